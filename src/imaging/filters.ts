@@ -1,0 +1,237 @@
+/**
+ * Basic filters on Float32Array images: separable Gaussian blur, Hessian, pyramids,
+ * background and noise maps. All loops are flat; no per-pixel objects.
+ */
+import type { Plane } from "./types.ts";
+
+/** A normalised 1-D Gaussian kernel (radius ceil(3σ), at least 1). */
+export function gaussianKernel(sigmaPx: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigmaPx));
+  const k = new Float32Array(2 * r + 1);
+  let s = 0;
+  for (let i = -r; i <= r; i++) {
+    const v = sigmaPx > 0 ? Math.exp(-(i * i) / (2 * sigmaPx * sigmaPx)) : i === 0 ? 1 : 0;
+    k[i + r] = v;
+    s += v;
+  }
+  for (let i = 0; i < k.length; i++) k[i] /= s;
+  return k;
+}
+
+/** Convolve rows then columns with a symmetric kernel (edges clamped). */
+export function convolveSeparable(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array {
+  const r = (k.length - 1) >> 1;
+  const tmp = new Float32Array(w * h);
+  const dst = out ?? new Float32Array(w * h);
+  const line = new Float32Array(Math.max(w, h) + 2 * r);
+  // rows
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let i = 0; i < r; i++) line[i] = src[o];
+    for (let x = 0; x < w; x++) line[x + r] = src[o + x];
+    for (let i = 0; i < r; i++) line[w + r + i] = src[o + w - 1];
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let j = 0; j < k.length; j++) s += k[j] * line[x + j];
+      tmp[o + x] = s;
+    }
+  }
+  // columns
+  for (let x = 0; x < w; x++) {
+    for (let i = 0; i < r; i++) line[i] = tmp[x];
+    for (let y = 0; y < h; y++) line[y + r] = tmp[y * w + x];
+    for (let i = 0; i < r; i++) line[h + r + i] = tmp[(h - 1) * w + x];
+    for (let y = 0; y < h; y++) {
+      let s = 0;
+      for (let j = 0; j < k.length; j++) s += k[j] * line[y + j];
+      dst[y * w + x] = s;
+    }
+  }
+  return dst;
+}
+
+export function gaussianBlur(src: Float32Array, w: number, h: number, sigmaPx: number): Float32Array {
+  if (sigmaPx <= 0.05) return Float32Array.from(src);
+  return convolveSeparable(src, w, h, gaussianKernel(sigmaPx));
+}
+
+/** Second derivatives by central differences (image already smoothed). */
+export function hessian(s: Float32Array, w: number, h: number): { xx: Float32Array; yy: Float32Array; xy: Float32Array } {
+  const xx = new Float32Array(w * h);
+  const yy = new Float32Array(w * h);
+  const xy = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const ym = y > 0 ? y - 1 : 0;
+    const yp = y < h - 1 ? y + 1 : h - 1;
+    for (let x = 0; x < w; x++) {
+      const xm = x > 0 ? x - 1 : 0;
+      const xp = x < w - 1 ? x + 1 : w - 1;
+      const i = y * w + x;
+      const c = s[i];
+      xx[i] = s[y * w + xp] - 2 * c + s[y * w + xm];
+      yy[i] = s[yp * w + x] - 2 * c + s[ym * w + x];
+      xy[i] = 0.25 * (s[yp * w + xp] - s[yp * w + xm] - s[ym * w + xp] + s[ym * w + xm]);
+    }
+  }
+  return { xx, yy, xy };
+}
+
+/** Halve the resolution by 2×2 averaging (odd edges clamped). */
+export function downsample2(src: Float32Array, w: number, h: number): Plane {
+  const W = Math.ceil(w / 2);
+  const H = Math.ceil(h / 2);
+  const out = new Float32Array(W * H);
+  for (let Y = 0; Y < H; Y++) {
+    const y0 = 2 * Y;
+    const y1 = Math.min(h - 1, y0 + 1);
+    for (let X = 0; X < W; X++) {
+      const x0 = 2 * X;
+      const x1 = Math.min(w - 1, x0 + 1);
+      out[Y * W + X] = 0.25 * (src[y0 * w + x0] + src[y0 * w + x1] + src[y1 * w + x0] + src[y1 * w + x1]);
+    }
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** Bilinear sample with clamping; (x, y) in pixel coordinates (pixel centres at integers). */
+export function sampleBilinear(d: Float32Array, w: number, h: number, x: number, y: number): number {
+  if (x < 0) x = 0;
+  else if (x > w - 1) x = w - 1;
+  if (y < 0) y = 0;
+  else if (y > h - 1) y = h - 1;
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const x1 = x0 < w - 1 ? x0 + 1 : x0;
+  const y1 = y0 < h - 1 ? y0 + 1 : y0;
+  const fx = x - x0;
+  const fy = y - y0;
+  const a = d[y0 * w + x0];
+  const b = d[y0 * w + x1];
+  const c = d[y1 * w + x0];
+  const e = d[y1 * w + x1];
+  return (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + e * fx) * fy;
+}
+
+/** Quantile of an array (copies and sorts; q in [0, 1]). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const a = Float32Array.from(values as ArrayLike<number>).sort();
+  if (a.length === 0) return NaN;
+  const pos = q * (a.length - 1);
+  const i = Math.floor(pos);
+  const f = pos - i;
+  return i + 1 < a.length ? a[i] * (1 - f) + a[i + 1] * f : a[i];
+}
+
+/**
+ * A coarse grid of block statistics, upsampled bilinearly to a full map.
+ * `stat` gets the block's values (a reused buffer) and its length.
+ */
+export function blockMap(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  stat: (buf: Float32Array, n: number) => number,
+): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  const b = Math.max(4, Math.round(blockPx));
+  const gw = Math.max(1, Math.ceil(w / b));
+  const gh = Math.max(1, Math.ceil(h / b));
+  const grid = new Float32Array(gw * gh);
+  const buf = new Float32Array(b * b);
+  const step = b * b > 4096 ? 2 : 1; // subsample big blocks
+  for (let gy = 0; gy < gh; gy++)
+    for (let gx = 0; gx < gw; gx++) {
+      let n = 0;
+      const ye = Math.min(h, (gy + 1) * b);
+      const xe = Math.min(w, (gx + 1) * b);
+      for (let y = gy * b; y < ye; y += step) for (let x = gx * b; x < xe; x += step) buf[n++] = src[y * w + x];
+      grid[gy * gw + gx] = stat(buf, n);
+    }
+  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+}
+
+/** Bilinear upsampling of a grid whose cell centres are at (i + 0.5)·b pixels. */
+export function upsampleGrid(grid: Float32Array, gw: number, gh: number, w: number, h: number, b: number): Float32Array {
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const gyf = Math.min(gh - 1, Math.max(0, (y + 0.5) / b - 0.5));
+    const gy0 = Math.floor(gyf);
+    const gy1 = Math.min(gh - 1, gy0 + 1);
+    const fy = gyf - gy0;
+    for (let x = 0; x < w; x++) {
+      const gxf = Math.min(gw - 1, Math.max(0, (x + 0.5) / b - 0.5));
+      const gx0 = Math.floor(gxf);
+      const gx1 = Math.min(gw - 1, gx0 + 1);
+      const fx = gxf - gx0;
+      const a = grid[gy0 * gw + gx0] * (1 - fx) + grid[gy0 * gw + gx1] * fx;
+      const c = grid[gy1 * gw + gx0] * (1 - fx) + grid[gy1 * gw + gx1] * fx;
+      out[y * w + x] = a * (1 - fy) + c * fy;
+    }
+  }
+  return out;
+}
+
+/** k-th smallest of buf[0..n) (in place, quickselect). */
+export function selectK(buf: Float32Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = buf[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i] < pivot) i++;
+      while (buf[j] > pivot) j--;
+      if (i <= j) {
+        const t = buf[i];
+        buf[i] = buf[j];
+        buf[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return buf[k];
+}
+
+export interface BackgroundModel {
+  /** smooth background level per pixel */
+  background: Float32Array;
+  /** noise standard deviation per pixel (same units as the image) */
+  noise: Float32Array;
+  /** median noise */
+  noiseMedian: number;
+}
+
+/**
+ * Background = per-block lower quantile (objects are sparse), noise = per-block MAD of the
+ * pixel-to-neighbour difference (insensitive to smooth structure), both bilinear maps.
+ */
+export function estimateBackground(src: Float32Array, w: number, h: number, blockPx: number, q = 0.3): BackgroundModel {
+  const { map: background } = blockMap(src, w, h, blockPx, (buf, n) => selectK(buf, n, Math.floor(q * (n - 1))));
+  // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
+  const hp = new Float32Array(w * h);
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      hp[i] = Math.abs(src[i] - 0.25 * (src[i - 1] + src[i + 1] + src[i - w] + src[i + w]));
+    }
+  const scale = 1.4826 / Math.sqrt(1.25);
+  const { map: noise, grid } = blockMap(hp, w, h, blockPx, (buf, n) => scale * selectK(buf, n, Math.floor(0.5 * (n - 1))));
+  let noiseMedian = quantile(grid, 0.5);
+  if (!(noiseMedian > 0)) noiseMedian = 1e-6;
+  for (let i = 0; i < noise.length; i++) if (!(noise[i] > 1e-6)) noise[i] = noiseMedian;
+  return { background, noise, noiseMedian };
+}
+
+/** √(Σ k²) of a separable 2-D kernel made of the given 1-D kernels: noise gain for white noise. */
+export function kernelNoiseGain(kx: Float32Array, ky: Float32Array): number {
+  let a = 0;
+  let b = 0;
+  for (const v of kx) a += v * v;
+  for (const v of ky) b += v * v;
+  return Math.sqrt(a * b);
+}

@@ -1,0 +1,180 @@
+/**
+ * Retraction-fiber ridges: multi-scale Hessian ridge detection with Steger's sub-pixel
+ * centre-line test, noise-normalised responses and hysteresis thresholds. Also estimates
+ * the PSF width from the fibers' cross-section (fibers are far thinner than the PSF).
+ */
+import { gaussianBlur, gaussianKernel, kernelNoiseGain, quantile } from "./filters.ts";
+
+export interface RidgeParams {
+  /** smoothing scales in µm */
+  scalesUm: number[];
+  /** hysteresis thresholds on the noise-normalised ridge strength */
+  highZ: number;
+  lowZ: number;
+}
+
+export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 5, lowZ: 2.8 };
+
+export interface RidgeMap {
+  /** 1 on ridge centre-line pixels after hysteresis */
+  mask: Uint8Array;
+  /** noise-normalised ridge strength (max over scales) */
+  z: Float32Array;
+  /** sub-pixel offsets of the centre line from the pixel centre */
+  ox: Float32Array;
+  oy: Float32Array;
+  /** PSF σ estimated from fiber cross-sections (µm), or NaN */
+  psfSigmaUm: number;
+}
+
+/** Noise gain of the discrete second derivative of a Gaussian-smoothed white-noise image. */
+function secondDerivativeGain(sigmaPx: number): number {
+  const g = gaussianKernel(sigmaPx);
+  const d2 = new Float32Array(g.length + 2);
+  for (let i = 0; i < g.length; i++) {
+    d2[i] += g[i];
+    d2[i + 1] -= 2 * g[i];
+    d2[i + 2] += g[i];
+  }
+  return kernelNoiseGain(d2, g);
+}
+
+export function detectRidges(
+  sub: Float32Array,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  params: RidgeParams = DEFAULT_RIDGE_PARAMS,
+): RidgeMap {
+  const n = w * h;
+  const z = new Float32Array(n);
+  const ox = new Float32Array(n);
+  const oy = new Float32Array(n);
+  const center = new Uint8Array(n);
+  const psfSamples: number[] = [];
+  for (const sUm of params.scalesUm) {
+    const sp = Math.max(0.7, sUm / pxUm);
+    const s = gaussianBlur(sub, w, h, sp);
+    const gain = secondDerivativeGain(sp);
+    for (let y = 1; y < h - 1; y++)
+      for (let x = 1; x < w - 1; x++) {
+        const i = y * w + x;
+        const c = s[i];
+        const xx = s[i + 1] - 2 * c + s[i - 1];
+        const yy = s[i + w] - 2 * c + s[i - w];
+        const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+        const m = 0.5 * (xx + yy);
+        const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+        const l1 = m - d; // most negative
+        if (l1 >= 0) continue;
+        const zi = -l1 / (noise[i] * gain);
+        if (zi <= z[i]) continue;
+        // normal direction: eigenvector of l1
+        let nx: number;
+        let ny: number;
+        if (Math.abs(xy) > 1e-12) {
+          nx = l1 - yy;
+          ny = xy;
+        } else if (xx < yy) {
+          nx = 1;
+          ny = 0;
+        } else {
+          nx = 0;
+          ny = 1;
+        }
+        const nl = Math.hypot(nx, ny);
+        nx /= nl;
+        ny /= nl;
+        const gx = 0.5 * (s[i + 1] - s[i - 1]);
+        const gy = 0.5 * (s[i + w] - s[i - w]);
+        const t = -(gx * nx + gy * ny) / l1;
+        const px = t * nx;
+        const py = t * ny;
+        z[i] = zi;
+        if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
+          center[i] = 1;
+          ox[i] = px;
+          oy[i] = py;
+          if (zi > 10 && c > 0 && sUm === params.scalesUm[0]) {
+            // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal
+            const r = -l1 / c;
+            if (r < 1.9) {
+              const sT2 = -1 / (2 * Math.log(1 - r / 2));
+              psfSamples.push(sT2 - sp * sp);
+            }
+          }
+        } else center[i] = 0;
+      }
+  }
+  // hysteresis on centre-line pixels, 8-connected
+  const mask = new Uint8Array(n);
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++)
+    if (center[i] && z[i] >= params.highZ && !mask[i]) {
+      mask[i] = 1;
+      stack.push(i);
+      while (stack.length) {
+        const j = stack.pop() as number;
+        const jx = j % w;
+        const jy = (j - jx) / w;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = jx + dx;
+            const yy = jy + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+            const k = yy * w + xx;
+            if (!mask[k] && center[k] && z[k] >= params.lowZ) {
+              mask[k] = 1;
+              stack.push(k);
+            }
+          }
+      }
+    }
+  let psfSigmaUm = NaN;
+  if (psfSamples.length >= 20) {
+    const v = quantile(psfSamples, 0.5);
+    if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
+  }
+  return { mask, z, ox, oy, psfSigmaUm };
+}
+
+/** Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). */
+export function thin(mask: Uint8Array, w: number, h: number): void {
+  let changed = true;
+  const del: number[] = [];
+  let pts: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    const x = i % w;
+    const y = (i - x) / w;
+    if (mask[i] && (x === 0 || y === 0 || x === w - 1 || y === h - 1)) mask[i] = 0;
+    else if (mask[i]) pts.push(i);
+  }
+  while (changed) {
+    changed = false;
+    for (let pass = 0; pass < 2; pass++) {
+      del.length = 0;
+      for (const i of pts) {
+        if (!mask[i]) continue;
+        const p2 = mask[i - w];
+        const p3 = mask[i - w + 1];
+        const p4 = mask[i + 1];
+        const p5 = mask[i + w + 1];
+        const p6 = mask[i + w];
+        const p7 = mask[i + w - 1];
+        const p8 = mask[i - 1];
+        const p9 = mask[i - w - 1];
+        const B = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
+        if (B < 2 || B > 6) continue;
+        const A =
+          (+(!p2 && p3) as number) + (+(!p3 && p4) as number) + (+(!p4 && p5) as number) + (+(!p5 && p6) as number) +
+          (+(!p6 && p7) as number) + (+(!p7 && p8) as number) + (+(!p8 && p9) as number) + (+(!p9 && p2) as number);
+        if (A !== 1) continue;
+        if (pass === 0 ? p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0 : p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0) del.push(i);
+      }
+      if (del.length) changed = true;
+      for (const i of del) mask[i] = 0;
+    }
+    pts = pts.filter((i) => mask[i]);
+  }
+}
