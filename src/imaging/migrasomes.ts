@@ -24,6 +24,12 @@ export interface MigrasomeParams {
   minUniformity: number;
   /** rim brightness / brightest fiber arm just outside: crossings are ≲ 1.5 */
   minArmContrast: number;
+  /**
+   * logistic acceptance on [1, ln(armContrast), min(diameterUm, 1.2), ln(score)], fitted on tuning
+   * scenes (never on scored ones); accept when the probability ≥ minProbability
+   */
+  weights: [number, number, number, number];
+  minProbability: number;
   /** radius = outer half-maximum radius − radiusBias·σ_total */
   radiusBias: number;
   /** default PSF σ (µm) when the image gives no estimate */
@@ -31,14 +37,16 @@ export interface MigrasomeParams {
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
-  candidateRadiiUm: [0.25, 0.38, 0.55, 0.8, 1.15, 1.6],
+  candidateRadiiUm: [0.25, 0.38, 0.55, 0.8, 1.15, 1.6, 2.2],
   candidateZ: 3,
   profileSmoothUm: 0.07,
-  minScore: 4.5,
+  minScore: 3.5,
   minRadiusUm: 0.275,
   maxRadiusUm: 1.75,
   minUniformity: 0.3,
-  minArmContrast: 1.5,
+  minArmContrast: 1.0,
+  weights: [-15.51, 4.452, 7.542, 2.744],
+  minProbability: 0.4,
   radiusBias: 0.2,
   defaultPsfSigmaUm: 0.12,
 };
@@ -50,8 +58,10 @@ export interface Migrasome {
   xUm: number;
   yUm: number;
   diameterUm: number;
-  /** significance of the rim (angular-median profile peak over its noise) */
+  /** probability that this is a migrasome (logistic model on the features below) */
   score: number;
+  /** significance of the rim (rim-quantile profile peak over its noise) */
+  significance: number;
   /** lower-quartile / median of the rim brightness */
   uniformity: number;
   /** peak rim brightness above background (image units) */
@@ -224,7 +234,7 @@ export interface DetectOptions {
   /** pixels where no migrasome is looked for (e.g. cell bodies) */
   exclude?: Uint8Array;
   /** called for every profiled candidate (tuning and diagnostics) */
-  onCandidate?: (c: { x: number; y: number; radiusUm: number; score: number; uniformity: number; armContrast: number; accepted: boolean }) => void;
+  onCandidate?: (c: { x: number; y: number; radiusUm: number; probability: number; score: number; uniformity: number; armContrast: number; accepted: boolean }) => void;
 }
 
 /** Angular median on one circle (pixels). */
@@ -345,12 +355,15 @@ export function detectMigrasomes(
     const arm = circleMax(sm, w, h, cx, cy, (radius + Math.max(0.35, 3 * sigmaT)) / pxUm);
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
     const armContrast = f.peak / Math.max(arm - 1.3 * nz, 1e-6 * f.peak, 1e-9);
-    const pass = armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
-    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, score: f.score, uniformity: f.uniformity, armContrast, accepted: pass });
+    const wt = P.weights;
+    const zlog = wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3));
+    const prob = 1 / (1 + Math.exp(-zlog));
+    const pass = prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, accepted: pass });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
     const clashes = accepted.filter((a) => Math.hypot(a.x - cx, a.y - cy) * pxUm < Math.max(a.diameterUm / 2, radius) + 0.1);
-    if (clashes.some((a) => a.score >= f.score)) continue;
+    if (clashes.some((a) => a.significance >= f.score)) continue;
     for (const a of clashes) accepted.splice(accepted.indexOf(a), 1);
     accepted.push({
       x: cx,
@@ -358,7 +371,8 @@ export function detectMigrasomes(
       xUm: (cx + 0.5) * pxUm,
       yUm: (cy + 0.5) * pxUm,
       diameterUm: 2 * radius,
-      score: f.score,
+      score: prob,
+      significance: f.score,
       uniformity: f.uniformity,
       peak: f.peak,
       armContrast,

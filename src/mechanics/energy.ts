@@ -12,9 +12,10 @@
  * Gaussian modulus: ∫K dA over a region = −2π [sin ψ]_start^end exactly (Gauss–Bonnet for a
  * surface of revolution), so E_G = Σ_regions κ̄_i (−2π)[sin ψ] — the boundary terms with
  * Δκ̄ = κ̄_l − κ̄_d. Line tension: 2πλ r at each domain boundary.
- * Domain area constraint: the domain segment length h_d is eliminated exactly: the domain area
- * π h_d Σ (r_k + r_{k+1}) = 2π n r_a h_d + π T h_d² (T = Σ_i (2n−2i−1) sin ψ̄_{a+i}) equals A_d, so
- * h_d = 2A / (P + √(P² + 4πTA)), P = 2π n r_a. The problem is then unconstrained.
+ * Domain area constraint: domain segment i has length h_d w_i (fixed relative weights w, mean 1)
+ * and h_d is eliminated exactly: the domain area π h_d Σ w_i (r_i + r_{i+1}) = 2π W r_a h_d + π T h_d²
+ * (W = Σ w_i, T = Σ_j w_j c_j sin ψ̄_j, c_j = 2(W − Σ_{i≤j} w_i) + w_j) equals A_d, so
+ * h_d = 2A / (P + √(P² + 4πTA)), P = 2π W r_a. The problem is then unconstrained.
  */
 import type { Mesh } from "./mesh.ts";
 import { REGION_DOMAIN } from "./mesh.ts";
@@ -52,6 +53,9 @@ export class EnergyModel {
   private gsm: Float64Array;
   private gcm: Float64Array;
   private gpsi: Float64Array;
+  /** w_j c_j: derivative of T with respect to sin ψ̄ of domain segment j */
+  private tw: Float64Array;
+  private W: number;
   hd = 0;
   evaluations = 0;
 
@@ -71,6 +75,16 @@ export class EnergyModel {
     this.gcm = new Float64Array(n);
     this.gpsi = new Float64Array(n + 1);
     if (mesh.closedEnd) this.mu = 10 * p.kappaLipid / (p.r0 * p.r0);
+    const nd = mesh.nDomain;
+    this.tw = new Float64Array(nd);
+    let W = 0;
+    for (let i = 0; i < nd; i++) W += mesh.w[i];
+    this.W = W;
+    let C = 0;
+    for (let j = 0; j < nd; j++) {
+      C += mesh.w[j];
+      this.tw[j] = mesh.w[j] * (2 * (W - C) + mesh.w[j]);
+    }
   }
 
   /** Fill psi, r, hs from the unknowns; false when the shape is infeasible. */
@@ -95,8 +109,8 @@ export class EnergyModel {
       if (!(r[k + 1] > 0)) return false;
     }
     let T = 0;
-    for (let i = 0; i < nd; i++) T += (2 * nd - 2 * i - 1) * sm[a + i];
-    const P = 2 * Math.PI * nd * r[a];
+    for (let i = 0; i < nd; i++) T += this.tw[i] * sm[a + i];
+    const P = 2 * Math.PI * this.W * r[a];
     const disc = P * P + 4 * Math.PI * T * this.p.area;
     if (!(disc >= 0)) return false;
     const D = Math.sqrt(disc);
@@ -107,7 +121,7 @@ export class EnergyModel {
     this.lastD = D;
     const last = mesh.closedEnd ? n - 1 : n; // the pole node may touch zero
     for (let k = a; k < n; k++) {
-      hs[k] = mesh.region[k] === REGION_DOMAIN ? hd : mesh.h[k];
+      hs[k] = mesh.region[k] === REGION_DOMAIN ? hd * mesh.w[k - a] : mesh.h[k];
       r[k + 1] = r[k] + hs[k] * sm[k];
       if (k + 1 < last && !(r[k + 1] > 0)) return false;
       if (!(r[k] + r[k + 1] > 0)) return false;
@@ -163,7 +177,7 @@ export class EnergyModel {
         gr[k] += grm;
         gsm[k] += (grm * h) / 2;
         gh += (grm * sm[k]) / 2;
-        if (dom) ghd += gh;
+        if (dom) ghd += gh * mesh.w[k - a];
       }
     }
     // Gaussian modulus: Σ κ̄_i (−2π)[sin ψ]
@@ -197,16 +211,16 @@ export class EnergyModel {
       const gnext = gr[k + 1];
       gr[k] += gnext;
       gsm[k] += gnext * hs[k];
-      if (mesh.region[k] === REGION_DOMAIN) ghd += gnext * sm[k];
+      if (mesh.region[k] === REGION_DOMAIN) ghd += gnext * sm[k] * mesh.w[k - a];
       if (k === a) {
         // h_d = 2A/(P + D) depends on r_a (through P) and on the domain angles (through T)
         const A = p.area;
         const PD = this.lastP + this.lastD;
         const dhdP = ((-2 * A) / (PD * PD)) * (1 + this.lastP / this.lastD);
         const dhdT = ((-2 * A) / (PD * PD)) * ((2 * Math.PI * A) / this.lastD);
-        gr[a] += ghd * dhdP * 2 * Math.PI * nd;
+        gr[a] += ghd * dhdP * 2 * Math.PI * this.W;
         const w = ghd * dhdT;
-        for (let i = 0; i < nd; i++) gsm[a + i] += w * (2 * nd - 2 * i - 1);
+        for (let i = 0; i < nd; i++) gsm[a + i] += w * this.tw[i];
       }
     }
     for (let k = 0; k < n; k++) {

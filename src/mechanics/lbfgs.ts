@@ -138,8 +138,10 @@ export function lbfgs(fun: Objective, x0: Float64Array, o: LbfgsOptions = {}): L
       rho.length = 0;
       continue;
     }
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    // reuse the oldest pair's storage once the memory is full
+    const recycle = S.length === m;
+    const s = recycle ? S[0] : new Float64Array(n);
+    const y = recycle ? Y[0] : new Float64Array(n);
     let sy = 0;
     for (let i = 0; i < n; i++) {
       s[i] = xt[i] - x[i];
@@ -150,12 +152,12 @@ export function lbfgs(fun: Objective, x0: Float64Array, o: LbfgsOptions = {}): L
     x.set(xt);
     g.set(gt);
     f = ft;
+    if (recycle) {
+      S.shift();
+      Y.shift();
+      rho.shift();
+    }
     if (sy > 1e-300) {
-      if (S.length === m) {
-        S.shift();
-        Y.shift();
-        rho.shift();
-      }
       S.push(s);
       Y.push(y);
       rho.push(1 / sy);

@@ -24,9 +24,37 @@ export interface Mesh {
   nDomain: number;
   nLipid: number;
   closedEnd: boolean;
+  /** relative lengths of the domain segments (mean 1): segment i has length h_d · w_i */
+  w: Float64Array;
 }
 
-export const DEFAULT_MESH: Required<MeshOptions> = { nDomain: 160, nLipid: 64, hMinLipidR0: 0.12 };
+export const DEFAULT_MESH: Required<MeshOptions> = { nDomain: 160, nLipid: 64, hMinLipidR0: 0.12, domainGrading: 0 };
+
+/**
+ * Relative domain segment lengths w_i (mean 1), finest at both boundaries:
+ * w ∝ 1 + (G − 1) sin²(π u), u = (i + ½)/n — smooth in u, so refinement keeps the order.
+ * G = 0 picks a grading from the area: the domain as a tube of radius 2 r0 (near threshold) has
+ * length A/(4π r0); G grows so that the boundary segments stay ≈ 0.25 r0 (at most 12).
+ */
+export function domainWeights(n: number, G: number): Float64Array {
+  const w = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const u = (i + 0.5) / n;
+    w[i] = 1 + (G - 1) * Math.sin(Math.PI * u) ** 2;
+    sum += w[i];
+  }
+  for (let i = 0; i < n; i++) w[i] *= n / sum;
+  return w;
+}
+
+export function autoGrading(p: ResolvedParams, n: number): number {
+  const lengthNearThreshold = p.area / (4 * Math.PI * p.r0);
+  const uniformH = lengthNearThreshold / n;
+  // mean of 1 + (G−1) sin² is (1 + G)/2; boundary segment = 2 uniformH / (1 + G) ≈ 0.25 r0
+  const G = (2 * uniformH) / (0.25 * p.r0) - 1;
+  return Math.max(1, Math.min(12, G));
+}
 
 /**
  * Lengths of n graded segments covering L, the first of length ≈ h0, growing geometrically
@@ -64,6 +92,7 @@ export function buildMesh(p: ResolvedParams, o: MeshOptions = {}): Mesh {
   const nDomain = o.nDomain ?? DEFAULT_MESH.nDomain;
   const nLipid = o.nLipid ?? DEFAULT_MESH.nLipid;
   const h0 = (o.hMinLipidR0 ?? DEFAULT_MESH.hMinLipidR0) * p.r0;
+  const G = o.domainGrading || autoGrading(p, nDomain);
   const arms = p.closedEnd ? 1 : 2;
   const n = nDomain + arms * nLipid;
   const h = new Float64Array(n);
@@ -85,5 +114,5 @@ export function buildMesh(p: ResolvedParams, o: MeshOptions = {}): Mesh {
       h[b + j] = g[j];
       region[b + j] = REGION_LIPID_RIGHT;
     }
-  return { n, h, region, a, b, nDomain, nLipid, closedEnd: p.closedEnd };
+  return { n, h, region, a, b, nDomain, nLipid, closedEnd: p.closedEnd, w: domainWeights(nDomain, G) };
 }

@@ -36,6 +36,8 @@ export interface MeshOptions {
   nLipid?: number;
   /** first lipid segment next to the domain, in units of r0; default 0.12 */
   hMinLipidR0?: number;
+  /** max/min ratio of the domain segment lengths (finest at the boundaries); 0 or absent = automatic from the area */
+  domainGrading?: number;
 }
 
 export interface ResolvedParams {

@@ -105,10 +105,12 @@ export function initialState(model: EnergyModel, seedRadius: number): Float64Arr
   }
   const S = s;
   let j = 0;
+  let cum = 0;
   for (let i = 0; i <= nd; i++) {
     const node = a + i;
+    const si = (cum * S) / nd;
+    if (i < nd) cum += mesh.w[i];
     if (node <= 0 || node >= n) continue;
-    const si = (i * S) / nd;
     while (j < m - 2 && sMid[j + 1] < si) j++;
     let v: number;
     if (si <= sMid[0]) v = ang[0];

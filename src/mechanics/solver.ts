@@ -20,6 +20,8 @@ export interface SolveOptions {
   /** extra starting states (e.g. from a neighbouring parameter point: continuation) */
   warmStarts?: Float64Array[];
   maxIterations?: number;
+  /** minimiser stop: relative energy change per iteration below this for 10 iterations; default 1e-14 */
+  relTol?: number;
 }
 
 export interface LocalMinimum {
@@ -72,10 +74,10 @@ export function scanSeedRadii(p: ResolvedParams, count: number): number[] {
 }
 
 /** Minimise from one start; the closed (tip) geometry adds augmented-Lagrangian updates of the pole condition. */
-export function minimiseFrom(model: EnergyModel, x0: Float64Array, maxIterations = 20000) {
+export function minimiseFrom(model: EnergyModel, x0: Float64Array, maxIterations = 20000, relTol = 1e-14) {
   const fun = (x: Float64Array, g: Float64Array) => model.evaluate(x, g);
   let x = x0;
-  let res = lbfgs(fun, x, { maxIterations });
+  let res = lbfgs(fun, x, { maxIterations, relTol });
   let iterations = res.iterations;
   if (model.mesh.closedEnd) {
     model.nu = 0;
@@ -85,7 +87,7 @@ export function minimiseFrom(model: EnergyModel, x0: Float64Array, maxIterations
       const rn = model.r[model.mesh.n];
       if (Math.abs(rn) < 1e-7 * model.p.r0 && outer > 0) break;
       model.nu += model.mu * rn;
-      res = lbfgs(fun, x, { maxIterations });
+      res = lbfgs(fun, x, { maxIterations, relTol });
       iterations += res.iterations;
     }
   }
@@ -106,7 +108,7 @@ export function solveShape(params: ShapeParams | ResolvedParams, o: SolveOptions
   const minima: LocalMinimum[] = [];
   for (const s of starts) {
     if (!Number.isFinite(model.evaluate(s.x))) continue;
-    const res = minimiseFrom(model, s.x, o.maxIterations);
+    const res = minimiseFrom(model, s.x, o.maxIterations, o.relTol);
     const terms = model.terms(res.x);
     const prof = extractProfile(model, res.x);
     minima.push({

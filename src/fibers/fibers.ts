@@ -1,0 +1,127 @@
+import type { ParamSpec, Params } from "../core/params.ts";
+import type { Process, ProcessModule } from "../core/process.ts";
+import type { World } from "../core/world.ts";
+import type { Rng } from "../util/rng.ts";
+import { Network, networkParams } from "./network.ts";
+
+/**
+ * Retraction fibers while the cell pulls them: the proximal end follows an attachment point on
+ * the cell rear, so the fiber lengthens along the path of the rear; fibers branch (a new fiber
+ * leaves from the current end, creating a junction); a fiber is released from the cell when it
+ * exceeds its maximal length. Tension rises with pulled length.
+ */
+export const fiberParams: ParamSpec[] = [
+  ...networkParams,
+  { path: "fibers.maxLengthUm", unit: "µm", default: 60, min: 1, max: 1e6, description: "mean pulled length at which a fiber is released from the cell (exponential)", source: "modelling assumption (no measured RF length distribution; biology.md §9)" },
+  { path: "fibers.breakAgeMin", unit: "min", default: 230, min: 1, max: 1e6, description: "mean age at which a fiber section breaks (older, more distal sections first)", source: "modelling assumption calibrated to the ~200 min mean migrasome lifetime (Wu et al. 2017 Cell Res); order of breakage: Wang et al. 2022 Cell Res" },
+  { path: "fibers.breakAgeShape", unit: "1", default: 4, min: 0.1, max: 1000, description: "gamma shape of the per-fiber break age (larger = less variable)", source: "modelling assumption" },
+  { path: "fibers.tspan4StabilityGain", unit: "1", default: 0.9, min: 0, max: 10, description: "gain of fiber stability with TSPAN4 above wild type: the mean break age of fiber sections is multiplied by 1 + gain·(level − 1)", source: "calibrated to total RF length ×2.68 with TSPAN4 overexpression (Wang et al. 2022 Cell Res, L929)" },
+  { path: "fibers.branchPerMin", unit: "1/min", default: 0.006, min: 0, max: 100, description: "branching rate of a fiber while pulled", source: "modelling assumption (RF branch points seen by SEM: Ma et al. 2015 Cell Res)" },
+  { path: "fibers.branchAngleRad", unit: "rad", default: 0.6, min: 0, max: 3.14, description: "angular offset of a branch's attachment point at the rear", source: "modelling assumption" },
+  { path: "fibers.tensionRefPn", unit: "pN", default: 25, min: 0.1, max: 1e4, description: "tether holding force at zero extension, f = 2π√(2κσ) with κ = 20 k_BT, σ = 10⁻⁴ N/m", source: "textbook tether mechanics (Derényi et al. 2002 PRL); values modelling assumption" },
+  { path: "fibers.tensionLengthUm", unit: "µm", default: 60, min: 0.1, max: 1e6, description: "pulled length over which fiber tension doubles (membrane reservoir depletion)", source: "modelling assumption" },
+  { path: "molecular.tspan4Level", unit: "1", default: 1, min: 0, max: 20, description: "TSPAN4 level relative to wild type", source: "Huang et al. 2019 Nat Cell Biol; Wang et al. 2022 Cell Res" },
+  { path: "molecular.myosinLevel", unit: "1", default: 1, min: 0, max: 10, description: "myosin II activity relative to wild type (rear contractility: fiber tension, retractosome shedding)", source: "Wang et al. 2022 Cell Res (blebbistatin blocks retractosomes)" },
+];
+
+/** Per-fiber random lifetimes: break age (gamma) and maximal pulled length (exponential). */
+export function fiberLifetimes(params: Params): { draw(rng: Rng): { breakAgeMin: number; maxLengthUm: number } } {
+  const tspan4 = params.num("molecular.tspan4Level");
+  const gain = params.num("fibers.tspan4StabilityGain");
+  const stability = Math.max(1, 1 + gain * (tspan4 - 1));
+  const mean = params.num("fibers.breakAgeMin") * stability;
+  const shape = params.num("fibers.breakAgeShape");
+  const maxLen = params.num("fibers.maxLengthUm");
+  return {
+    draw: (rng) => ({ breakAgeMin: rng.gamma(shape, mean / shape), maxLengthUm: rng.exponential(maxLen) }),
+  };
+}
+
+/** Fiber tension (pN) for a pulled length; 0 once released. */
+export function fiberTensionPn(params: { refPn: number; lengthScaleUm: number; myosin: number }, lengthUm: number, attached: boolean): number {
+  if (!attached) return 0;
+  return params.refPn * params.myosin * (1 + lengthUm / params.lengthScaleUm);
+}
+
+export class Fibers implements Process {
+  readonly name = "fibers";
+  private branchRate: number;
+  private branchAngle: number;
+  private lifetimes: ReturnType<typeof fiberLifetimes>;
+
+  constructor(private params: Params) {
+    this.branchRate = params.num("fibers.branchPerMin");
+    this.branchAngle = params.num("fibers.branchAngleRad");
+    this.lifetimes = fiberLifetimes(params);
+  }
+
+  step(w: World, dt: number): void {
+    const rng = w.rng("fibers");
+    const net = Network.of(w, this.params);
+    const fc = w.fibers.c;
+    const cells = w.cells.c;
+    const live = w.liveFibers;
+    const pBranch = 1 - Math.exp(-this.branchRate * dt);
+    const n = live.n; // fibers created during this loop are pulled from the next step on
+    for (let k = 0; k < n; k++) {
+      const f = live.data[k];
+      if (!fc.attached[f]) continue;
+      const i = fc.cell[f];
+      const ang = cells.theta[i] + Math.PI + fc.alphaRad[f];
+      const R = cells.radiusUm[i];
+      const x = cells.x[i] + R * Math.cos(ang);
+      const y = cells.y[i] + R * Math.sin(ang);
+      net.pull(f, x, y, rng);
+      if (fc.lengthUm[f] >= fc.maxLengthUm[f]) {
+        this.release(w, net, f, rng);
+        continue;
+      }
+      if (pBranch > 0 && rng.uniform() < pBranch) {
+        // fix the current end as the branch point, then start a child fiber from it
+        const h = fc.headVertex[f];
+        const v = w.vertices.c;
+        const p = v.prev[h];
+        const segLen = Math.hypot(v.x[h] - v.x[p], v.y[h] - v.y[p]);
+        if (segLen > 1e-6) {
+          net.commitHead(f, segLen, rng);
+          const hx = v.x[h];
+          const hy = v.y[h];
+          const nh = w.vertices.push();
+          // new live vertex for the parent at the same place
+          v.x[nh] = hx;
+          v.y[nh] = hy;
+          v.fiber[nh] = f;
+          v.prev[nh] = h;
+          v.next[nh] = -1;
+          v.next[h] = nh;
+          v.bornMin[nh] = w.timeMin;
+          v.brokenMin[nh] = -1;
+          v.mark[nh] = 0;
+          v.migrasome[nh] = -1;
+          fc.headVertex[f] = nh;
+          const sign = rng.uniform() < 0.5 ? -1 : 1;
+          let alpha = fc.alphaRad[f] + sign * this.branchAngle;
+          alpha = Math.max(-1.4, Math.min(1.4, alpha));
+          const lt = this.lifetimes.draw(rng);
+          net.createFiber(i, hx, hy, alpha, f, h, lt.breakAgeMin, lt.maxLengthUm);
+        }
+      }
+    }
+  }
+
+  private release(w: World, net: Network, f: number, rng: Rng): void {
+    const fc = w.fibers.c;
+    const v = w.vertices.c;
+    const h = fc.headVertex[f];
+    const p = v.prev[h];
+    net.commitHead(f, Math.hypot(v.x[h] - v.x[p], v.y[h] - v.y[p]), rng);
+    fc.attached[f] = 0;
+    fc.releasedMin[f] = w.timeMin;
+  }
+}
+
+export const fibersModule: ProcessModule = {
+  name: "fibers",
+  params: fiberParams,
+  create: (p) => new Fibers(p),
+};

@@ -1,0 +1,13 @@
+import type { Params } from "../core/params.ts";
+import { SimpleStabilisation, type StabilisationRule } from "./stabilisation.ts";
+
+/** The stabilisation rule selected by `mechanics.mode`. */
+export function createStabilisationRule(params: Params): StabilisationRule {
+  const mode = params.str("mechanics.mode");
+  switch (mode) {
+    case "simple":
+      return new SimpleStabilisation(params);
+    default:
+      throw new Error(`mechanics.mode '${mode}' is not available`);
+  }
+}
