@@ -13,7 +13,7 @@ export interface RidgeParams {
   lowZ: number;
 }
 
-export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 5, lowZ: 2.8 };
+export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 4.5, lowZ: 2.2 };
 
 export interface RidgeMap {
   /** 1 on ridge centre-line pixels after hysteresis */
@@ -92,10 +92,10 @@ export function detectRidges(
         const px = t * nx;
         const py = t * ny;
         z[i] = zi;
+        ox[i] = Math.max(-0.5, Math.min(0.5, px));
+        oy[i] = Math.max(-0.5, Math.min(0.5, py));
+        center[i] = 1; // the mask is thinned later; the Steger offset places the vertex
         if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
-          center[i] = 1;
-          ox[i] = px;
-          oy[i] = py;
           if (zi > 10 && c > 0 && sUm === params.scalesUm[0]) {
             // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal
             const r = -l1 / c;
@@ -104,7 +104,7 @@ export function detectRidges(
               psfSamples.push(sT2 - sp * sp);
             }
           }
-        } else center[i] = 0;
+        }
       }
   }
   // hysteresis on centre-line pixels, 8-connected

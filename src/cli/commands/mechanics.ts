@@ -69,6 +69,8 @@ export function registerMechanics(program: Command): void {
     .option("--tension <G>", "membrane tension γ (dimensionless)", "1")
     .option("--kappa <K>", "lipid bending rigidity κ_l (dimensionless energy unit)", "2")
     .option("--line-tension <L>", "line tension λ at the domain boundaries", "0")
+    .option("--kbar-lipid <K>", "Gaussian modulus of the lipid κ̄_l (default κ_l)")
+    .option("--kbar-domain <K>", "Gaussian modulus of the domain κ̄_d (default κ_d)")
     .option("--kappa-kbt <K>", "physical κ_l in k_BT (with --sigma-n-per-m: add physical units)")
     .option("--sigma-n-per-m <S>", "physical tension σ in N/m (with --kappa-kbt)")
     .option("--temperature-k <T>", "temperature for k_BT in K", "310")
@@ -84,6 +86,8 @@ export function registerMechanics(program: Command): void {
         tension: parseNum("--tension", o.tension, { positive: true })!,
         lineTension: parseNum("--line-tension", o.lineTension, { min: 0 })!,
         closedEnd: Boolean(o.tip),
+        kbarLipid: parseNum("--kbar-lipid", o.kbarLipid),
+        kbarDomain: parseNum("--kbar-domain", o.kbarDomain),
       };
       const scan = parseNum("--scan", o.scan, { integer: true, min: 1 })!;
       const kbt = parseNum("--kappa-kbt", o.kappaKbt, { positive: true });

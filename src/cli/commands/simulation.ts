@@ -1,4 +1,177 @@
+import { join } from "node:path";
 import type { Command } from "commander";
+import { catalogue } from "../../catalogue.ts";
+import { experimentCsv, experimentTable, runExperiment } from "../../experiment/experiment.ts";
+import { PERTURBATIONS } from "../../perturbations/perturbations.ts";
+import { writeRun } from "../../readouts/write-run.ts";
+import { resolveRun } from "../../resolve.ts";
+import { builtinNames, loadScenario } from "../../scenarios/load.ts";
+import { scenarioJsonSchema } from "../../scenarios/schema.ts";
+import { simulate } from "../../simulate.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+import { UserError } from "../../util/errors.ts";
+import { createProgress } from "../../util/progress.ts";
 
-/** `migrasim run`, `list`, `params`, `experiment` (issue 2). */
-export function registerSimulation(_program: Command): void {}
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function intOption(flag: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag}: expected an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+function numOption(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`${flag}: expected a number ≥ 0, got '${v}'`);
+  return n;
+}
+
+function parseSets(sets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const i = s.indexOf("=");
+    if (i <= 0) throw new UserError(`--set ${s}: expected path=value, e.g. --set cells.speedUmPerMin=1.2`);
+    out[s.slice(0, i).trim()] = s.slice(i + 1).trim();
+  }
+  return out;
+}
+
+interface RunFlags {
+  seed?: string;
+  hours?: string;
+  cells?: string;
+  perturb: string[];
+  set: string[];
+  out?: string;
+  quiet?: boolean;
+}
+
+/** `migrasim run`, `list`, `params`, `experiment`, `schema`. */
+export function registerSimulation(program: Command): void {
+  program
+    .command("run")
+    .description("run a simulation and write its read-outs, tables and figures")
+    .argument("[scenario]", "built-in scenario name or a YAML/JSON file", "nrk-fibronectin")
+    .option("--seed <n>", "random seed (same seed and inputs give identical outputs)")
+    .option("--hours <h>", "simulated duration in hours")
+    .option("--cells <n>", "number of cells")
+    .option("--perturb <name>", "perturbation by name (repeatable); see 'migrasim list'", collect, [])
+    .option("--set <path=value>", "override a parameter (repeatable); see 'migrasim params'", collect, [])
+    .option("--out <dir>", "output folder", "runs/latest")
+    .option("--quiet", "no progress output")
+    .action((scenario: string, o: RunFlags) => {
+      const req = {
+        scenario,
+        seed: intOption("--seed", o.seed),
+        hours: numOption("--hours", o.hours),
+        cells: intOption("--cells", o.cells, 1),
+        perturb: o.perturb,
+        set: parseSets(o.set),
+      };
+      const resolved = resolveRun(req); // validate everything before any work
+      const totalMin = resolved.params.num("time.hours") * 60;
+      const bar = createProgress(`simulating ${resolved.scenarioName}`, Math.round(totalMin), { quiet: o.quiet });
+      const result = simulate({ ...req, onProgress: (t) => bar.update(Math.round(t)) });
+      bar.stop();
+      const out = o.out ?? "runs/latest";
+      writeRun(result, out);
+      const s = result.summary;
+      process.stdout.write(
+        [
+          `scenario ${resolved.scenarioName}, seed ${resolved.seed}${resolved.perturbations.length ? `, perturbations ${resolved.perturbations.join(", ")}` : ""}: ${s.cells.count} cells, ${fmtNum(totalMin / 60)} h in ${result.wallSeconds.toFixed(1)} s`,
+          `  migrasomes per cell        ${fmtNum(s.migrasomes.perCell)}`,
+          `  per 100 µm fiber           ${fmtNum(s.migrasomes.per100UmFiber)}`,
+          `  fiber length per cell (µm) ${fmtNum(s.fibers.totalLengthUmPerCell)}`,
+          `  diameter (µm)              mean ${fmtNum(s.migrasomes.diameterUm.mean)}, p5–p95 ${fmtNum(s.migrasomes.diameterUm.p5)}–${fmtNum(s.migrasomes.diameterUm.p95)}`,
+          `  sites                      tip ${pct(s.migrasomes.sites.tip)}, junction ${pct(s.migrasomes.sites.junction)}, along ${pct(s.migrasomes.sites.along)}`,
+          `  attached lifetime (min)    ${fmtNum(s.migrasomes.lifetimeMin.mean)}`,
+          `  swellings decayed          ${s.swellings.decayed} of ${s.swellings.total}`,
+          `  retractosomes per cell     ${fmtNum(s.fibers.retractosomesPerCell)}`,
+          `wrote ${out}/ (summary.json, migrasomes.csv, fibers.csv, cells.csv, snapshot.svg, diameters.svg, run.json)`,
+          "",
+        ].join("\n"),
+      );
+    });
+
+  program
+    .command("list")
+    .description("list built-in scenarios and perturbations")
+    .action(() => {
+      const lines = ["Scenarios:"];
+      for (const n of builtinNames()) {
+        const sc = loadScenario(n).scenario;
+        lines.push(`  ${n.padEnd(22)} ${(sc.description ?? "").replace(/\s+/g, " ").trim()}`);
+      }
+      lines.push("", "Perturbations (--perturb NAME):");
+      for (const p of PERTURBATIONS) lines.push(`  ${p.name.padEnd(22)} ${p.description} [${p.source}]`);
+      lines.push("", "Substrates (--set substrate=NAME): fibronectin, laminin511, collagen1, glass", "");
+      process.stdout.write(lines.join("\n"));
+    });
+
+  program
+    .command("params")
+    .description("print the parameter catalogue: name, unit, default, range and source")
+    .option("--json", "as JSON")
+    .action((o: { json?: boolean }) => {
+      const all = catalogue().all();
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        return;
+      }
+      const lines: string[] = [];
+      for (const p of all) {
+        const range = p.choices ? p.choices.join("|") : p.min !== undefined || p.max !== undefined ? `${p.min ?? "-inf"}..${p.max ?? "inf"}` : "";
+        lines.push(`${p.path}  [${p.unit}]  default ${JSON.stringify(p.default)}${range ? `  range ${range}` : ""}`);
+        lines.push(`    ${p.description}`);
+        lines.push(`    source: ${p.source}`);
+      }
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of scenario files")
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    });
+
+  program
+    .command("experiment")
+    .description("run control and perturbations with replicate dishes; print and write a figure-like table")
+    .argument("[scenario]", "built-in scenario name or a YAML/JSON file", "nrk-fibronectin")
+    .option("--perturb <name>", "perturbation to compare with control (repeatable)", collect, [])
+    .option("--replicates <r>", "replicate dishes per condition", "3")
+    .option("--seed <n>", "base seed")
+    .option("--hours <h>", "simulated duration in hours")
+    .option("--cells <n>", "cells per dish")
+    .option("--set <path=value>", "override a parameter for all conditions (repeatable)", collect, [])
+    .option("--out <dir>", "output folder for experiment.csv", "runs/experiment")
+    .option("--quiet", "no progress output")
+    .action((scenario: string, o: RunFlags & { replicates: string }) => {
+      if (o.perturb.length === 0) throw new UserError("experiment: give at least one --perturb NAME (see 'migrasim list')");
+      const base = {
+        scenario,
+        seed: intOption("--seed", o.seed),
+        hours: numOption("--hours", o.hours),
+        cells: intOption("--cells", o.cells, 1),
+        set: parseSets(o.set),
+      };
+      for (const p of o.perturb) resolveRun({ ...base, perturb: [p] }); // validate before running
+      const R = intOption("--replicates", o.replicates, 1) ?? 3;
+      const bar = createProgress("experiment runs", (o.perturb.length + 1) * R, { quiet: o.quiet });
+      const rows = runExperiment({ ...base, perturbations: o.perturb, replicates: R, onRunDone: (d) => bar.update(d) });
+      bar.stop();
+      const out = o.out ?? "runs/experiment";
+      writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
+      process.stdout.write(`${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`);
+    });
+}
+
+function fmtNum(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : "n/a";
+}
+function pct(x: number): string {
+  return `${(100 * x).toFixed(0)}%`;
+}

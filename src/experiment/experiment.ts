@@ -1,0 +1,125 @@
+import { perCell } from "../readouts/per-cell.ts";
+import { simulate, type SimulateOptions } from "../simulate.ts";
+import { mean, sd, sig } from "../stats/descriptive.ts";
+import { mannWhitney } from "../stats/mann-whitney.ts";
+import { hashString } from "../util/rng.ts";
+import { toCsv } from "../util/csv.ts";
+
+/**
+ * A virtual experiment like a paper figure: control and each perturbation, R replicate dishes
+ * with independent seeds; per-cell read-outs pooled over replicates (n = cells), mean ± SD, fold
+ * change against control, and a two-sided Mann–Whitney p-value against control.
+ */
+export interface ExperimentOptions extends Omit<SimulateOptions, "perturb" | "onProgress" | "seed"> {
+  perturbations: string[];
+  replicates?: number;
+  seed?: number;
+  /** Label of the control condition. */
+  controlLabel?: string;
+  onRunDone?: (done: number, total: number) => void;
+}
+
+export interface ConditionRow {
+  condition: string;
+  nCells: number;
+  migrasomesPerCellMean: number;
+  migrasomesPerCellSd: number;
+  per100UmFiberMean: number;
+  per100UmFiberSd: number;
+  fiberLengthUmPerCellMean: number;
+  fiberLengthUmPerCellSd: number;
+  foldMigrasomes: number;
+  foldFiberLength: number;
+  pMigrasomes: number;
+  pPer100UmFiber: number;
+  pFiberLength: number;
+}
+
+/** Seed of replicate r of a condition: independent of the other conditions and of worker count. */
+export function replicateSeed(baseSeed: number, condition: string, r: number): number {
+  return hashString(`${baseSeed}|${condition}|${r}`);
+}
+
+export function runExperiment(opts: ExperimentOptions): ConditionRow[] {
+  const R = opts.replicates ?? 3;
+  const control = opts.controlLabel ?? "control";
+  const conditions = [control, ...opts.perturbations];
+  const base = opts.seed ?? 1;
+  const pooled = new Map<string, { m: number[]; p: number[]; l: number[] }>();
+  let done = 0;
+  for (const cond of conditions) {
+    const acc = { m: [] as number[], p: [] as number[], l: [] as number[] };
+    for (let r = 0; r < R; r++) {
+      const res = simulate({ ...opts, seed: replicateSeed(base, cond, r), perturb: cond === control ? [] : [cond] });
+      const pc = perCell(res.engine.world);
+      acc.m.push(...pc.migrasomes);
+      acc.p.push(...pc.per100UmFiber);
+      acc.l.push(...pc.fiberLengthUm);
+      opts.onRunDone?.(++done, conditions.length * R);
+    }
+    pooled.set(cond, acc);
+  }
+  const c = pooled.get(control)!;
+  return conditions.map((cond) => {
+    const a = pooled.get(cond)!;
+    const isControl = cond === control;
+    return {
+      condition: cond,
+      nCells: a.m.length,
+      migrasomesPerCellMean: sig(mean(a.m), 5),
+      migrasomesPerCellSd: sig(sd(a.m), 5),
+      per100UmFiberMean: sig(mean(a.p), 5),
+      per100UmFiberSd: sig(sd(a.p), 5),
+      fiberLengthUmPerCellMean: sig(mean(a.l), 5),
+      fiberLengthUmPerCellSd: sig(sd(a.l), 5),
+      foldMigrasomes: sig(mean(a.m) / mean(c.m), 4),
+      foldFiberLength: sig(mean(a.l) / mean(c.l), 4),
+      pMigrasomes: isControl ? Number.NaN : sig(mannWhitney(a.m, c.m).p, 3),
+      pPer100UmFiber: isControl ? Number.NaN : sig(mannWhitney(a.p, c.p).p, 3),
+      pFiberLength: isControl ? Number.NaN : sig(mannWhitney(a.l, c.l).p, 3),
+    };
+  });
+}
+
+export const EXPERIMENT_HEADER = [
+  "condition",
+  "nCells",
+  "migrasomesPerCellMean",
+  "migrasomesPerCellSd",
+  "per100UmFiberMean",
+  "per100UmFiberSd",
+  "fiberLengthUmPerCellMean",
+  "fiberLengthUmPerCellSd",
+  "foldMigrasomes",
+  "foldFiberLength",
+  "pMigrasomes",
+  "pPer100UmFiber",
+  "pFiberLength",
+] as const;
+
+export function experimentCsv(rows: ConditionRow[]): string {
+  return toCsv(EXPERIMENT_HEADER, rows.map((r) => EXPERIMENT_HEADER.map((k) => r[k])));
+}
+
+function fmtP(p: number): string {
+  if (!Number.isFinite(p)) return "–";
+  return p < 1e-4 ? "<1e-4" : p.toPrecision(2);
+}
+
+/** A plain-text table like a paper figure. */
+export function experimentTable(rows: ConditionRow[]): string {
+  const head = ["condition", "n cells", "migrasomes/cell", "per 100 µm fiber", "fiber µm/cell", "fold (migr.)", "fold (fiber)", "p (migr.)"];
+  const body = rows.map((r) => [
+    r.condition,
+    String(r.nCells),
+    `${r.migrasomesPerCellMean.toFixed(1)} ± ${r.migrasomesPerCellSd.toFixed(1)}`,
+    `${r.per100UmFiberMean.toFixed(2)} ± ${r.per100UmFiberSd.toFixed(2)}`,
+    `${r.fiberLengthUmPerCellMean.toFixed(0)} ± ${r.fiberLengthUmPerCellSd.toFixed(0)}`,
+    r.foldMigrasomes.toFixed(2),
+    r.foldFiberLength.toFixed(2),
+    fmtP(r.pMigrasomes),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}

@@ -1,0 +1,96 @@
+/**
+ * The per-image pipeline: background and noise → cell bodies → fiber ridges → migrasomes →
+ * fiber graph → sites and cell assignment. All parameters are in µm.
+ */
+import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
+import { estimateBackground } from "./filters.ts";
+import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type MigrasomeParams } from "./migrasomes.ts";
+import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
+import { migrasomeSites, traceFibers, type FiberGraph } from "./trace.ts";
+import type { Plane } from "./types.ts";
+
+export interface AnalyzeParams {
+  /** block size of the background and noise maps, µm */
+  backgroundBlockUm: number;
+  /** margin around cell bodies where nothing is detected, µm */
+  cellMarginUm: number;
+  migrasome: Partial<MigrasomeParams>;
+  ridge: RidgeParams;
+}
+
+export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
+  backgroundBlockUm: 4,
+  cellMarginUm: 0.5,
+  migrasome: {},
+  ridge: DEFAULT_RIDGE_PARAMS,
+};
+
+export interface DetectedMigrasome {
+  xUm: number;
+  yUm: number;
+  diameterUm: number;
+  site: "tip" | "junction" | "along" | "none";
+  score: number;
+  cellId: number | null;
+  arms: number;
+}
+
+export interface ImageAnalysis {
+  width: number;
+  height: number;
+  pixelSizeUm: number;
+  psfSigmaUm: number;
+  migrasomes: DetectedMigrasome[];
+  fibers: FiberGraph;
+  cells: CellBody[];
+  cellLabels: Int32Array;
+}
+
+/** Analyse one 2-D plane. `cellPlane` (optional) is a second channel for cell bodies. */
+export function analyzePlane(
+  plane: Plane,
+  pixelSizeUm: number,
+  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane } = {},
+): ImageAnalysis {
+  const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
+  const { width: w, height: h, data } = plane;
+  const px = pixelSizeUm;
+  const bg = estimateBackground(data, w, h, P.backgroundBlockUm / px);
+  const sub = new Float32Array(w * h);
+  for (let i = 0; i < sub.length; i++) sub[i] = data[i] - bg.background[i];
+  const cm = detectCells((opts.cellPlane ?? plane).data, w, h, px);
+  const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
+  const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
+  const psf = Number.isFinite(ridges.psfSigmaUm) ? ridges.psfSigmaUm : (P.migrasome.defaultPsfSigmaUm ?? DEFAULT_MIGRASOME_PARAMS.defaultPsfSigmaUm);
+  const migs = detectMigrasomes(sub, bg.noise, w, h, px, { params: P.migrasome, psfSigmaUm: psf, exclude });
+  const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
+    migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
+    cellLabels: cm.labels,
+    exclude,
+  });
+  const sites = migrasomeSites(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })));
+  // migrasomes not on a traced fiber take the nearest cell within 30 µm
+  const nearestCell = (x: number, y: number): number | null => {
+    let best: number | null = null;
+    let bd = 30;
+    for (const c of cm.cells) {
+      const d = Math.hypot(c.xUm - x, c.yUm - y) - Math.sqrt(c.areaUm2 / Math.PI);
+      if (d < bd) {
+        bd = d;
+        best = c.id;
+      }
+    }
+    return best;
+  };
+  const migrasomes: DetectedMigrasome[] = migs.map((m, i) => ({
+    xUm: m.xUm,
+    yUm: m.yUm,
+    diameterUm: m.diameterUm,
+    site: sites[i].site,
+    score: m.score,
+    cellId: sites[i].cellId ?? nearestCell(m.xUm, m.yUm),
+    arms: sites[i].arms,
+  }));
+  migrasomes.sort((a, b) => a.yUm - b.yUm || a.xUm - b.xUm);
+  return { width: w, height: h, pixelSizeUm: px, psfSigmaUm: psf, migrasomes, fibers: graph, cells: cm.cells, cellLabels: cm.labels };
+}
