@@ -68,7 +68,7 @@ export function analyzePlane(
     cellLabels: cm.labels,
     exclude,
   });
-  const sites = migrasomeSites(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })));
+  const sites = migrasomeSites(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), px);
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

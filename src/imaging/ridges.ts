@@ -94,7 +94,8 @@ export function detectRidges(
         z[i] = zi;
         ox[i] = Math.max(-0.5, Math.min(0.5, px));
         oy[i] = Math.max(-0.5, Math.min(0.5, py));
-        center[i] = 1; // the mask is thinned later; the Steger offset places the vertex
+        // near the centre line (relaxed Steger test, so that noisy lines stay connected; thinned later)
+        center[i] = Math.abs(px) <= 1 && Math.abs(py) <= 1 ? 1 : 0;
         if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
           if (zi > 10 && c > 0 && sUm === params.scalesUm[0]) {
             // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal

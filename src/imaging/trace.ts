@@ -63,9 +63,9 @@ export function traceFibers(
   // clear migrasome discs (their rims are ridges too) and excluded areas
   const migLabel = new Int32Array(w * h).fill(-1);
   opts.migrasomes.forEach((m, k) => {
-    const r = m.r + 0.25 / pxUm;
+    const r = m.r + 0.5 / pxUm;
     const r2 = r * r;
-    const rr = r + 0.6 / pxUm; // fibers ending within this ring join the migrasome
+    const rr = r + 0.5 / pxUm; // fibers ending within this ring join the migrasome
     for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(h - 1, Math.ceil(m.y + rr)); y++)
       for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(w - 1, Math.ceil(m.x + rr)); x++) {
         const d2 = (x - m.x) ** 2 + (y - m.y) ** 2;
@@ -243,7 +243,7 @@ export function traceFibers(
     }
   }
   // prune short spurs (tip–junction edges) and tiny components
-  const minSpur = opts.minSpurUm ?? 0.5;
+  const minSpur = opts.minSpurUm ?? 1.0;
   const deg = () => {
     for (const n of nodes) n.degree = 0;
     for (const e of edges) {
@@ -317,16 +317,21 @@ export function traceFibers(
 export function migrasomeSites(
   g: FiberGraph,
   migs: { xUm: number; yUm: number; rUm: number }[],
+  vertexSpacingUm = 0.1,
 ): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
   const GAP = (35 * Math.PI) / 180;
   return migs.map((m) => {
     const angles: number[] = [];
+    const radii: number[] = [];
     let cellId: number | null = null;
     let cellDist = Infinity;
     for (const e of g.edges)
       for (const p of e.points) {
         const d = Math.hypot(p[0] - m.xUm, p[1] - m.yUm);
-        if (d >= m.rUm + 0.3 && d <= m.rUm + 1.2) angles.push(Math.atan2(p[1] - m.yUm, p[0] - m.xUm));
+        if (d >= m.rUm + 0.6 && d <= m.rUm + 1.5) {
+          angles.push(Math.atan2(p[1] - m.yUm, p[0] - m.xUm));
+          radii.push(d);
+        }
         if (e.cellId !== null && d < cellDist) {
           cellDist = d;
           cellId = e.cellId;
@@ -334,13 +339,27 @@ export function migrasomeSites(
       }
     let arms = 0;
     if (angles.length) {
-      angles.sort((a, b) => a - b);
-      // count gaps larger than GAP around the circle
-      let gaps = 0;
-      for (let i = 1; i < angles.length; i++) if (angles[i] - angles[i - 1] > GAP) gaps++;
-      const wrap = angles[0] + 2 * Math.PI - angles[angles.length - 1];
-      if (wrap > GAP) gaps++;
-      arms = Math.max(1, gaps);
+      const order = angles.map((_, i) => i).sort((a, b) => angles[a] - angles[b]);
+      const A = order.map((i) => angles[i]);
+      const Rr = order.map((i) => radii[i]);
+      // angular clusters (split at gaps > GAP, wrapping around); an arm runs outwards (radial span ≥ 0.5 µm)
+      const clusters: { lo: number; hi: number }[] = [];
+      let cur = { lo: Infinity, hi: -Infinity };
+      for (let i = 0; i < A.length; i++) {
+        if (i > 0 && A[i] - A[i - 1] > GAP) {
+          clusters.push(cur);
+          cur = { lo: Infinity, hi: -Infinity };
+        }
+        cur.lo = Math.min(cur.lo, Rr[i]);
+        cur.hi = Math.max(cur.hi, Rr[i]);
+      }
+      clusters.push(cur);
+      if (clusters.length > 1 && A[0] + 2 * Math.PI - A[A.length - 1] <= GAP) {
+        const last = clusters.pop() as { lo: number; hi: number };
+        clusters[0] = { lo: Math.min(last.lo, clusters[0].lo), hi: Math.max(last.hi, clusters[0].hi) };
+      }
+      void vertexSpacingUm;
+      arms = clusters.filter((c) => c.hi - c.lo >= 0.5).length;
     }
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
     return { site, arms, cellId: cellDist < m.rUm + 3 ? cellId : null };
