@@ -20,6 +20,7 @@ export class Network {
   private spacing: number;
   private markDensity: number;
   private lastRebuildMin = 0;
+  private scratch: number[] = [];
 
   constructor(
     private w: World,
@@ -171,17 +172,25 @@ export class Network {
     const x2 = v.x[h];
     const y2 = v.y[h];
     const parent = w.fibers.c.parent[f];
+    // candidates are sorted so that results do not depend on the hash's internal order
+    // (which differs after a rebuild, e.g. on resume from a checkpoint)
+    const cand = this.scratch;
+    cand.length = 0;
     this.grid.query(x1, y1, x2, y2, (s) => {
+      cand.push(s);
+    });
+    cand.sort((a, b) => a - b);
+    for (const s of cand) {
       const of = v.fiber[s];
-      if (of === f) return; // a fiber does not cross itself here (sections are nearly straight)
+      if (of === f) continue; // a fiber does not cross itself here (sections are nearly straight)
       const sp = v.prev[s];
-      if (v.brokenMin[s] >= 0 || v.brokenMin[sp] >= 0) return;
+      if (v.brokenMin[s] >= 0 || v.brokenMin[sp] >= 0) continue;
       if (of === parent || w.fibers.c.parent[of] === f) {
         // skip the segments touching the branch point itself
-        if (v.prev[sp] < 0 || sp === w.fibers.c.firstVertex[of]) return;
+        if (v.prev[sp] < 0 || sp === w.fibers.c.firstVertex[of]) continue;
       }
       const t = segmentIntersection(x1, y1, x2, y2, v.x[sp], v.y[sp], v.x[s], v.y[s]);
-      if (t < 0) return;
+      if (t < 0) continue;
       const ix = x1 + t * (x2 - x1);
       const iy = y1 + t * (y2 - y1);
       const J = w.junctions;
@@ -196,7 +205,7 @@ export class Network {
       J.c.kind[j] = 1;
       w.counters.crossings++;
       this.addSite(SITE_JUNCTION, h, f, of, ix, iy);
-    });
+    }
     this.grid.insert(h, x1, y1, x2, y2);
     if (this.markDensity > 0 && rng.uniform() < 1 - Math.exp(-this.markDensity * segLen)) {
       v.mark[h] = 1;

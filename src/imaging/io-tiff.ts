@@ -1,0 +1,179 @@
+/**
+ * TIFF and OME-TIFF input (via geotiff: single and multi-page, 8/16/32-bit, compressed) and a
+ * small, dependency-free 16-bit multi-page TIFF writer with ImageJ + resolution metadata.
+ */
+import { fromArrayBuffer } from "geotiff";
+import { UserError } from "../util/errors.ts";
+import { parseImageJ, parseOme, pixelSizeFromResolution } from "./pixel-size.ts";
+import type { ImageStack } from "./types.ts";
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (Array.isArray(v) && typeof v[0] === "number") return v.length >= 2 && v[1] ? v[0] / (v[1] as number) : (v[0] as number);
+  return undefined;
+}
+
+export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageStack> {
+  let tiff;
+  try {
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    tiff = await fromArrayBuffer(ab);
+  } catch (e) {
+    throw new UserError(`${name}: not a readable TIFF (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+  }
+  try {
+    const count = await tiff.getImageCount();
+    const first = await tiff.getImage(0);
+    const w = first.getWidth();
+    const h = first.getHeight();
+    const fd = first.getFileDirectory();
+    const desc = String((await fd.loadValue("ImageDescription")) ?? "");
+    const bits = first.getBitsPerSample();
+    const spp = first.getSamplesPerPixel();
+    const planes: Float32Array[] = [];
+    for (let k = 0; k < count; k++) {
+      const im = k === 0 ? first : await tiff.getImage(k);
+      if (im.getWidth() !== w || im.getHeight() !== h) break; // pyramids / thumbnails
+      const r = await im.readRasters();
+      for (let s = 0; s < spp; s++) planes.push(Float32Array.from(r[s] as ArrayLike<number>));
+    }
+    const ome = parseOme(desc);
+    const ij = parseImageJ(desc);
+    let channels = 1;
+    let slices = 1;
+    let frames = planes.length;
+    let frameIntervalMin: number | undefined;
+    let pixelSizeUm: number | undefined;
+    let pixelSizeSource: string | undefined;
+    let ordered = planes;
+    if (ome) {
+      channels = ome.sizeC;
+      slices = ome.sizeZ;
+      frames = ome.sizeT;
+      frameIntervalMin = ome.frameIntervalMin;
+      if (ome.pixelSizeUm) {
+        pixelSizeUm = ome.pixelSizeUm;
+        pixelSizeSource = "OME-XML PhysicalSizeX";
+      }
+      if (channels * slices * frames === planes.length) {
+        // reorder to (t, z, c)
+        const order = ome.dimensionOrder.replace(/^XY/, ""); // e.g. "CZT"
+        const size: Record<string, number> = { C: channels, Z: slices, T: frames };
+        ordered = new Array(planes.length);
+        for (let i = 0; i < planes.length; i++) {
+          let rem = i;
+          const idx: Record<string, number> = {};
+          for (const d of order) {
+            idx[d] = rem % size[d];
+            rem = Math.floor(rem / size[d]);
+          }
+          ordered[(idx.T * slices + idx.Z) * channels + idx.C] = planes[i];
+        }
+      } else {
+        channels = spp;
+        slices = 1;
+        frames = planes.length / spp;
+      }
+    } else if (ij) {
+      channels = ij.channels;
+      slices = ij.slices;
+      frames = ij.frames;
+      frameIntervalMin = ij.frameIntervalMin;
+      if (channels * slices * frames !== planes.length) {
+        channels = spp;
+        slices = 1;
+        frames = planes.length / spp;
+      } // ImageJ order is already czt (c fastest)
+    } else {
+      channels = spp;
+      frames = planes.length / spp;
+    }
+    if (!pixelSizeUm) {
+      const xres = asNumber(await fd.loadValue("XResolution"));
+      const unit = asNumber(await fd.loadValue("ResolutionUnit"));
+      const p = pixelSizeFromResolution(xres, unit, ij?.unit);
+      if (p) {
+        pixelSizeUm = p;
+        pixelSizeSource = ij?.unit ? "ImageJ unit + XResolution" : "TIFF XResolution";
+      }
+    }
+    return { name, width: w, height: h, channels, slices, frames, planes: ordered, pixelSizeUm, pixelSizeSource, frameIntervalMin, bitDepth: bits };
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${name}: corrupted or truncated TIFF (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+  }
+}
+
+/**
+ * Write 16-bit grey pages (uncompressed, little-endian) with an ImageJ description
+ * (unit=micron, slices/frames) and XResolution/YResolution in pixels per µm.
+ */
+export function writeTiff16(
+  pages: Uint16Array[],
+  width: number,
+  height: number,
+  opts: { pixelSizeUm?: number; frames?: boolean; description?: string } = {},
+): Uint8Array {
+  const n = pages.length;
+  const desc =
+    opts.description ??
+    `ImageJ=1.54f\nimages=${n}\n${opts.frames ? `frames=${n}` : `slices=${n}`}\nunit=micron\nspacing=1\nloop=false\n`;
+  const descBytes = new TextEncoder().encode(`${desc}\0`);
+  const tagCount = 12;
+  const ifdSize = 2 + tagCount * 12 + 4;
+  const imgBytes = width * height * 2;
+  // layout: header(8) | desc | per page: [ifd][xres 8][yres 8][image]
+  const descOff = 8;
+  let off = descOff + descBytes.length;
+  if (off % 2) off++;
+  const pageOffs: number[] = [];
+  for (let p = 0; p < n; p++) {
+    pageOffs.push(off);
+    off += ifdSize + 16 + imgBytes;
+  }
+  const buf = new Uint8Array(off);
+  const dv = new DataView(buf.buffer);
+  buf[0] = 0x49;
+  buf[1] = 0x49;
+  dv.setUint16(2, 42, true);
+  dv.setUint32(4, pageOffs[0] ?? 0, true);
+  buf.set(descBytes, descOff);
+  const res = opts.pixelSizeUm && opts.pixelSizeUm > 0 ? 1 / opts.pixelSizeUm : 1;
+  const resNum = Math.round(res * 1e6);
+  for (let p = 0; p < n; p++) {
+    const o = pageOffs[p];
+    const xresOff = o + ifdSize;
+    const yresOff = xresOff + 8;
+    const dataOff = yresOff + 8;
+    let t = o + 2;
+    dv.setUint16(o, tagCount, true);
+    const tag = (id: number, type: number, count: number, value: number) => {
+      dv.setUint16(t, id, true);
+      dv.setUint16(t + 2, type, true);
+      dv.setUint32(t + 4, count, true);
+      if (type === 3 && count === 1) dv.setUint16(t + 8, value, true);
+      else dv.setUint32(t + 8, value, true);
+      t += 12;
+    };
+    tag(256, 4, 1, width);
+    tag(257, 4, 1, height);
+    tag(258, 3, 1, 16);
+    tag(259, 3, 1, 1);
+    tag(262, 3, 1, 1);
+    tag(270, 2, descBytes.length, descOff);
+    tag(273, 4, 1, dataOff);
+    tag(277, 3, 1, 1);
+    tag(278, 4, 1, height);
+    tag(279, 4, 1, imgBytes);
+    tag(282, 5, 1, xresOff);
+    tag(283, 5, 1, yresOff);
+    dv.setUint32(t, p + 1 < n ? pageOffs[p + 1] : 0, true);
+    dv.setUint32(xresOff, resNum, true);
+    dv.setUint32(xresOff + 4, 1e6, true);
+    dv.setUint32(yresOff, resNum, true);
+    dv.setUint32(yresOff + 4, 1e6, true);
+    const page = pages[p];
+    for (let i = 0; i < width * height; i++) dv.setUint16(dataOff + 2 * i, page[i], true);
+  }
+  return buf;
+}
