@@ -47,6 +47,9 @@ export interface JunctionOptions {
   kappaRatio?: number;
   kappaLipid?: number;
   lineTension?: number;
+  /** Gaussian moduli (defaults κ̄_l = κ_l, κ̄_d = κ_d) */
+  kbarLipid?: number;
+  kbarDomain?: number;
   tensions: number[];
   scan?: number;
   mesh?: MeshOptions;
@@ -60,7 +63,7 @@ export function junctionComparison(o: JunctionOptions): JunctionRow[] {
   const rows: JunctionRow[] = [];
   let done = 0;
   for (const tension of o.tensions) {
-    const base = { kappaLipid, kappaRatio, tension, area, lineTension: o.lineTension ?? 0 };
+    const base = { kappaLipid, kappaRatio, tension, area, lineTension: o.lineTension ?? 0, kbarLipid: o.kbarLipid, kbarDomain: o.kbarDomain };
     const arm = solveShape(base, { scan: o.scan ?? 4, mesh: o.mesh });
     const tip = solveShape({ ...base, closedEnd: true }, { scan: o.scan ?? 4, mesh: o.mesh });
     const p = arm.params;
@@ -70,8 +73,9 @@ export function junctionComparison(o: JunctionOptions): JunctionRow[] {
     const eArm = arm.best.energy;
     const eTip = tip.best.energy;
     const eJ = 2 * eArm - eTip;
-    const plainArm = solveShape({ ...base, kappaRatio: 1 }, { scan: 1, mesh: o.mesh });
-    const plainTip = solveShape({ ...base, kappaRatio: 1, closedEnd: true }, { scan: 1, mesh: o.mesh });
+    const plain = { ...base, kappaRatio: 1, kbarDomain: o.kbarLipid ?? kappaLipid };
+    const plainArm = solveShape(plain, { scan: 1, mesh: o.mesh });
+    const plainTip = solveShape({ ...plain, closedEnd: true }, { scan: 1, mesh: o.mesh });
     const eY = plainArm.best.energy - plainTip.best.energy;
     const delta = eJ - eArm - eY;
     rows.push({

@@ -170,6 +170,8 @@ export function registerMechanics(program: Command): void {
     .option("--tensions <list|a:b:n[:log]>", "tensions γ", "0.25:4:5:log")
     .option("--kappa <K>", "lipid bending rigidity κ_l", "2")
     .option("--line-tension <L>", "line tension λ", "0")
+    .option("--kbar-lipid <K>", "Gaussian modulus of the lipid κ̄_l (default κ_l)")
+    .option("--kbar-domain <K>", "Gaussian modulus of the domain κ̄_d (default κ_d)")
     .option("--out <DIR>", "output folder")
     .action((o) => {
       const out = requireOut(o.out);
@@ -178,13 +180,15 @@ export function registerMechanics(program: Command): void {
       const tensions = parseRange("--tensions", o.tensions);
       const kappaLipid = parseNum("--kappa", o.kappa, { positive: true })!;
       const lineTension = parseNum("--line-tension", o.lineTension, { min: 0 })!;
+      const kbarLipid = parseNum("--kbar-lipid", o.kbarLipid);
+      const kbarDomain = parseNum("--kbar-domain", o.kbarDomain);
       const bar = createProgress("junction", tensions.length);
-      const rows = junctionComparison({ kappaRatio, area, tensions, kappaLipid, lineTension, onProgress: (d) => bar.update(d) });
+      const rows = junctionComparison({ kappaRatio, area, tensions, kappaLipid, lineTension, kbarLipid, kbarDomain, onProgress: (d) => bar.update(d) });
       bar.stop();
       const cols = Object.keys(rows[0]) as (keyof (typeof rows)[0])[];
       writeFileAtomic(join(out, "junction.csv"), toCsv(cols, rows.map((r) => cols.map((c) => r[c]))));
       writeJsonAtomic(join(out, "junction.json"), {
-        params: { kappaLipid, kappaRatio, area, lineTension },
+        params: { kappaLipid, kappaRatio, area, lineTension, kbarLipid: kbarLipid ?? kappaLipid, kbarDomain: kbarDomain ?? kappaLipid * kappaRatio },
         model:
           "E_tip (n=1) and E_arm (n=2) from the axisymmetric solver; E_junction = 2 E_arm - E_tip (additive, non-interacting necks); bare junction E_Y = E'_arm - E'_tip at kappa_d = kappa_l; delta = E_junction - E_arm - E_Y",
         rows,
