@@ -53,16 +53,21 @@ export class Field {
     this.prepare(dtMin);
     const { nx, ny, c } = this;
     if (this.diffusionUm2PerMin > 0) {
-      // x sweeps: rows are contiguous
+      // x sweeps: all rows at once, column by column (independent recurrences pipeline well)
       const r = this.rx;
       const m = this.mx;
-      if (nx > 1)
-        for (let j = 0; j < ny; j++) {
-          const o = j * nx;
-          c[o] *= m[0];
-          for (let i = 1; i < nx; i++) c[o + i] = (c[o + i] + r * c[o + i - 1]) * m[i];
-          for (let i = nx - 2; i >= 0; i--) c[o + i] += r * m[i] * c[o + i + 1];
+      if (nx > 1) {
+        const m0 = m[0];
+        for (let o = 0; o < nx * ny; o += nx) c[o] *= m0;
+        for (let i = 1; i < nx; i++) {
+          const mi = m[i];
+          for (let o = i; o < nx * ny; o += nx) c[o] = (c[o] + r * c[o - 1]) * mi;
         }
+        for (let i = nx - 2; i >= 0; i--) {
+          const f = r * m[i];
+          for (let o = i; o < nx * ny; o += nx) c[o] += f * c[o + 1];
+        }
+      }
       // y sweeps: all columns at once, row by row (cache friendly)
       const ry = this.ry;
       const my = this.my;

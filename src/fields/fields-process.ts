@@ -30,18 +30,25 @@ export class Fields implements Process {
     for (const s of this.specs) w.fields.push(new Field(s.name, nx, ny, dx, s.diffusionUm2PerMin, s.decayPerMin));
   }
 
+  private voxel = new Int32Array(0);
+
   step(w: World, dt: number): void {
     const h = dt / this.substeps;
     const cells = w.cells.c;
     const n = w.cells.n;
+    if (this.voxel.length < n) this.voxel = new Int32Array(n);
+    const vox = this.voxel;
     for (let f = 0; f < w.fields.length; f++) {
       const field = w.fields[f];
       const spec = this.specs[f];
-      const secrete = spec.secretionPerCellPerMin * h;
-      const uptakeFrac = 1 - Math.exp(-spec.uptakePerMin * h);
+      const c = field.c;
+      // cells do not move during the substeps: locate them once
+      if (f === 0) for (let i = 0; i < n; i++) vox[i] = field.index(cells.x[i], cells.y[i]);
+      const secrete = (spec.secretionPerCellPerMin * h) / field.voxelAreaUm2;
+      const keep = Math.exp(-spec.uptakePerMin * h);
       for (let sub = 0; sub < this.substeps; sub++) {
-        if (secrete > 0) for (let i = 0; i < n; i++) field.add(cells.x[i], cells.y[i], secrete);
-        if (uptakeFrac > 0) for (let i = 0; i < n; i++) field.take(cells.x[i], cells.y[i], uptakeFrac);
+        if (secrete > 0) for (let i = 0; i < n; i++) c[vox[i]] += secrete;
+        if (keep < 1) for (let i = 0; i < n; i++) c[vox[i]] *= keep;
         field.step(h);
       }
     }
