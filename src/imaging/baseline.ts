@@ -3,12 +3,38 @@
  * suppression over (x, y, scale), size from the scale (d = 2√2·σ), and fiber rejection by the
  * Hessian eigenvalue ratio at the detected scale. Thresholds tuned on tuning scenes.
  */
+import { Rng } from "../util/rng.ts";
 import { downsample2, gaussianBlur } from "./filters.ts";
+
+const gainCache = new Map<number, number>();
+/** Standard deviation of the discrete LoG (σ in px) applied to unit white noise (measured once). */
+function logNoiseGain(sp: number): number {
+  const key = Math.round(sp * 1000);
+  const c = gainCache.get(key);
+  if (c) return c;
+  const n = 96;
+  const rng = new Rng(7);
+  const a = new Float32Array(n * n);
+  for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+  const s = gaussianBlur(a, n, n, sp);
+  let ss = 0;
+  let k = 0;
+  for (let y = 16; y < n - 16; y++)
+    for (let x = 16; x < n - 16; x++) {
+      const i = y * n + x;
+      const v = s[i + 1] + s[i - 1] + s[i + n] + s[i - n] - 4 * s[i];
+      ss += v * v;
+      k++;
+    }
+  const g = Math.sqrt(ss / k);
+  gainCache.set(key, g);
+  return g;
+}
 
 export interface LogParams {
   /** blob scales σ in µm */
   sigmasUm: number[];
-  /** threshold on σ²·(−∇²G) in units of the background noise */
+  /** threshold on −∇²G in units of its own noise (white-noise response) */
   threshold: number;
   /** minimum λ_small/λ_large (both negative) — lines have ≈0, blobs ≈1 */
   minEigenRatio: number;
@@ -17,10 +43,10 @@ export interface LogParams {
 }
 
 export const DEFAULT_LOG_PARAMS: LogParams = {
-  sigmasUm: [0.18, 0.25, 0.35, 0.5, 0.7, 1.0, 1.4],
-  threshold: 1.2,
-  minEigenRatio: 0.35,
-  minDiameterUm: 0.5,
+  sigmasUm: [0.1, 0.14, 0.2, 0.28, 0.4, 0.56, 0.8, 1.1],
+  threshold: 9,
+  minEigenRatio: 0.5,
+  minDiameterUm: 0.75,
   maxDiameterUm: 3.2,
 };
 
@@ -48,6 +74,7 @@ export function detectLog(sub: Float32Array, noise: Float32Array, w: number, h: 
       f *= 2;
     }
     const sp = sUm / pxUm / f;
+    const gain = logNoiseGain(sp) / f;
     const s = gaussianBlur(d, cw, ch, sp);
     const r = new Float32Array(w * h);
     const q = new Float32Array(w * h);
@@ -63,7 +90,7 @@ export function detectLog(sub: Float32Array, noise: Float32Array, w: number, h: 
         const dd = Math.sqrt(0.25 * (xx - yy) ** 2 + xy * xy);
         const l1 = m - dd;
         const l2 = m + dd;
-        r[y * w + x] = (-(xx + yy) * sp * sp) / noise[y * w + x];
+        r[y * w + x] = -(xx + yy) / (noise[y * w + x] * gain);
         q[y * w + x] = l1 < 0 ? Math.max(0, -l2) / -l1 : 0;
       }
     resp.push(r);

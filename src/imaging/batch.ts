@@ -1,0 +1,139 @@
+/**
+ * Analyse many files: folders are expanded to their TIFF/PNG files (sorted), the work is spread
+ * over worker threads (one per core), a bad file is reported and skipped, and the outputs are
+ * written atomically: detections.csv, fibers.csv, per_cell.csv, summary.json, overlays.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { extname, join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
+import { toCsv } from "../util/csv.ts";
+import { UserError, isUserError } from "../util/errors.ts";
+import { createProgress } from "../util/progress.ts";
+import { IMAGE_EXTENSIONS } from "./io.ts";
+import { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";
+import { DETECTIONS_HEADER, FIBERS_HEADER, PER_CELL_HEADER } from "./readouts.ts";
+
+export function expandInputs(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UserError(`${p}: no such file or folder`);
+    }
+    if (st.isDirectory()) {
+      const files = readdirSync(p)
+        .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && !/_overlay\.png$/.test(f))
+        .sort();
+      out.push(...files.map((f) => join(p, f)));
+    } else out.push(p);
+  }
+  if (!out.length) throw new UserError(`no TIFF or PNG images found in ${paths.join(", ")}`);
+  return out;
+}
+
+type Outcome = { path: string; result?: FileResult; error?: string };
+
+async function runPool(files: string[], opts: FileOptions, threads: number, onDone: (n: number) => void): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(files.length);
+  if (threads <= 1) {
+    for (let i = 0; i < files.length; i++) {
+      try {
+        outcomes[i] = { path: files[i], result: await analyzeFile(files[i], opts) };
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        outcomes[i] = { path: files[i], error: e.message };
+      }
+      onDone(i + 1);
+    }
+    return outcomes;
+  }
+  const workerUrl = new URL("./worker.ts", import.meta.url).href;
+  const tsxUrl = import.meta.resolve("tsx/esm/api");
+  const code = `import(${JSON.stringify(tsxUrl)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
+  let next = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    const workers: Worker[] = [];
+    const feed = (w: Worker) => {
+      if (next >= files.length) {
+        void w.terminate();
+        return;
+      }
+      const id = next++;
+      w.postMessage({ id, path: files[id], opts });
+    };
+    for (let k = 0; k < Math.min(threads, files.length); k++) {
+      const w = new Worker(code, { eval: true });
+      workers.push(w);
+      w.on("message", (m: { id: number; ok: boolean; result?: FileResult; userError?: boolean; message?: string }) => {
+        if (m.ok) outcomes[m.id] = { path: files[m.id], result: m.result };
+        else if (m.userError) outcomes[m.id] = { path: files[m.id], error: m.message };
+        else {
+          for (const x of workers) void x.terminate();
+          reject(new Error(`${files[m.id]}: ${m.message}`));
+          return;
+        }
+        onDone(++done);
+        if (done === files.length) resolve();
+        else feed(w);
+      });
+      w.on("error", (e) => {
+        for (const x of workers) void x.terminate();
+        reject(e);
+      });
+      w.on("online", () => feed(w));
+    }
+  });
+  return outcomes;
+}
+
+export interface BatchResult {
+  analysed: number;
+  failed: { path: string; error: string }[];
+}
+
+export async function analyzeBatch(paths: string[], outDir: string, opts: FileOptions & { threads?: number; quiet?: boolean } = {}): Promise<BatchResult> {
+  const files = expandInputs(paths);
+  const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), files.length));
+  const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
+  const outcomes = await runPool(files, opts, threads, (n) => progress.update(n));
+  progress.stop();
+  const det: FileResult["detections"] = [];
+  const fib: FileResult["fibers"] = [];
+  const cells: FileResult["perCell"] = [];
+  const images = [];
+  const failed: { path: string; error: string }[] = [];
+  for (const o of outcomes) {
+    if (o.error || !o.result) {
+      failed.push({ path: o.path, error: o.error ?? "unknown error" });
+      process.stderr.write(`migrasim: skipped ${o.error}\n`);
+      continue;
+    }
+    det.push(...o.result.detections);
+    fib.push(...o.result.fibers);
+    cells.push(...o.result.perCell);
+    images.push(o.result.summary);
+    for (const ov of o.result.overlays) writeFileAtomic(join(outDir, ov.name), new Uint8Array(ov.png));
+  }
+  writeFileAtomic(join(outDir, "detections.csv"), toCsv(DETECTIONS_HEADER, det));
+  writeFileAtomic(join(outDir, "fibers.csv"), toCsv(FIBERS_HEADER, fib));
+  writeFileAtomic(join(outDir, "per_cell.csv"), toCsv(PER_CELL_HEADER, cells));
+  const totalM = images.reduce((s, i) => s + i.migrasomes, 0);
+  const totalL = images.reduce((s, i) => s + i.fiberLengthUm, 0);
+  const perCellCounts = cells.filter((r) => r[2] !== "").map((r) => Number(r[3]));
+  writeJsonAtomic(join(outDir, "summary.json"), {
+    images: images.length,
+    failed,
+    migrasomes: totalM,
+    cells: perCellCounts.length,
+    fiberLengthUm: Number(totalL.toFixed(3)),
+    migrasomesPer100Um: totalL > 0 ? Number(((100 * totalM) / totalL).toFixed(4)) : null,
+    meanMigrasomesPerCell: perCellCounts.length ? Number((perCellCounts.reduce((s, v) => s + v, 0) / perCellCounts.length).toFixed(4)) : null,
+    perImage: images,
+  });
+  return { analysed: images.length, failed };
+}

@@ -1,0 +1,23 @@
+/** Migrasim imaging: read microscopy, detect migrasomes/fibers/cells, render synthetic images, evaluate. */
+export * from "./types.ts";
+export * from "./filters.ts";
+export { readImage, IMAGE_EXTENSIONS } from "./io.ts";
+export { readTiff, writeTiff16 } from "./io-tiff.ts";
+export { readPng } from "./io-png.ts";
+export { parseOme, parseImageJ, pixelSizeFromResolution, unitToUm } from "./pixel-size.ts";
+export { detectRidges, thin, DEFAULT_RIDGE_PARAMS, type RidgeParams, type RidgeMap } from "./ridges.ts";
+export { detectMigrasomes, radialProfile, DEFAULT_MIGRASOME_PARAMS, type Migrasome, type MigrasomeParams } from "./migrasomes.ts";
+export { detectCells, cellExclusion, type CellBody, type CellMap } from "./cells.ts";
+export { traceFibers, migrasomeSites, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
+export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
+export { linkTracks, type Track, type FramePoint } from "./linking.ts";
+export { detectLog, DEFAULT_LOG_PARAMS, type LogParams } from "./baseline.ts";
+export { hungarian } from "./hungarian.ts";
+export { evaluateDetections, readPointsCsv, matchGateUm, type EvaluationResult, type PointRecord } from "./evaluate.ts";
+export { generateScene, randomOptics, sceneFiberLength, VARIANT_RANGES, type Scene, type Optics, type SceneVariant } from "./scene.ts";
+export { renderScene, type RenderedImage } from "./optics.ts";
+export { readRun, defaultRegion, defaultOptics } from "./render.ts";
+export { overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";
+export { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";
+export { analyzeBatch, expandInputs } from "./batch.ts";
+export { cellReadouts, type CellReadout } from "./readouts.ts";

@@ -1,0 +1,90 @@
+/**
+ * One file end to end: read, choose the channel, project z, analyse each frame, link
+ * migrasomes over time, and return CSV rows, per-cell read-outs, a summary and overlay PNGs.
+ */
+import { basename, extname } from "node:path";
+import type { CsvCell } from "../util/csv.ts";
+import { UserError } from "../util/errors.ts";
+import { analyzePlane, type ImageAnalysis } from "./analyze.ts";
+import { readImage } from "./io.ts";
+import { linkTracks, type FramePoint } from "./linking.ts";
+import { overlayPng } from "./overlay.ts";
+import { cellReadouts, detectionRow, fiberRows, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
+import { maxProjection } from "./types.ts";
+
+export interface FileOptions {
+  pixelSizeUm?: number;
+  /** 1-based channel for migrasomes and fibers */
+  channel?: number;
+  /** optional 1-based channel for cell bodies */
+  cellChannel?: number;
+  overlay?: boolean;
+}
+
+export interface FileResult {
+  image: string;
+  detections: CsvCell[][];
+  fibers: CsvCell[][];
+  perCell: CsvCell[][];
+  summary: ImageSummary;
+  /** overlay PNG per frame (only the first frame for long series) */
+  overlays: { name: string; png: Uint8Array }[];
+}
+
+export async function analyzeFile(path: string, opts: FileOptions = {}): Promise<FileResult> {
+  const stack = await readImage(path);
+  const image = basename(path);
+  let px = opts.pixelSizeUm;
+  let source = "--pixel-size";
+  if (!(px && px > 0)) {
+    px = stack.pixelSizeUm;
+    source = stack.pixelSizeSource ?? "";
+  }
+  if (!(px && px > 0))
+    throw new UserError(`${path}: no pixel size in the file (OME PhysicalSizeX, ImageJ unit or resolution tags); give --pixel-size UM`);
+  if (px < 0.02 || px > 1) throw new UserError(`${path}: pixel size ${px} µm is outside 0.02–1 µm; give --pixel-size UM`);
+  const ch = (opts.channel ?? 1) - 1;
+  if (ch < 0 || ch >= stack.channels) throw new UserError(`${path}: --channel ${ch + 1} does not exist (the image has ${stack.channels} channel(s))`);
+  const cch = opts.cellChannel !== undefined ? opts.cellChannel - 1 : undefined;
+  if (cch !== undefined && (cch < 0 || cch >= stack.channels))
+    throw new UserError(`${path}: --cell-channel ${cch + 1} does not exist (the image has ${stack.channels} channel(s))`);
+  const detections: CsvCell[][] = [];
+  const fibers: CsvCell[][] = [];
+  const perCell: CsvCell[][] = [];
+  const overlays: { name: string; png: Uint8Array }[] = [];
+  const analyses: ImageAnalysis[] = [];
+  const points: FramePoint[] = [];
+  const stem = basename(path, extname(path));
+  for (let t = 0; t < stack.frames; t++) {
+    const plane = maxProjection(stack, t, ch);
+    const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined });
+    analyses.push(a);
+    for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
+    fibers.push(...fiberRows(image, t, a));
+    perCell.push(...cellReadouts(image, t, a).map(perCellRow));
+    if (opts.overlay !== false && (t === 0 || stack.frames <= 20))
+      overlays.push({ name: stack.frames > 1 ? `${stem}_t${t}_overlay.png` : `${stem}_overlay.png`, png: overlayPng(plane, a) });
+  }
+  const trackOf = new Int32Array(points.length);
+  let tracksSummary: ImageSummary["tracks"];
+  if (stack.frames > 1) {
+    const tracks = linkTracks(points, stack.frames);
+    for (const tr of tracks) for (const p of tr.points) trackOf[p] = tr.id;
+    const complete = tracks.filter((t) => !t.censoredStart && !t.censoredEnd);
+    tracksSummary = {
+      count: tracks.length,
+      meanLifetimeFrames: complete.length ? complete.reduce((s, t) => s + t.lastFrame - t.firstFrame + 1, 0) / complete.length : null,
+      formationFrames: tracks.filter((t) => !t.censoredStart).map((t) => t.firstFrame),
+    };
+  }
+  let k = 0;
+  analyses.forEach((a, t) => {
+    for (const m of a.migrasomes) detections.push(detectionRow(image, t, m, stack.frames > 1 ? trackOf[k++] : undefined));
+  });
+  const summary = imageSummary(image, analyses[0], source, stack.frames);
+  if (stack.frames > 1) {
+    summary.migrasomes = analyses.reduce((s, a) => s + a.migrasomes.length, 0);
+    summary.tracks = tracksSummary;
+  }
+  return { image, detections, fibers, perCell, summary, overlays };
+}

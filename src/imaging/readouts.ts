@@ -1,0 +1,111 @@
+/**
+ * Read-outs like the papers: per cell (migrasome count, count per 100 µm of fiber, fiber
+ * length, diameters, site fractions), per image and per folder; CSV rows for the outputs.
+ */
+import type { CsvCell } from "../util/csv.ts";
+import type { DetectedMigrasome, ImageAnalysis } from "./analyze.ts";
+
+export interface CellReadout {
+  image: string;
+  frame: number;
+  cellId: number | null;
+  migrasomes: number;
+  fiberLengthUm: number;
+  migrasomesPer100Um: number | null;
+  meanDiameterUm: number | null;
+  medianDiameterUm: number | null;
+  fractionTip: number | null;
+  fractionJunction: number | null;
+  fractionAlong: number | null;
+}
+
+const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : null);
+const median = (a: number[]) => {
+  if (!a.length) return null;
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export function cellReadouts(image: string, frame: number, a: ImageAnalysis): CellReadout[] {
+  const ids: (number | null)[] = [...a.cells.map((c) => c.id), null];
+  return ids.map((id) => {
+    const ms = a.migrasomes.filter((m) => m.cellId === id);
+    const L = a.fibers.edges.filter((e) => e.cellId === id).reduce((s, e) => s + e.lengthUm, 0);
+    const frac = (site: string) => (ms.length ? ms.filter((m) => m.site === site).length / ms.length : null);
+    return {
+      image,
+      frame,
+      cellId: id,
+      migrasomes: ms.length,
+      fiberLengthUm: L,
+      migrasomesPer100Um: L > 0 ? (100 * ms.length) / L : null,
+      meanDiameterUm: mean(ms.map((m) => m.diameterUm)),
+      medianDiameterUm: median(ms.map((m) => m.diameterUm)),
+      fractionTip: frac("tip"),
+      fractionJunction: frac("junction"),
+      fractionAlong: frac("along"),
+    };
+  });
+}
+
+export const PER_CELL_HEADER = [
+  "image", "frame", "cellId", "migrasomes", "fiberLengthUm", "migrasomesPer100Um", "meanDiameterUm", "medianDiameterUm", "fractionTip", "fractionJunction", "fractionAlong",
+];
+
+export function perCellRow(r: CellReadout): CsvCell[] {
+  return [r.image, r.frame, r.cellId ?? "", r.migrasomes, r.fiberLengthUm, r.migrasomesPer100Um, r.meanDiameterUm, r.medianDiameterUm, r.fractionTip, r.fractionJunction, r.fractionAlong];
+}
+
+export const DETECTIONS_HEADER = ["image", "frame", "xUm", "yUm", "diameterUm", "site", "score", "cellId", "trackId"];
+
+export function detectionRow(image: string, frame: number, m: DetectedMigrasome, trackId?: number): CsvCell[] {
+  return [image, frame, m.xUm, m.yUm, m.diameterUm, m.site, m.score, m.cellId ?? "", trackId ?? ""];
+}
+
+export const FIBERS_HEADER = ["image", "frame", "fiberId", "cellId", "lengthUm", "vertex", "xUm", "yUm"];
+
+export function fiberRows(image: string, frame: number, a: ImageAnalysis): CsvCell[][] {
+  const rows: CsvCell[][] = [];
+  for (const e of a.fibers.edges) e.points.forEach((p, k) => rows.push([image, frame, e.id + 1, e.cellId ?? "", e.lengthUm, k, p[0], p[1]]));
+  return rows;
+}
+
+export interface ImageSummary {
+  image: string;
+  width: number;
+  height: number;
+  pixelSizeUm: number;
+  pixelSizeSource: string;
+  frames: number;
+  psfSigmaUm: number;
+  migrasomes: number;
+  cells: number;
+  fiberLengthUm: number;
+  tips: number;
+  junctions: number;
+  migrasomesPer100Um: number | null;
+  sites: { tip: number; junction: number; along: number; none: number };
+  tracks?: { count: number; meanLifetimeFrames: number | null; formationFrames: number[] };
+}
+
+export function imageSummary(image: string, a: ImageAnalysis, pixelSizeSource: string, frames: number): ImageSummary {
+  const sites = { tip: 0, junction: 0, along: 0, none: 0 };
+  for (const m of a.migrasomes) sites[m.site]++;
+  return {
+    image,
+    width: a.width,
+    height: a.height,
+    pixelSizeUm: a.pixelSizeUm,
+    pixelSizeSource,
+    frames,
+    psfSigmaUm: Number(a.psfSigmaUm.toFixed(4)),
+    migrasomes: a.migrasomes.length,
+    cells: a.cells.length,
+    fiberLengthUm: Number(a.fibers.totalLengthUm.toFixed(3)),
+    tips: a.fibers.nodes.filter((n) => n.kind === "tip").length,
+    junctions: a.fibers.nodes.filter((n) => n.kind === "junction" && n.degree >= 3).length,
+    migrasomesPer100Um: a.fibers.totalLengthUm > 0 ? Number(((100 * a.migrasomes.length) / a.fibers.totalLengthUm).toFixed(4)) : null,
+    sites,
+  };
+}
