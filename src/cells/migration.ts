@@ -19,6 +19,7 @@ export const migrationParams: ParamSpec[] = [
   { path: "cells.chemotaxisField", unit: "-", default: "", description: "name of the field whose gradient cells climb (empty = none)", source: "modelling assumption" },
   { path: "cells.chemotaxisRatePerMin", unit: "rad/min", default: 0, min: 0, max: 100, description: "maximal turning rate towards the gradient", source: "modelling assumption" },
   { path: "cells.chemotaxisHalfGradient", unit: "amount/µm³", default: 1e-6, min: 0, max: 1e6, description: "gradient magnitude at half-maximal turning", source: "modelling assumption" },
+  { path: "cells.polarityMemoryMin", unit: "min", default: 15, min: 0.01, max: 1e5, description: "time constant over which the front–rear axis (where fibers leave the rear) follows the direction of motion", source: "modelling assumption (the rear is a cell-scale structure, it does not jitter with the instantaneous heading)" },
   { path: "output.trackIntervalMin", unit: "min", default: 5, min: 0.01, max: 1e5, description: "sampling interval of cell tracks in cells.csv", source: "modelling assumption (time-lapse interval)" },
 ];
 
@@ -40,7 +41,9 @@ export class Migration implements Process {
     this.chemoRate = params.num("cells.chemotaxisRatePerMin");
     this.chemoHalf = params.num("cells.chemotaxisHalfGradient");
     this.trackEvery = params.num("output.trackIntervalMin");
+    this.polarityMemory = params.num("cells.polarityMemoryMin");
   }
+  private polarityMemory: number;
 
   init(w: World): void {
     const p = this.params;
@@ -57,6 +60,8 @@ export class Migration implements Process {
       c.x[k] = rng.range(Math.min(r, w.widthUm / 2), Math.max(w.widthUm - r, w.widthUm / 2));
       c.y[k] = rng.range(Math.min(r, w.heightUm / 2), Math.max(w.heightUm - r, w.heightUm / 2));
       c.theta[k] = rng.range(-Math.PI, Math.PI);
+      c.polX[k] = Math.cos(c.theta[k]);
+      c.polY[k] = Math.sin(c.theta[k]);
       c.speedUmPerMin[k] = cv > 0 ? v * Math.exp(sigma * rng.normal() - (sigma * sigma) / 2) : v;
     }
     this.sampleTracks(w);
@@ -65,7 +70,8 @@ export class Migration implements Process {
   step(w: World, dt: number): void {
     const cells = w.cells;
     const n = cells.n;
-    const { x, y, theta, radiusUm, speedUmPerMin, fx, fy, pathUm } = cells.c;
+    const { x, y, theta, radiusUm, speedUmPerMin, fx, fy, pathUm, polX, polY } = cells.c;
+    const follow = Math.min(1, dt / this.polarityMemory);
     const rng = w.rng("migration");
     const turn = Math.sqrt((2 * dt) / this.persistenceMin);
     const field = this.chemoField && this.chemoRate > 0 ? w.field(this.chemoField) : undefined;
@@ -143,7 +149,22 @@ export class Migration implements Process {
       if (th > Math.PI) th -= 2 * Math.PI;
       else if (th < -Math.PI) th += 2 * Math.PI;
       theta[i] = th;
-      pathUm[i] += Math.hypot(nx - x[i], ny - y[i]);
+      const step = Math.hypot(nx - x[i], ny - y[i]);
+      pathUm[i] += step;
+      if (step > 0) {
+        let px = polX[i] + follow * ((nx - x[i]) / step - polX[i]);
+        let py = polY[i] + follow * ((ny - y[i]) / step - polY[i]);
+        const pn = Math.hypot(px, py);
+        if (pn > 1e-12) {
+          px /= pn;
+          py /= pn;
+        } else {
+          px = Math.cos(th);
+          py = Math.sin(th);
+        }
+        polX[i] = px;
+        polY[i] = py;
+      }
       x[i] = nx;
       y[i] = ny;
     }

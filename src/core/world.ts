@@ -22,6 +22,8 @@ export const cellSchema = {
   x: "f64", // µm
   y: "f64",
   theta: "f64", // heading, rad
+  polX: "f64", // front–rear polarity axis (unit vector, smoothed direction of motion)
+  polY: "f64",
   radiusUm: "f64",
   speedUmPerMin: "f64", // this cell's intrinsic speed
   pathUm: "f64", // distance travelled
@@ -50,7 +52,7 @@ export const fiberSchema = {
   releasedMin: "f64",
   brokenMin: "f64", // time the last section broke (-1 while any section is intact)
   breakAgeMin: "f64", // sections older than this break
-  maxLengthUm: "f64", // released from the cell beyond this length
+  releaseAtMin: "f64", // time at which the cell lets go of the fiber
   lengthUm: "f64", // pulled length (all sections, including broken ones)
 } as const;
 

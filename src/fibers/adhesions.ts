@@ -82,13 +82,13 @@ export class Adhesions implements Process {
       if (dx * dx + dy * dy <= R * R) continue;
       if (rng.uniform() < this.substrate.holdProbability(ax, ay)) {
         // attachment angle relative to the rear direction (theta + π)
-        let alpha = Math.atan2(dy, dx) - (cells.theta[i] + Math.PI);
+        let alpha = Math.atan2(dy, dx) - (Math.atan2(cells.polY[i], cells.polX[i]) + Math.PI);
         alpha = Math.atan2(Math.sin(alpha), Math.cos(alpha));
         const lim = 1.2;
         if (alpha > lim) alpha = lim;
         else if (alpha < -lim) alpha = -lim;
         const lt = this.lifetimes.draw(rng);
-        net.createFiber(i, ax, ay, alpha, -1, -1, lt.breakAgeMin, lt.maxLengthUm);
+        net.createFiber(i, ax, ay, alpha, -1, -1, lt.breakAgeMin, lt.attachedMin);
       } else w.counters.adhesionsReleased++;
       removeAdhesion(w, a);
     }

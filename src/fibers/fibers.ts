@@ -7,16 +7,16 @@ import { Network, networkParams } from "./network.ts";
 /**
  * Retraction fibers while the cell pulls them: the proximal end follows an attachment point on
  * the cell rear, so the fiber lengthens along the path of the rear; fibers branch (a new fiber
- * leaves from the current end, creating a junction); a fiber is released from the cell when it
- * exceeds its maximal length. Tension rises with pulled length.
+ * leaves from the current end, creating a junction); the cell lets go of a fiber after a random
+ * time. Tension rises with pulled length.
  */
 export const fiberParams: ParamSpec[] = [
   ...networkParams,
-  { path: "fibers.maxLengthUm", unit: "µm", default: 60, min: 1, max: 1e6, description: "mean pulled length at which a fiber is released from the cell (exponential)", source: "modelling assumption (no measured RF length distribution; biology.md §9)" },
-  { path: "fibers.breakAgeMin", unit: "min", default: 230, min: 1, max: 1e6, description: "mean age at which a fiber section breaks (older, more distal sections first)", source: "modelling assumption calibrated to the ~200 min mean migrasome lifetime (Wu et al. 2017 Cell Res); order of breakage: Wang et al. 2022 Cell Res" },
+  { path: "fibers.attachedMeanMin", unit: "min", default: 60, min: 0.1, max: 1e6, description: "mean time a fiber stays pulled by the cell before the cell lets go (exponential); pulled length then grows with speed", source: "modelling assumption (RF length grows with migration speed: Fan et al. 2022 J Cell Biol; no measured RF length distribution)" },
+  { path: "fibers.breakAgeMin", unit: "min", default: 260, min: 1, max: 1e6, description: "mean age at which a fiber section breaks (older, more distal sections first)", source: "modelling assumption calibrated to the ~200 min mean migrasome lifetime (Wu et al. 2017 Cell Res); order of breakage: Wang et al. 2022 Cell Res" },
   { path: "fibers.breakAgeShape", unit: "1", default: 4, min: 0.1, max: 1000, description: "gamma shape of the per-fiber break age (larger = less variable)", source: "modelling assumption" },
   { path: "fibers.tspan4StabilityGain", unit: "1", default: 0.9, min: 0, max: 10, description: "gain of fiber stability with TSPAN4 above wild type: the mean break age of fiber sections is multiplied by 1 + gain·(level − 1)", source: "calibrated to total RF length ×2.68 with TSPAN4 overexpression (Wang et al. 2022 Cell Res, L929)" },
-  { path: "fibers.branchPerMin", unit: "1/min", default: 0.006, min: 0, max: 100, description: "branching rate of a fiber while pulled", source: "modelling assumption (RF branch points seen by SEM: Ma et al. 2015 Cell Res)" },
+  { path: "fibers.branchPerMin", unit: "1/min", default: 0.004, min: 0, max: 100, description: "branching rate of a fiber while pulled", source: "modelling assumption (RF branch points seen by SEM: Ma et al. 2015 Cell Res)" },
   { path: "fibers.branchAngleRad", unit: "rad", default: 0.6, min: 0, max: 3.14, description: "angular offset of a branch's attachment point at the rear", source: "modelling assumption" },
   { path: "fibers.tensionRefPn", unit: "pN", default: 25, min: 0.1, max: 1e4, description: "tether holding force at zero extension, f = 2π√(2κσ) with κ = 20 k_BT, σ = 10⁻⁴ N/m", source: "textbook tether mechanics (Derényi et al. 2002 PRL); values modelling assumption" },
   { path: "fibers.tensionLengthUm", unit: "µm", default: 60, min: 0.1, max: 1e6, description: "pulled length over which fiber tension doubles (membrane reservoir depletion)", source: "modelling assumption" },
@@ -24,16 +24,16 @@ export const fiberParams: ParamSpec[] = [
   { path: "molecular.myosinLevel", unit: "1", default: 1, min: 0, max: 10, description: "myosin II activity relative to wild type (rear contractility: fiber tension, retractosome shedding)", source: "Wang et al. 2022 Cell Res (blebbistatin blocks retractosomes)" },
 ];
 
-/** Per-fiber random lifetimes: break age (gamma) and maximal pulled length (exponential). */
-export function fiberLifetimes(params: Params): { draw(rng: Rng): { breakAgeMin: number; maxLengthUm: number } } {
+/** Per-fiber random lifetimes: break age (gamma) and time attached to the cell (exponential). */
+export function fiberLifetimes(params: Params): { draw(rng: Rng): { breakAgeMin: number; attachedMin: number } } {
   const tspan4 = params.num("molecular.tspan4Level");
   const gain = params.num("fibers.tspan4StabilityGain");
   const stability = Math.max(1, 1 + gain * (tspan4 - 1));
   const mean = params.num("fibers.breakAgeMin") * stability;
   const shape = params.num("fibers.breakAgeShape");
-  const maxLen = params.num("fibers.maxLengthUm");
+  const attached = params.num("fibers.attachedMeanMin");
   return {
-    draw: (rng) => ({ breakAgeMin: rng.gamma(shape, mean / shape), maxLengthUm: rng.exponential(maxLen) }),
+    draw: (rng) => ({ breakAgeMin: rng.gamma(shape, mean / shape), attachedMin: rng.exponential(attached) }),
   };
 }
 
@@ -67,12 +67,12 @@ export class Fibers implements Process {
       const f = live.data[k];
       if (!fc.attached[f]) continue;
       const i = fc.cell[f];
-      const ang = cells.theta[i] + Math.PI + fc.alphaRad[f];
+      const ang = Math.atan2(cells.polY[i], cells.polX[i]) + Math.PI + fc.alphaRad[f];
       const R = cells.radiusUm[i];
       const x = cells.x[i] + R * Math.cos(ang);
       const y = cells.y[i] + R * Math.sin(ang);
       net.pull(f, x, y, rng);
-      if (fc.lengthUm[f] >= fc.maxLengthUm[f]) {
+      if (w.timeMin >= fc.releaseAtMin[f]) {
         this.release(w, net, f, rng);
         continue;
       }
@@ -103,7 +103,7 @@ export class Fibers implements Process {
           let alpha = fc.alphaRad[f] + sign * this.branchAngle;
           alpha = Math.max(-1.4, Math.min(1.4, alpha));
           const lt = this.lifetimes.draw(rng);
-          net.createFiber(i, hx, hy, alpha, f, h, lt.breakAgeMin, lt.maxLengthUm);
+          net.createFiber(i, hx, hy, alpha, f, h, lt.breakAgeMin, lt.attachedMin);
         }
       }
     }

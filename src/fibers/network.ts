@@ -11,7 +11,9 @@ import { SegmentGrid } from "./segment-grid.ts";
 export const networkParams: ParamSpec[] = [
   { path: "fibers.vertexSpacingUm", unit: "µm", default: 2, min: 0.1, max: 100, description: "spacing of polyline vertices laid as the fiber lengthens", source: "modelling assumption (numerical resolution)" },
   { path: "fibers.gridBinUm", unit: "µm", default: 10, min: 1, max: 1000, description: "bin size of the segment spatial hash used for crossing detection", source: "modelling assumption (numerical)" },
-  { path: "migrasomes.markDensityPerUm", unit: "1/µm", default: 0.012, min: 0, max: 10, description: "density of pre-marked formation sites (SMS2 foci, PIP5K1A–Rab35/integrin α5 puncta) laid along new fiber, at wild-type levels", source: "modelling assumption (SMS2 foci laid under the cell: Liang et al. 2023 Nat Cell Biol; PIP5K1A–Rab35: Ding et al. 2023 Cell Res); calibrated to ≥70% of migrasomes at tips or junctions (Ma et al. 2015 Cell Res)" },
+  { path: "migrasomes.markDensityPerUm", unit: "1/µm", default: 0.005, min: 0, max: 10, description: "density of pre-marked formation sites (SMS2 foci, PIP5K1A–Rab35/integrin α5 puncta) laid along new fiber, at wild-type levels", source: "modelling assumption (SMS2 foci laid under the cell: Liang et al. 2023 Nat Cell Biol; PIP5K1A–Rab35: Ding et al. 2023 Cell Res); calibrated to ≥70% of migrasomes at tips or junctions (Ma et al. 2015 Cell Res)" },
+  { path: "fibers.minCrossingAngleRad", unit: "rad", default: 0.5, min: 0, max: 1.5707, description: "smallest angle at which two crossing fibers form a junction (shallower crossings run side by side)", source: "modelling assumption" },
+  { path: "fibers.selfCrossingMinAgeMin", unit: "min", default: 60, min: 0, max: 1e6, description: "a cell's fiber crossing its own fiber forms a junction only if the crossed section is at least this old (its earlier trail, not its current rear bundle)", source: "modelling assumption" },
   { path: "molecular.sms2Level", unit: "1", default: 1, min: 0, max: 10, description: "sphingomyelin synthase 2 level (SMS2 foci density; sphingomyelin supply)", source: "Liang et al. 2023 Nat Cell Biol (SMS2 essential)" },
 ];
 
@@ -21,6 +23,8 @@ export class Network {
   private markDensity: number;
   private lastRebuildMin = 0;
   private scratch: number[] = [];
+  private minSin: number;
+  private selfAge: number;
 
   constructor(
     private w: World,
@@ -29,6 +33,8 @@ export class Network {
     this.grid = new SegmentGrid(w.widthUm, w.heightUm, params.num("fibers.gridBinUm"));
     this.spacing = params.num("fibers.vertexSpacingUm");
     this.markDensity = params.num("migrasomes.markDensityPerUm") * params.num("molecular.sms2Level");
+    this.minSin = Math.sin(params.num("fibers.minCrossingAngleRad"));
+    this.selfAge = params.num("fibers.selfCrossingMinAgeMin");
     this.rebuild();
   }
 
@@ -101,7 +107,7 @@ export class Network {
    * alphaRad. If `fromVertex` ≥ 0 the fiber branches off at that vertex (a junction), otherwise
    * its anchor is a tip.
    */
-  createFiber(cell: number, ax: number, ay: number, alphaRad: number, parent: number, fromVertex: number, breakAgeMin: number, maxLengthUm: number): number {
+  createFiber(cell: number, ax: number, ay: number, alphaRad: number, parent: number, fromVertex: number, breakAgeMin: number, attachedMin: number): number {
     const w = this.w;
     const F = w.fibers;
     const f = F.push();
@@ -114,7 +120,7 @@ export class Network {
     c.releasedMin[f] = -1;
     c.brokenMin[f] = -1;
     c.breakAgeMin[f] = breakAgeMin;
-    c.maxLengthUm[f] = maxLengthUm;
+    c.releaseAtMin[f] = w.timeMin + attachedMin;
     c.lengthUm[f] = 0;
     const v0 = this.newVertex(f, ax, ay, -1);
     const v1 = this.newVertex(f, ax, ay, v0); // live vertex, follows the cell
@@ -185,12 +191,21 @@ export class Network {
       if (of === f) continue; // a fiber does not cross itself here (sections are nearly straight)
       const sp = v.prev[s];
       if (v.brokenMin[s] >= 0 || v.brokenMin[sp] >= 0) continue;
+      // the fibers of one rear bundle run side by side; a cell's own fibers form junctions only
+      // when it crosses its older trail
+      if (w.fibers.c.cell[of] === w.fibers.c.cell[f] && w.timeMin - v.bornMin[s] < this.selfAge) continue;
       if (of === parent || w.fibers.c.parent[of] === f) {
         // skip the segments touching the branch point itself
         if (v.prev[sp] < 0 || sp === w.fibers.c.firstVertex[of]) continue;
       }
       const t = segmentIntersection(x1, y1, x2, y2, v.x[sp], v.y[sp], v.x[s], v.y[s]);
       if (t < 0) continue;
+      // shallow crossings of nearly parallel fibers are not junctions (they run side by side)
+      const ax = x2 - x1;
+      const ay = y2 - y1;
+      const bx = v.x[s] - v.x[sp];
+      const by = v.y[s] - v.y[sp];
+      if (Math.abs(ax * by - ay * bx) < this.minSin * Math.hypot(ax, ay) * Math.hypot(bx, by)) continue;
       const ix = x1 + t * (x2 - x1);
       const iy = y1 + t * (y2 - y1);
       const J = w.junctions;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { SimulationResult } from "../simulate.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { VERSION } from "../version.ts";
-import { diameterHistogramSvg, snapshotSvg } from "./figures.ts";
+import { diameterHistogramSvg, snapshotSvg, zoomWindow } from "./figures.ts";
 import { cellsCsv, fibersCsv, migrasomesCsv, swellingsCsv } from "./tables.ts";
 
 /** Write a run folder (format in docs/outputs.md). Every file is written atomically. */
@@ -16,6 +16,7 @@ export function writeRun(result: SimulationResult, dir: string): string[] {
     ["fibers.csv", fibersCsv(w)],
     ["cells.csv", cellsCsv(w)],
     ["snapshot.svg", snapshotSvg(w)],
+    ["zoom.svg", snapshotSvg(w, { window: zoomWindow(w, 250) })],
     ["diameters.svg", diameterHistogramSvg(w)],
   ];
   for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
