@@ -1,5 +1,6 @@
 import { coreParams } from "./core/core-params.ts";
 import { Catalogue } from "./core/params.ts";
+import { solverStabilisationParams } from "./migrasomes/solver-stabilisation.ts";
 import { stabilisationParams } from "./migrasomes/stabilisation.ts";
 import { processModules } from "./processes.ts";
 
@@ -11,6 +12,7 @@ export function catalogue(): Catalogue {
     const c = new Catalogue(coreParams);
     for (const m of processModules) for (const p of m.params) c.add(p);
     for (const p of stabilisationParams) c.add(p);
+    for (const p of solverStabilisationParams) c.add(p);
     cached = c;
   }
   return cached;

@@ -19,3 +19,5 @@ export { Field } from "./fields/field.ts";
 export { Rng } from "./util/rng.ts";
 export { loadScenario, builtinNames } from "./scenarios/load.ts";
 export { scenarioSchema, scenarioJsonSchema } from "./scenarios/schema.ts";
+/** Membrane mechanics (shape solver, phase diagram, junctions, stabilisation table). */
+export * as mechanics from "./mechanics/index.ts";

@@ -1,4 +1,5 @@
 import type { Params } from "../core/params.ts";
+import { SolverStabilisation } from "./solver-stabilisation.ts";
 import { SimpleStabilisation, type StabilisationRule } from "./stabilisation.ts";
 
 /** The stabilisation rule selected by `mechanics.mode`. */
@@ -7,6 +8,8 @@ export function createStabilisationRule(params: Params): StabilisationRule {
   switch (mode) {
     case "simple":
       return new SimpleStabilisation(params);
+    case "solver":
+      return new SolverStabilisation(params);
     default:
       throw new Error(`mechanics.mode '${mode}' is not available`);
   }
