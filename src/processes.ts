@@ -6,9 +6,14 @@ import { breakageModule } from "./fibers/breakage.ts";
 import { nucleationModule } from "./migrasomes/nucleation.ts";
 import { lifecycleModule } from "./migrasomes/lifecycle.ts";
 import { fieldsModule } from "./fields/fields-process.ts";
+import { cargoModule } from "./cargo/cargo.ts";
+import { responseModule } from "./recipients/response.ts";
+import { mitocytosisModule } from "./mitochondria/mitocytosis.ts";
+import { collectorModule } from "./readouts/collector.ts";
 
 /**
- * The process registry, in stepping order: cells → fibers → migrasomes → fields.
+ * The process registry, in stepping order: cells → fibers → migrasomes → cargo → recipients →
+ * fields → read-outs.
  * To add a process, write a module file and add it here.
  */
 export const processModules: ProcessModule[] = [
@@ -18,5 +23,9 @@ export const processModules: ProcessModule[] = [
   breakageModule,
   nucleationModule,
   lifecycleModule,
+  cargoModule,
+  mitocytosisModule,
+  responseModule,
   fieldsModule,
+  collectorModule,
 ];

@@ -4,7 +4,7 @@ import { Params, type ParamValues } from "./core/params.ts";
 import type { ScenarioRuntime } from "./core/process.ts";
 import { applyPerturbations } from "./perturbations/perturbations.ts";
 import { loadScenario, validateScenario, type NamedScenario } from "./scenarios/load.ts";
-import type { ScenarioFile } from "./scenarios/schema.ts";
+import { cargoSpecSchema, type ScenarioFile } from "./scenarios/schema.ts";
 
 export interface RunRequest {
   /** Built-in name, file path, or an inline scenario object. Default `nrk-fibronectin`. */
@@ -46,7 +46,13 @@ export function resolveRun(req: RunRequest): ResolvedRun {
   const perturbations = [...(sc.perturbations ?? []), ...(req.perturb ?? [])];
   values = applyPerturbations(values, sc.perturbations ?? [], where);
   values = applyPerturbations(values, req.perturb ?? [], "--perturb");
+  const cargoSets: Array<[string, string, unknown]> = [];
   for (const [k0, v] of Object.entries(req.set ?? {})) {
+    const m = /^cargo\.([^.]+)\.([^.]+)$/.exec(k0);
+    if (m) {
+      cargoSets.push([m[1], m[2], v]);
+      continue;
+    }
     const k = k0 === "substrate" ? "substrate.matrix" : k0;
     values[k] = cat.check(k, v, `--set ${k0}`);
   }
@@ -61,6 +67,22 @@ export function resolveRun(req: RunRequest): ResolvedRun {
     secretionPerCellPerMin: f.secretionPerCellPerMin ?? 0,
     uptakePerMin: f.uptakePerMin ?? 0,
   }));
+  const cargo = (sc.cargo ?? []).map((c) => ({ ...c }));
+  for (const [name, key, v] of cargoSets) {
+    const spec = cargo.find((c) => c.name === name);
+    if (!spec) throw new UserError(`--set cargo.${name}.${key}: no cargo species '${name}' in ${where}; declared: ${cargo.map((c) => c.name).join(", ") || "none"}`);
+    const raw = typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+    const r = cargoSpecSchema.safeParse({ ...spec, [key]: raw });
+    if (!r.success) throw new UserError(`--set cargo.${name}.${key}: ${r.error.issues[0].path.join(".") || key}: ${r.error.issues[0].message}`);
+    Object.assign(spec, r.data);
+  }
+  const fieldNames = new Set(fields.map((f) => f.name));
+  for (const c of cargo)
+    if (c.field !== undefined && !fieldNames.has(c.field))
+      throw new UserError(`${where}: cargo '${c.name}': field '${c.field}' is not declared under 'fields' (declared: ${[...fieldNames].join(", ") || "none"})`);
+  if (sc.bolus)
+    for (const k of Object.keys(sc.bolus.loads))
+      if (!cargo.some((c) => c.name === k)) throw new UserError(`${where}: bolus.loads: '${k}' is not a declared cargo species`);
   const chemo = values["cells.chemotaxisField"];
   if (typeof chemo === "string" && chemo !== "" && !fields.some((f) => f.name === chemo))
     throw new UserError(`${where}: cells.chemotaxisField '${chemo}' names no field; declared fields: ${fields.map((f) => f.name).join(", ") || "none"}`);
@@ -70,6 +92,6 @@ export function resolveRun(req: RunRequest): ResolvedRun {
     seed: req.seed ?? sc.seed ?? 1,
     params: new Params(values),
     perturbations,
-    runtime: { fields, substrateRegions: sc.substrateRegions ?? [] },
+    runtime: { fields, substrateRegions: sc.substrateRegions ?? [], cargo, bolus: sc.bolus },
   };
 }

@@ -37,6 +37,6 @@ export function simulate(opts: SimulateOptions = {}): SimulationResult {
   const totalMin = run.params.num("time.hours") * 60;
   const until = Math.min(totalMin, opts.stopAtMin ?? totalMin);
   engine.run(until, opts.onProgress ? (t) => opts.onProgress?.(t, totalMin) : undefined, 50);
-  const summary = summarize(engine.world);
+  const summary = summarize(engine.world, run.runtime, run.params.bool("mito.enabled"));
   return { run, engine, summary, wallSeconds: (performance.now() - t0) / 1000 };
 }

@@ -17,6 +17,8 @@ export const migrationParams: ParamSpec[] = [
   { path: "cells.persistenceMin", unit: "min", default: 20, min: 0.01, max: 1e5, description: "persistence time of the random walk (heading correlation time)", source: "modelling assumption (fibroblast persistence 10–30 min)" },
   { path: "cells.repulsionPerMin", unit: "1/min", default: 2, min: 0, max: 1000, description: "relaxation rate of cell–cell overlap (soft contact repulsion)", source: "modelling assumption" },
   { path: "cells.chemotaxisField", unit: "-", default: "", description: "name of the field whose gradient cells climb (empty = none)", source: "modelling assumption" },
+  { path: "cells.chemotaxisGroup", unit: "-", default: "all", choices: ["all", "donors", "recipients"], description: "which cells respond to the chemotaxis field (e.g. CXCR4+ recipients only)", source: "modelling assumption" },
+  { path: "cells.recipientFraction", unit: "1", default: 0, min: 0, max: 1, description: "fraction of cells that are recipients (the last ones); the others are donors that produce cargo", source: "modelling assumption (co-culture design)" },
   { path: "cells.chemotaxisRatePerMin", unit: "rad/min", default: 0, min: 0, max: 100, description: "maximal turning rate towards the gradient", source: "modelling assumption" },
   { path: "cells.chemotaxisHalfGradient", unit: "amount/µm³", default: 1e-6, min: 0, max: 1e6, description: "gradient magnitude at half-maximal turning", source: "modelling assumption" },
   { path: "cells.polarityMemoryMin", unit: "min", default: 15, min: 0.01, max: 1e5, description: "time constant over which the front–rear axis (where fibers leave the rear) follows the direction of motion", source: "modelling assumption (the rear is a cell-scale structure, it does not jitter with the instantaneous heading)" },
@@ -40,10 +42,13 @@ export class Migration implements Process {
     this.chemoField = params.str("cells.chemotaxisField");
     this.chemoRate = params.num("cells.chemotaxisRatePerMin");
     this.chemoHalf = params.num("cells.chemotaxisHalfGradient");
+    const g = params.str("cells.chemotaxisGroup");
+    this.chemoGroup = g === "donors" ? 0 : g === "recipients" ? 1 : -1;
     this.trackEvery = params.num("output.trackIntervalMin");
     this.polarityMemory = params.num("cells.polarityMemoryMin");
   }
   private polarityMemory: number;
+  private chemoGroup: number;
 
   init(w: World): void {
     const p = this.params;
@@ -52,11 +57,13 @@ export class Migration implements Process {
     const r = p.num("cells.radiusUm");
     const v = p.num("cells.speedUmPerMin");
     const cv = p.num("cells.speedCv");
+    const firstRecipient = n - Math.floor(p.num("cells.recipientFraction") * n);
     const sigma = Math.sqrt(Math.log(1 + cv * cv));
     const c = w.cells.c;
     for (let i = 0; i < n; i++) {
       const k = w.cells.push();
       c.radiusUm[k] = r;
+      c.group[k] = k >= firstRecipient ? 1 : 0;
       c.x[k] = rng.range(Math.min(r, w.widthUm / 2), Math.max(w.widthUm - r, w.widthUm / 2));
       c.y[k] = rng.range(Math.min(r, w.heightUm / 2), Math.max(w.heightUm - r, w.heightUm / 2));
       c.theta[k] = rng.range(-Math.PI, Math.PI);
@@ -79,7 +86,7 @@ export class Migration implements Process {
     let maxR = 0;
     for (let i = 0; i < n; i++) {
       let th = theta[i] + turn * rng.normal();
-      if (field) {
+      if (field && (this.chemoGroup < 0 || cells.c.group[i] === this.chemoGroup)) {
         field.gradient(x[i], y[i], g);
         const mag = Math.hypot(g.gx, g.gy);
         if (mag > 0) th += this.chemoRate * dt * (mag / (mag + this.chemoHalf)) * Math.sin(Math.atan2(g.gy, g.gx) - th);

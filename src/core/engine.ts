@@ -31,6 +31,7 @@ export class Engine {
 
   step(): void {
     const w = this.world;
+    w.clearEvents();
     for (const p of this.processes) p.step(w, this.dtMin);
     w.stepIndex++;
     w.timeMin = w.stepIndex * this.dtMin;

@@ -1,4 +1,5 @@
 import type { ParamSpec, Params } from "./params.ts";
+import type { BolusSpec, CargoSpec } from "../scenarios/schema.ts";
 import type { World } from "./world.ts";
 
 /**
@@ -25,6 +26,8 @@ export interface ProcessModule {
 export interface ScenarioRuntime {
   fields: FieldSpec[];
   substrateRegions: SubstrateRegion[];
+  cargo?: CargoSpec[];
+  bolus?: BolusSpec;
 }
 
 export interface FieldSpec {

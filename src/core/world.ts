@@ -1,6 +1,6 @@
 import { Rng, type RngState } from "../util/rng.ts";
 import type { Field, FieldState } from "../fields/field.ts";
-import { IntList, Table, type TableState } from "./soa.ts";
+import { IntList, Table, type Schema, type TableState } from "./soa.ts";
 import type { Params } from "./params.ts";
 
 /** Site kinds of a migrasome (where it nucleated). */
@@ -30,6 +30,7 @@ export const cellSchema = {
   fx: "f64", // scratch: displacement this step
   fy: "f64",
   uptaken: "i32", // migrasomes taken up
+  group: "u8", // 0 = donor (makes cargo), 1 = recipient
 } as const;
 
 export const adhesionSchema = {
@@ -153,6 +154,18 @@ export class World {
   /** Track samples: cell, time, x, y. */
   tracks = new Table({ cell: "i32", timeMin: "f64", x: "f64", y: "f64" } as const, 4096);
   private rngs = new Map<string, Rng>();
+  /**
+   * Per-process numeric state that is not a table (e.g. cargo pools, mitochondria), by name.
+   * Serialised with the world; processes create and grow their own arrays.
+   */
+  arrays = new Map<string, Float64Array>();
+  /** Events of the current step, cleared by the engine before each step (not serialised). */
+  readonly events = {
+    stabilised: new IntList(64),
+    ended: new IntList(64), // ruptured or taken up
+    retractosomeCell: new IntList(64),
+    retractosomeCount: new IntList(64),
+  };
   /** Derived, non-serialised helpers (spatial indexes), rebuilt from the tables on demand. */
   readonly derived = new Map<string, unknown>();
 
@@ -178,6 +191,37 @@ export class World {
       this.rngs.set(name, r);
     }
     return r;
+  }
+
+  clearEvents(): void {
+    this.events.stabilised.n = 0;
+    this.events.ended.n = 0;
+    this.events.retractosomeCell.n = 0;
+    this.events.retractosomeCount.n = 0;
+  }
+
+  /** Extra tables owned by processes (e.g. cargo transfers), by name; serialised with the world. */
+  tables = new Map<string, Table<Schema>>();
+
+  table<S extends Schema>(name: string, schema: S): Table<S> {
+    let t = this.tables.get(name);
+    if (!t) {
+      t = new Table(schema, 256) as unknown as Table<Schema>;
+      this.tables.set(name, t);
+    }
+    return t as unknown as Table<S>;
+  }
+
+  /** A named per-process array of at least `length` (zero-filled when created or grown). */
+  array(name: string, length: number): Float64Array {
+    let a = this.arrays.get(name);
+    if (!a || a.length < length) {
+      const b = new Float64Array(Math.max(length, a ? a.length * 2 : 0));
+      if (a) b.set(a);
+      this.arrays.set(name, b);
+      a = b;
+    }
+    return a;
   }
 
   field(name: string): Field | undefined {
@@ -208,6 +252,10 @@ export class World {
       },
       counters: { ...this.counters },
       fields: this.fields.map((f) => f.toState()),
+      extraTables: Object.fromEntries([...this.tables.entries()].sort().map(([k, t]) => [k, { schema: t.schema, state: t.toState() }])),
+      arrays: Object.fromEntries(
+        [...this.arrays.entries()].sort().map(([k, a]) => [k, Buffer.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).toString("base64")]),
+      ),
       rngs,
     };
   }
@@ -230,6 +278,15 @@ export class World {
     this.counters = { ...st.counters };
     for (let i = 0; i < this.fields.length; i++) this.fields[i].loadState(st.fields[i]);
     this.derived.clear();
+    this.arrays.clear();
+    this.tables.clear();
+    for (const [k, t] of Object.entries(st.extraTables)) this.tables.set(k, Table.fromState(t.schema, t.state));
+    for (const [k, b64] of Object.entries(st.arrays)) {
+      const buf = Buffer.from(b64, "base64");
+      const a = new Float64Array(buf.length / 8);
+      new Uint8Array(a.buffer).set(buf);
+      this.arrays.set(k, a);
+    }
     this.rngs.clear();
     for (const [k, s] of Object.entries(st.rngs)) this.rngs.set(k, Rng.fromState(s));
   }
@@ -243,5 +300,7 @@ export interface WorldState {
   lists: { liveFibers: number[]; openSites: number[]; activeSwellings: number[] };
   counters: Counters;
   fields: FieldState[];
+  arrays: Record<string, string>;
+  extraTables: Record<string, { schema: Schema; state: TableState }>;
   rngs: Record<string, RngState>;
 }

@@ -32,6 +32,7 @@ export class Breakage implements Process {
     const live = w.liveFibers;
     for (let k = 0; k < live.n; k++) {
       const f = live.data[k];
+      const before = brokenUm;
       const ageLimit = fc.breakAgeMin[f];
       let o = fc.oldestIntact[f];
       while (o >= 0 && now - v.bornMin[o] > ageLimit) {
@@ -55,12 +56,18 @@ export class Breakage implements Process {
       }
       fc.oldestIntact[f] = o;
       if (o < 0) fc.brokenMin[f] = now;
+      const dL = brokenUm - before;
+      if (dL > 0 && this.rho > 0) {
+        const count = rng.poisson(this.rho * dL);
+        if (count > 0) {
+          w.counters.retractosomes += count;
+          w.events.retractosomeCell.push(fc.cell[f]);
+          w.events.retractosomeCount.push(count);
+        }
+      }
     }
     live.filter((f) => fc.oldestIntact[f] >= 0);
-    if (brokenUm > 0) {
-      w.counters.brokenFiberUm += brokenUm;
-      if (this.rho > 0) w.counters.retractosomes += rng.poisson(this.rho * brokenUm);
-    }
+    w.counters.brokenFiberUm += brokenUm;
     Network.of(w, this.params).maybeRebuild(this.rebuildEvery);
   }
 }

@@ -52,6 +52,7 @@ export class Lifecycle implements Process {
           if (c.stabiliseAtMin[s] >= 0 && c.stabiliseAtMin[s] <= now) {
             c.fate[s] = FATE_ATTACHED;
             c.stabilisedMin[s] = c.stabiliseAtMin[s];
+            w.events.stabilised.push(s);
           } else if (c.decayAtMin[s] >= 0 && c.decayAtMin[s] <= now) {
             c.fate[s] = FATE_DECAYED;
             c.endMin[s] = c.decayAtMin[s];
@@ -68,6 +69,7 @@ export class Lifecycle implements Process {
           if (rng.uniform() < pRupture) {
             c.fate[s] = FATE_RUPTURED;
             c.endMin[s] = now;
+            w.events.ended.push(s);
             changed = true;
             break;
           }
@@ -91,6 +93,7 @@ export class Lifecycle implements Process {
               c.fate[s] = FATE_UPTAKEN;
               c.endMin[s] = now;
               c.recipient[s] = taker;
+              w.events.ended.push(s);
               cells.uptaken[taker]++;
               changed = true;
             }

@@ -8,6 +8,10 @@ import {
   type World,
 } from "../core/world.ts";
 import { mean, quantile, sd, sig } from "../stats/descriptive.ts";
+import { cargoTotals } from "../cargo/cargo.ts";
+import type { ScenarioRuntime } from "../core/process.ts";
+import { mitoSummary } from "../mitochondria/mitocytosis.ts";
+import type { CargoSpec } from "../scenarios/schema.ts";
 
 /** Read-outs of a run, shaped like a wet-lab paper's figure panels. Deterministic for a seed. */
 export interface Summary {
@@ -32,6 +36,8 @@ export interface Summary {
     fates: Record<string, number>;
   };
   swellings: { total: number; decayed: number; meanDecayMin: number; stabilisedFraction: number };
+  cargo?: Record<string, Record<string, number>>;
+  mito?: Record<string, number>;
 }
 
 /** Intact fiber length (µm) at the current time. */
@@ -45,7 +51,7 @@ export function intactFiberLengthUm(w: World): number {
   return s;
 }
 
-export function summarize(w: World): Summary {
+export function summarize(w: World, runtime?: ScenarioRuntime, mitoEnabled = false): Summary {
   const n = w.cells.n;
   const T = w.timeMin;
   const cells = w.cells.c;
@@ -119,6 +125,26 @@ export function summarize(w: World): Summary {
       meanDecayMin: sig(decayed ? decaySum / decayed : Number.NaN),
       stabilisedFraction: sig(w.swellings.n ? total / w.swellings.n : 0),
     },
+    ...(runtime?.cargo?.length ? { cargo: cargoSummary(w, runtime.cargo) } : {}),
+    ...(mitoEnabled ? { mito: mitoBlock(w) } : {}),
   };
+}
+
+function cargoSummary(w: World, species: CargoSpec[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  species.forEach((sp, k) => {
+    const t = cargoTotals(w, species, k);
+    const o: Record<string, number> = {};
+    for (const [key, v] of Object.entries(t)) o[key] = sig(v, 9);
+    out[sp.name] = o;
+  });
+  return out;
+}
+
+function mitoBlock(w: World): Record<string, number> {
+  const m = mitoSummary(w);
+  const o: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) o[k] = sig(v);
+  return o;
 }
 

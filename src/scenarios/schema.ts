@@ -22,6 +22,35 @@ export const substrateRegionSchema = z
   })
   .strict();
 
+export const CARGO_KINDS = ["protein", "mrna", "membrane", "organelle"] as const;
+
+/** A cargo species carried by migrasomes (issue 4). */
+export const cargoSpecSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a name of letters, digits, _ or -"),
+    kind: z.enum(CARGO_KINDS),
+    productionPerCellPerMin: z.number().min(0).default(0),
+    donorDegradationPerMin: z.number().min(0).default(0),
+    route: z.enum(["migrasome", "secrete"]).default("migrasome"),
+    loadFraction: z.number().min(0).max(1).default(0.05),
+    loadProbability: z.number().min(0).max(1).default(1),
+    leakPerMin: z.number().min(0).default(0),
+    retractosomeFraction: z.number().min(0).max(1).default(0),
+    field: z.string().optional(),
+    effect: z.enum(["pten"]).optional(),
+  })
+  .strict();
+
+/** Purified migrasomes added to the dish at t = 0 (as in uptake experiments). */
+export const bolusSchema = z
+  .object({
+    count: z.number().int().min(0),
+    regionUm: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+    diameterUm: z.number().min(0.1).max(10).default(1.5),
+    loads: z.record(z.string(), z.number().min(0)),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1).optional(),
@@ -34,8 +63,13 @@ export const scenarioSchema = z
     params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
     fields: z.array(fieldSpecSchema).optional(),
     substrateRegions: z.array(substrateRegionSchema).optional(),
+    cargo: z.array(cargoSpecSchema).optional(),
+    bolus: bolusSchema.optional(),
   })
   .strict();
+
+export type CargoSpec = z.infer<typeof cargoSpecSchema>;
+export type BolusSpec = z.infer<typeof bolusSchema>;
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
 
