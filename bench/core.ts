@@ -13,7 +13,7 @@ import { processModules } from "../src/processes.ts";
  * (1 µm/min, P = 5 min) plus chemotaxis up substrate 1, all secreting substrate 1, soft contact
  * repulsion, 1,200 steps of 0.1 min. Fibers and migrasomes off or on.
  */
-export function benchCoreEngine(cells: number, migrasomes: boolean, seed = 1): Engine {
+export function benchCoreEngine(cells: number, migrasomes: boolean, seed = 1, cargo = false): Engine {
   const params = new Params({
     ...catalogue().defaults(),
     "world.widthUm": 2000,
@@ -42,6 +42,23 @@ export function benchCoreEngine(cells: number, migrasomes: boolean, seed = 1): E
         { name: "substrate2", diffusionUm2PerMin: 1000, decayPerMin: 0.4, secretionPerCellPerMin: 0, uptakePerMin: 0 },
       ],
       substrateRegions: [],
+      // migrasome extension with cargo: each migrasome carries cargo that leaks into substrate 2
+      cargo: cargo
+        ? [
+            {
+              name: "cargo",
+              kind: "protein",
+              productionPerCellPerMin: 1,
+              donorDegradationPerMin: 0,
+              route: "migrasome",
+              loadFraction: 0.5,
+              loadProbability: 1,
+              leakPerMin: 0.01,
+              retractosomeFraction: 0,
+              field: "substrate2",
+            },
+          ]
+        : [],
     },
   });
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json] [--cells N] [--migrasomes on|off]`: the bench-core workload.
+ * `npm run bench [-- --json] [--cells N] [--migrasomes off|on|cargo]`: the bench-core workload
+ * (cargo = migrasomes on plus one cargo species loaded, leaked into substrate 2 and taken up).
  * Each configuration runs in its own child process so that peak RSS is per configuration.
  */
 import { spawnSync } from "node:child_process";
@@ -16,8 +17,9 @@ const STEPS = 1200;
 
 if (args.includes("--single")) {
   const cells = Number(flag("--cells"));
-  const mig = flag("--migrasomes") === "on";
-  const eng = benchCoreEngine(cells, mig);
+  const mode = flag("--migrasomes") ?? "off";
+  const mig = mode !== "off";
+  const eng = benchCoreEngine(cells, mig, 1, mode === "cargo");
   const t0 = performance.now();
   for (let s = 0; s < STEPS; s++) eng.step();
   const wall = (performance.now() - t0) / 1000;
@@ -27,6 +29,7 @@ if (args.includes("--single")) {
       workload: "bench-core",
       cells,
       migrasomes: mig,
+      cargo: mode === "cargo",
       steps: STEPS,
       wallSeconds: Number(wall.toFixed(3)),
       cellStepsPerSecond: Math.round((cells * STEPS) / wall),
@@ -37,7 +40,7 @@ if (args.includes("--single")) {
   );
 } else {
   const cellList = flag("--cells") ? [Number(flag("--cells"))] : [1000, 10000];
-  const migList = flag("--migrasomes") ? [flag("--migrasomes")!] : ["off", "on"];
+  const migList = flag("--migrasomes") ? [flag("--migrasomes")!] : ["off", "on", "cargo"];
   const self = fileURLToPath(import.meta.url);
   const rows: Array<Record<string, unknown>> = [];
   for (const cells of cellList)
@@ -52,7 +55,7 @@ if (args.includes("--single")) {
       if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
       else
         process.stdout.write(
-          `bench-core N=${String(cells).padStart(6)} fibers+migrasomes ${m.padEnd(3)}  ${row.wallSeconds.toFixed(2)} s  ${(row.cellStepsPerSecond / 1e6).toFixed(2)} M cell-steps/s  peak RSS ${row.peakRssMb} MB\n`,
+          `bench-core N=${String(cells).padStart(6)} fibers+migrasomes ${m === "cargo" ? "on + cargo" : m.padEnd(10)}  ${row.wallSeconds.toFixed(2)} s  ${(row.cellStepsPerSecond / 1e6).toFixed(2)} M cell-steps/s  peak RSS ${row.peakRssMb} MB\n`,
         );
     }
   if (!json) process.stdout.write("PhysiCell 1.14 on the same workload, one thread: 6.6 s (N=1,000), 97 s (N=10,000).\n");

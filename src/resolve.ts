@@ -4,11 +4,11 @@ import { Params, type ParamValues } from "./core/params.ts";
 import type { ScenarioRuntime } from "./core/process.ts";
 import { applyPerturbations } from "./perturbations/perturbations.ts";
 import { loadScenario, validateScenario, type NamedScenario } from "./scenarios/load.ts";
-import { cargoSpecSchema, type ScenarioFile } from "./scenarios/schema.ts";
+import { cargoSpecSchema, type ScenarioInput } from "./scenarios/schema.ts";
 
 export interface RunRequest {
   /** Built-in name, file path, or an inline scenario object. Default `nrk-fibronectin`. */
-  scenario?: string | ScenarioFile;
+  scenario?: string | ScenarioInput;
   seed?: number;
   hours?: number;
   cells?: number;
@@ -47,7 +47,13 @@ export function resolveRun(req: RunRequest): ResolvedRun {
   values = applyPerturbations(values, sc.perturbations ?? [], where);
   values = applyPerturbations(values, req.perturb ?? [], "--perturb");
   const cargoSets: Array<[string, string, unknown]> = [];
+  const bolusSets: Array<[string, boolean, unknown]> = [];
   for (const [k0, v] of Object.entries(req.set ?? {})) {
+    const b = /^bolus\.(count|diameterUm|loads\.([^.]+))$/.exec(k0);
+    if (b) {
+      bolusSets.push([b[2] ?? b[1], b[2] !== undefined, v]);
+      continue;
+    }
     const m = /^cargo\.([^.]+)\.([^.]+)$/.exec(k0);
     if (m) {
       cargoSets.push([m[1], m[2], v]);
@@ -80,8 +86,18 @@ export function resolveRun(req: RunRequest): ResolvedRun {
   for (const c of cargo)
     if (c.field !== undefined && !fieldNames.has(c.field))
       throw new UserError(`${where}: cargo '${c.name}': field '${c.field}' is not declared under 'fields' (declared: ${[...fieldNames].join(", ") || "none"})`);
-  if (sc.bolus)
-    for (const k of Object.keys(sc.bolus.loads))
+  let bolus = sc.bolus ? { ...sc.bolus, loads: { ...sc.bolus.loads } } : undefined;
+  for (const [key, isLoad, v] of bolusSets) {
+    bolus ??= { count: 0, diameterUm: 1.5, loads: {} };
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (key === "count" && !Number.isInteger(n)))
+      throw new UserError(`--set bolus.${isLoad ? `loads.${key}` : key}: expected a ${key === "count" ? "whole number" : "number"} ≥ 0, got '${String(v)}'`);
+    if (isLoad) bolus.loads[key] = n;
+    else if (key === "count") bolus.count = n;
+    else bolus.diameterUm = n;
+  }
+  if (bolus)
+    for (const k of Object.keys(bolus.loads))
       if (!cargo.some((c) => c.name === k)) throw new UserError(`${where}: bolus.loads: '${k}' is not a declared cargo species`);
   const chemo = values["cells.chemotaxisField"];
   if (typeof chemo === "string" && chemo !== "" && !fields.some((f) => f.name === chemo))
@@ -92,6 +108,6 @@ export function resolveRun(req: RunRequest): ResolvedRun {
     seed: req.seed ?? sc.seed ?? 1,
     params: new Params(values),
     perturbations,
-    runtime: { fields, substrateRegions: sc.substrateRegions ?? [], cargo, bolus: sc.bolus },
+    runtime: { fields, substrateRegions: sc.substrateRegions ?? [], cargo, bolus },
   };
 }

@@ -10,8 +10,18 @@ import { toCsv } from "../util/csv.ts";
  * with independent seeds; per-cell read-outs pooled over replicates (n = cells), mean ± SD, fold
  * change against control, and a two-sided Mann–Whitney p-value against control.
  */
+export interface ConditionSpec {
+  label: string;
+  perturb?: string[];
+  set?: Record<string, unknown>;
+}
+
 export interface ExperimentOptions extends Omit<SimulateOptions, "perturb" | "onProgress" | "seed"> {
   perturbations: string[];
+  /** Further conditions (e.g. a dose or stress series): a label, perturbations and parameter settings. */
+  conditions?: ConditionSpec[];
+  /** Summary read-outs (dotted paths into summary.json) compared per dish, e.g. mito.meanViability. */
+  metrics?: string[];
   replicates?: number;
   seed?: number;
   /** Label of the control condition. */
@@ -33,6 +43,15 @@ export interface ConditionRow {
   pMigrasomes: number;
   pPer100UmFiber: number;
   pFiberLength: number;
+  /** Per-dish metrics: mean, SD, fold vs control, Mann–Whitney p (n = replicate dishes). */
+  metrics: Record<string, { mean: number; sd: number; fold: number; p: number }>;
+}
+
+/** Read a dotted path from a summary object; NaN when absent. */
+export function metricOf(summary: unknown, path: string): number {
+  let v: unknown = summary;
+  for (const k of path.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === "number" ? v : Number.NaN;
 }
 
 /** Seed of replicate r of a condition: independent of the other conditions and of worker count. */
@@ -43,26 +62,46 @@ export function replicateSeed(baseSeed: number, condition: string, r: number): n
 export function runExperiment(opts: ExperimentOptions): ConditionRow[] {
   const R = opts.replicates ?? 3;
   const control = opts.controlLabel ?? "control";
-  const conditions = [control, ...opts.perturbations];
+  const conds: ConditionSpec[] = [
+    { label: control },
+    ...opts.perturbations.map((p) => ({ label: p, perturb: [p] })),
+    ...(opts.conditions ?? []),
+  ];
+  const metrics = opts.metrics ?? [];
   const base = opts.seed ?? 1;
-  const pooled = new Map<string, { m: number[]; p: number[]; l: number[] }>();
+  const pooled = new Map<string, { m: number[]; p: number[]; l: number[]; dish: number[][] }>();
   let done = 0;
-  for (const cond of conditions) {
-    const acc = { m: [] as number[], p: [] as number[], l: [] as number[] };
+  for (const cond of conds) {
+    const acc = { m: [] as number[], p: [] as number[], l: [] as number[], dish: metrics.map(() => [] as number[]) };
     for (let r = 0; r < R; r++) {
-      const res = simulate({ ...opts, seed: replicateSeed(base, cond, r), perturb: cond === control ? [] : [cond] });
+      const res = simulate({
+        ...opts,
+        seed: replicateSeed(base, cond.label, r),
+        perturb: cond.perturb ?? [],
+        set: { ...(opts.set ?? {}), ...(cond.set ?? {}) },
+      });
       const pc = perCell(res.engine.world);
       acc.m.push(...pc.migrasomes);
       acc.p.push(...pc.per100UmFiber);
       acc.l.push(...pc.fiberLengthUm);
-      opts.onRunDone?.(++done, conditions.length * R);
+      metrics.forEach((k, i) => acc.dish[i].push(metricOf(res.summary, k)));
+      opts.onRunDone?.(++done, conds.length * R);
     }
-    pooled.set(cond, acc);
+    pooled.set(cond.label, acc);
   }
   const c = pooled.get(control)!;
-  return conditions.map((cond) => {
+  return conds.map(({ label: cond }) => {
     const a = pooled.get(cond)!;
     const isControl = cond === control;
+    const m: ConditionRow["metrics"] = {};
+    metrics.forEach((k, i) => {
+      m[k] = {
+        mean: sig(mean(a.dish[i]), 5),
+        sd: sig(sd(a.dish[i]), 5),
+        fold: sig(mean(a.dish[i]) / mean(c.dish[i]), 4),
+        p: isControl ? Number.NaN : sig(mannWhitney(a.dish[i], c.dish[i]).p, 3),
+      };
+    });
     return {
       condition: cond,
       nCells: a.m.length,
@@ -77,6 +116,7 @@ export function runExperiment(opts: ExperimentOptions): ConditionRow[] {
       pMigrasomes: isControl ? Number.NaN : sig(mannWhitney(a.m, c.m).p, 3),
       pPer100UmFiber: isControl ? Number.NaN : sig(mannWhitney(a.p, c.p).p, 3),
       pFiberLength: isControl ? Number.NaN : sig(mannWhitney(a.l, c.l).p, 3),
+      metrics: m,
     };
   });
 }
@@ -98,7 +138,15 @@ export const EXPERIMENT_HEADER = [
 ] as const;
 
 export function experimentCsv(rows: ConditionRow[]): string {
-  return toCsv(EXPERIMENT_HEADER, rows.map((r) => EXPERIMENT_HEADER.map((k) => r[k])));
+  const metrics = Object.keys(rows[0]?.metrics ?? {});
+  const extra = metrics.flatMap((k) => [`${k}.mean`, `${k}.sd`, `${k}.fold`, `${k}.p`]);
+  return toCsv(
+    [...EXPERIMENT_HEADER, ...extra],
+    rows.map((r) => [
+      ...EXPERIMENT_HEADER.map((k) => r[k]),
+      ...metrics.flatMap((k) => [r.metrics[k].mean, r.metrics[k].sd, r.metrics[k].fold, r.metrics[k].p]),
+    ]),
+  );
 }
 
 function fmtP(p: number): string {
@@ -108,7 +156,19 @@ function fmtP(p: number): string {
 
 /** A plain-text table like a paper figure. */
 export function experimentTable(rows: ConditionRow[]): string {
-  const head = ["condition", "n cells", "migrasomes/cell", "per 100 µm fiber", "fiber µm/cell", "fold (migr.)", "fold (fiber)", "p (migr.)"];
+  const metrics = Object.keys(rows[0]?.metrics ?? {});
+  const head = [
+    "condition",
+    "n cells",
+    "migrasomes/cell",
+    "per 100 µm fiber",
+    "fiber µm/cell",
+    "fold (migr.)",
+    "fold (fiber)",
+    "p (migr.)",
+    ...metrics.flatMap((k) => [`${k} (per dish)`, "fold", "p"]),
+  ];
+  const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : "–");
   const body = rows.map((r) => [
     r.condition,
     String(r.nCells),
@@ -118,6 +178,7 @@ export function experimentTable(rows: ConditionRow[]): string {
     r.foldMigrasomes.toFixed(2),
     r.foldFiberLength.toFixed(2),
     fmtP(r.pMigrasomes),
+    ...metrics.flatMap((k) => [`${num(r.metrics[k].mean)} ± ${num(r.metrics[k].sd)}`, num(r.metrics[k].fold), fmtP(r.metrics[k].p)]),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join("  ");

@@ -21,8 +21,8 @@ export const mitoParams: ParamSpec[] = [
   { path: "mito.peripheralFraction", unit: "1", default: 0.8, min: 0, max: 1, description: "fraction of damaged mitochondria at the periphery without stress saturation", source: "Jiao et al. 2021 Cell (damaged mitochondria are positioned peripherally)" },
   { path: "mito.peripheralHalfStress", unit: "1/min", default: 0.002, min: 1e-9, max: 10, description: "stress at which peripheral positioning halves (strong stress overwhelms mitocytosis)", source: "modelling assumption (mitocytosis protects under mild stress: Jiao et al. 2021 Cell)" },
   { path: "mito.exportPerMigrasome", unit: "1", default: 1, min: 0, max: 1000, description: "most damaged mitochondria one migrasome can take", source: "modelling assumption" },
-  { path: "mito.psiCritical", unit: "1", default: 0.8, min: 0, max: 1, description: "relative membrane potential below which viability declines", source: "modelling assumption" },
-  { path: "mito.deathPerMin", unit: "1/min", default: 0.002, min: 0, max: 10, description: "death hazard at ψ = 0 (scales linearly below ψ_crit)", source: "modelling assumption" },
+  { path: "mito.psiCritical", unit: "1", default: 0.9, min: 0, max: 1, description: "relative membrane potential below which viability declines", source: "modelling assumption" },
+  { path: "mito.deathPerMin", unit: "1/min", default: 0.01, min: 0, max: 10, description: "death hazard at ψ = 0 (scales linearly below ψ_crit)", source: "modelling assumption" },
 ];
 
 export const MITO = { healthy: "mito.healthy", damaged: "mito.damaged", exported: "mito.exported", viability: "mito.viability", load: "mito.load", ledger: "mito.ledger" };

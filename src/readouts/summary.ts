@@ -11,6 +11,7 @@ import { mean, quantile, sd, sig } from "../stats/descriptive.ts";
 import { cargoTotals } from "../cargo/cargo.ts";
 import type { ScenarioRuntime } from "../core/process.ts";
 import { mitoSummary } from "../mitochondria/mitocytosis.ts";
+import { ptenOf } from "../recipients/response.ts";
 import type { CargoSpec } from "../scenarios/schema.ts";
 
 /** Read-outs of a run, shaped like a wet-lab paper's figure panels. Deterministic for a seed. */
@@ -37,6 +38,7 @@ export interface Summary {
   };
   swellings: { total: number; decayed: number; meanDecayMin: number; stabilisedFraction: number };
   cargo?: Record<string, Record<string, number>>;
+  recipients?: { count: number; ptenMean: number; pAktMean: number; migrasomesTakenUpPerCell: number };
   mito?: Record<string, number>;
 }
 
@@ -74,7 +76,7 @@ export function summarize(w: World, runtime?: ScenarioRuntime, mitoEnabled = fal
       decayed++;
       decaySum += sw.endMin[s] - sw.bornMin[s];
     }
-    if (sw.stabilisedMin[s] < 0) continue;
+    if (sw.stabilisedMin[s] < 0 || sw.cell[s] < 0) continue; // purified (bolus) migrasomes have no donor in the dish
     diam.push(sw.diameterUm[s]);
     sites[sw.site[s]]++;
     if (sw.fate[s] === FATE_ATTACHED) visible++;
@@ -126,6 +128,7 @@ export function summarize(w: World, runtime?: ScenarioRuntime, mitoEnabled = fal
       stabilisedFraction: sig(w.swellings.n ? total / w.swellings.n : 0),
     },
     ...(runtime?.cargo?.length ? { cargo: cargoSummary(w, runtime.cargo) } : {}),
+    ...(runtime?.cargo?.length ? { recipients: recipientBlock(w, runtime.cargo) } : {}),
     ...(mitoEnabled ? { mito: mitoBlock(w) } : {}),
   };
 }
@@ -139,6 +142,23 @@ function cargoSummary(w: World, species: CargoSpec[]): Record<string, Record<str
     out[sp.name] = o;
   });
   return out;
+}
+
+function recipientBlock(w: World, species: CargoSpec[]): NonNullable<Summary["recipients"]> {
+  const K = w.params.num("response.ptenHalfPakt");
+  let n = 0;
+  let pten = 0;
+  let pakt = 0;
+  let taken = 0;
+  for (let i = 0; i < w.cells.n; i++) {
+    if (w.cells.c.group[i] !== 1) continue;
+    n++;
+    const e = ptenOf(w, species, i);
+    pten += e;
+    pakt += 1 / (1 + e / K);
+    taken += w.cells.c.uptaken[i];
+  }
+  return { count: n, ptenMean: sig(n ? pten / n : 0), pAktMean: sig(n ? pakt / n : 0), migrasomesTakenUpPerCell: sig(n ? taken / n : 0) };
 }
 
 function mitoBlock(w: World): Record<string, number> {

@@ -13,16 +13,17 @@ import type { CargoSpec } from "../scenarios/schema.ts";
  * calibrated to those windows.
  */
 export const responseParams: ParamSpec[] = [
-  { path: "response.proteinHalfLifeMin", unit: "min", default: 360, min: 1, max: 1e6, description: "half-life of delivered (or translated) protein in the recipient", source: "modelling assumption calibrated to 'PTEN at 6 h, little left at 36 h' with protein-only cargo (Zhu et al. 2021 Cell Res)" },
-  { path: "response.mrnaEscapeMin", unit: "min", default: 900, min: 1, max: 1e6, description: "mean time for delivered mRNA to leave the endosome and become translatable", source: "modelling assumption calibrated to 'little PTEN at 12 h, clear at 36 h' with mRNA-only cargo (Zhu et al. 2021 Cell Res)" },
-  { path: "response.mrnaHalfLifeMin", unit: "min", default: 600, min: 1, max: 1e6, description: "half-life of mRNA in the recipient (endosomal and cytosolic)", source: "modelling assumption" },
-  { path: "response.translationPerMin", unit: "protein/mRNA/min", default: 0.05, min: 0, max: 1e6, description: "protein made per unit of cytosolic mRNA per minute", source: "modelling assumption" },
+  { path: "response.proteinHalfLifeMin", unit: "min", default: 480, min: 1, max: 1e6, description: "half-life of delivered (or translated) protein in the recipient", source: "modelling assumption calibrated to 'PTEN at 6 h, little left at 36 h' with protein-only cargo (Zhu et al. 2021 Cell Res)" },
+  { path: "response.mrnaEscapeMin", unit: "min", default: 1440, min: 1, max: 1e6, description: "mean time for delivered mRNA to leave the endosome and become translatable (Erlang-distributed)", source: "modelling assumption calibrated to 'little PTEN at 12 h, clear at 36 h' with mRNA-only cargo (Zhu et al. 2021 Cell Res)" },
+  { path: "response.mrnaEscapeStages", unit: "1", default: 4, min: 1, max: 20, integer: true, description: "number of stages of the endosomal escape (shape of the delay)", source: "modelling assumption" },
+  { path: "response.mrnaHalfLifeMin", unit: "min", default: 600, min: 1, max: 1e6, description: "half-life of cytosolic mRNA in the recipient", source: "modelling assumption" },
+  { path: "response.translationPerMin", unit: "protein/mRNA/min", default: 0.01, min: 0, max: 1e6, description: "protein made per unit of cytosolic mRNA per minute", source: "modelling assumption" },
   { path: "response.ptenHalfPakt", unit: "amount", default: 1, min: 1e-9, max: 1e9, description: "PTEN level that halves pAKT", source: "modelling assumption" },
 ];
 
 export const RESPONSE = {
   protein: "response.protein", // [cell * nS + k]
-  endo: "response.endo",
+  endo: "response.endo", // + stage index
   mrna: "response.mrna",
 };
 
@@ -30,6 +31,7 @@ export class Response implements Process {
   readonly name = "response";
   private kProt: number;
   private kEsc: number;
+  private stages: number;
   private kM: number;
   private ktl: number;
   constructor(
@@ -37,7 +39,8 @@ export class Response implements Process {
     private species: CargoSpec[],
   ) {
     this.kProt = Math.LN2 / params.num("response.proteinHalfLifeMin");
-    this.kEsc = 1 / params.num("response.mrnaEscapeMin");
+    this.stages = params.num("response.mrnaEscapeStages");
+    this.kEsc = this.stages / params.num("response.mrnaEscapeMin");
     this.kM = Math.LN2 / params.num("response.mrnaHalfLifeMin");
     this.ktl = params.num("response.translationPerMin");
   }
@@ -47,11 +50,11 @@ export class Response implements Process {
     const nC = w.cells.n;
     const inbox = w.array(CARGO.inbox, nC * nS);
     const P = w.array(RESPONSE.protein, nC * nS);
-    const E = w.array(RESPONSE.endo, nC * nS);
+    const E: Float64Array[] = [];
+    for (let g = 0; g < this.stages; g++) E.push(w.array(`${RESPONSE.endo}${g}`, nC * nS));
     const M = w.array(RESPONSE.mrna, nC * nS);
     const pDeg = Math.exp(-this.kProt * dt);
-    const eKeep = Math.exp(-(this.kEsc + this.kM) * dt);
-    const eEsc = (this.kEsc / (this.kEsc + this.kM)) * (1 - eKeep);
+    const eOut = 1 - Math.exp(-this.kEsc * dt);
     const mKeep = Math.exp(-this.kM * dt);
     for (let k = 0; k < nS; k++) {
       const kind = this.species[k].kind;
@@ -60,9 +63,14 @@ export class Response implements Process {
         const d = inbox[j];
         inbox[j] = 0;
         if (kind === "mrna") {
-          const escaped = E[j] * eEsc;
-          E[j] = E[j] * eKeep + d;
-          M[j] = M[j] * mKeep + escaped;
+          // endosomal escape as a chain of stages (an Erlang-distributed delay), then translation
+          let carry = d;
+          for (let g = 0; g < this.stages; g++) {
+            const out = E[g][j] * eOut;
+            E[g][j] += carry - out;
+            carry = out;
+          }
+          M[j] = M[j] * mKeep + carry;
           P[j] = P[j] * pDeg + this.ktl * M[j] * dt;
         } else P[j] = P[j] * pDeg + d;
       }

@@ -72,6 +72,8 @@ export type CargoSpec = z.infer<typeof cargoSpecSchema>;
 export type BolusSpec = z.infer<typeof bolusSchema>;
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
+/** A scenario as written (defaults not yet filled in), e.g. an inline scenario object. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(scenarioSchema, { io: "input" });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { catalogue } from "../../catalogue.ts";
-import { experimentCsv, experimentTable, runExperiment } from "../../experiment/experiment.ts";
+import { type ConditionSpec, experimentCsv, experimentTable, metricOf, runExperiment } from "../../experiment/experiment.ts";
 import { PERTURBATIONS } from "../../perturbations/perturbations.ts";
 import { writeRun } from "../../readouts/write-run.ts";
 import { resolveRun } from "../../resolve.ts";
@@ -142,6 +142,13 @@ export function registerSimulation(program: Command): void {
     .description("run control and perturbations with replicate dishes; print and write a figure-like table")
     .argument("[scenario]", "built-in scenario name or a YAML/JSON file", "nrk-fibronectin")
     .option("--perturb <name>", "perturbation to compare with control (repeatable)", collect, [])
+    .option(
+      "--condition <label:settings>",
+      "a further condition, e.g. 'strong:mito.stressPerMin=0.005,perturb=tspan4-ko' or 'dose800:bolus.count=800' (repeatable)",
+      collect,
+      [],
+    )
+    .option("--metric <path>", "also compare this summary.json read-out per dish, e.g. mito.meanViability (repeatable)", collect, [])
     .option("--replicates <r>", "replicate dishes per condition", "3")
     .option("--seed <n>", "base seed")
     .option("--hours <h>", "simulated duration in hours")
@@ -149,8 +156,10 @@ export function registerSimulation(program: Command): void {
     .option("--set <path=value>", "override a parameter for all conditions (repeatable)", collect, [])
     .option("--out <dir>", "output folder for experiment.csv", "runs/experiment")
     .option("--quiet", "no progress output")
-    .action((scenario: string, o: RunFlags & { replicates: string }) => {
-      if (o.perturb.length === 0) throw new UserError("experiment: give at least one --perturb NAME (see 'migrasim list')");
+    .action((scenario: string, o: RunFlags & { replicates: string; condition: string[]; metric: string[] }) => {
+      const conditions = o.condition.map(parseCondition);
+      if (o.perturb.length === 0 && conditions.length === 0)
+        throw new UserError("experiment: give at least one --perturb NAME or --condition LABEL:settings (see 'migrasim list')");
       const base = {
         scenario,
         seed: intOption("--seed", o.seed),
@@ -158,15 +167,51 @@ export function registerSimulation(program: Command): void {
         cells: intOption("--cells", o.cells, 1),
         set: parseSets(o.set),
       };
-      for (const p of o.perturb) resolveRun({ ...base, perturb: [p] }); // validate before running
+      // validate every condition before running anything
+      for (const p of o.perturb) resolveRun({ ...base, perturb: [p] });
+      for (const c of conditions) resolveRun({ ...base, perturb: c.perturb, set: { ...base.set, ...c.set } });
+      const labels = new Set(["control"]);
+      for (const l of [...o.perturb, ...conditions.map((c) => c.label)]) {
+        if (labels.has(l)) throw new UserError(`experiment: condition label '${l}' is used twice`);
+        labels.add(l);
+      }
+      const probe = simulate({ ...base, hours: 0 }).summary;
+      for (const m of o.metric)
+        if (!Number.isFinite(metricOf(probe, m)))
+          throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario (e.g. migrasomes.perCell, fibers.totalLengthUmPerCell, mito.meanViability)`);
       const R = intOption("--replicates", o.replicates, 1) ?? 3;
-      const bar = createProgress("experiment runs", (o.perturb.length + 1) * R, { quiet: o.quiet });
-      const rows = runExperiment({ ...base, perturbations: o.perturb, replicates: R, onRunDone: (d) => bar.update(d) });
+      const bar = createProgress("experiment runs", (o.perturb.length + conditions.length + 1) * R, { quiet: o.quiet });
+      const rows = runExperiment({
+        ...base,
+        perturbations: o.perturb,
+        conditions,
+        metrics: o.metric,
+        replicates: R,
+        onRunDone: (d) => bar.update(d),
+      });
       bar.stop();
       const out = o.out ?? "runs/experiment";
       writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
       process.stdout.write(`${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`);
     });
+}
+
+/** `label:key=value,key=value`; the key `perturb` adds a perturbation. */
+function parseCondition(text: string): ConditionSpec {
+  const i = text.indexOf(":");
+  const label = i > 0 ? text.slice(0, i).trim() : "";
+  if (!/^[A-Za-z0-9_.+-]+$/.test(label)) throw new UserError(`--condition ${text}: expected LABEL:key=value[,key=value], e.g. strong:mito.stressPerMin=0.005`);
+  const perturb: string[] = [];
+  const set: Record<string, string> = {};
+  for (const part of text.slice(i + 1).split(",").map((x) => x.trim()).filter(Boolean)) {
+    const j = part.indexOf("=");
+    if (j <= 0) throw new UserError(`--condition ${text}: '${part}' is not key=value`);
+    const k = part.slice(0, j).trim();
+    const v = part.slice(j + 1).trim();
+    if (k === "perturb") perturb.push(v);
+    else set[k] = v;
+  }
+  return { label, perturb, set };
 }
 
 function fmtNum(x: number): string {
