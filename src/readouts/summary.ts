@@ -38,7 +38,7 @@ export interface Summary {
   };
   swellings: { total: number; decayed: number; meanDecayMin: number; stabilisedFraction: number };
   cargo?: Record<string, Record<string, number>>;
-  recipients?: { count: number; ptenMean: number; pAktMean: number; migrasomesTakenUpPerCell: number };
+  recipients?: { count: number; ptenMean: number; pAktMean: number; migrasomesTakenUpPerCell: number; meanDistanceToTrailUm: number };
   mito?: Record<string, number>;
 }
 
@@ -158,7 +158,46 @@ function recipientBlock(w: World, species: CargoSpec[]): NonNullable<Summary["re
     pakt += 1 / (1 + e / K);
     taken += w.cells.c.uptaken[i];
   }
-  return { count: n, ptenMean: sig(n ? pten / n : 0), pAktMean: sig(n ? pakt / n : 0), migrasomesTakenUpPerCell: sig(n ? taken / n : 0) };
+  return {
+    count: n,
+    ptenMean: sig(n ? pten / n : 0),
+    pAktMean: sig(n ? pakt / n : 0),
+    migrasomesTakenUpPerCell: sig(n ? taken / n : 0),
+    meanDistanceToTrailUm: sig(distanceToTrail(w)),
+  };
+}
+
+/**
+ * Mean distance (µm) from each recipient at the end to the nearest migrasome made by a donor
+ * (the donors' migrasome trail); NaN without recipients or donor migrasomes.
+ */
+export function distanceToTrail(w: World): number {
+  const sw = w.swellings.c;
+  const cells = w.cells.c;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let s = 0; s < w.swellings.n; s++) {
+    const d = sw.cell[s];
+    if (sw.stabilisedMin[s] >= 0 && d >= 0 && cells.group[d] === 0) {
+      xs.push(sw.x[s]);
+      ys.push(sw.y[s]);
+    }
+  }
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < w.cells.n; i++) {
+    if (cells.group[i] !== 1 || xs.length === 0) continue;
+    let best = Infinity;
+    for (let k = 0; k < xs.length; k++) {
+      const dx = xs[k] - cells.x[i];
+      const dy = ys[k] - cells.y[i];
+      const d2 = dx * dx + dy * dy;
+      if (d2 < best) best = d2;
+    }
+    sum += Math.sqrt(best);
+    n++;
+  }
+  return n ? sum / n : Number.NaN;
 }
 
 function mitoBlock(w: World): Record<string, number> {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { catalogue } from "../../catalogue.ts";
-import { type ConditionSpec, experimentCsv, experimentTable, metricOf, runExperiment } from "../../experiment/experiment.ts";
+import { type ConditionSpec, experimentCsv, experimentTable, runExperiment } from "../../experiment/experiment.ts";
 import { PERTURBATIONS } from "../../perturbations/perturbations.ts";
 import { writeRun } from "../../readouts/write-run.ts";
 import { resolveRun } from "../../resolve.ts";
@@ -177,7 +177,7 @@ export function registerSimulation(program: Command): void {
       }
       const probe = simulate({ ...base, hours: 0 }).summary;
       for (const m of o.metric)
-        if (!Number.isFinite(metricOf(probe, m)))
+        if (!hasNumber(probe, m))
           throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario (e.g. migrasomes.perCell, fibers.totalLengthUmPerCell, mito.meanViability)`);
       const R = intOption("--replicates", o.replicates, 1) ?? 3;
       const bar = createProgress("experiment runs", (o.perturb.length + conditions.length + 1) * R, { quiet: o.quiet });
@@ -194,6 +194,13 @@ export function registerSimulation(program: Command): void {
       writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
       process.stdout.write(`${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`);
     });
+}
+
+/** Whether a dotted path names a numeric read-out of the summary (its value may be NaN at t = 0). */
+function hasNumber(summary: unknown, path: string): boolean {
+  let v: unknown = summary;
+  for (const k of path.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === "number";
 }
 
 /** `label:key=value,key=value`; the key `perturb` adds a perturbation. */
