@@ -78,27 +78,15 @@ export class Fibers implements Process {
       }
       if (pBranch > 0 && rng.uniform() < pBranch) {
         // fix the current end as the branch point, then start a child fiber from it
-        const h = fc.headVertex[f];
         const v = w.vertices.c;
-        const p = v.prev[h];
-        const segLen = Math.hypot(v.x[h] - v.x[p], v.y[h] - v.y[p]);
+        const end = fc.headVertex[f];
+        const p = v.prev[end];
+        const segLen = Math.hypot(v.x[end] - v.x[p], v.y[end] - v.y[p]);
         if (segLen > 1e-6) {
           net.commitHead(f, segLen, rng);
+          const h = net.splitHead(f);
           const hx = v.x[h];
           const hy = v.y[h];
-          const nh = w.vertices.push();
-          // new live vertex for the parent at the same place
-          v.x[nh] = hx;
-          v.y[nh] = hy;
-          v.fiber[nh] = f;
-          v.prev[nh] = h;
-          v.next[nh] = -1;
-          v.next[h] = nh;
-          v.bornMin[nh] = w.timeMin;
-          v.brokenMin[nh] = -1;
-          v.mark[nh] = 0;
-          v.migrasome[nh] = -1;
-          fc.headVertex[f] = nh;
           const sign = rng.uniform() < 0.5 ? -1 : 1;
           let alpha = fc.alphaRad[f] + sign * this.branchAngle;
           alpha = Math.max(-1.4, Math.min(1.4, alpha));

@@ -131,20 +131,34 @@ export class Network {
     w.counters.fibersCreated++;
     if (fromVertex < 0) this.addSite(SITE_TIP, v0, f, -1, ax, ay);
     else {
-      const J = w.junctions;
-      const j = J.push();
-      J.c.x[j] = ax;
-      J.c.y[j] = ay;
-      J.c.fiberA[j] = parent;
-      J.c.vertexA[j] = fromVertex;
-      J.c.fiberB[j] = f;
-      J.c.vertexB[j] = v0;
-      J.c.bornMin[j] = w.timeMin;
-      J.c.kind[j] = 0;
+      this.addJunction(ax, ay, parent, fromVertex, f, v0, 0);
       w.counters.branches++;
-      this.addSite(SITE_JUNCTION, fromVertex, parent, f, ax, ay);
     }
     return f;
+  }
+
+  /** Record a junction (kind 0 branch point, 1 crossing) and open a nucleation site on fiber A's vertex. */
+  private addJunction(x: number, y: number, fiberA: number, vertexA: number, fiberB: number, vertexB: number, kind: number): void {
+    const J = this.w.junctions;
+    const j = J.push();
+    J.c.x[j] = x;
+    J.c.y[j] = y;
+    J.c.fiberA[j] = fiberA;
+    J.c.vertexA[j] = vertexA;
+    J.c.fiberB[j] = fiberB;
+    J.c.vertexB[j] = vertexB;
+    J.c.bornMin[j] = this.w.timeMin;
+    J.c.kind[j] = kind;
+    this.addSite(SITE_JUNCTION, vertexA, fiberA, fiberB, x, y);
+  }
+
+  /** Fix the live end of an attached fiber where it is and continue with a new live vertex there (a branch point). */
+  splitHead(f: number): number {
+    const fc = this.w.fibers.c;
+    const h = fc.headVertex[f];
+    const v = this.w.vertices.c;
+    fc.headVertex[f] = this.newVertex(f, v.x[h], v.y[h], h);
+    return h;
   }
 
   /** Move the live (head) vertex of an attached fiber to (x, y); lay a new vertex every spacing. */
@@ -206,20 +220,8 @@ export class Network {
       const bx = v.x[s] - v.x[sp];
       const by = v.y[s] - v.y[sp];
       if (Math.abs(ax * by - ay * bx) < this.minSin * Math.hypot(ax, ay) * Math.hypot(bx, by)) continue;
-      const ix = x1 + t * (x2 - x1);
-      const iy = y1 + t * (y2 - y1);
-      const J = w.junctions;
-      const j = J.push();
-      J.c.x[j] = ix;
-      J.c.y[j] = iy;
-      J.c.fiberA[j] = f;
-      J.c.vertexA[j] = h;
-      J.c.fiberB[j] = of;
-      J.c.vertexB[j] = s;
-      J.c.bornMin[j] = w.timeMin;
-      J.c.kind[j] = 1;
+      this.addJunction(x1 + t * (x2 - x1), y1 + t * (y2 - y1), f, h, of, s, 1);
       w.counters.crossings++;
-      this.addSite(SITE_JUNCTION, h, f, of, ix, iy);
     }
     this.grid.insert(h, x1, y1, x2, y2);
     if (this.markDensity > 0 && rng.uniform() < 1 - Math.exp(-this.markDensity * segLen)) {
