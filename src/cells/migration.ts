@@ -103,33 +103,43 @@ export class Migration implements Process {
       const k = Math.min(1, this.repulsionPerMin * dt) / 2;
       const grid = this.grid;
       grid.build(x, y, n, 2 * maxR, w.widthUm, w.heightUm);
+      const { start, items, nbx, nby } = grid;
       for (let i = 0; i < n; i++) {
         const xi = x[i];
         const yi = y[i];
         const ri = radiusUm[i];
-        grid.forNear(xi, yi, (j) => {
-          if (j <= i) return;
-          const dx = x[j] - xi;
-          const dy = y[j] - yi;
-          const d2 = dx * dx + dy * dy;
-          const rr = ri + radiusUm[j];
-          if (d2 >= rr * rr) return;
-          const d = Math.sqrt(d2);
-          let ux: number;
-          let uy: number;
-          if (d > 1e-9) {
-            ux = dx / d;
-            uy = dy / d;
-          } else {
-            ux = 1;
-            uy = 0;
+        const b = grid.bin(xi, yi);
+        const bx = b % nbx;
+        const by = (b - bx) / nbx;
+        const y0 = by > 0 ? by - 1 : 0;
+        const y1 = by < nby - 1 ? by + 1 : by;
+        const x0 = bx > 0 ? bx - 1 : 0;
+        const x1 = bx < nbx - 1 ? bx + 1 : bx;
+        for (let yy = y0; yy <= y1; yy++)
+          for (let xx = x0; xx <= x1; xx++) {
+            const bb = yy * nbx + xx;
+            for (let e = start[bb], end = start[bb + 1]; e < end; e++) {
+              const j = items[e];
+              if (j <= i) continue;
+              const dx = x[j] - xi;
+              const dy = y[j] - yi;
+              const d2 = dx * dx + dy * dy;
+              const rr = ri + radiusUm[j];
+              if (d2 >= rr * rr) continue;
+              const d = Math.sqrt(d2);
+              let ux = 1;
+              let uy = 0;
+              if (d > 1e-9) {
+                ux = dx / d;
+                uy = dy / d;
+              }
+              const push = k * (rr - d);
+              fx[i] -= push * ux;
+              fy[i] -= push * uy;
+              fx[j] += push * ux;
+              fy[j] += push * uy;
+            }
           }
-          const push = k * (rr - d);
-          fx[i] -= push * ux;
-          fy[i] -= push * uy;
-          fx[j] += push * ux;
-          fy[j] += push * uy;
-        });
       }
     }
     const W = w.widthUm;

@@ -137,6 +137,8 @@ export class World {
   swellings = new Table(swellingSchema, 1024);
   /** Ids of fibers with at least one intact section. */
   liveFibers = new IntList(256);
+  /** Ids of fibers still pulled by their cell (a subset of liveFibers). */
+  attachedFibers = new IntList(256);
   /** Ids of candidate sites not yet used. */
   openSites = new IntList(1024);
   /** Ids of swellings/migrasomes whose fate is still open (swelling, attached, persisting). */
@@ -247,6 +249,7 @@ export class World {
       },
       lists: {
         liveFibers: this.liveFibers.toArray(),
+        attachedFibers: this.attachedFibers.toArray(),
         openSites: this.openSites.toArray(),
         activeSwellings: this.activeSwellings.toArray(),
       },
@@ -273,6 +276,7 @@ export class World {
     this.swellings = Table.fromState(swellingSchema, st.tables.swellings);
     this.tracks = Table.fromState(this.tracks.schema, st.tables.tracks);
     this.liveFibers = IntList.from(st.lists.liveFibers);
+    this.attachedFibers = IntList.from(st.lists.attachedFibers);
     this.openSites = IntList.from(st.lists.openSites);
     this.activeSwellings = IntList.from(st.lists.activeSwellings);
     this.counters = { ...st.counters };
@@ -297,7 +301,7 @@ export interface WorldState {
   stepIndex: number;
   seed: number;
   tables: Record<string, TableState>;
-  lists: { liveFibers: number[]; openSites: number[]; activeSwellings: number[] };
+  lists: { liveFibers: number[]; attachedFibers: number[]; openSites: number[]; activeSwellings: number[] };
   counters: Counters;
   fields: FieldState[];
   arrays: Record<string, string>;

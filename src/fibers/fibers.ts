@@ -60,20 +60,25 @@ export class Fibers implements Process {
     const net = Network.of(w, this.params);
     const fc = w.fibers.c;
     const cells = w.cells.c;
-    const live = w.liveFibers;
+    const attached = w.attachedFibers;
+    const nC = w.cells.n;
+    if (this.rearAngle.length < nC) this.rearAngle = new Float64Array(nC);
+    const rear = this.rearAngle;
+    for (let i = 0; i < nC; i++) rear[i] = Math.atan2(cells.polY[i], cells.polX[i]) + Math.PI;
     const pBranch = 1 - Math.exp(-this.branchRate * dt);
-    const n = live.n; // fibers created during this loop are pulled from the next step on
+    const n = attached.n; // fibers created during this loop are pulled from the next step on
+    let released = false;
     for (let k = 0; k < n; k++) {
-      const f = live.data[k];
-      if (!fc.attached[f]) continue;
+      const f = attached.data[k];
       const i = fc.cell[f];
-      const ang = Math.atan2(cells.polY[i], cells.polX[i]) + Math.PI + fc.alphaRad[f];
+      const ang = rear[i] + fc.alphaRad[f];
       const R = cells.radiusUm[i];
       const x = cells.x[i] + R * Math.cos(ang);
       const y = cells.y[i] + R * Math.sin(ang);
       net.pull(f, x, y, rng);
       if (w.timeMin >= fc.releaseAtMin[f]) {
         this.release(w, net, f, rng);
+        released = true;
         continue;
       }
       if (pBranch > 0 && rng.uniform() < pBranch) {
@@ -95,7 +100,10 @@ export class Fibers implements Process {
         }
       }
     }
+    if (released) attached.filter((f) => fc.attached[f] === 1);
   }
+
+  private rearAngle = new Float64Array(0);
 
   private release(w: World, net: Network, f: number, rng: Rng): void {
     const fc = w.fibers.c;

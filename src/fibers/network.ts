@@ -128,6 +128,7 @@ export class Network {
     c.oldestIntact[f] = v0;
     c.headVertex[f] = v1;
     w.liveFibers.push(f);
+    w.attachedFibers.push(f);
     w.counters.fibersCreated++;
     if (fromVertex < 0) this.addSite(SITE_TIP, v0, f, -1, ax, ay);
     else {
