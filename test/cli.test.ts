@@ -89,7 +89,7 @@ describe("migrasim CLI", () => {
 
   it("experiment prints a figure-like table and writes CSV", () => {
     const out = tmp();
-    const r = cli("experiment", "--perturb", "tspan4-ko", "--replicates", "2", "--hours", "4", "--cells", "30", "--out", out, "--quiet");
+    const r = cli("experiment", "--perturb", "tspan4-ko", "--replicates", "2", "--hours", "4", "--cells", "30", "--out", out, "--quiet", "--workers", "2");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("tspan4-ko");
     const csv = readFileSync(join(out, "experiment.csv"), "utf8").trim().split("\n");
@@ -98,6 +98,22 @@ describe("migrasim CLI", () => {
     const ko = csv[2].split(",");
     expect(Number(ko[1])).toBe(60); // 2 replicates × 30 cells
     expect(Number(ko[10])).toBeLessThan(0.05); // p vs control
+    // the same table with one worker thread: results do not depend on the thread count
+    const out1 = tmp();
+    const r1 = cli("experiment", "--perturb", "tspan4-ko", "--replicates", "2", "--hours", "4", "--cells", "30", "--out", out1, "--quiet", "--workers", "1");
+    expect(r1.status).toBe(0);
+    expect(readFileSync(join(out1, "experiment.csv"), "utf8")).toBe(readFileSync(join(out, "experiment.csv"), "utf8"));
+  });
+
+  it("experiment takes conditions and per-dish metrics", () => {
+    const out = tmp();
+    const r = cli("experiment", "neutrophil-mitocytosis", "--condition", "ko:perturb=tspan4-ko", "--metric", "mito.meanMembranePotential", "--replicates", "2", "--hours", "3", "--out", out, "--quiet");
+    expect(r.status).toBe(0);
+    const csv = readFileSync(join(out, "experiment.csv"), "utf8").trim().split("\n");
+    expect(csv[0]).toContain("mito.meanMembranePotential.mean");
+    expect(csv[2].startsWith("ko,")).toBe(true);
+    expectOneLineError(cli("experiment", "--condition", "bad"), "--condition bad");
+    expectOneLineError(cli("experiment", "--perturb", "tspan4-ko", "--metric", "nope.x"), "--metric nope.x");
   });
 
   it("the published JSON Schema matches the validator", () => {

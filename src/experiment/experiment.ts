@@ -4,6 +4,7 @@ import { mean, sd, sig } from "../stats/descriptive.ts";
 import { mannWhitney } from "../stats/mann-whitney.ts";
 import { hashString } from "../util/rng.ts";
 import { toCsv } from "../util/csv.ts";
+import { runPool } from "../util/pool.ts";
 
 /**
  * A virtual experiment like a paper figure: control and each perturbation, R replicate dishes
@@ -59,7 +60,35 @@ export function replicateSeed(baseSeed: number, condition: string, r: number): n
   return hashString(`${baseSeed}|${condition}|${r}`);
 }
 
-export function runExperiment(opts: ExperimentOptions): ConditionRow[] {
+/** One replicate dish of one condition: what a worker runs. */
+export interface DishJob {
+  request: Omit<SimulateOptions, "onProgress">;
+  metrics: string[];
+}
+
+export interface DishResult {
+  migrasomes: number[];
+  per100UmFiber: number[];
+  fiberLengthUm: number[];
+  metrics: number[];
+}
+
+export function runDish(job: DishJob): DishResult {
+  const res = simulate(job.request);
+  const pc = perCell(res.engine.world);
+  return {
+    migrasomes: Array.from(pc.migrasomes),
+    per100UmFiber: Array.from(pc.per100UmFiber),
+    fiberLengthUm: Array.from(pc.fiberLengthUm),
+    metrics: job.metrics.map((k) => metricOf(res.summary, k)),
+  };
+}
+
+/**
+ * Run the experiment. With `threads` > 1 the dishes run on worker threads; seeds depend only on
+ * (base seed, condition, replicate), so the table is identical for any number of threads.
+ */
+export async function runExperiment(opts: ExperimentOptions & { threads?: number }): Promise<ConditionRow[]> {
   const R = opts.replicates ?? 3;
   const control = opts.controlLabel ?? "control";
   const conds: ConditionSpec[] = [
@@ -69,26 +98,41 @@ export function runExperiment(opts: ExperimentOptions): ConditionRow[] {
   ];
   const metrics = opts.metrics ?? [];
   const base = opts.seed ?? 1;
+  const { onRunDone, threads, perturbations: _p, conditions: _c, metrics: _m, replicates: _r, controlLabel: _l, ...shared } = opts;
+  const jobs: DishJob[] = [];
+  for (const cond of conds)
+    for (let r = 0; r < R; r++)
+      jobs.push({
+        request: {
+          ...shared,
+          seed: replicateSeed(base, cond.label, r),
+          perturb: cond.perturb ?? [],
+          set: { ...(opts.set ?? {}), ...(cond.set ?? {}) },
+        },
+        metrics,
+      });
+  let results: DishResult[];
+  if ((threads ?? 1) > 1 && jobs.length > 1) {
+    results = await runPool<DishJob, DishResult>(new URL("./worker.ts", import.meta.url), jobs, threads ?? 1, (d) => onRunDone?.(d, jobs.length));
+  } else {
+    results = [];
+    for (const j of jobs) {
+      results.push(runDish(j));
+      onRunDone?.(results.length, jobs.length);
+    }
+  }
   const pooled = new Map<string, { m: number[]; p: number[]; l: number[]; dish: number[][] }>();
-  let done = 0;
-  for (const cond of conds) {
+  conds.forEach((cond, ci) => {
     const acc = { m: [] as number[], p: [] as number[], l: [] as number[], dish: metrics.map(() => [] as number[]) };
     for (let r = 0; r < R; r++) {
-      const res = simulate({
-        ...opts,
-        seed: replicateSeed(base, cond.label, r),
-        perturb: cond.perturb ?? [],
-        set: { ...(opts.set ?? {}), ...(cond.set ?? {}) },
-      });
-      const pc = perCell(res.engine.world);
-      acc.m.push(...pc.migrasomes);
-      acc.p.push(...pc.per100UmFiber);
-      acc.l.push(...pc.fiberLengthUm);
-      metrics.forEach((k, i) => acc.dish[i].push(metricOf(res.summary, k)));
-      opts.onRunDone?.(++done, conds.length * R);
+      const d = results[ci * R + r];
+      acc.m.push(...d.migrasomes);
+      acc.p.push(...d.per100UmFiber);
+      acc.l.push(...d.fiberLengthUm);
+      metrics.forEach((_, i) => acc.dish[i].push(d.metrics[i]));
     }
     pooled.set(cond.label, acc);
-  }
+  });
   const c = pooled.get(control)!;
   return conds.map(({ label: cond }) => {
     const a = pooled.get(cond)!;

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { catalogue } from "../../catalogue.ts";
@@ -150,13 +151,14 @@ export function registerSimulation(program: Command): void {
     )
     .option("--metric <path>", "also compare this summary.json read-out per dish, e.g. mito.meanViability (repeatable)", collect, [])
     .option("--replicates <r>", "replicate dishes per condition", "3")
+    .option("--workers <n>", "worker threads (default: all cores); results do not depend on it")
     .option("--seed <n>", "base seed")
     .option("--hours <h>", "simulated duration in hours")
     .option("--cells <n>", "cells per dish")
     .option("--set <path=value>", "override a parameter for all conditions (repeatable)", collect, [])
     .option("--out <dir>", "output folder for experiment.csv", "runs/experiment")
     .option("--quiet", "no progress output")
-    .action((scenario: string, o: RunFlags & { replicates: string; condition: string[]; metric: string[] }) => {
+    .action(async (scenario: string, o: RunFlags & { replicates: string; condition: string[]; metric: string[]; workers?: string }) => {
       const conditions = o.condition.map(parseCondition);
       if (o.perturb.length === 0 && conditions.length === 0)
         throw new UserError("experiment: give at least one --perturb NAME or --condition LABEL:settings (see 'migrasim list')");
@@ -181,7 +183,9 @@ export function registerSimulation(program: Command): void {
           throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario (e.g. migrasomes.perCell, fibers.totalLengthUmPerCell, mito.meanViability)`);
       const R = intOption("--replicates", o.replicates, 1) ?? 3;
       const bar = createProgress("experiment runs", (o.perturb.length + conditions.length + 1) * R, { quiet: o.quiet });
-      const rows = runExperiment({
+      const threads = intOption("--workers", o.workers, 1) ?? availableParallelism();
+      const rows = await runExperiment({
+        threads,
         ...base,
         perturbations: o.perturb,
         conditions,
