@@ -43,6 +43,21 @@ describe("nrk-fibronectin calibration targets (18 h, 100 cells)", () => {
     expect(glass).toBeLessThan(0.1 * fn);
   });
 
+  it("a substrate map: migrasomes concentrate on fibronectin stripes over a laminin-511 coat", () => {
+    const w = simulate({ scenario: "nrk-stripes", seed: 11 }).engine.world;
+    const sw = w.swellings.c;
+    let total = 0;
+    let onFn = 0;
+    for (let s = 0; s < w.swellings.n; s++) {
+      if (sw.stabilisedMin[s] < 0) continue;
+      total++;
+      const y = sw.y[s];
+      if ((y >= 0 && y < 375) || (y >= 750 && y < 1125)) onFn++;
+    }
+    expect(total).toBeGreaterThan(500);
+    expect(onFn / total).toBeGreaterThan(0.65); // the stripes cover half the dish
+  });
+
   it("tspan4-oe: ≥ 2× migrasomes and about 2.7× fiber length per cell", () => {
     const oe = run({ perturb: ["tspan4-oe"] });
     expect(oe.migrasomes.perCell / control.migrasomes.perCell).toBeGreaterThanOrEqual(2);
