@@ -67,7 +67,7 @@ async function runPool(files: string[], opts: FileOptions, threads: number, onDo
       w.postMessage({ id, path: files[id], opts });
     };
     for (let k = 0; k < Math.min(threads, files.length); k++) {
-      const w = new Worker(code, { eval: true });
+      const w = new Worker(code, { eval: true, workerData: {} });
       workers.push(w);
       w.on("message", (m: { id: number; ok: boolean; result?: FileResult; userError?: boolean; message?: string }) => {
         if (m.ok) outcomes[m.id] = { path: files[m.id], result: m.result };
@@ -78,8 +78,10 @@ async function runPool(files: string[], opts: FileOptions, threads: number, onDo
           return;
         }
         onDone(++done);
-        if (done === files.length) resolve();
-        else feed(w);
+        if (done === files.length) {
+          for (const x of workers) void x.terminate();
+          resolve();
+        } else feed(w);
       });
       w.on("error", (e) => {
         for (const x of workers) void x.terminate();

@@ -11,9 +11,11 @@ export interface CellParams {
   minHalfThicknessUm: number;
   /** threshold as a fraction of the bright-structure level (99.5th percentile) */
   relThreshold: number;
+  /** a cell body is filled: this fraction of its (unsmoothed) pixels is above threshold; clusters of migrasomes and fibers are not */
+  minFilled: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 40, minHalfThicknessUm: 2.2, relThreshold: 0.3 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6 };
 
 export interface CellBody {
   id: number;
@@ -142,18 +144,30 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   // noise of the smoothed difference, from its lower half (mostly background)
   const lowHalf = quantile(diff, 0.5) - quantile(diff, 0.16);
   const thr = Math.max(params.relThreshold * hi, 6 * Math.max(lowHalf, 1e-6));
+  // morphological opening by a disc of radius minHalfThickness (via distance transforms) on a
+  // lightly smoothed mask: cell bodies survive, clusters of migrasomes and fibers do not
+  const fine = gaussianBlur(d, cw, ch, 0.4 / cpx);
+  const loose = new Uint8Array(cw * ch);
+  for (let i = 0; i < diff.length; i++) loose[i] = fine[i] - bgc[i] > thr ? 1 : 0;
+  const dl = distanceToOutside(loose, cw, ch);
+  const rOpen = params.minHalfThicknessUm / cpx;
+  const notCore = new Uint8Array(cw * ch);
+  for (let i = 0; i < dl.length; i++) notCore[i] = dl[i] >= rOpen ? 0 : 1;
+  const toCore = distanceToOutside(notCore, cw, ch);
   const mask = new Uint8Array(cw * ch);
-  for (let i = 0; i < diff.length; i++) mask[i] = diff[i] > thr ? 1 : 0;
+  for (let i = 0; i < diff.length; i++) mask[i] = loose[i] && toCore[i] <= rOpen + 1 ? 1 : 0;
   const { labels: lab, count } = components(mask, cw, ch);
   const dist = distanceToOutside(mask, cw, ch);
   const area = new Float64Array(count + 1);
   const thick = new Float64Array(count + 1);
+  const filled = new Float64Array(count + 1);
   const sx = new Float64Array(count + 1);
   const sy = new Float64Array(count + 1);
   for (let i = 0; i < lab.length; i++) {
     const l = lab[i];
     if (!l) continue;
     area[l]++;
+    if (d[i] - bgc[i] > thr) filled[l]++; // unsmoothed coarse pixel is bright too
     if (dist[i] > thick[l]) thick[l] = dist[i];
     sx[l] += i % cw;
     sy[l] += Math.floor(i / cw);
@@ -163,7 +177,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   // order cells by position (top-left first) for deterministic ids
   const keep: number[] = [];
   for (let l = 1; l <= count; l++)
-    if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm) keep.push(l);
+    if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm && filled[l] / area[l] >= params.minFilled) keep.push(l);
   keep.sort((a, b) => sy[a] / area[a] - sy[b] / area[b] || sx[a] / area[a] - sx[b] / area[b]);
   keep.forEach((l, k) => {
     remap[l] = k + 1;

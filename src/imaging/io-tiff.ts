@@ -9,7 +9,10 @@ import type { ImageStack } from "./types.ts";
 
 function asNumber(v: unknown): number | undefined {
   if (typeof v === "number") return v;
-  if (Array.isArray(v) && typeof v[0] === "number") return v.length >= 2 && v[1] ? v[0] / (v[1] as number) : (v[0] as number);
+  if ((Array.isArray(v) || ArrayBuffer.isView(v)) && typeof (v as ArrayLike<number>)[0] === "number") {
+    const a = v as ArrayLike<number>;
+    return a.length >= 2 && a[1] ? a[0] / a[1] : a[0];
+  }
   return undefined;
 }
 
@@ -27,7 +30,7 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
     const w = first.getWidth();
     const h = first.getHeight();
     const fd = first.getFileDirectory();
-    const desc = String((await fd.loadValue("ImageDescription")) ?? "");
+    const desc = String((await fd.loadValue("ImageDescription")) ?? "").replace(/\0+$/, "");
     const bits = first.getBitsPerSample();
     const spp = first.getSamplesPerPixel();
     const planes: Float32Array[] = [];

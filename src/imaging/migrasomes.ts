@@ -46,7 +46,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   minUniformity: 0.3,
   minArmContrast: 1.0,
   weights: [-15.51, 4.452, 7.542, 2.744],
-  minProbability: 0.4,
+  minProbability: 0.6,
   radiusBias: 0.2,
   defaultPsfSigmaUm: 0.12,
 };

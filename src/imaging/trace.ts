@@ -158,10 +158,17 @@ export function traceFibers(
   };
   const addEdge = (pix: number[], a: number, b: number) => {
     const raw = pix.map(pos);
-    // smooth vertices (3-point moving average) to remove pixel staircase
+    // smooth vertices (moving average over ±3 vertices, shrinking at the ends) to remove the pixel staircase
     const pts: [number, number][] = raw.map((p, i) => {
-      if (i === 0 || i === raw.length - 1) return p;
-      return [(raw[i - 1][0] + 2 * p[0] + raw[i + 1][0]) / 4, (raw[i - 1][1] + 2 * p[1] + raw[i + 1][1]) / 4];
+      const k = Math.min(3, i, raw.length - 1 - i);
+      if (k === 0) return p;
+      let sx = 0;
+      let sy = 0;
+      for (let j = i - k; j <= i + k; j++) {
+        sx += raw[j][0];
+        sy += raw[j][1];
+      }
+      return [sx / (2 * k + 1), sy / (2 * k + 1)];
     });
     edges.push({ id: edges.length, a, b, points: pts, lengthUm: polyLength(pts), cellId: null });
   };
@@ -253,6 +260,7 @@ export function traceFibers(
   };
   deg();
   let kept = edges.filter((e) => {
+    if (e.a === e.b && e.lengthUm < 1.5) return false; // tiny loops from thinning
     const ta = nodes[e.a].kind === "tip" && nodes[e.a].degree === 1;
     const tb = nodes[e.b].kind === "tip" && nodes[e.b].degree === 1;
     const spur = (ta && nodes[e.b].degree >= 3) || (tb && nodes[e.a].degree >= 3);
@@ -264,7 +272,7 @@ export function traceFibers(
   for (const e of kept) parent[find(e.a)] = find(e.b);
   const compLen = new Map<number, number>();
   for (const e of kept) compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
-  const minComp = opts.minComponentUm ?? 1.5;
+  const minComp = opts.minComponentUm ?? 3;
   kept = kept.filter((e) => (compLen.get(find(e.a)) ?? 0) >= minComp || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
   const used = new Set<number>();

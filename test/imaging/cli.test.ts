@@ -1,0 +1,61 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateScene } from "../../src/imaging/scene.ts";
+
+const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+describe("migrasim render / analyze / evaluate", () => {
+  const dir = mkdtempSync(join(tmpdir(), "migrasim-cli-"));
+  const runDir = join(dir, "run");
+  // a small run folder in the docs/outputs.md format, placed inside a larger world
+  const s = generateScene(1003, { widthUm: 30, heightUm: 30 });
+  const off = 200;
+  execFileSync("mkdir", ["-p", runDir]);
+  writeFileSync(join(runDir, "run.json"), JSON.stringify({ params: { "world.widthUm": 1000, "world.heightUm": 800 } }));
+  writeFileSync(
+    join(runDir, "migrasomes.csv"),
+    `id,xUm,yUm,diameterUm,site,cellId,fiberId,bornMin,stabilisedMin,detachedMin,endMin,fate\n${s.objects
+      .filter((o) => o.kind === "migrasome")
+      .map((o, i) => `${i + 1},${o.x + off},${o.y + off},${o.diameterUm},${o.site},1,1,0,1,,,attached`)
+      .join("\n")}\n99,5,5,1,tip,1,1,0,1,,10,ruptured\n`,
+  );
+  writeFileSync(
+    join(runDir, "fibers.csv"),
+    `fiberId,cellId,parentFiberId,vertex,xUm,yUm,bornMin,brokenMin\n${s.fibers.flatMap((f) => f.points.map((p, k) => `${f.id},1,,${k},${p[0] + off},${p[1] + off},0,`)).join("\n")}\n`,
+  );
+  writeFileSync(join(runDir, "cells.csv"), `cellId,timeMin,xUm,yUm,radiusUm\n${s.cells.map((c) => `${c.id},100,${c.x + off},${c.y + off},${c.rx}`).join("\n")}\n`);
+
+  it("renders a field of view around the cells and analyses it back", () => {
+    const r1 = run(["render", runDir, "--snr", "7", "--out", join(dir, "img")]);
+    expect(r1.status, r1.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(dir, "img", "render.json"), "utf8"));
+    expect(meta.widthPx).toBeLessThan(500); // cropped, not the 1000 µm world
+    const bad = join(dir, "img", "zz-broken.tif");
+    writeFileSync(bad, readFileSync(join(dir, "img", "image.tif")).subarray(0, 200));
+    const r2 = run(["analyze", join(dir, "img"), "--out", join(dir, "out"), "--threads", "2"]);
+    expect(r2.stderr).toMatch(/zz-broken\.tif/); // the bad file is reported …
+    expect(r2.status).toBe(2);
+    for (const f of ["detections.csv", "fibers.csv", "per_cell.csv", "summary.json", "image_overlay.png"]) expect(existsSync(join(dir, "out", f))).toBe(true);
+    const head = readFileSync(join(dir, "out", "detections.csv"), "utf8").split("\n")[0];
+    for (const c of ["image", "xUm", "yUm", "diameterUm", "site", "score", "cellId"]) expect(head.split(",")).toContain(c);
+    const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
+    expect(summary.images).toBe(1); // … and the rest is analysed
+    const r3 = run(["evaluate", join(dir, "out", "detections.csv"), join(dir, "img", "truth_migrasomes.csv"), "--json"]);
+    expect(r3.status, r3.stderr).toBe(0);
+    expect(JSON.parse(r3.stdout).f1).toBeGreaterThan(0.9);
+  });
+  it("refuses µm measurements without a pixel size, with a one-line error", () => {
+    const png = join(dir, "nopx.png");
+    execFileSync(process.execPath, ["--import", "tsx", "-e", `import {encode} from "fast-png"; import {writeFileSync} from "node:fs"; writeFileSync(${JSON.stringify(png)}, encode({width:64,height:64,data:new Uint8Array(4096),channels:1,depth:8}));`], { cwd: join(import.meta.dirname, "../..") });
+    const r = run(["analyze", png, "--out", join(dir, "o2"), "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(2); // the skip line and the final one-line error
+    expect(r.stderr).toMatch(/--pixel-size/);
+    const ok = run(["analyze", png, "--pixel-size", "0.1", "--out", join(dir, "o3"), "--quiet"]);
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+});
