@@ -6,7 +6,7 @@
  * angular median stays at background. The outer half-maximum radius, corrected for the
  * PSF, gives the diameter, which rejects sub-resolution dots and small vesicles.
  */
-import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, sampleBilinear } from "./filters.ts";
+import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, sampleBilinear, selectK } from "./filters.ts";
 
 export interface MigrasomeParams {
   /** object radii probed by the candidate search (µm); blob scale σ = r/√2 */
@@ -173,9 +173,14 @@ export function radialProfile(sm: Float32Array, w: number, h: number, cx: number
       const th = (2 * Math.PI * (a + 0.5)) / N;
       angBuf[a] = sampleBilinear(sm, w, h, cx + rho * Math.cos(th), cy + rho * Math.sin(th));
     }
-    const arr = angBuf.subarray(0, N).sort();
-    med[k] = N === 1 ? arr[0] : 0.5 * (arr[(N - 1) >> 1] + arr[N >> 1]);
-    q25[k] = arr[Math.floor(RIM_QUANTILE * (N - 1))];
+    if (N === 1) {
+      med[k] = q25[k] = angBuf[0];
+    } else {
+      // quickselect: the rim quantile first, then the median in the upper part
+      const kq = Math.floor(RIM_QUANTILE * (N - 1));
+      q25[k] = selectK(angBuf, N, kq);
+      med[k] = selectK(angBuf, N, (N - 1) >> 1);
+    }
     n[k] = N;
   }
   return { drUm, med, q25, n };
@@ -244,8 +249,7 @@ function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: nu
     const th = (2 * Math.PI * (a + 0.5)) / N;
     angBuf[a] = sampleBilinear(sm, w, h, cx + rho * Math.cos(th), cy + rho * Math.sin(th));
   }
-  const arr = angBuf.subarray(0, N).sort();
-  return { med: arr[Math.floor(RIM_QUANTILE * (N - 1))], n: N };
+  return { med: selectK(angBuf, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
 }
 
 /** Brightest direction on a circle (90th percentile of 3-sample angular means). */
@@ -329,12 +333,16 @@ export function detectMigrasomes(
     let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc);
     let f = profileFeatures(prof, nz, pxUm, minRho);
     if (f.score < 0.5 * P.minScore) continue;
+    // profile only as far as the object reaches (saves most of the work for large scales)
+    const nrh = Math.min(nrc, Math.ceil((2 * f.halfRadiusUm + 0.6) / dr) + 2);
     // refine the centre: hill-climb on the rim's angular median
     let step = Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh);
+    f = profileFeatures(prof, nz, pxUm, minRho);
     for (let it = 0; it < 8; it++) {
       let moved = false;
       for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrc);
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh);
         const f2 = profileFeatures(p2, nz, pxUm, minRho);
         if (f2.area > f.area * 1.002) {
           cx += dx;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { runSuite, suiteSeeds } from "../../src/imaging/suite.ts";
 
 describe("evaluation on scoring scenes (40×40 µm, 0.1 µm pixels)", () => {
-  const seeds = suiteSeeds("scoring", 4);
+  const seeds = suiteSeeds("scoring", 8);
   it.each([
     [7, 0.97],
     [4, 0.95],
