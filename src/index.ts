@@ -21,3 +21,9 @@ export { loadScenario, builtinNames } from "./scenarios/load.ts";
 export { scenarioSchema, scenarioJsonSchema } from "./scenarios/schema.ts";
 /** Membrane mechanics (shape solver, phase diagram, junctions, stabilisation table). */
 export * as mechanics from "./mechanics/index.ts";
+/** Microscopy: image input, detection of migrasomes, fibers and cells, synthetic rendering, evaluation. */
+export * as imaging from "./imaging/index.ts";
+/** Cargo, recipients, mitocytosis. */
+export { cargoTotals, transfersTable, LEDGER_KEYS } from "./cargo/cargo.ts";
+export { mitoSummary } from "./mitochondria/mitocytosis.ts";
+export { runPool } from "./util/pool.ts";
