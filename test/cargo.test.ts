@@ -166,3 +166,36 @@ describe("chemokine relay", () => {
     expect(mannWhitney(guided, unbiased).p).toBeLessThan(0.05);
   });
 });
+
+describe("recipient behaviour and cell-type-dependent uptake", () => {
+  const dish = (gain: number, donorFactor = 1, recipientFraction = 1) =>
+    simulate({
+      seed: 3,
+      scenario: {
+        hours: 12,
+        cells: 40,
+        params: {
+          "world.widthUm": 300,
+          "world.heightUm": 300,
+          "cells.recipientFraction": recipientFraction,
+          "migrasomes.uptakePerMin": 1,
+          "migrasomes.uptakeDonorFactor": donorFactor,
+          "response.motilityGain": gain,
+        },
+        cargo: [{ name: "tgfb1", kind: "protein", effect: "motility" }],
+        bolus: { count: 400, loads: { tgfb1: 0.5 } },
+      },
+    });
+  it("cargo with effect 'motility' makes recipients migrate faster", () => {
+    expect(dish(1).summary.cells.meanSpeedUmPerMin).toBeGreaterThan(1.2 * dish(0).summary.cells.meanSpeedUmPerMin);
+  });
+  it("with uptakeDonorFactor = 0 only recipients take migrasomes up", () => {
+    const w = dish(0, 0, 0.5).engine.world;
+    let taken = 0;
+    for (let i = 0; i < w.cells.n; i++) {
+      if (w.cells.c.group[i] === 0) expect(w.cells.c.uptaken[i]).toBe(0);
+      else taken += w.cells.c.uptaken[i];
+    }
+    expect(taken).toBeGreaterThan(0);
+  });
+});

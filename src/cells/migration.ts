@@ -70,6 +70,7 @@ export class Migration implements Process {
       c.polX[k] = Math.cos(c.theta[k]);
       c.polY[k] = Math.sin(c.theta[k]);
       c.speedUmPerMin[k] = cv > 0 ? v * Math.exp(sigma * rng.normal() - (sigma * sigma) / 2) : v;
+      c.baseSpeedUmPerMin[k] = c.speedUmPerMin[k];
     }
     this.sampleTracks(w);
   }

@@ -25,7 +25,8 @@ export const cellSchema = {
   polX: "f64", // front–rear polarity axis (unit vector, smoothed direction of motion)
   polY: "f64",
   radiusUm: "f64",
-  speedUmPerMin: "f64", // this cell's intrinsic speed
+  speedUmPerMin: "f64", // this cell's current speed
+  baseSpeedUmPerMin: "f64", // its intrinsic speed (responses may modulate the current one)
   pathUm: "f64", // distance travelled
   fx: "f64", // scratch: displacement this step
   fy: "f64",

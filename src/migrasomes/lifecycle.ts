@@ -19,6 +19,7 @@ import { CellGrid } from "../cells/cell-grid.ts";
  */
 export const lifecycleParams: ParamSpec[] = [
   { path: "migrasomes.ruptureMeanMin", unit: "min", default: 600, min: 0.01, max: 1e7, description: "mean time from detachment to rupture (exponential)", source: "modelling assumption (rupture reported, kinetics not measured: Ma et al. 2015 Cell Res; Zhu et al. 2021 Cell Res)" },
+  { path: "migrasomes.uptakeDonorFactor", unit: "1", default: 1, min: 0, max: 1000, description: "uptake rate of donor cells relative to recipients (cell-type dependence of uptake)", source: "modelling assumption" },
   { path: "migrasomes.uptakePerMin", unit: "1/min", default: 0.05, min: 0, max: 1000, description: "uptake rate of a detached migrasome by a cell whose footprint covers it", source: "modelling assumption (uptake by neighbouring cells: Zhu et al. 2021 Cell Res)" },
 ];
 
@@ -26,12 +27,14 @@ export class Lifecycle implements Process {
   readonly name = "lifecycle";
   private rupture: number;
   private uptake: number;
+  private donorFactor: number;
   private grid = new CellGrid();
   private dMin: number;
 
   constructor(params: Params) {
     this.rupture = params.num("migrasomes.ruptureMeanMin");
     this.uptake = params.num("migrasomes.uptakePerMin");
+    this.donorFactor = params.num("migrasomes.uptakeDonorFactor");
     this.dMin = params.num("migrasomes.diameterMinUm");
   }
 
@@ -42,7 +45,9 @@ export class Lifecycle implements Process {
     const rng = w.rng("lifecycle");
     const pRupture = 1 - Math.exp(-dt / this.rupture);
     const pUptake = 1 - Math.exp(-this.uptake * dt);
+    const pUptakeDonor = 1 - Math.exp(-this.uptake * this.donorFactor * dt);
     let gridBuilt = false;
+    const anyUptake = pUptake > 0 || pUptakeDonor > 0;
     const cells = w.cells.c;
     let changed = false;
     for (let k = 0; k < active.n; k++) {
@@ -73,7 +78,7 @@ export class Lifecycle implements Process {
             changed = true;
             break;
           }
-          if (pUptake > 0) {
+          if (anyUptake) {
             if (!gridBuilt) {
               let maxR = 1;
               for (let i = 0; i < w.cells.n; i++) maxR = Math.max(maxR, cells.radiusUm[i]);
@@ -87,7 +92,7 @@ export class Lifecycle implements Process {
               if (taker >= 0) return;
               const dx = cells.x[i] - x;
               const dy = cells.y[i] - y;
-              if (dx * dx + dy * dy < cells.radiusUm[i] * cells.radiusUm[i] && rng.uniform() < pUptake) taker = i;
+              if (dx * dx + dy * dy < cells.radiusUm[i] * cells.radiusUm[i] && rng.uniform() < (cells.group[i] === 0 ? pUptakeDonor : pUptake)) taker = i;
             });
             if (taker >= 0) {
               c.fate[s] = FATE_UPTAKEN;

@@ -18,6 +18,8 @@ export const responseParams: ParamSpec[] = [
   { path: "response.mrnaEscapeStages", unit: "1", default: 4, min: 1, max: 20, integer: true, description: "number of stages of the endosomal escape (shape of the delay)", source: "modelling assumption" },
   { path: "response.mrnaHalfLifeMin", unit: "min", default: 600, min: 1, max: 1e6, description: "half-life of cytosolic mRNA in the recipient", source: "modelling assumption" },
   { path: "response.translationPerMin", unit: "protein/mRNA/min", default: 0.01, min: 0, max: 1e6, description: "protein made per unit of cytosolic mRNA per minute", source: "modelling assumption" },
+  { path: "response.motilityGain", unit: "1", default: 1, min: 0, max: 100, description: "maximal relative speed increase of a recipient from cargo with effect 'motility' (e.g. pro-migratory factors)", source: "modelling assumption (migrasomes raise RPE migration: PVR study, J Nanobiotechnology 2022)" },
+  { path: "response.motilityHalf", unit: "amount", default: 1, min: 1e-9, max: 1e9, description: "motility-cargo protein level at half-maximal speed-up", source: "modelling assumption" },
   { path: "response.ptenHalfPakt", unit: "amount", default: 1, min: 1e-9, max: 1e9, description: "PTEN level that halves pAKT", source: "modelling assumption" },
 ];
 
@@ -32,6 +34,8 @@ export class Response implements Process {
   private kProt: number;
   private kEsc: number;
   private stages: number;
+  private motGain: number;
+  private motHalf: number;
   private kM: number;
   private ktl: number;
   constructor(
@@ -40,6 +44,8 @@ export class Response implements Process {
   ) {
     this.kProt = Math.LN2 / params.num("response.proteinHalfLifeMin");
     this.stages = params.num("response.mrnaEscapeStages");
+    this.motGain = params.num("response.motilityGain");
+    this.motHalf = params.num("response.motilityHalf");
     this.kEsc = this.stages / params.num("response.mrnaEscapeMin");
     this.kM = Math.LN2 / params.num("response.mrnaHalfLifeMin");
     this.ktl = params.num("response.translationPerMin");
@@ -73,6 +79,15 @@ export class Response implements Process {
           M[j] = M[j] * mKeep + carry;
           P[j] = P[j] * pDeg + this.ktl * M[j] * dt;
         } else P[j] = P[j] * pDeg + d;
+      }
+    }
+    // behaviour: cargo with effect 'motility' speeds the recipient up (saturating)
+    if (this.species.some((sp) => sp.effect === "motility")) {
+      const cells = w.cells.c;
+      for (let i = 0; i < nC; i++) {
+        let e = 0;
+        for (let k = 0; k < nS; k++) if (this.species[k].effect === "motility") e += P[i * nS + k];
+        cells.speedUmPerMin[i] = cells.baseSpeedUmPerMin[i] * (1 + (this.motGain * e) / (e + this.motHalf));
       }
     }
   }

@@ -37,7 +37,7 @@ export const cargoSpecSchema = z
     leakPerMin: z.number().min(0).default(0),
     retractosomeFraction: z.number().min(0).max(1).default(0),
     field: z.string().optional(),
-    effect: z.enum(["pten"]).optional(),
+    effect: z.enum(["pten", "motility"]).optional(),
   })
   .strict();
 
