@@ -90,7 +90,17 @@ export function registerSimulation(program: Command): void {
           `  attached lifetime (min)    ${fmtNum(s.migrasomes.lifetimeMin.mean)}`,
           `  swellings decayed          ${s.swellings.decayed} of ${s.swellings.total}`,
           `  retractosomes per cell     ${fmtNum(s.fibers.retractosomesPerCell)}`,
-          `wrote ${out}/ (summary.json, migrasomes.csv, fibers.csv, cells.csv, snapshot.svg, diameters.svg, run.json)`,
+          ...Object.entries(s.cargo ?? {}).map(
+            ([name, c]) =>
+              `  ${`cargo ${name}`.padEnd(27)}produced ${fmtNum(c.produced)}, loaded ${fmtNum(c.loaded)}, released ${fmtNum(c.released)}, delivered ${fmtNum(c.delivered)}, held ${fmtNum(c.held)}`,
+          ),
+          ...(s.recipients && s.recipients.count > 0
+            ? [`  ${`recipients (${s.recipients.count})`.padEnd(27)}PTEN ${fmtNum(s.recipients.ptenMean)}, pAKT ${fmtNum(s.recipients.pAktMean)}, migrasomes taken up per cell ${fmtNum(s.recipients.migrasomesTakenUpPerCell)}`]
+            : []),
+          ...(s.mito
+            ? [`  mitochondria               ψ ${fmtNum(s.mito.meanMembranePotential)}, viability ${fmtNum(s.mito.meanViability)}, exported per cell ${fmtNum(s.mito.exportedPerCell)}`]
+            : []),
+          `wrote ${out}/ (summary.json, migrasomes.csv, fibers.csv, cells.csv, timeseries.csv, figures${s.cargo ? ", transfers.csv" : ""}, run.json)`,
           "",
         ].join("\n"),
       );
