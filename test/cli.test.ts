@@ -47,6 +47,9 @@ describe("migrasim CLI", () => {
     expectOneLineError(cli("run", "--set", "substrate=plastic"), "substrate.matrix", "fibronectin|laminin511|collagen1|glass");
     expectOneLineError(cli("run", "--seed", "x"), "--seed");
     expectOneLineError(cli("run", "no-such-scenario"), "no-such-scenario");
+    const file = join(tmp(), "a-file");
+    writeFileSync(file, "x");
+    expectOneLineError(cli("run", "--hours", "1", "--out", join(file, "sub")), "--out", "a-file");
   });
 
   it("bad scenario files name the file and the key", () => {

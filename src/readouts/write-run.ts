@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SimulationResult } from "../simulate.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
+import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { VERSION } from "../version.ts";
 import { diameterHistogramSvg, snapshotSvg, zoomWindow } from "./figures.ts";
 import { cellsCsv, fibersCsv, migrasomesCsv, swellingsCsv, transfersCsv } from "./tables.ts";
@@ -12,7 +11,7 @@ import { toCsv } from "../util/csv.ts";
 
 /** Write a run folder (format in docs/outputs.md). Every file is written atomically. */
 export function writeRun(result: SimulationResult, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+  ensureOutDir(dir);
   const w = result.engine.world;
   const files: Array<[string, string]> = [
     ["migrasomes.csv", migrasomesCsv(w)],

@@ -9,7 +9,7 @@ import { resolveRun } from "../../resolve.ts";
 import { builtinNames, loadScenario } from "../../scenarios/load.ts";
 import { scenarioJsonSchema } from "../../scenarios/schema.ts";
 import { simulate } from "../../simulate.ts";
-import { writeFileAtomic } from "../../util/atomic.ts";
+import { ensureOutDir, writeFileAtomic } from "../../util/atomic.ts";
 import { UserError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
 
@@ -72,6 +72,7 @@ export function registerSimulation(program: Command): void {
         set: parseSets(o.set),
       };
       const resolved = resolveRun(req); // validate everything before any work
+      ensureOutDir(o.out ?? "runs/latest");
       const totalMin = resolved.params.num("time.hours") * 60;
       const bar = createProgress(`simulating ${resolved.scenarioName}`, Math.round(totalMin), { quiet: o.quiet });
       const result = simulate({ ...req, onProgress: (t) => bar.update(Math.round(t)) });
@@ -192,6 +193,7 @@ export function registerSimulation(program: Command): void {
         if (!hasNumber(probe, m))
           throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario (e.g. migrasomes.perCell, fibers.totalLengthUmPerCell, mito.meanViability)`);
       const R = intOption("--replicates", o.replicates, 1) ?? 3;
+      ensureOutDir(o.out ?? "runs/experiment");
       const bar = createProgress("experiment runs", (o.perturb.length + conditions.length + 1) * R, { quiet: o.quiet });
       const threads = intOption("--workers", o.workers, 1) ?? availableParallelism();
       const rows = await runExperiment({
