@@ -119,6 +119,23 @@ describe("migrasim CLI", () => {
     expectOneLineError(cli("experiment", "--perturb", "tspan4-ko", "--metric", "nope.x"), "--metric nope.x");
   });
 
+  it("sweep varies a parameter across workers, identically for any worker count, and plots it", () => {
+    const outs = ["1", "2"].map((wk) => {
+      const out = tmp();
+      const r = cli("sweep", "--vary", "cells.speedUmPerMin=0.3,1.2", "--replicates", "2", "--hours", "6", "--cells", "30", "--workers", wk, "--out", out, "--quiet");
+      expect(r.status).toBe(0);
+      return out;
+    });
+    const csv = readFileSync(join(outs[0], "sweep.csv"), "utf8");
+    expect(readFileSync(join(outs[1], "sweep.csv"), "utf8")).toBe(csv);
+    const rows = csv.trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+    expect(rows).toHaveLength(2);
+    expect(rows[1][2]).toBeGreaterThan(rows[0][2]); // faster cells, more migrasomes
+    expect(existsSync(join(outs[0], "sweep_migrasomes.perCell.svg"))).toBe(true);
+    expectOneLineError(cli("sweep", "--vary", "cells.speedUmPerMin=1:x:3"), "--vary");
+    expectOneLineError(cli("sweep", "--vary", "cells.speedUmPerMin=-1,2"), "cells.speedUmPerMin", "out of range");
+  });
+
   it("the published JSON Schema matches the validator", () => {
     const published = JSON.parse(readFileSync(join(import.meta.dirname, "..", "docs", "scenario.schema.json"), "utf8"));
     expect(published).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));

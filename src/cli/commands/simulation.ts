@@ -9,6 +9,7 @@ import { resolveRun } from "../../resolve.ts";
 import { builtinNames, loadScenario } from "../../scenarios/load.ts";
 import { scenarioJsonSchema } from "../../scenarios/schema.ts";
 import { simulate } from "../../simulate.ts";
+import { parseValues, runSweep, sweepCsv, sweepSvgs } from "../../experiment/sweep.ts";
 import { ensureOutDir, writeFileAtomic } from "../../util/atomic.ts";
 import { UserError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
@@ -149,6 +150,8 @@ export function registerSimulation(program: Command): void {
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     });
 
+  registerSweep(program);
+
   program
     .command("experiment")
     .description("run control and perturbations with replicate dishes; print and write a figure-like table")
@@ -209,6 +212,62 @@ export function registerSimulation(program: Command): void {
       const out = o.out ?? "runs/experiment";
       writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
       process.stdout.write(`${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`);
+    });
+}
+
+/** `migrasim sweep`: one parameter over a range, replicate dishes, metrics table and plots. */
+function registerSweep(program: Command): void {
+  program
+    .command("sweep")
+    .description("vary one parameter over a range (replicate dishes, all cores); table and plots of summary read-outs")
+    .argument("[scenario]", "built-in scenario name or a YAML/JSON file", "nrk-fibronectin")
+    .requiredOption("--vary <path=range>", "parameter and values: path=a,b,c or path=start:end:count[:log], e.g. cells.speedUmPerMin=0.2:1.6:8")
+    .option("--metric <path>", "summary.json read-out to record (repeatable); default migrasomes.perCell", collect, [])
+    .option("--replicates <r>", "replicate dishes per value", "2")
+    .option("--workers <n>", "worker threads (default: all cores); results do not depend on it")
+    .option("--seed <n>", "base seed")
+    .option("--hours <h>", "simulated duration in hours")
+    .option("--cells <n>", "cells per dish")
+    .option("--perturb <name>", "perturbation applied to every dish (repeatable)", collect, [])
+    .option("--set <path=value>", "further fixed parameter (repeatable)", collect, [])
+    .option("--out <dir>", "output folder", "runs/sweep")
+    .option("--quiet", "no progress output")
+    .action(async (scenario: string, o: RunFlags & { vary: string; metric: string[]; replicates: string; workers?: string }) => {
+      const i = o.vary.indexOf("=");
+      if (i <= 0) throw new UserError(`--vary ${o.vary}: expected path=values, e.g. cells.speedUmPerMin=0.2:1.6:8`);
+      const parameter = o.vary.slice(0, i).trim();
+      const values = parseValues(o.vary.slice(i + 1).trim(), `--vary ${parameter}=`);
+      const base = {
+        scenario,
+        seed: intOption("--seed", o.seed),
+        hours: numOption("--hours", o.hours),
+        cells: intOption("--cells", o.cells, 1),
+        perturb: o.perturb,
+        set: parseSets(o.set),
+      };
+      for (const v of values) resolveRun({ ...base, set: { ...base.set, [parameter]: v } }); // every value checked first
+      const metrics = o.metric.length ? o.metric : ["migrasomes.perCell"];
+      const probe = simulate({ ...base, hours: 0 }).summary;
+      for (const m of metrics) if (!hasNumber(probe, m)) throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario`);
+      const out = o.out ?? "runs/sweep";
+      ensureOutDir(out);
+      const R = intOption("--replicates", o.replicates, 1) ?? 2;
+      const bar = createProgress("sweep runs", values.length * R, { quiet: o.quiet });
+      const rows = await runSweep({
+        ...base,
+        parameter,
+        values,
+        metrics,
+        replicates: R,
+        threads: intOption("--workers", o.workers, 1) ?? availableParallelism(),
+        onRunDone: (d) => bar.update(d),
+      });
+      bar.stop();
+      writeFileAtomic(join(out, "sweep.csv"), sweepCsv(parameter, rows));
+      for (const [name, svg] of sweepSvgs(parameter, rows)) writeFileAtomic(join(out, name), svg);
+      const lines = [`${parameter.padEnd(24)}${metrics.map((m) => m.padEnd(28)).join("")}`];
+      for (const r of rows) lines.push(`${fmtNum(r.value).padEnd(24)}${metrics.map((m) => `${fmtNum(r.metrics[m].mean)} ± ${fmtNum(r.metrics[m].sd)}`.padEnd(28)).join("")}`);
+      process.stdout.write(`${lines.join("\n")}\n(mean ± SD over ${R} dishes per value)\nwrote ${out}/sweep.csv and plots\n`);
     });
 }
 
