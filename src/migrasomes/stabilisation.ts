@@ -3,8 +3,9 @@ import type { Rng } from "../util/rng.ts";
 
 /**
  * Step 2 of biogenesis: a swelling becomes a migrasome only if tetraspanins are recruited.
- * The "simple" rule: recruitment score S = TSPAN4 · cholesterol · sphingomyelin (levels relative to
- * wild type), probability p = S^h / (K^h + S^h) (Hill switch). Tetraspanin/cholesterol requirement:
+ * The "simple" rule: recruitment score S = TSPAN4 · cholesterol · sphingomyelin · Ca²⁺ (levels
+ * relative to wild type), probability p = S^h / (K^h + S^h) (Hill switch). Ca²⁺: Syt1 recruitment
+ * and tetraspanin stabilisation are Ca²⁺-dependent (Han & Yu 2024 J Cell Biol). Tetraspanin/cholesterol requirement:
  * Huang et al. 2019 Nat Cell Biol; two-step nucleation→stabilisation: Dharan et al. 2023 Nat Commun;
  * sphingomyelin: Liang et al. 2023 Nat Cell Biol.
  */
@@ -30,7 +31,7 @@ export interface StabilisationRule {
 }
 
 export function recruitmentScore(p: Params): number {
-  return p.num("molecular.tspan4Level") * p.num("molecular.cholesterolLevel") * p.num("molecular.sms2Level");
+  return p.num("molecular.tspan4Level") * p.num("molecular.cholesterolLevel") * p.num("molecular.sms2Level") * p.num("molecular.calciumLevel");
 }
 
 export class SimpleStabilisation implements StabilisationRule {
