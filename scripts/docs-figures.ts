@@ -29,3 +29,32 @@ for (const key of ["recipients.ptenMean", "recipients.pAktMean"]) {
 }
 const doses = [200, 400, 800].map((n) => ({ name: `${n} migrasomes`, ...series({ "bolus.count": String(n) }, "recipients.pAktMean") }));
 writeFileAtomic("docs/figures/pten-dose-pakt.svg", lineChartSvg(doses, { title: "pAKT in recipients by dose", xLabel: "time (h)", yLabel: "mean pAKT (relative)" }));
+
+// mitocytosis: membrane potential and viability over time, with and without migrasomes, by stress
+function mitoSeries(perturb: string[], stress: string, key: string) {
+  const res = simulate({ scenario: "neutrophil-mitocytosis", seed: 1, perturb, set: { "mito.stressPerMin": stress } });
+  const c = res.engine.processes.find((p) => p instanceof Collector) as Collector;
+  const ts = c.wide(res.engine.world);
+  const j = ts.header.indexOf(key);
+  return { x: ts.rows.map((r) => r[0] / 60), y: ts.rows.map((r) => r[j]) };
+}
+for (const [key, label] of [
+  ["mito.membranePotentialMean", "mean membrane potential ψ (relative)"],
+  ["mito.viabilityMean", "mean viability"],
+] as const) {
+  const s = [
+    { name: "mild, with migrasomes", ...mitoSeries([], "0.0005", key) },
+    { name: "mild, tspan4-ko", ...mitoSeries(["tspan4-ko"], "0.0005", key), dashed: true },
+    { name: "strong, with migrasomes", ...mitoSeries([], "0.005", key) },
+    { name: "strong, tspan4-ko", ...mitoSeries(["tspan4-ko"], "0.005", key), dashed: true },
+  ];
+  writeFileAtomic(`docs/figures/mito-${key.endsWith("Mean") && key.includes("viability") ? "viability" : "psi"}.svg`, lineChartSvg(s, { title: `Mitocytosis (neutrophil-mitocytosis): ${label}`, xLabel: "time (h)", yLabel: label, yDomain: [0, 1.05] }));
+}
+
+// chemokine relay: the CXCL12 field laid by migrasomes at 12 h
+{
+  const res = simulate({ scenario: "chemokine-relay", seed: 1 });
+  const f = res.engine.world.fields[0];
+  const { fieldPng } = await import("../src/readouts/field-images.ts");
+  writeFileAtomic("docs/figures/chemokine-relay-cxcl12.png", fieldPng(f.c, f.nx, f.ny, 4));
+}
