@@ -17,7 +17,6 @@ export class Field {
   private rx = 0;
   private ry = 0;
   private decayFactor = 1;
-  private rowBuf: Float64Array;
 
   constructor(
     readonly name: string,
@@ -30,7 +29,6 @@ export class Field {
     if (!(nx >= 1 && ny >= 1 && dxUm > 0)) throw new Error(`field ${name}: bad grid ${nx}x${ny} dx=${dxUm}`);
     if (!(diffusionUm2PerMin >= 0 && decayPerMin >= 0)) throw new Error(`field ${name}: D and decay must be >= 0`);
     this.c = new Float64Array(nx * ny);
-    this.rowBuf = new Float64Array(Math.max(nx, ny));
   }
 
   get voxelAreaUm2(): number {
