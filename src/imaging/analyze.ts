@@ -4,7 +4,7 @@
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { estimateBackground } from "./filters.ts";
-import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type MigrasomeParams } from "./migrasomes.ts";
+import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { migrasomeSites, traceFibers, type FiberGraph } from "./trace.ts";
 import type { Plane } from "./types.ts";
@@ -50,7 +50,7 @@ export interface ImageAnalysis {
 export function analyzePlane(
   plane: Plane,
   pixelSizeUm: number,
-  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane } = {},
+  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane; onCandidate?: DetectOptions["onCandidate"] } = {},
 ): ImageAnalysis {
   const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
   const { width: w, height: h, data } = plane;
@@ -62,7 +62,7 @@ export function analyzePlane(
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
   const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
   const psf = Number.isFinite(ridges.psfSigmaUm) ? ridges.psfSigmaUm : (P.migrasome.defaultPsfSigmaUm ?? DEFAULT_MIGRASOME_PARAMS.defaultPsfSigmaUm);
-  const migs = detectMigrasomes(sub, bg.noise, w, h, px, { params: P.migrasome, psfSigmaUm: psf, exclude });
+  const migs = detectMigrasomes(sub, bg.noise, w, h, px, { params: P.migrasome, psfSigmaUm: psf, exclude, onCandidate: opts.onCandidate });
   const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,

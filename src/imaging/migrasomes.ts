@@ -28,12 +28,20 @@ export interface MigrasomeParams {
    * logistic acceptance on [1, ln(armContrast), min(diameterUm, 1.2), ln(score)], fitted on tuning
    * scenes (never on scored ones); accept when the probability ≥ minProbability
    */
-  weights: [number, number, number, number];
+  weights: number[];
   minProbability: number;
   /** radius = outer half-maximum radius − radiusBias·σ_total */
   radiusBias: number;
   /** default PSF σ (µm) when the image gives no estimate */
   defaultPsfSigmaUm: number;
+  /** add ring candidates from the circular Hough transform and keep overlapping rings */
+  hough: boolean;
+  /** a detection within this margin (µm) of lying inside a larger one is part of it */
+  containUm: number;
+  /** Hough rings at least this complete mask their rims from neighbours' arm contrast */
+  strongRingZ: number;
+  /** smallest radius accepted from a ring (Hough) candidate, µm */
+  minHoughRadiusUm: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -44,11 +52,15 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   minRadiusUm: 0.275,
   maxRadiusUm: 1.75,
   minUniformity: 0.3,
-  minArmContrast: 1.0,
+  minArmContrast: 0,
   weights: [-15.51, 4.452, 7.542, 2.744],
   minProbability: 0.6,
   radiusBias: 0.2,
   defaultPsfSigmaUm: 0.12,
+  hough: true,
+  containUm: 0.2,
+  strongRingZ: 1.5,
+  minHoughRadiusUm: 0.4,
 };
 
 export interface Migrasome {
@@ -68,6 +80,8 @@ export interface Migrasome {
   peak: number;
   /** rim brightness / brightest arm outside the object */
   armContrast: number;
+  /** centre / rim brightness (≈ 1 for a filled disc, low for a hollow ring) */
+  fill: number;
 }
 
 interface Candidate {
@@ -75,6 +89,8 @@ interface Candidate {
   y: number;
   r: number; // µm
   z: number;
+  /** from the ring Hough transform (radius estimated, position accurate) */
+  hough?: boolean;
 }
 
 function secondDerivativeGain(sigmaPx: number): number {
@@ -146,6 +162,119 @@ export function blobCandidates(
       }
   }
   return out;
+}
+
+/**
+ * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
+ * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
+ * votes into its centre from all directions; a fiber spreads its votes over two parallel bands.
+ * Unlike a blob filter, touching or overlapping rings keep separate peaks. A second accumulator of
+ * vote·distance gives the mean voting radius at each peak.
+ */
+export function ringCandidates(
+  sub: Float32Array,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  rMinUm: number,
+  rMaxUm: number,
+  minZ = 3,
+  minVotesUm = 1.2,
+  minFrac = 0.8,
+): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
+  const sp = Math.max(0.7, 0.1 / pxUm);
+  const s = gaussianBlur(sub, w, h, sp);
+  const gain = secondDerivativeGain(sp);
+  const acc = new Float32Array(w * h);
+  const accR = new Float32Array(w * h);
+  const r0 = rMinUm / pxUm;
+  const r1 = rMaxUm / pxUm;
+  const dstep = 0.7;
+  for (let y = 2; y < h - 2; y++)
+    for (let x = 2; x < w - 2; x++) {
+      const i = y * w + x;
+      const c = s[i];
+      if (c <= 0) continue;
+      const xx = s[i + 1] - 2 * c + s[i - 1];
+      const yy = s[i + w] - 2 * c + s[i - w];
+      const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+      const m = 0.5 * (xx + yy);
+      const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+      const l1 = m - d;
+      if (l1 >= 0) continue;
+      const zi = -l1 / (noise[i] * gain);
+      if (zi < minZ) continue;
+      let nx: number;
+      let ny: number;
+      if (Math.abs(xy) > 1e-12) {
+        nx = l1 - yy;
+        ny = xy;
+      } else if (xx < yy) {
+        nx = 1;
+        ny = 0;
+      } else {
+        nx = 0;
+        ny = 1;
+      }
+      const nl = Math.hypot(nx, ny);
+      nx /= nl;
+      ny /= nl;
+      const gx = 0.5 * (s[i + 1] - s[i - 1]);
+      const gy = 0.5 * (s[i + w] - s[i - w]);
+      const t = -(gx * nx + gy * ny) / l1;
+      if (Math.abs(t) > 0.5) continue; // centre line only
+      const wv = Math.min(zi / minZ, 3);
+      const cx = x + t * nx;
+      const cy = y + t * ny;
+      for (let r = r0; r <= r1; r += dstep) {
+        for (let sg = -1; sg <= 1; sg += 2) {
+          const X = Math.round(cx + sg * r * nx);
+          const Y = Math.round(cy + sg * r * ny);
+          if (X < 0 || Y < 0 || X >= w || Y >= h) continue;
+          const k = Y * w + X;
+          acc[k] += wv;
+          accR[k] += wv * r;
+        }
+      }
+    }
+  const bs = Math.max(0.8, 0.06 / pxUm);
+  const A = gaussianBlur(acc, w, h, bs);
+  const AR = gaussianBlur(accR, w, h, bs);
+  // a full ring of radius R gives ≈ 2πR/(px·dstep)… votes spread over the blur; threshold ∝ rim length
+  const peakGain = 1 / (2 * Math.PI * bs * bs);
+  const out: Candidate[] = [];
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = A[i];
+      if (v <= 0) continue;
+      if (
+        v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
+        v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
+      )
+        continue;
+      const rPx = AR[i] / v;
+      // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
+      const full = (2 * Math.PI * rPx) * peakGain;
+      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
+      if (lenUm < minVotesUm || v < minFrac * full) continue;
+      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
+    }
+  // ring completeness at any centre (pixels) and radius (µm): weighted votes / votes of a full rim
+  const completeness = (x: number, y: number, rUm: number) => {
+    let v = 0;
+    const X = Math.round(x);
+    const Y = Math.round(y);
+    for (let j = -1; j <= 1; j++)
+      for (let i = -1; i <= 1; i++) {
+        const xx = X + i;
+        const yy = Y + j;
+        if (xx >= 0 && yy >= 0 && xx < w && yy < h) v = Math.max(v, A[yy * w + xx]);
+      }
+    return v / (2 * Math.PI * Math.max(rUm / pxUm, 1) * peakGain);
+  };
+  return { candidates: out, completeness };
 }
 
 export interface Profile {
@@ -239,7 +368,18 @@ export interface DetectOptions {
   /** pixels where no migrasome is looked for (e.g. cell bodies) */
   exclude?: Uint8Array;
   /** called for every profiled candidate (tuning and diagnostics) */
-  onCandidate?: (c: { x: number; y: number; radiusUm: number; probability: number; score: number; uniformity: number; armContrast: number; accepted: boolean }) => void;
+  onCandidate?: (c: {
+    x: number;
+    y: number;
+    radiusUm: number;
+    probability: number;
+    score: number;
+    uniformity: number;
+    armContrast: number;
+    /** ring completeness from the Hough transform (0 without it) */
+    ringZ: number;
+    accepted: boolean;
+  }) => void;
 }
 
 /** Angular median on one circle (pixels). */
@@ -252,19 +392,36 @@ function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: nu
   return { med: selectK(angBuf, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
 }
 
-/** Brightest direction on a circle (90th percentile of 3-sample angular means). */
-function circleMax(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): number {
+/**
+ * Brightest direction on a circle (max of 3-sample angular means), ignoring directions that lie on
+ * the rim of a neighbouring ring (`rings`: centre and radius in pixels, `tol` in pixels).
+ */
+function circleMax(
+  sm: Float32Array,
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  rho: number,
+  rings: { x: number; y: number; r: number }[] = [],
+  tol = 0,
+): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
+  const masked = new Uint8Array(N);
   for (let a = 0; a < N; a++) {
     const th = (2 * Math.PI * (a + 0.5)) / N;
-    angBuf[a] = sampleBilinear(sm, w, h, cx + rho * Math.cos(th), cy + rho * Math.sin(th));
+    const x = cx + rho * Math.cos(th);
+    const y = cy + rho * Math.sin(th);
+    angBuf[a] = sampleBilinear(sm, w, h, x, y);
+    for (const r of rings) if (Math.abs(Math.hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
   let best = -Infinity;
   for (let a = 0; a < N; a++) {
+    if (masked[a]) continue;
     const v = (angBuf[(a + N - 1) % N] + angBuf[a] + angBuf[(a + 1) % N]) / 3;
     if (v > best) best = v;
   }
-  return best;
+  return best === -Infinity ? 0 : best;
 }
 
 /**
@@ -281,8 +438,34 @@ export function detectMigrasomes(
 ): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
-  const cands = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
-  cands.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
+  const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
+  blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1) : null;
+  const rings = ht ? ht.candidates : [];
+  rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
+  // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
+  const strong = rings.filter((r) => r.z >= P.strongRingZ);
+  const sg = Math.max(1, Math.round(4 / pxUm));
+  const sgw = Math.ceil(w / sg) + 1;
+  const strongGrid = new Map<number, Candidate[]>();
+  for (const r of strong) {
+    const k = Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg);
+    const l = strongGrid.get(k);
+    if (l) l.push(r);
+    else strongGrid.set(k, [r]);
+  }
+  const neighbourRings = (x: number, y: number): Candidate[] => {
+    const out: Candidate[] = [];
+    const gx = Math.floor(x / sg);
+    const gy = Math.floor(y / sg);
+    for (let j = gy - 1; j <= gy + 1; j++)
+      for (let i = gx - 1; i <= gx + 1; i++) {
+        const l = strongGrid.get(j * sgw + i);
+        if (l) for (const r of l) if (Math.hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
+      }
+    return out;
+  };
+  const cands = [...rings, ...blobs];
   const spx = Math.max(0.5, P.profileSmoothUm / pxUm);
   const sm = gaussianBlur(sub, w, h, spx);
   const gk = gaussianKernel(spx);
@@ -316,11 +499,11 @@ export function detectMigrasomes(
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
     if (opts.exclude && opts.exclude[ci]) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
-    if (accepted.some((a) => Math.hypot(a.x - c.x, a.y - c.y) * pxUm < a.diameterUm / 2)) continue;
+    if (accepted.some((a) => Math.hypot(a.x - c.x, a.y - c.y) * pxUm < (P.hough ? 0.35 : 1) * a.diameterUm / 2)) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
-    for (const fr of [0.4, 0.7, 1.0]) {
+    for (const fr of c.hough ? [0.85, 1.0, 1.15] : [0.4, 0.7, 1.0]) {
       const rho = Math.max(minRho, fr * c.r) / pxUm;
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz) / Math.sqrt(Math.max(1, q.n / 1.5)));
@@ -336,12 +519,13 @@ export function detectMigrasomes(
     // profile only as far as the object reaches (saves most of the work for large scales)
     const nrh = Math.min(nrc, Math.ceil((2 * f.halfRadiusUm + 0.6) / dr) + 2);
     // refine the centre: hill-climb on the rim's angular median
-    let step = Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
+    let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
     prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh);
     f = profileFeatures(prof, nz, pxUm, minRho);
     for (let it = 0; it < 8; it++) {
       let moved = false;
       for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
+        if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh);
         const f2 = profileFeatures(p2, nz, pxUm, minRho);
         if (f2.area > f.area * 1.002) {
@@ -358,20 +542,61 @@ export function detectMigrasomes(
         if (step < 0.3) break;
       }
     }
+    // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
+    const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     const corr = f.halfRadiusUm - P.radiusBias * sigmaT;
     const radius = corr > 0 ? corr : 0;
-    const arm = circleMax(sm, w, h, cx, cy, (radius + Math.max(0.35, 3 * sigmaT)) / pxUm);
+    const armR = (radius + Math.max(0.35, 3 * sigmaT)) / pxUm;
+    const nbr = ht
+      ? neighbourRings(cx, cy)
+          .filter((r) => {
+            const d = Math.hypot(r.x - cx, r.y - cy) * pxUm;
+            if (d <= Math.max(0.3, 0.3 * radius) || d >= armR * pxUm + r.r + 0.5) return false;
+            // a small candidate sitting on a larger ring's rim (a rim–fiber or rim–rim crossing) keeps that rim as an arm
+            return !(radius < 0.6 * r.r && Math.abs(d - r.r) < radius + 0.2);
+          })
+          .map((r) => ({ x: r.x, y: r.y, r: r.r / pxUm }))
+      : [];
+    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm));
+    const ringZ = ht ? ht.completeness(cx, cy, radius) : 0;
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
     const armContrast = f.peak / Math.max(arm - 1.3 * nz, 1e-6 * f.peak, 1e-9);
     const wt = P.weights;
-    const zlog = wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3));
+    const zlog =
+      wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3)) +
+      (wt[4] ?? 0) * Math.log(1 + ringZ);
     const prob = 1 / (1 + Math.exp(-zlog));
-    const pass = prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
-    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, accepted: pass });
+    // small objects come from the blob candidates (a ring candidate next to a dot or a small vesicle is not one)
+    const pass = !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
-    const clashes = accepted.filter((a) => Math.hypot(a.x - cx, a.y - cy) * pxUm < Math.max(a.diameterUm / 2, radius) + 0.1);
-    if (clashes.some((a) => a.significance >= f.score)) continue;
+    // (with the ring transform, only near-duplicates clash: same centre and similar radius; touching and
+    // overlapping rings are kept)
+    // a detection contained in another (a piece of a filled disc, or a ring's inner reflection) clashes too,
+    // and then the larger object wins
+    let lose = false;
+    const clashes = accepted.filter((a) => {
+      const dUm = Math.hypot(a.x - cx, a.y - cy) * pxUm;
+      if (!P.hough) {
+        const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
+        if (c && a.significance >= f.score) lose = true;
+        return c;
+      }
+      const ra = a.diameterUm / 2;
+      if (dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
+        if (a.significance >= f.score) lose = true;
+        return true;
+      }
+      // inside a filled disc (a WGA-stained lumen): a piece of it
+      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
+      if (inFilled || dUm + Math.min(ra, radius) < Math.max(ra, radius) + P.containUm) {
+        if (ra >= radius) lose = true;
+        return true;
+      }
+      return false;
+    });
+    if (lose) continue;
     for (const a of clashes) accepted.splice(accepted.indexOf(a), 1);
     accepted.push({
       x: cx,
@@ -384,6 +609,7 @@ export function detectMigrasomes(
       uniformity: f.uniformity,
       peak: f.peak,
       armContrast,
+      fill,
     });
   }
   accepted.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);

@@ -75,10 +75,31 @@ export type SceneVariant = "tuning" | "scoring";
 /** Ranges that differ between tuning and scoring scenes (PSF, ring, fibers, background). */
 export const VARIANT_RANGES: Record<
   SceneVariant,
-  { psf: [number, number]; ring: [number, number]; fiber: [number, number]; bg: [number, number]; uneven: [number, number]; read: [number, number] }
+  {
+    psf: [number, number];
+    ring: [number, number];
+    fiber: [number, number];
+    bg: [number, number];
+    uneven: [number, number];
+    read: [number, number];
+    /** dense clusters of touching/overlapping migrasomes: count per scene, members, centre distance / (r₁ + r₂) */
+    clusters: [number, number];
+    clusterSize: [number, number];
+    clusterSpacing: [number, number];
+    /** bundles of nearly parallel fibers: count per scene, fibers per bundle, spacing (µm) */
+    bundles: [number, number];
+    bundleFibers: [number, number];
+    bundleSpacing: [number, number];
+  }
 > = {
-  tuning: { psf: [0.09, 0.12], ring: [0.06, 0.12], fiber: [0.15, 0.4], bg: [30, 80], uneven: [0.1, 0.3], read: [1.5, 3] },
-  scoring: { psf: [0.1, 0.14], ring: [0.04, 0.16], fiber: [0.1, 0.5], bg: [15, 150], uneven: [0.2, 0.5], read: [1, 4] },
+  tuning: {
+    psf: [0.09, 0.12], ring: [0.06, 0.12], fiber: [0.15, 0.4], bg: [30, 80], uneven: [0.1, 0.3], read: [1.5, 3],
+    clusters: [2, 3], clusterSize: [2, 5], clusterSpacing: [0.55, 1.1], bundles: [1, 1], bundleFibers: [3, 5], bundleSpacing: [0.4, 1.2],
+  },
+  scoring: {
+    psf: [0.1, 0.14], ring: [0.04, 0.16], fiber: [0.1, 0.5], bg: [15, 150], uneven: [0.2, 0.5], read: [1, 4],
+    clusters: [1, 3], clusterSize: [2, 6], clusterSpacing: [0.45, 1.2], bundles: [1, 2], bundleFibers: [3, 6], bundleSpacing: [0.3, 1.5],
+  },
 };
 
 export interface SceneOptions {
@@ -89,6 +110,8 @@ export interface SceneOptions {
   fibers?: number;
   /** include a cell body */
   cell?: boolean;
+  /** dense clusters and fiber bundles (default true) */
+  dense?: boolean;
 }
 
 function polylineLength(p: [number, number][]): number {
@@ -231,6 +254,42 @@ export function generateScene(seed: number, opts: SceneOptions = {}): Scene {
     if (pts.length < 5) continue;
     fibers.push({ id: ++fid, cellId: null, points: pts, brightness: fiberBrightness() });
   }
+  // bundles of nearly parallel fibers behind the cell (neighbouring retraction fibers pulled together)
+  const dense = opts.dense ?? true;
+  const bundleFibers: SceneFiber[] = [];
+  const nBundles = dense ? v.bundles[0] + rng.int(v.bundles[1] - v.bundles[0] + 1) : 0;
+  for (let b = 0; b < nBundles; b++) {
+    const a = Math.PI + rng.range(-0.7, 0.7);
+    const sx = cell.x + cell.rx * Math.cos(a) * 0.95;
+    const sy = cell.y + cell.ry * Math.sin(a) * 0.95;
+    const base = walk(sx, sy, a + rng.range(-0.2, 0.2), rng.range(12, 26));
+    if (base.length < 6) continue;
+    const nf = v.bundleFibers[0] + rng.int(v.bundleFibers[1] - v.bundleFibers[0] + 1);
+    const gap = rng.range(v.bundleSpacing[0], v.bundleSpacing[1]);
+    const bright = fiberBrightness();
+    for (let k = 0; k < nf; k++) {
+      const off = (k - (nf - 1) / 2) * gap;
+      // offset along the local normal, with a slow drift so that neighbours converge and part
+      const drift = rng.range(-0.04, 0.04);
+      const pts: [number, number][] = [];
+      for (let i = 0; i < base.length; i++) {
+        const j0 = Math.max(0, i - 1);
+        const j1 = Math.min(base.length - 1, i + 1);
+        const dx = base[j1][0] - base[j0][0];
+        const dy = base[j1][1] - base[j0][1];
+        const l = Math.hypot(dx, dy) || 1;
+        const o = off * (1 + drift * i);
+        const x = base[i][0] - (dy / l) * o;
+        const y = base[i][1] + (dx / l) * o;
+        if (!inside(x, y, 1.5)) break;
+        pts.push([x, y]);
+      }
+      if (pts.length < 4) continue;
+      const f: SceneFiber = { id: ++fid, cellId: withCell ? cell.id : null, points: pts, brightness: bright * rng.range(0.8, 1.2) };
+      fibers.push(f);
+      bundleFibers.push(f);
+    }
+  }
   const crossings = fiberCrossings(fibers);
   let oid = 0;
   const ok = (x: number, y: number, r: number) =>
@@ -258,6 +317,49 @@ export function generateScene(seed: number, opts: SceneOptions = {}): Scene {
       const at = pointAt(f.points, rng.range(0.15, 0.85) * L);
       addMig(at.x, at.y, "along", f.cellId);
     }
+  }
+  // dense clusters: touching and overlapping migrasomes at a junction, a tip or along a bundle
+  const nClusters = dense ? v.clusters[0] + rng.int(v.clusters[1] - v.clusters[0] + 1) : 0;
+  const seedSites: { x: number; y: number; site: Site }[] = [];
+  for (const j of junctions) seedSites.push({ x: j[0], y: j[1], site: "junction" });
+  for (const f of bundleFibers) {
+    const at = pointAt(f.points, rng.range(0.3, 0.9) * polylineLength(f.points));
+    seedSites.push({ x: at.x, y: at.y, site: "along" });
+  }
+  for (const f of fibers) {
+    const e = f.points[f.points.length - 1];
+    seedSites.push({ x: e[0], y: e[1], site: "tip" });
+  }
+  for (let c = 0; c < nClusters && seedSites.length; c++) {
+    const s0 = seedSites.splice(rng.int(seedSites.length), 1)[0];
+    const n = v.clusterSize[0] + rng.int(v.clusterSize[1] - v.clusterSize[0] + 1);
+    const members: { x: number; y: number; r: number }[] = [];
+    // a migrasome already at the site is the cluster's first member
+    const host = objects.find((o) => o.kind === "migrasome" && Math.hypot(o.x - s0.x, o.y - s0.y) < 0.5);
+    if (host) members.push({ x: host.x, y: host.y, r: host.diameterUm / 2 });
+    const fresh = members.length;
+    for (let tries = 0; members.length < n && tries < 8 * n; tries++) {
+      const d = migDiameter();
+      const r = d / 2;
+      let x = s0.x;
+      let y = s0.y;
+      if (members.length) {
+        // touch or overlap a random earlier member
+        const m = members[rng.int(members.length)];
+        const a = rng.range(0, 2 * Math.PI);
+        const dist = (m.r + r) * rng.range(v.clusterSpacing[0], v.clusterSpacing[1]);
+        x = m.x + dist * Math.cos(a);
+        y = m.y + dist * Math.sin(a);
+      }
+      // keep members apart enough to be separate objects (centres ≥ 0.45·(r₁+r₂)), and away from others
+      if (members.some((m) => Math.hypot(m.x - x, m.y - y) < 0.45 * (m.r + r))) continue;
+      if (!inside(x, y, r + 1)) continue;
+      if (objects.some((o) => o !== host && Math.hypot(o.x - x, o.y - y) < o.diameterUm / 2 + r + 0.5)) continue;
+      if (withCell && Math.hypot((x - cell.x) / (cell.rx + r + 2), (y - cell.y) / (cell.ry + r + 2)) <= 1) continue;
+      members.push({ x, y, r });
+    }
+    for (const m of members.slice(fresh))
+      objects.push({ id: ++oid, x: m.x, y: m.y, diameterUm: 2 * m.r, brightness: brightness(), kind: "migrasome", site: s0.site, cellId: withCell ? cell.id : null });
   }
   // decoys on fibers and free: retractosome dots and small vesicles
   const decoy = (kind: "dot" | "vesicle", onFiber: boolean) => {

@@ -2,7 +2,7 @@
  * The evaluation suite: render scenes (tuning or scoring variant) at a given SNR and pixel size,
  * run Migrasim's detector and the LoG baseline, and score both against the ground truth.
  */
-import { analyzePlane } from "./analyze.ts";
+import { analyzePlane, type AnalyzeParams } from "./analyze.ts";
 import { detectLog } from "./baseline.ts";
 import { cellExclusion, detectCells } from "./cells.ts";
 import { evaluateDetections, type EvaluationResult, type PointRecord } from "./evaluate.ts";
@@ -25,22 +25,31 @@ export function suiteSeeds(variant: SceneVariant, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (variant === "scoring" ? 1000 : 1) + i);
 }
 
-export function runSuite(snr: number, seeds: number[], variant: SceneVariant, pixelSizeUm = 0.1, sizeUm = 40): SuiteResult {
+export function runSuite(
+  snr: number,
+  seeds: number[],
+  variant: SceneVariant,
+  pixelSizeUm = 0.1,
+  sizeUm = 40,
+  params?: Partial<AnalyzeParams>,
+  opts: { baseline?: boolean; dense?: boolean } = {},
+): SuiteResult {
   const D: PointRecord[] = [];
   const B: PointRecord[] = [];
   const T: PointRecord[] = [];
   let Lt = 0;
   let Ld = 0;
   for (const s of seeds) {
-    const scene = generateScene(s, { variant, widthUm: sizeUm, heightUm: sizeUm });
+    const scene = generateScene(s, { variant, widthUm: sizeUm, heightUm: sizeUm, dense: opts.dense });
     const img = renderScene(scene, randomOptics(s, snr, variant, pixelSizeUm), s);
     const plane = { width: img.width, height: img.height, data: img.data };
-    const a = analyzePlane(plane, pixelSizeUm);
+    const a = analyzePlane(plane, pixelSizeUm, { params });
     const image = String(s);
     for (const m of a.migrasomes) D.push({ image, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm, site: m.site });
     for (const o of scene.objects) if (o.kind === "migrasome") T.push({ image, xUm: o.x, yUm: o.y, diameterUm: o.diameterUm, site: o.site });
     Lt += sceneFiberLength(scene, 0, 0, img.width * pixelSizeUm, img.height * pixelSizeUm);
     Ld += a.fibers.totalLengthUm;
+    if (opts.baseline === false) continue;
     // baseline on the same background model and cell mask
     const { width: w, height: h } = img;
     const bg = estimateBackground(img.data, w, h, 4 / pixelSizeUm);
