@@ -3,10 +3,10 @@
  * fiber graph → sites and cell assignment. All parameters are in µm.
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
-import { estimateBackground } from "./filters.ts";
+import { estimateBackground, gaussianBlur, gaussianKernel, kernelNoiseGain } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
-import { migrasomeSites, traceFibers, type FiberGraph } from "./trace.ts";
+import { DEFAULT_ARM_PARAMS, migrasomeArms, traceFibers, type ArmParams, type FiberGraph } from "./trace.ts";
 import type { Plane } from "./types.ts";
 
 export interface AnalyzeParams {
@@ -16,6 +16,7 @@ export interface AnalyzeParams {
   cellMarginUm: number;
   migrasome: Partial<MigrasomeParams>;
   ridge: RidgeParams;
+  arms: ArmParams;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -23,6 +24,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   cellMarginUm: 0.5,
   migrasome: {},
   ridge: DEFAULT_RIDGE_PARAMS,
+  arms: DEFAULT_ARM_PARAMS,
 };
 
 export interface DetectedMigrasome {
@@ -68,7 +70,13 @@ export function analyzePlane(
     cellLabels: cm.labels,
     exclude,
   });
-  const sites = migrasomeSites(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), px);
+  const sSm = Math.max(0.5, P.arms.smoothUm / px);
+  const armSm = gaussianBlur(sub, w, h, sSm);
+  const gk = gaussianKernel(sSm);
+  const gain = kernelNoiseGain(gk, gk);
+  const armNoise = new Float32Array(w * h);
+  for (let i = 0; i < armNoise.length; i++) armNoise[i] = bg.noise[i] * gain;
+  const sites = migrasomeArms(armSm, armNoise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms);
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

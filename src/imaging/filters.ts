@@ -23,29 +23,32 @@ export function convolveSeparable(src: Float32Array, w: number, h: number, k: Fl
   const r = (k.length - 1) >> 1;
   const tmp = new Float32Array(w * h);
   const dst = out ?? new Float32Array(w * h);
-  const line = new Float32Array(Math.max(w, h) + 2 * r);
-  // rows
+  const line = new Float32Array(w + 2 * r);
+  const kc = k[r];
+  // rows (symmetric kernel: fold the taps)
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let i = 0; i < r; i++) line[i] = src[o];
     for (let x = 0; x < w; x++) line[x + r] = src[o + x];
     for (let i = 0; i < r; i++) line[w + r + i] = src[o + w - 1];
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * line[x + j];
+      let s = kc * line[x + r];
+      for (let j = 0; j < r; j++) s += k[j] * (line[x + j] + line[x + 2 * r - j]);
       tmp[o + x] = s;
     }
   }
-  // columns
-  for (let x = 0; x < w; x++) {
-    for (let i = 0; i < r; i++) line[i] = tmp[x];
-    for (let y = 0; y < h; y++) line[y + r] = tmp[y * w + x];
-    for (let i = 0; i < r; i++) line[h + r + i] = tmp[(h - 1) * w + x];
-    for (let y = 0; y < h; y++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * line[y + j];
-      dst[y * w + x] = s;
+  // columns, row by row (cache friendly): dst row y = Σ_j k[j]·tmp row clamp(y + j − r)
+  const acc = new Float32Array(w);
+  for (let y = 0; y < h; y++) {
+    const oc = y * w;
+    for (let x = 0; x < w; x++) acc[x] = kc * tmp[oc + x];
+    for (let j = 0; j < r; j++) {
+      const ya = Math.max(0, y - r + j) * w;
+      const yb = Math.min(h - 1, y + r - j) * w;
+      const kj = k[j];
+      for (let x = 0; x < w; x++) acc[x] += kj * (tmp[ya + x] + tmp[yb + x]);
     }
+    dst.set(acc, oc);
   }
   return dst;
 }

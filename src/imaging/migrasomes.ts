@@ -290,29 +290,77 @@ export const RIM_QUANTILE = 0.15;
 /** standard error factor of that quantile for Gaussian noise: √(p(1−p))/φ(z_p) */
 const RIM_SE = Math.sqrt(RIM_QUANTILE * (1 - RIM_QUANTILE)) / (Math.exp(-0.5 * 1.0364 ** 2) / Math.sqrt(2 * Math.PI));
 
-/** Angular median and lower quartile at radii k·dr around (cx, cy) (pixels). */
-export function radialProfile(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, nr: number): Profile {
+/** cos/sin tables of N equally spaced angles (half-step offset), cached by N */
+const trig = new Map<number, Float64Array>();
+function trigTable(N: number): Float64Array {
+  let t = trig.get(N);
+  if (!t) {
+    t = new Float64Array(2 * N);
+    for (let a = 0; a < N; a++) {
+      const th = (2 * Math.PI * (a + 0.5)) / N;
+      t[2 * a] = Math.cos(th);
+      t[2 * a + 1] = Math.sin(th);
+    }
+    trig.set(N, t);
+  }
+  return t;
+}
+
+/** Sample N points of the circle of radius rho (pixels) around (cx, cy) into angBuf (bilinear, clamped). */
+function sampleCircle(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, N: number): void {
+  const t = trigTable(N);
+  const inside = cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1;
+  for (let a = 0; a < N; a++) {
+    const x = cx + rho * t[2 * a];
+    const y = cy + rho * t[2 * a + 1];
+    if (!inside) {
+      angBuf[a] = sampleBilinear(sm, w, h, x, y);
+      continue;
+    }
+    const x0 = x | 0;
+    const y0 = y | 0;
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * w + x0;
+    angBuf[a] = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+  }
+}
+
+/** Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels). */
+export function radialProfile(
+  sm: Float32Array,
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  pxUm: number,
+  drUm: number,
+  nr: number,
+  withMedian = true,
+): Profile {
   const med = new Float32Array(nr);
   const q25 = new Float32Array(nr);
   const n = new Int32Array(nr);
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
     const N = k === 0 ? 1 : Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
-    for (let a = 0; a < N; a++) {
-      const th = (2 * Math.PI * (a + 0.5)) / N;
-      angBuf[a] = sampleBilinear(sm, w, h, cx + rho * Math.cos(th), cy + rho * Math.sin(th));
-    }
     if (N === 1) {
-      med[k] = q25[k] = angBuf[0];
+      med[k] = q25[k] = sampleBilinear(sm, w, h, cx, cy);
     } else {
+      sampleCircle(sm, w, h, cx, cy, rho, N);
       // quickselect: the rim quantile first, then the median in the upper part
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       q25[k] = selectK(angBuf, N, kq);
-      med[k] = selectK(angBuf, N, (N - 1) >> 1);
+      med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
   }
   return { drUm, med, q25, n };
+}
+
+/** The first nr radii of a profile. */
+function truncateProfile(p: Profile, nr: number): Profile {
+  return { drUm: p.drUm, med: p.med.subarray(0, nr), q25: p.q25.subarray(0, nr), n: p.n.subarray(0, nr) };
 }
 
 export interface ProfileFeatures {
@@ -385,10 +433,7 @@ export interface DetectOptions {
 /** Angular median on one circle (pixels). */
 function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
   const N = Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
-  for (let a = 0; a < N; a++) {
-    const th = (2 * Math.PI * (a + 0.5)) / N;
-    angBuf[a] = sampleBilinear(sm, w, h, cx + rho * Math.cos(th), cy + rho * Math.sin(th));
-  }
+  sampleCircle(sm, w, h, cx, cy, rho, N);
   return { med: selectK(angBuf, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
 }
 
@@ -510,23 +555,23 @@ export function detectMigrasomes(
       if (zq > quick) quick = zq;
     }
     if (quick < 0.5 * P.minScore) continue;
-    const nrc = Math.min(nr, Math.ceil((2 * c.r + 0.6) / dr) + 2);
+    const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;
-    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc);
+    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false);
     let f = profileFeatures(prof, nz, pxUm, minRho);
     if (f.score < 0.5 * P.minScore) continue;
     // profile only as far as the object reaches (saves most of the work for large scales)
-    const nrh = Math.min(nrc, Math.ceil((2 * f.halfRadiusUm + 0.6) / dr) + 2);
+    const nrh = Math.min(nrc, Math.ceil((1.3 * f.halfRadiusUm + 0.5) / dr) + 2);
     // refine the centre: hill-climb on the rim's angular median
     let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh);
+    prof = truncateProfile(prof, nrh);
     f = profileFeatures(prof, nz, pxUm, minRho);
-    for (let it = 0; it < 8; it++) {
+    for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
       for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh);
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false);
         const f2 = profileFeatures(p2, nz, pxUm, minRho);
         if (f2.area > f.area * 1.002) {
           cx += dx;
@@ -542,6 +587,9 @@ export function detectMigrasomes(
         if (step < 0.3) break;
       }
     }
+    // the angular median (for the rim's uniformity) at the final centre
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh);
+    f = profileFeatures(prof, nz, pxUm, minRho);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     const corr = f.halfRadiusUm - P.radiusBias * sigmaT;
