@@ -3,7 +3,7 @@
  * fiber graph → sites and cell assignment. All parameters are in µm.
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
-import { estimateBackground, gaussianBlur, gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, traceFibers, type ArmParams, type FiberGraph } from "./trace.ts";
@@ -64,14 +64,21 @@ export function analyzePlane(
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
   const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
   const psf = Number.isFinite(ridges.psfSigmaUm) ? ridges.psfSigmaUm : (P.migrasome.defaultPsfSigmaUm ?? DEFAULT_MIGRASOME_PARAMS.defaultPsfSigmaUm);
-  const migs = detectMigrasomes(sub, bg.noise, w, h, px, { params: P.migrasome, psfSigmaUm: psf, exclude, onCandidate: opts.onCandidate });
+  const migs = detectMigrasomes(sub, bg.noise, w, h, px, {
+    params: P.migrasome,
+    psfSigmaUm: psf,
+    exclude,
+    onCandidate: opts.onCandidate,
+    smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx },
+  });
   const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,
   });
-  const sSm = Math.max(0.5, P.arms.smoothUm / px);
-  const armSm = gaussianBlur(sub, w, h, sSm);
+  // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
+  const sSm = ridges.smoothSigmaPx;
+  const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
   const armNoise = new Float32Array(w * h);

@@ -8,7 +8,7 @@ export { parseOme, parseImageJ, pixelSizeFromResolution, unitToUm } from "./pixe
 export { detectRidges, thin, DEFAULT_RIDGE_PARAMS, type RidgeParams, type RidgeMap } from "./ridges.ts";
 export { detectMigrasomes, radialProfile, DEFAULT_MIGRASOME_PARAMS, type Migrasome, type MigrasomeParams } from "./migrasomes.ts";
 export { detectCells, cellExclusion, type CellBody, type CellMap } from "./cells.ts";
-export { traceFibers, migrasomeSites, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
+export { traceFibers, migrasomeSites, migrasomeArms, DEFAULT_ARM_PARAMS, type ArmParams, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
 export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
 export { linkTracks, type Track, type FramePoint } from "./linking.ts";
 export { detectLog, DEFAULT_LOG_PARAMS, type LogParams } from "./baseline.ts";

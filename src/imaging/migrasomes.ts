@@ -42,6 +42,10 @@ export interface MigrasomeParams {
   strongRingZ: number;
   /** smallest radius accepted from a ring (Hough) candidate, µm */
   minHoughRadiusUm: number;
+  /** pre-test before profiling: rim-quantile significance on 3 circles around the candidate */
+  quickZ: number;
+  /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
+  blobSkip: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -61,6 +65,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   containUm: 0.2,
   strongRingZ: 1.5,
   minHoughRadiusUm: 0.4,
+  quickZ: 3.5,
+  blobSkip: 1,
 };
 
 export interface Migrasome {
@@ -182,9 +188,10 @@ export function ringCandidates(
   minZ = 3,
   minVotesUm = 1.2,
   minFrac = 0.8,
+  pre?: { s: Float32Array; sigmaPx: number },
 ): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
-  const sp = Math.max(0.7, 0.1 / pxUm);
-  const s = gaussianBlur(sub, w, h, sp);
+  const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
+  const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
   const gain = secondDerivativeGain(sp);
   const acc = new Float32Array(w * h);
   const accR = new Float32Array(w * h);
@@ -415,6 +422,8 @@ export interface DetectOptions {
   psfSigmaUm?: number;
   /** pixels where no migrasome is looked for (e.g. cell bodies) */
   exclude?: Uint8Array;
+  /** the image already smoothed at ~0.1 µm (e.g. by the ridge detector), reused by the ring transform */
+  smoothed?: { s: Float32Array; sigmaPx: number };
   /** called for every profiled candidate (tuning and diagnostics) */
   onCandidate?: (c: {
     x: number;
@@ -485,7 +494,7 @@ export function detectMigrasomes(
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, 3, 1.2, 0.8, opts.smoothed) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
@@ -544,7 +553,7 @@ export function detectMigrasomes(
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
     if (opts.exclude && opts.exclude[ci]) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
-    if (accepted.some((a) => Math.hypot(a.x - c.x, a.y - c.y) * pxUm < (P.hough ? 0.35 : 1) * a.diameterUm / 2)) continue;
+    if (accepted.some((a) => Math.hypot(a.x - c.x, a.y - c.y) * pxUm < (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2)) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
@@ -554,7 +563,7 @@ export function detectMigrasomes(
       const zq = q.med / ((RIM_SE * nz) / Math.sqrt(Math.max(1, q.n / 1.5)));
       if (zq > quick) quick = zq;
     }
-    if (quick < 0.5 * P.minScore) continue;
+    if (quick < P.quickZ) continue;
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;

@@ -25,6 +25,9 @@ export interface RidgeMap {
   oy: Float32Array;
   /** PSF σ estimated from fiber cross-sections (µm), or NaN */
   psfSigmaUm: number;
+  /** the image smoothed at the first scale, and that scale in pixels (reused downstream) */
+  smooth: Float32Array;
+  smoothSigmaPx: number;
 }
 
 /** Noise gain of the discrete second derivative of a Gaussian-smoothed white-noise image. */
@@ -53,9 +56,15 @@ export function detectRidges(
   const oy = new Float32Array(n);
   const center = new Uint8Array(n);
   const psfSamples: number[] = [];
+  let smooth: Float32Array | null = null;
+  let smoothSigmaPx = 0;
   for (const sUm of params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
     const s = gaussianBlur(sub, w, h, sp);
+    if (!smooth) {
+      smooth = s;
+      smoothSigmaPx = sp;
+    }
     const gain = secondDerivativeGain(sp);
     for (let y = 1; y < h - 1; y++)
       for (let x = 1; x < w - 1; x++) {
@@ -137,7 +146,7 @@ export function detectRidges(
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  return { mask, z, ox, oy, psfSigmaUm };
+  return { mask, z, ox, oy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx };
 }
 
 /** Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). */

@@ -387,11 +387,9 @@ export interface ArmParams {
   presenceZ: number;
   /** arms closer than this (degrees) are one arm */
   minSeparationDeg: number;
-  /** image smoothing before sampling (µm) */
-  smoothUm: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 4, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, smoothUm: 0.1 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 4, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
