@@ -46,6 +46,8 @@ export interface MigrasomeParams {
   quickZ: number;
   /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
   blobSkip: number;
+  /** measure the rim against the rim quantile on a circle outside the object */
+  localBaseline: boolean;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -67,6 +69,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   minHoughRadiusUm: 0.4,
   quickZ: 3.5,
   blobSkip: 1,
+  localBaseline: true,
 };
 
 export interface Migrasome {
@@ -409,7 +412,9 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   let area = 0;
   for (let k = Math.max(0, k0); k < nr; k++) if (q[k] > 0) area += q[k];
   // noise of a median of N correlated samples (sample spacing ≈ 0.8 px)
-  const neff = Math.max(1, p.n[kp] / 1.5);
+  // independent samples on the circle: one per max(1.25 px, 0.125 µm) of circumference — the noise is correlated
+  // over the PSF and smoothing, which do not shrink with the pixel (so fine pixels do not inflate the significance)
+  const neff = Math.max(1, (p.n[kp] / 1.2) * (pxUm / Math.max(1.25 * pxUm, 0.125)));
   const sd = (RIM_SE * noiseSm) / Math.sqrt(neff);
   const score = best / sd;
   const uniformity = best > 0 ? Math.min(1, best / Math.max(p.med[kp], 1e-9)) : 0;
@@ -603,6 +608,16 @@ export function detectMigrasomes(
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     const corr = f.halfRadiusUm - P.radiusBias * sigmaT;
     const radius = corr > 0 ? corr : 0;
+    // local baseline: the rim quantile on a circle well outside the object; a "ring" on an elevated patch
+    // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
+    if (P.localBaseline) {
+      const outR = (f.halfRadiusUm + Math.max(0.5, 4 * sigmaT)) / pxUm;
+      const ob = circleMedian(sm, w, h, cx, cy, outR).med;
+      if (ob > 0) {
+        const adj = Math.max(0, f.peak - ob) / Math.max(f.peak, 1e-9);
+        f = { ...f, score: f.score * adj };
+      }
+    }
     const armR = (radius + Math.max(0.35, 3 * sigmaT)) / pxUm;
     const nbr = ht
       ? neighbourRings(cx, cy)
