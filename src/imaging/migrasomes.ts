@@ -48,6 +48,10 @@ export interface MigrasomeParams {
   blobSkip: number;
   /** measure the rim against the rim quantile on a circle outside the object */
   localBaseline: boolean;
+  /** ridge strength (noise units) of a voting rim pixel, at pixels ≥ houghRefPxUm; finer pixels smooth the noise
+   * more at the same µm scale, so the threshold grows as houghRefPxUm / pixel size */
+  houghZ: number;
+  houghRefPxUm: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -70,6 +74,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   quickZ: 3.5,
   blobSkip: 1,
   localBaseline: true,
+  houghZ: 3,
+  houghRefPxUm: 0.1,
 };
 
 export interface Migrasome {
@@ -499,7 +505,7 @@ export function detectMigrasomes(
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, 3, 1.2, 0.8, opts.smoothed) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, P.houghZ * Math.max(1, P.houghRefPxUm / pxUm), 1.2, 0.8, opts.smoothed) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
