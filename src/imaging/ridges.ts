@@ -70,6 +70,8 @@ export function detectRidges(
       for (let x = 1; x < w - 1; x++) {
         const i = y * w + x;
         const c = s[i];
+        // a fiber's centre line is brighter than the background (skips half the pixels)
+        if (c <= 0) continue;
         const xx = s[i + 1] - 2 * c + s[i - 1];
         const yy = s[i + w] - 2 * c + s[i - w];
         const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
