@@ -387,9 +387,23 @@ export interface ArmParams {
   presenceZ: number;
   /** arms closer than this (degrees) are one arm */
   minSeparationDeg: number;
+  /** an arm must reach this fraction of the strongest arm's score (weak side structures are not arms) */
+  relMinZ: number;
+  /** and on each circle counted as present, this fraction of its own mean amplitude (a fiber is uniform outwards, a dot is not) */
+  presenceFrac: number;
+  /** 4 arms forming two collinear pairs (within this many degrees of 180°) are a fiber crossing under an "along" migrasome */
+  collinearDeg: number;
+  /** an arm's fiber must point at the migrasome: a line fitted to its crossings of the circles passes within
+   * maxOffsetUm + maxOffsetFrac × R of the centre (a fiber passing beside or under it is not its arm; 0 = off) */
+  maxOffsetUm: number;
+  maxOffsetFrac: number;
+  /** the offset test applies only to arms at least this strong (noise units): a dim arm's line is too noisy */
+  offsetMinZ: number;
+  /** plus offsetNoiseUm / score (µm): a dim arm's line is less certain */
+  offsetNoiseUm: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 4, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0.3, presenceFrac: 0.4, collinearDeg: 25, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -397,6 +411,10 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins
  * smoothed, background-subtracted image over circles of radius R + inner … R + outer, against the
  * circle median and its noise. An arm must also be present on most circles (a fiber runs
  * outwards; the rim of a touching migrasome crosses the circles at changing angles).
+ * Arms are the migrasome's own fibers only: a line fitted to the arm's crossings of the circles
+ * must pass within ~0.35 µm + 0.1 R (+ 2 µm / score) of the centre (a fiber passing beside it
+ * runs as a chord and misses the centre), and weak side structures (< 0.3 × the strongest arm)
+ * are dropped; four arms in two collinear pairs are a fiber crossing an "along" migrasome.
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
  * fiber vertex (within R + 3 µm) that belongs to a cell.
  */
@@ -466,10 +484,11 @@ export function migrasomeArms(
     const score = (b: number) => (mean[b] - base) / sdMean;
     const present = (b: number) => {
       let n = 0;
+      const thr = Math.max(params.presenceZ * nz, params.presenceFrac * (mean[b] - base));
       for (let k = 0; k < K; k++) {
         const o = k * B;
         const v = Math.max(vals[o + b], vals[o + ((b + 1) % B)], vals[o + ((b + B - 1) % B)]);
-        if (v - base >= params.presenceZ * nz) n++;
+        if (v - base >= thr) n++;
       }
       return n >= params.minPresence * K;
     };
@@ -484,7 +503,46 @@ export function migrasomeArms(
       if (peaks.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
       peaks.push(b);
     }
-    const arms = peaks.length;
+    const top = peaks.length ? score(peaks[0]) : 0;
+    // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
+    const offset = (b: number) => {
+      let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      for (let k = 0; k < K; k++) {
+        const rho = m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1);
+        let wk = 0, ca = 0, sa = 0;
+        for (let j = -3; j <= 3; j++) {
+          const bb = (b + j + B) % B;
+          const v = vals[k * B + bb] - base;
+          if (v <= 0) continue;
+          wk += v;
+          ca += v * cos[bb];
+          sa += v * sin[bb];
+        }
+        if (wk <= 0) continue;
+        const l = Math.hypot(ca, sa) || 1;
+        const x = (rho * ca) / l, y = (rho * sa) / l;
+        sw += wk; sx += wk * x; sy += wk * y; sxx += wk * x * x; syy += wk * y * y; sxy += wk * x * y;
+      }
+      if (sw <= 0) return Infinity;
+      const mx = sx / sw, my = sy / sw;
+      const cxx = sxx / sw - mx * mx, cyy = syy / sw - my * my, cxy = sxy / sw - mx * my;
+      const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy); // major axis
+      return Math.abs(-Math.sin(th) * mx + Math.cos(th) * my);
+    };
+    const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
+    const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
+    // every migrasome found on a fiber has at least its best-aimed arm
+    if (!aimed.length && peaks.length && params.maxOffsetUm > 0) aimed.push(peaks.reduce((a, b) => (offset(b) < offset(a) ? b : a)));
+    const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
+    let arms = kept.length;
+    const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
+    if (quad && arms >= 3 && params.collinearDeg > 0) {
+      // two collinear pairs: a fiber crossing under a migrasome on a fiber → along
+      const tol = Math.round((params.collinearDeg / 360) * B);
+      const opp = (a: number, b: number) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol;
+      const [a, b, c, d] = quad;
+      if ((opp(a, b) && opp(c, d)) || (opp(a, c) && opp(b, d)) || (opp(a, d) && opp(b, c))) arms = 2;
+    }
     let cellId: number | null = null;
     let best = m.rUm + 3;
     const gx = Math.floor(m.xUm / G);

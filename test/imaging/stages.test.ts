@@ -96,6 +96,27 @@ describe("fibers", () => {
     expect(at(8, 20)).toBe("along");
     expect(at(15, 20)).toBe("junction");
   });
+  it("does not count a fiber passing beside a migrasome as its arm", () => {
+    const scene: Scene = {
+      widthUm: 30, heightUm: 30, cells: [], crossings: [],
+      fibers: [
+        { id: 1, cellId: null, points: [[3, 8], [20, 8]], brightness: 0.35 },
+        { id: 2, cellId: null, points: [[3, 20], [27, 20]], brightness: 0.35 },
+        // passes 1.1 µm beside both migrasomes (a chord through the arm annulus)
+        { id: 3, cellId: null, points: [[13.5, 3], [25.5, 15]], brightness: 0.35 },
+        { id: 4, cellId: null, points: [[2, 25.1], [14, 17.6]], brightness: 0.35 },
+      ],
+      objects: [
+        { id: 1, x: 20, y: 8, diameterUm: 1.2, brightness: 1, kind: "migrasome", site: "tip", cellId: null },
+        { id: 2, x: 8, y: 20, diameterUm: 1.2, brightness: 1, kind: "migrasome", site: "along", cellId: null },
+      ],
+    };
+    const img = renderScene(scene, optics(0.1, 10), 7);
+    const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, 0.1);
+    const at = (x: number, y: number) => a.migrasomes.find((m) => Math.hypot(m.xUm - x, m.yUm - y) < 0.4)?.site;
+    expect(at(20, 8)).toBe("tip");
+    expect(at(8, 20)).toBe("along");
+  });
 });
 
 describe("cells", () => {
