@@ -19,9 +19,13 @@ export function gaussianKernel(sigmaPx: number): Float32Array {
 }
 
 /** Convolve rows then columns with a symmetric kernel (edges clamped). */
+let scratch = new Float32Array(0);
+
 export function convolveSeparable(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array {
   const r = (k.length - 1) >> 1;
-  const tmp = new Float32Array(w * h);
+  // the row-pass buffer is reused between calls (fully overwritten; no allocation or GC per blur)
+  if (scratch.length < w * h) scratch = new Float32Array(w * h);
+  const tmp = scratch;
   const dst = out ?? new Float32Array(w * h);
   const line = new Float32Array(w + 2 * r);
   const kc = k[r];

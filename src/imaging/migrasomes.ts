@@ -256,7 +256,19 @@ export function ringCandidates(
     }
   const bs = Math.max(0.8, 0.06 / pxUm);
   const A = gaussianBlur(acc, w, h, bs);
-  const AR = gaussianBlur(accR, w, h, bs);
+  // the radius accumulator is needed only at peaks: blur it there (same kernel)
+  const bk = gaussianKernel(bs);
+  const br = (bk.length - 1) >> 1;
+  const blurAt = (a: Float32Array, x: number, y: number) => {
+    let s = 0;
+    for (let j = -br; j <= br; j++) {
+      const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
+      let row = 0;
+      for (let i = -br; i <= br; i++) row += bk[i + br] * a[yy + Math.min(w - 1, Math.max(0, x + i))];
+      s += bk[j + br] * row;
+    }
+    return s;
+  };
   // a full ring of radius R gives ≈ 2πR/(px·dstep)… votes spread over the blur; threshold ∝ rim length
   const peakGain = 1 / (2 * Math.PI * bs * bs);
   const out: Candidate[] = [];
@@ -270,7 +282,7 @@ export function ringCandidates(
         v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
       )
         continue;
-      const rPx = AR[i] / v;
+      const rPx = blurAt(accR, x, y) / v;
       // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
       const full = (2 * Math.PI * rPx) * peakGain;
       const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)

@@ -18,7 +18,7 @@ export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ:
 export interface RidgeMap {
   /** 1 on ridge centre-line pixels after hysteresis */
   mask: Uint8Array;
-  /** noise-normalised ridge strength (max over scales) */
+  /** noise-normalised ridge strength (max over scales; 0 where below the low hysteresis threshold) */
   z: Float32Array;
   /** sub-pixel offsets of the centre line from the pixel centre */
   ox: Float32Array;
@@ -80,7 +80,8 @@ export function detectRidges(
         const l1 = m - d; // most negative
         if (l1 >= 0) continue;
         const zi = -l1 / (noise[i] * gain);
-        if (zi <= z[i]) continue;
+        // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
+        if (zi < params.lowZ || zi <= z[i]) continue;
         // normal direction: eigenvector of l1
         let nx: number;
         let ny: number;
@@ -94,7 +95,7 @@ export function detectRidges(
           nx = 0;
           ny = 1;
         }
-        const nl = Math.hypot(nx, ny);
+        const nl = Math.sqrt(nx * nx + ny * ny);
         nx /= nl;
         ny /= nl;
         const gx = 0.5 * (s[i + 1] - s[i - 1]);
