@@ -599,15 +599,21 @@ export function detectMigrasomes(
     let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
     prof = truncateProfile(prof, nrh);
     f = profileFeatures(prof, nz, pxUm, minRho);
+    let ldx = 0;
+    let ldy = 0;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
       for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
+        // stepping back to where the last move came from cannot gain (its area was lower)
+        if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false);
         const f2 = profileFeatures(p2, nz, pxUm, minRho);
         if (f2.area > f.area * 1.002) {
           cx += dx;
           cy += dy;
+          ldx = dx;
+          ldy = dy;
           prof = p2;
           f = f2;
           moved = true;

@@ -427,6 +427,8 @@ export function migrasomeArms(
   g: FiberGraph,
   migs: { xUm: number; yUm: number; rUm: number }[],
   params: ArmParams = DEFAULT_ARM_PARAMS,
+  /** factor on noiseSm (e.g. the smoothing's noise gain, so that the raw noise map can be passed) */
+  noiseGain = 1,
 ): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
   const B = params.bins;
   const cos = new Float64Array(B);
@@ -467,7 +469,7 @@ export function migrasomeArms(
     const cx = m.xUm / pxUm - 0.5;
     const cy = m.yUm / pxUm - 0.5;
     const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
-    const nz = Math.max(1e-9, noiseSm[ci]);
+    const nz = Math.max(1e-9, noiseSm[ci] * noiseGain);
     mean.fill(0);
     for (let k = 0; k < K; k++) {
       const rho = (m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1)) / pxUm;
