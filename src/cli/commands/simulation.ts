@@ -211,7 +211,10 @@ export function registerSimulation(program: Command): void {
       bar.stop();
       const out = o.out ?? "runs/experiment";
       writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
-      process.stdout.write(`${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`);
+      const perDish = o.metric.length ? `; per-dish read-outs: mean ± SD over ${R} dishes, p over dishes` : "";
+      process.stdout.write(
+        `${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes${perDish}; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`,
+      );
     });
 }
 
