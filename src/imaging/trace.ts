@@ -403,7 +403,7 @@ export interface ArmParams {
   offsetNoiseUm: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0.4, presenceFrac: 0.4, collinearDeg: 25, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -413,8 +413,9 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins
  * outwards; the rim of a touching migrasome crosses the circles at changing angles).
  * Arms are the migrasome's own fibers only: a line fitted to the arm's crossings of the circles
  * must pass within ~0.35 µm + 0.1 R (+ 2 µm / score) of the centre (a fiber passing beside it
- * runs as a chord and misses the centre), and weak side structures (< 0.4 × the strongest arm)
- * are dropped; four arms in two collinear pairs are a fiber crossing an "along" migrasome.
+ * runs as a chord and misses the centre). Optional, off by default (they help on generated scenes
+ * but hurt on imaged simulations, docs/imaging.md): relMinZ (weak side arms dropped),
+ * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
  * fiber vertex (within R + 3 µm) that belongs to a cell.
  */

@@ -102,8 +102,8 @@ describe("fibers", () => {
       fibers: [
         { id: 1, cellId: null, points: [[3, 8], [20, 8]], brightness: 0.35 },
         { id: 2, cellId: null, points: [[3, 20], [27, 20]], brightness: 0.35 },
-        // passes 1.1 µm beside both migrasomes (a chord through the arm annulus)
-        { id: 3, cellId: null, points: [[13.5, 3], [25.5, 15]], brightness: 0.35 },
+        // passes 1.1–1.4 µm from the migrasomes' centres (a chord through the arm annulus)
+        { id: 3, cellId: null, points: [[13, 3], [25, 15]], brightness: 0.35 },
         { id: 4, cellId: null, points: [[2, 25.1], [14, 17.6]], brightness: 0.35 },
       ],
       objects: [
