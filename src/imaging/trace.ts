@@ -401,9 +401,12 @@ export interface ArmParams {
   offsetMinZ: number;
   /** plus offsetNoiseUm / score (µm): a dim arm's line is less certain */
   offsetNoiseUm: number;
+  /** an arm may also aim at a touching migrasome (rims closer than this, µm): a cluster's fibers aim at its
+   * founding member; < 0 = off */
+  clusterAimGapUm: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2, clusterAimGapUm: 0.2 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -413,7 +416,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins
  * outwards; the rim of a touching migrasome crosses the circles at changing angles).
  * Arms are the migrasome's own fibers only: a line fitted to the arm's crossings of the circles
  * must pass within ~0.35 µm + 0.1 R (+ 2 µm / score) of the centre (a fiber passing beside it
- * runs as a chord and misses the centre). Optional, off by default (they help on generated scenes
+ * runs as a chord and misses the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a
+ * cluster's fibers aim at the member they grew from). Optional, off by default (they help on generated scenes
  * but hurt on imaged simulations, docs/imaging.md): relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
@@ -530,8 +534,20 @@ export function migrasomeArms(
       const mx = sx / sw, my = sy / sw;
       const cxx = sxx / sw - mx * mx, cyy = syy / sw - my * my, cxy = sxy / sw - mx * my;
       const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy); // major axis
-      return Math.abs(-Math.sin(th) * mx + Math.cos(th) * my);
+      const sn = -Math.sin(th);
+      const cs = Math.cos(th);
+      let off = Math.abs(sn * mx + cs * my);
+      for (const q of nbrs) off = Math.min(off, Math.abs(sn * (mx - q[0]) + cs * (my - q[1])));
+      return off;
     };
+    const nbrs: [number, number][] = [];
+    if (params.clusterAimGapUm >= 0)
+      for (const o of migs) {
+        if (o === m) continue;
+        const dx = o.xUm - m.xUm;
+        const dy = o.yUm - m.yUm;
+        if (Math.hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
+      }
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
     const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
     // every migrasome found on a fiber has at least its best-aimed arm
