@@ -27,14 +27,15 @@ export function registerImaging(program: Command): void {
     .option("--channel <n>", "1-based channel with the membrane label", "1")
     .option("--cell-channel <n>", "optional 1-based channel for cell bodies")
     .option("--out <dir>", "output folder", "analysis")
-    .option("--threads <n>", "worker threads (default: all cores)")
+    .option("--workers <n>", "worker threads (default: all cores)")
+    .option("--threads <n>", "same as --workers (older name)")
     .option("--quiet", "no progress output")
-    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; quiet?: boolean }) => {
+    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; workers?: string; quiet?: boolean }) => {
       const r = await analyzeBatch(paths, o.out, {
         pixelSizeUm: num("--pixel-size", o.pixelSize, 0.001, 10),
         channel: num("--channel", o.channel, 1, 1000),
         cellChannel: num("--cell-channel", o.cellChannel, 1, 1000),
-        threads: num("--threads", o.threads, 1, 256),
+        threads: o.workers !== undefined ? num("--workers", o.workers, 1, 256) : num("--threads", o.threads, 1, 256),
         quiet: o.quiet,
       });
       if (r.analysed === 0) {
