@@ -40,6 +40,17 @@ function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
+/** The run request shared by run, experiment and sweep, with every flag checked. */
+function baseRequest(scenario: string, o: RunFlags) {
+  return {
+    scenario,
+    seed: intOption("--seed", o.seed),
+    hours: numOption("--hours", o.hours),
+    cells: intOption("--cells", o.cells, 1),
+    set: parseSets(o.set),
+  };
+}
+
 interface RunFlags {
   seed?: string;
   hours?: string;
@@ -64,14 +75,7 @@ export function registerSimulation(program: Command): void {
     .option("--out <dir>", "output folder", "runs/latest")
     .option("--quiet", "no progress output")
     .action((scenario: string, o: RunFlags) => {
-      const req = {
-        scenario,
-        seed: intOption("--seed", o.seed),
-        hours: numOption("--hours", o.hours),
-        cells: intOption("--cells", o.cells, 1),
-        perturb: o.perturb,
-        set: parseSets(o.set),
-      };
+      const req = { ...baseRequest(scenario, o), perturb: o.perturb };
       const resolved = resolveRun(req); // validate everything before any work
       ensureOutDir(o.out ?? "runs/latest");
       const totalMin = resolved.params.num("time.hours") * 60;
@@ -176,13 +180,7 @@ export function registerSimulation(program: Command): void {
       const conditions = o.condition.map(parseCondition);
       if (o.perturb.length === 0 && conditions.length === 0)
         throw new UserError("experiment: give at least one --perturb NAME or --condition LABEL:settings (see 'migrasim list')");
-      const base = {
-        scenario,
-        seed: intOption("--seed", o.seed),
-        hours: numOption("--hours", o.hours),
-        cells: intOption("--cells", o.cells, 1),
-        set: parseSets(o.set),
-      };
+      const base = baseRequest(scenario, o);
       // validate every condition before running anything
       for (const p of o.perturb) resolveRun({ ...base, perturb: [p] });
       for (const c of conditions) resolveRun({ ...base, perturb: c.perturb, set: { ...base.set, ...c.set } });
@@ -240,14 +238,7 @@ function registerSweep(program: Command): void {
       if (i <= 0) throw new UserError(`--vary ${o.vary}: expected path=values, e.g. cells.speedUmPerMin=0.2:1.6:8`);
       const parameter = o.vary.slice(0, i).trim();
       const values = parseValues(o.vary.slice(i + 1).trim(), `--vary ${parameter}=`);
-      const base = {
-        scenario,
-        seed: intOption("--seed", o.seed),
-        hours: numOption("--hours", o.hours),
-        cells: intOption("--cells", o.cells, 1),
-        perturb: o.perturb,
-        set: parseSets(o.set),
-      };
+      const base = { ...baseRequest(scenario, o), perturb: o.perturb };
       for (const v of values) resolveRun({ ...base, set: { ...base.set, [parameter]: v } }); // every value checked first
       const metrics = o.metric.length ? o.metric : ["migrasomes.perCell"];
       const probe = simulate({ ...base, hours: 0 }).summary;
