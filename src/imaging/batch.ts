@@ -6,10 +6,10 @@
 import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { toCsv } from "../util/csv.ts";
 import { UserError, isUserError } from "../util/errors.ts";
+import { runPool } from "../util/pool.ts";
 import { createProgress } from "../util/progress.ts";
 import { IMAGE_EXTENSIONS } from "./io.ts";
 import { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";
@@ -37,60 +37,27 @@ export function expandInputs(paths: string[]): string[] {
 
 type Outcome = { path: string; result?: FileResult; error?: string };
 
-async function runPool(files: string[], opts: FileOptions, threads: number, onDone: (n: number) => void): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array(files.length);
+/** Analyse one file; a bad file (user error) becomes an outcome, not a failure of the batch. */
+export async function analyzeOutcome(job: { path: string; opts: FileOptions }): Promise<Outcome> {
+  try {
+    return { path: job.path, result: await analyzeFile(job.path, job.opts) };
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return { path: job.path, error: e.message };
+  }
+}
+
+async function analyzeAll(files: string[], opts: FileOptions, threads: number, onDone: (n: number) => void): Promise<Outcome[]> {
+  const jobs = files.map((path) => ({ path, opts }));
   if (threads <= 1) {
-    for (let i = 0; i < files.length; i++) {
-      try {
-        outcomes[i] = { path: files[i], result: await analyzeFile(files[i], opts) };
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        outcomes[i] = { path: files[i], error: e.message };
-      }
-      onDone(i + 1);
+    const outcomes: Outcome[] = [];
+    for (const j of jobs) {
+      outcomes.push(await analyzeOutcome(j));
+      onDone(outcomes.length);
     }
     return outcomes;
   }
-  const workerUrl = new URL("./worker.ts", import.meta.url).href;
-  const tsxUrl = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsxUrl)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
-  let next = 0;
-  let done = 0;
-  await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    const feed = (w: Worker) => {
-      if (next >= files.length) {
-        void w.terminate();
-        return;
-      }
-      const id = next++;
-      w.postMessage({ id, path: files[id], opts });
-    };
-    for (let k = 0; k < Math.min(threads, files.length); k++) {
-      const w = new Worker(code, { eval: true, workerData: {} });
-      workers.push(w);
-      w.on("message", (m: { id: number; ok: boolean; result?: FileResult; userError?: boolean; message?: string }) => {
-        if (m.ok) outcomes[m.id] = { path: files[m.id], result: m.result };
-        else if (m.userError) outcomes[m.id] = { path: files[m.id], error: m.message };
-        else {
-          for (const x of workers) void x.terminate();
-          reject(new Error(`${files[m.id]}: ${m.message}`));
-          return;
-        }
-        onDone(++done);
-        if (done === files.length) {
-          for (const x of workers) void x.terminate();
-          resolve();
-        } else feed(w);
-      });
-      w.on("error", (e) => {
-        for (const x of workers) void x.terminate();
-        reject(e);
-      });
-      w.on("online", () => feed(w));
-    }
-  });
-  return outcomes;
+  return runPool<{ path: string; opts: FileOptions }, Outcome>(new URL("./worker.ts", import.meta.url), jobs, threads, onDone);
 }
 
 export interface BatchResult {
@@ -102,7 +69,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   const files = expandInputs(paths);
   const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), files.length));
   const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
-  const outcomes = await runPool(files, opts, threads, (n) => progress.update(n));
+  const outcomes = await analyzeAll(files, opts, threads, (n) => progress.update(n));
   progress.stop();
   const det: FileResult["detections"] = [];
   const fib: FileResult["fibers"] = [];

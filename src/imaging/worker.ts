@@ -1,13 +1,5 @@
-/** worker_threads entry: analyse files sent by the parent, one at a time. */
-import { parentPort } from "node:worker_threads";
-import { isUserError } from "../util/errors.ts";
-import { analyzeFile, type FileOptions } from "./pipeline.ts";
+/** worker_threads entry for `migrasim analyze`: one file per job (see util/pool.ts). */
+import { serveJobs } from "../util/pool.ts";
+import { analyzeOutcome } from "./batch.ts";
 
-parentPort?.on("message", async (msg: { id: number; path: string; opts: FileOptions }) => {
-  try {
-    const r = await analyzeFile(msg.path, msg.opts);
-    parentPort?.postMessage({ id: msg.id, ok: true, result: r });
-  } catch (e) {
-    parentPort?.postMessage({ id: msg.id, ok: false, userError: isUserError(e), message: e instanceof Error ? e.message : String(e) });
-  }
-});
+await serveJobs(analyzeOutcome);

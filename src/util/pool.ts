@@ -26,7 +26,8 @@ export async function runPool<J, R>(workerUrl: URL, jobs: J[], threads: number, 
       w.postMessage({ id, job: jobs[id] });
     };
     for (let k = 0; k < Math.max(1, Math.min(threads, jobs.length)); k++) {
-      const w = new Worker(code, { eval: true });
+      // workerData must be an object: geotiff's web-worker shim reads workerData.mod inside worker threads
+      const w = new Worker(code, { eval: true, workerData: {} });
       workers.push(w);
       w.on("message", (m: { id: number; ok: boolean; result?: R; message?: string; userError?: boolean }) => {
         if (!m.ok) {
