@@ -242,3 +242,15 @@ export function kernelNoiseGain(kx: Float32Array, ky: Float32Array): number {
   for (const v of ky) b += v * v;
   return Math.sqrt(a * b);
 }
+
+/** Noise gain of the discrete second derivative of a Gaussian-smoothed white-noise image. */
+export function secondDerivativeGain(sigmaPx: number): number {
+  const g = gaussianKernel(sigmaPx);
+  const d2 = new Float32Array(g.length + 2);
+  for (let i = 0; i < g.length; i++) {
+    d2[i] += g[i];
+    d2[i + 1] -= 2 * g[i];
+    d2[i + 2] += g[i];
+  }
+  return kernelNoiseGain(d2, g);
+}

@@ -6,7 +6,7 @@
  * angular median stays at background. The outer half-maximum radius, corrected for the
  * PSF, gives the diameter, which rejects sub-resolution dots and small vesicles.
  */
-import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, sampleBilinear, selectK } from "./filters.ts";
+import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
 
 export interface MigrasomeParams {
   /** object radii probed by the candidate search (µm); blob scale σ = r/√2 */
@@ -108,16 +108,6 @@ interface Candidate {
   hough?: boolean;
 }
 
-function secondDerivativeGain(sigmaPx: number): number {
-  const g = gaussianKernel(sigmaPx);
-  const d2 = new Float32Array(g.length + 2);
-  for (let i = 0; i < g.length; i++) {
-    d2[i] += g[i];
-    d2[i + 1] -= 2 * g[i];
-    d2[i + 2] += g[i];
-  }
-  return kernelNoiseGain(d2, g);
-}
 
 /** Local maxima of the blob response (both Hessian eigenvalues negative), per scale. */
 export function blobCandidates(

@@ -3,7 +3,7 @@
  * centre-line test, noise-normalised responses and hysteresis thresholds. Also estimates
  * the PSF width from the fibers' cross-section (fibers are far thinner than the PSF).
  */
-import { gaussianBlur, gaussianKernel, kernelNoiseGain, quantile } from "./filters.ts";
+import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
 
 export interface RidgeParams {
   /** smoothing scales in µm */
@@ -30,17 +30,6 @@ export interface RidgeMap {
   smoothSigmaPx: number;
 }
 
-/** Noise gain of the discrete second derivative of a Gaussian-smoothed white-noise image. */
-function secondDerivativeGain(sigmaPx: number): number {
-  const g = gaussianKernel(sigmaPx);
-  const d2 = new Float32Array(g.length + 2);
-  for (let i = 0; i < g.length; i++) {
-    d2[i] += g[i];
-    d2[i + 1] -= 2 * g[i];
-    d2[i + 2] += g[i];
-  }
-  return kernelNoiseGain(d2, g);
-}
 
 export function detectRidges(
   sub: Float32Array,
