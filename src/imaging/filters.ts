@@ -158,12 +158,29 @@ export function sampleBilinear(d: Float32Array, w: number, h: number, x: number,
 
 /** Quantile of an array (copies and sorts; q in [0, 1]). */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const a = Float32Array.from(values as ArrayLike<number>).sort();
-  if (a.length === 0) return NaN;
-  const pos = q * (a.length - 1);
+  const a = Float32Array.from(values as ArrayLike<number>);
+  const n = a.length;
+  if (n === 0) return NaN;
+  const pos = q * (n - 1);
   const i = Math.floor(pos);
   const f = pos - i;
-  return i + 1 < a.length ? a[i] * (1 - f) + a[i + 1] * f : a[i];
+  let nan = false;
+  for (let j = 0; j < n; j++)
+    if (a[j] !== a[j]) {
+      nan = true;
+      break;
+    }
+  if (nan || !(i >= 0 && i < n)) {
+    // NaN sorts last in a typed-array sort; keep that exact behaviour
+    a.sort();
+    return i + 1 < n ? a[i] * (1 - f) + a[i + 1] * f : a[i];
+  }
+  // the same order statistics as a full sort, by quickselect (elements after k are ≥ the k-th)
+  const ai = selectK(a, n, i);
+  if (i + 1 >= n) return ai;
+  let next = Infinity;
+  for (let j = i + 1; j < n; j++) if (a[j] < next) next = a[j];
+  return ai * (1 - f) + next * f;
 }
 
 /**

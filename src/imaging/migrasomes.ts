@@ -145,8 +145,11 @@ export function blobCandidates(
         const c = s[i];
         const xx = s[i + 1] - 2 * c + s[i - 1];
         const yy = s[i + W] - 2 * c + s[i - W];
+        const m = 0.5 * (xx + yy);
+        // l2 = m + √(…) ≥ m: no blob where the mean curvature is not negative (skips the root)
+        if (m >= 0) continue;
         const xy = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
-        const l2 = 0.5 * (xx + yy) + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+        const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
         if (l2 < 0) zmap[i] = -l2 / (lv.nz[i] * gain);
       }
     for (let y = 1; y < lv.h - 1; y++)
