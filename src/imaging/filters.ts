@@ -25,19 +25,27 @@ type Pass = (src: Float32Array, dst: Float32Array, w: number, h: number, k: Floa
 const passes = new Map<number, { rows: Pass; cols: Pass }>();
 
 /**
- * Row and column passes with the taps of a radius-r kernel unrolled (generated once per r): one
- * load per tap and one store per pixel instead of a tap loop or an accumulator row. The sums are
- * the same, in the same order, as a tap loop (row pass in double precision, column pass rounded
- * to float32 after every tap, as the former Float32Array accumulator did), so results are
- * bit-identical to the plain loops.
+ * Row and column passes with the taps of a radius-r kernel unrolled (generated once per r), two
+ * outputs per step sharing their loads (two pixels of a row; two rows of the column pass, all
+ * columns at once). The sums are the same, in the same order, as a tap loop (row pass in double
+ * precision, column pass rounded to float32 after every tap, as a Float32Array accumulator row
+ * would), so results are bit-identical to the plain loops.
  */
 function unrolledPasses(r: number): { rows: Pass; cols: Pass } {
   let p = passes.get(r);
   if (p) return p;
   const kv = ["const kc = k[" + r + "];"];
   for (let j = 0; j < r; j++) kv.push(`const k${j} = k[${j}];`);
-  let rowSum = `kc * line[x + ${r}]`;
-  for (let j = 0; j < r; j++) rowSum = `${rowSum} + k${j} * (line[x + ${j}] + line[x + ${2 * r - j}])`;
+  const loads: string[] = [];
+  for (let t = 0; t <= 2 * r + 1; t++) loads.push(`const v${t} = line[x + ${t}];`);
+  let s0 = `kc * v${r}`;
+  let s1 = `kc * v${r + 1}`;
+  let s = `kc * line[x + ${r}]`;
+  for (let j = 0; j < r; j++) {
+    s0 += ` + k${j} * (v${j} + v${2 * r - j})`;
+    s1 += ` + k${j} * (v${j + 1} + v${2 * r - j + 1})`;
+    s += ` + k${j} * (line[x + ${j}] + line[x + ${2 * r - j}])`;
+  }
   const rows = new Function(
     "src",
     "dst",
@@ -52,14 +60,23 @@ function unrolledPasses(r: number): { rows: Pass; cols: Pass } {
       const last = src[o + w - 1];
       for (let i = 0; i < ${r}; i++) { line[i] = first; line[w + ${r} + i] = last; }
       for (let x = 0; x < w; x++) line[x + ${r}] = src[o + x];
-      for (let x = 0; x < w; x++) dst[o + x] = ${rowSum};
+      let x = 0;
+      for (; x + 1 < w; x += 2) { ${loads.join(" ")} dst[o + x] = ${s0}; dst[o + x + 1] = ${s1}; }
+      for (; x < w; x++) dst[o + x] = ${s};
     }`,
   ) as Pass;
+  // column pass: output rows y and y + 1 from source rows y − r … y + 1 + r (clamped)
   const offs: string[] = [];
-  let colBody = `let s = Math.fround(kc * src[oc + x]);`;
+  const cl: string[] = [];
+  for (let t = 0; t <= 2 * r + 1; t++) {
+    offs.push(`const o${t} = Math.min(h - 1, Math.max(0, y + ${t - r})) * w;`);
+    cl.push(`const v${t} = src[o${t} + x];`);
+  }
+  let c0 = `let s = Math.fround(kc * v${r});`;
+  let c1 = `let u = Math.fround(kc * v${r + 1});`;
   for (let j = 0; j < r; j++) {
-    offs.push(`const a${j} = Math.max(0, y - ${r - j}) * w; const b${j} = Math.min(h - 1, y + ${r - j}) * w;`);
-    colBody += ` s = Math.fround(s + k${j} * (src[a${j} + x] + src[b${j} + x]));`;
+    c0 += ` s = Math.fround(s + k${j} * (v${j} + v${2 * r - j}));`;
+    c1 += ` u = Math.fround(u + k${j} * (v${j + 1} + v${2 * r - j + 1}));`;
   }
   const cols = new Function(
     "src",
@@ -69,10 +86,17 @@ function unrolledPasses(r: number): { rows: Pass; cols: Pass } {
     "k",
     "line",
     `${kv.join("\n")}
-    for (let y = 0; y < h; y++) {
-      const oc = y * w;
+    let y = 0;
+    for (; y + 1 < h; y += 2) {
       ${offs.join("\n")}
-      for (let x = 0; x < w; x++) { ${colBody} dst[oc + x] = s; }
+      const d0 = y * w;
+      const d1 = d0 + w;
+      for (let x = 0; x < w; x++) { ${cl.join(" ")} ${c0} ${c1} dst[d0 + x] = s; dst[d1 + x] = u; }
+    }
+    for (; y < h; y++) {
+      ${offs.slice(0, 2 * r + 1).join("\n")}
+      const d0 = y * w;
+      for (let x = 0; x < w; x++) { ${cl.slice(0, 2 * r + 1).join(" ")} ${c0} dst[d0 + x] = s; }
     }`,
   ) as Pass;
   p = { rows, cols };
