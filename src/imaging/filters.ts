@@ -238,16 +238,26 @@ export function blockMap(
 /** Bilinear upsampling of a grid whose cell centres are at (i + 0.5)·b pixels. */
 export function upsampleGrid(grid: Float32Array, gw: number, gh: number, w: number, h: number, b: number): Float32Array {
   const out = new Float32Array(w * h);
+  // per-column grid indices and weights (the same for every row)
+  const cx0 = new Int32Array(w);
+  const cx1 = new Int32Array(w);
+  const cfx = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const gxf = Math.min(gw - 1, Math.max(0, (x + 0.5) / b - 0.5));
+    const gx0 = Math.floor(gxf);
+    cx0[x] = gx0;
+    cx1[x] = Math.min(gw - 1, gx0 + 1);
+    cfx[x] = gxf - gx0;
+  }
   for (let y = 0; y < h; y++) {
     const gyf = Math.min(gh - 1, Math.max(0, (y + 0.5) / b - 0.5));
     const gy0 = Math.floor(gyf);
     const gy1 = Math.min(gh - 1, gy0 + 1);
     const fy = gyf - gy0;
     for (let x = 0; x < w; x++) {
-      const gxf = Math.min(gw - 1, Math.max(0, (x + 0.5) / b - 0.5));
-      const gx0 = Math.floor(gxf);
-      const gx1 = Math.min(gw - 1, gx0 + 1);
-      const fx = gxf - gx0;
+      const gx0 = cx0[x];
+      const gx1 = cx1[x];
+      const fx = cfx[x];
       const a = grid[gy0 * gw + gx0] * (1 - fx) + grid[gy0 * gw + gx1] * fx;
       const c = grid[gy1 * gw + gx0] * (1 - fx) + grid[gy1 * gw + gx1] * fx;
       out[y * w + x] = a * (1 - fy) + c * fy;
