@@ -69,7 +69,7 @@ export function analyzePlane(
     psfSigmaUm: psf,
     exclude,
     onCandidate: opts.onCandidate,
-    smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx },
+    smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
   const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),

@@ -190,7 +190,7 @@ export function ringCandidates(
   minZ = 3,
   minVotesUm = 1.2,
   minFrac = 0.8,
-  pre?: { s: Float32Array; sigmaPx: number },
+  pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
 ): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
   const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
   const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
@@ -200,53 +200,59 @@ export function ringCandidates(
   const r0 = rMinUm / pxUm;
   const r1 = rMaxUm / pxUm;
   const dstep = 0.7;
-  for (let y = 2; y < h - 2; y++)
-    for (let x = 2; x < w - 2; x++) {
-      const i = y * w + x;
-      const c = s[i];
-      if (c <= 0) continue;
-      const xx = s[i + 1] - 2 * c + s[i - 1];
-      const yy = s[i + w] - 2 * c + s[i - w];
-      const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
-      const m = 0.5 * (xx + yy);
-      const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
-      const l1 = m - d;
-      if (l1 >= 0) continue;
-      const zi = -l1 / (noise[i] * gain);
-      if (zi < minZ) continue;
-      let nx: number;
-      let ny: number;
-      if (Math.abs(xy) > 1e-12) {
-        nx = l1 - yy;
-        ny = xy;
-      } else if (xx < yy) {
-        nx = 1;
-        ny = 0;
-      } else {
-        nx = 0;
-        ny = 1;
-      }
-      const nl = Math.hypot(nx, ny);
-      nx /= nl;
-      ny /= nl;
-      const gx = 0.5 * (s[i + 1] - s[i - 1]);
-      const gy = 0.5 * (s[i + w] - s[i - w]);
-      const t = -(gx * nx + gy * ny) / l1;
-      if (Math.abs(t) > 0.5) continue; // centre line only
-      const wv = Math.min(zi / minZ, 3);
-      const cx = x + t * nx;
-      const cy = y + t * ny;
-      for (let r = r0; r <= r1; r += dstep) {
-        for (let sg = -1; sg <= 1; sg += 2) {
-          const X = Math.round(cx + sg * r * nx);
-          const Y = Math.round(cy + sg * r * ny);
-          if (X < 0 || Y < 0 || X >= w || Y >= h) continue;
-          const k = Y * w + X;
-          acc[k] += wv;
-          accR[k] += wv * r;
-        }
+  // the ridge detector's list of pixels at or above its (lower) threshold on the same smoothing and
+  // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
+  const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
+  const nIter = list ? list.length : w * h;
+  for (let q = 0; q < nIter; q++) {
+    const i = list ? list[q] : q;
+    const x = i % w;
+    const y = (i - x) / w;
+    if (x < 2 || y < 2 || x >= w - 2 || y >= h - 2) continue;
+    const c = s[i];
+    if (c <= 0) continue;
+    const xx = s[i + 1] - 2 * c + s[i - 1];
+    const yy = s[i + w] - 2 * c + s[i - w];
+    const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+    const m = 0.5 * (xx + yy);
+    const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+    const l1 = m - d;
+    if (l1 >= 0) continue;
+    const zi = -l1 / (noise[i] * gain);
+    if (zi < minZ) continue;
+    let nx: number;
+    let ny: number;
+    if (Math.abs(xy) > 1e-12) {
+      nx = l1 - yy;
+      ny = xy;
+    } else if (xx < yy) {
+      nx = 1;
+      ny = 0;
+    } else {
+      nx = 0;
+      ny = 1;
+    }
+    const nl = Math.hypot(nx, ny);
+    nx /= nl;
+    ny /= nl;
+    const gx = 0.5 * (s[i + 1] - s[i - 1]);
+    const gy = 0.5 * (s[i + w] - s[i - w]);
+    const t = -(gx * nx + gy * ny) / l1;
+    if (Math.abs(t) > 0.5) continue; // centre line only
+    const wv = Math.min(zi / minZ, 3);
+    const cx = x + t * nx;
+    const cy = y + t * ny;
+    for (let r = r0; r <= r1; r += dstep) {
+      for (let sg = -1; sg <= 1; sg += 2) {
+        const X = Math.round(cx + sg * r * nx);
+        const Y = Math.round(cy + sg * r * ny);
+        if (X < 0 || Y < 0 || X >= w || Y >= h) continue;
+        const k = Y * w + X;
+        acc[k] += wv;
+        accR[k] += wv * r;
       }
     }
+  }
   const bs = Math.max(0.8, 0.06 / pxUm);
   const A = gaussianBlur(acc, w, h, bs);
   // the radius accumulator is needed only at peaks: blur it there (same kernel)
@@ -439,7 +445,7 @@ export interface DetectOptions {
   /** pixels where no migrasome is looked for (e.g. cell bodies) */
   exclude?: Uint8Array;
   /** the image already smoothed at ~0.1 µm (e.g. by the ridge detector), reused by the ring transform */
-  smoothed?: { s: Float32Array; sigmaPx: number };
+  smoothed?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array };
   /** called for every profiled candidate (tuning and diagnostics) */
   onCandidate?: (c: {
     x: number;

@@ -28,6 +28,13 @@ export interface RidgeMap {
   /** the image smoothed at the first scale, and that scale in pixels (reused downstream) */
   smooth: Float32Array;
   smoothSigmaPx: number;
+  /**
+   * pixels (ascending) where the first-scale ridge strength is ≥ `strongZ` (the low hysteresis
+   * threshold), so that the ring transform, which reads the same smoothing with a higher threshold,
+   * need not recompute the Hessian everywhere
+   */
+  strong: Int32Array;
+  strongZ: number;
 }
 
 
@@ -47,6 +54,8 @@ export function detectRidges(
   const psfSamples: number[] = [];
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
+  let strongList: number[] = [];
+  let first = true;
   for (const sUm of params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
     const s = gaussianBlur(sub, w, h, sp);
@@ -69,6 +78,7 @@ export function detectRidges(
         const l1 = m - d; // most negative
         if (l1 >= 0) continue;
         const zi = -l1 / (noise[i] * gain);
+        if (first && !(zi < params.lowZ)) strongList.push(i);
         // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
         if (zi < params.lowZ || zi <= z[i]) continue;
         // normal direction: eigenvector of l1
@@ -108,7 +118,10 @@ export function detectRidges(
           }
         }
       }
+    first = false;
   }
+  const strong = Int32Array.from(strongList);
+  strongList = [];
   // hysteresis on centre-line pixels, 8-connected
   const mask = new Uint8Array(n);
   const stack: number[] = [];
@@ -138,7 +151,7 @@ export function detectRidges(
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  return { mask, z, ox, oy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx };
+  return { mask, z, ox, oy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
 }
 
 /** Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). */
