@@ -64,60 +64,8 @@ export function detectRidges(
       smoothSigmaPx = sp;
     }
     const gain = secondDerivativeGain(sp);
-    for (let y = 1; y < h - 1; y++)
-      for (let x = 1; x < w - 1; x++) {
-        const i = y * w + x;
-        const c = s[i];
-        // a fiber's centre line is brighter than the background (skips half the pixels)
-        if (c <= 0) continue;
-        const xx = s[i + 1] - 2 * c + s[i - 1];
-        const yy = s[i + w] - 2 * c + s[i - w];
-        const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
-        const m = 0.5 * (xx + yy);
-        const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
-        const l1 = m - d; // most negative
-        if (l1 >= 0) continue;
-        const zi = -l1 / (noise[i] * gain);
-        if (first && !(zi < params.lowZ)) strongList.push(i);
-        // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
-        if (zi < params.lowZ || zi <= z[i]) continue;
-        // normal direction: eigenvector of l1
-        let nx: number;
-        let ny: number;
-        if (Math.abs(xy) > 1e-12) {
-          nx = l1 - yy;
-          ny = xy;
-        } else if (xx < yy) {
-          nx = 1;
-          ny = 0;
-        } else {
-          nx = 0;
-          ny = 1;
-        }
-        const nl = Math.sqrt(nx * nx + ny * ny);
-        nx /= nl;
-        ny /= nl;
-        const gx = 0.5 * (s[i + 1] - s[i - 1]);
-        const gy = 0.5 * (s[i + w] - s[i - w]);
-        const t = -(gx * nx + gy * ny) / l1;
-        const px = t * nx;
-        const py = t * ny;
-        z[i] = zi;
-        ox[i] = Math.max(-0.5, Math.min(0.5, px));
-        oy[i] = Math.max(-0.5, Math.min(0.5, py));
-        // near the centre line (relaxed Steger test, so that noisy lines stay connected; thinned later)
-        center[i] = Math.abs(px) <= 1 && Math.abs(py) <= 1 ? 1 : 0;
-        if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
-          if (zi > 10 && c > 0 && sUm === params.scalesUm[0]) {
-            // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal
-            const r = -l1 / c;
-            if (r < 1.9) {
-              const sT2 = -1 / (2 * Math.log(1 - r / 2));
-              psfSamples.push(sT2 - sp * sp);
-            }
-          }
-        }
-      }
+    const lowZ = params.lowZ;
+    ridgeScale(s, noise, w, h, gain, lowZ, z, ox, oy, center, psfSamples, first ? strongList : null, sp, sUm === params.scalesUm[0]);
     first = false;
   }
   const strong = Int32Array.from(strongList);
@@ -152,6 +100,86 @@ export function detectRidges(
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
   return { mask, z, ox, oy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+}
+
+/** One scale of the ridge test (a separate function: a small, monomorphic loop for the optimiser). */
+function ridgeScale(
+  s: Float32Array,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  gain: number,
+  lowZ: number,
+  z: Float32Array,
+  ox: Float32Array,
+  oy: Float32Array,
+  center: Uint8Array,
+  psfSamples: number[],
+  strongList: number[] | null,
+  sp: number,
+  firstScale: boolean,
+): void {
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const c = s[i];
+      // a fiber's centre line is brighter than the background (skips half the pixels)
+      if (c <= 0) continue;
+      const xx = s[i + 1] - 2 * c + s[i - 1];
+      const yy = s[i + w] - 2 * c + s[i - w];
+      const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+      const m = 0.5 * (xx + yy);
+      // cheap bound first: −l1 = √(¼(xx−yy)² + xy²) − m ≤ ½|xx−yy| + |xy| − m; pixels that cannot reach
+      // the low threshold (the large majority) skip the root and the division. The margin (1e-9 of
+      // the terms' size) is far above rounding, so exactly the same pixels pass as without the bound.
+      const hd = 0.5 * Math.abs(xx - yy);
+      const axy = Math.abs(xy);
+      const ng = noise[i] * gain;
+      if (hd + axy - m + 1e-9 * (hd + axy + Math.abs(m)) < lowZ * ng * (1 - 1e-9)) continue;
+      const d = Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+      const l1 = m - d; // most negative
+      if (l1 >= 0) continue;
+      const zi = -l1 / ng;
+      if (strongList && !(zi < lowZ)) strongList.push(i);
+      // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
+      if (zi < lowZ || zi <= z[i]) continue;
+      // normal direction: eigenvector of l1
+      let nx: number;
+      let ny: number;
+      if (Math.abs(xy) > 1e-12) {
+        nx = l1 - yy;
+        ny = xy;
+      } else if (xx < yy) {
+        nx = 1;
+        ny = 0;
+      } else {
+        nx = 0;
+        ny = 1;
+      }
+      const nl = Math.sqrt(nx * nx + ny * ny);
+      nx /= nl;
+      ny /= nl;
+      const gx = 0.5 * (s[i + 1] - s[i - 1]);
+      const gy = 0.5 * (s[i + w] - s[i - w]);
+      const t = -(gx * nx + gy * ny) / l1;
+      const px = t * nx;
+      const py = t * ny;
+      z[i] = zi;
+      ox[i] = Math.max(-0.5, Math.min(0.5, px));
+      oy[i] = Math.max(-0.5, Math.min(0.5, py));
+      // near the centre line (relaxed Steger test, so that noisy lines stay connected; thinned later)
+      center[i] = Math.abs(px) <= 1 && Math.abs(py) <= 1 ? 1 : 0;
+      if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
+        if (zi > 10 && c > 0 && firstScale) {
+          // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal
+          const r = -l1 / c;
+          if (r < 1.9) {
+            const sT2 = -1 / (2 * Math.log(1 - r / 2));
+            psfSamples.push(sT2 - sp * sp);
+          }
+        }
+      }
+    }
 }
 
 /** Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). */
