@@ -81,7 +81,7 @@ export function analyzePlane(
   const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
-  const sites = migrasomeArms(armSm, bg.noise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain);
+  const sites = migrasomeArms(armSm, bg.noise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parseCsv } from "../util/csv.ts";
 import { UserError } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
-import type { Optics, Scene, SceneCell, SceneFiber, SceneObject, Site } from "./scene.ts";
+import { siteFromFibers, type Optics, type Scene, type SceneCell, type SceneFiber, type SceneObject, type Site } from "./scene.ts";
 
 export interface RunData {
   widthUm: number;
@@ -71,6 +71,12 @@ export function readRun(dir: string, seed = 1): RunData {
     if (f.broken || f.pts.length < 2) continue;
     f.pts.sort((a, b) => a[0] - b[0]);
     fibers.push({ id: ++fid, cellId: f.cellId, points: f.pts.map((p) => [p[1], p[2]]), brightness: rng.range(0.15, 0.4) });
+  }
+  // the true site is what the intact fibers show at the migrasome (as in generated scenes); the simulation's
+  // own label (where it nucleated; persisting ones: none) is kept as placedSite
+  for (const o of objects) {
+    o.placedSite = o.site;
+    o.site = siteFromFibers(fibers, o.x, o.y, o.diameterUm / 2);
   }
   const last = new Map<string, string[]>();
   for (const r of cel.rows) {

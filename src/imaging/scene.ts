@@ -34,7 +34,10 @@ export interface SceneObject {
   /** peak brightness relative to the mean migrasome peak (migrasomes average 1) */
   brightness: number;
   kind: "migrasome" | "vesicle" | "dot";
+  /** the site as seen in the scene: the number of fiber arms leaving the migrasome (`siteFromFibers`) */
   site: Site;
+  /** where the generator placed it (tip of a fiber, a branch point, along a fiber); other fibers may pass through it */
+  placedSite?: Site;
   cellId: number | null;
 }
 
@@ -382,7 +385,89 @@ export function generateScene(seed: number, opts: SceneOptions = {}): Scene {
   const area = (W * H) / 1600;
   for (let k = 0; k < Math.round(8 * area); k++) decoy("dot", rng.chance(0.7));
   for (let k = 0; k < Math.round(5 * area); k++) decoy("vesicle", rng.chance(0.6));
+  // the true site is what the fibers show, whatever the generator intended
+  for (const o of objects)
+    if (o.kind === "migrasome") {
+      o.placedSite = o.site;
+      o.site = siteFromFibers(fibers, o.x, o.y, o.diameterUm / 2);
+    }
   return { widthUm: W, heightUm: H, cells, fibers, objects, crossings };
+}
+
+const BBOX = new WeakMap<object, [number, number, number, number]>();
+
+/** Default geometry of `fiberArms`: see there. */
+export const ARM_GEOMETRY = { throughFrac: 0.5, throughUm: 0.1, reachUm: 1.0, mergeDeg: 35 };
+
+/**
+ * Fiber arms leaving a migrasome (centre x, y, radius r, µm), from fiber centre lines: a fiber is the
+ * migrasome's when it passes within throughFrac·r + throughUm of the centre (a fiber grazing the rim is
+ * passing by); each direction in which such a fiber leaves and runs on to r + reachUm is an arm (a fiber
+ * ending inside gives none, a fiber through gives two); arms closer than mergeDeg are one arm (they are not
+ * resolved optically; a branch leaving its parent at a small angle). This is the ground-truth definition
+ * of a site: 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction.
+ */
+export function fiberArms(fibers: { points: [number, number][] }[], x: number, y: number, r: number, g = ARM_GEOMETRY): number {
+  const dirs: number[] = [];
+  const touch = g.throughFrac * r + g.throughUm;
+  const reach = r + g.reachUm;
+  for (const f of fibers) {
+    const p = f.points;
+    // quick reject by the fiber's bounding box
+    let bb = BBOX.get(p);
+    if (!bb) {
+      bb = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const q of p) {
+        bb[0] = Math.min(bb[0], q[0]);
+        bb[1] = Math.min(bb[1], q[1]);
+        bb[2] = Math.max(bb[2], q[0]);
+        bb[3] = Math.max(bb[3], q[1]);
+      }
+      BBOX.set(p, bb);
+    }
+    if (x < bb[0] - reach || y < bb[1] - reach || x > bb[2] + reach || y > bb[3] + reach) continue;
+    const s: [number, number][] = [];
+    for (let i = 1; i < p.length; i++) {
+      const l = Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
+      const n = Math.max(1, Math.ceil(l / 0.05));
+      for (let k = 0; k < n; k++) s.push([p[i - 1][0] + (k / n) * (p[i][0] - p[i - 1][0]), p[i - 1][1] + (k / n) * (p[i][1] - p[i - 1][1])]);
+    }
+    s.push(p[p.length - 1]);
+    const d = s.map((q) => Math.hypot(q[0] - x, q[1] - y));
+    let i = 0;
+    while (i < d.length) {
+      if (d[i] > touch) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j + 1 < d.length && d[j + 1] <= touch) j++;
+      // follow the fiber out of the migrasome on both sides: an arm when it gets beyond r + reach
+      for (const step of [-1, 1]) {
+        let k = step < 0 ? i - 1 : j + 1;
+        while (k >= 0 && k < d.length && d[k] > touch && d[k] < reach) k += step;
+        if (k >= 0 && k < d.length && d[k] >= reach) dirs.push(Math.atan2(s[k][1] - y, s[k][0] - x));
+      }
+      i = j + 1;
+    }
+  }
+  if (dirs.length < 2) return dirs.length;
+  dirs.sort((a, b) => a - b);
+  const m = (g.mergeDeg * Math.PI) / 180;
+  let groups = 0;
+  for (let i = 0; i < dirs.length; i++) {
+    const gap = i + 1 < dirs.length ? dirs[i + 1] - dirs[i] : dirs[0] + 2 * Math.PI - dirs[dirs.length - 1];
+    if (gap >= m) groups++;
+  }
+  return Math.max(1, groups);
+}
+
+export function siteFromArms(arms: number): Site {
+  return arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
+}
+
+export function siteFromFibers(fibers: { points: [number, number][] }[], x: number, y: number, r: number): Site {
+  return siteFromArms(fiberArms(fibers, x, y, r));
 }
 
 /** Random imaging conditions for a variant (PSF, ring thickness, background, read noise). */

@@ -404,21 +404,29 @@ export interface ArmParams {
   /** an arm may also aim at a touching migrasome (rims closer than this, µm): a cluster's fibers aim at its
    * founding member; < 0 = off */
   clusterAimGapUm: number;
+  /** samples within a neighbouring migrasome's radius + this margin (µm) are ignored (its rim is not an arm); < 0 = off */
+  maskGapUm: number;
+  /** a peak within this many degrees of the direction opposite an aimed arm is an arm too (0 = off) */
+  oppositeDeg: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.45, outerUm: 1.6, bins: 72, minZ: 3.5, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.35, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 2, clusterAimGapUm: 0.2 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
- * fibers traced in pieces lose arms; directional sampling does not): per direction, the mean of the
- * smoothed, background-subtracted image over circles of radius R + inner … R + outer, against the
- * circle median and its noise. An arm must also be present on most circles (a fiber runs
- * outwards; the rim of a touching migrasome crosses the circles at changing angles).
- * Arms are the migrasome's own fibers only: a line fitted to the arm's crossings of the circles
- * must pass within ~0.35 µm + 0.1 R (+ 2 µm / score) of the centre (a fiber passing beside it
- * runs as a chord and misses the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a
- * cluster's fibers aim at the member they grew from). Optional, off by default (they help on generated scenes
- * but hurt on imaged simulations, docs/imaging.md): relMinZ (weak side arms dropped),
+ * fibers traced in pieces lose arms; directional sampling does not): per direction (72 bins), the mean
+ * of the smoothed, background-subtracted image over circles of radius R + 0.3 … R + 1.6 µm, against the
+ * median over directions. Its noise counts the correlation between neighbouring samples that the
+ * smoothing brings (without it, a third of migrasomes with no fiber grew arms from noise). Samples inside
+ * a neighbouring migrasome (its radius + 0.3 µm) are left out: its rim is not an arm. An arm is a peak
+ * ≥ 3 noise units, present on ≥ 60 % of the circles (a fiber runs outwards; the rim of a touching
+ * migrasome crosses the circles at changing angles).
+ * Arms are the migrasome's own fibers only: the arm is followed from circle to circle (±10° a step), a
+ * line is fitted to its crossings (weights capped, one refit without outliers), and it must pass within
+ * 0.25 µm + 0.1 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
+ * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
+ * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
+ * continuation and counts too. Optional, off by default: relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
  * fiber vertex (within R + 3 µm) that belongs to a cell.
@@ -434,6 +442,9 @@ export function migrasomeArms(
   params: ArmParams = DEFAULT_ARM_PARAMS,
   /** factor on noiseSm (e.g. the smoothing's noise gain, so that the raw noise map can be passed) */
   noiseGain = 1,
+  /** σ (µm) of the Gaussian smoothing of `sm`: samples closer than a few σ are correlated, which widens the
+   * noise of a direction's mean (0 = independent samples) */
+  smoothSigmaUm = 0,
 ): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
   const B = params.bins;
   const cos = new Float64Array(B);
@@ -468,7 +479,19 @@ export function migrasomeArms(
   const stepUm = Math.max(0.12, 1.5 * pxUm);
   const K = Math.max(2, Math.round((params.outerUm - params.innerUm) / stepUm) + 1);
   const vals = new Float32Array(K * B);
+  // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
+  // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
+  const dUm = (params.outerUm - params.innerUm) / (K - 1);
+  const rho = (n: number) => (smoothSigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * smoothSigmaUm * smoothSigmaUm)) : n === 0 ? 1 : 0);
+  const corrSum = (n: number) => {
+    let t = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += rho(Math.abs(i - j));
+    return t;
+  };
+  const minValid = Math.max(3, Math.ceil(K / 4));
+  const corrByCount = Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0));
   const mean = new Float32Array(B);
+  const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
   return migs.map((m) => {
     const cx = m.xUm / pxUm - 0.5;
@@ -476,28 +499,51 @@ export function migrasomeArms(
     const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
     const nz = Math.max(1e-9, noiseSm[ci] * noiseGain);
     mean.fill(0);
+    cnt.fill(0);
+    // neighbouring migrasomes whose disc reaches the sampling annulus: their rims are not arms
+    const masks: [number, number, number][] = [];
+    if (params.maskGapUm >= 0)
+      for (const o of migs) {
+        if (o === m) continue;
+        const rr = o.rUm + params.maskGapUm;
+        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + params.outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
+      }
     for (let k = 0; k < K; k++) {
       const rho = (m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1)) / pxUm;
       for (let b = 0; b < B; b++) {
-        const v = sample(cx + rho * cos[b], cy + rho * sin[b]);
+        const x = cx + rho * cos[b];
+        const y = cy + rho * sin[b];
+        let masked = false;
+        for (const q of masks) if ((x - q[0]) ** 2 + (y - q[1]) ** 2 < q[2]) masked = true;
+        if (masked) {
+          vals[k * B + b] = NaN;
+          continue;
+        }
+        const v = sample(x, y);
         vals[k * B + b] = v;
-        mean[b] += v / K;
+        mean[b] += v;
+        cnt[b]++;
       }
     }
-    tmp.set(mean);
-    tmp.sort();
-    const base = tmp[B >> 1];
-    const sdMean = nz / Math.sqrt(K);
-    const score = (b: number) => (mean[b] - base) / sdMean;
+    let nValid = 0;
+    for (let b = 0; b < B; b++) if (cnt[b] > 0) tmp[nValid++] = mean[b] /= cnt[b];
+    tmp.subarray(0, nValid).sort();
+    const base = nValid ? tmp[nValid >> 1] : 0;
+    for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
+    const score = (b: number) => (cnt[b] >= minValid ? (mean[b] - base) / (nz * corrByCount[cnt[b]]) : 0);
     const present = (b: number) => {
       let n = 0;
       const thr = Math.max(params.presenceZ * nz, params.presenceFrac * (mean[b] - base));
       for (let k = 0; k < K; k++) {
         const o = k * B;
-        const v = Math.max(vals[o + b], vals[o + ((b + 1) % B)], vals[o + ((b + B - 1) % B)]);
+        const v0 = vals[o + b];
+        if (v0 !== v0) continue; // masked
+        const v1 = vals[o + ((b + 1) % B)];
+        const v2 = vals[o + ((b + B - 1) % B)];
+        const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
         if (v - base >= thr) n++;
       }
-      return n >= params.minPresence * K;
+      return n >= params.minPresence * cnt[b];
     };
     const order: number[] = [];
     for (let b = 0; b < B; b++) {
@@ -513,31 +559,78 @@ export function migrasomeArms(
     const top = peaks.length ? score(peaks[0]) : 0;
     // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
     const offset = (b: number) => {
-      let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-      for (let k = 0; k < K; k++) {
-        const rho = m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1);
-        let wk = 0, ca = 0, sa = 0;
-        for (let j = -3; j <= 3; j++) {
-          const bb = (b + j + B) % B;
-          const v = vals[k * B + bb] - base;
-          if (v <= 0) continue;
-          wk += v;
-          ca += v * cos[bb];
-          sa += v * sin[bb];
+      // the arm's crossing of each circle, followed from circle to circle (±2 bins per step, so that a
+      // neighbouring fiber does not capture it), refined to sub-bin by a parabola
+      const P: [number, number, number][] = [];
+      const best = (k: number, c: number, win: number) => {
+        let bb = c;
+        let vb = -Infinity;
+        for (let j = -win; j <= win; j++) {
+          const q = (c + j + B) % B;
+          const v = vals[k * B + q];
+          if (v > vb) {
+            vb = v;
+            bb = q;
+          }
         }
-        if (wk <= 0) continue;
-        const l = Math.hypot(ca, sa) || 1;
-        const x = (rho * ca) / l, y = (rho * sa) / l;
-        sw += wk; sx += wk * x; sy += wk * y; sxx += wk * x * x; syy += wk * y * y; sxy += wk * x * y;
+        return { bb, vb };
+      };
+      const addPoint = (k: number, bb: number, vb: number) => {
+        const z = (vb - base) / nz;
+        if (!(z >= params.presenceZ)) return false;
+        const rho = m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1);
+        const vl = vals[k * B + ((bb + B - 1) % B)];
+        const vr = vals[k * B + ((bb + 1) % B)];
+        let frac = 0;
+        if (vl === vl && vr === vr) {
+          const den = vl - 2 * vb + vr;
+          if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
+        }
+        const ang = ((bb + frac) * 2 * Math.PI) / B;
+        // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
+        P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
+        return true;
+      };
+      let k0 = 0;
+      let s0 = { bb: b, vb: -Infinity };
+      for (let k = 0; k < K; k++) {
+        const c = best(k, b, 1);
+        if (c.vb > s0.vb) {
+          s0 = c;
+          k0 = k;
+        }
       }
-      if (sw <= 0) return Infinity;
-      const mx = sx / sw, my = sy / sw;
-      const cxx = sxx / sw - mx * mx, cyy = syy / sw - my * my, cxy = sxy / sw - mx * my;
-      const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy); // major axis
-      const sn = -Math.sin(th);
-      const cs = Math.cos(th);
-      let off = Math.abs(sn * mx + cs * my);
-      for (const q of nbrs) off = Math.min(off, Math.abs(sn * (mx - q[0]) + cs * (my - q[1])));
+      if (!(s0.vb > -Infinity)) return Infinity;
+      addPoint(k0, s0.bb, s0.vb);
+      for (const dir of [1, -1]) {
+        let c = s0.bb;
+        for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
+          const t = best(k, c, 2);
+          if (!(t.vb > -Infinity)) continue;
+          if (addPoint(k, t.bb, t.vb)) c = t.bb;
+        }
+      }
+      if (P.length < 3) return Infinity;
+      // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
+      const fit = (use: (p: [number, number, number]) => boolean) => {
+        let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (const p of P) {
+          if (!use(p)) continue;
+          const wk = p[2];
+          sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
+        }
+        const mx = sx / sw, my = sy / sw;
+        const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
+        return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
+      };
+      let L = fit(() => true);
+      const resid = (p: [number, number, number]) => Math.abs(L.sn * (p[0] - L.mx) + L.cs * (p[1] - L.my));
+      if (P.filter((p) => resid(p) <= 0.25).length >= 3) {
+        const L0 = L;
+        L = fit((p) => Math.abs(L0.sn * (p[0] - L0.mx) + L0.cs * (p[1] - L0.my)) <= 0.25);
+      }
+      let off = Math.abs(L.sn * L.mx + L.cs * L.my);
+      for (const q of nbrs) off = Math.min(off, Math.abs(L.sn * (L.mx - q[0]) + L.cs * (L.my - q[1])));
       return off;
     };
     const nbrs: [number, number][] = [];
@@ -552,6 +645,16 @@ export function migrasomeArms(
     const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
     // every migrasome found on a fiber has at least its best-aimed arm
     if (!aimed.length && peaks.length && params.maxOffsetUm > 0) aimed.push(peaks.reduce((a, b) => (offset(b) < offset(a) ? b : a)));
+    // a fiber running through the migrasome leaves on the opposite side: a peak within oppositeDeg of the
+    // direction opposite an aimed arm is that arm's continuation (a passing fiber's two crossings are not opposite)
+    if (params.oppositeDeg > 0) {
+      const tol = Math.round((params.oppositeDeg / 360) * B);
+      const first = aimed.slice();
+      for (const b of peaks) {
+        if (aimed.includes(b)) continue;
+        if (first.some((a) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol)) aimed.push(b);
+      }
+    }
     const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
     let arms = kept.length;
     const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
