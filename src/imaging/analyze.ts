@@ -6,7 +6,8 @@ import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
-import { DEFAULT_ARM_PARAMS, migrasomeArms, traceFibers, type ArmParams, type FiberGraph } from "./trace.ts";
+import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
+import { traceFibers, type FiberGraph } from "./trace.ts";
 import type { Plane } from "./types.ts";
 
 export interface AnalyzeParams {

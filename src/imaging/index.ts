@@ -8,13 +8,14 @@ export { parseOme, parseImageJ, pixelSizeFromResolution, unitToUm } from "./pixe
 export { detectRidges, thin, DEFAULT_RIDGE_PARAMS, type RidgeParams, type RidgeMap } from "./ridges.ts";
 export { detectMigrasomes, radialProfile, DEFAULT_MIGRASOME_PARAMS, type Migrasome, type MigrasomeParams } from "./migrasomes.ts";
 export { detectCells, cellExclusion, type CellBody, type CellMap } from "./cells.ts";
-export { traceFibers, migrasomeSites, migrasomeArms, DEFAULT_ARM_PARAMS, type ArmParams, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
+export { traceFibers, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
+export { migrasomeSites, migrasomeArms, DEFAULT_ARM_PARAMS, type ArmParams } from "./sites.ts";
 export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
 export { linkTracks, type Track, type FramePoint } from "./linking.ts";
 export { detectLog, DEFAULT_LOG_PARAMS, type LogParams } from "./baseline.ts";
 export { hungarian } from "./hungarian.ts";
 export { evaluateDetections, readPointsCsv, matchGateUm, type EvaluationResult, type PointRecord } from "./evaluate.ts";
-export { generateScene, randomOptics, sceneFiberLength, VARIANT_RANGES, type Scene, type Optics, type SceneVariant } from "./scene.ts";
+export { generateScene, randomOptics, sceneFiberLength, VARIANT_RANGES, type Scene, type Optics, type SceneVariant , fiberArms, siteFromFibers, ARM_GEOMETRY } from "./scene.ts";
 export { renderScene, type RenderedImage } from "./optics.ts";
 export { readRun, defaultRegion, defaultOptics } from "./render.ts";
 export { overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";

@@ -1,0 +1,374 @@
+/**
+ * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
+ * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
+ */
+import type { FiberGraph } from "./trace.ts";
+
+/**
+ * Site of each migrasome: the number of fiber arms leaving it, counted as angular clusters of
+ * traced fiber vertices in an annulus just outside the migrasome (R + 0.3 … R + 1.2 µm):
+ * 0 → none, 1 → tip, 2 → along, ≥3 → junction.
+ */
+export function migrasomeSites(
+  g: FiberGraph,
+  migs: { xUm: number; yUm: number; rUm: number }[],
+  vertexSpacingUm = 0.1,
+): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
+  const GAP = (35 * Math.PI) / 180;
+  return migs.map((m) => {
+    const angles: number[] = [];
+    const radii: number[] = [];
+    let cellId: number | null = null;
+    let cellDist = Infinity;
+    for (const e of g.edges)
+      for (const p of e.points) {
+        const d = Math.hypot(p[0] - m.xUm, p[1] - m.yUm);
+        if (d >= m.rUm + 0.6 && d <= m.rUm + 1.5) {
+          angles.push(Math.atan2(p[1] - m.yUm, p[0] - m.xUm));
+          radii.push(d);
+        }
+        if (e.cellId !== null && d < cellDist) {
+          cellDist = d;
+          cellId = e.cellId;
+        }
+      }
+    let arms = 0;
+    if (angles.length) {
+      const order = angles.map((_, i) => i).sort((a, b) => angles[a] - angles[b]);
+      const A = order.map((i) => angles[i]);
+      const Rr = order.map((i) => radii[i]);
+      // angular clusters (split at gaps > GAP, wrapping around); an arm runs outwards (radial span ≥ 0.5 µm)
+      const clusters: { lo: number; hi: number }[] = [];
+      let cur = { lo: Infinity, hi: -Infinity };
+      for (let i = 0; i < A.length; i++) {
+        if (i > 0 && A[i] - A[i - 1] > GAP) {
+          clusters.push(cur);
+          cur = { lo: Infinity, hi: -Infinity };
+        }
+        cur.lo = Math.min(cur.lo, Rr[i]);
+        cur.hi = Math.max(cur.hi, Rr[i]);
+      }
+      clusters.push(cur);
+      if (clusters.length > 1 && A[0] + 2 * Math.PI - A[A.length - 1] <= GAP) {
+        const last = clusters.pop() as { lo: number; hi: number };
+        clusters[0] = { lo: Math.min(last.lo, clusters[0].lo), hi: Math.max(last.hi, clusters[0].hi) };
+      }
+      void vertexSpacingUm;
+      arms = clusters.filter((c) => c.hi - c.lo >= 0.5).length;
+    }
+    const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
+    return { site, arms, cellId: cellDist < m.rUm + 3 ? cellId : null };
+  });
+}
+
+export interface ArmParams {
+  /** sampling circles from R + innerUm to R + outerUm (µm) */
+  innerUm: number;
+  outerUm: number;
+  /** angular bins */
+  bins: number;
+  /** an arm = mean brightness along the direction ≥ minZ noise units above the circle's median */
+  minZ: number;
+  /** and present (≥ 1 noise unit) on at least this fraction of the circles (a fiber runs outwards) */
+  minPresence: number;
+  presenceZ: number;
+  /** arms closer than this (degrees) are one arm */
+  minSeparationDeg: number;
+  /** an arm must reach this fraction of the strongest arm's score (weak side structures are not arms) */
+  relMinZ: number;
+  /** and on each circle counted as present, this fraction of its own mean amplitude (a fiber is uniform outwards, a dot is not) */
+  presenceFrac: number;
+  /** 4 arms forming two collinear pairs (within this many degrees of 180°) are a fiber crossing under an "along" migrasome */
+  collinearDeg: number;
+  /** an arm's fiber must point at the migrasome: a line fitted to its crossings of the circles passes within
+   * maxOffsetUm + maxOffsetFrac × R of the centre (a fiber passing beside or under it is not its arm; 0 = off) */
+  maxOffsetUm: number;
+  maxOffsetFrac: number;
+  /** the offset test applies only to arms at least this strong (noise units): a dim arm's line is too noisy */
+  offsetMinZ: number;
+  /** plus offsetNoiseUm / score (µm): a dim arm's line is less certain */
+  offsetNoiseUm: number;
+  /** an arm may also aim at a touching migrasome (rims closer than this, µm): a cluster's fibers aim at its
+   * founding member; < 0 = off */
+  clusterAimGapUm: number;
+  /** samples within a neighbouring migrasome's radius + this margin (µm) are ignored (its rim is not an arm); < 0 = off */
+  maskGapUm: number;
+  /** a peak within this many degrees of the direction opposite an aimed arm is an arm too (0 = off) */
+  oppositeDeg: number;
+}
+
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20 };
+
+/**
+ * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
+ * fibers traced in pieces lose arms; directional sampling does not): per direction (72 bins), the mean
+ * of the smoothed, background-subtracted image over circles of radius R + 0.3 … R + 1.6 µm, against the
+ * median over directions. Its noise counts the correlation between neighbouring samples that the
+ * smoothing brings (without it, a third of migrasomes with no fiber grew arms from noise). Samples inside
+ * a neighbouring migrasome (its radius + 0.3 µm) are left out: its rim is not an arm. An arm is a peak
+ * ≥ 3 noise units, present on ≥ 60 % of the circles (a fiber runs outwards; the rim of a touching
+ * migrasome crosses the circles at changing angles).
+ * Arms are the migrasome's own fibers only: the arm is followed from circle to circle (±10° a step), a
+ * line is fitted to its crossings (weights capped, one refit without outliers), and it must pass within
+ * 0.25 µm + 0.1 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
+ * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
+ * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
+ * continuation and counts too. Optional, off by default: relMinZ (weak side arms dropped),
+ * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
+ * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
+ * fiber vertex (within R + 3 µm) that belongs to a cell.
+ */
+export function migrasomeArms(
+  sm: Float32Array,
+  noiseSm: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  g: FiberGraph,
+  migs: { xUm: number; yUm: number; rUm: number }[],
+  params: ArmParams = DEFAULT_ARM_PARAMS,
+  /** factor on noiseSm (e.g. the smoothing's noise gain, so that the raw noise map can be passed) */
+  noiseGain = 1,
+  /** σ (µm) of the Gaussian smoothing of `sm`: samples closer than a few σ are correlated, which widens the
+   * noise of a direction's mean (0 = independent samples) */
+  smoothSigmaUm = 0,
+): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
+  const B = params.bins;
+  const cos = new Float64Array(B);
+  const sin = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    cos[b] = Math.cos((2 * Math.PI * b) / B);
+    sin[b] = Math.sin((2 * Math.PI * b) / B);
+  }
+  const sample = (x: number, y: number) => {
+    if (x < 0 || y < 0 || x >= w - 1 || y >= h - 1) return 0;
+    const x0 = x | 0;
+    const y0 = y | 0;
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * w + x0;
+    return (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+  };
+  // traced vertices with a cell, on a 4 µm grid (cell assignment)
+  const G = 4;
+  const gw = Math.ceil((w * pxUm) / G) + 1;
+  const grid = new Map<number, [number, number, number][]>();
+  for (const e of g.edges) {
+    if (e.cellId === null) continue;
+    for (const p of e.points) {
+      const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
+      const l = grid.get(k);
+      if (l) l.push([p[0], p[1], e.cellId]);
+      else grid.set(k, [[p[0], p[1], e.cellId]]);
+    }
+  }
+  const minSepBins = Math.round((params.minSeparationDeg / 360) * B);
+  const stepUm = Math.max(0.12, 1.5 * pxUm);
+  const K = Math.max(2, Math.round((params.outerUm - params.innerUm) / stepUm) + 1);
+  const vals = new Float32Array(K * B);
+  // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
+  // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
+  const dUm = (params.outerUm - params.innerUm) / (K - 1);
+  const rho = (n: number) => (smoothSigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * smoothSigmaUm * smoothSigmaUm)) : n === 0 ? 1 : 0);
+  const corrSum = (n: number) => {
+    let t = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += rho(Math.abs(i - j));
+    return t;
+  };
+  const minValid = Math.max(3, Math.ceil(K / 4));
+  const corrByCount = Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0));
+  const mean = new Float32Array(B);
+  const cnt = new Int32Array(B);
+  const tmp = new Float32Array(B);
+  return migs.map((m) => {
+    const cx = m.xUm / pxUm - 0.5;
+    const cy = m.yUm / pxUm - 0.5;
+    const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
+    const nz = Math.max(1e-9, noiseSm[ci] * noiseGain);
+    mean.fill(0);
+    cnt.fill(0);
+    // neighbouring migrasomes whose disc reaches the sampling annulus: their rims are not arms
+    const masks: [number, number, number][] = [];
+    if (params.maskGapUm >= 0)
+      for (const o of migs) {
+        if (o === m) continue;
+        const rr = o.rUm + params.maskGapUm;
+        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + params.outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
+      }
+    for (let k = 0; k < K; k++) {
+      const rho = (m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1)) / pxUm;
+      for (let b = 0; b < B; b++) {
+        const x = cx + rho * cos[b];
+        const y = cy + rho * sin[b];
+        let masked = false;
+        for (const q of masks) if ((x - q[0]) ** 2 + (y - q[1]) ** 2 < q[2]) masked = true;
+        if (masked) {
+          vals[k * B + b] = NaN;
+          continue;
+        }
+        const v = sample(x, y);
+        vals[k * B + b] = v;
+        mean[b] += v;
+        cnt[b]++;
+      }
+    }
+    let nValid = 0;
+    for (let b = 0; b < B; b++) if (cnt[b] > 0) tmp[nValid++] = mean[b] /= cnt[b];
+    tmp.subarray(0, nValid).sort();
+    const base = nValid ? tmp[nValid >> 1] : 0;
+    for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
+    const score = (b: number) => (cnt[b] >= minValid ? (mean[b] - base) / (nz * corrByCount[cnt[b]]) : 0);
+    const present = (b: number) => {
+      let n = 0;
+      const thr = Math.max(params.presenceZ * nz, params.presenceFrac * (mean[b] - base));
+      for (let k = 0; k < K; k++) {
+        const o = k * B;
+        const v0 = vals[o + b];
+        if (v0 !== v0) continue; // masked
+        const v1 = vals[o + ((b + 1) % B)];
+        const v2 = vals[o + ((b + B - 1) % B)];
+        const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
+        if (v - base >= thr) n++;
+      }
+      return n >= params.minPresence * cnt[b];
+    };
+    const order: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const s0 = score(b);
+      if (s0 >= params.minZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) order.push(b);
+    }
+    order.sort((a, b) => mean[b] - mean[a]);
+    const peaks: number[] = [];
+    for (const b of order) {
+      if (peaks.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
+      peaks.push(b);
+    }
+    const top = peaks.length ? score(peaks[0]) : 0;
+    // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
+    const offset = (b: number) => {
+      // the arm's crossing of each circle, followed from circle to circle (±2 bins per step, so that a
+      // neighbouring fiber does not capture it), refined to sub-bin by a parabola
+      const P: [number, number, number][] = [];
+      const best = (k: number, c: number, win: number) => {
+        let bb = c;
+        let vb = -Infinity;
+        for (let j = -win; j <= win; j++) {
+          const q = (c + j + B) % B;
+          const v = vals[k * B + q];
+          if (v > vb) {
+            vb = v;
+            bb = q;
+          }
+        }
+        return { bb, vb };
+      };
+      const addPoint = (k: number, bb: number, vb: number) => {
+        const z = (vb - base) / nz;
+        if (!(z >= params.presenceZ)) return false;
+        const rho = m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1);
+        const vl = vals[k * B + ((bb + B - 1) % B)];
+        const vr = vals[k * B + ((bb + 1) % B)];
+        let frac = 0;
+        if (vl === vl && vr === vr) {
+          const den = vl - 2 * vb + vr;
+          if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
+        }
+        const ang = ((bb + frac) * 2 * Math.PI) / B;
+        // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
+        P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
+        return true;
+      };
+      let k0 = 0;
+      let s0 = { bb: b, vb: -Infinity };
+      for (let k = 0; k < K; k++) {
+        const c = best(k, b, 1);
+        if (c.vb > s0.vb) {
+          s0 = c;
+          k0 = k;
+        }
+      }
+      if (!(s0.vb > -Infinity)) return Infinity;
+      addPoint(k0, s0.bb, s0.vb);
+      for (const dir of [1, -1]) {
+        let c = s0.bb;
+        for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
+          const t = best(k, c, 2);
+          if (!(t.vb > -Infinity)) continue;
+          if (addPoint(k, t.bb, t.vb)) c = t.bb;
+        }
+      }
+      if (P.length < 3) return Infinity;
+      // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
+      const fit = (use: (p: [number, number, number]) => boolean) => {
+        let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (const p of P) {
+          if (!use(p)) continue;
+          const wk = p[2];
+          sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
+        }
+        const mx = sx / sw, my = sy / sw;
+        const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
+        return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
+      };
+      let L = fit(() => true);
+      const resid = (p: [number, number, number]) => Math.abs(L.sn * (p[0] - L.mx) + L.cs * (p[1] - L.my));
+      if (P.filter((p) => resid(p) <= 0.25).length >= 3) {
+        const L0 = L;
+        L = fit((p) => Math.abs(L0.sn * (p[0] - L0.mx) + L0.cs * (p[1] - L0.my)) <= 0.25);
+      }
+      let off = Math.abs(L.sn * L.mx + L.cs * L.my);
+      for (const q of nbrs) off = Math.min(off, Math.abs(L.sn * (L.mx - q[0]) + L.cs * (L.my - q[1])));
+      return off;
+    };
+    const nbrs: [number, number][] = [];
+    if (params.clusterAimGapUm >= 0)
+      for (const o of migs) {
+        if (o === m) continue;
+        const dx = o.xUm - m.xUm;
+        const dy = o.yUm - m.yUm;
+        if (Math.hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
+      }
+    const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
+    const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
+    // every migrasome found on a fiber has at least its best-aimed arm
+    if (!aimed.length && peaks.length && params.maxOffsetUm > 0) aimed.push(peaks.reduce((a, b) => (offset(b) < offset(a) ? b : a)));
+    // a fiber running through the migrasome leaves on the opposite side: a peak within oppositeDeg of the
+    // direction opposite an aimed arm is that arm's continuation (a passing fiber's two crossings are not opposite)
+    if (params.oppositeDeg > 0) {
+      const tol = Math.round((params.oppositeDeg / 360) * B);
+      const first = aimed.slice();
+      for (const b of peaks) {
+        if (aimed.includes(b)) continue;
+        if (first.some((a) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol)) aimed.push(b);
+      }
+    }
+    const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
+    let arms = kept.length;
+    const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
+    if (quad && arms >= 3 && params.collinearDeg > 0) {
+      // two collinear pairs: a fiber crossing under a migrasome on a fiber → along
+      const tol = Math.round((params.collinearDeg / 360) * B);
+      const opp = (a: number, b: number) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol;
+      const [a, b, c, d] = quad;
+      if ((opp(a, b) && opp(c, d)) || (opp(a, c) && opp(b, d)) || (opp(a, d) && opp(b, c))) arms = 2;
+    }
+    let cellId: number | null = null;
+    let best = m.rUm + 3;
+    const gx = Math.floor(m.xUm / G);
+    const gy = Math.floor(m.yUm / G);
+    for (let j = gy - 1; j <= gy + 1; j++)
+      for (let i = gx - 1; i <= gx + 1; i++) {
+        const l = grid.get(j * gw + i);
+        if (!l) continue;
+        for (const p of l) {
+          const d = Math.hypot(p[0] - m.xUm, p[1] - m.yUm);
+          if (d < best) {
+            best = d;
+            cellId = p[2];
+          }
+        }
+      }
+    const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
+    return { site, arms, cellId };
+  });
+}
