@@ -15,7 +15,7 @@ export { linkTracks, type Track, type FramePoint } from "./linking.ts";
 export { detectLog, DEFAULT_LOG_PARAMS, type LogParams } from "./baseline.ts";
 export { hungarian } from "./hungarian.ts";
 export { evaluateDetections, readPointsCsv, matchGateUm, type EvaluationResult, type PointRecord } from "./evaluate.ts";
-export { generateScene, randomOptics, sceneFiberLength, VARIANT_RANGES, type Scene, type Optics, type SceneVariant , fiberArms, siteFromFibers, ARM_GEOMETRY } from "./scene.ts";
+export { generateScene, randomOptics, sceneFiberLength, fiberArms, siteFromFibers, ARM_GEOMETRY, VARIANT_RANGES, type Scene, type Optics, type SceneVariant } from "./scene.ts";
 export { renderScene, type RenderedImage } from "./optics.ts";
 export { readRun, defaultRegion, defaultOptics } from "./render.ts";
 export { overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";

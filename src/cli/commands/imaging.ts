@@ -77,8 +77,8 @@ export function registerImaging(program: Command): void {
       const inside = (x: number, y: number) => x >= region.x0 && y >= region.y0 && x < region.x0 + img.width * px && y < region.y0 + img.height * px;
       const truth = run.scene.objects
         .filter((m) => inside(m.x, m.y))
-        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.cellId ?? "", m.x, m.y]);
-      writeFileAtomic(join(o.out, "truth_migrasomes.csv"), toCsv(["image", "xUm", "yUm", "diameterUm", "site", "cellId", "worldXUm", "worldYUm"], truth));
+        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", m.x, m.y]);
+      writeFileAtomic(join(o.out, "truth_migrasomes.csv"), toCsv(["image", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "worldXUm", "worldYUm"], truth));
       const frows = run.scene.fibers.flatMap((f) => f.points.map((p, k) => [f.id, f.cellId ?? "", k, p[0] - region.x0, p[1] - region.y0]));
       writeFileAtomic(join(o.out, "truth_fibers.csv"), toCsv(["fiberId", "cellId", "vertex", "xUm", "yUm"], frows));
       writeFileAtomic(
