@@ -296,6 +296,70 @@ export function selectK(buf: Float32Array, n: number, k: number): number {
   return buf[k];
 }
 
+/** Scratch of `selectQuarterSteps`: the values as integers (4·v) and a histogram; passed, not global. */
+export interface SelectScratch {
+  ints: Int32Array;
+  hist: Int32Array;
+}
+
+/** Scratch for blocks of up to n values. */
+export function selectScratch(n: number): SelectScratch {
+  return { ints: new Int32Array(n), hist: new Int32Array(1 << 15) };
+}
+
+/**
+ * k-th smallest of buf[0..n), the same value `selectK` returns, by counting instead of partitioning
+ * when every value is a multiple of ¼ (camera counts are integers, and their 4-neighbour high-pass
+ * |x − ¼Σ| is a multiple of ¼): a histogram of 4·v over at most 1024 coarse bins finds the bin of
+ * the k-th value, a second one within that bin gives the value. No data-dependent branches, two or
+ * three passes, and buf is left untouched. Any other input (fractions, NaN, ±∞, huge values, or a
+ * zero result when −0 is present, where quickselect may return either sign) falls back to `selectK`
+ * on the unchanged buffer, so the result is always the one `selectK` gives.
+ */
+export function selectQuarterSteps(buf: Float32Array, n: number, k: number, scratch: SelectScratch): number {
+  if (n === 0 || k < 0 || k >= n || n > scratch.ints.length) return selectK(buf, n, k);
+  const ints = scratch.ints;
+  const hist = scratch.hist;
+  let lo = 2147483647;
+  let hi = -2147483648;
+  for (let i = 0; i < n; i++) {
+    const t = buf[i] * 4;
+    const ti = t | 0;
+    if (ti !== t) return selectK(buf, n, k);
+    ints[i] = ti;
+    if (ti < lo) lo = ti;
+    if (ti > hi) hi = ti;
+  }
+  const range = hi - lo;
+  if (range > 1 << 24) return selectK(buf, n, k);
+  let shift = 0;
+  while (range >> shift >= 1024) shift++;
+  // coarse pass: the bin holding the k-th value and the rank within it
+  const nb = (range >> shift) + 1;
+  hist.fill(0, 0, nb);
+  for (let i = 0; i < n; i++) hist[(ints[i] - lo) >> shift]++;
+  let b = 0;
+  let rank = k;
+  while (rank >= hist[b]) rank -= hist[b++];
+  let t = lo + (b << shift);
+  if (shift > 0) {
+    // fine pass within that bin (2^shift ≤ 2^15 values wide)
+    const nf = 1 << shift;
+    const mask = nf - 1;
+    hist.fill(0, 0, nf);
+    for (let i = 0; i < n; i++) {
+      const d = ints[i] - lo;
+      if (d >> shift === b) hist[d & mask]++;
+    }
+    let f = 0;
+    while (rank >= hist[f]) rank -= hist[f++];
+    t += f;
+  }
+  const v = t / 4;
+  if (v === 0) for (let i = 0; i < n; i++) if (buf[i] === 0 && 1 / buf[i] < 0) return selectK(buf, n, k);
+  return v;
+}
+
 export interface BackgroundModel {
   /** smooth background level per pixel */
   background: Float32Array;
@@ -310,7 +374,9 @@ export interface BackgroundModel {
  * pixel-to-neighbour difference (insensitive to smooth structure), both bilinear maps.
  */
 export function estimateBackground(src: Float32Array, w: number, h: number, blockPx: number, q = 0.3): BackgroundModel {
-  const { map: background } = blockMap(src, w, h, blockPx, (buf, n) => selectK(buf, n, Math.floor(q * (n - 1))));
+  const b = Math.max(4, Math.round(blockPx));
+  const scr = selectScratch(b * b);
+  const { map: background } = blockMap(src, w, h, blockPx, (buf, n) => selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr));
   // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
   const hp = new Float32Array(w * h);
   for (let y = 1; y < h - 1; y++)
@@ -319,7 +385,7 @@ export function estimateBackground(src: Float32Array, w: number, h: number, bloc
       hp[i] = Math.abs(src[i] - 0.25 * (src[i - 1] + src[i + 1] + src[i - w] + src[i + w]));
     }
   const scale = 1.4826 / Math.sqrt(1.25);
-  const { map: noise, grid } = blockMap(hp, w, h, blockPx, (buf, n) => scale * selectK(buf, n, Math.floor(0.5 * (n - 1))));
+  const { map: noise, grid } = blockMap(hp, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
   let noiseMedian = quantile(grid, 0.5);
   if (!(noiseMedian > 0)) noiseMedian = 1e-6;
   for (let i = 0; i < noise.length; i++) if (!(noise[i] > 1e-6)) noise[i] = noiseMedian;

@@ -353,6 +353,42 @@ function sampleCircle(sm: Float32Array, w: number, h: number, cx: number, cy: nu
   }
 }
 
+/** the kq + 1 smallest samples of a circle, ascending (scratch of circleQuantile; fully rewritten per call) */
+const lowBuf = new Float32Array(4096);
+
+/**
+ * The kq-th smallest (0-based) of the N samples of a circle, as `sampleCircle` followed by
+ * `selectK(angBuf, N, kq)` returns it, in one pass: each sample (stored in angBuf, as before) is
+ * inserted into a sorted list of the kq + 1 smallest so far when it is below that list's largest.
+ * kq is a low quantile (15 %), so the list is short and most samples cost one comparison; no
+ * partitioning passes. An order statistic is one value whatever the algorithm, so the result is the
+ * same; with a NaN sample (where comparisons are not a total order) the original quickselect is used.
+ */
+function circleQuantile(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, N: number, kq: number): number {
+  sampleCircle(sm, w, h, cx, cy, rho, N);
+  const low = lowBuf;
+  const K = kq + 1;
+  let n = 0; // entries in low
+  for (let a = 0; a < N; a++) {
+    const v = angBuf[a];
+    if (n === K) {
+      if (!(v < low[K - 1])) {
+        if (v !== v) return selectK(angBuf, N, kq);
+        continue;
+      }
+      n--; // drop the largest
+    } else if (v !== v) return selectK(angBuf, N, kq);
+    let j = n;
+    while (j > 0 && low[j - 1] > v) {
+      low[j] = low[j - 1];
+      j--;
+    }
+    low[j] = v;
+    n++;
+  }
+  return low[K - 1];
+}
+
 /** Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels). */
 export function radialProfile(
   sm: Float32Array,
@@ -374,10 +410,8 @@ export function radialProfile(
     if (N === 1) {
       med[k] = q25[k] = sampleBilinear(sm, w, h, cx, cy);
     } else {
-      sampleCircle(sm, w, h, cx, cy, rho, N);
-      // quickselect: the rim quantile first, then the median in the upper part
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
-      q25[k] = selectK(angBuf, N, kq);
+      q25[k] = circleQuantile(sm, w, h, cx, cy, rho, N, kq);
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
@@ -464,8 +498,7 @@ export interface DetectOptions {
 /** Angular median on one circle (pixels). */
 function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
   const N = Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
-  sampleCircle(sm, w, h, cx, cy, rho, N);
-  return { med: selectK(angBuf, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
+  return { med: circleQuantile(sm, w, h, cx, cy, rho, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
 }
 
 /**
