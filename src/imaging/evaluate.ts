@@ -33,7 +33,11 @@ export interface EvaluationResult {
   /** fraction of matched pairs (with sites on both sides) whose site agrees */
   siteAccuracy: number;
   siteMatched: number;
+  /** matched pairs by true site (rows) and detected site (columns), including "none" */
+  siteConfusion: Record<string, Record<string, number>>;
 }
+
+export const SITES = ["tip", "along", "junction", "none"];
 
 export function matchGateUm(trueDiameterUm: number): number {
   return Math.max(0.3, trueDiameterUm / 4);
@@ -47,6 +51,7 @@ export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): Ev
   const dErr: number[] = [];
   let siteOk = 0;
   let siteN = 0;
+  const conf: Record<string, Record<string, number>> = {};
   for (const im of images) {
     const D = det.filter((d) => d.image === im);
     const T = truth.filter((t) => t.image === im);
@@ -66,6 +71,10 @@ export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): Ev
       if (st && sd && st !== "none") {
         siteN++;
         if (st === sd) siteOk++;
+      }
+      if (st && sd) {
+        const row = (conf[st] ??= {});
+        row[sd] = (row[sd] ?? 0) + 1;
       }
     }
   }
@@ -90,6 +99,7 @@ export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): Ev
     diameterBiasUm: mean(dErr),
     siteAccuracy: siteN ? siteOk / siteN : NaN,
     siteMatched: siteN,
+    siteConfusion: conf,
   };
 }
 

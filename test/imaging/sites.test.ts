@@ -63,3 +63,25 @@ describe("arm detector on noise", () => {
     expect(none / found).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe("site confusion in the evaluation", () => {
+  it("counts matched pairs by true and detected site; accuracy leaves out true 'none'", async () => {
+    const { evaluateDetections } = await import("../../src/imaging/evaluate.ts");
+    const T = [
+      { image: "a", xUm: 1, yUm: 1, diameterUm: 1, site: "tip" },
+      { image: "a", xUm: 5, yUm: 1, diameterUm: 1, site: "along" },
+      { image: "a", xUm: 9, yUm: 1, diameterUm: 1, site: "junction" },
+      { image: "a", xUm: 13, yUm: 1, diameterUm: 1, site: "none" },
+    ];
+    const D = [
+      { image: "a", xUm: 1.1, yUm: 1, diameterUm: 1, site: "tip" },
+      { image: "a", xUm: 5, yUm: 1.1, diameterUm: 1, site: "junction" },
+      { image: "a", xUm: 9, yUm: 1, diameterUm: 1, site: "junction" },
+      { image: "a", xUm: 13, yUm: 1, diameterUm: 1, site: "tip" },
+    ];
+    const r = evaluateDetections(D, T);
+    expect(r.siteConfusion).toEqual({ tip: { tip: 1 }, along: { junction: 1 }, junction: { junction: 1 }, none: { tip: 1 } });
+    expect(r.siteMatched).toBe(3);
+    expect(r.siteAccuracy).toBeCloseTo(2 / 3, 12);
+  });
+});

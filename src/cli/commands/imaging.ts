@@ -4,7 +4,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic.ts";
 import { toCsv } from "../../util/csv.ts";
 import { UserError } from "../../util/errors.ts";
 import { analyzeBatch } from "../../imaging/batch.ts";
-import { evaluateDetections, readPointsCsv } from "../../imaging/evaluate.ts";
+import { evaluateDetections, readPointsCsv, SITES } from "../../imaging/evaluate.ts";
 import { writeTiff16 } from "../../imaging/io-tiff.ts";
 import { renderScene } from "../../imaging/optics.ts";
 import { defaultOptics, defaultRegion, readRun, type Region } from "../../imaging/render.ts";
@@ -125,7 +125,17 @@ export function registerImaging(program: Command): void {
           `position error mean ${f(r.positionErrorUm)} µm, median ${f(r.positionErrorMedianUm)} µm`,
           `diameter error mean |Δ| ${f(r.diameterErrorUm)} µm, bias ${f(r.diameterBiasUm)} µm`,
           `site accuracy ${f(r.siteAccuracy)} (${r.siteMatched} matched with sites)`,
+          ...siteTable(r.siteConfusion),
         ].join("\n") + "\n",
       );
     });
+}
+
+/** The site confusion matrix as text lines (rows: true site, columns: detected site); none when no sites. */
+function siteTable(conf: Record<string, Record<string, number>>): string[] {
+  const rows = SITES.filter((t) => conf[t]);
+  if (!rows.length) return [];
+  const cols = SITES.filter((d) => rows.some((t) => conf[t][d]));
+  const pad = (v: string | number) => String(v).padStart(9);
+  return [`${"true\\found".padEnd(11)}${cols.map(pad).join("")}`, ...rows.map((t) => `${t.padEnd(11)}${cols.map((d) => pad(conf[t][d] ?? 0)).join("")}`)];
 }
