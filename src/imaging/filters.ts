@@ -2,6 +2,7 @@
  * Basic filters on Float32Array images: separable Gaussian blur, Hessian, pyramids,
  * background and noise maps. All loops are flat; no per-pixel objects.
  */
+import { convolveSeparableWasm } from "./fastblur.ts";
 import type { Plane } from "./types.ts";
 
 /** A normalised 1-D Gaussian kernel (radius ceil(3σ), at least 1). */
@@ -18,7 +19,7 @@ export function gaussianKernel(sigmaPx: number): Float32Array {
   return k;
 }
 
-/** Convolve rows then columns with a symmetric kernel (edges clamped). */
+/** row-pass buffer of the JavaScript passes, reused between calls (fully overwritten) */
 let scratch = new Float32Array(0);
 
 type Pass = (src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array, line: Float32Array) => void;
@@ -104,7 +105,16 @@ function unrolledPasses(r: number): { rows: Pass; cols: Pass } {
   return p;
 }
 
+/**
+ * Convolve rows then columns with a symmetric kernel (edges clamped): by the WebAssembly SIMD
+ * passes (fastblur.ts, the same bits, ~2× faster) where they run, else by the JavaScript passes.
+ */
 export function convolveSeparable(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array {
+  return convolveSeparableWasm(src, w, h, k, out) ?? convolveSeparableScalar(src, w, h, k, out);
+}
+
+/** The JavaScript passes (unrolled taps, see `unrolledPasses`). */
+export function convolveSeparableScalar(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array {
   const r = (k.length - 1) >> 1;
   // the row-pass buffer is reused between calls (fully overwritten; no allocation or GC per blur)
   if (scratch.length < w * h) scratch = new Float32Array(w * h);

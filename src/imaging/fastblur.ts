@@ -1,0 +1,313 @@
+/**
+ * The separable Gaussian passes of `convolveSeparable` in WebAssembly SIMD, bit-identical to the
+ * JavaScript passes. Two neighbouring outputs share one f64x2 vector: every lane does exactly the
+ * double-precision operations of the scalar code, in the same order (row pass: the double sum
+ * kc·v[r] + k0·(v[0] + v[2r]) + k1·(…) + …, rounded to float32 once; column pass: rounded to
+ * float32 after every tap, as `Math.fround` does). IEEE add and multiply are correctly rounded and
+ * commutative, so the sums are the same bits. The gain is fewer instructions per tap (no bounds
+ * checks, two outputs per arithmetic instruction), which is what limits the scalar passes.
+ *
+ * The module is assembled here (a few hundred bytes per kernel radius, taps unrolled) and works
+ * in its own memory: [kernel as f64 | one padded row | image (input, then output) | row-pass result].
+ * That memory is scratch, fully rewritten before it is read on every call, so results never depend
+ * on earlier calls. Images with a non-finite value (where NaN payloads could differ) and runtimes
+ * without SIMD use the JavaScript passes.
+ */
+
+type Bytes = number[];
+
+/** Unsigned LEB128. */
+function uleb(n: number): Bytes {
+  const out: Bytes = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+/** Signed LEB128 (32-bit values). */
+function sleb(n: number): Bytes {
+  const out: Bytes = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+/** Instruction encoders (only those used below). */
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  shl: [0x74],
+  ltS: [0x48],
+  gtS: [0x4a],
+  geU: [0x4f],
+  eqz: [0x45],
+  select: [0x1b],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  f32load: (off: number) => [0x2a, 2, ...uleb(off)],
+  f32store: (off: number) => [0x38, 2, ...uleb(off)],
+  f64load: (off: number) => [0x2b, 3, ...uleb(off)],
+  memcopy: [0xfc, ...uleb(10), 0, 0],
+  simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
+};
+const v128load = (off: number) => op.simd(0x00, 4, ...uleb(off));
+const load64zero = (off: number) => op.simd(0x5d, 3, ...uleb(off));
+const store64lane0 = (off: number) => op.simd(0x5b, 3, ...uleb(off), 0);
+const store32lane0 = (off: number) => op.simd(0x5a, 2, ...uleb(off), 0);
+const f64x2splat = op.simd(0x14);
+const f64x2add = op.simd(0xf0);
+const f64x2mul = op.simd(0xf2);
+const demote = op.simd(0x5e); // f32x4.demote_f64x2_zero
+const promote = op.simd(0x5f); // f64x2.promote_low_f32x4
+const f32x4sub = op.simd(0xe5);
+const f32x4ne = op.simd(0x42);
+const v128or = op.simd(0x50);
+const anyTrue = op.simd(0x53);
+
+/** A function body: local declarations (type per extra local) and code. */
+function body(locals: number[], code: Bytes): Bytes {
+  const groups: Bytes = [];
+  let n = 0;
+  for (let i = 0; i < locals.length; ) {
+    let j = i;
+    while (j < locals.length && locals[j] === locals[i]) j++;
+    groups.push(...uleb(j - i), locals[i]);
+    n++;
+    i = j;
+  }
+  const b = [...uleb(n), ...groups, ...code, ...op.end];
+  return [...uleb(b.length), ...b];
+}
+
+function section(id: number, content: Bytes): Bytes {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function vec(items: Bytes[]): Bytes {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): Bytes {
+  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+/** Kernel splats: v128 locals K[j] = (k[j], k[j]) from f64 memory at address 0 (K[r] is the centre tap). */
+function kernelSplats(r: number, firstLocal: number): Bytes {
+  const c: Bytes = [];
+  for (let j = 0; j <= r; j++) c.push(...op.i32(0), ...op.f64load(8 * j), ...f64x2splat, ...op.set(firstLocal + j));
+  return c;
+}
+
+/**
+ * Row pass for one row: line = row y of src with r clamped copies of its end pixels on each side,
+ * then out[x], out[x+1] = Σ in double (see the file comment), stored as float32.
+ * params: src, dst, w, y, line (byte addresses; w, y counts)
+ */
+function rowFunction(r: number): Bytes {
+  const [SRC, DST, W, Y, LINE, O, X, P, Q, FIRST, LAST, K0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const KC = K0 + r;
+  const locals = [I32, I32, I32, I32, F32, F32, ...Array(r + 1).fill(V128)];
+  const loadP = (t: number) => [...op.get(P), ...load64zero(4 * t), ...promote];
+  const sum: Bytes = [...op.get(KC), ...loadP(r), ...f64x2mul];
+  for (let j = 0; j < r; j++) sum.push(...loadP(j), ...loadP(2 * r - j), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add);
+  const c: Bytes = [...kernelSplats(r, K0)];
+  // o = src + 4·y·w; first and last pixel of the row
+  c.push(...op.get(SRC), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(O));
+  c.push(...op.get(O), ...op.f32load(0), ...op.set(FIRST));
+  c.push(...op.get(O), ...op.get(W), ...op.i32(1), ...op.sub, ...op.i32(2), ...op.shl, ...op.add, ...op.f32load(0), ...op.set(LAST));
+  for (let i = 0; i < r; i++) {
+    c.push(...op.get(LINE), ...op.get(FIRST), ...op.f32store(4 * i));
+    c.push(...op.get(LINE), ...op.get(W), ...op.i32(2), ...op.shl, ...op.add, ...op.get(LAST), ...op.f32store(4 * (r + i)));
+  }
+  c.push(...op.get(LINE), ...op.i32(4 * r), ...op.add, ...op.get(O), ...op.get(W), ...op.i32(2), ...op.shl, ...op.memcopy);
+  // x = 0, p = line, q = dst + 4·y·w
+  c.push(...op.i32(0), ...op.set(X), ...op.get(LINE), ...op.set(P));
+  c.push(...op.get(DST), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(Q));
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(Q), ...sum, ...demote, ...store64lane0(0));
+  c.push(...op.get(X), ...op.i32(2), ...op.add, ...op.set(X));
+  c.push(...op.get(P), ...op.i32(8), ...op.add, ...op.set(P));
+  c.push(...op.get(Q), ...op.i32(8), ...op.add, ...op.set(Q));
+  c.push(...op.br(0), ...op.end, ...op.end);
+  // odd width: the last pixel alone (lane 0)
+  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...op.get(Q), ...sum, ...demote, ...store32lane0(0), ...op.end);
+  return body(locals, c);
+}
+
+/**
+ * Column pass for one output row y: out = Σ_j over source rows clamp(y + j − r), rounded to
+ * float32 after every tap; four columns per step as two independent f64x2 chains.
+ * params: src, dst, w, h, y
+ */
+function colFunction(r: number): Bytes {
+  const [SRC, DST, W, H, Y, XB, Q, WB, T, A0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const K0 = A0 + 2 * r + 1;
+  const KC = K0 + r;
+  const SA = KC + 1;
+  const SB = SA + 1;
+  const locals = [I32, I32, I32, I32, ...Array(2 * r + 1).fill(I32), ...Array(r + 1).fill(V128), V128, V128];
+  const loadP = (t: number, off: number) => [...op.get(A0 + t), ...op.get(XB), ...op.add, ...load64zero(off), ...promote];
+  const round = [...demote, ...promote];
+  /** the tap sums of chains at the given byte offsets, interleaved tap by tap */
+  const chains = (offs: number[], acc: number[]): Bytes => {
+    const c: Bytes = [];
+    offs.forEach((off, a) => c.push(...op.get(KC), ...loadP(r, off), ...f64x2mul, ...round, ...op.set(acc[a])));
+    for (let j = 0; j < r; j++)
+      offs.forEach((off, a) =>
+        c.push(...op.get(acc[a]), ...loadP(j, off), ...loadP(2 * r - j, off), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add, ...round, ...op.set(acc[a])),
+      );
+    return c;
+  };
+  const c: Bytes = [...kernelSplats(r, K0)];
+  c.push(...op.get(W), ...op.i32(2), ...op.shl, ...op.set(WB));
+  for (let t = 0; t <= 2 * r; t++) {
+    // a_t = src + 4·w·clamp(y + t − r, 0, h − 1)
+    c.push(...op.get(Y), ...op.i32(t - r), ...op.add, ...op.set(T));
+    c.push(...op.get(T), ...op.i32(0), ...op.get(T), ...op.i32(0), ...op.gtS, ...op.select, ...op.set(T));
+    c.push(...op.get(T), ...op.get(H), ...op.i32(1), ...op.sub, ...op.get(T), ...op.get(H), ...op.i32(1), ...op.sub, ...op.ltS, ...op.select, ...op.set(T));
+    c.push(...op.get(SRC), ...op.get(T), ...op.get(WB), ...op.mul, ...op.add, ...op.set(A0 + t));
+  }
+  c.push(...op.get(DST), ...op.get(Y), ...op.get(WB), ...op.mul, ...op.add, ...op.set(Q));
+  c.push(...op.i32(0), ...op.set(XB));
+  // four columns per step
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(XB), ...op.i32(12), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...chains([0, 8], [SA, SB]));
+  c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store64lane0(0));
+  c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SB), ...demote, ...store64lane0(8));
+  c.push(...op.get(XB), ...op.i32(16), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  // two, then one remaining column
+  c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.get(WB), ...op.ltS, ...op.if);
+  c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store64lane0(0));
+  c.push(...op.get(XB), ...op.i32(8), ...op.add, ...op.set(XB), ...op.end);
+  c.push(...op.get(XB), ...op.get(WB), ...op.ltS, ...op.if);
+  c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store32lane0(0), ...op.end);
+  return body(locals, c);
+}
+
+/** 1 if any float32 in [ptr, end) (16-byte steps) is NaN or ±∞ (x − x is then NaN). params: ptr, end */
+function nonFiniteFunction(): Bytes {
+  const [PTR, END, ACC, V] = [0, 1, 2, 3];
+  const c: Bytes = [...op.block, ...op.loop];
+  c.push(...op.get(PTR), ...op.get(END), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(ACC), ...op.get(PTR), ...v128load(0), ...op.tee(V), ...op.get(V), ...f32x4sub, ...op.tee(V), ...op.get(V), ...f32x4ne, ...v128or, ...op.set(ACC));
+  c.push(...op.get(PTR), ...op.i32(16), ...op.add, ...op.set(PTR), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(ACC), ...anyTrue);
+  return body([V128, V128], c);
+}
+
+/** The module for kernel radius r: exports rows, cols, nonFinite; imports its memory as m.mem. */
+function moduleBytes(r: number): Uint8Array<ArrayBuffer> {
+  const types = vec([
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00], // (5 × i32) → ()
+    [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // (i32, i32) → i32
+  ]);
+  const imports = vec([[...name("m"), ...name("mem"), 0x02, 0x00, 0x01]]);
+  const funcs = vec([[0], [0], [1]]);
+  const exports = vec([
+    [...name("rows"), 0x00, 0],
+    [...name("cols"), 0x00, 1],
+    [...name("nonFinite"), 0x00, 2],
+  ]);
+  const code = [...uleb(3), ...rowFunction(r), ...colFunction(r), ...nonFiniteFunction()];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+interface Passes {
+  rows: (src: number, dst: number, w: number, y: number, line: number) => void;
+  cols: (src: number, dst: number, w: number, h: number, y: number) => void;
+  nonFinite: (ptr: number, end: number) => number;
+}
+
+let memory: WebAssembly.Memory | null = null;
+const modules = new Map<number, Passes | null>();
+
+/** The compiled passes for radius r, or null without WebAssembly SIMD. */
+function passesFor(r: number): Passes | null {
+  if (modules.has(r)) return modules.get(r) ?? null;
+  let p: Passes | null = null;
+  try {
+    if (typeof WebAssembly === "object") {
+      memory ??= new WebAssembly.Memory({ initial: 1 });
+      const bytes = moduleBytes(r);
+      if (WebAssembly.validate(bytes)) {
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
+        p = inst.exports as unknown as Passes;
+      }
+    }
+  } catch {
+    p = null;
+  }
+  modules.set(r, p);
+  return p;
+}
+
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * Separable convolution with a symmetric kernel (edges clamped), the same bits as the JavaScript
+ * passes of `convolveSeparable`; returns null when it cannot run here (no SIMD, non-finite pixels),
+ * and the caller then uses those passes.
+ */
+export function convolveSeparableWasm(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array | null {
+  const r = (k.length - 1) >> 1;
+  if (w < 1 || h < 1 || k.length !== 2 * r + 1) return null;
+  const p = passesFor(r);
+  if (!p || !memory) return null;
+  const n = w * h;
+  const kAt = 0;
+  const lineAt = align16(8 * (r + 1));
+  const imgAt = lineAt + align16(4 * (w + 2 * r + 8));
+  const tmpAt = imgAt + align16(4 * n + 32);
+  const end = tmpAt + align16(4 * n + 32);
+  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+  const buf = memory.buffer;
+  new Float64Array(buf, kAt, r + 1).set(k.subarray(0, r + 1));
+  const img = new Float32Array(buf, imgAt, n);
+  img.set(src);
+  // non-finite pixels: NaN payloads are not specified alike in both engines; leave those images to JavaScript
+  const n4 = n & ~3;
+  if (p.nonFinite(imgAt, imgAt + 4 * n4)) return null;
+  for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return null;
+  for (let y = 0; y < h; y++) p.rows(imgAt, tmpAt, w, y, lineAt);
+  // the output overwrites the input (the column pass reads only the row-pass result)
+  for (let y = 0; y < h; y++) p.cols(tmpAt, imgAt, w, h, y);
+  const res = new Float32Array(buf, imgAt, n);
+  if (out) {
+    out.set(res);
+    return out;
+  }
+  return res.slice();
+}
