@@ -40,6 +40,8 @@ export interface LogParams {
   minEigenRatio: number;
   minDiameterUm: number;
   maxDiameterUm: number;
+  /** two detections closer than this × the sum of their radii are one (the stronger is kept) */
+  overlapFrac: number;
 }
 
 export const DEFAULT_LOG_PARAMS: LogParams = {
@@ -48,6 +50,7 @@ export const DEFAULT_LOG_PARAMS: LogParams = {
   minEigenRatio: 0.5,
   minDiameterUm: 0.75,
   maxDiameterUm: 3.2,
+  overlapFrac: 1,
 };
 
 export interface LogDetection {
@@ -125,6 +128,6 @@ export function detectLog(sub: Float32Array, noise: Float32Array, w: number, h: 
   // suppress overlaps (keep the stronger)
   out.sort((a, b) => b.score - a.score);
   const kept: LogDetection[] = [];
-  for (const d of out) if (!kept.some((k) => Math.hypot(k.xUm - d.xUm, k.yUm - d.yUm) < Math.max(k.diameterUm, d.diameterUm) / 2)) kept.push(d);
+  for (const d of out) if (!kept.some((k) => Math.hypot(k.xUm - d.xUm, k.yUm - d.yUm) < (p.overlapFrac * (k.diameterUm + d.diameterUm)) / 2)) kept.push(d);
   return kept;
 }
