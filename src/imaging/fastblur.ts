@@ -130,10 +130,20 @@ function kernelSplats(r: number, firstLocal: number): Bytes {
 function rowFunction(r: number): Bytes {
   const [SRC, DST, W, Y, LINE, O, X, P, Q, FIRST, LAST, K0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const KC = K0 + r;
-  const locals = [I32, I32, I32, I32, F32, F32, ...Array(r + 1).fill(V128)];
-  const loadP = (t: number) => [...op.get(P), ...load64zero(4 * t), ...promote];
-  const sum: Bytes = [...op.get(KC), ...loadP(r), ...f64x2mul];
-  for (let j = 0; j < r; j++) sum.push(...loadP(j), ...loadP(2 * r - j), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add);
+  const ACC = KC + 1; // ACC + a: accumulator of chain a
+  const locals = [I32, I32, I32, I32, F32, F32, ...Array(r + 1).fill(V128), V128, V128];
+  const loadP = (t: number, off: number) => [...op.get(P), ...load64zero(4 * t + off), ...promote];
+  /** the double sums of chains at the given byte offsets from p, interleaved tap by tap, stored as float32 at q */
+  const chains = (offs: number[], store: (a: number, off: number) => Bytes): Bytes => {
+    const c: Bytes = [];
+    offs.forEach((off, a) => c.push(...op.get(KC), ...loadP(r, off), ...f64x2mul, ...op.set(ACC + a)));
+    for (let j = 0; j < r; j++)
+      offs.forEach((off, a) =>
+        c.push(...op.get(ACC + a), ...loadP(j, off), ...loadP(2 * r - j, off), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add, ...op.set(ACC + a)),
+      );
+    offs.forEach((off, a) => c.push(...op.get(Q), ...op.get(ACC + a), ...demote, ...store(a, off)));
+    return c;
+  };
   const c: Bytes = [...kernelSplats(r, K0)];
   // o = src + 4·y·w; first and last pixel of the row
   c.push(...op.get(SRC), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(O));
@@ -147,30 +157,33 @@ function rowFunction(r: number): Bytes {
   // x = 0, p = line, q = dst + 4·y·w
   c.push(...op.i32(0), ...op.set(X), ...op.get(LINE), ...op.set(P));
   c.push(...op.get(DST), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(Q));
+  const step = (n: number) => [
+    ...op.get(X), ...op.i32(n), ...op.add, ...op.set(X),
+    ...op.get(P), ...op.i32(4 * n), ...op.add, ...op.set(P),
+    ...op.get(Q), ...op.i32(4 * n), ...op.add, ...op.set(Q),
+  ];
+  // four pixels per step (two chains of two lanes)
   c.push(...op.block, ...op.loop);
-  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
-  c.push(...op.get(Q), ...sum, ...demote, ...store64lane0(0));
-  c.push(...op.get(X), ...op.i32(2), ...op.add, ...op.set(X));
-  c.push(...op.get(P), ...op.i32(8), ...op.add, ...op.set(P));
-  c.push(...op.get(Q), ...op.i32(8), ...op.add, ...op.set(Q));
-  c.push(...op.br(0), ...op.end, ...op.end);
-  // odd width: the last pixel alone (lane 0)
-  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...op.get(Q), ...sum, ...demote, ...store32lane0(0), ...op.end);
+  c.push(...op.get(X), ...op.i32(3), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...chains([0, 8], (_a, off) => store64lane0(off)), ...step(4), ...op.br(0), ...op.end, ...op.end);
+  // then two, then one remaining pixel (lane 0)
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.get(W), ...op.ltS, ...op.if);
+  c.push(...chains([0], (_a, off) => store64lane0(off)), ...step(2), ...op.end);
+  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...chains([0], (_a, off) => store32lane0(off)), ...op.end);
   return body(locals, c);
 }
 
 /**
  * Column pass for one output row y: out = Σ_j over source rows clamp(y + j − r), rounded to
- * float32 after every tap; four columns per step as two independent f64x2 chains.
+ * float32 after every tap; eight columns per step as four independent f64x2 chains.
  * params: src, dst, w, h, y
  */
 function colFunction(r: number): Bytes {
   const [SRC, DST, W, H, Y, XB, Q, WB, T, A0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const K0 = A0 + 2 * r + 1;
   const KC = K0 + r;
-  const SA = KC + 1;
-  const SB = SA + 1;
-  const locals = [I32, I32, I32, I32, ...Array(2 * r + 1).fill(I32), ...Array(r + 1).fill(V128), V128, V128];
+  const SA = KC + 1; // SA … SA + 3: four chain accumulators
+  const locals = [I32, I32, I32, I32, ...Array(2 * r + 1).fill(I32), ...Array(r + 1).fill(V128), V128, V128, V128, V128];
   const loadP = (t: number, off: number) => [...op.get(A0 + t), ...op.get(XB), ...op.add, ...load64zero(off), ...promote];
   const round = [...demote, ...promote];
   /** the tap sums of chains at the given byte offsets, interleaved tap by tap */
@@ -194,17 +207,18 @@ function colFunction(r: number): Bytes {
   }
   c.push(...op.get(DST), ...op.get(Y), ...op.get(WB), ...op.mul, ...op.add, ...op.set(Q));
   c.push(...op.i32(0), ...op.set(XB));
-  // four columns per step
+  // eight columns per step (four independent chains: the float32 rounding after every tap makes each chain latency-bound)
   c.push(...op.block, ...op.loop);
-  c.push(...op.get(XB), ...op.i32(12), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
-  c.push(...chains([0, 8], [SA, SB]));
-  c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store64lane0(0));
-  c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SB), ...demote, ...store64lane0(8));
-  c.push(...op.get(XB), ...op.i32(16), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
-  // two, then one remaining column
-  c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.get(WB), ...op.ltS, ...op.if);
+  c.push(...op.get(XB), ...op.i32(28), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...chains([0, 8, 16, 24], [SA, SA + 1, SA + 2, SA + 3]));
+  for (let a = 0; a < 4; a++) c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA + a), ...demote, ...store64lane0(8 * a));
+  c.push(...op.get(XB), ...op.i32(32), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  // then pairs of columns
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
   c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store64lane0(0));
-  c.push(...op.get(XB), ...op.i32(8), ...op.add, ...op.set(XB), ...op.end);
+  c.push(...op.get(XB), ...op.i32(8), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  // the last column alone (lane 0)
   c.push(...op.get(XB), ...op.get(WB), ...op.ltS, ...op.if);
   c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store32lane0(0), ...op.end);
   return body(locals, c);

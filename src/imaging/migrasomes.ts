@@ -137,39 +137,92 @@ export function blobCandidates(
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
     const s = gaussianBlur(lv.d, lv.w, lv.h, sp);
     const gain = secondDerivativeGain(sp);
-    const W = lv.w;
-    const zmap = new Float32Array(W * lv.h);
-    for (let y = 1; y < lv.h - 1; y++)
-      for (let x = 1; x < W - 1; x++) {
-        const i = y * W + x;
-        const c = s[i];
-        const xx = s[i + 1] - 2 * c + s[i - 1];
-        const yy = s[i + W] - 2 * c + s[i - W];
-        const m = 0.5 * (xx + yy);
-        // l2 = m + √(…) ≥ m: no blob where the mean curvature is not negative (skips the root)
-        if (m >= 0) continue;
-        const xy = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
-        const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
-        if (l2 < 0) zmap[i] = -l2 / (lv.nz[i] * gain);
-      }
-    for (let y = 1; y < lv.h - 1; y++)
-      for (let x = 1; x < W - 1; x++) {
-        const i = y * W + x;
-        const v = zmap[i];
-        if (v < minZ) continue;
-        if (
-          v < zmap[i - 1] || v < zmap[i + 1] || v < zmap[i - W] || v < zmap[i + W] ||
-          v < zmap[i - W - 1] || v < zmap[i - W + 1] || v < zmap[i + W - 1] || v < zmap[i + W + 1]
-        )
-          continue;
-        // sub-pixel by parabola
-        const dx = 0.5 * (zmap[i - 1] - zmap[i + 1]) / (zmap[i - 1] - 2 * v + zmap[i + 1] || -1);
-        const dy = 0.5 * (zmap[i - W] - zmap[i + W]) / (zmap[i - W] - 2 * v + zmap[i + W] || -1);
-        const f = lv.f;
-        out.push({ x: (x + Math.max(-0.5, Math.min(0.5, dx))) * f + (f - 1) / 2, y: (y + Math.max(-0.5, Math.min(0.5, dy))) * f + (f - 1) / 2, r: rUm, z: v });
-      }
+    if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
+    else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
   }
   return out;
+}
+
+/**
+ * The blob response at pixel i as the full map stores it (float32): −l2 / (noise · gain) where both
+ * Hessian eigenvalues are negative, 0 elsewhere and on the border.
+ */
+function blobZ(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, i: number): number {
+  const x = i % W;
+  const y = (i - x) / W;
+  if (x < 1 || y < 1 || x >= W - 1 || y >= H - 1) return 0;
+  const c = s[i];
+  const xx = s[i + 1] - 2 * c + s[i - 1];
+  const yy = s[i + W] - 2 * c + s[i - W];
+  const m = 0.5 * (xx + yy);
+  if (m >= 0) return 0;
+  const xy = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
+  const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+  return l2 < 0 ? Math.fround(-l2 / (nz[i] * gain)) : 0;
+}
+
+/** A local maximum of the blob response at (x, y) of a level with pixel factor f, refined by parabolas. */
+function pushBlob(out: Candidate[], x: number, y: number, v: number, l: number, r: number, u: number, d: number, f: number, rUm: number): void {
+  const dx = 0.5 * (l - r) / (l - 2 * v + r || -1);
+  const dy = 0.5 * (u - d) / (u - 2 * v + d || -1);
+  out.push({ x: (x + Math.max(-0.5, Math.min(0.5, dx))) * f + (f - 1) / 2, y: (y + Math.max(-0.5, Math.min(0.5, dy))) * f + (f - 1) / 2, r: rUm, z: v });
+}
+
+/** Local maxima ≥ minZ of the blob response of the smoothed level s (a full response map; any minZ). */
+function blobMaximaFull(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, minZ: number, f: number, rUm: number, out: Candidate[]): void {
+  const zmap = new Float32Array(W * H);
+  for (let i = 0; i < zmap.length; i++) zmap[i] = blobZ(s, nz, W, H, gain, i);
+  for (let y = 1; y < H - 1; y++)
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      const v = zmap[i];
+      if (v < minZ) continue;
+      if (
+        v < zmap[i - 1] || v < zmap[i + 1] || v < zmap[i - W] || v < zmap[i + W] ||
+        v < zmap[i - W - 1] || v < zmap[i - W + 1] || v < zmap[i + W - 1] || v < zmap[i + W + 1]
+      )
+        continue;
+      pushBlob(out, x, y, v, zmap[i - 1], zmap[i + 1], zmap[i - W], zmap[i + W], f, rUm);
+    }
+}
+
+/**
+ * The same maxima as `blobMaximaFull` for minZ > 0, without the map: a pixel can reach minZ only if
+ * −m ≥ minZ · noise · gain (as −l2 ≤ −m); pixels below that with a 1e-6 margin (far above double and
+ * float32 rounding) are skipped before the root and the division, which most pixels never reach.
+ * The response of a passing pixel and of its 8 neighbours is computed exactly as the map stores it
+ * (`blobZ`), and maxima are emitted in the same raster order.
+ */
+function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, minZ: number, f: number, rUm: number, out: Candidate[]): void {
+  const bound = minZ * (1 - 1e-6);
+  for (let y = 1; y < H - 1; y++)
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      const c = s[i];
+      const xx = s[i + 1] - 2 * c + s[i - 1];
+      const yy = s[i + W] - 2 * c + s[i - W];
+      const m = 0.5 * (xx + yy);
+      if (m >= 0) continue;
+      const g = nz[i] * gain;
+      // (g ≤ 0 or NaN: the comparison fails and the pixel is computed exactly)
+      if (-m < bound * g) continue;
+      const xy = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
+      const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
+      if (!(l2 < 0)) continue;
+      const v = Math.fround(-l2 / g);
+      if (v < minZ) continue;
+      const zl = blobZ(s, nz, W, H, gain, i - 1);
+      const zr = blobZ(s, nz, W, H, gain, i + 1);
+      const zu = blobZ(s, nz, W, H, gain, i - W);
+      const zd = blobZ(s, nz, W, H, gain, i + W);
+      if (v < zl || v < zr || v < zu || v < zd) continue;
+      if (
+        v < blobZ(s, nz, W, H, gain, i - W - 1) || v < blobZ(s, nz, W, H, gain, i - W + 1) ||
+        v < blobZ(s, nz, W, H, gain, i + W - 1) || v < blobZ(s, nz, W, H, gain, i + W + 1)
+      )
+        continue;
+      pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
+    }
 }
 
 /**
