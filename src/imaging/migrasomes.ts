@@ -324,11 +324,18 @@ export function ringCandidates(
   // a full ring of radius R gives ≈ 2πR/(px·dstep)… votes spread over the blur; threshold ∝ rim length
   const peakGain = 1 / (2 * Math.PI * bs * bs);
   const out: Candidate[] = [];
+  // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
+  // predictable comparison for the many pixels with few votes
+  const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const v = A[i];
-      if (v <= 0) continue;
+      if (v < vLow || v <= 0) continue;
+      // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
+      // pure, so testing it before the neighbours selects the same peaks
+      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
+      if (lenUm < minVotesUm) continue;
       if (
         v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
         v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
@@ -337,8 +344,7 @@ export function ringCandidates(
       const rPx = blurAt(accR, x, y) / v;
       // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
       const full = (2 * Math.PI * rPx) * peakGain;
-      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
-      if (lenUm < minVotesUm || v < minFrac * full) continue;
+      if (v < minFrac * full) continue;
       out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
     }
   // ring completeness at any centre (pixels) and radius (µm): weighted votes / votes of a full rim
