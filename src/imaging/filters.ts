@@ -245,6 +245,41 @@ export function blockMap(
   return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
 }
 
+/**
+ * `blockMap` of the high-pass |x − ¼(left + right + up + down)| (0 on the image border), with each
+ * block's values computed as they are gathered instead of from a full high-pass image: the same
+ * float32 values in the same order (so the same statistics), without a 4-Mpixel pass and buffer.
+ */
+export function highPassBlockMap(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  stat: (buf: Float32Array, n: number) => number,
+): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  const b = Math.max(4, Math.round(blockPx));
+  const gw = Math.max(1, Math.ceil(w / b));
+  const gh = Math.max(1, Math.ceil(h / b));
+  const grid = new Float32Array(gw * gh);
+  const buf = new Float32Array(b * b);
+  const step = b * b > 4096 ? 2 : 1; // subsample big blocks
+  for (let gy = 0; gy < gh; gy++)
+    for (let gx = 0; gx < gw; gx++) {
+      let n = 0;
+      const ye = Math.min(h, (gy + 1) * b);
+      const xe = Math.min(w, (gx + 1) * b);
+      for (let y = gy * b; y < ye; y += step) {
+        const edgeRow = y === 0 || y === h - 1;
+        for (let x = gx * b; x < xe; x += step) {
+          const i = y * w + x;
+          buf[n++] = edgeRow || x === 0 || x === w - 1 ? 0 : Math.abs(src[i] - 0.25 * (src[i - 1] + src[i + 1] + src[i - w] + src[i + w]));
+        }
+      }
+      grid[gy * gw + gx] = stat(buf, n);
+    }
+  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+}
+
 /** Bilinear upsampling of a grid whose cell centres are at (i + 0.5)·b pixels. */
 export function upsampleGrid(grid: Float32Array, gw: number, gh: number, w: number, h: number, b: number): Float32Array {
   const out = new Float32Array(w * h);
@@ -388,14 +423,8 @@ export function estimateBackground(src: Float32Array, w: number, h: number, bloc
   const scr = selectScratch(b * b);
   const { map: background } = blockMap(src, w, h, blockPx, (buf, n) => selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr));
   // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
-  const hp = new Float32Array(w * h);
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      hp[i] = Math.abs(src[i] - 0.25 * (src[i - 1] + src[i + 1] + src[i - w] + src[i + w]));
-    }
   const scale = 1.4826 / Math.sqrt(1.25);
-  const { map: noise, grid } = blockMap(hp, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  const { map: noise, grid } = highPassBlockMap(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
   let noiseMedian = quantile(grid, 0.5);
   if (!(noiseMedian > 0)) noiseMedian = 1e-6;
   for (let i = 0; i < noise.length; i++) if (!(noise[i] > 1e-6)) noise[i] = noiseMedian;
