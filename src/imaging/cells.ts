@@ -68,6 +68,157 @@ export function distanceToOutside(mask: Uint8Array, w: number, h: number): Float
   return d;
 }
 
+/**
+ * One forward-pass update (left and upper neighbours; outside the image counts as 0, one step away).
+ * min is order-independent here (no NaN, no −0), so the runs below may group the terms differently.
+ */
+function forwardPixel(d: Float32Array, w: number, x: number, y: number): void {
+  const i = y * w + x;
+  if (!d[i]) return;
+  let v = d[i];
+  if (x > 0) v = Math.min(v, d[i - 1] + 1);
+  else v = Math.min(v, 1);
+  if (y > 0) {
+    v = Math.min(v, d[i - w] + 1);
+    if (x > 0) v = Math.min(v, d[i - w - 1] + Math.SQRT2);
+    if (x < w - 1) v = Math.min(v, d[i - w + 1] + Math.SQRT2);
+  } else v = Math.min(v, 1);
+  d[i] = v;
+}
+
+/** One backward-pass update (right and lower neighbours). */
+function backwardPixel(d: Float32Array, w: number, h: number, x: number, y: number): void {
+  const i = y * w + x;
+  if (!d[i]) return;
+  let v = d[i];
+  if (x < w - 1) v = Math.min(v, d[i + 1] + 1);
+  else v = Math.min(v, 1);
+  if (y < h - 1) {
+    v = Math.min(v, d[i + w] + 1);
+    if (x < w - 1) v = Math.min(v, d[i + w + 1] + Math.SQRT2);
+    if (x > 0) v = Math.min(v, d[i + w - 1] + Math.SQRT2);
+  } else v = Math.min(v, 1);
+  d[i] = v;
+}
+
+/**
+ * Forward updates of pixels x0 … x1 − 1 of row y, left to right: edge pixels by `forwardPixel`, the
+ * interior with the upper row's terms first, off the left-to-right dependency chain.
+ */
+function forwardRun(d: Float32Array, w: number, y: number, x0: number, x1: number): void {
+  let x = x0;
+  if (y === 0) {
+    for (; x < x1; x++) forwardPixel(d, w, x, y);
+    return;
+  }
+  if (x === 0 && x < x1) forwardPixel(d, w, x++, y);
+  const xe = Math.min(x1, w - 1);
+  const b = Math.SQRT2;
+  for (; x < xe; x++) {
+    const i = y * w + x;
+    const c = d[i];
+    if (!c) continue;
+    const up = Math.min(c, d[i - w] + 1, d[i - w - 1] + b, d[i - w + 1] + b);
+    d[i] = Math.min(up, d[i - 1] + 1);
+  }
+  for (; x < x1; x++) forwardPixel(d, w, x, y);
+}
+
+/** Backward updates of pixels x1 − 1 … x0 of row y, right to left (see `forwardRun`). */
+function backwardRun(d: Float32Array, w: number, h: number, y: number, x0: number, x1: number): void {
+  let x = x1 - 1;
+  if (y === h - 1) {
+    for (; x >= x0; x--) backwardPixel(d, w, h, x, y);
+    return;
+  }
+  if (x === w - 1 && x >= x0) backwardPixel(d, w, h, x--, y);
+  const xe = Math.max(x0, 1);
+  const b = Math.SQRT2;
+  for (; x >= xe; x--) {
+    const i = y * w + x;
+    const c = d[i];
+    if (!c) continue;
+    const down = Math.min(c, d[i + w] + 1, d[i + w + 1] + b, d[i + w - 1] + b);
+    d[i] = Math.min(down, d[i + 1] + 1);
+  }
+  for (; x >= x0; x--) backwardPixel(d, w, h, x, y);
+}
+
+/** tile size of `distanceWithin` (rows of a tile band: y >> 5) */
+const NEAR_TILE = 32;
+
+/**
+ * `distanceToOutside` where it is ≤ `limit` (the same float32 values), and a value > `limit`
+ * elsewhere, visiting only the tiles that can hold such pixels. Every computed value is at least the
+ * Chebyshev distance to the nearest 0 pixel or to the outside (each step adds 1 or √2 and moves one
+ * pixel), so a value ≤ limit is reached by a chain of updates through pixels within R = ⌈limit⌉ + 1
+ * of a 0 pixel or the border: those lie in tiles next to a tile with a 0 pixel, or near the border.
+ * The two passes run over those tiles in the same order; all other pixels stay at INF. Values can
+ * only grow by that (every update is a min of sums, monotone), and along the chains they are
+ * unchanged, so values ≤ limit are exactly those of the full transform and the rest stay > limit.
+ */
+export function distanceWithin(mask: Uint8Array, w: number, h: number, limit: number): Float32Array {
+  return nearDistance(mask, w, h, limit).d;
+}
+
+/** `distanceWithin` and the visited column ranges per 32-row band (null: all pixels were visited). */
+function nearDistance(mask: Uint8Array, w: number, h: number, limit: number): { d: Float32Array; runs: Int32Array[] | null } {
+  const R = Math.ceil(limit) + 1;
+  const T = NEAR_TILE;
+  if (!(R >= 0 && R <= T)) return { d: distanceToOutside(mask, w, h), runs: null };
+  const tw = Math.ceil(w / T);
+  const th = Math.ceil(h / T);
+  const zero = new Uint8Array(tw * th);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    const to = (y >> 5) * tw;
+    for (let x = 0; x < w; x++) if (!mask[o + x]) zero[to + (x >> 5)] = 1;
+  }
+  const runs = nearRuns(zero, tw, th, w, h, R);
+  // far pixels keep INF (no 0 pixel lies in a far tile)
+  const d = new Float32Array(w * h).fill(1e9);
+  for (let y = 0; y < h; y++) {
+    const run = runs[y >> 5];
+    for (let r = 0; r < run.length; r += 2) for (let i = y * w + run[r], e = y * w + run[r + 1]; i < e; i++) if (!mask[i]) d[i] = 0;
+  }
+  for (let y = 0; y < h; y++) {
+    const run = runs[y >> 5];
+    for (let r = 0; r < run.length; r += 2) forwardRun(d, w, y, run[r], run[r + 1]);
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    const run = runs[y >> 5];
+    for (let r = run.length - 2; r >= 0; r -= 2) backwardRun(d, w, h, y, run[r], run[r + 1]);
+  }
+  return { d, runs };
+}
+
+/**
+ * Per tile row, the pixel column ranges [x0, x1) (flattened pairs, ascending) of the tiles that are
+ * next to a tile holding a 0 pixel (`zero`, tw × th) or within R pixels of the image border.
+ */
+function nearRuns(zero: Uint8Array, tw: number, th: number, w: number, h: number, R: number): Int32Array[] {
+  const T = NEAR_TILE;
+  const runs: Int32Array[] = [];
+  for (let ty = 0; ty < th; ty++) {
+    const y0 = ty * T;
+    const y1 = Math.min(h, y0 + T) - 1;
+    const rowNear = y0 <= R || y1 >= h - 1 - R;
+    const list: number[] = [];
+    for (let tx = 0; tx < tw; tx++) {
+      const x0 = tx * T;
+      const x1 = Math.min(w, x0 + T) - 1;
+      let near = rowNear || x0 <= R || x1 >= w - 1 - R;
+      for (let j = Math.max(0, ty - 1); !near && j <= Math.min(th - 1, ty + 1); j++)
+        for (let i = Math.max(0, tx - 1); i <= Math.min(tw - 1, tx + 1); i++) if (zero[j * tw + i]) near = true;
+      if (!near) continue;
+      if (list.length && list[list.length - 1] === x0) list[list.length - 1] = x1 + 1;
+      else list.push(x0, x1 + 1);
+    }
+    runs.push(Int32Array.from(list));
+  }
+  return runs;
+}
+
 /** Connected components (8-connected) of a mask; returns labels 1..n and the count. */
 export function components(mask: Uint8Array, w: number, h: number): { labels: Int32Array; count: number } {
   const labels = new Int32Array(w * h);
@@ -195,9 +346,18 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
 export function cellExclusion(labels: Int32Array, w: number, h: number, pxUm: number, marginUm: number): Uint8Array {
   const inv = new Uint8Array(w * h);
   for (let i = 0; i < inv.length; i++) inv[i] = labels[i] ? 0 : 1;
-  const d = distanceToOutside(inv, w, h);
-  const m = new Uint8Array(w * h);
   const r = marginUm / pxUm;
-  for (let i = 0; i < m.length; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;
+  const { d, runs } = nearDistance(inv, w, h, r);
+  const m = new Uint8Array(w * h);
+  if (!runs) {
+    for (let i = 0; i < m.length; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;
+    return m;
+  }
+  // outside the visited tiles there is no cell pixel and the distance is > r: m stays 0
+  for (let y = 0; y < h; y++) {
+    const run = runs[y >> 5];
+    for (let k = 0; k < run.length; k += 2)
+      for (let i = y * w + run[k], e = y * w + run[k + 1]; i < e; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;
+  }
   return m;
 }
