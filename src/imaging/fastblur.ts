@@ -14,106 +14,29 @@
  * without SIMD use the JavaScript passes.
  */
 
-type Bytes = number[];
-
-/** Unsigned LEB128. */
-function uleb(n: number): Bytes {
-  const out: Bytes = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-/** Signed LEB128 (32-bit values). */
-function sleb(n: number): Bytes {
-  const out: Bytes = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-/** Instruction encoders (only those used below). */
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  shl: [0x74],
-  ltS: [0x48],
-  gtS: [0x4a],
-  geU: [0x4f],
-  eqz: [0x45],
-  select: [0x1b],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  f32load: (off: number) => [0x2a, 2, ...uleb(off)],
-  f32store: (off: number) => [0x38, 2, ...uleb(off)],
-  f64load: (off: number) => [0x2b, 3, ...uleb(off)],
-  memcopy: [0xfc, ...uleb(10), 0, 0],
-  simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
-};
-const v128load = (off: number) => op.simd(0x00, 4, ...uleb(off));
-const load64zero = (off: number) => op.simd(0x5d, 3, ...uleb(off));
-const store64lane0 = (off: number) => op.simd(0x5b, 3, ...uleb(off), 0);
-const store32lane0 = (off: number) => op.simd(0x5a, 2, ...uleb(off), 0);
-const f64x2splat = op.simd(0x14);
-const f64x2add = op.simd(0xf0);
-const f64x2mul = op.simd(0xf2);
-const demote = op.simd(0x5e); // f32x4.demote_f64x2_zero
-const promote = op.simd(0x5f); // f64x2.promote_low_f32x4
-const f32x4sub = op.simd(0xe5);
-const f32x4ne = op.simd(0x42);
-const v128or = op.simd(0x50);
-const anyTrue = op.simd(0x53);
-
-/** A function body: local declarations (type per extra local) and code. */
-function body(locals: number[], code: Bytes): Bytes {
-  const groups: Bytes = [];
-  let n = 0;
-  for (let i = 0; i < locals.length; ) {
-    let j = i;
-    while (j < locals.length && locals[j] === locals[i]) j++;
-    groups.push(...uleb(j - i), locals[i]);
-    n++;
-    i = j;
-  }
-  const b = [...uleb(n), ...groups, ...code, ...op.end];
-  return [...uleb(b.length), ...b];
-}
-
-function section(id: number, content: Bytes): Bytes {
-  return [id, ...uleb(content.length), ...content];
-}
-
-function vec(items: Bytes[]): Bytes {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): Bytes {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
+import {
+  anyTrue,
+  body,
+  type Bytes,
+  demote,
+  F32,
+  f32x4ne,
+  f32x4sub,
+  f64x2add,
+  f64x2mul,
+  f64x2splat,
+  I32,
+  load64zero,
+  moduleBytes,
+  op,
+  promote,
+  store32lane0,
+  store64lane0,
+  V128,
+  v128load,
+  v128or,
+  vec,
+} from "./fastwasm.ts";
 
 /** Kernel splats: v128 locals K[j] = (k[j], k[j]) from f64 memory at address 0 (K[r] is the centre tap). */
 function kernelSplats(r: number, firstLocal: number): Bytes {
@@ -236,27 +159,12 @@ function nonFiniteFunction(): Bytes {
 }
 
 /** The module for kernel radius r: exports rows, cols, nonFinite; imports its memory as m.mem. */
-function moduleBytes(r: number): Uint8Array<ArrayBuffer> {
-  const types = vec([
+function blurModule(r: number): Uint8Array<ArrayBuffer> {
+  const types = [
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00], // (5 × i32) → ()
     [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // (i32, i32) → i32
-  ]);
-  const imports = vec([[...name("m"), ...name("mem"), 0x02, 0x00, 0x01]]);
-  const funcs = vec([[0], [0], [1]]);
-  const exports = vec([
-    [...name("rows"), 0x00, 0],
-    [...name("cols"), 0x00, 1],
-    [...name("nonFinite"), 0x00, 2],
-  ]);
-  const code = [...uleb(3), ...rowFunction(r), ...colFunction(r), ...nonFiniteFunction()];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
+  ];
+  return moduleBytes(types, [0, 0, 1], [["rows", 0], ["cols", 1], ["nonFinite", 2]], [rowFunction(r), colFunction(r), nonFiniteFunction()]);
 }
 
 interface Passes {
@@ -275,7 +183,7 @@ function passesFor(r: number): Passes | null {
   try {
     if (typeof WebAssembly === "object") {
       memory ??= new WebAssembly.Memory({ initial: 1 });
-      const bytes = moduleBytes(r);
+      const bytes = blurModule(r);
       if (WebAssembly.validate(bytes)) {
         const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
         p = inst.exports as unknown as Passes;

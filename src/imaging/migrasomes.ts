@@ -6,6 +6,7 @@
  * angular median stays at background. The outer half-maximum radius, corrected for the
  * PSF, gives the diameter, which rejects sub-resolution dots and small vesicles.
  */
+import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
 import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
 
 export interface MigrasomeParams {
@@ -415,28 +416,33 @@ function sampleCircle(sm: Float32Array, w: number, h: number, cx: number, cy: nu
 /** the kq + 1 smallest samples of a circle, ascending (scratch of circleQuantile; fully rewritten per call) */
 const lowBuf = new Float32Array(4096);
 
-/**
- * The kq-th smallest (0-based) of the N samples of a circle, as `sampleCircle` followed by
- * `selectK(angBuf, N, kq)` returns it, in one pass: each sample (stored in angBuf, as before) is
- * inserted into a sorted list of the kq + 1 smallest so far when it is below that list's largest.
- * kq is a low quantile (15 %), so the list is short and most samples cost one comparison; no
- * partitioning passes. An order statistic is one value whatever the algorithm, so the result is the
- * same; with a NaN sample (where comparisons are not a total order) the original quickselect is used.
- */
+/** The kq-th smallest (0-based) of the N samples of a circle (`sampleCircle`, then `lowQuantile`). */
 function circleQuantile(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, N: number, kq: number): number {
   sampleCircle(sm, w, h, cx, cy, rho, N);
+  return lowQuantile(angBuf, 0, N, kq);
+}
+
+/**
+ * The kq-th smallest (0-based) of buf[off … off + N), the value `selectK` returns on those samples in
+ * angBuf, in one pass: each sample is inserted into a sorted list of the kq + 1 smallest so far when
+ * it is below that list's largest. kq is a low quantile (15 %), so the list is short and most samples
+ * cost one comparison; no partitioning passes. An order statistic is one value whatever the
+ * algorithm, so the result is the same; with a NaN sample (where comparisons are not a total order)
+ * the samples go to angBuf (if not there) and the original quickselect is used on them.
+ */
+function lowQuantile(buf: Float32Array, off: number, N: number, kq: number): number {
   const low = lowBuf;
   const K = kq + 1;
   let n = 0; // entries in low
-  for (let a = 0; a < N; a++) {
-    const v = angBuf[a];
+  for (let a = off, e = off + N; a < e; a++) {
+    const v = buf[a];
     if (n === K) {
       if (!(v < low[K - 1])) {
-        if (v !== v) return selectK(angBuf, N, kq);
+        if (v !== v) return selectOnAngBuf(buf, off, N, kq);
         continue;
       }
       n--; // drop the largest
-    } else if (v !== v) return selectK(angBuf, N, kq);
+    } else if (v !== v) return selectOnAngBuf(buf, off, N, kq);
     let j = n;
     while (j > 0 && low[j - 1] > v) {
       low[j] = low[j - 1];
@@ -448,7 +454,22 @@ function circleQuantile(sm: Float32Array, w: number, h: number, cx: number, cy: 
   return low[K - 1];
 }
 
-/** Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels). */
+/** selectK on the samples buf[off … off + N) in angBuf (copied there unless they are there). */
+function selectOnAngBuf(buf: Float32Array, off: number, N: number, kq: number): number {
+  if (buf !== angBuf || off !== 0) angBuf.set(buf.subarray(off, off + N));
+  return selectK(angBuf, N, kq);
+}
+
+/** Samples on a circle of radius rho pixels (at least 12, about 1.2 per pixel of circumference). */
+function circleCount(rho: number): number {
+  return Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+}
+
+/**
+ * Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels).
+ * With a `sampler` for this image, radius step and pixel size (see fastcircle.ts), circles wholly
+ * inside the image are sampled there (the same values) and only the selection runs here.
+ */
 export function radialProfile(
   sm: Float32Array,
   w: number,
@@ -459,18 +480,31 @@ export function radialProfile(
   drUm: number,
   nr: number,
   withMedian = true,
+  sampler: ProfileSampler | null = null,
 ): Profile {
   const med = new Float32Array(nr);
   const q25 = new Float32Array(nr);
   const n = new Int32Array(nr);
+  const rhoMax = ((nr - 1) * drUm) / pxUm;
+  const fast =
+    sampler && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
+    cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1
+      ? sampler
+      : null;
+  const samples = fast ? fast.sample(cx, cy, nr) : null;
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
-    const N = k === 0 ? 1 : Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+    const N = k === 0 ? 1 : circleCount(rho);
     if (N === 1) {
       med[k] = q25[k] = sampleBilinear(sm, w, h, cx, cy);
     } else {
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
-      q25[k] = circleQuantile(sm, w, h, cx, cy, rho, N, kq);
+      if (samples && fast && !withMedian) q25[k] = lowQuantile(samples, fast.offsets[k], N, kq);
+      else {
+        if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
+        else sampleCircle(sm, w, h, cx, cy, rho, N);
+        q25[k] = lowQuantile(angBuf, 0, N, kq);
+      }
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
@@ -556,7 +590,7 @@ export interface DetectOptions {
 
 /** Angular median on one circle (pixels). */
 function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
-  const N = Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+  const N = circleCount(rho);
   return { med: circleQuantile(sm, w, h, cx, cy, rho, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
 }
 
@@ -641,6 +675,11 @@ export function detectMigrasomes(
   const sigmaT = Math.sqrt(psf * psf + (spx * pxUm) ** 2);
   const dr = Math.max(0.035, 0.5 * pxUm);
   const nr = Math.ceil((P.maxRadiusUm + 0.6) / dr) + 2;
+  // the profiles' circle samples in WebAssembly where available (bit-identical; null: all in JavaScript)
+  const sampler = profileSampler(sm, w, h, pxUm, dr, nr, (k) => {
+    const rho = (k * dr) / pxUm;
+    return { rho, N: circleCount(rho) };
+  }, trigTable);
   const accepted: Migrasome[] = [];
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
@@ -681,7 +720,7 @@ export function detectMigrasomes(
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;
-    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false);
+    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler);
     let f = profileFeatures(prof, nz, pxUm, minRho);
     if (f.score < 0.5 * P.minScore) continue;
     // profile only as far as the object reaches (saves most of the work for large scales)
@@ -698,7 +737,7 @@ export function detectMigrasomes(
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false);
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler);
         const f2 = profileFeatures(p2, nz, pxUm, minRho);
         if (f2.area > f.area * 1.002) {
           cx += dx;
@@ -717,7 +756,7 @@ export function detectMigrasomes(
       }
     }
     // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh);
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler);
     f = profileFeatures(prof, nz, pxUm, minRho);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;

@@ -1,0 +1,242 @@
+/**
+ * The circle samples of migrasome radial profiles in WebAssembly SIMD, bit-identical to the
+ * JavaScript sampling in migrasomes.ts: for every radius k·dr (k = 1 … nr − 1) the N bilinear samples
+ * at cx + ρ·cos θ_a, cy + ρ·sin θ_a, two angles per f64x2 vector with exactly the scalar code's
+ * double operations in its order ((s00·(1 − fx) + s10·fx)·(1 − fy) + (s01·(1 − fx) + s11·fx)·fy,
+ * rounded to float32), the four pixels of each sample loaded per lane. Used only for circles wholly
+ * inside the image (the scalar code's fast path; there x ≥ 0, so truncation is the floor).
+ *
+ * A sampler holds its own copy of one smoothed image, the radii, their sample counts and the
+ * cos/sin tables (copied from migrasomes.ts, so the same doubles), in its own memory: nothing is
+ * shared between samplers or calls. Images with a non-finite pixel are left to JavaScript.
+ */
+
+import {
+  body,
+  type Bytes,
+  demote,
+  F64,
+  f64x2add,
+  f64x2mul,
+  f64x2splat,
+  I32,
+  moduleBytes,
+  op,
+  promote,
+  store64lane0,
+  uleb,
+  V128,
+  v128load,
+  vec,
+} from "./fastwasm.ts";
+
+const f64x2sub = op.simd(0xf1);
+const i32x4splat = op.simd(0x11);
+const i32x4add = op.simd(0xae);
+const i32x4mul = op.simd(0xb5);
+const i32x4shl = op.simd(0xab);
+const i32x4lane = (l: number) => op.simd(0x1b, l); // i32x4.extract_lane
+const truncSat = op.simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
+const convertLow = op.simd(0xfe); // f64x2.convert_low_i32x4_s
+const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off)); // v128.load32_zero
+const load32lane1 = (off: number) => op.simd(0x56, 2, ...uleb(off), 1); // v128.load32_lane, lane 1
+const f32x4sub = op.simd(0xe5);
+const f32x4ne = op.simd(0x42);
+const v128or = op.simd(0x50);
+const anyTrue = op.simd(0x53);
+const i32load = (off: number) => [0x28, 2, ...uleb(off)];
+const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+
+/**
+ * samples(sm, w, desc, nr, cx, cy, out): for k = 1 … nr − 1, with the descriptor at desc + 32k
+ * (ρ f64 @0, N i32 @8, cos table @12, sin table @16), the N samples of radius k at out, consecutively.
+ * Pairs of angles; an odd N computes one sample more (zero padding in the tables: a sample at the
+ * centre), which the next radius overwrites or the padding after the output absorbs.
+ */
+function samplesFunction(): Bytes {
+  const [SM, W, DESC, NR, CX, CY, OUT] = [0, 1, 2, 3, 4, 5, 6];
+  const [K, E, N, A, COS, SIN, O, P0, P1, W4] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const [RHO, CXV, CYV, XV, YV, XI, YI, FX, FY, WV, SMV, ONE, T1, IDX] = [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
+  const locals = [...Array(10).fill(I32), ...Array(14).fill(V128)];
+  /** the four pixels at byte addresses p0 and p1 (+ off) as f64x2 lanes */
+  const pair = (a0: number[], a1: number[], off: number) => [...a1, ...a0, ...load32zero(off), ...load32lane1(off), ...promote];
+  const p0 = op.get(P0);
+  const p1 = op.get(P1);
+  const q0 = [...op.get(P0), ...op.get(W4), ...op.add];
+  const q1 = [...op.get(P1), ...op.get(W4), ...op.add];
+  const c: Bytes = [];
+  c.push(...op.get(CX), ...f64x2splat, ...op.set(CXV), ...op.get(CY), ...f64x2splat, ...op.set(CYV));
+  c.push(...op.get(W), ...i32x4splat, ...op.set(WV), ...op.get(SM), ...i32x4splat, ...op.set(SMV));
+  c.push(...f64const(1), ...f64x2splat, ...op.set(ONE));
+  c.push(...op.get(W), ...op.i32(2), ...op.shl, ...op.set(W4));
+  c.push(...op.get(OUT), ...op.set(O), ...op.i32(1), ...op.set(K));
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(K), ...op.get(NR), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(DESC), ...op.get(K), ...op.i32(5), ...op.shl, ...op.add, ...op.set(E));
+  c.push(...op.get(E), ...op.f64load(0), ...f64x2splat, ...op.set(RHO));
+  c.push(...op.get(E), ...i32load(8), ...op.set(N), ...op.get(E), ...i32load(12), ...op.set(COS), ...op.get(E), ...i32load(16), ...op.set(SIN));
+  c.push(...op.i32(0), ...op.set(A));
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(A), ...op.get(N), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  // x = cx + ρ·cos, y = cy + ρ·sin (two angles)
+  c.push(...op.get(CXV), ...op.get(RHO), ...op.get(COS), ...op.get(A), ...op.i32(3), ...op.shl, ...op.add, ...v128load(0), ...f64x2mul, ...f64x2add, ...op.set(XV));
+  c.push(...op.get(CYV), ...op.get(RHO), ...op.get(SIN), ...op.get(A), ...op.i32(3), ...op.shl, ...op.add, ...v128load(0), ...f64x2mul, ...f64x2add, ...op.set(YV));
+  c.push(...op.get(XV), ...truncSat, ...op.set(XI), ...op.get(YV), ...truncSat, ...op.set(YI));
+  c.push(...op.get(XV), ...op.get(XI), ...convertLow, ...f64x2sub, ...op.set(FX));
+  c.push(...op.get(YV), ...op.get(YI), ...convertLow, ...f64x2sub, ...op.set(FY));
+  // byte addresses sm + 4·(y0·w + x0)
+  c.push(...op.get(YI), ...op.get(WV), ...i32x4mul, ...op.get(XI), ...i32x4add, ...op.i32(2), ...i32x4shl, ...op.get(SMV), ...i32x4add, ...op.set(IDX));
+  c.push(...op.get(IDX), ...i32x4lane(0), ...op.set(P0), ...op.get(IDX), ...i32x4lane(1), ...op.set(P1));
+  c.push(...op.get(ONE), ...op.get(FX), ...f64x2sub, ...op.set(T1));
+  // (s00·(1 − fx) + s10·fx)·(1 − fy)
+  c.push(...pair(p0, p1, 0), ...op.get(T1), ...f64x2mul, ...pair(p0, p1, 4), ...op.get(FX), ...f64x2mul, ...f64x2add);
+  c.push(...op.get(ONE), ...op.get(FY), ...f64x2sub, ...f64x2mul);
+  // + (s01·(1 − fx) + s11·fx)·fy
+  c.push(...pair(q0, q1, 0), ...op.get(T1), ...f64x2mul, ...pair(q0, q1, 4), ...op.get(FX), ...f64x2mul, ...f64x2add);
+  c.push(...op.get(FY), ...f64x2mul, ...f64x2add);
+  // store two float32 at out + 4a (the value is on the stack: address first)
+  c.push(...op.set(XV), ...op.get(O), ...op.get(A), ...op.i32(2), ...op.shl, ...op.add, ...op.get(XV), ...demote, ...store64lane0(0));
+  c.push(...op.get(A), ...op.i32(2), ...op.add, ...op.set(A), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(O), ...op.get(N), ...op.i32(2), ...op.shl, ...op.add, ...op.set(O));
+  c.push(...op.get(K), ...op.i32(1), ...op.add, ...op.set(K), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
+/** 1 if any float32 in [ptr, end) (16-byte steps) is NaN or ±∞. params: ptr, end */
+function nonFiniteFunction(): Bytes {
+  const [PTR, END, ACC, V] = [0, 1, 2, 3];
+  const c: Bytes = [...op.block, ...op.loop];
+  c.push(...op.get(PTR), ...op.get(END), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(ACC), ...op.get(PTR), ...v128load(0), ...op.tee(V), ...op.get(V), ...f32x4sub, ...op.tee(V), ...op.get(V), ...f32x4ne, ...v128or, ...op.set(ACC));
+  c.push(...op.get(PTR), ...op.i32(16), ...op.add, ...op.set(PTR), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(ACC), ...anyTrue);
+  return body([V128, V128], c);
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module (once per process), or null without WebAssembly SIMD. */
+function circleModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly === "object") {
+      const types = [
+        [0x60, ...vec([[I32], [I32], [I32], [I32], [F64], [F64], [I32]]), 0x00],
+        [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])],
+      ];
+      const bytes = moduleBytes(types, [0, 1], [["samples", 0], ["nonFinite", 1]], [samplesFunction(), nonFiniteFunction()]);
+      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    }
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Samples of all circles of a radial profile, for one smoothed image, radius step and pixel size. */
+export interface ProfileSampler {
+  /** the image it holds a copy of (radialProfile checks it is given the same) */
+  src: Float32Array;
+  w: number;
+  h: number;
+  pxUm: number;
+  drUm: number;
+  /** profiles of up to this many radii */
+  nrMax: number;
+  /** sample offset of radius k in `samples` (k = 1 … nrMax − 1; index 0 unused) */
+  offsets: Int32Array;
+  /**
+   * Fill the samples of radii 1 … nr − 1 around (cx, cy) (pixels) and return the view holding them
+   * (radius k from offsets[k], N_k values). The caller checks that the largest circle is inside.
+   */
+  sample(cx: number, cy: number, nr: number): Float32Array;
+}
+
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * A sampler for `sm` (w × h) and radii k·drUm/pxUm, k < nrMax, with the sample counts `counts(k)`
+ * and cos/sin tables `trig(N)` of migrasomes.ts; null when WebAssembly SIMD is not available or
+ * the image has a non-finite pixel.
+ */
+export function profileSampler(
+  sm: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  drUm: number,
+  nrMax: number,
+  counts: (k: number) => { rho: number; N: number },
+  trig: (N: number) => Float64Array,
+): ProfileSampler | null {
+  const mod = circleModule();
+  if (!mod || nrMax < 2 || w * h !== sm.length) return null;
+  // layout: descriptors | cos/sin tables | image | samples
+  const descAt = 0;
+  let at = align16(32 * (nrMax + 1));
+  const tables = new Map<number, number>();
+  const rho = new Float64Array(nrMax);
+  const Ns = new Int32Array(nrMax);
+  const offsets = new Int32Array(nrMax + 1);
+  let total = 0;
+  for (let k = 1; k < nrMax; k++) {
+    const c = counts(k);
+    rho[k] = c.rho;
+    Ns[k] = c.N;
+    offsets[k] = total;
+    total += c.N;
+    if (!tables.has(c.N)) {
+      tables.set(c.N, at);
+      at += align16(16 * (c.N + 2));
+    }
+  }
+  offsets[nrMax] = total;
+  const imgAt = at;
+  const outAt = align16(imgAt + 4 * sm.length + 16);
+  const end = outAt + align16(4 * (total + 8));
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) });
+  const inst = new WebAssembly.Instance(mod, { m: { mem: memory } });
+  const ex = inst.exports as unknown as {
+    samples: (sm: number, w: number, desc: number, nr: number, cx: number, cy: number, out: number) => void;
+    nonFinite: (ptr: number, end: number) => number;
+  };
+  const buf = memory.buffer;
+  const img = new Float32Array(buf, imgAt, sm.length);
+  img.set(sm);
+  const n4 = sm.length & ~3;
+  if (ex.nonFinite(imgAt, imgAt + 4 * n4)) return null;
+  for (let i = n4; i < sm.length; i++) if (!Number.isFinite(img[i])) return null;
+  for (const [N, tAt] of tables) {
+    const t = trig(N);
+    const cos = new Float64Array(buf, tAt, N + 2);
+    const sin = new Float64Array(buf, tAt + 8 * (N + 2), N + 2);
+    for (let a = 0; a < N; a++) {
+      cos[a] = t[2 * a];
+      sin[a] = t[2 * a + 1];
+    }
+  }
+  const dv = new DataView(buf);
+  for (let k = 1; k < nrMax; k++) {
+    const e = descAt + 32 * k;
+    const tAt = tables.get(Ns[k]) as number;
+    dv.setFloat64(e, rho[k], true);
+    dv.setInt32(e + 8, Ns[k], true);
+    dv.setInt32(e + 12, tAt, true);
+    dv.setInt32(e + 16, tAt + 8 * (Ns[k] + 2), true);
+  }
+  const samples = new Float32Array(buf, outAt, total + 8);
+  return {
+    src: sm,
+    w,
+    h,
+    pxUm,
+    drUm,
+    nrMax,
+    offsets,
+    sample(cx: number, cy: number, nr: number): Float32Array {
+      ex.samples(imgAt, w, descAt, nr, cx, cy, outAt);
+      return samples;
+    },
+  };
+}
