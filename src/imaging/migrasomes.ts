@@ -627,6 +627,16 @@ function circleMax(
 }
 
 /**
+ * hypot(dx, dy)·scale < lim (scale > 0), without the slow Math.hypot when max(|dx|, |dy|)·scale ≥ lim:
+ * Math.hypot(dx, dy) ≥ max(|dx|, |dy|) (V8 returns √(Σ (v/max)²)·max with the sum ≥ 1) and rounding
+ * is monotone, so the answer is the same.
+ */
+function closerThan(dx: number, dy: number, scale: number, lim: number): boolean {
+  if (Math.max(Math.abs(dx), Math.abs(dy)) * scale >= lim) return false;
+  return Math.hypot(dx, dy) * scale < lim;
+}
+
+/**
  * Detect migrasomes in a background-subtracted image `sub` with a per-pixel noise map.
  * Returns accepted detections, strongest first.
  */
@@ -692,7 +702,7 @@ export function detectMigrasomes(
     for (let j = gy - 1; j <= gy + 1; j++)
       for (let i = gx - 1; i <= gx + 1; i++) {
         const l = seen.get(j * gw + i);
-        if (l && l.some((s) => Math.hypot(s.x - x, s.y - y) < Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx)))) return true;
+        if (l && l.some((s) => closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx))))) return true;
       }
     const key = gy * gw + gx;
     const l = seen.get(key);
@@ -706,7 +716,7 @@ export function detectMigrasomes(
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
     if (opts.exclude && opts.exclude[ci]) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
-    if (accepted.some((a) => Math.hypot(a.x - c.x, a.y - c.y) * pxUm < (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2)) continue;
+    if (accepted.some((a) => closerThan(a.x - c.x, a.y - c.y, pxUm, (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2))) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
@@ -803,7 +813,11 @@ export function detectMigrasomes(
     // and then the larger object wins
     let lose = false;
     const clashes = accepted.filter((a) => {
-      const dUm = Math.hypot(a.x - cx, a.y - cy) * pxUm;
+      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L): beyond L (by the
+      // bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true distance as for ∞
+      const mr = Math.max(a.diameterUm / 2, radius);
+      const L = Math.max(mr + 0.1, mr + P.containUm);
+      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : Math.hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
         if (c && a.significance >= f.score) lose = true;
