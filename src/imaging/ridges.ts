@@ -1,9 +1,12 @@
 /**
- * Retraction-fiber ridges: multi-scale Hessian ridge detection with Steger's sub-pixel
- * centre-line test, noise-normalised responses and hysteresis thresholds. Also estimates
- * the PSF width from the fibers' cross-section (fibers are far thinner than the PSF).
+ * Retraction-fiber ridges: Hessian ridge strength at the first scale (its smoothing, strong pixels
+ * and the PSF width from the fibers' cross-section are reused by the migrasome detector), and the
+ * fiber mask for the tracer from the oriented line filter (`lines.ts`), which integrates along the
+ * fiber and so finds fibers well below one noise unit per pixel. The older mask (multi-scale Hessian
+ * with Steger's sub-pixel centre-line test and hysteresis) stays available as `fiberMask: "hessian"`.
  */
 import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
+import { DEFAULT_LINE_PARAMS, detectLines, type LineParams } from "./lines.ts";
 
 export interface RidgeParams {
   /** smoothing scales in µm */
@@ -11,12 +14,18 @@ export interface RidgeParams {
   /** hysteresis thresholds on the noise-normalised ridge strength */
   highZ: number;
   lowZ: number;
+  /**
+   * what makes the fiber mask: the oriented line filter (`lines.ts`; dim fibers, default), or the
+   * Hessian centre lines of all scales with the hysteresis above (the detector before the line filter)
+   */
+  fiberMask?: "lines" | "hessian";
+  line?: LineParams;
 }
 
-export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 4.5, lowZ: 2.2 };
+export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 4.5, lowZ: 2.2, fiberMask: "lines", line: DEFAULT_LINE_PARAMS };
 
 export interface RidgeMap {
-  /** 1 on ridge centre-line pixels after hysteresis */
+  /** 1 on fiber centre-line pixels (from the line filter, or the Hessian hysteresis) */
   mask: Uint8Array;
   /** noise-normalised ridge strength (max over scales; 0 where below the low hysteresis threshold) */
   z: Float32Array;
@@ -56,7 +65,8 @@ export function detectRidges(
   let smoothSigmaPx = 0;
   let strongList: number[] = [];
   let first = true;
-  for (const sUm of params.scalesUm) {
+  const mode = params.fiberMask ?? "hessian";
+  for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
     const s = gaussianBlur(sub, w, h, sp);
     if (!smooth) {
@@ -65,16 +75,38 @@ export function detectRidges(
     }
     const gain = secondDerivativeGain(sp);
     const lowZ = params.lowZ;
-    ridgeScale(s, noise, w, h, gain, lowZ, z, ox, oy, center, psfSamples, first ? strongList : null, sp, sUm === params.scalesUm[0]);
+    ridgeScale(s, noise, w, h, gain, lowZ, z, ox, oy, center, psfSamples, first ? strongList : null, sp, sUm === params.scalesUm[0], mode !== "lines");
     first = false;
   }
   const strong = Int32Array.from(strongList);
   strongList = [];
-  // hysteresis on centre-line pixels, 8-connected
+  let mask: Uint8Array;
+  let maskOx: Float32Array = ox;
+  let maskOy: Float32Array = oy;
+  if (mode === "lines" && smooth) {
+    // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
+    const lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
+    mask = lm.mask;
+    maskOx = lm.ox;
+    maskOy = lm.oy;
+  } else {
+    mask = hysteresis(center, z, w, h, params.highZ, params.lowZ);
+  }
+  let psfSigmaUm = NaN;
+  if (psfSamples.length >= 20) {
+    const v = quantile(psfSamples, 0.5);
+    if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
+  }
+  return { mask, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+}
+
+/** Hysteresis on centre-line pixels (8-connected): seeds ≥ highZ, grown through pixels ≥ lowZ. */
+function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, highZ: number, lowZ: number): Uint8Array {
+  const n = w * h;
   const mask = new Uint8Array(n);
   const stack: number[] = [];
   for (let i = 0; i < n; i++)
-    if (center[i] && z[i] >= params.highZ && !mask[i]) {
+    if (center[i] && z[i] >= highZ && !mask[i]) {
       mask[i] = 1;
       stack.push(i);
       while (stack.length) {
@@ -87,19 +119,14 @@ export function detectRidges(
             const yy = jy + dy;
             if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
             const k = yy * w + xx;
-            if (!mask[k] && center[k] && z[k] >= params.lowZ) {
+            if (!mask[k] && center[k] && z[k] >= lowZ) {
               mask[k] = 1;
               stack.push(k);
             }
           }
       }
     }
-  let psfSigmaUm = NaN;
-  if (psfSamples.length >= 20) {
-    const v = quantile(psfSamples, 0.5);
-    if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
-  }
-  return { mask, z, ox, oy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  return mask;
 }
 
 /** One scale of the ridge test (a separate function: a small, monomorphic loop for the optimiser). */
@@ -118,6 +145,8 @@ function ridgeScale(
   strongList: number[] | null,
   sp: number,
   firstScale: boolean,
+  /** compute the centre-line test and offsets (not needed when the line filter makes the mask) */
+  centres: boolean,
 ): void {
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
@@ -143,6 +172,11 @@ function ridgeScale(
       if (strongList && !(zi < lowZ)) strongList.push(i);
       // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
       if (zi < lowZ || zi <= z[i]) continue;
+      if (!centres) {
+        z[i] = zi;
+        // the normal is still needed for the PSF samples (strong pixels of the first scale)
+        if (!(zi > 10 && firstScale)) continue;
+      }
       // normal direction: eigenvector of l1
       let nx: number;
       let ny: number;
@@ -164,11 +198,13 @@ function ridgeScale(
       const t = -(gx * nx + gy * ny) / l1;
       const px = t * nx;
       const py = t * ny;
-      z[i] = zi;
-      ox[i] = Math.max(-0.5, Math.min(0.5, px));
-      oy[i] = Math.max(-0.5, Math.min(0.5, py));
-      // near the centre line (relaxed Steger test, so that noisy lines stay connected; thinned later)
-      center[i] = Math.abs(px) <= 1 && Math.abs(py) <= 1 ? 1 : 0;
+      if (centres) {
+        z[i] = zi;
+        ox[i] = Math.max(-0.5, Math.min(0.5, px));
+        oy[i] = Math.max(-0.5, Math.min(0.5, py));
+        // near the centre line (relaxed Steger test, so that noisy lines stay connected; thinned later)
+        center[i] = Math.abs(px) <= 1 && Math.abs(py) <= 1 ? 1 : 0;
+      }
       if (Math.abs(px) <= 0.5 && Math.abs(py) <= 0.5) {
         if (zi > 10 && c > 0 && firstScale) {
           // Gaussian cross-section: −l1/c = 2(1 − exp(−1/(2σT²))) for unit spacing along the normal
@@ -182,42 +218,126 @@ function ridgeScale(
     }
 }
 
-/** Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). */
-export function thin(mask: Uint8Array, w: number, h: number): void {
-  let changed = true;
-  const del: number[] = [];
+/**
+ * Zhang–Suen deletion tables: bit k of the code is neighbour p(k + 2) of the scheme (p2 = north,
+ * then clockwise: p3 = north-east … p9 = north-west); entry 1 when the pixel is deleted in that pass.
+ */
+function zhangSuenTables(): [Uint8Array, Uint8Array] {
+  const t0 = new Uint8Array(256);
+  const t1 = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    const p = (k: number) => (c >> (k - 2)) & 1; // p(2) … p(9)
+    const B = p(2) + p(3) + p(4) + p(5) + p(6) + p(7) + p(8) + p(9);
+    if (B < 2 || B > 6) continue;
+    let A = 0;
+    for (let k = 2; k <= 9; k++) if (!p(k) && p(k === 9 ? 2 : k + 1)) A++;
+    if (A !== 1) continue;
+    if (p(2) * p(4) * p(6) === 0 && p(4) * p(6) * p(8) === 0) t0[c] = 1;
+    if (p(2) * p(4) * p(8) === 0 && p(2) * p(6) * p(8) === 0) t1[c] = 1;
+  }
+  return [t0, t1];
+}
+
+/**
+ * Indices (ascending) of the set pixels of a mask. Empty stretches are skipped four bytes at a time
+ * (fiber masks are sparse).
+ */
+export function setPixels(mask: Uint8Array): number[] {
+  const out: number[] = [];
+  const n = mask.length;
+  const aligned = mask.byteOffset % 4 === 0;
+  const nw = aligned ? n >> 2 : 0;
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, nw);
+  for (let k = 0; k < nw; k++) {
+    if (words[k] === 0) continue;
+    const i = k << 2;
+    if (mask[i]) out.push(i);
+    if (mask[i + 1]) out.push(i + 1);
+    if (mask[i + 2]) out.push(i + 2);
+    if (mask[i + 3]) out.push(i + 3);
+  }
+  for (let i = nw << 2; i < n; i++) if (mask[i]) out.push(i);
+  return out;
+}
+
+/**
+ * Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). `pixels`, when given,
+ * lists the set pixels in ascending order (saves a scan). Returns the set pixels afterwards, ascending.
+ */
+export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
+  const tables = zhangSuenTables();
   let pts: number[] = [];
-  for (let i = 0; i < mask.length; i++) {
+  for (const i of pixels ?? setPixels(mask)) {
     const x = i % w;
     const y = (i - x) / w;
-    if (mask[i] && (x === 0 || y === 0 || x === w - 1 || y === h - 1)) mask[i] = 0;
-    else if (mask[i]) pts.push(i);
+    if (x === 0 || y === 0 || x === w - 1 || y === h - 1) mask[i] = 0;
+    else pts.push(i);
   }
+  const del: number[] = [];
+  let changed = true;
   while (changed) {
     changed = false;
     for (let pass = 0; pass < 2; pass++) {
+      const t = tables[pass];
       del.length = 0;
       for (const i of pts) {
         if (!mask[i]) continue;
-        const p2 = mask[i - w];
-        const p3 = mask[i - w + 1];
-        const p4 = mask[i + 1];
-        const p5 = mask[i + w + 1];
-        const p6 = mask[i + w];
-        const p7 = mask[i + w - 1];
-        const p8 = mask[i - 1];
-        const p9 = mask[i - w - 1];
-        const B = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
-        if (B < 2 || B > 6) continue;
-        const A =
-          (+(!p2 && p3) as number) + (+(!p3 && p4) as number) + (+(!p4 && p5) as number) + (+(!p5 && p6) as number) +
-          (+(!p6 && p7) as number) + (+(!p7 && p8) as number) + (+(!p8 && p9) as number) + (+(!p9 && p2) as number);
-        if (A !== 1) continue;
-        if (pass === 0 ? p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0 : p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0) del.push(i);
+        const c =
+          mask[i - w] |
+          (mask[i - w + 1] << 1) |
+          (mask[i + 1] << 2) |
+          (mask[i + w + 1] << 3) |
+          (mask[i + w] << 4) |
+          (mask[i + w - 1] << 5) |
+          (mask[i - 1] << 6) |
+          (mask[i - w - 1] << 7);
+        if (t[c]) del.push(i);
       }
       if (del.length) changed = true;
       for (const i of del) mask[i] = 0;
     }
-    pts = pts.filter((i) => mask[i]);
+    if (changed) pts = pts.filter((i) => mask[i]);
   }
+  return pts;
+}
+
+/**
+ * Remove redundant pixels from a thinned (8-connected) mask in place: a pixel with two or more
+ * neighbours that stay 8-connected among themselves without it (a staircase corner, a pixel beside a
+ * diagonal step) carries nothing, and left in place it makes a three-way "junction" of a plain line.
+ * Pixels are visited in raster order (`pixels`, when given, lists the set pixels ascending); border
+ * pixels are left alone. Returns the set pixels afterwards, ascending.
+ */
+export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
+  // ring N, NE, E, SE, S, SW, W, NW
+  const off = [-w, -w + 1, 1, w + 1, w, w - 1, -1, -w - 1];
+  const on = new Uint8Array(8);
+  const kept: number[] = [];
+  for (const i of pixels ?? setPixels(mask)) {
+    if (!mask[i]) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    kept.push(i);
+    if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
+    let cnt = 0;
+    for (let k = 0; k < 8; k++) cnt += on[k] = mask[i + off[k]];
+    if (cnt < 2) continue;
+    // 8-connected groups among the ring: neighbours on the ring are adjacent, and so are two
+    // 4-neighbours one step apart (N and E touch diagonally)
+    let groups = 0;
+    for (let k = 0; k < 8; k++) {
+      if (!on[k]) continue;
+      const prev = (k + 7) & 7;
+      const prev2 = (k + 6) & 7;
+      const joined = on[prev] || (k % 2 === 0 && on[prev2]);
+      if (!joined) groups++;
+    }
+    // a full circle of joins counts as no start: at least one group
+    if (groups === 0) groups = 1;
+    if (groups === 1) {
+      mask[i] = 0;
+      kept.pop();
+    }
+  }
+  return kept;
 }

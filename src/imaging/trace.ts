@@ -1,9 +1,11 @@
 /**
- * Fiber tracing: the ridge centre-line mask (thinned) becomes a graph. Nodes are tips
- * (one neighbour), junctions (three or more) and migrasomes (fibers ending at a migrasome's
- * rim are joined to its centre); edges are polylines in µm with sub-pixel vertices.
+ * Fiber tracing: the ridge centre-line mask (thinned, staircase corners removed) becomes a graph.
+ * Nodes are tips (one neighbour), junctions (three or more) and migrasomes (fibers ending at a
+ * migrasome's rim are joined to its centre); edges are polylines in µm with sub-pixel vertices.
+ * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
+ * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
-import { thin } from "./ridges.ts";
+import { removeCorners, setPixels, thin } from "./ridges.ts";
 
 export interface FiberNode {
   id: number;
@@ -37,8 +39,14 @@ export interface TraceOptions {
   cellLabels?: Int32Array;
   /** ridge pixels near cells (excluded) */
   exclude?: Uint8Array;
+  /** tip edges ending at a junction are spurs below this length, µm (default 2) */
   minSpurUm?: number;
+  /** components that touch no migrasome are dropped below this total length, µm (default 6) */
   minComponentUm?: number;
+  /** fibers ending within this distance (µm) outside a migrasome's cleared disc (radius + 0.5 µm) join it */
+  captureUm?: number;
+  /** a short free piece joined to a migrasome (a rim spoke, not a fiber) is dropped below this length, µm */
+  migrasomeSpurUm?: number;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -59,25 +67,32 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
-  const mask = Uint8Array.from(ridgeMask);
+  const mask = ridgeMask.slice();
   // clear migrasome discs (their rims are ridges too) and excluded areas
-  const migLabel = new Int32Array(w * h).fill(-1);
+  const migLabel = new Int32Array(w * h); // migrasome index + 1 (0: none)
   opts.migrasomes.forEach((m, k) => {
     const r = m.r + 0.5 / pxUm;
     const r2 = r * r;
-    const rr = r + 0.5 / pxUm; // fibers ending within this ring join the migrasome
+    const rr = r + (opts.captureUm ?? 0.5) / pxUm; // fibers ending within this ring join the migrasome
     for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(h - 1, Math.ceil(m.y + rr)); y++)
       for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(w - 1, Math.ceil(m.x + rr)); x++) {
         const d2 = (x - m.x) ** 2 + (y - m.y) ** 2;
         if (d2 <= r2) mask[y * w + x] = 0;
-        if (d2 <= rr * rr) migLabel[y * w + x] = k;
+        if (d2 <= rr * rr) migLabel[y * w + x] = k + 1;
       }
   });
-  if (opts.exclude) for (let i = 0; i < mask.length; i++) if (opts.exclude[i]) mask[i] = 0;
-  thin(mask, w, h);
+  let pixels = setPixels(mask);
+  if (opts.exclude) {
+    const ex = opts.exclude;
+    for (const i of pixels) if (ex[i]) mask[i] = 0;
+    pixels = pixels.filter((i) => mask[i]);
+  }
+  pixels = removeCorners(mask, w, h, thin(mask, w, h, pixels));
   const nb = (i: number): number => {
     const x = i % w;
     const y = (i - x) / w;
+    if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
+      return mask[i - w - 1] + mask[i - w] + mask[i - w + 1] + mask[i - 1] + mask[i + 1] + mask[i + w - 1] + mask[i + w] + mask[i + w + 1];
     let c = 0;
     for (let k = 0; k < 8; k++) {
       const xx = x + DX[k];
@@ -92,16 +107,16 @@ export function traceFibers(
     return [(x + 0.5 + ox[i]) * pxUm, (y + 0.5 + oy[i]) * pxUm];
   };
   // node pixels: degree ≠ 2
-  const nodeOf = new Int32Array(w * h).fill(-1);
+  const nodeOf = new Int32Array(w * h); // node id + 1 (0: not a node pixel)
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i] || nodeOf[i] >= 0) continue;
+  for (const i of pixels) {
+    if (!mask[i] || nodeOf[i] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
     // junction pixels cluster together
     const cluster = [i];
-    nodeOf[i] = nodes.length;
+    nodeOf[i] = nodes.length + 1;
     if (d > 2)
       for (let q = 0; q < cluster.length; q++) {
         const j = cluster[q];
@@ -112,8 +127,8 @@ export function traceFibers(
           const yy = y + DY[k];
           if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
           const m = yy * w + xx;
-          if (mask[m] && nodeOf[m] < 0 && nb(m) > 2) {
-            nodeOf[m] = nodes.length;
+          if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
+            nodeOf[m] = nodes.length + 1;
             cluster.push(m);
           }
         }
@@ -134,7 +149,7 @@ export function traceFibers(
     const pts = [start, first];
     let prev = start;
     let cur = first;
-    while (nodeOf[cur] < 0) {
+    while (nodeOf[cur] === 0) {
       visited[cur] = 1;
       const x = cur % w;
       const y = (cur - x) / w;
@@ -144,10 +159,10 @@ export function traceFibers(
         const yy = y + DY[k];
         if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
         const m = yy * w + xx;
-        if (!mask[m] || m === prev || (visited[m] && nodeOf[m] < 0)) continue;
-        if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] >= 0 && m !== start && pts.length < 3) continue;
+        if (!mask[m] || m === prev || (visited[m] && nodeOf[m] === 0)) continue;
+        if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && pts.length < 3) continue;
         next = m;
-        if (nodeOf[m] >= 0) break;
+        if (nodeOf[m] > 0) break;
       }
       if (next < 0) break;
       prev = cur;
@@ -157,20 +172,37 @@ export function traceFibers(
     return { pts, end: cur };
   };
   const addEdge = (pix: number[], a: number, b: number) => {
-    const raw = pix.map(pos);
+    const n = pix.length;
+    const rx = new Float64Array(n);
+    const ry = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const i = pix[j];
+      const x = i % w;
+      const y = (i - x) / w;
+      rx[j] = (x + 0.5 + ox[i]) * pxUm;
+      ry[j] = (y + 0.5 + oy[i]) * pxUm;
+    }
     // smooth vertices (moving average over ±3 vertices, shrinking at the ends) to remove the pixel staircase
-    const pts: [number, number][] = raw.map((p, i) => {
-      const k = Math.min(3, i, raw.length - 1 - i);
-      if (k === 0) return p;
-      let sx = 0;
-      let sy = 0;
-      for (let j = i - k; j <= i + k; j++) {
-        sx += raw[j][0];
-        sy += raw[j][1];
+    const pts: [number, number][] = new Array(n);
+    let L = 0;
+    for (let i = 0; i < n; i++) {
+      const k = Math.min(3, i, n - 1 - i);
+      let px = rx[i];
+      let py = ry[i];
+      if (k > 0) {
+        let sx = 0;
+        let sy = 0;
+        for (let j = i - k; j <= i + k; j++) {
+          sx += rx[j];
+          sy += ry[j];
+        }
+        px = sx / (2 * k + 1);
+        py = sy / (2 * k + 1);
       }
-      return [sx / (2 * k + 1), sy / (2 * k + 1)];
-    });
-    edges.push({ id: edges.length, a, b, points: pts, lengthUm: polyLength(pts), cellId: null });
+      pts[i] = [px, py];
+      if (i > 0) L += Math.hypot(px - pts[i - 1][0], py - pts[i - 1][1]);
+    }
+    edges.push({ id: edges.length, a, b, points: pts, lengthUm: L, cellId: null });
   };
   rawNodes.forEach((cluster, n) => {
     for (const i of cluster) {
@@ -181,25 +213,25 @@ export function traceFibers(
         const yy = y + DY[k];
         if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
         const m = yy * w + xx;
-        if (!mask[m] || visited[m] || nodeOf[m] === n) continue;
-        if (nodeOf[m] >= 0) {
+        if (!mask[m] || visited[m] || nodeOf[m] === n + 1) continue;
+        if (nodeOf[m] > 0) {
           // adjacent node pixels: a direct short edge (once)
-          if (nodeOf[m] > n) addEdge([i, m], n, nodeOf[m]);
+          if (nodeOf[m] > n + 1) addEdge([i, m], n, nodeOf[m] - 1);
           continue;
         }
         const { pts, end } = walk(i, m);
-        const b = nodeOf[end] >= 0 ? nodeOf[end] : n;
+        const b = nodeOf[end] > 0 ? nodeOf[end] - 1 : n;
         addEdge(pts, n, b);
       }
     }
   });
   // closed loops without nodes
-  for (let i = 0; i < mask.length; i++)
-    if (mask[i] && !visited[i] && nodeOf[i] < 0) {
+  for (const i of pixels)
+    if (mask[i] && !visited[i] && nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
-      nodeOf[i] = id;
+      nodeOf[i] = id + 1;
       const x = i % w;
       const y = (i - x) / w;
       for (let k = 0; k < 8; k++) {
@@ -216,7 +248,7 @@ export function traceFibers(
   for (const n of nodes) {
     const px = Math.min(w - 1, Math.max(0, Math.floor(n.xUm / pxUm)));
     const py = Math.min(h - 1, Math.max(0, Math.floor(n.yUm / pxUm)));
-    const k = migLabel[py * w + px];
+    const k = migLabel[py * w + px] - 1;
     if (k < 0 || n.kind !== "tip") continue;
     let id = migNode.get(k);
     if (id === undefined) {
@@ -250,7 +282,7 @@ export function traceFibers(
     }
   }
   // prune short spurs (tip–junction edges) and tiny components
-  const minSpur = opts.minSpurUm ?? 1.0;
+  const minSpur = opts.minSpurUm ?? 2.0;
   const deg = () => {
     for (const n of nodes) n.degree = 0;
     for (const e of edges) {
@@ -259,20 +291,16 @@ export function traceFibers(
     }
   };
   deg();
-  let kept = edges.filter((e) => {
-    if (e.a === e.b && e.lengthUm < 1.5) return false; // tiny loops from thinning
-    const ta = nodes[e.a].kind === "tip" && nodes[e.a].degree === 1;
-    const tb = nodes[e.b].kind === "tip" && nodes[e.b].degree === 1;
-    const spur = (ta && nodes[e.b].degree >= 3) || (tb && nodes[e.a].degree >= 3);
-    return !(spur && e.lengthUm < minSpur);
-  });
+  const dropped = migrasomeSpurs(nodes, edges, opts.migrasomeSpurUm ?? 2.5);
+  let kept = edges.filter((e) => !dropped.has(e.id) && !(e.a === e.b && e.lengthUm < 1.5)); // tiny loops from thinning
+  kept = pruneSpurs(nodes, kept, minSpur);
   // components
   const parent = nodes.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   for (const e of kept) parent[find(e.a)] = find(e.b);
   const compLen = new Map<number, number>();
   for (const e of kept) compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
-  const minComp = opts.minComponentUm ?? 3;
+  const minComp = opts.minComponentUm ?? 6;
   kept = kept.filter((e) => (compLen.get(find(e.a)) ?? 0) >= minComp || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
   const used = new Set<number>();
@@ -315,4 +343,70 @@ export function traceFibers(
     for (const e of outEdges) e.cellId = compCell.get(f2(e.a)) ?? null;
   }
   return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
+
+/**
+ * Pieces that only hang off a migrasome: an edge from a node captured by a migrasome (a former tip,
+ * now a pass-through of degree 2 joined to the migrasome's centre) either to a free tip, shorter than
+ * `minUm` (a spoke from the migrasome's rim and halo: a fiber leaving a migrasome runs on for
+ * micrometres), or back to another node captured by the same migrasome, shorter than a half turn
+ * around it (an arc of the rim). Returns the ids of such pieces and of their join edges.
+ */
+function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): Set<number> {
+  const byNode = new Map<number, FiberEdge[]>();
+  for (const e of edges)
+    for (const n of [e.a, e.b]) {
+      const l = byNode.get(n);
+      if (l) l.push(e);
+      else byNode.set(n, [e]);
+    }
+  /** the join edge of a captured node (degree 2, one edge to a migrasome), or null */
+  const joinOf = (n: number): FiberEdge | null => {
+    const at = byNode.get(n) ?? [];
+    if (at.length !== 2) return null;
+    for (const e of at) if (e.a === n && nodes[e.b].kind === "migrasome") return e;
+    return null;
+  };
+  const out = new Set<number>();
+  for (const join of edges) {
+    if (nodes[join.b].kind !== "migrasome") continue;
+    const at = byNode.get(join.a) ?? [];
+    if (at.length !== 2) continue;
+    const piece = at[0] === join ? at[1] : at[0];
+    const far = piece.a === join.a ? piece.b : piece.a;
+    const farJoin = joinOf(far);
+    const spoke = nodes[far].kind === "tip" && nodes[far].degree === 1 && piece.lengthUm < minUm;
+    const arc = farJoin !== null && farJoin.b === join.b && piece.lengthUm < (Math.PI / 2) * (join.lengthUm + farJoin.lengthUm);
+    if (spoke || arc) {
+      out.add(piece.id);
+      out.add(join.id);
+      if (farJoin) out.add(farJoin.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Prune short spurs: an edge from a free end (a tip, or a junction left with one edge by an earlier
+ * round) to a node with three or more edges, shorter than `minUm`. Repeated (up to three rounds) so
+ * that a spur traced as two short edges goes as a whole. Ends at cells, borders and migrasomes stay.
+ */
+function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): FiberEdge[] {
+  let kept = edges;
+  const degree = new Int32Array(nodes.length);
+  for (let round = 0; round < 3; round++) {
+    degree.fill(0);
+    for (const e of kept) {
+      degree[e.a]++;
+      degree[e.b]++;
+    }
+    const free = (n: number) => degree[n] === 1 && (nodes[n].kind === "tip" || (round > 0 && nodes[n].kind === "junction"));
+    const next = kept.filter((e) => {
+      const spur = (free(e.a) && degree[e.b] >= 3) || (free(e.b) && degree[e.a] >= 3);
+      return !(spur && e.lengthUm < minUm);
+    });
+    if (next.length === kept.length) break;
+    kept = next;
+  }
+  return kept;
 }

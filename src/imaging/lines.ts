@@ -1,0 +1,662 @@
+/**
+ * Dim retraction fibers: an oriented line filter that integrates the ridge signal along the
+ * fiber. At low SNR a fiber is well under one noise unit per pixel, so a pixel-wise Hessian
+ * test cannot see it; summing the cross-fiber second derivative over ~1.5 µm of line gains
+ * √(samples) in SNR. Runs on a coarse grid (≈ 0.2 µm spacing, block means of the ridge
+ * detector's first-scale smoothing), takes the best of a bank of orientations, normalises by the
+ * filter's own noise gain and the noise map, thins by non-maximum suppression across the line,
+ * and keeps lines by hysteresis that follows one orientation (noise spurs leave a line at an
+ * angle); short gaps in front of line ends are bridged. Samples are capped so that a bright dot or
+ * a blob's flank cannot pose as a line. The centre line is drawn back into a full-resolution mask
+ * with sub-pixel offsets for the fiber tracer. Cost: about six sweeps over the coarse grid (mirror
+ * orientations share one), each reading whole rows in memory order.
+ */
+import { gaussianKernel } from "./filters.ts";
+import { setPixels } from "./ridges.ts";
+
+export interface LineParams {
+  /** length of the line filter, µm */
+  lengthUm: number;
+  /** number of filter orientations over 180° */
+  orientations: number;
+  /** target spacing of the coarse grid, µm (blocks of the largest whole number of pixels not above it) */
+  gridUm: number;
+  /** hysteresis thresholds on the noise-normalised line response */
+  highZ: number;
+  lowZ: number;
+  /** each second-derivative sample is capped at this many of its own noise units (a bright dot is not a line) */
+  clipZ: number;
+  /**
+   * where the smaller Hessian curvature is this many noise units bright too (a blob: migrasome, dot,
+   * vesicle; not a line), the samples there and one coarse pixel around are capped at `blobCapZ`
+   * (their tangential curvature would make spokes)
+   */
+  blobZ: number;
+  blobCapZ: number;
+  /** hysteresis grows only between pixels whose orientations differ by at most this many steps (noise spurs leave a line at an angle) */
+  turnSteps: number;
+  /** gaps up to this long in front of a line end, along its orientation, are bridged (µm; 0 = off) */
+  bridgeUm: number;
+}
+
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8 };
+
+export interface LineMask {
+  /** 1 on fiber centre-line pixels (full resolution) */
+  mask: Uint8Array;
+  /** sub-pixel offsets of the centre line from the pixel centre */
+  ox: Float32Array;
+  oy: Float32Array;
+}
+
+/** A coarse grid: block means of f×f pixels (edge blocks clamped) and the noise at each block centre. */
+export interface Grid {
+  f: number;
+  W: number;
+  H: number;
+  img: Float32Array;
+  noise: Float32Array;
+}
+
+/** Block-mean downsampling by an integer factor (f = 1 copies), with the noise map read at block centres. */
+export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number): Grid {
+  const W = Math.ceil(w / f);
+  const H = Math.ceil(h / f);
+  const img = new Float32Array(W * H);
+  const nz = new Float32Array(W * H);
+  const inv = 1 / (f * f);
+  const c = f >> 1;
+  for (let Y = 0; Y < H; Y++) {
+    const full = Y * f + f <= h;
+    for (let X = 0; X < W; X++) {
+      let s = 0;
+      if (full && X * f + f <= w) {
+        // interior block: no clamping
+        for (let dy = 0; dy < f; dy++) {
+          const o = (Y * f + dy) * w + X * f;
+          for (let dx = 0; dx < f; dx++) s += src[o + dx];
+        }
+      } else
+        for (let dy = 0; dy < f; dy++) {
+          const y = Math.min(h - 1, Y * f + dy);
+          for (let dx = 0; dx < f; dx++) s += src[y * w + Math.min(w - 1, X * f + dx)];
+        }
+      img[Y * W + X] = s * inv;
+      nz[Y * W + X] = noise[Math.min(h - 1, Y * f + c) * w + Math.min(w - 1, X * f + c)];
+    }
+  }
+  return { f, W, H, img, noise: nz };
+}
+
+/** Second derivatives (xx, yy, xy) by central differences; border pixels are 0. */
+function hessianPlanes(s: Float32Array, W: number, H: number): { xx: Float32Array; yy: Float32Array; xy: Float32Array } {
+  const xx = new Float32Array(W * H);
+  const yy = new Float32Array(W * H);
+  const xy = new Float32Array(W * H);
+  for (let y = 1; y < H - 1; y++)
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      const c = s[i];
+      xx[i] = s[i + 1] - 2 * c + s[i - 1];
+      yy[i] = s[i + W] - 2 * c + s[i - W];
+      xy[i] = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
+    }
+  return { xx, yy, xy };
+}
+
+/** Transpose a W×H plane into an H×W one (in 32×32 tiles, so that both sides stay in cache). */
+function transpose(a: Float32Array, W: number, H: number): Float32Array {
+  const t = new Float32Array(W * H);
+  const B = 32;
+  for (let y0 = 0; y0 < H; y0 += B)
+    for (let x0 = 0; x0 < W; x0 += B) {
+      const y1 = Math.min(H, y0 + B);
+      const x1 = Math.min(W, x0 + B);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) t[x * H + y] = a[y * W + x];
+    }
+  return t;
+}
+
+/**
+ * One steep orientation of the filter, direction (sl, 1)/|·| with |sl| ≤ 1 (shallow ones run on the
+ * transposed planes). Each output pixel sums the capped cross-line second derivative −nᵀHn over
+ * the 2m + 1 pixels of a digital line through
+ * it, one per row (x offsets round(sl·v) − round(sl·y)). All lines advance together row by row:
+ * cumulative sums per line are kept for the last 2m + 2 rows, and a window is the difference of two
+ * of them, so every pass reads and writes whole rows in memory order. Pixels where the noise-scaled
+ * sum beats `best` take it and the orientation index `k`.
+ */
+function steepSums(
+  xx: Float32Array,
+  yy: Float32Array,
+  xy: Float32Array,
+  u: Float32Array,
+  P: LineParams,
+  W: number,
+  H: number,
+  sl: number,
+  m: number,
+  invGain: number,
+  k: number,
+  best: Float32Array,
+  bestK: Uint8Array,
+): void {
+  const c2 = 1 / (1 + sl * sl);
+  // −nᵀHn with n = (1, −sl)/√(1 + sl²)
+  const a = -c2;
+  const b = 2 * sl * c2;
+  const d = -sl * sl * c2;
+  const clip = P.clipZ;
+  const blobCap = P.blobCapZ;
+  const r = new Int32Array(H);
+  for (let v = 0; v < H; v++) r[v] = Math.round(sl * v);
+  const rMin = Math.min(r[0], r[H - 1]);
+  const rMax = Math.max(r[0], r[H - 1]);
+  // the line through pixel (x, v) has index x − r[v] + rMax
+  const Lw = W + rMax - rMin;
+  const R = 2 * m + 2;
+  const ring = new Float64Array(R * Lw);
+  for (let q = 0; q < H + m; q++) {
+    if (q < H) {
+      // cumulative sums through row q
+      const slot = (q % R) * Lw;
+      if (q === 0) ring.fill(0, slot, slot + Lw);
+      else {
+        const ps = ((q - 1) % R) * Lw;
+        ring.copyWithin(slot, ps, ps + Lw);
+      }
+      const base = slot + rMax - r[q];
+      const o = q * W;
+      for (let x = 0; x < W; x++) {
+        const i = o + x;
+        const X = xx[i];
+        const Y = yy[i];
+        const Z = xy[i];
+        let v = a * X + b * Z + d * Y;
+        // capped at clipZ noise units (blobCapZ at blobs and their flanks)
+        const ui = u[i];
+        const cp = ui < 0 ? -blobCap * ui : clip * ui;
+        ring[base + x] += v > cp ? cp : v;
+      }
+    }
+    const v = q - m;
+    if (v < 0) continue;
+    const hi = (Math.min(v + m, H - 1) % R) * Lw + rMax - r[v];
+    const o = v * W;
+    if (v - m - 1 >= 0) {
+      const lo = ((v - m - 1) % R) * Lw + rMax - r[v];
+      for (let x = 0; x < W; x++) {
+        const z = (ring[hi + x] - ring[lo + x]) * invGain;
+        if (z > best[o + x]) {
+          best[o + x] = z;
+          bestK[o + x] = k;
+        }
+      }
+    } else
+      for (let x = 0; x < W; x++) {
+        const z = ring[hi + x] * invGain;
+        if (z > best[o + x]) {
+          best[o + x] = z;
+          bestK[o + x] = k;
+        }
+      }
+  }
+}
+
+/**
+ * Two mirror orientations, slopes sl and −sl, in one sweep (as `steepSums`; the planes are read once
+ * for both). `k1` and `k2` are their orientation indices.
+ */
+function steepSumsPair(
+  xx: Float32Array,
+  yy: Float32Array,
+  xy: Float32Array,
+  u: Float32Array,
+  P: LineParams,
+  W: number,
+  H: number,
+  sl: number,
+  m: number,
+  invGain1: number,
+  invGain2: number,
+  k1: number,
+  k2: number,
+  best: Float32Array,
+  bestK: Uint8Array,
+): void {
+  const c2 = 1 / (1 + sl * sl);
+  // slope +sl: −nᵀHn = a·xx + b·xy + d·yy; slope −sl flips the xy term
+  const a = -c2;
+  const b = 2 * sl * c2;
+  const d = -sl * sl * c2;
+  const clip = P.clipZ;
+  const blobCap = P.blobCapZ;
+  const r1 = new Int32Array(H);
+  const r2 = new Int32Array(H);
+  for (let v = 0; v < H; v++) {
+    r1[v] = Math.round(sl * v);
+    r2[v] = Math.round(-sl * v);
+  }
+  const span1 = Math.max(r1[0], r1[H - 1]);
+  const span2 = Math.max(r2[0], r2[H - 1]);
+  const Lw1 = W + Math.abs(r1[H - 1]);
+  const Lw2 = W + Math.abs(r2[H - 1]);
+  const R = 2 * m + 2;
+  const ring1 = new Float64Array(R * Lw1);
+  const ring2 = new Float64Array(R * Lw2);
+  for (let q = 0; q < H + m; q++) {
+    if (q < H) {
+      const s1 = (q % R) * Lw1;
+      const s2 = (q % R) * Lw2;
+      if (q === 0) {
+        ring1.fill(0, s1, s1 + Lw1);
+        ring2.fill(0, s2, s2 + Lw2);
+      } else {
+        const p1 = ((q - 1) % R) * Lw1;
+        const p2 = ((q - 1) % R) * Lw2;
+        ring1.copyWithin(s1, p1, p1 + Lw1);
+        ring2.copyWithin(s2, p2, p2 + Lw2);
+      }
+      const b1 = s1 + span1 - r1[q];
+      const b2 = s2 + span2 - r2[q];
+      const o = q * W;
+      for (let x = 0; x < W; x++) {
+        const i = o + x;
+        const X = xx[i];
+        const Y = yy[i];
+        const Z = xy[i];
+        const ui = u[i];
+        const cp = ui < 0 ? -blobCap * ui : clip * ui;
+        const base = a * X + d * Y;
+        const bz = b * Z;
+        const v1 = base + bz;
+        const v2 = base - bz;
+        ring1[b1 + x] += v1 > cp ? cp : v1;
+        ring2[b2 + x] += v2 > cp ? cp : v2;
+      }
+    }
+    const v = q - m;
+    if (v < 0) continue;
+    const top = Math.min(v + m, H - 1) % R;
+    const hi1 = top * Lw1 + span1 - r1[v];
+    const hi2 = top * Lw2 + span2 - r2[v];
+    const hasLo = v - m - 1 >= 0;
+    const bot = hasLo ? (v - m - 1) % R : 0;
+    const lo1 = bot * Lw1 + span1 - r1[v];
+    const lo2 = bot * Lw2 + span2 - r2[v];
+    const o = v * W;
+    for (let x = 0; x < W; x++) {
+      const z1 = (ring1[hi1 + x] - (hasLo ? ring1[lo1 + x] : 0)) * invGain1;
+      const z2 = (ring2[hi2 + x] - (hasLo ? ring2[lo2 + x] : 0)) * invGain2;
+      const zb = z1 >= z2 ? z1 : z2;
+      if (zb > best[o + x]) {
+        best[o + x] = zb;
+        bestK[o + x] = z1 >= z2 ? k1 : k2;
+      }
+    }
+  }
+}
+
+/**
+ * White-noise gain of the whole linear chain for one orientation: Gaussian smoothing (σ in full-
+ * resolution pixels), f×f block mean, the −nᵀHn stencil, and the sum over the digital line taps
+ * (0, 0), (±j, round(±t·j)), j ≤ m (x-major). The kernel of one output pixel is built on the
+ * coarse grid, expanded to full resolution and blurred; the gain is its root sum of squares.
+ */
+function chainGain(t: number, m: number, f: number, sigmaPx: number): number {
+  const c2 = 1 / (1 + t * t);
+  const a = -t * t * c2;
+  const b = 2 * t * c2;
+  const d = -c2;
+  const R = m + 2;
+  const N = 2 * R + 1;
+  const kc = new Float64Array(N * N);
+  const add = (x: number, y: number, v: number) => {
+    kc[(y + R) * N + x + R] += v;
+  };
+  for (let j = -m; j <= m; j++) {
+    const x = j;
+    const y = Math.round(t * j);
+    // xx
+    add(x + 1, y, a);
+    add(x, y, -2 * a);
+    add(x - 1, y, a);
+    // yy
+    add(x, y + 1, d);
+    add(x, y, -2 * d);
+    add(x, y - 1, d);
+    // xy
+    add(x + 1, y + 1, 0.25 * b);
+    add(x - 1, y + 1, -0.25 * b);
+    add(x + 1, y - 1, -0.25 * b);
+    add(x - 1, y - 1, 0.25 * b);
+  }
+  const g = gaussianKernel(sigmaPx);
+  const gr = (g.length - 1) >> 1;
+  const M = N * f + 2 * gr;
+  // full-resolution kernel: each coarse weight spread over its block (mean: weight / f²)
+  const full = new Float64Array(M * M);
+  for (let Y = 0; Y < N; Y++)
+    for (let X = 0; X < N; X++) {
+      const v = kc[Y * N + X] / (f * f);
+      if (v === 0) continue;
+      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) full[(Y * f + dy + gr) * M + X * f + dx + gr] += v;
+    }
+  // the smoothing's adjoint (a symmetric Gaussian): rows then columns
+  const tmp = new Float64Array(M * M);
+  for (let y = 0; y < M; y++)
+    for (let x = 0; x < M; x++) {
+      let s = 0;
+      for (let q = -gr; q <= gr; q++) if (x + q >= 0 && x + q < M) s += g[q + gr] * full[y * M + x + q];
+      tmp[y * M + x] = s;
+    }
+  let ss = 0;
+  for (let y = 0; y < M; y++)
+    for (let x = 0; x < M; x++) {
+      let s = 0;
+      for (let q = -gr; q <= gr; q++) if (y + q >= 0 && y + q < M) s += g[q + gr] * tmp[(y + q) * M + x];
+      ss += s * s;
+    }
+  return Math.sqrt(ss);
+}
+
+/** Line-filter response over all orientations: the best noise-normalised z per coarse pixel and its orientation index. */
+export function lineResponse(
+  grid: Grid,
+  pxUm: number,
+  sigmaPx: number,
+  P: LineParams,
+): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
+  const { W, H, f } = grid;
+  const cUm = pxUm * f;
+  const { xx, yy, xy } = hessianPlanes(grid.img, W, H);
+  const n = W * H;
+  // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
+  const g1 = chainGain(0, 0, f, sigmaPx);
+  const u = new Float32Array(n);
+  const blobs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const ui = g1 * grid.noise[i];
+    u[i] = ui;
+    // the curvature along the line (the larger eigenvalue m + e) is ~0 on a line and strongly negative on
+    // a blob: −(m + e) > blobZ·u ⇔ e < −m − blobZ·u (compared squared, no root)
+    const m = 0.5 * (xx[i] + yy[i]);
+    const q = -m - P.blobZ * ui;
+    const hd = 0.5 * (xx[i] - yy[i]);
+    if (q > 0 && hd * hd + xy[i] * xy[i] < q * q) blobs.push(i);
+  }
+  // blobs and their flanks (one coarse pixel around): their tangential curvature makes spokes
+  for (const i of blobs) {
+    const x = i % W;
+    const y = (i - x) / W;
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx2 = x + dx;
+        const yy2 = y + dy;
+        if (xx2 < 0 || yy2 < 0 || xx2 >= W || yy2 >= H) continue;
+        const j = yy2 * W + xx2;
+        if (u[j] > 0) u[j] = -u[j];
+      }
+  }
+  const best = new Float32Array(n);
+  const bestK = new Uint8Array(n);
+  const K = P.orientations;
+  const angles = new Float64Array(K);
+  // shallow orientations run as steep ones on the transposed planes (x ↔ y swaps xx and yy)
+  let xxT: Float32Array | null = null;
+  let yyT: Float32Array | null = null;
+  let xyT: Float32Array | null = null;
+  let uT: Float32Array | null = null;
+  let bestT: Float32Array | null = null;
+  let bestKT: Uint8Array | null = null;
+  for (let k = 0; k < K; k++) angles[k] = (Math.PI * k) / K;
+  for (let k = 0; k < K; k++) {
+    const c = Math.cos(angles[k]);
+    const s = Math.sin(angles[k]);
+    const steep = Math.abs(s) > Math.abs(c) + 1e-12;
+    const sl = steep ? c / s : s / c;
+    // the mirror orientation (slope −sl in the same set) runs in the same sweep as this one
+    const mirror = sl > 1e-12 ? (K - k) % K : -1;
+    if (sl < -1e-12) continue;
+    const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
+    const g1k = 1 / chainGain(sl, m, f, sigmaPx);
+    let planes: Float32Array[] = [xx, yy, xy, u];
+    let out: Float32Array = best;
+    let outK: Uint8Array = bestK;
+    let Ws = W;
+    let Hs = H;
+    if (!steep) {
+      if (!xxT) {
+        xxT = transpose(yy, W, H);
+        yyT = transpose(xx, W, H);
+        xyT = transpose(xy, W, H);
+        uT = transpose(u, W, H);
+        bestT = new Float32Array(n);
+        bestKT = new Uint8Array(n);
+      }
+      planes = [xxT, yyT as Float32Array, xyT as Float32Array, uT as Float32Array];
+      out = bestT as Float32Array;
+      outK = bestKT as Uint8Array;
+      Ws = H;
+      Hs = W;
+    }
+    if (mirror < 0) steepSums(planes[0], planes[1], planes[2], planes[3], P, Ws, Hs, sl, m, g1k, k, out, outK);
+    else steepSumsPair(planes[0], planes[1], planes[2], planes[3], P, Ws, Hs, sl, m, g1k, 1 / chainGain(-sl, m, f, sigmaPx), k, mirror, out, outK);
+  }
+  // the better of the two orientation sets, in noise units
+  const nz = grid.noise;
+  for (let y0 = 0; y0 < H; y0 += 32)
+    for (let x0 = 0; x0 < W; x0 += 32) {
+      const y1 = Math.min(H, y0 + 32);
+      const x1 = Math.min(W, x0 + 32);
+      if (bestT && bestKT)
+        for (let y = y0; y < y1; y++)
+          for (let x = x0; x < x1; x++) {
+            const i = y * W + x;
+            const j = x * H + y;
+            if (bestT[j] > best[i]) {
+              best[i] = bestT[j];
+              bestK[i] = bestKT[j];
+            }
+          }
+      for (let y = y0; y < y1; y++) for (let i = y * W + x0; i < y * W + x1; i++) best[i] /= nz[i];
+    }
+  return { z: best, k: bestK, angles };
+}
+
+/**
+ * Non-maximum suppression across the line (the neighbour pair nearest the normal) and hysteresis
+ * (seeds ≥ highZ, grown 8-connected through maxima ≥ lowZ). Returns the coarse centre-line mask and
+ * the sub-pixel offset along the normal (parabola through the three responses), in coarse pixels.
+ */
+export function centreLines(z: Float32Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, P: LineParams): { mask: Uint8Array; dx: Float32Array; dy: Float32Array } {
+  const n = W * H;
+  const cand = new Uint8Array(n);
+  const dx = new Float32Array(n);
+  const dy = new Float32Array(n);
+  const K = angles.length;
+  // unit normal (−sin, cos) of each orientation
+  const nxs = new Float64Array(K);
+  const nys = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    nxs[k] = -Math.sin(angles[k]);
+    nys[k] = Math.cos(angles[k]);
+  }
+  /** bilinear z at (x, y) (inside the image) */
+  const at = (x: number, y: number): number => {
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * W + x0;
+    return (z[i] * (1 - fx) + z[i + 1] * fx) * (1 - fy) + (z[i + W] * (1 - fx) + z[i + W + 1] * fx) * fy;
+  };
+  const lowZ = P.lowZ;
+  const seeds: number[] = [];
+  for (let y = 2; y < H - 2; y++)
+    for (let x = 2, i = y * W + 2; x < W - 2; x++, i++) {
+      const zi = z[i];
+      if (zi < lowZ) continue;
+      const k = kIdx[i];
+      const nx = nxs[k];
+      const ny = nys[k];
+      // a maximum across the line (Canny: neighbours interpolated one pixel along the exact normal)
+      const zm = at(x - nx, y - ny);
+      const zp = at(x + nx, y + ny);
+      if (!(zi >= zp && zi > zm)) continue;
+      cand[i] = 1;
+      if (zi >= P.highZ) seeds.push(i);
+      const den = zm - 2 * zi + zp;
+      const tt = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (zm - zp)) / den)) : 0;
+      dx[i] = tt * nx;
+      dy[i] = tt * ny;
+    }
+  const mask = new Uint8Array(n);
+  const stack: number[] = [];
+  for (const i of seeds)
+    if (!mask[i]) {
+      mask[i] = 1;
+      stack.push(i);
+      while (stack.length) {
+        const j = stack.pop() as number;
+        const kj = kIdx[j];
+        const jx = j % W;
+        const jy = (j - jx) / W;
+        for (let oy = -1; oy <= 1; oy++)
+          for (let ox = -1; ox <= 1; ox++) {
+            const xx = jx + ox;
+            const yy = jy + oy;
+            if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+            const q = yy * W + xx;
+            if (mask[q] || !cand[q]) continue;
+            const dk = Math.abs(kIdx[q] - kj);
+            if (Math.min(dk, K - dk) > P.turnSteps) continue;
+            {
+              mask[q] = 1;
+              stack.push(q);
+            }
+          }
+      }
+    }
+  return { mask, dx, dy };
+}
+
+/**
+ * Bridge gaps in front of line ends (in place): where two lines meet, the stronger one's response
+ * suppresses the other's maxima over about half a filter length, and a dim line breaks where the
+ * noise dips. From every end pixel (one neighbour), step along the line's orientation, away from the
+ * neighbour, up to `maxPx` pixels; if a line pixel lies there (or beside the path), the path between
+ * becomes line too.
+ */
+function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number): void {
+  if (maxPx < 2) return;
+  const ends: number[] = [];
+  for (let y = 1; y < H - 1; y++)
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      if (!mask[i]) continue;
+      let c = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) c++;
+      if (c === 1) ends.push(i);
+    }
+  for (const i of ends) {
+    const x = i % W;
+    const y = (i - x) / W;
+    // the neighbour: the line runs on from it through this end
+    let nx = 0;
+    let ny = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) (nx = dx), (ny = dy);
+    let tx = Math.cos(angles[kIdx[i]]);
+    let ty = Math.sin(angles[kIdx[i]]);
+    if (tx * -nx + ty * -ny < 0) (tx = -tx), (ty = -ty);
+    let hit = -1;
+    for (let s = 2; s <= maxPx && hit < 0; s++) {
+      const px = Math.round(x + s * tx);
+      const py = Math.round(y + s * ty);
+      if (px < 1 || py < 1 || px >= W - 1 || py >= H - 1) break;
+      // the target or a pixel beside it (not the end's own neighbourhood)
+      for (let dy = -1; dy <= 1 && hit < 0; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const qx = px + dx;
+          const qy = py + dy;
+          if (Math.max(Math.abs(qx - x), Math.abs(qy - y)) < 2) continue;
+          if (mask[qy * W + qx]) {
+            hit = qy * W + qx;
+            break;
+          }
+        }
+    }
+    if (hit < 0) continue;
+    const hx = hit % W;
+    const hy = (hit - hx) / W;
+    const n = Math.max(Math.abs(hx - x), Math.abs(hy - y));
+    for (let s = 1; s < n; s++) mask[Math.round(y + ((hy - y) * s) / n) * W + Math.round(x + ((hx - x) * s) / n)] = 1;
+  }
+}
+
+/**
+ * Draw the coarse centre line into a full-resolution mask: every pair of 8-neighbouring line pixels
+ * is joined by a segment between their sub-pixel positions (diagonal pairs only when no 4-neighbour
+ * path joins them, so that corners do not form little triangles). Each drawn pixel keeps the offset of
+ * the segment point from its centre.
+ */
+function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, W: number, H: number, f: number, w: number, h: number, ox: Float32Array, oy: Float32Array): LineMask {
+  const mask = new Uint8Array(w * h);
+  const half = (f - 1) / 2;
+  const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
+  const fy = (i: number) => (Math.floor(i / W) + dys[i]) * f + half;
+  const plot = (x: number, y: number) => {
+    const X = Math.round(x);
+    const Y = Math.round(y);
+    if (X < 0 || Y < 0 || X >= w || Y >= h) return;
+    const j = Y * w + X;
+    mask[j] = 1;
+    ox[j] = x - X;
+    oy[j] = y - Y;
+  };
+  const seg = (i: number, j: number) => {
+    const x0 = fx(i);
+    const y0 = fy(i);
+    const x1 = fx(j);
+    const y1 = fy(j);
+    // one step per pixel along the major axis: an 8-connected line without 4-connected corners
+    const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+    for (let s = 0; s <= steps; s++) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
+  };
+  for (const i of setPixels(cm)) {
+    const X = i % W;
+    const Y = (i - X) / W;
+    plot(fx(i), fy(i));
+    const right = X + 1 < W && cm[i + 1] === 1;
+    const down = Y + 1 < H && cm[i + W] === 1;
+    if (right) seg(i, i + 1);
+    if (down) seg(i, i + W);
+    if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
+    if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
+  }
+  return { mask, ox, oy };
+}
+
+/**
+ * Fiber centre lines from the line filter. `smooth` is the image smoothed by a Gaussian of
+ * `smoothSigmaPx` (full-resolution pixels), `noise` the raw per-pixel noise map. The offsets are
+ * written into `ox`/`oy` when given (only line pixels are written; others keep their values).
+ */
+export function detectLines(
+  smooth: Float32Array,
+  smoothSigmaPx: number,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  params: LineParams = DEFAULT_LINE_PARAMS,
+  ox: Float32Array = new Float32Array(w * h),
+  oy: Float32Array = new Float32Array(w * h),
+): LineMask {
+  const f = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
+  const grid = coarseGrid(smooth, noise, w, h, f);
+  const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
+  const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
+  bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
+  return drawCentreLines(mask, dx, dy, grid.W, grid.H, f, w, h, ox, oy);
+}
