@@ -145,20 +145,17 @@ export function traceFibers(
   }
   const edges: FiberEdge[] = [];
   const visited = new Uint8Array(w * h);
+  const OFF = DX.map((dx, k) => DY[k] * w + dx);
   const walk = (start: number, first: number): { pts: number[]; end: number } => {
     const pts = [start, first];
     let prev = start;
     let cur = first;
     while (nodeOf[cur] === 0) {
       visited[cur] = 1;
-      const x = cur % w;
-      const y = (cur - x) / w;
       let next = -1;
+      // thinning cleared the image border, so every mask pixel's neighbours are inside the image
       for (let k = 0; k < 8; k++) {
-        const xx = x + DX[k];
-        const yy = y + DY[k];
-        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-        const m = yy * w + xx;
+        const m = cur + OFF[k];
         if (!mask[m] || m === prev || (visited[m] && nodeOf[m] === 0)) continue;
         if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && pts.length < 3) continue;
         next = m;
@@ -206,13 +203,8 @@ export function traceFibers(
   };
   rawNodes.forEach((cluster, n) => {
     for (const i of cluster) {
-      const x = i % w;
-      const y = (i - x) / w;
       for (let k = 0; k < 8; k++) {
-        const xx = x + DX[k];
-        const yy = y + DY[k];
-        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-        const m = yy * w + xx;
+        const m = i + OFF[k];
         if (!mask[m] || visited[m] || nodeOf[m] === n + 1) continue;
         if (nodeOf[m] > 0) {
           // adjacent node pixels: a direct short edge (once)
