@@ -334,12 +334,31 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     remap[l] = k + 1;
     cells.push({ id: k + 1, xUm: (sx[l] / area[l] + 0.5) * cpx, yUm: (sy[l] / area[l] + 0.5) * cpx, areaUm2: area[l] * cpx * cpx });
   });
+  return { labels: upsampleLabels(lab, remap, cw, ch, w, h, f), cells };
+}
+
+/**
+ * Full-resolution labels from the coarse ones (nearest coarse pixel, factor f, edges clamped, ids
+ * remapped): the coarse column of every x is tabulated once, and rows that fall on the same coarse
+ * row (f of them) are copies of the first.
+ */
+function upsampleLabels(lab: Int32Array, remap: Int32Array, cw: number, ch: number, w: number, h: number, f: number): Int32Array {
   const labels = new Int32Array(w * h);
+  const col = new Int32Array(w);
+  for (let x = 0; x < w; x++) col[x] = Math.min(cw - 1, Math.floor(x / f));
+  let prevCy = -1;
   for (let y = 0; y < h; y++) {
     const cy = Math.min(ch - 1, Math.floor(y / f));
-    for (let x = 0; x < w; x++) labels[y * w + x] = remap[lab[cy * cw + Math.min(cw - 1, Math.floor(x / f))]];
+    const o = y * w;
+    if (cy === prevCy) {
+      labels.copyWithin(o, o - w, o);
+      continue;
+    }
+    prevCy = cy;
+    const base = cy * cw;
+    for (let x = 0; x < w; x++) labels[o + x] = remap[lab[base + col[x]]];
   }
-  return { labels, cells };
+  return labels;
 }
 
 /** Mask of cell pixels grown by `marginUm`. */
