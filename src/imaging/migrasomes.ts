@@ -258,10 +258,16 @@ export function ringCandidates(
   // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
   const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
   const nIter = list ? list.length : w * h;
+  // pixels come in ascending order: the row is tracked instead of divided out
+  let y = 0;
+  let rowEnd = w;
   for (let q = 0; q < nIter; q++) {
     const i = list ? list[q] : q;
-    const x = i % w;
-    const y = (i - x) / w;
+    while (i >= rowEnd) {
+      y++;
+      rowEnd += w;
+    }
+    const x = i - (rowEnd - w);
     if (x < 2 || y < 2 || x >= w - 2 || y >= h - 2) continue;
     const c = s[i];
     if (c <= 0) continue;
@@ -297,10 +303,19 @@ export function ringCandidates(
     const cx = x + t * nx;
     const cy = y + t * ny;
     for (let r = r0; r <= r1; r += dstep) {
-      for (let sg = -1; sg <= 1; sg += 2) {
-        const X = Math.round(cx + sg * r * nx);
-        const Y = Math.round(cy + sg * r * ny);
-        if (X < 0 || Y < 0 || X >= w || Y >= h) continue;
+      // both sides: (±r)·n is ±(r·n) exactly, so cx ∓ r·nx are the positions cx + sg·r·nx
+      const ux = r * nx;
+      const uy = r * ny;
+      let X = Math.round(cx - ux);
+      let Y = Math.round(cy - uy);
+      if (X >= 0 && Y >= 0 && X < w && Y < h) {
+        const k = Y * w + X;
+        acc[k] += wv;
+        accR[k] += wv * r;
+      }
+      X = Math.round(cx + ux);
+      Y = Math.round(cy + uy);
+      if (X >= 0 && Y >= 0 && X < w && Y < h) {
         const k = Y * w + X;
         acc[k] += wv;
         accR[k] += wv * r;
@@ -539,11 +554,15 @@ export interface ProfileFeatures {
   uniformity: number;
 }
 
+/** scratch of profileFeatures: the radially smoothed rim profile */
+let featBuf = new Float32Array(256);
+
 /** Peak, outer half-maximum radius and significance of an angular-median profile. */
 export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPeakRadiusUm = 0): ProfileFeatures {
   const nr = p.med.length;
-  // light smoothing over radius
-  const m = new Float32Array(nr);
+  // light smoothing over radius (in a reused scratch row: fully written before it is read)
+  if (featBuf.length < nr) featBuf = new Float32Array(nr);
+  const m = featBuf;
   const q = p.q25;
   for (let k = 0; k < nr; k++) m[k] = (q[Math.max(0, k - 1)] + 2 * q[k] + q[Math.min(nr - 1, k + 1)]) / 4;
   let kp = 0;
