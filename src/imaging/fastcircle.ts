@@ -6,9 +6,10 @@
  * rounded to float32), the four pixels of each sample loaded per lane. Used only for circles wholly
  * inside the image (the scalar code's fast path; there x ≥ 0, so truncation is the floor).
  *
- * A sampler holds its own copy of one smoothed image, the radii, their sample counts and the
- * cos/sin tables (copied from migrasomes.ts, so the same doubles), in its own memory: nothing is
- * shared between samplers or calls. Images with a non-finite pixel are left to JavaScript.
+ * A sampler holds a copy of one smoothed image, the radii, their sample counts and the cos/sin
+ * tables (copied from migrasomes.ts, so the same doubles) in a memory that the next sampler reuses
+ * and rewrites (an older sampler then reports itself not live and is not used). Images with a
+ * non-finite pixel are left to JavaScript.
  */
 
 import {
@@ -134,6 +135,31 @@ function circleModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+interface Exports {
+  samples: (sm: number, w: number, desc: number, nr: number, cx: number, cy: number, out: number) => void;
+  nonFinite: (ptr: number, end: number) => number;
+}
+
+let sharedMemory: WebAssembly.Memory | null = null;
+let sharedExports: Exports | null = null;
+
+/**
+ * The one memory and instance of the samplers, grown to `bytes`: a new sampler rewrites everything it
+ * reads (descriptors, tables and their padding, image), so earlier contents never matter; it takes
+ * a new generation, and older samplers report themselves not live (radialProfile then samples in
+ * JavaScript). Reusing the memory avoids mapping ~20 MB afresh for every image.
+ */
+function shared(mod: WebAssembly.Module, bytes: number): { memory: WebAssembly.Memory; ex: Exports } {
+  if (!sharedMemory || !sharedExports) {
+    sharedMemory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    sharedExports = new WebAssembly.Instance(mod, { m: { mem: sharedMemory } }).exports as unknown as Exports;
+  }
+  const have = sharedMemory.buffer.byteLength;
+  if (have < bytes) sharedMemory.grow(Math.ceil((bytes - have) / 65536));
+  return { memory: sharedMemory, ex: sharedExports };
+}
+shared.generation = 0;
+
 /** Samples of all circles of a radial profile, for one smoothed image, radius step and pixel size. */
 export interface ProfileSampler {
   /** the image it holds a copy of (radialProfile checks it is given the same) */
@@ -144,6 +170,8 @@ export interface ProfileSampler {
   drUm: number;
   /** profiles of up to this many radii */
   nrMax: number;
+  /** false once a newer sampler has taken over the (shared) memory: then it must not be used */
+  live(): boolean;
   /** sample offset of radius k in `samples` (k = 1 … nrMax − 1; index 0 unused) */
   offsets: Int32Array;
   /**
@@ -195,12 +223,8 @@ export function profileSampler(
   const imgAt = at;
   const outAt = align16(imgAt + 4 * sm.length + 16);
   const end = outAt + align16(4 * (total + 8));
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) });
-  const inst = new WebAssembly.Instance(mod, { m: { mem: memory } });
-  const ex = inst.exports as unknown as {
-    samples: (sm: number, w: number, desc: number, nr: number, cx: number, cy: number, out: number) => void;
-    nonFinite: (ptr: number, end: number) => number;
-  };
+  const { memory, ex } = shared(mod, end);
+  const generation = ++shared.generation;
   const buf = memory.buffer;
   const img = new Float32Array(buf, imgAt, sm.length);
   img.set(sm);
@@ -215,6 +239,8 @@ export function profileSampler(
       cos[a] = t[2 * a];
       sin[a] = t[2 * a + 1];
     }
+    // the padding (read by the spare lane of an odd N): zero, a sample at the centre
+    cos[N] = cos[N + 1] = sin[N] = sin[N + 1] = 0;
   }
   const dv = new DataView(buf);
   for (let k = 1; k < nrMax; k++) {
@@ -234,6 +260,7 @@ export function profileSampler(
     drUm,
     nrMax,
     offsets,
+    live: () => generation === shared.generation,
     sample(cx: number, cy: number, nr: number): Float32Array {
       ex.samples(imgAt, w, descAt, nr, cx, cy, outAt);
       return samples;

@@ -514,7 +514,7 @@ export function radialProfile(
   const n = new Int32Array(nr);
   const rhoMax = ((nr - 1) * drUm) / pxUm;
   const fast =
-    sampler && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
+    sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
     cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1
       ? sampler
       : null;
