@@ -12,7 +12,7 @@
  * orientations share one), each reading whole rows in memory order.
  */
 import { gaussianKernel } from "./filters.ts";
-import { setPixels } from "./ridges.ts";
+import { setPixels } from "./mask.ts";
 
 export interface LineParams {
   /** length of the line filter, µm */

@@ -5,7 +5,7 @@
  * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
-import { removeCorners, setPixels, thin } from "./ridges.ts";
+import { removeCorners, setPixels, thin } from "./mask.ts";
 
 export interface FiberNode {
   id: number;

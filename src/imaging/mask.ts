@@ -1,0 +1,129 @@
+/**
+ * Binary masks of fiber centre lines: the set pixels of a mask, Zhang–Suen thinning to one-pixel
+ * lines, and removal of staircase corners (so that a diagonal line is not traced as a chain of
+ * junctions). Used by the ridge detector, the line filter and the tracer.
+ */
+
+/**
+ * Zhang–Suen deletion tables: bit k of the code is neighbour p(k + 2) of the scheme (p2 = north,
+ * then clockwise: p3 = north-east … p9 = north-west); entry 1 when the pixel is deleted in that pass.
+ */
+function zhangSuenTables(): [Uint8Array, Uint8Array] {
+  const t0 = new Uint8Array(256);
+  const t1 = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    const p = (k: number) => (c >> (k - 2)) & 1; // p(2) … p(9)
+    const B = p(2) + p(3) + p(4) + p(5) + p(6) + p(7) + p(8) + p(9);
+    if (B < 2 || B > 6) continue;
+    let A = 0;
+    for (let k = 2; k <= 9; k++) if (!p(k) && p(k === 9 ? 2 : k + 1)) A++;
+    if (A !== 1) continue;
+    if (p(2) * p(4) * p(6) === 0 && p(4) * p(6) * p(8) === 0) t0[c] = 1;
+    if (p(2) * p(4) * p(8) === 0 && p(2) * p(6) * p(8) === 0) t1[c] = 1;
+  }
+  return [t0, t1];
+}
+
+/**
+ * Indices (ascending) of the set pixels of a mask. Empty stretches are skipped four bytes at a time
+ * (fiber masks are sparse).
+ */
+export function setPixels(mask: Uint8Array): number[] {
+  const out: number[] = [];
+  const n = mask.length;
+  const aligned = mask.byteOffset % 4 === 0;
+  const nw = aligned ? n >> 2 : 0;
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, nw);
+  for (let k = 0; k < nw; k++) {
+    if (words[k] === 0) continue;
+    const i = k << 2;
+    if (mask[i]) out.push(i);
+    if (mask[i + 1]) out.push(i + 1);
+    if (mask[i + 2]) out.push(i + 2);
+    if (mask[i + 3]) out.push(i + 3);
+  }
+  for (let i = nw << 2; i < n; i++) if (mask[i]) out.push(i);
+  return out;
+}
+
+/**
+ * Zhang–Suen thinning of a binary mask in place (8-connected one-pixel lines). `pixels`, when given,
+ * lists the set pixels in ascending order (saves a scan). Returns the set pixels afterwards, ascending.
+ */
+export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
+  const tables = zhangSuenTables();
+  let pts: number[] = [];
+  for (const i of pixels ?? setPixels(mask)) {
+    const x = i % w;
+    const y = (i - x) / w;
+    if (x === 0 || y === 0 || x === w - 1 || y === h - 1) mask[i] = 0;
+    else pts.push(i);
+  }
+  const del: number[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let pass = 0; pass < 2; pass++) {
+      const t = tables[pass];
+      del.length = 0;
+      for (const i of pts) {
+        if (!mask[i]) continue;
+        const c =
+          mask[i - w] |
+          (mask[i - w + 1] << 1) |
+          (mask[i + 1] << 2) |
+          (mask[i + w + 1] << 3) |
+          (mask[i + w] << 4) |
+          (mask[i + w - 1] << 5) |
+          (mask[i - 1] << 6) |
+          (mask[i - w - 1] << 7);
+        if (t[c]) del.push(i);
+      }
+      if (del.length) changed = true;
+      for (const i of del) mask[i] = 0;
+    }
+    if (changed) pts = pts.filter((i) => mask[i]);
+  }
+  return pts;
+}
+
+/**
+ * Remove redundant pixels from a thinned (8-connected) mask in place: a pixel with two or more
+ * neighbours that stay 8-connected among themselves without it (a staircase corner, a pixel beside a
+ * diagonal step) carries nothing, and left in place it makes a three-way "junction" of a plain line.
+ * Pixels are visited in raster order (`pixels`, when given, lists the set pixels ascending); border
+ * pixels are left alone. Returns the set pixels afterwards, ascending.
+ */
+export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
+  // ring N, NE, E, SE, S, SW, W, NW
+  const off = [-w, -w + 1, 1, w + 1, w, w - 1, -1, -w - 1];
+  const on = new Uint8Array(8);
+  const kept: number[] = [];
+  for (const i of pixels ?? setPixels(mask)) {
+    if (!mask[i]) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    kept.push(i);
+    if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
+    let cnt = 0;
+    for (let k = 0; k < 8; k++) cnt += on[k] = mask[i + off[k]];
+    if (cnt < 2) continue;
+    // 8-connected groups among the ring: neighbours on the ring are adjacent, and so are two
+    // 4-neighbours one step apart (N and E touch diagonally)
+    let groups = 0;
+    for (let k = 0; k < 8; k++) {
+      if (!on[k]) continue;
+      const prev = (k + 7) & 7;
+      const prev2 = (k + 6) & 7;
+      const joined = on[prev] || (k % 2 === 0 && on[prev2]);
+      if (!joined) groups++;
+    }
+    // a full circle of joins counts as no start: at least one group
+    if (groups === 0) groups = 1;
+    if (groups === 1) {
+      mask[i] = 0;
+      kept.pop();
+    }
+  }
+  return kept;
+}
