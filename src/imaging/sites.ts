@@ -95,9 +95,13 @@ export interface ArmParams {
   maskGapUm: number;
   /** a peak within this many degrees of the direction opposite an aimed arm is an arm too (0 = off) */
   oppositeDeg: number;
+  /** a neighbouring migrasome within reach (its rim within R + outerUm) and within this many degrees of the direction
+   * opposite an arm is where that fiber runs on (a chain of migrasomes on one fiber: the arm between them is hidden
+   * under the neighbour); it adds one arm (0 = off) */
+  chainDeg: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -113,7 +117,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * 0.25 µm + 0.1 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
  * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
- * continuation and counts too. Optional, off by default: relMinZ (weak side arms dropped),
+ * continuation and counts too, and so does a neighbouring migrasome within 25° of that opposite direction (a chain
+ * on one fiber, whose arm between the two is hidden under the neighbour). Optional, off by default: relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
  * fiber vertex (within R + 3 µm) that belongs to a cell.
@@ -344,6 +349,24 @@ export function migrasomeArms(
     }
     const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
     let arms = kept.length;
+    // a chain along a fiber: a neighbouring migrasome within reach, opposite an arm, is where the fiber runs on
+    if (params.chainDeg > 0 && kept.length >= 1) {
+      const tolc = Math.round((params.chainDeg / 360) * B);
+      for (const o of migs) {
+        if (o === m) continue;
+        const dx = o.xUm - m.xUm;
+        const dy = o.yUm - m.yUm;
+        const d = Math.hypot(dx, dy);
+        if (d - o.rUm > m.rUm + params.outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
+        const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
+        const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
+        if (kept.some((a) => sep(a, bo) < minSepBins)) continue;
+        if (kept.some((a) => Math.abs(sep(a, bo) - B / 2) <= tolc)) {
+          arms++;
+          break;
+        }
+      }
+    }
     const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
     if (quad && arms >= 3 && params.collinearDeg > 0) {
       // two collinear pairs: a fiber crossing under a migrasome on a fiber → along

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzePlane } from "../../src/imaging/analyze.ts";
+import { DEFAULT_ARM_PARAMS } from "../../src/imaging/sites.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { fiberArms, generateScene, siteFromFibers, type Optics, type Scene } from "../../src/imaging/scene.ts";
 
@@ -61,6 +62,33 @@ describe("arm detector on noise", () => {
     expect(found).toBeGreaterThanOrEqual(48);
     // 3 noise-unit arms in ~20 independent directions: a few per cent may still appear
     expect(none / found).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe("arm detector in a chain", () => {
+  it("calls the member of a chain on one fiber 'along': the arm towards its touching neighbour is hidden under it", () => {
+    // a fiber from the left ends in a chain of three touching migrasomes (the last one is the fiber's tip)
+    const scene: Scene = {
+      widthUm: 30, heightUm: 16, cells: [], crossings: [],
+      fibers: [{ id: 1, cellId: null, points: [[2, 8], [20.4, 8]], brightness: 0.35 }],
+      objects: [
+        { id: 1, x: 16, y: 8, diameterUm: 1.6, brightness: 1, kind: "migrasome", site: "along", cellId: null },
+        { id: 2, x: 17.6, y: 8, diameterUm: 1.6, brightness: 1, kind: "migrasome", site: "along", cellId: null },
+        { id: 3, x: 19.2, y: 8, diameterUm: 1.6, brightness: 1, kind: "migrasome", site: "tip", cellId: null },
+      ],
+    };
+    for (const o of scene.objects) o.site = siteFromFibers(scene.fibers, o.x, o.y, o.diameterUm / 2);
+    expect(scene.objects.map((o) => o.site)).toEqual(["along", "along", "tip"]);
+    const optics: Optics = { pixelSizeUm: 0.1, psfSigmaUm: 0.11, ringThicknessUm: 0.08, sectionHalfUm: 0.35, snr: 10, backgroundPhotons: 50, unevenness: 0, readNoise: 2, offset: 100, label: "tspan4" };
+    const img = renderScene(scene, optics, 4);
+    const plane = { width: img.width, height: img.height, data: img.data };
+    const at = (a: ReturnType<typeof analyzePlane>, x: number) => a.migrasomes.find((m) => Math.hypot(m.xUm - x, m.yUm - 8) < 0.4)?.site;
+    const a = analyzePlane(plane, 0.1);
+    expect(a.migrasomes.length).toBe(3);
+    expect(at(a, 16)).toBe("along");
+    // without the chain rule the first member shows only the arm it came in by
+    const b = analyzePlane(plane, 0.1, { params: { arms: { ...DEFAULT_ARM_PARAMS, chainDeg: 0 } } });
+    expect(at(b, 16)).toBe("tip");
   });
 });
 
