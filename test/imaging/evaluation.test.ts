@@ -14,7 +14,7 @@ describe("evaluation on scoring scenes (40×40 µm, 0.1 µm pixels)", () => {
   it.each([
     // sparse: the issue's bars; dense: the bars reached (docs/imaging.md)
     // site accuracy on matched migrasomes against the sites the scenes' fibers show (fiberArms): measured on these
-    // 6 seeds 0.868 / 0.727 / 0.351 (sparse) and 0.703 / 0.621 / 0.412 (dense); the issue's 0.85 at SNR 7 (sparse)
+    // 6 seeds 0.868 / 0.742 / 0.360 (sparse) and 0.709 / 0.640 / 0.427 (dense); the issue's 0.85 at SNR 7 (sparse)
     [7, 0.97, 0.9, 0.82, 0.65],
     [4, 0.95, 0.9, 0.68, 0.57],
     [2, 0.85, 0.8, 0.3, 0.35],
