@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateScene } from "../../src/imaging/scene.ts";
+import { writeTiff16 } from "../../src/imaging/io-tiff.ts";
+import { renderScene } from "../../src/imaging/optics.ts";
+import { generateScene, randomOptics } from "../../src/imaging/scene.ts";
 
 const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -47,6 +49,22 @@ describe("migrasim render / analyze / evaluate", () => {
     const r3 = run(["evaluate", join(dir, "out", "detections.csv"), join(dir, "img", "truth_migrasomes.csv"), "--json"]);
     expect(r3.status, r3.stderr).toBe(0);
     expect(JSON.parse(r3.stdout).f1).toBeGreaterThan(0.9);
+  });
+  it("writes the same tables whatever the number of workers", () => {
+    const folder = join(dir, "many");
+    execFileSync("mkdir", ["-p", folder]);
+    for (const seed of [1001, 1002, 1003]) {
+      const img = renderScene(generateScene(seed, { widthUm: 24, heightUm: 24 }), randomOptics(seed, 5, "scoring", 0.1), seed);
+      writeFileSync(join(folder, `s${seed}.tif`), writeTiff16([img.counts], img.width, img.height, { pixelSizeUm: 0.1 }));
+    }
+    const outs = ["1", "2"].map((n) => {
+      const out = join(dir, `w${n}`);
+      const r = run(["analyze", folder, "--out", out, "--workers", n, "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+      return ["detections.csv", "fibers.csv", "per_cell.csv"].map((f) => readFileSync(join(out, f), "utf8"));
+    });
+    expect(outs[0][0].split("\n").length).toBeGreaterThan(10);
+    expect(outs[1]).toEqual(outs[0]);
   });
   it("refuses µm measurements without a pixel size, with a one-line error", () => {
     const png = join(dir, "nopx.png");
