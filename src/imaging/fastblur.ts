@@ -15,26 +15,23 @@
  */
 
 import {
-  anyTrue,
   body,
   type Bytes,
   demote,
   F32,
-  f32x4ne,
-  f32x4sub,
   f64x2add,
   f64x2mul,
   f64x2splat,
   I32,
   load64zero,
   moduleBytes,
+  nonFiniteFunction,
   op,
   promote,
   store32lane0,
   store64lane0,
   V128,
   v128load,
-  v128or,
   vec,
 } from "./fastwasm.ts";
 
@@ -147,16 +144,6 @@ function colFunction(r: number): Bytes {
   return body(locals, c);
 }
 
-/** 1 if any float32 in [ptr, end) (16-byte steps) is NaN or ±∞ (x − x is then NaN). params: ptr, end */
-function nonFiniteFunction(): Bytes {
-  const [PTR, END, ACC, V] = [0, 1, 2, 3];
-  const c: Bytes = [...op.block, ...op.loop];
-  c.push(...op.get(PTR), ...op.get(END), ...op.geU, ...op.brIf(1));
-  c.push(...op.get(ACC), ...op.get(PTR), ...v128load(0), ...op.tee(V), ...op.get(V), ...f32x4sub, ...op.tee(V), ...op.get(V), ...f32x4ne, ...v128or, ...op.set(ACC));
-  c.push(...op.get(PTR), ...op.i32(16), ...op.add, ...op.set(PTR), ...op.br(0), ...op.end, ...op.end);
-  c.push(...op.get(ACC), ...anyTrue);
-  return body([V128, V128], c);
-}
 
 /** The module for kernel radius r: exports rows, cols, nonFinite; imports its memory as m.mem. */
 function blurModule(r: number): Uint8Array<ArrayBuffer> {

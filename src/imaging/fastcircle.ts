@@ -22,6 +22,7 @@ import {
   f64x2splat,
   I32,
   moduleBytes,
+  nonFiniteFunction,
   op,
   promote,
   store64lane0,
@@ -41,10 +42,6 @@ const truncSat = op.simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
 const convertLow = op.simd(0xfe); // f64x2.convert_low_i32x4_s
 const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off)); // v128.load32_zero
 const load32lane1 = (off: number) => op.simd(0x56, 2, ...uleb(off), 1); // v128.load32_lane, lane 1
-const f32x4sub = op.simd(0xe5);
-const f32x4ne = op.simd(0x42);
-const v128or = op.simd(0x50);
-const anyTrue = op.simd(0x53);
 const i32load = (off: number) => [0x28, 2, ...uleb(off)];
 const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
@@ -103,16 +100,6 @@ function samplesFunction(): Bytes {
   return body(locals, c);
 }
 
-/** 1 if any float32 in [ptr, end) (16-byte steps) is NaN or ±∞. params: ptr, end */
-function nonFiniteFunction(): Bytes {
-  const [PTR, END, ACC, V] = [0, 1, 2, 3];
-  const c: Bytes = [...op.block, ...op.loop];
-  c.push(...op.get(PTR), ...op.get(END), ...op.geU, ...op.brIf(1));
-  c.push(...op.get(ACC), ...op.get(PTR), ...v128load(0), ...op.tee(V), ...op.get(V), ...f32x4sub, ...op.tee(V), ...op.get(V), ...f32x4ne, ...v128or, ...op.set(ACC));
-  c.push(...op.get(PTR), ...op.i32(16), ...op.add, ...op.set(PTR), ...op.br(0), ...op.end, ...op.end);
-  c.push(...op.get(ACC), ...anyTrue);
-  return body([V128, V128], c);
-}
 
 let compiled: WebAssembly.Module | null | undefined;
 

@@ -119,3 +119,14 @@ export function moduleBytes(types: Bytes[], funcTypes: number[], exports: [strin
     ...section(10, code),
   ]);
 }
+
+/** 1 if any float32 in [ptr, end) (16-byte steps) is NaN or ±∞ (x − x is then NaN). params: ptr, end */
+export function nonFiniteFunction(): Bytes {
+  const [PTR, END, ACC, V] = [0, 1, 2, 3];
+  const c: Bytes = [...op.block, ...op.loop];
+  c.push(...op.get(PTR), ...op.get(END), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(ACC), ...op.get(PTR), ...v128load(0), ...op.tee(V), ...op.get(V), ...f32x4sub, ...op.tee(V), ...op.get(V), ...f32x4ne, ...v128or, ...op.set(ACC));
+  c.push(...op.get(PTR), ...op.i32(16), ...op.add, ...op.set(PTR), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(ACC), ...anyTrue);
+  return body([V128, V128], c);
+}

@@ -394,7 +394,7 @@ const RIM_SE = Math.sqrt(RIM_QUANTILE * (1 - RIM_QUANTILE)) / (Math.exp(-0.5 * 1
 
 /** cos/sin tables of N equally spaced angles (half-step offset), cached by N */
 const trig = new Map<number, Float64Array>();
-function trigTable(N: number): Float64Array {
+export function trigTable(N: number): Float64Array {
   let t = trig.get(N);
   if (!t) {
     t = new Float64Array(2 * N);

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler } from "../../src/imaging/fastcircle.ts";
 import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
+import { trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -37,20 +38,7 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
     const rng = new Rng(5);
     const sm = new Float32Array(w * h);
     for (let i = 0; i < sm.length; i++) sm[i] = (rng.uniform() - 0.3) * 100;
-    const trigs = new Map<number, Float64Array>();
-    const trig = (N: number) => {
-      let t = trigs.get(N);
-      if (!t) {
-        t = new Float64Array(2 * N);
-        for (let a = 0; a < N; a++) {
-          const th = (2 * Math.PI * (a + 0.5)) / N;
-          t[2 * a] = Math.cos(th);
-          t[2 * a + 1] = Math.sin(th);
-        }
-        trigs.set(N, t);
-      }
-      return t;
-    };
+    const trig = trigTable; // the tables radial profiles use
     for (const [px, dr] of [[0.1, 0.05], [0.065, 0.035], [0.16, 0.08]]) {
       const nrMax = 40;
       const counts = (k: number) => {
