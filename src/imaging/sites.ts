@@ -99,9 +99,16 @@ export interface ArmParams {
    * opposite an arm is where that fiber runs on (a chain of migrasomes on one fiber: the arm between them is hidden
    * under the neighbour); it adds one arm (0 = off) */
   chainDeg: number;
+  /** the continuation opposite an aimed arm is searched for down to this score (noise units; it is one direction, not
+   * all: fewer false alarms at the same threshold); ≥ minZ = no lower */
+  oppositeMinZ: number;
+  /** when no arm reaches minZ, the strongest peak down to this score is the migrasome's one arm; ≥ minZ = off */
+  firstMinZ: number;
+  /** and to at least this fraction of the score of the arm it continues (0 = off) */
+  oppositeFrac: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -117,7 +124,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * 0.25 µm + 0.1 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
  * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
- * continuation and counts too, and so does a neighbouring migrasome within 25° of that opposite direction (a chain
+ * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
+ * not all, and a fiber runs on about as bright as it arrives), and so does a neighbouring migrasome within 25° of that opposite direction (a chain
  * on one fiber, whose arm between the two is hidden under the neighbour). Optional, off by default: relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
@@ -238,16 +246,20 @@ export function migrasomeArms(
       return n >= params.minPresence * cnt[b];
     };
     const order: number[] = [];
+    const weak: number[] = [];
+    const lowZ = Math.min(params.minZ, params.oppositeMinZ, params.firstMinZ);
     for (let b = 0; b < B; b++) {
       const s0 = score(b);
-      if (s0 >= params.minZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) order.push(b);
+      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) (s0 >= params.minZ ? order : weak).push(b);
     }
     order.sort((a, b) => mean[b] - mean[a]);
+    weak.sort((a, b) => mean[b] - mean[a]);
     const peaks: number[] = [];
     for (const b of order) {
       if (peaks.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
       peaks.push(b);
     }
+    if (!peaks.length && weak.length && score(weak[0]) >= params.firstMinZ) peaks.push(weak[0]);
     const top = peaks.length ? score(peaks[0]) : 0;
     // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
     const offset = (b: number) => {
@@ -342,9 +354,14 @@ export function migrasomeArms(
     if (params.oppositeDeg > 0) {
       const tol = Math.round((params.oppositeDeg / 360) * B);
       const first = aimed.slice();
-      for (const b of peaks) {
+      const opposite = (a: number, b: number) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol;
+      // a fiber's continuation is about as bright as the arm it continues: its threshold grows with that arm
+      const need = (a: number) => Math.max(params.oppositeMinZ, params.oppositeFrac * score(a));
+      for (const b of [...peaks, ...weak]) {
         if (aimed.includes(b)) continue;
-        if (first.some((a) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol)) aimed.push(b);
+        if (score(b) < params.oppositeMinZ) continue;
+        if (aimed.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
+        if (first.some((a) => opposite(a, b) && score(b) >= need(a))) aimed.push(b);
       }
     }
     const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
