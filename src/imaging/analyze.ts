@@ -36,6 +36,8 @@ export interface DetectedMigrasome {
   score: number;
   cellId: number | null;
   arms: number;
+  /** directions of the arms, degrees from +x towards +y (image y points down) */
+  armDirsDeg: number[];
 }
 
 export interface ImageAnalysis {
@@ -104,6 +106,7 @@ export function analyzePlane(
     score: m.score,
     cellId: sites[i].cellId ?? nearestCell(m.xUm, m.yUm),
     arms: sites[i].arms,
+    armDirsDeg: sites[i].armDirsDeg,
   }));
   migrasomes.sort((a, b) => a.yUm - b.yUm || a.xUm - b.xUm);
   return { width: w, height: h, pixelSizeUm: px, psfSigmaUm: psf, migrasomes, fibers: graph, cells: cm.cells, cellLabels: cm.labels };

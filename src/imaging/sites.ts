@@ -145,7 +145,7 @@ export function migrasomeArms(
   /** σ (µm) of the Gaussian smoothing of `sm`: samples closer than a few σ are correlated, which widens the
    * noise of a direction's mean (0 = independent samples) */
   smoothSigmaUm = 0,
-): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null }[] {
+): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null; armDirsDeg: number[] }[] {
   const B = params.bins;
   const cos = new Float64Array(B);
   const sin = new Float64Array(B);
@@ -409,6 +409,6 @@ export function migrasomeArms(
         }
       }
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
-    return { site, arms, cellId };
+    return { site, arms, cellId, armDirsDeg: kept.map((b) => (b * 360) / B) };
   });
 }
