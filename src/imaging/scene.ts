@@ -408,10 +408,24 @@ export const ARM_GEOMETRY = { throughFrac: 0.5, throughUm: 0.1, reachUm: 1.0, me
  * of a site: 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction.
  */
 export function fiberArms(fibers: { points: [number, number][] }[], x: number, y: number, r: number, g = ARM_GEOMETRY): number {
-  const dirs: number[] = [];
+  return mergeArms(fiberArmList(fibers, x, y, r, g), g.mergeDeg).length;
+}
+
+/** One arm of `fiberArmList`: its direction (radians, from +x towards +y), the fiber it belongs to, and how far
+ * that fiber runs on beyond the migrasome's rim in this direction (µm, along the fiber). */
+export interface FiberArm {
+  dirRad: number;
+  fiber: number;
+  runUm: number;
+}
+
+/** The arms of `fiberArms` before merging: each direction in which a fiber of the migrasome leaves it. */
+export function fiberArmList(fibers: { points: [number, number][] }[], x: number, y: number, r: number, g = ARM_GEOMETRY): FiberArm[] {
+  const arms: FiberArm[] = [];
   const touch = g.throughFrac * r + g.throughUm;
   const reach = r + g.reachUm;
-  for (const f of fibers) {
+  const step = 0.05;
+  fibers.forEach((f, fi) => {
     const p = f.points;
     // quick reject by the fiber's bounding box
     let bb = BBOX.get(p);
@@ -425,11 +439,11 @@ export function fiberArms(fibers: { points: [number, number][] }[], x: number, y
       }
       BBOX.set(p, bb);
     }
-    if (x < bb[0] - reach || y < bb[1] - reach || x > bb[2] + reach || y > bb[3] + reach) continue;
+    if (x < bb[0] - reach || y < bb[1] - reach || x > bb[2] + reach || y > bb[3] + reach) return;
     const s: [number, number][] = [];
     for (let i = 1; i < p.length; i++) {
       const l = Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
-      const n = Math.max(1, Math.ceil(l / 0.05));
+      const n = Math.max(1, Math.ceil(l / step));
       for (let k = 0; k < n; k++) s.push([p[i - 1][0] + (k / n) * (p[i][0] - p[i - 1][0]), p[i - 1][1] + (k / n) * (p[i][1] - p[i - 1][1])]);
     }
     s.push(p[p.length - 1]);
@@ -443,23 +457,43 @@ export function fiberArms(fibers: { points: [number, number][] }[], x: number, y
       let j = i;
       while (j + 1 < d.length && d[j + 1] <= touch) j++;
       // follow the fiber out of the migrasome on both sides: an arm when it gets beyond r + reach
-      for (const step of [-1, 1]) {
-        let k = step < 0 ? i - 1 : j + 1;
-        while (k >= 0 && k < d.length && d[k] > touch && d[k] < reach) k += step;
-        if (k >= 0 && k < d.length && d[k] >= reach) dirs.push(Math.atan2(s[k][1] - y, s[k][0] - x));
+      for (const dir of [-1, 1]) {
+        let k = dir < 0 ? i - 1 : j + 1;
+        while (k >= 0 && k < d.length && d[k] > touch && d[k] < reach) k += dir;
+        if (!(k >= 0 && k < d.length && d[k] >= reach)) continue;
+        // its run beyond the rim: samples outside r until the fiber ends (or comes back under the migrasome)
+        let run = 0;
+        for (let q = dir < 0 ? i - 1 : j + 1; q >= 0 && q < d.length && !(d[q] <= touch); q += dir) if (d[q] > r) run += step;
+        arms.push({ dirRad: Math.atan2(s[k][1] - y, s[k][0] - x), fiber: fi, runUm: run });
       }
       i = j + 1;
     }
+  });
+  return arms;
+}
+
+/** Arms closer than mergeDeg (degrees) grouped into one (around the circle); each group lists its arms. */
+export function mergeArms(arms: FiberArm[], mergeDeg = ARM_GEOMETRY.mergeDeg): FiberArm[][] {
+  if (arms.length < 2) return arms.map((a) => [a]);
+  const A = [...arms].sort((a, b) => a.dirRad - b.dirRad);
+  const m = (mergeDeg * Math.PI) / 180;
+  const gap = (i: number) => (i + 1 < A.length ? A[i + 1].dirRad - A[i].dirRad : A[0].dirRad + 2 * Math.PI - A[A.length - 1].dirRad);
+  // start after a gap ≥ m (if none, all arms are one group)
+  let start = -1;
+  for (let i = 0; i < A.length; i++) if (gap(i) >= m) start = (i + 1) % A.length;
+  if (start < 0) return [A];
+  const groups: FiberArm[][] = [];
+  let cur: FiberArm[] = [];
+  for (let n = 0; n < A.length; n++) {
+    const i = (start + n) % A.length;
+    cur.push(A[i]);
+    if (gap(i) >= m) {
+      groups.push(cur);
+      cur = [];
+    }
   }
-  if (dirs.length < 2) return dirs.length;
-  dirs.sort((a, b) => a - b);
-  const m = (g.mergeDeg * Math.PI) / 180;
-  let groups = 0;
-  for (let i = 0; i < dirs.length; i++) {
-    const gap = i + 1 < dirs.length ? dirs[i + 1] - dirs[i] : dirs[0] + 2 * Math.PI - dirs[dirs.length - 1];
-    if (gap >= m) groups++;
-  }
-  return Math.max(1, groups);
+  if (cur.length) groups.push(cur);
+  return groups;
 }
 
 export function siteFromArms(arms: number): Site {

@@ -1,0 +1,61 @@
+/**
+ * How well could ANY detector classify sites on a rendered scene? An ideal observer that knows where
+ * every fiber runs still has to decide, for each arm, whether the fiber is there: a known signal in
+ * Gaussian noise, decided best by the matched filter, with detectability d' = ‖signal‖ / σ. For a fiber
+ * rendered at the optical limit (a line blurred by a Gaussian PSF of σ_psf, peak b·S, with S the mean
+ * migrasome peak and σ = √(background + read noise²) per pixel, so that S = SNR·σ), over a length L of
+ * pixels of size p:
+ *
+ *   d'² = Σ_pixels (b·S·exp(−u²/2σ_psf²))² / σ² = (b·SNR)² · √π · σ_psf · L / p²
+ *
+ * (the sum across the line of exp(−u²/σ_psf²) is √π·σ_psf/p pixels, along it L/p). With equal priors the
+ * best error on that one decision is Φ(−d'/2), so a migrasome's site is right with probability at most
+ * about Π over its arms Φ(d'/2) (merged arms: the strongest of the group). That is an upper estimate: the
+ * observer here knows each arm's path, sees no passing fibers or decoys and only has to confirm arms that
+ * exist. Note that d' grows as 1/p at a fixed SNR: the issue's SNR is per pixel, so finer pixels carry more
+ * photons per µm of fiber.
+ */
+import { fiberArmList, mergeArms, type Optics, type Scene } from "./scene.ts";
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** Detectability d' of a known straight fiber segment (see the module comment). */
+export function fiberDetectability(brightness: number, snr: number, psfSigmaUm: number, lengthUm: number, pixelSizeUm: number): number {
+  if (!(lengthUm > 0) || !(brightness > 0) || !(snr > 0)) return 0;
+  return (brightness * snr * Math.sqrt(Math.sqrt(Math.PI) * psfSigmaUm * lengthUm)) / pixelSizeUm;
+}
+
+export interface SiteCeiling {
+  /** mean over migrasomes with a site of Π_arms Φ(d'/2) */
+  accuracy: number;
+  /** migrasomes counted */
+  n: number;
+}
+
+/**
+ * Site-accuracy ceiling of an ideal observer on a scene rendered with `optics`, each arm judged over
+ * the fiber's first `armUm` µm beyond the migrasome's rim (or less where the fiber ends sooner).
+ */
+export function siteCeiling(scene: Scene, optics: Optics, armUm = 1): SiteCeiling {
+  let acc = 0;
+  let n = 0;
+  for (const o of scene.objects) {
+    if (o.kind !== "migrasome" || o.site === "none") continue;
+    const groups = mergeArms(fiberArmList(scene.fibers, o.x, o.y, o.diameterUm / 2));
+    let p = 1;
+    for (const g of groups) {
+      let best = 0;
+      for (const a of g) best = Math.max(best, fiberDetectability(scene.fibers[a.fiber].brightness, optics.snr, optics.psfSigmaUm, Math.min(armUm, a.runUm), optics.pixelSizeUm));
+      p *= normalCdf(best / 2);
+    }
+    acc += p;
+    n++;
+  }
+  return { accuracy: n ? acc / n : NaN, n };
+}

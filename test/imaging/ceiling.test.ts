@@ -1,0 +1,99 @@
+/**
+ * The ideal-observer site ceiling (`ceiling.ts`): its fiber detectability d' is checked against the
+ * matched filter applied to rendered, noisy images (the same renderer the evaluation uses), and the
+ * ceiling behaves as a bound should.
+ */
+import { describe, expect, it } from "vitest";
+import { fiberDetectability, normalCdf, siteCeiling } from "../../src/imaging/ceiling.ts";
+import { renderScene } from "../../src/imaging/optics.ts";
+import { generateScene, randomOptics, type Optics, type Scene } from "../../src/imaging/scene.ts";
+
+const optics = (snr: number, px: number, psf = 0.12): Optics => ({
+  pixelSizeUm: px, psfSigmaUm: psf, ringThicknessUm: 0.1, sectionHalfUm: 0.4, snr,
+  backgroundPhotons: 60, unevenness: 0, readNoise: 2, offset: 100, label: "tspan4",
+});
+
+describe("fiber detectability", () => {
+  it("normal CDF", () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
+    expect(normalCdf(-1)).toBeCloseTo(0.158655, 6);
+  });
+
+  for (const px of [0.065, 0.1, 0.16])
+    it(`d' of a known fiber segment matches the matched filter on rendered noisy images (${px} µm pixels)`, () => {
+      const o = optics(3, px);
+      const b = 0.4;
+      const y0 = 5.03;
+      const scene: Scene = { widthUm: 10, heightUm: 10, cells: [], objects: [], crossings: [], fibers: [{ id: 1, cellId: null, points: [[0, y0], [10, y0]], brightness: b }] };
+      const empty: Scene = { ...scene, fibers: [] };
+      // matched filter over x ∈ [3, 7) µm: template = the fiber's expected signal (its peak is b·S)
+      const S = o.snr * Math.sqrt(o.backgroundPhotons + o.readNoise ** 2);
+      const var0 = o.backgroundPhotons + o.readNoise ** 2;
+      const stat = (data: Float32Array, W: number) => {
+        let t = 0;
+        let tt = 0;
+        for (let j = 0; j < W; j++) {
+          const u = (j + 0.5) * px - y0;
+          const m = b * S * Math.exp(-(u * u) / (2 * o.psfSigmaUm ** 2));
+          if (m < 1e-6 * S) continue;
+          for (let i = 0; i < W; i++) {
+            const x = (i + 0.5) * px;
+            if (x < 3 || x >= 7) continue;
+            t += (m * (data[j * W + i] - o.offset - o.backgroundPhotons)) / var0;
+            tt += (m * m) / var0;
+          }
+        }
+        return t / Math.sqrt(tt);
+      };
+      const on: number[] = [];
+      const off: number[] = [];
+      for (let s = 1; s <= 60; s++) {
+        const a = renderScene(scene, o, s);
+        on.push(stat(a.data, a.width));
+        const z = renderScene(empty, o, s + 1000);
+        off.push(stat(z.data, z.width));
+      }
+      const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
+      const sd = (v: number[]) => Math.sqrt(mean(v.map((q) => (q - mean(v)) ** 2)));
+      const d = fiberDetectability(b, o.snr, o.psfSigmaUm, 4, px);
+      // separation of the two statistics' means, in units of their spread, is d' (±10 %, 60 images each)
+      expect(Math.abs(mean(off))).toBeLessThan(0.35);
+      expect(sd(off)).toBeGreaterThan(0.8);
+      expect(sd(off)).toBeLessThan(1.2);
+      expect(Math.abs(mean(on) - mean(off)) / d).toBeGreaterThan(0.9);
+      expect(Math.abs(mean(on) - mean(off)) / d).toBeLessThan(1.1);
+    });
+
+  it("scales as √length, linearly with brightness and SNR, and as 1/pixel size", () => {
+    const d = fiberDetectability(0.2, 4, 0.12, 1, 0.1);
+    expect(fiberDetectability(0.2, 4, 0.12, 4, 0.1)).toBeCloseTo(2 * d, 10);
+    expect(fiberDetectability(0.4, 4, 0.12, 1, 0.1)).toBeCloseTo(2 * d, 10);
+    expect(fiberDetectability(0.2, 8, 0.12, 1, 0.1)).toBeCloseTo(2 * d, 10);
+    expect(fiberDetectability(0.2, 4, 0.12, 1, 0.05)).toBeCloseTo(2 * d, 10);
+    expect(fiberDetectability(0.2, 4, 0.12, 0, 0.1)).toBe(0);
+  });
+});
+
+describe("site ceiling", () => {
+  it("is near 1 for a tip on a bright fiber and ½ per dim arm", () => {
+    const scene = (b: number): Scene => ({
+      widthUm: 20, heightUm: 20, cells: [], crossings: [],
+      fibers: [{ id: 1, cellId: null, points: [[2, 10], [18, 10]], brightness: b }],
+      objects: [{ id: 1, x: 10, y: 10, diameterUm: 1.2, brightness: 1, kind: "migrasome", site: "along", cellId: null }],
+    });
+    expect(siteCeiling(scene(0.5), optics(10, 0.1)).accuracy).toBeGreaterThan(0.999);
+    // two arms, each barely detectable: about ¼
+    expect(siteCeiling(scene(1e-4), optics(1, 0.1)).accuracy).toBeCloseTo(0.25, 2);
+  });
+
+  it("rises with SNR and finer pixels on generated scenes", () => {
+    const sc = generateScene(1001, { variant: "scoring", dense: false });
+    const c = (snr: number, px: number) => siteCeiling(sc, randomOptics(1001, snr, "scoring", px)).accuracy;
+    expect(c(2, 0.1)).toBeLessThan(c(4, 0.1));
+    expect(c(4, 0.1)).toBeLessThan(c(7, 0.1));
+    expect(c(4, 0.16)).toBeLessThan(c(4, 0.1));
+    expect(c(4, 0.1)).toBeLessThan(c(4, 0.065));
+    expect(c(10, 0.1)).toBeLessThanOrEqual(1);
+  });
+});
