@@ -106,9 +106,13 @@ export interface ArmParams {
   firstMinZ: number;
   /** and to at least this fraction of the score of the arm it continues (0 = off) */
   oppositeFrac: number;
+  /** when no arm is found within outerUm, the test is repeated out to this radius beyond the rim (µm; ≤ outerUm = off) */
+  fallbackOuterUm: number;
+  /** and with this threshold (a second look at the noise must not double its false arms) */
+  fallbackMinZ: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -125,7 +129,9 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
  * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
- * not all, and a fiber runs on about as bright as it arrives), and so does a neighbouring migrasome within 25° of that opposite direction (a chain
+ * not all, and a fiber runs on about as bright as it arrives),
+ * and when no arm is found the test is repeated out to R + 4 µm with a 3.5-unit threshold (a dim fiber shows over a
+ * longer stretch; the higher threshold keeps the second look from adding false arms), and so does a neighbouring migrasome within 25° of that opposite direction (a chain
  * on one fiber, whose arm between the two is hidden under the neighbour). Optional, off by default: relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
@@ -177,23 +183,28 @@ export function migrasomeArms(
   }
   const minSepBins = Math.round((params.minSeparationDeg / 360) * B);
   const stepUm = Math.max(0.12, 1.5 * pxUm);
-  const K = Math.max(2, Math.round((params.outerUm - params.innerUm) / stepUm) + 1);
-  const vals = new Float32Array(K * B);
-  // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
-  // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
-  const dUm = (params.outerUm - params.innerUm) / (K - 1);
-  const rho = (n: number) => (smoothSigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * smoothSigmaUm * smoothSigmaUm)) : n === 0 ? 1 : 0);
-  const corrSum = (n: number) => {
-    let t = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += rho(Math.abs(i - j));
-    return t;
+  // sampling geometry for an annulus R + innerUm … R + outerUm
+  const geometry = (outerUm: number) => {
+    const K = Math.max(2, Math.round((outerUm - params.innerUm) / stepUm) + 1);
+    // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
+    // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
+    const dUm = (outerUm - params.innerUm) / (K - 1);
+    const rho = (n: number) => (smoothSigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * smoothSigmaUm * smoothSigmaUm)) : n === 0 ? 1 : 0);
+    const corrSum = (n: number) => {
+      let t = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += rho(Math.abs(i - j));
+      return t;
+    };
+    return { K, vals: new Float32Array(K * B), minValid: Math.max(3, Math.ceil(K / 4)), corrByCount: Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0)) };
   };
-  const minValid = Math.max(3, Math.ceil(K / 4));
-  const corrByCount = Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0));
+  const geometries = new Map<number, ReturnType<typeof geometry>>();
   const mean = new Float32Array(B);
   const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
-  return migs.map((m) => {
+  const armsOf = (m: { xUm: number; yUm: number; rUm: number }, outerUm: number, minZ: number, firstZ: number): { kept: number[]; arms: number } => {
+    let G0 = geometries.get(outerUm);
+    if (!G0) geometries.set(outerUm, (G0 = geometry(outerUm)));
+    const { K, vals, minValid, corrByCount } = G0;
     const cx = m.xUm / pxUm - 0.5;
     const cy = m.yUm / pxUm - 0.5;
     const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
@@ -206,10 +217,10 @@ export function migrasomeArms(
       for (const o of migs) {
         if (o === m) continue;
         const rr = o.rUm + params.maskGapUm;
-        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + params.outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
+        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
       }
     for (let k = 0; k < K; k++) {
-      const rho = (m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1)) / pxUm;
+      const rho = (m.rUm + params.innerUm + (k * (outerUm - params.innerUm)) / (K - 1)) / pxUm;
       for (let b = 0; b < B; b++) {
         const x = cx + rho * cos[b];
         const y = cy + rho * sin[b];
@@ -247,10 +258,10 @@ export function migrasomeArms(
     };
     const order: number[] = [];
     const weak: number[] = [];
-    const lowZ = Math.min(params.minZ, params.oppositeMinZ, params.firstMinZ);
+    const lowZ = Math.min(minZ, params.oppositeMinZ, firstZ);
     for (let b = 0; b < B; b++) {
       const s0 = score(b);
-      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) (s0 >= params.minZ ? order : weak).push(b);
+      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) (s0 >= minZ ? order : weak).push(b);
     }
     order.sort((a, b) => mean[b] - mean[a]);
     weak.sort((a, b) => mean[b] - mean[a]);
@@ -259,7 +270,7 @@ export function migrasomeArms(
       if (peaks.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
       peaks.push(b);
     }
-    if (!peaks.length && weak.length && score(weak[0]) >= params.firstMinZ) peaks.push(weak[0]);
+    if (!peaks.length && weak.length && score(weak[0]) >= firstZ) peaks.push(weak[0]);
     const top = peaks.length ? score(peaks[0]) : 0;
     // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
     const offset = (b: number) => {
@@ -282,7 +293,7 @@ export function migrasomeArms(
       const addPoint = (k: number, bb: number, vb: number) => {
         const z = (vb - base) / nz;
         if (!(z >= params.presenceZ)) return false;
-        const rho = m.rUm + params.innerUm + (k * (params.outerUm - params.innerUm)) / (K - 1);
+        const rho = m.rUm + params.innerUm + (k * (outerUm - params.innerUm)) / (K - 1);
         const vl = vals[k * B + ((bb + B - 1) % B)];
         const vr = vals[k * B + ((bb + 1) % B)];
         let frac = 0;
@@ -374,7 +385,7 @@ export function migrasomeArms(
         const dx = o.xUm - m.xUm;
         const dy = o.yUm - m.yUm;
         const d = Math.hypot(dx, dy);
-        if (d - o.rUm > m.rUm + params.outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
+        if (d - o.rUm > m.rUm + outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
         const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
         const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
         if (kept.some((a) => sep(a, bo) < minSepBins)) continue;
@@ -392,6 +403,12 @@ export function migrasomeArms(
       const [a, b, c, d] = quad;
       if ((opp(a, b) && opp(c, d)) || (opp(a, c) && opp(b, d)) || (opp(a, d) && opp(b, c))) arms = 2;
     }
+    return { kept, arms };
+  };
+  return migs.map((m) => {
+    let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
+    // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
+    if (arms === 0 && params.fallbackOuterUm > params.outerUm) ({ kept, arms } = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ));
     let cellId: number | null = null;
     let best = m.rUm + 3;
     const gx = Math.floor(m.xUm / G);
