@@ -110,9 +110,12 @@ export interface ArmParams {
   fallbackOuterUm: number;
   /** and with this threshold (a second look at the noise must not double its false arms) */
   fallbackMinZ: number;
+  /** a tip (one arm) is looked at again out to fallbackOuterUm: when that look shows the same arm and one opposite
+   * it (within oppositeDeg), the fiber runs on and the migrasome is along it */
+  tipRecheck: boolean;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -131,7 +134,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
  * not all, and a fiber runs on about as bright as it arrives),
  * and when no arm is found the test is repeated out to R + 4 µm with a 3.5-unit threshold (a dim fiber shows over a
- * longer stretch; the higher threshold keeps the second look from adding false arms), and so does a neighbouring migrasome within 25° of that opposite direction (a chain
+ * longer stretch; the higher threshold keeps the second look from adding false arms),
+ * and a tip is looked at again that far out: the same arm plus one opposite it there make it 'along', and so does a neighbouring migrasome within 25° of that opposite direction (a chain
  * on one fiber, whose arm between the two is hidden under the neighbour). Optional, off by default: relMinZ (weak side arms dropped),
  * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
@@ -409,6 +413,18 @@ export function migrasomeArms(
     let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
     // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
     if (arms === 0 && params.fallbackOuterUm > params.outerUm) ({ kept, arms } = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ));
+    // one arm: its continuation may show further out
+    if (arms === 1 && kept.length === 1 && params.tipRecheck && params.fallbackOuterUm > params.outerUm) {
+      const far = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ);
+      const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
+      const tol = Math.round((params.oppositeDeg / 360) * B);
+      const same = far.kept.find((b) => sep(b, kept[0]) < minSepBins);
+      const opp = far.kept.find((b) => Math.abs(sep(b, kept[0]) - B / 2) <= tol);
+      if (same !== undefined && opp !== undefined) {
+        kept = [kept[0], opp];
+        arms = 2;
+      }
+    }
     let cellId: number | null = null;
     let best = m.rUm + 3;
     const gx = Math.floor(m.xUm / G);
