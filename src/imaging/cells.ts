@@ -3,7 +3,7 @@
  * against a background that ignores structures smaller than ~40 µm, and kept when their area
  * and thickness exceed those of any migrasome.
  */
-import { blockMap, downsample2, gaussianBlur, quantile, selectK } from "./filters.ts";
+import { blockMap, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
 
 export interface CellParams {
   minAreaUm2: number;
@@ -13,9 +13,24 @@ export interface CellParams {
   relThreshold: number;
   /** a cell body is filled: this fraction of its (unsmoothed) pixels is above threshold; clusters of migrasomes and fibers are not */
   minFilled: number;
+  /**
+   * noise guard: the threshold is at least this many noise units of the smoothed image. "spread" (the
+   * older rule) measures the noise as the spread of the lower half of the background-subtracted image,
+   * which also holds the background's unevenness; "highpass" measures the pixel noise (MAD of a
+   * pixel-minus-neighbours high-pass) and relies on the edge test below to reject background bumps
+   */
+  noiseZ: number;
+  noiseFrom: "spread" | "highpass";
+  /**
+   * edge test ("highpass" only): a cell body ends in a step, a broad background bump fades out. The
+   * median level 0.5–2 µm outside a component must be at most (1 − minStep) of the level 0.5–2 µm inside
+   */
+  minStep: number;
+  /** "highpass" only: the threshold is also at least this many times the spread of the lower half (the unevenness) */
+  spreadZ: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2 };
 
 export interface CellBody {
   id: number;
@@ -292,9 +307,25 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const diff = new Float32Array(cw * ch);
   for (let i = 0; i < diff.length; i++) diff[i] = sm[i] - bgc[i];
   const hi = quantile(diff, 0.995);
-  // noise of the smoothed difference, from its lower half (mostly background)
-  const lowHalf = quantile(diff, 0.5) - quantile(diff, 0.16);
-  const thr = Math.max(params.relThreshold * hi, 6 * Math.max(lowHalf, 1e-6));
+  let noiseSm: number;
+  if (params.noiseFrom === "spread") {
+    // noise of the smoothed difference, from its lower half (mostly background, but also its unevenness)
+    noiseSm = quantile(diff, 0.5) - quantile(diff, 0.16);
+  } else {
+    // pixel noise of the coarse copy (MAD of x − mean of 4-neighbours, σ_hp = σ·√1.25), times the smoothing's gain
+    const hp = new Float32Array(Math.max(1, (cw - 2) * (ch - 2)));
+    let k = 0;
+    for (let y = 1; y < ch - 1; y++)
+      for (let x = 1; x < cw - 1; x++) {
+        const i = y * cw + x;
+        hp[k++] = Math.abs(d[i] - 0.25 * (d[i - 1] + d[i + 1] + d[i - cw] + d[i + cw]));
+      }
+    const gk = gaussianKernel(1 / cpx);
+    noiseSm = ((1.4826 / Math.sqrt(1.25)) * quantile(hp.subarray(0, k), 0.5)) * kernelNoiseGain(gk, gk);
+  }
+  // the spread of the lower half also holds the background's unevenness (broad bumps): a softer guard against it
+  const spread = params.noiseFrom === "spread" ? 0 : params.spreadZ * (quantile(diff, 0.5) - quantile(diff, 0.16));
+  const thr = Math.max(params.relThreshold * hi, params.noiseZ * Math.max(noiseSm, 1e-6), spread);
   // morphological opening by a disc of radius minHalfThickness (via distance transforms) on a
   // lightly smoothed mask: cell bodies survive, clusters of migrasomes and fibers do not
   const fine = gaussianBlur(d, cw, ch, 0.4 / cpx);
@@ -326,9 +357,71 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const remap = new Int32Array(count + 1);
   const cells: CellBody[] = [];
   // order cells by position (top-left first) for deterministic ids
-  const keep: number[] = [];
+  let keep: number[] = [];
   for (let l = 1; l <= count; l++)
     if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm && filled[l] / area[l] >= params.minFilled) keep.push(l);
+  if (params.noiseFrom === "highpass" && keep.length) {
+    // edge test: levels (0.4 µm smoothing minus the envelope) in bands 0.5–2 µm inside and outside each component
+    const outside = new Uint8Array(cw * ch);
+    for (let i = 0; i < outside.length; i++) outside[i] = mask[i] ? 0 : 1;
+    const distOut = distanceToOutside(outside, cw, ch);
+    // the component next to each outside pixel within 2 µm: spread the labels outwards, ring by ring
+    const near = new Int32Array(cw * ch);
+    for (let i = 0; i < near.length; i++) near[i] = lab[i];
+    const steps = Math.ceil(2 / cpx) + 1;
+    for (let s = 0; s < steps; s++) {
+      const next = near.slice();
+      for (let y = 0; y < ch; y++)
+        for (let x = 0; x < cw; x++) {
+          const i = y * cw + x;
+          if (near[i]) continue;
+          if (x > 0 && near[i - 1]) next[i] = near[i - 1];
+          else if (x < cw - 1 && near[i + 1]) next[i] = near[i + 1];
+          else if (y > 0 && near[i - cw]) next[i] = near[i - cw];
+          else if (y < ch - 1 && near[i + cw]) next[i] = near[i + cw];
+        }
+      near.set(next);
+    }
+    const inner = new Map<number, number[]>();
+    const outer = new Map<number, number[]>();
+    for (const l of keep) {
+      inner.set(l, []);
+      outer.set(l, []);
+    }
+    const b0 = 0.5 / cpx;
+    const b1 = 2 / cpx;
+    for (let i = 0; i < lab.length; i++) {
+      const v = fine[i] - bgc[i];
+      if (lab[i]) {
+        if (dist[i] >= b0 && dist[i] <= b1) inner.get(lab[i])?.push(v);
+      } else if (near[i] && distOut[i] >= b0 && distOut[i] <= b1) outer.get(near[i])?.push(v);
+    }
+    const level = new Float64Array(count + 1);
+    keep = keep.filter((l) => {
+      const a = inner.get(l) as number[];
+      const o = outer.get(l) as number[];
+      if (a.length === 0 || o.length === 0) return true;
+      const vin = quantile(a, 0.5);
+      level[l] = vin;
+      return vin > 0 && vin - quantile(o, 0.5) >= params.minStep * vin;
+    });
+    // the body ends where its level falls to half (a low threshold also takes in the background around it)
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i];
+      if (l && level[l] > 0 && fine[i] - bgc[i] < 0.5 * level[l]) lab[i] = 0;
+    }
+    area.fill(0);
+    sx.fill(0);
+    sy.fill(0);
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i];
+      if (!l) continue;
+      area[l]++;
+      sx[l] += i % cw;
+      sy[l] += Math.floor(i / cw);
+    }
+    keep = keep.filter((l) => area[l] > 0);
+  }
   keep.sort((a, b) => sy[a] / area[a] - sy[b] / area[b] || sx[a] / area[a] - sx[b] / area[b]);
   keep.forEach((l, k) => {
     remap[l] = k + 1;
