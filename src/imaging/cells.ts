@@ -402,13 +402,14 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       const o = outer.get(l) as number[];
       if (a.length === 0 || o.length === 0) return true;
       const vin = quantile(a, 0.5);
-      level[l] = vin;
-      return vin > 0 && vin - quantile(o, 0.5) >= params.minStep * vin;
+      const vout = quantile(o, 0.5);
+      level[l] = 0.5 * (vin + vout);
+      return vin > 0 && vin - vout >= params.minStep * vin;
     });
-    // the body ends where its level falls to half (a low threshold also takes in the background around it)
+    // the body ends half-way between its level and its surroundings' (a low threshold also takes in the background around it)
     for (let i = 0; i < lab.length; i++) {
       const l = lab[i];
-      if (l && level[l] > 0 && fine[i] - bgc[i] < 0.5 * level[l]) lab[i] = 0;
+      if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
     }
     area.fill(0);
     sx.fill(0);
