@@ -312,11 +312,12 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     // noise of the smoothed difference, from its lower half (mostly background, but also its unevenness)
     noiseSm = quantile(diff, 0.5) - quantile(diff, 0.16);
   } else {
-    // pixel noise of the coarse copy (MAD of x − mean of 4-neighbours, σ_hp = σ·√1.25), times the smoothing's gain
-    const hp = new Float32Array(Math.max(1, (cw - 2) * (ch - 2)));
+    // pixel noise of the coarse copy (MAD of x − mean of 4-neighbours, σ_hp = σ·√1.25; every other row and
+    // column), times the smoothing's gain
+    const hp = new Float32Array(Math.max(1, (cw >> 1) * (ch >> 1)));
     let k = 0;
-    for (let y = 1; y < ch - 1; y++)
-      for (let x = 1; x < cw - 1; x++) {
+    for (let y = 1; y < ch - 1; y += 2)
+      for (let x = 1; x < cw - 1; x += 2) {
         const i = y * cw + x;
         hp[k++] = Math.abs(d[i] - 0.25 * (d[i - 1] + d[i + 1] + d[i - cw] + d[i + cw]));
       }
@@ -362,26 +363,8 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm && filled[l] / area[l] >= params.minFilled) keep.push(l);
   if (params.noiseFrom === "highpass" && keep.length) {
     // edge test: levels (0.4 µm smoothing minus the envelope) in bands 0.5–2 µm inside and outside each component
-    const outside = new Uint8Array(cw * ch);
-    for (let i = 0; i < outside.length; i++) outside[i] = mask[i] ? 0 : 1;
-    const distOut = distanceToOutside(outside, cw, ch);
-    // the component next to each outside pixel within 2 µm: spread the labels outwards, ring by ring
-    const near = new Int32Array(cw * ch);
-    for (let i = 0; i < near.length; i++) near[i] = lab[i];
-    const steps = Math.ceil(2 / cpx) + 1;
-    for (let s = 0; s < steps; s++) {
-      const next = near.slice();
-      for (let y = 0; y < ch; y++)
-        for (let x = 0; x < cw; x++) {
-          const i = y * cw + x;
-          if (near[i]) continue;
-          if (x > 0 && near[i - 1]) next[i] = near[i - 1];
-          else if (x < cw - 1 && near[i + 1]) next[i] = near[i + 1];
-          else if (y > 0 && near[i - cw]) next[i] = near[i - cw];
-          else if (y < ch - 1 && near[i + cw]) next[i] = near[i + cw];
-        }
-      near.set(next);
-    }
+    // distance to and label of the nearest component, for pixels outside (two chamfer passes)
+    const { dist: distOut, label: near } = nearestLabel(lab, cw, ch);
     const inner = new Map<number, number[]>();
     const outer = new Map<number, number[]>();
     for (const l of keep) {
@@ -429,6 +412,49 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     cells.push({ id: k + 1, xUm: (sx[l] / area[l] + 0.5) * cpx, yUm: (sy[l] / area[l] + 0.5) * cpx, areaUm2: area[l] * cpx * cpx });
   });
   return { labels: upsampleLabels(lab, remap, cw, ch, w, h, f), cells };
+}
+
+/**
+ * Chamfer distance (1, √2; in pixels) from every pixel to the nearest labelled one, and that pixel's
+ * label (0 and the label itself on labelled pixels), by one forward and one backward pass.
+ */
+function nearestLabel(lab: Int32Array, w: number, h: number): { dist: Float32Array; label: Int32Array } {
+  const d = new Float32Array(w * h);
+  const l = new Int32Array(w * h);
+  for (let i = 0; i < d.length; i++) {
+    l[i] = lab[i];
+    d[i] = lab[i] ? 0 : 1e9;
+  }
+  const S = Math.SQRT2;
+  const relax = (i: number, j: number, c: number) => {
+    if (d[j] + c < d[i]) {
+      d[i] = d[j] + c;
+      l[i] = l[j];
+    }
+  };
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      if (x > 0) relax(i, i - 1, 1);
+      if (y > 0) {
+        relax(i, i - w, 1);
+        if (x > 0) relax(i, i - w - 1, S);
+        if (x < w - 1) relax(i, i - w + 1, S);
+      }
+    }
+  for (let y = h - 1; y >= 0; y--)
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      if (x < w - 1) relax(i, i + 1, 1);
+      if (y < h - 1) {
+        relax(i, i + w, 1);
+        if (x < w - 1) relax(i, i + w + 1, S);
+        if (x > 0) relax(i, i + w - 1, S);
+      }
+    }
+  return { dist: d, label: l };
 }
 
 /**
