@@ -363,21 +363,53 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm && filled[l] / area[l] >= params.minFilled) keep.push(l);
   if (params.noiseFrom === "highpass" && keep.length) {
     // edge test: levels (0.4 µm smoothing minus the envelope) in bands 0.5–2 µm inside and outside each component
-    // distance to and label of the nearest component, for pixels outside (two chamfer passes)
-    const { dist: distOut, label: near } = nearestLabel(lab, cw, ch);
     const inner = new Map<number, number[]>();
     const outer = new Map<number, number[]>();
-    for (const l of keep) {
-      inner.set(l, []);
-      outer.set(l, []);
-    }
     const b0 = 0.5 / cpx;
     const b1 = 2 / cpx;
+    // bounding boxes of the components
+    const bx0 = new Int32Array(count + 1).fill(cw);
+    const by0 = new Int32Array(count + 1).fill(ch);
+    const bx1 = new Int32Array(count + 1).fill(-1);
+    const by1 = new Int32Array(count + 1).fill(-1);
     for (let i = 0; i < lab.length; i++) {
-      const v = fine[i] - bgc[i];
-      if (lab[i]) {
-        if (dist[i] >= b0 && dist[i] <= b1) inner.get(lab[i])?.push(v);
-      } else if (near[i] && distOut[i] >= b0 && distOut[i] <= b1) outer.get(near[i])?.push(v);
+      const l = lab[i];
+      if (!l) continue;
+      const x = i % cw;
+      const y = (i - x) / cw;
+      if (x < bx0[l]) bx0[l] = x;
+      if (x > bx1[l]) bx1[l] = x;
+      if (y < by0[l]) by0[l] = y;
+      if (y > by1[l]) by1[l] = y;
+    }
+    const R = Math.ceil(b1) + 2;
+    for (const l of keep) {
+      // the box grown by the band; distances to the component inside it (distanceToOutside also counts the
+      // box's edge as near, so only pixels nearer to the component than to the edge are used)
+      const x0 = Math.max(0, bx0[l] - R);
+      const y0 = Math.max(0, by0[l] - R);
+      const x1 = Math.min(cw - 1, bx1[l] + R);
+      const y1 = Math.min(ch - 1, by1[l] + R);
+      const bw = x1 - x0 + 1;
+      const bh = y1 - y0 + 1;
+      const sub = new Uint8Array(bw * bh);
+      for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) sub[y * bw + x] = lab[(y + y0) * cw + x + x0] === l ? 0 : 1;
+      const dOut = distanceToOutside(sub, bw, bh);
+      const a: number[] = [];
+      const o: number[] = [];
+      for (let y = 0; y < bh; y++)
+        for (let x = 0; x < bw; x++) {
+          const i = (y + y0) * cw + x + x0;
+          if (lab[i] === l) {
+            if (dist[i] >= b0 && dist[i] <= b1) a.push(fine[i] - bgc[i]);
+            continue;
+          }
+          const dv = dOut[y * bw + x];
+          const edge = Math.min(x, y, bw - 1 - x, bh - 1 - y) + 1;
+          if (!lab[i] && dv >= b0 && dv <= b1 && dv < edge) o.push(fine[i] - bgc[i]);
+        }
+      inner.set(l, a);
+      outer.set(l, o);
     }
     const level = new Float64Array(count + 1);
     keep = keep.filter((l) => {
@@ -412,49 +444,6 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     cells.push({ id: k + 1, xUm: (sx[l] / area[l] + 0.5) * cpx, yUm: (sy[l] / area[l] + 0.5) * cpx, areaUm2: area[l] * cpx * cpx });
   });
   return { labels: upsampleLabels(lab, remap, cw, ch, w, h, f), cells };
-}
-
-/**
- * Chamfer distance (1, √2; in pixels) from every pixel to the nearest labelled one, and that pixel's
- * label (0 and the label itself on labelled pixels), by one forward and one backward pass.
- */
-function nearestLabel(lab: Int32Array, w: number, h: number): { dist: Float32Array; label: Int32Array } {
-  const d = new Float32Array(w * h);
-  const l = new Int32Array(w * h);
-  for (let i = 0; i < d.length; i++) {
-    l[i] = lab[i];
-    d[i] = lab[i] ? 0 : 1e9;
-  }
-  const S = Math.SQRT2;
-  const relax = (i: number, j: number, c: number) => {
-    if (d[j] + c < d[i]) {
-      d[i] = d[j] + c;
-      l[i] = l[j];
-    }
-  };
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!d[i]) continue;
-      if (x > 0) relax(i, i - 1, 1);
-      if (y > 0) {
-        relax(i, i - w, 1);
-        if (x > 0) relax(i, i - w - 1, S);
-        if (x < w - 1) relax(i, i - w + 1, S);
-      }
-    }
-  for (let y = h - 1; y >= 0; y--)
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      if (!d[i]) continue;
-      if (x < w - 1) relax(i, i + 1, 1);
-      if (y < h - 1) {
-        relax(i, i + w, 1);
-        if (x < w - 1) relax(i, i + w + 1, S);
-        if (x > 0) relax(i, i + w - 1, S);
-      }
-    }
-  return { dist: d, label: l };
 }
 
 /**
