@@ -3,7 +3,7 @@
  * against a background that ignores structures smaller than ~40 µm, and kept when their area
  * and thickness exceed those of any migrasome.
  */
-import { blockMap, downsample2, gaussianBlur, quantile, selectK } from "./filters.ts";
+import { blockMap, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
 
 export interface CellParams {
   minAreaUm2: number;
@@ -13,9 +13,24 @@ export interface CellParams {
   relThreshold: number;
   /** a cell body is filled: this fraction of its (unsmoothed) pixels is above threshold; clusters of migrasomes and fibers are not */
   minFilled: number;
+  /**
+   * noise guard: the threshold is at least this many noise units of the smoothed image. "spread" (the
+   * older rule) measures the noise as the spread of the lower half of the background-subtracted image,
+   * which also holds the background's unevenness; "highpass" measures the pixel noise (MAD of a
+   * pixel-minus-neighbours high-pass) and relies on the edge test below to reject background bumps
+   */
+  noiseZ: number;
+  noiseFrom: "spread" | "highpass";
+  /**
+   * edge test ("highpass" only): a cell body ends in a step, a broad background bump fades out. The
+   * median level 0.5–2 µm outside a component must be at most (1 − minStep) of the level 0.5–2 µm inside
+   */
+  minStep: number;
+  /** "highpass" only: the threshold is also at least this many times the spread of the lower half (the unevenness) */
+  spreadZ: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2 };
 
 export interface CellBody {
   id: number;
@@ -292,9 +307,26 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const diff = new Float32Array(cw * ch);
   for (let i = 0; i < diff.length; i++) diff[i] = sm[i] - bgc[i];
   const hi = quantile(diff, 0.995);
-  // noise of the smoothed difference, from its lower half (mostly background)
-  const lowHalf = quantile(diff, 0.5) - quantile(diff, 0.16);
-  const thr = Math.max(params.relThreshold * hi, 6 * Math.max(lowHalf, 1e-6));
+  let noiseSm: number;
+  if (params.noiseFrom === "spread") {
+    // noise of the smoothed difference, from its lower half (mostly background, but also its unevenness)
+    noiseSm = quantile(diff, 0.5) - quantile(diff, 0.16);
+  } else {
+    // pixel noise of the coarse copy (MAD of x − mean of 4-neighbours, σ_hp = σ·√1.25; every other row and
+    // column), times the smoothing's gain
+    const hp = new Float32Array(Math.max(1, (cw >> 1) * (ch >> 1)));
+    let k = 0;
+    for (let y = 1; y < ch - 1; y += 2)
+      for (let x = 1; x < cw - 1; x += 2) {
+        const i = y * cw + x;
+        hp[k++] = Math.abs(d[i] - 0.25 * (d[i - 1] + d[i + 1] + d[i - cw] + d[i + cw]));
+      }
+    const gk = gaussianKernel(1 / cpx);
+    noiseSm = ((1.4826 / Math.sqrt(1.25)) * quantile(hp.subarray(0, k), 0.5)) * kernelNoiseGain(gk, gk);
+  }
+  // the spread of the lower half also holds the background's unevenness (broad bumps): a softer guard against it
+  const spread = params.noiseFrom === "spread" ? 0 : params.spreadZ * (quantile(diff, 0.5) - quantile(diff, 0.16));
+  const thr = Math.max(params.relThreshold * hi, params.noiseZ * Math.max(noiseSm, 1e-6), spread);
   // morphological opening by a disc of radius minHalfThickness (via distance transforms) on a
   // lightly smoothed mask: cell bodies survive, clusters of migrasomes and fibers do not
   const fine = gaussianBlur(d, cw, ch, 0.4 / cpx);
@@ -326,9 +358,86 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const remap = new Int32Array(count + 1);
   const cells: CellBody[] = [];
   // order cells by position (top-left first) for deterministic ids
-  const keep: number[] = [];
+  let keep: number[] = [];
   for (let l = 1; l <= count; l++)
     if (area[l] * cpx * cpx >= params.minAreaUm2 && thick[l] * cpx >= params.minHalfThicknessUm && filled[l] / area[l] >= params.minFilled) keep.push(l);
+  if (params.noiseFrom === "highpass" && keep.length) {
+    // edge test: levels (0.4 µm smoothing minus the envelope) in bands 0.5–2 µm inside and outside each component
+    const inner = new Map<number, number[]>();
+    const outer = new Map<number, number[]>();
+    const b0 = 0.5 / cpx;
+    const b1 = 2 / cpx;
+    // bounding boxes of the components
+    const bx0 = new Int32Array(count + 1).fill(cw);
+    const by0 = new Int32Array(count + 1).fill(ch);
+    const bx1 = new Int32Array(count + 1).fill(-1);
+    const by1 = new Int32Array(count + 1).fill(-1);
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i];
+      if (!l) continue;
+      const x = i % cw;
+      const y = (i - x) / cw;
+      if (x < bx0[l]) bx0[l] = x;
+      if (x > bx1[l]) bx1[l] = x;
+      if (y < by0[l]) by0[l] = y;
+      if (y > by1[l]) by1[l] = y;
+    }
+    const R = Math.ceil(b1) + 2;
+    for (const l of keep) {
+      // the box grown by the band; distances to the component inside it (distanceToOutside also counts the
+      // box's edge as near, so only pixels nearer to the component than to the edge are used)
+      const x0 = Math.max(0, bx0[l] - R);
+      const y0 = Math.max(0, by0[l] - R);
+      const x1 = Math.min(cw - 1, bx1[l] + R);
+      const y1 = Math.min(ch - 1, by1[l] + R);
+      const bw = x1 - x0 + 1;
+      const bh = y1 - y0 + 1;
+      const sub = new Uint8Array(bw * bh);
+      for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) sub[y * bw + x] = lab[(y + y0) * cw + x + x0] === l ? 0 : 1;
+      const dOut = distanceToOutside(sub, bw, bh);
+      const a: number[] = [];
+      const o: number[] = [];
+      for (let y = 0; y < bh; y++)
+        for (let x = 0; x < bw; x++) {
+          const i = (y + y0) * cw + x + x0;
+          if (lab[i] === l) {
+            if (dist[i] >= b0 && dist[i] <= b1) a.push(fine[i] - bgc[i]);
+            continue;
+          }
+          const dv = dOut[y * bw + x];
+          const edge = Math.min(x, y, bw - 1 - x, bh - 1 - y) + 1;
+          if (!lab[i] && dv >= b0 && dv <= b1 && dv < edge) o.push(fine[i] - bgc[i]);
+        }
+      inner.set(l, a);
+      outer.set(l, o);
+    }
+    const level = new Float64Array(count + 1);
+    keep = keep.filter((l) => {
+      const a = inner.get(l) as number[];
+      const o = outer.get(l) as number[];
+      if (a.length === 0 || o.length === 0) return true;
+      const vin = quantile(a, 0.5);
+      const vout = quantile(o, 0.5);
+      level[l] = 0.5 * (vin + vout);
+      return vin > 0 && vin - vout >= params.minStep * vin;
+    });
+    // the body ends half-way between its level and its surroundings' (a low threshold also takes in the background around it)
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i];
+      if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
+    }
+    area.fill(0);
+    sx.fill(0);
+    sy.fill(0);
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i];
+      if (!l) continue;
+      area[l]++;
+      sx[l] += i % cw;
+      sy[l] += Math.floor(i / cw);
+    }
+    keep = keep.filter((l) => area[l] > 0);
+  }
   keep.sort((a, b) => sy[a] / area[a] - sy[b] / area[b] || sx[a] / area[a] - sx[b] / area[b]);
   keep.forEach((l, k) => {
     remap[l] = k + 1;

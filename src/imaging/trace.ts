@@ -47,6 +47,11 @@ export interface TraceOptions {
   captureUm?: number;
   /** a short free piece joined to a migrasome (a rim spoke, not a fiber) is dropped below this length, µm */
   migrasomeSpurUm?: number;
+  /**
+   * a fiber ending at a cell's exclusion margin is continued straight on to the cell body when it
+   * meets the body within this distance (µm; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
+   */
+  cellJoinUm?: number;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -314,6 +319,42 @@ export function traceFibers(
     outNodes[e.b].degree++;
   }
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
+  const cellJoin = opts.cellJoinUm ?? 1;
+  if (opts.cellLabels && cellJoin > 0) {
+    const labels = opts.cellLabels;
+    const byNode = new Map<number, FiberEdge>();
+    for (const e of outEdges) {
+      if (outNodes[e.a].kind === "cell" && outNodes[e.a].degree === 1) byNode.set(e.a, e);
+      if (outNodes[e.b].kind === "cell" && outNodes[e.b].degree === 1) byNode.set(e.b, e);
+    }
+    for (const [id, e] of byNode) {
+      if (e.a === e.b) continue;
+      const pts = e.a === id ? e.points.slice().reverse() : e.points;
+      const end = pts[pts.length - 1];
+      // the direction of the last 0.5 µm
+      let k = pts.length - 1;
+      while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.5) k--;
+      const L = Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]);
+      if (!(L > 0.2)) continue;
+      const tx = (end[0] - pts[k][0]) / L;
+      const ty = (end[1] - pts[k][1]) / L;
+      const step = 0.5 * pxUm;
+      let hit = -1;
+      for (let d = step; d <= cellJoin && hit < 0; d += step) {
+        const x = Math.floor((end[0] + d * tx) / pxUm);
+        const y = Math.floor((end[1] + d * ty) / pxUm);
+        if (x < 0 || y < 0 || x >= w || y >= h) break;
+        if (labels[y * w + x]) hit = d;
+      }
+      if (hit < 0) continue;
+      const q: [number, number] = [end[0] + hit * tx, end[1] + hit * ty];
+      if (e.a === id) e.points.unshift(q);
+      else e.points.push(q);
+      e.lengthUm += hit;
+      outNodes[id].xUm = q[0];
+      outNodes[id].yUm = q[1];
+    }
+  }
   // cell ids: each component takes the cell it touches (or none)
   if (opts.cellLabels) {
     const labels = opts.cellLabels;
