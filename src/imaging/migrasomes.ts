@@ -53,9 +53,21 @@ export interface MigrasomeParams {
    * more at the same µm scale, so the threshold grows as houghRefPxUm / pixel size */
   houghZ: number;
   houghRefPxUm: number;
-  /** significance above this adds nothing in the acceptance model (a phantom ring made of bright fibers is
-   * very significant at fine pixels and high SNR, but no more ring-like) */
-  modelScoreCap: number;
+  /**
+   * an object without a ridge rim (Hough completeness < rimlessRingZ) that is no brighter than the brightest
+   * direction just outside it (arm contrast < rimlessMinArmContrast) is a piece of a larger bright structure
+   * (the edge of a cell body the cell detector missed, a bright bundle), not a vesicle: rejected whatever its
+   * significance
+   */
+  rimlessRingZ: number;
+  rimlessMinArmContrast: number;
+  /**
+   * the sampling's blur variance (µm², bilinear samples px²/6 + radial smoothing dr²/2) beyond samplingBlurRefUm2
+   * (its value at 0.1 µm pixels, where radiusBias was calibrated) is removed from the squared half-maximum radius
+   * with this factor (1.18²)
+   */
+  samplingBlurFactor: number;
+  samplingBlurRefUm2: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -63,7 +75,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   candidateZ: 3,
   profileSmoothUm: 0.07,
   minScore: 3.225,
-  minRadiusUm: 0.275,
+  minRadiusUm: 0.26,
   maxRadiusUm: 1.75,
   minUniformity: 0.3,
   minArmContrast: 0,
@@ -82,7 +94,10 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   localBaseline: true,
   houghZ: 3,
   houghRefPxUm: 0.1,
-  modelScoreCap: Infinity,
+  rimlessRingZ: 0.3,
+  rimlessMinArmContrast: 1,
+  samplingBlurFactor: 1.39,
+  samplingBlurRefUm2: 0.0029,
 };
 
 export interface Migrasome {
@@ -818,6 +833,7 @@ export function detectMigrasomes(
   const noiseF = rimNoiseFactor(spx);
   const sigmaT = Math.sqrt(psf * psf + (spx * pxUm) ** 2);
   const dr = Math.max(0.035, 0.5 * pxUm);
+  const sampVar = (pxUm * pxUm) / 6 + (dr * dr) / 2;
   const nr = Math.ceil((P.maxRadiusUm + 0.6) / dr) + 2;
   // the profiles' circle samples in WebAssembly where available (bit-identical; null: all in JavaScript)
   const sampler = profileSampler(sm, w, h, pxUm, dr, nr, (k) => {
@@ -904,7 +920,11 @@ export function detectMigrasomes(
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
-    const corr = f.halfRadiusUm - P.radiusBias * sigmaT;
+    // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
+    // (dr²/2), both growing with the pixel; removed in quadrature (the outer half-maximum of a blurred object of
+    // width s lies at ≈ 1.18·√(s² + σ²)), so that a small object measures the same at every pixel size
+    const hq = f.halfRadiusUm * f.halfRadiusUm - P.samplingBlurFactor * (sampVar - P.samplingBlurRefUm2);
+    const corr = (hq > 0.25 * f.halfRadiusUm * f.halfRadiusUm ? Math.sqrt(hq) : 0.5 * f.halfRadiusUm) - P.radiusBias * sigmaT;
     const radius = corr > 0 ? corr : 0;
     // local baseline: the rim quantile on a circle well outside the object; a "ring" on an elevated patch
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
@@ -933,11 +953,12 @@ export function detectMigrasomes(
     const armContrast = f.peak / Math.max(arm - 1.3 * nz, 1e-6 * f.peak, 1e-9);
     const wt = P.weights;
     const zlog =
-      wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(Math.min(f.score, P.modelScoreCap), 1e-3)) +
+      wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3)) +
       (wt[4] ?? 0) * Math.log(1 + ringZ);
     const prob = 1 / (1 + Math.exp(-zlog));
     // small objects come from the blob candidates (a ring candidate next to a dot or a small vesicle is not one)
-    const pass = !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    const rimless = ringZ < P.rimlessRingZ && armContrast < P.rimlessMinArmContrast;
+    const pass = !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
