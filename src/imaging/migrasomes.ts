@@ -53,6 +53,8 @@ export interface MigrasomeParams {
    * more at the same µm scale, so the threshold grows as houghRefPxUm / pixel size */
   houghZ: number;
   houghRefPxUm: number;
+  /** how the rim pixels' threshold follows the pixel size (see houghThreshold) */
+  houghZRule: "falseRate" | "linear" | "hybrid";
   /**
    * an object without a ridge rim (Hough completeness < rimlessRingZ) that is no brighter than the brightest
    * direction just outside it (arm contrast < rimlessMinArmContrast) is a piece of a larger bright structure
@@ -94,6 +96,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   localBaseline: true,
   houghZ: 3,
   houghRefPxUm: 0.1,
+  houghZRule: "hybrid",
   rimlessRingZ: 0.3,
   rimlessMinArmContrast: 1,
   samplingBlurFactor: 1.39,
@@ -785,6 +788,17 @@ function closerThan(dx: number, dy: number, scale: number, lim: number): boolean
 }
 
 /**
+ * The ridge strength (noise units) of a voting rim pixel. Noise pixels reach z with probability ∝ exp(−z²/2) and
+ * an image has 1/px² pixels per µm², so the same density of noise voters per µm² as houghZ at houghRefPxUm needs
+ * z² = houghZ² + 4 ln(houghRefPxUm / px): higher at finer pixels, lower at coarser ones ("linear" (older rule):
+ * houghZ · max(1, houghRefPxUm / px)).
+ */
+function houghThreshold(P: MigrasomeParams, pxUm: number): number {
+  if (P.houghZRule === "linear" || (P.houghZRule === "hybrid" && pxUm <= P.houghRefPxUm)) return P.houghZ * Math.max(1, P.houghRefPxUm / pxUm);
+  return Math.sqrt(Math.max(1, P.houghZ * P.houghZ + 4 * Math.log(P.houghRefPxUm / pxUm)));
+}
+
+/**
  * Detect migrasomes in a background-subtracted image `sub` with a per-pixel noise map.
  * Returns accepted detections, strongest first.
  */
@@ -800,7 +814,7 @@ export function detectMigrasomes(
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, P.houghZ * Math.max(1, P.houghRefPxUm / pxUm), 1.2, 0.8, opts.smoothed) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, 0.8, opts.smoothed) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
