@@ -49,8 +49,7 @@ export interface MigrasomeParams {
   blobSkip: number;
   /** measure the rim against the rim quantile on a circle outside the object */
   localBaseline: boolean;
-  /** ridge strength (noise units) of a voting rim pixel, at pixels ≥ houghRefPxUm; finer pixels smooth the noise
-   * more at the same µm scale, so the threshold grows as houghRefPxUm / pixel size */
+  /** ridge strength (noise units) of a voting rim pixel at houghRefPxUm; at other pixel sizes see houghThreshold */
   houghZ: number;
   houghRefPxUm: number;
   /** how the rim pixels' threshold follows the pixel size (see houghThreshold) */
