@@ -52,6 +52,8 @@ export interface MigrasomeParams {
   /** ridge strength (noise units) of a voting rim pixel at houghRefPxUm; at other pixel sizes see houghThreshold */
   houghZ: number;
   houghRefPxUm: number;
+  /** a Hough peak is a candidate with at least this fraction of a complete rim's votes */
+  houghMinFrac: number;
   /** how the rim pixels' threshold follows the pixel size (see houghThreshold) */
   houghZRule: "falseRate" | "linear" | "hybrid";
   /**
@@ -95,6 +97,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   localBaseline: true,
   houghZ: 3,
   houghRefPxUm: 0.1,
+  houghMinFrac: 0.7,
   houghZRule: "hybrid",
   rimlessRingZ: 0.3,
   rimlessMinArmContrast: 1,
@@ -813,7 +816,7 @@ export function detectMigrasomes(
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, 0.8, opts.smoothed) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
