@@ -49,22 +49,42 @@ export interface MigrasomeParams {
   blobSkip: number;
   /** measure the rim against the rim quantile on a circle outside the object */
   localBaseline: boolean;
-  /** ridge strength (noise units) of a voting rim pixel, at pixels ≥ houghRefPxUm; finer pixels smooth the noise
-   * more at the same µm scale, so the threshold grows as houghRefPxUm / pixel size */
+  /** ridge strength (noise units) of a voting rim pixel at houghRefPxUm; at other pixel sizes see houghThreshold */
   houghZ: number;
   houghRefPxUm: number;
+  /** a Hough peak is a candidate with at least this fraction of a complete rim's votes */
+  houghMinFrac: number;
+  /** how the rim pixels' threshold follows the pixel size (see houghThreshold) */
+  houghZRule: "falseRate" | "linear" | "hybrid";
+  /**
+   * an object without a ridge rim (Hough completeness < rimlessRingZ) that is no brighter than the brightest
+   * direction just outside it (arm contrast < rimlessMinArmContrast) is a piece of a larger bright structure
+   * (the edge of a cell body the cell detector missed, a bright bundle), not a vesicle: rejected whatever its
+   * significance
+   */
+  rimlessRingZ: number;
+  rimlessMinArmContrast: number;
+  /**
+   * the sampling's blur variance (µm², bilinear samples px²/6 + radial smoothing dr²/2) beyond samplingBlurRefUm2
+   * (its value at 0.1 µm pixels, where radiusBias was calibrated) is removed from the squared half-maximum radius
+   * with this factor (1.18²)
+   */
+  samplingBlurFactor: number;
+  samplingBlurRefUm2: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   candidateRadiiUm: [0.25, 0.38, 0.55, 0.8, 1.15, 1.6, 2.2],
   candidateZ: 3,
   profileSmoothUm: 0.07,
-  minScore: 3.5,
-  minRadiusUm: 0.275,
+  minScore: 3.225,
+  minRadiusUm: 0.26,
   maxRadiusUm: 1.75,
   minUniformity: 0.3,
   minArmContrast: 0,
-  weights: [-15.51, 4.452, 7.542, 2.744],
+  // (intercept −15.51 and thresholds 3.5 with the older noise rule, whose significance at 0.1 µm pixels was 1.085×
+  // this one's: shifted so that 0.1 µm images are scored as before)
+  weights: [-15.285, 4.452, 7.542, 2.744],
   minProbability: 0.6,
   radiusBias: 0.2,
   defaultPsfSigmaUm: 0.12,
@@ -72,11 +92,17 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   containUm: 0.2,
   strongRingZ: 1.5,
   minHoughRadiusUm: 0.4,
-  quickZ: 3.5,
+  quickZ: 3.225,
   blobSkip: 1,
   localBaseline: true,
   houghZ: 3,
   houghRefPxUm: 0.1,
+  houghMinFrac: 0.7,
+  houghZRule: "hybrid",
+  rimlessRingZ: 0.3,
+  rimlessMinArmContrast: 1,
+  samplingBlurFactor: 1.39,
+  samplingBlurRefUm2: 0.0029,
 };
 
 export interface Migrasome {
@@ -391,6 +417,96 @@ const angBuf = new Float32Array(4096);
 export const RIM_QUANTILE = 0.15;
 /** standard error factor of that quantile for Gaussian noise: √(p(1−p))/φ(z_p) */
 const RIM_SE = Math.sqrt(RIM_QUANTILE * (1 - RIM_QUANTILE)) / (Math.exp(-0.5 * 1.0364 ** 2) / Math.sqrt(2 * Math.PI));
+/** the standard normal quantile of RIM_QUANTILE */
+const RIM_Z = -1.0364;
+
+/**
+ * Correlation of the indicators [X < z] and [Y < z] of two standard normal variables with correlation
+ * ρ ≥ 0 (z = the rim quantile's normal quantile): (Φ₂(z, z; ρ) − p²) / (p(1 − p)), with
+ * dΦ₂/dρ = exp(−z²/(1 + ρ)) / (2π√(1 − ρ²)) integrated over ρ = sin t.
+ */
+function indicatorCorrelation(rho: number): number {
+  if (!(rho > 0)) return 0;
+  const T = Math.asin(Math.min(1, rho));
+  const n = 64;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp((-RIM_Z * RIM_Z) / (1 + Math.sin(((i + 0.5) / n) * T)));
+  return (s * (T / n)) / (2 * Math.PI) / (RIM_QUANTILE * (1 - RIM_QUANTILE));
+}
+
+const noiseFactors = new Map<number, number>();
+/**
+ * The noise of the rim quantile of N circle samples (spaced 1/1.2 px) of white noise smoothed by a
+ * Gaussian of sigmaPx pixels and sampled bilinearly: RIM_SE · noiseSm · F / √N, where noiseSm is the
+ * smoothing's noise gain (`kernelNoiseGain`). F counts (i) the lower variance of a bilinear sample
+ * between pixels and (ii) the correlation of neighbouring samples, through the correlation of their
+ * indicators below the quantile (the variance of a sample quantile of a correlated sequence is
+ * p(1 − p)·Σ_lag ρ_I / (N φ(z)²)). Both follow from the discrete kernel, averaged over the direction of
+ * the circle and the position of the samples between pixels, so the significance means the same at
+ * every pixel size. (The previous rule, one independent sample per max(1.25 px, 0.125 µm), made noise
+ * 0.82× too large at 0.16 µm pixels and 1.09–1.14× too small at 0.065–0.1 µm: on pure noise the
+ * measured spread of the quantile is 1.0 ± 0.08 × this model at 0.05–0.2 µm.)
+ */
+export function rimNoiseFactor(sigmaPx: number): number {
+  const cached = noiseFactors.get(sigmaPx);
+  if (cached !== undefined) return cached;
+  const k = gaussianKernel(sigmaPx);
+  const r = (k.length - 1) >> 1;
+  // autocorrelation of the 1-D kernel at integer lags
+  const ac = new Float64Array(2 * r + 2);
+  for (let m = 0; m < ac.length; m++) for (let i = 0; i + m < k.length; i++) ac[m] += k[i] * k[i + m];
+  const A = (dx: number, dy: number) => {
+    const mx = Math.abs(dx);
+    const my = Math.abs(dy);
+    return mx < ac.length && my < ac.length ? ac[mx] * ac[my] : 0;
+  };
+  const nz2 = ac[0] * ac[0];
+  const cov = (px: number, py: number, qx: number, qy: number) => {
+    const x0 = Math.floor(px);
+    const y0 = Math.floor(py);
+    const fx = px - x0;
+    const fy = py - y0;
+    const x1 = Math.floor(qx);
+    const y1 = Math.floor(qy);
+    const gx = qx - x1;
+    const gy = qy - y1;
+    const wp = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy];
+    const wq = [(1 - gx) * (1 - gy), gx * (1 - gy), (1 - gx) * gy, gx * gy];
+    let s = 0;
+    for (let a = 0; a < 4; a++)
+      for (let b = 0; b < 4; b++) s += wp[a] * wq[b] * A(x0 + (a & 1) - x1 - (b & 1), y0 + (a >> 1) - y1 - (b >> 1));
+    return s;
+  };
+  const step = 1 / 1.2;
+  const J = Math.ceil((2 * r + 2) / step);
+  let varSum = 0;
+  let rhoSum = 0;
+  let cnt = 0;
+  for (let ai = 0; ai < 6; ai++) {
+    const th = ((ai + 0.5) / 6) * (Math.PI / 4);
+    const ux = Math.cos(th) * step;
+    const uy = Math.sin(th) * step;
+    for (let oy = 0; oy < 3; oy++)
+      for (let ox = 0; ox < 3; ox++) {
+        const x = (ox + 0.5) / 3;
+        const y = (oy + 0.5) / 3;
+        const v0 = cov(x, y, x, y);
+        let sum = 1;
+        for (let j = 1; j <= J; j++)
+          for (const sg of [1, -1]) {
+            const qx = x + sg * j * ux;
+            const qy = y + sg * j * uy;
+            sum += indicatorCorrelation(cov(x, y, qx, qy) / Math.sqrt(v0 * cov(qx, qy, qx, qy)));
+          }
+        varSum += v0;
+        rhoSum += sum;
+        cnt++;
+      }
+  }
+  const F = Math.sqrt(varSum / cnt / nz2) * Math.sqrt(rhoSum / cnt);
+  noiseFactors.set(sigmaPx, F);
+  return F;
+}
 
 /** cos/sin tables of N equally spaced angles (half-step offset), cached by N */
 const trig = new Map<number, Float64Array>();
@@ -558,7 +674,7 @@ export interface ProfileFeatures {
 let featBuf = new Float32Array(256);
 
 /** Peak, outer half-maximum radius and significance of an angular-median profile. */
-export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPeakRadiusUm = 0): ProfileFeatures {
+export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPeakRadiusUm = 0, noiseFactor = NaN): ProfileFeatures {
   const nr = p.med.length;
   // light smoothing over radius (in a reused scratch row: fully written before it is read)
   if (featBuf.length < nr) featBuf = new Float32Array(nr);
@@ -589,7 +705,9 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   // noise of a median of N correlated samples (sample spacing ≈ 0.8 px)
   // independent samples on the circle: one per max(1.25 px, 0.125 µm) of circumference — the noise is correlated
   // over the PSF and smoothing, which do not shrink with the pixel (so fine pixels do not inflate the significance)
-  const neff = Math.max(1, (p.n[kp] / 1.2) * (pxUm / Math.max(1.25 * pxUm, 0.125)));
+  // with the smoothing's noise factor (`rimNoiseFactor`), the modelled noise of the rim quantile; without it, the older
+  // rule of one independent sample per max(1.25 px, 0.125 µm)
+  const neff = noiseFactor > 0 ? p.n[kp] / (noiseFactor * noiseFactor) : Math.max(1, (p.n[kp] / 1.2) * (pxUm / Math.max(1.25 * pxUm, 0.125)));
   const sd = (RIM_SE * noiseSm) / Math.sqrt(neff);
   const score = best / sd;
   const uniformity = best > 0 ? Math.min(1, best / Math.max(p.med[kp], 1e-9)) : 0;
@@ -616,6 +734,10 @@ export interface DetectOptions {
     /** ring completeness from the Hough transform (0 without it) */
     ringZ: number;
     accepted: boolean;
+    fill?: number;
+    peak?: number;
+    halfRadiusUm?: number;
+    hough?: boolean;
   }) => void;
 }
 
@@ -668,6 +790,17 @@ function closerThan(dx: number, dy: number, scale: number, lim: number): boolean
 }
 
 /**
+ * The ridge strength (noise units) of a voting rim pixel. Noise pixels reach z with probability ∝ exp(−z²/2) and
+ * an image has 1/px² pixels per µm², so the same density of noise voters per µm² as houghZ at houghRefPxUm needs
+ * z² = houghZ² + 4 ln(houghRefPxUm / px): higher at finer pixels, lower at coarser ones ("linear" (older rule):
+ * houghZ · max(1, houghRefPxUm / px)).
+ */
+function houghThreshold(P: MigrasomeParams, pxUm: number): number {
+  if (P.houghZRule === "linear" || (P.houghZRule === "hybrid" && pxUm <= P.houghRefPxUm)) return P.houghZ * Math.max(1, P.houghRefPxUm / pxUm);
+  return Math.sqrt(Math.max(1, P.houghZ * P.houghZ + 4 * Math.log(P.houghRefPxUm / pxUm)));
+}
+
+/**
  * Detect migrasomes in a background-subtracted image `sub` with a per-pixel noise map.
  * Returns accepted detections, strongest first.
  */
@@ -683,7 +816,7 @@ export function detectMigrasomes(
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, P.houghZ * Math.max(1, P.houghRefPxUm / pxUm), 1.2, 0.8, opts.smoothed) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
@@ -713,8 +846,10 @@ export function detectMigrasomes(
   const sm = gaussianBlur(sub, w, h, spx);
   const gk = gaussianKernel(spx);
   const smGain = kernelNoiseGain(gk, gk);
+  const noiseF = rimNoiseFactor(spx);
   const sigmaT = Math.sqrt(psf * psf + (spx * pxUm) ** 2);
   const dr = Math.max(0.035, 0.5 * pxUm);
+  const sampVar = (pxUm * pxUm) / 6 + (dr * dr) / 2;
   const nr = Math.ceil((P.maxRadiusUm + 0.6) / dr) + 2;
   // the profiles' circle samples in WebAssembly where available (bit-identical; null: all in JavaScript)
   const sampler = profileSampler(sm, w, h, pxUm, dr, nr, (k) => {
@@ -754,7 +889,7 @@ export function detectMigrasomes(
     for (const fr of c.hough ? [0.85, 1.0, 1.15] : [0.4, 0.7, 1.0]) {
       const rho = Math.max(minRho, fr * c.r) / pxUm;
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
-      const zq = q.med / ((RIM_SE * nz) / Math.sqrt(Math.max(1, q.n / 1.5)));
+      const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
     }
     if (quick < P.quickZ) continue;
@@ -762,14 +897,14 @@ export function detectMigrasomes(
     let cx = c.x;
     let cy = c.y;
     let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler);
-    let f = profileFeatures(prof, nz, pxUm, minRho);
+    let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     if (f.score < 0.5 * P.minScore) continue;
     // profile only as far as the object reaches (saves most of the work for large scales)
     const nrh = Math.min(nrc, Math.ceil((1.3 * f.halfRadiusUm + 0.5) / dr) + 2);
     // refine the centre: hill-climb on the rim's angular median
     let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
     prof = truncateProfile(prof, nrh);
-    f = profileFeatures(prof, nz, pxUm, minRho);
+    f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     let ldx = 0;
     let ldy = 0;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
@@ -779,7 +914,7 @@ export function detectMigrasomes(
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler);
-        const f2 = profileFeatures(p2, nz, pxUm, minRho);
+        const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
         if (f2.area > f.area * 1.002) {
           cx += dx;
           cy += dy;
@@ -798,10 +933,14 @@ export function detectMigrasomes(
     }
     // the angular median (for the rim's uniformity) at the final centre
     prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler);
-    f = profileFeatures(prof, nz, pxUm, minRho);
+    f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
-    const corr = f.halfRadiusUm - P.radiusBias * sigmaT;
+    // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
+    // (dr²/2), both growing with the pixel; removed in quadrature (the outer half-maximum of a blurred object of
+    // width s lies at ≈ 1.18·√(s² + σ²)), so that a small object measures the same at every pixel size
+    const hq = f.halfRadiusUm * f.halfRadiusUm - P.samplingBlurFactor * (sampVar - P.samplingBlurRefUm2);
+    const corr = (hq > 0.25 * f.halfRadiusUm * f.halfRadiusUm ? Math.sqrt(hq) : 0.5 * f.halfRadiusUm) - P.radiusBias * sigmaT;
     const radius = corr > 0 ? corr : 0;
     // local baseline: the rim quantile on a circle well outside the object; a "ring" on an elevated patch
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
@@ -834,8 +973,9 @@ export function detectMigrasomes(
       (wt[4] ?? 0) * Math.log(1 + ringZ);
     const prob = 1 / (1 + Math.exp(-zlog));
     // small objects come from the blob candidates (a ring candidate next to a dot or a small vesicle is not one)
-    const pass = !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
-    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass });
+    const rimless = ringZ < P.rimlessRingZ && armContrast < P.rimlessMinArmContrast;
+    const pass = !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
     // (with the ring transform, only near-duplicates clash: same centre and similar radius; touching and
