@@ -189,7 +189,8 @@ export function migrasomeArms(
   const stepUm = Math.max(0.12, 1.5 * pxUm);
   // sampling geometry for an annulus R + innerUm … R + outerUm
   const geometry = (outerUm: number) => {
-    const K = Math.max(2, Math.round((outerUm - params.innerUm) / stepUm) + 1);
+    // at most 16 circles: the second, longer look samples more sparsely (neighbouring samples are correlated anyway)
+    const K = Math.max(2, Math.min(Math.round((outerUm - params.innerUm) / stepUm) + 1, Math.max(16, Math.round((params.outerUm - params.innerUm) / stepUm) + 1)));
     // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
     // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
     const dUm = (outerUm - params.innerUm) / (K - 1);
