@@ -230,7 +230,10 @@ export function migrasomeArms(
         const x = cx + rho * cos[b];
         const y = cy + rho * sin[b];
         let masked = false;
-        for (const q of masks) if ((x - q[0]) ** 2 + (y - q[1]) ** 2 < q[2]) masked = true;
+        for (let qi = 0; qi < masks.length && !masked; qi++) {
+          const q = masks[qi];
+          if ((x - q[0]) * (x - q[0]) + (y - q[1]) * (y - q[1]) < q[2]) masked = true;
+        }
         if (masked) {
           vals[k * B + b] = NaN;
           continue;
