@@ -132,12 +132,13 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
  * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
- * not all, and a fiber runs on about as bright as it arrives),
- * and when no arm is found the test is repeated out to R + 4 µm with a 3.5-unit threshold (a dim fiber shows over a
- * longer stretch; the higher threshold keeps the second look from adding false arms),
- * and a tip is looked at again that far out: the same arm plus one opposite it there make it 'along', and so does a neighbouring migrasome within 25° of that opposite direction (a chain
- * on one fiber, whose arm between the two is hidden under the neighbour). Optional, off by default: relMinZ (weak side arms dropped),
- * presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
+ * not all, and a fiber runs on about as bright as it arrives), and so does a neighbouring migrasome within 25° of that
+ * opposite direction (a chain on one fiber, whose arm between the two is hidden under the neighbour).
+ * When no arm is found, the test is repeated out to R + 4 µm with a 3.5-unit threshold (a dim fiber shows over a
+ * longer stretch; the higher threshold keeps the second look from adding false arms), and a tip is looked at again
+ * that far out: the same arm plus one opposite it there make it 'along'.
+ * Optional, off by default: relMinZ (weak side arms dropped), presenceFrac (arm uniform outwards), collinearDeg (two
+ * collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
  * fiber vertex (within R + 3 µm) that belongs to a cell.
  */
@@ -416,9 +417,10 @@ export function migrasomeArms(
   return migs.map((m) => {
     let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
     // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
-    if (arms === 0 && params.fallbackOuterUm > params.outerUm) ({ kept, arms } = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ));
-    // one arm: its continuation may show further out
-    if (arms === 1 && kept.length === 1 && params.tipRecheck && params.fallbackOuterUm > params.outerUm) {
+    const far = arms === 0 && params.fallbackOuterUm > params.outerUm;
+    if (far) ({ kept, arms } = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ));
+    // one arm (found by the short look): its continuation may show further out
+    if (!far && arms === 1 && kept.length === 1 && params.tipRecheck && params.fallbackOuterUm > params.outerUm) {
       const far = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ);
       const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
       const tol = Math.round((params.oppositeDeg / 360) * B);
