@@ -187,6 +187,9 @@ export function migrasomeArms(
     }
   }
   const minSepBins = Math.round((params.minSeparationDeg / 360) * B);
+  // angular distance between two bins (around the circle), and whether two bins are opposite within tol bins
+  const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
+  const opposite = (a: number, b: number, tol: number) => Math.abs(sep(a, b) - B / 2) <= tol;
   const stepUm = Math.max(0.12, 1.5 * pxUm);
   // sampling geometry for an annulus R + innerUm … R + outerUm
   const geometry = (outerUm: number) => {
@@ -276,7 +279,7 @@ export function migrasomeArms(
     weak.sort((a, b) => mean[b] - mean[a]);
     const peaks: number[] = [];
     for (const b of order) {
-      if (peaks.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
+      if (peaks.some((p) => sep(p, b) < minSepBins)) continue;
       peaks.push(b);
     }
     if (!peaks.length && weak.length && score(weak[0]) >= firstZ) peaks.push(weak[0]);
@@ -374,14 +377,13 @@ export function migrasomeArms(
     if (params.oppositeDeg > 0) {
       const tol = Math.round((params.oppositeDeg / 360) * B);
       const first = aimed.slice();
-      const opposite = (a: number, b: number) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol;
       // a fiber's continuation is about as bright as the arm it continues: its threshold grows with that arm
       const need = (a: number) => Math.max(params.oppositeMinZ, params.oppositeFrac * score(a));
       for (const b of [...peaks, ...weak]) {
         if (aimed.includes(b)) continue;
         if (score(b) < params.oppositeMinZ) continue;
-        if (aimed.some((p) => Math.min(Math.abs(p - b), B - Math.abs(p - b)) < minSepBins)) continue;
-        if (first.some((a) => opposite(a, b) && score(b) >= need(a))) aimed.push(b);
+        if (aimed.some((p) => sep(p, b) < minSepBins)) continue;
+        if (first.some((a) => opposite(a, b, tol) && score(b) >= need(a))) aimed.push(b);
       }
     }
     const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
@@ -396,9 +398,8 @@ export function migrasomeArms(
         const d = Math.hypot(dx, dy);
         if (d - o.rUm > m.rUm + outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
         const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
-        const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
         if (kept.some((a) => sep(a, bo) < minSepBins)) continue;
-        if (kept.some((a) => Math.abs(sep(a, bo) - B / 2) <= tolc)) {
+        if (kept.some((a) => opposite(a, bo, tolc))) {
           arms++;
           break;
         }
@@ -408,7 +409,7 @@ export function migrasomeArms(
     if (quad && arms >= 3 && params.collinearDeg > 0) {
       // two collinear pairs: a fiber crossing under a migrasome on a fiber → along
       const tol = Math.round((params.collinearDeg / 360) * B);
-      const opp = (a: number, b: number) => Math.abs(Math.min(Math.abs(a - b), B - Math.abs(a - b)) - B / 2) <= tol;
+      const opp = (a: number, b: number) => opposite(a, b, tol);
       const [a, b, c, d] = quad;
       if ((opp(a, b) && opp(c, d)) || (opp(a, c) && opp(b, d)) || (opp(a, d) && opp(b, c))) arms = 2;
     }
@@ -422,10 +423,9 @@ export function migrasomeArms(
     // one arm (found by the short look): its continuation may show further out
     if (!far && arms === 1 && kept.length === 1 && params.tipRecheck && params.fallbackOuterUm > params.outerUm) {
       const far = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ);
-      const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
       const tol = Math.round((params.oppositeDeg / 360) * B);
       const same = far.kept.find((b) => sep(b, kept[0]) < minSepBins);
-      const opp = far.kept.find((b) => Math.abs(sep(b, kept[0]) - B / 2) <= tol);
+      const opp = far.kept.find((b) => opposite(b, kept[0], tol));
       if (same !== undefined && opp !== undefined) {
         kept = [kept[0], opp];
         arms = 2;
