@@ -43,9 +43,11 @@ export interface CellParams {
    * trimmed to `ellipseTrim` times its moment ellipse (0 = no trim): fibers and migrasomes next to it are cut off */
   reopen: boolean;
   ellipseTrim: number;
+  /** such a body is not taken when it touches two image borders (a corner): its edge shows on two sides at most */
+  cornerRule: boolean;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true };
 
 export interface CellBody {
   id: number;
@@ -456,6 +458,12 @@ function findInner(
       const vfar = quantile(far, 0.5);
       const ok = vin > 0 && vin - vout >= params.stepOverFall * Math.max(0, vout - vfar) && vin - vout >= params.minInnerStep * vin;
       if (!ok) continue;
+      // a body cut by two image borders (in a corner) shows its edge on two sides at most: a bump or a
+      // fiber bundle in the corner can pass for one, so it is not taken here
+      if (params.cornerRule) {
+        const X0 = sx0 + bx0, Y0 = sy0 + by0, X1 = sx1 + bx0, Y1 = sy1 + by0;
+        if (Number(X0 === 0) + Number(Y0 === 0) + Number(X1 === cw - 1) + Number(Y1 === ch - 1) >= 2) continue;
+      }
       // cut at the level half-way between the body and its surroundings, and open again: fibers and
       // migrasomes on the bump next to the body are bright too, but thin
       const level = 0.5 * (vin + vout);

@@ -18,6 +18,8 @@ interface Setup {
   fibers: [number, number, number, number][];
   migrasomes: [number, number][];
   seed: number;
+  /** fiber line density (photons per 0.05 µm step; 12 if not given) */
+  fiberLevel?: number;
 }
 
 function render(s: Setup): Float32Array {
@@ -41,7 +43,7 @@ function render(s: Setup): Float32Array {
     for (let k = 0; k <= n; k++) {
       const x = Math.floor((x0 + ((x1 - x0) * k) / n) / PX);
       const y = Math.floor((y0 + ((y1 - y0) * k) / n) / PX);
-      if (x >= 0 && y >= 0 && x < N && y < N) sig[y * N + x] += 12;
+      if (x >= 0 && y >= 0 && x < N && y < N) sig[y * N + x] += s.fiberLevel ?? 12;
     }
   }
   const blurred = gaussianBlur(sig, N, N, 0.12 / PX);
@@ -83,6 +85,17 @@ describe("cell bodies on an uneven background", () => {
         const img = render({ bump: { x, y, sigma: 12, amp: 30 }, ...fan(x + 1, y + 1), seed });
         expect(detectCells(img, N, N, PX).cells).toHaveLength(0);
       }
+  });
+  it("a bump in an image corner under a fiber bundle is no cell", () => {
+    // bump amplitude, fiber level, fiber spacing (µm), fiber count, noise seed: without the corner rule the
+    // bundle's edge on the bump passes for a body's
+    const cases: [number, number, number, number, number][] = [[15, 24, 0.5, 8, 1], [15, 24, 0.5, 8, 3], [25, 24, 0.5, 8, 1], [15, 10, 0.5, 14, 1]];
+    for (const [amp, fiberLevel, spacing, n, seed] of cases) {
+      const fibers: Setup["fibers"] = [];
+      for (let k = 0; k < n; k++) fibers.push([0, 26 + spacing * k, 18, 32 + spacing * k]);
+      const img = render({ bump: { x: 2, y: 38, sigma: 12, amp }, fibers, migrasomes: [[6, 33], [10, 36]], seed, fiberLevel });
+      expect(detectCells(img, N, N, PX).cells).toHaveLength(0);
+    }
   });
   it("a cell body on a brighter background bump is found, without the bump", () => {
     for (const seed of [1, 2, 3]) {
