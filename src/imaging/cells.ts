@@ -1,7 +1,8 @@
 /**
  * Cell bodies: large, thick bright regions. Found on a coarse (~0.4 µm) copy of the image,
  * against a background that ignores structures smaller than ~40 µm, and kept when their area
- * and thickness exceed those of any migrasome.
+ * and thickness exceed those of any migrasome and they end in a step (a broad background bump
+ * fades out). A body on such a bump is looked for inside the bump's region at higher thresholds.
  */
 import { blockMap, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
 
@@ -28,9 +29,25 @@ export interface CellParams {
   minStep: number;
   /** "highpass" only: the threshold is also at least this many times the spread of the lower half (the unevenness) */
   spreadZ: number;
+  /**
+   * "highpass" only, a body on a background bump (see `findInner`): the component then holds the bump too and
+   * fails the edge test. This many thresholds between the first one and the component's peak are tried inside
+   * it (0 = none); a body found there must end in a step (median level 0.5–2 µm inside minus 0.5–2 µm outside)
+   * at least `stepOverFall` times the fall of the level from 0.5–2 µm to 3–5 µm outside (a bump's level falls
+   * about as fast beyond its edge as across it) and at least `minInnerStep` of its inner level
+   */
+  retryLevels: number;
+  stepOverFall: number;
+  minInnerStep: number;
+  /** such a body is cut half-way between its level and its surroundings', then opened again (`reopen`) and
+   * trimmed to `ellipseTrim` times its moment ellipse (0 = no trim): fibers and migrasomes next to it are cut off */
+  reopen: boolean;
+  ellipseTrim: number;
+  /** such a body is not taken when it touches two image borders (a corner): its edge shows on two sides at most */
+  cornerRule: boolean;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true };
 
 export interface CellBody {
   id: number;
@@ -263,6 +280,215 @@ export function components(mask: Uint8Array, w: number, h: number): { labels: In
   return { labels, count };
 }
 
+/**
+ * Levels (0.4 µm smoothing minus the envelope) in bands around one component (`lab` = l, or the pixels of
+ * `sel` if given, all inside component l): inside at b0–b1 from its edge, outside at b0–b1 and f0–f1 (coarse
+ * pixels; outside pixels belong to no other component). The box is the component's bounding box grown by R;
+ * distances are taken inside it, and only pixels nearer to the component than to the box's edge are used.
+ * With `dist` (distance to the outside of the whole mask, which counts the image border as outside) the
+ * inner band is taken from it; without, the image border is no edge: the mask is continued beyond it
+ * (nearest pixel), so that a region cut by the border is judged only on its sides inside the image.
+ */
+function bandLevels(
+  lab: Int32Array, l: number, sel: Uint8Array | null, fine: Float32Array, bgc: Float32Array, cw: number, ch: number,
+  bx0: number, by0: number, bx1: number, by1: number, b0: number, b1: number, f0: number, f1: number, R: number, dist: Float32Array | null,
+): { a: number[]; o: number[]; far: number[] } {
+  const x0 = dist ? Math.max(0, bx0 - R) : bx0 - R;
+  const y0 = dist ? Math.max(0, by0 - R) : by0 - R;
+  const x1 = dist ? Math.min(cw - 1, bx1 + R) : bx1 + R;
+  const y1 = dist ? Math.min(ch - 1, by1 + R) : by1 + R;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const sub = new Uint8Array(bw * bh);
+  const ins = dist ? null : new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    const yy = Math.min(ch - 1, Math.max(0, y + y0));
+    for (let x = 0; x < bw; x++) {
+      const i = yy * cw + Math.min(cw - 1, Math.max(0, x + x0));
+      const m = sel ? sel[i] : lab[i] === l ? 1 : 0;
+      sub[y * bw + x] = m ? 0 : 1;
+      if (ins) ins[y * bw + x] = m;
+    }
+  }
+  const dOut = distanceToOutside(sub, bw, bh);
+  const dIn = ins ? distanceToOutside(ins, bw, bh) : null;
+  const a: number[] = [];
+  const o: number[] = [];
+  const far: number[] = [];
+  for (let y = Math.max(0, y0); y <= Math.min(ch - 1, y1); y++)
+    for (let x = Math.max(0, x0); x <= Math.min(cw - 1, x1); x++) {
+      const i = y * cw + x;
+      const k = (y - y0) * bw + x - x0;
+      if (!sub[k]) {
+        const di = dIn ? dIn[k] : (dist as Float32Array)[i];
+        if (di >= b0 && di <= b1) a.push(fine[i] - bgc[i]);
+        continue;
+      }
+      if (lab[i] && lab[i] !== l) continue;
+      const dv = dOut[k];
+      const edge = Math.min(x - x0, y - y0, x1 - x, y1 - y) + 1;
+      if (dv >= edge) continue;
+      if (dv >= b0 && dv <= b1) o.push(fine[i] - bgc[i]);
+      else if (dv >= f0 && dv <= f1) far.push(fine[i] - bgc[i]);
+    }
+  return { a, o, far };
+}
+
+/** Opening of a mask by a disc of radius r (pixels), as in `detectCells`: pixels within r + 1 of a pixel at least r inside. */
+function openDisc(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const dl = distanceToOutside(m, w, h);
+  const notCore = new Uint8Array(w * h);
+  for (let i = 0; i < dl.length; i++) notCore[i] = dl[i] >= r ? 0 : 1;
+  const toCore = distanceToOutside(notCore, w, h);
+  const op = new Uint8Array(w * h);
+  for (let i = 0; i < op.length; i++) op[i] = m[i] && toCore[i] <= r + 1 ? 1 : 0;
+  return op;
+}
+
+/**
+ * Keeps the pixels of `sel` (inside the box) within `scale` times the ellipse of the same second moments
+ * (a filled ellipse's edge lies at Mahalanobis distance 2): lobes of fibers and migrasomes that join a
+ * body where they meet it stick out of it.
+ */
+function trimToEllipse(sel: Uint8Array, cw: number, bx0: number, by0: number, bw: number, bh: number, scale: number): void {
+  let n = 0, mx = 0, my = 0;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++)
+      if (sel[(y + by0) * cw + x + bx0]) {
+        n++;
+        mx += x;
+        my += y;
+      }
+  if (!n) return;
+  mx /= n;
+  my /= n;
+  let sxx = 0, syy = 0, sxy = 0;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++)
+      if (sel[(y + by0) * cw + x + bx0]) {
+        sxx += (x - mx) ** 2;
+        syy += (y - my) ** 2;
+        sxy += (x - mx) * (y - my);
+      }
+  sxx = sxx / n + 1 / 12;
+  syy = syy / n + 1 / 12;
+  sxy /= n;
+  const det = sxx * syy - sxy * sxy;
+  if (!(det > 0)) return;
+  const lim = (2 * scale) ** 2;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = (y + by0) * cw + x + bx0;
+      if (!sel[i]) continue;
+      const dx = x - mx;
+      const dy = y - my;
+      if ((syy * dx * dx - 2 * sxy * dx * dy + sxx * dy * dy) / det > lim) sel[i] = 0;
+    }
+}
+
+/**
+ * Inside a component that failed the edge test (a body on a background bump, with the bump around it),
+ * the body at the lowest of `retryLevels` thresholds between thr and the component's peak (98th
+ * percentile) that survives the opening, is large, thick and filled enough, and ends in a step (see
+ * `CellParams.stepOverFall`, `minInnerStep`; the image border is no edge, so a bump cut by the border is
+ * judged only on its sides inside the image). Its pixels (in `sel`, coarse grid; only inside the box are
+ * set) are cut at its level, opened again and trimmed to its moment ellipse. Returns them and the cut
+ * level, or null.
+ */
+function findInner(
+  l: number, lab: Int32Array, d: Float32Array, fine: Float32Array, bgc: Float32Array, cw: number, ch: number,
+  bx0: number, by0: number, bx1: number, by1: number, thr: number, cpx: number, params: CellParams,
+): { sel: Uint8Array; level: number } | null {
+  const bw = bx1 - bx0 + 1;
+  const bh = by1 - by0 + 1;
+  const vals: number[] = [];
+  for (let y = by0; y <= by1; y++) for (let x = bx0; x <= bx1; x++) if (lab[y * cw + x] === l) vals.push(fine[y * cw + x] - bgc[y * cw + x]);
+  const pk = quantile(vals, 0.98);
+  const rOpen = params.minHalfThicknessUm / cpx;
+  const b0 = 0.5 / cpx;
+  const b1 = 2 / cpx;
+  const f0 = 3 / cpx;
+  const f1 = 5 / cpx;
+  const R = Math.ceil(f1) + 2;
+  const m = new Uint8Array(bw * bh);
+  const sel = new Uint8Array(cw * ch);
+  const K = params.retryLevels;
+  for (let k = 1; k <= K; k++) {
+    const t = thr + ((pk - thr) * k) / (K + 1);
+    for (let y = 0; y < bh; y++)
+      for (let x = 0; x < bw; x++) {
+        const i = (y + by0) * cw + x + bx0;
+        m[y * bw + x] = lab[i] === l && fine[i] - bgc[i] > t ? 1 : 0;
+      }
+    const op = openDisc(m, bw, bh, rOpen);
+    const { labels: sl, count: sc } = components(op, bw, bh);
+    if (!sc) break;
+    const dd = distanceToOutside(op, bw, bh);
+    const area = new Float64Array(sc + 1);
+    const thick = new Float64Array(sc + 1);
+    const filled = new Float64Array(sc + 1);
+    for (let y = 0; y < bh; y++)
+      for (let x = 0; x < bw; x++) {
+        const s = sl[y * bw + x];
+        if (!s) continue;
+        const i = (y + by0) * cw + x + bx0;
+        area[s]++;
+        if (d[i] - bgc[i] > t) filled[s]++;
+        if (dd[y * bw + x] > thick[s]) thick[s] = dd[y * bw + x];
+      }
+    const order: number[] = [];
+    for (let s = 1; s <= sc; s++)
+      if (area[s] * cpx * cpx >= params.minAreaUm2 && thick[s] * cpx >= params.minHalfThicknessUm && filled[s] / area[s] >= params.minFilled) order.push(s);
+    order.sort((p, q) => area[q] - area[p]);
+    for (const s of order) {
+      let sx0 = bw, sy0 = bh, sx1 = -1, sy1 = -1;
+      for (let y = 0; y < bh; y++)
+        for (let x = 0; x < bw; x++) {
+          sel[(y + by0) * cw + x + bx0] = sl[y * bw + x] === s ? 1 : 0;
+          if (sl[y * bw + x] !== s) continue;
+          if (x < sx0) sx0 = x;
+          if (x > sx1) sx1 = x;
+          if (y < sy0) sy0 = y;
+          if (y > sy1) sy1 = y;
+        }
+      const { a, o, far } = bandLevels(lab, l, sel, fine, bgc, cw, ch, sx0 + bx0, sy0 + by0, sx1 + bx0, sy1 + by0, b0, b1, f0, f1, R, null);
+      if (!a.length || !o.length || !far.length) continue;
+      const vin = quantile(a, 0.5);
+      const vout = quantile(o, 0.5);
+      const vfar = quantile(far, 0.5);
+      const ok = vin > 0 && vin - vout >= params.stepOverFall * Math.max(0, vout - vfar) && vin - vout >= params.minInnerStep * vin;
+      if (!ok) continue;
+      // a body cut by two image borders (in a corner) shows its edge on two sides at most: a bump or a
+      // fiber bundle in the corner can pass for one, so it is not taken here
+      if (params.cornerRule) {
+        const X0 = sx0 + bx0, Y0 = sy0 + by0, X1 = sx1 + bx0, Y1 = sy1 + by0;
+        if (Number(X0 === 0) + Number(Y0 === 0) + Number(X1 === cw - 1) + Number(Y1 === ch - 1) >= 2) continue;
+      }
+      // cut at the level half-way between the body and its surroundings, and open again: fibers and
+      // migrasomes on the bump next to the body are bright too, but thin
+      const level = 0.5 * (vin + vout);
+      if (params.reopen) {
+        for (let y = 0; y < bh; y++)
+          for (let x = 0; x < bw; x++) {
+            const i = (y + by0) * cw + x + bx0;
+            m[y * bw + x] = sel[i] && fine[i] - bgc[i] >= level ? 1 : 0;
+          }
+        const op2 = openDisc(m, bw, bh, rOpen);
+        const { labels: cl, count: cc } = components(op2, bw, bh);
+        const ca = new Float64Array(cc + 1);
+        for (let q = 0; q < cl.length; q++) ca[cl[q]]++;
+        let best = 0;
+        for (let c = 1; c <= cc; c++) if (!best || ca[c] > ca[best]) best = c;
+        if (!best || ca[best] * cpx * cpx < params.minAreaUm2) continue;
+        for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) sel[(y + by0) * cw + x + bx0] = cl[y * bw + x] === best ? 1 : 0;
+      }
+      if (params.ellipseTrim > 0) trimToEllipse(sel, cw, bx0, by0, bw, bh, params.ellipseTrim);
+      return { sel, level };
+    }
+  }
+  return null;
+}
+
 /** Detect cell bodies in an image (raw intensities); labels are at full resolution. */
 export function detectCells(img: Float32Array, w: number, h: number, pxUm: number, params: CellParams = DEFAULT_CELL_PARAMS): CellMap {
   let cw = w;
@@ -384,34 +610,12 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     }
     const R = Math.ceil(b1) + 2;
     for (const l of keep) {
-      // the box grown by the band; distances to the component inside it (distanceToOutside also counts the
-      // box's edge as near, so only pixels nearer to the component than to the edge are used)
-      const x0 = Math.max(0, bx0[l] - R);
-      const y0 = Math.max(0, by0[l] - R);
-      const x1 = Math.min(cw - 1, bx1[l] + R);
-      const y1 = Math.min(ch - 1, by1[l] + R);
-      const bw = x1 - x0 + 1;
-      const bh = y1 - y0 + 1;
-      const sub = new Uint8Array(bw * bh);
-      for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) sub[y * bw + x] = lab[(y + y0) * cw + x + x0] === l ? 0 : 1;
-      const dOut = distanceToOutside(sub, bw, bh);
-      const a: number[] = [];
-      const o: number[] = [];
-      for (let y = 0; y < bh; y++)
-        for (let x = 0; x < bw; x++) {
-          const i = (y + y0) * cw + x + x0;
-          if (lab[i] === l) {
-            if (dist[i] >= b0 && dist[i] <= b1) a.push(fine[i] - bgc[i]);
-            continue;
-          }
-          const dv = dOut[y * bw + x];
-          const edge = Math.min(x, y, bw - 1 - x, bh - 1 - y) + 1;
-          if (!lab[i] && dv >= b0 && dv <= b1 && dv < edge) o.push(fine[i] - bgc[i]);
-        }
+      const { a, o } = bandLevels(lab, l, null, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], b0, b1, 0, 0, R, dist);
       inner.set(l, a);
       outer.set(l, o);
     }
     const level = new Float64Array(count + 1);
+    const failed: number[] = [];
     keep = keep.filter((l) => {
       const a = inner.get(l) as number[];
       const o = outer.get(l) as number[];
@@ -419,8 +623,25 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       const vin = quantile(a, 0.5);
       const vout = quantile(o, 0.5);
       level[l] = 0.5 * (vin + vout);
-      return vin > 0 && vin - vout >= params.minStep * vin;
+      const ok = vin > 0 && vin - vout >= params.minStep * vin;
+      if (!ok) failed.push(l);
+      return ok;
     });
+    // a body on a background bump: the component holds the bump around it, and its edge is the bump's
+    // (smooth). Look for a body inside it at higher thresholds, judged by a step much larger than the
+    // fall of the level just outside it (a bump's level falls as fast outside its edge as across it)
+    if (params.retryLevels > 0)
+      for (const l of failed) {
+        const r = findInner(l, lab, d, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], thr, cpx, params);
+        if (!r) continue;
+        for (let y = by0[l]; y <= by1[l]; y++)
+          for (let x = bx0[l]; x <= bx1[l]; x++) {
+            const i = y * cw + x;
+            if (lab[i] === l && !r.sel[i]) lab[i] = 0;
+          }
+        level[l] = r.level;
+        keep.push(l);
+      }
     // the body ends half-way between its level and its surroundings' (a low threshold also takes in the background around it)
     for (let i = 0; i < lab.length; i++) {
       const l = lab[i];
