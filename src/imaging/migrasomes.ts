@@ -71,6 +71,10 @@ export interface MigrasomeParams {
    */
   samplingBlurFactor: number;
   samplingBlurRefUm2: number;
+  /** a detection inside a larger one wins over it when its rim peak is at least this many times the larger's (the larger is its halo) */
+  haloPeakRatio: number;
+  /** an overlapping detection haloPeakRatio times dimmer than its neighbour is dropped when its arm contrast is below this */
+  overlapMaxArmContrast: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -103,6 +107,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   rimlessMinArmContrast: 1,
   samplingBlurFactor: 1.39,
   samplingBlurRefUm2: 0.0029,
+  haloPeakRatio: 2,
+  overlapMaxArmContrast: 1.2,
 };
 
 export interface Migrasome {
@@ -995,15 +1001,30 @@ export function detectMigrasomes(
         return c;
       }
       const ra = a.diameterUm / 2;
-      if (dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
+      // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
+      // inside an evenly bright disc can be the more significant one); the disc wins
+      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
+      if (!inFilled && dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
         if (a.significance >= f.score) lose = true;
         return true;
       }
-      // inside a filled disc (a WGA-stained lumen): a piece of it
-      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
       if (inFilled || dUm + Math.min(ra, radius) < Math.max(ra, radius) + P.containUm) {
-        if (ra >= radius) lose = true;
+        // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
+        // of fibers and blur around that object, not an object's edge
+        const big = ra >= radius ? a.peak : f.peak;
+        const small = ra >= radius ? f.peak : a.peak;
+        const haloOfSmall = !inFilled && small >= P.haloPeakRatio * big;
+        if ((ra >= radius) !== haloOfSmall) lose = true;
         return true;
+      }
+      // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
+      // rim far dimmer, no brighter than those fibers) is not an object of its own
+      if (dUm < ra + radius) {
+        if (f.peak * P.haloPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
+          lose = true;
+          return true;
+        }
+        if (a.peak * P.haloPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast) return true;
       }
       return false;
     });
