@@ -75,6 +75,16 @@ export interface MigrasomeParams {
   haloPeakRatio: number;
   /** an overlapping detection haloPeakRatio times dimmer than its neighbour is dropped when its arm contrast is below this */
   overlapMaxArmContrast: number;
+  /**
+   * the arm circle is averaged over (px / armRefPxUm)² radii (at least 1), spaced armBandStepUm (at least
+   * armBandStepPx pixels) outwards: at a fixed SNR per pixel the noise per µm of arm grows with the pixel, and the
+   * averaging keeps it (and so the max-of-noise bias removed from the brightest arm) as at armRefPxUm
+   */
+  armRefPxUm: number;
+  /** spacing of those radii, µm */
+  armBandStepUm: number;
+  /** the least spacing of those radii, pixels */
+  armBandStepPx: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -109,6 +119,9 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   samplingBlurRefUm2: 0.0029,
   haloPeakRatio: 2,
   overlapMaxArmContrast: 1.2,
+  armRefPxUm: 0.1,
+  armBandStepUm: 0.15,
+  armBandStepPx: 1.5,
 };
 
 export interface Migrasome {
@@ -766,14 +779,21 @@ function circleMax(
   rho: number,
   rings: { x: number; y: number; r: number }[] = [],
   tol = 0,
+  bands = 1,
+  bandStep = 0,
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
   const masked = new Uint8Array(N);
   for (let a = 0; a < N; a++) {
     const th = (2 * Math.PI * (a + 0.5)) / N;
-    const x = cx + rho * Math.cos(th);
-    const y = cy + rho * Math.sin(th);
-    angBuf[a] = sampleBilinear(sm, w, h, x, y);
+    const c = Math.cos(th);
+    const sn = Math.sin(th);
+    const x = cx + rho * c;
+    const y = cy + rho * sn;
+    // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
+    let v = 0;
+    for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
+    angBuf[a] = v / bands;
     for (const r of rings) if (Math.abs(Math.hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
   let best = -Infinity;
@@ -883,6 +903,13 @@ export function detectMigrasomes(
     return false;
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
+  const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
+  const bandStep = Math.max(P.armBandStepPx, P.armBandStepUm / pxUm);
+  // noise of the mean over the arm radii relative to one: the smoothing correlates the noise of samples d pixels
+  // apart by exp(−d²/(4·spx²))
+  let bandCorr = 0;
+  for (let i = 0; i < armBands; i++) for (let j = 0; j < armBands; j++) bandCorr += Math.exp(-(((i - j) * bandStep) ** 2) / (4 * spx * spx));
+  const bandNoise = Math.sqrt(bandCorr) / armBands;
   for (const c of cands) {
     const rpx = c.r / pxUm;
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
@@ -969,10 +996,10 @@ export function detectMigrasomes(
           })
           .map((r) => ({ x: r.x, y: r.y, r: r.r / pxUm }))
       : [];
-    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm));
+    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
     const ringZ = ht ? ht.completeness(cx, cy, radius) : 0;
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
-    const armContrast = f.peak / Math.max(arm - 1.3 * nz, 1e-6 * f.peak, 1e-9);
+    const armContrast = f.peak / Math.max(arm - 1.3 * bandNoise * nz, 1e-6 * f.peak, 1e-9);
     const wt = P.weights;
     const zlog =
       wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3)) +
