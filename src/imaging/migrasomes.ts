@@ -73,7 +73,11 @@ export interface MigrasomeParams {
   samplingBlurRefUm2: number;
   /** a detection inside a larger one wins over it when its rim peak is at least this many times the larger's (the larger is its halo) */
   haloPeakRatio: number;
-  /** an overlapping detection haloPeakRatio times dimmer than its neighbour is dropped when its arm contrast is below this */
+  /**
+   * an overlapping detection overlapPeakRatio times dimmer than its neighbour (a circle through that neighbour's rim
+   * and the fibers next to it) is dropped when its arm contrast is below overlapMaxArmContrast
+   */
+  overlapPeakRatio: number;
   overlapMaxArmContrast: number;
   /**
    * the arm circle is averaged over (px / armRefPxUm)² radii (at least 1), spaced armBandStepUm (at least
@@ -118,6 +122,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   samplingBlurFactor: 1.39,
   samplingBlurRefUm2: 0.0029,
   haloPeakRatio: 2,
+  overlapPeakRatio: 2.5,
   overlapMaxArmContrast: 1.2,
   armRefPxUm: 0.1,
   armBandStepUm: 0.15,
@@ -1047,11 +1052,11 @@ export function detectMigrasomes(
       // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
       // rim far dimmer, no brighter than those fibers) is not an object of its own
       if (dUm < ra + radius) {
-        if (f.peak * P.haloPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
+        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
           lose = true;
           return true;
         }
-        if (a.peak * P.haloPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast) return true;
+        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast) return true;
       }
       return false;
     });
