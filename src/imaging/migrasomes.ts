@@ -80,6 +80,11 @@ export interface MigrasomeParams {
   overlapPeakRatio: number;
   overlapMaxArmContrast: number;
   /**
+   * centre / rim brightness above which an object is rejected: a migrasome's centre is a dip (ring) or as bright as
+   * its rim (disc), whereas a sub-resolution dot or small vesicle (or a circle centred on one) falls from its centre
+   */
+  maxFill: number;
+  /**
    * the arm circle is averaged over (px / armRefPxUm)² radii (at least 1), spaced armBandStepUm (at least
    * armBandStepPx pixels) outwards: at a fixed SNR per pixel the noise per µm of arm grows with the pixel, and the
    * averaging keeps it (and so the max-of-noise bias removed from the brightest arm) as at armRefPxUm
@@ -124,6 +129,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   haloPeakRatio: 2,
   overlapPeakRatio: 2.5,
   overlapMaxArmContrast: 1.2,
+  maxFill: 1.8,
   armRefPxUm: 0.1,
   armBandStepUm: 0.15,
   armBandStepPx: 1.5,
@@ -1012,7 +1018,7 @@ export function detectMigrasomes(
     const prob = 1 / (1 + Math.exp(-zlog));
     // small objects come from the blob candidates (a ring candidate next to a dot or a small vesicle is not one)
     const rimless = ringZ < P.rimlessRingZ && armContrast < P.rimlessMinArmContrast;
-    const pass = !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    const pass = !(fill > P.maxFill) && !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
