@@ -71,26 +71,17 @@ export interface MigrasomeParams {
    */
   samplingBlurFactor: number;
   samplingBlurRefUm2: number;
-  /** a detection inside a larger one wins over it when its rim peak is at least this many times the larger's (the larger is its halo) */
+  /** a detection inside a larger one beats it when its rim peak is ≥ this many times the larger's (the larger is its halo) */
   haloPeakRatio: number;
-  /**
-   * an overlapping detection overlapPeakRatio times dimmer than its neighbour (a circle through that neighbour's rim
-   * and the fibers next to it) is dropped when its arm contrast is below overlapMaxArmContrast
-   */
+  /** an overlapping detection this many times dimmer than its neighbour is a circle through that neighbour's rim and fibers… */
   overlapPeakRatio: number;
+  /** …and is dropped when its arm contrast is below this (no brighter than the fibers around it) */
   overlapMaxArmContrast: number;
-  /**
-   * centre / rim brightness above which an object is rejected: a migrasome's centre is a dip (ring) or as bright as
-   * its rim (disc), whereas a sub-resolution dot or small vesicle (or a circle centred on one) falls from its centre
-   */
+  /** centre / rim brightness above which an object is rejected (a dot or small vesicle, or a circle centred on one, peaks at its centre) */
   maxFill: number;
-  /**
-   * the arm circle is averaged over (px / armRefPxUm)² radii (at least 1), spaced armBandStepUm (at least
-   * armBandStepPx pixels) outwards: at a fixed SNR per pixel the noise per µm of arm grows with the pixel, and the
-   * averaging keeps it (and so the max-of-noise bias removed from the brightest arm) as at armRefPxUm
-   */
+  /** the arm circle is averaged over (px / armRefPxUm)² radii (≥ 1), so its noise per µm of arm stays as at this pixel size (µm) */
   armRefPxUm: number;
-  /** spacing of those radii, µm */
+  /** spacing of those radii outwards, µm */
   armBandStepUm: number;
   /** the least spacing of those radii, pixels */
   armBandStepPx: number;
