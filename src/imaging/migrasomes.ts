@@ -71,6 +71,20 @@ export interface MigrasomeParams {
    */
   samplingBlurFactor: number;
   samplingBlurRefUm2: number;
+  /** a detection inside a larger one beats it when its rim peak is ≥ this many times the larger's (the larger is its halo) */
+  haloPeakRatio: number;
+  /** an overlapping detection this many times dimmer than its neighbour is a circle through that neighbour's rim and fibers… */
+  overlapPeakRatio: number;
+  /** …and is dropped when its arm contrast is below this (no brighter than the fibers around it) */
+  overlapMaxArmContrast: number;
+  /** centre / rim brightness above which an object is rejected (a dot or small vesicle, or a circle centred on one, peaks at its centre) */
+  maxFill: number;
+  /** the arm circle is averaged over (px / armRefPxUm)² radii (≥ 1), so its noise per µm of arm stays as at this pixel size (µm) */
+  armRefPxUm: number;
+  /** spacing of those radii outwards, µm */
+  armBandStepUm: number;
+  /** the least spacing of those radii, pixels */
+  armBandStepPx: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -103,6 +117,13 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   rimlessMinArmContrast: 1,
   samplingBlurFactor: 1.39,
   samplingBlurRefUm2: 0.0029,
+  haloPeakRatio: 2,
+  overlapPeakRatio: 2.5,
+  overlapMaxArmContrast: 1.2,
+  maxFill: 1.8,
+  armRefPxUm: 0.1,
+  armBandStepUm: 0.15,
+  armBandStepPx: 1.5,
 };
 
 export interface Migrasome {
@@ -760,14 +781,21 @@ function circleMax(
   rho: number,
   rings: { x: number; y: number; r: number }[] = [],
   tol = 0,
+  bands = 1,
+  bandStep = 0,
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
   const masked = new Uint8Array(N);
   for (let a = 0; a < N; a++) {
     const th = (2 * Math.PI * (a + 0.5)) / N;
-    const x = cx + rho * Math.cos(th);
-    const y = cy + rho * Math.sin(th);
-    angBuf[a] = sampleBilinear(sm, w, h, x, y);
+    const c = Math.cos(th);
+    const sn = Math.sin(th);
+    const x = cx + rho * c;
+    const y = cy + rho * sn;
+    // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
+    let v = 0;
+    for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
+    angBuf[a] = v / bands;
     for (const r of rings) if (Math.abs(Math.hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
   let best = -Infinity;
@@ -877,6 +905,13 @@ export function detectMigrasomes(
     return false;
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
+  const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
+  const bandStep = Math.max(P.armBandStepPx, P.armBandStepUm / pxUm);
+  // noise of the mean over the arm radii relative to one: the smoothing correlates the noise of samples d pixels
+  // apart by exp(−d²/(4·spx²))
+  let bandCorr = 0;
+  for (let i = 0; i < armBands; i++) for (let j = 0; j < armBands; j++) bandCorr += Math.exp(-(((i - j) * bandStep) ** 2) / (4 * spx * spx));
+  const bandNoise = Math.sqrt(bandCorr) / armBands;
   for (const c of cands) {
     const rpx = c.r / pxUm;
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
@@ -963,10 +998,10 @@ export function detectMigrasomes(
           })
           .map((r) => ({ x: r.x, y: r.y, r: r.r / pxUm }))
       : [];
-    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm));
+    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
     const ringZ = ht ? ht.completeness(cx, cy, radius) : 0;
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
-    const armContrast = f.peak / Math.max(arm - 1.3 * nz, 1e-6 * f.peak, 1e-9);
+    const armContrast = f.peak / Math.max(arm - 1.3 * bandNoise * nz, 1e-6 * f.peak, 1e-9);
     const wt = P.weights;
     const zlog =
       wt[0] + wt[1] * Math.log(Math.max(armContrast, 0.05)) + wt[2] * Math.min(2 * radius, 1.2) + wt[3] * Math.log(Math.max(f.score, 1e-3)) +
@@ -974,7 +1009,7 @@ export function detectMigrasomes(
     const prob = 1 / (1 + Math.exp(-zlog));
     // small objects come from the blob candidates (a ring candidate next to a dot or a small vesicle is not one)
     const rimless = ringZ < P.rimlessRingZ && armContrast < P.rimlessMinArmContrast;
-    const pass = !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
+    const pass = !(fill > P.maxFill) && !rimless && !(c.hough && radius < P.minHoughRadiusUm) && prob >= P.minProbability && armContrast >= P.minArmContrast && f.score >= P.minScore && f.uniformity >= P.minUniformity && radius >= P.minRadiusUm && radius <= P.maxRadiusUm;
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough });
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
@@ -995,15 +1030,30 @@ export function detectMigrasomes(
         return c;
       }
       const ra = a.diameterUm / 2;
-      if (dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
+      // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
+      // inside an evenly bright disc can be the more significant one); the disc wins
+      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
+      if (!inFilled && dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
         if (a.significance >= f.score) lose = true;
         return true;
       }
-      // inside a filled disc (a WGA-stained lumen): a piece of it
-      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
       if (inFilled || dUm + Math.min(ra, radius) < Math.max(ra, radius) + P.containUm) {
-        if (ra >= radius) lose = true;
+        // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
+        // of fibers and blur around that object, not an object's edge
+        const big = ra >= radius ? a.peak : f.peak;
+        const small = ra >= radius ? f.peak : a.peak;
+        const haloOfSmall = !inFilled && small >= P.haloPeakRatio * big;
+        if ((ra >= radius) !== haloOfSmall) lose = true;
         return true;
+      }
+      // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
+      // rim far dimmer, no brighter than those fibers) is not an object of its own
+      if (dUm < ra + radius) {
+        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
+          lose = true;
+          return true;
+        }
+        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast) return true;
       }
       return false;
     });
