@@ -13,7 +13,7 @@ export { traceFibers, type FiberGraph, type FiberEdge, type FiberNode } from "./
 export { migrasomeSites, migrasomeArms, DEFAULT_ARM_PARAMS, type ArmParams } from "./sites.ts";
 export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
 export { linkTracks, type Track, type FramePoint } from "./linking.ts";
-export { detectLog, logCandidates, selectLog, DEFAULT_LOG_PARAMS, PLAIN_LOG_PARAMS, type LogParams, type LogCandidate } from "./baseline.ts";
+export { detectLog, logCandidates, selectLog, DEFAULT_LOG_PARAMS, SCALE_LOG_PARAMS, type LogParams, type LogCandidate } from "./baseline.ts";
 export { hungarian } from "./hungarian.ts";
 export { evaluateDetections, readPointsCsv, matchGateUm, type EvaluationResult, type PointRecord } from "./evaluate.ts";
 export { generateScene, randomOptics, sceneFiberLength, fiberArms, fiberArmList, mergeArms, siteFromFibers, ARM_GEOMETRY, VARIANT_RANGES, type Scene, type Optics, type SceneVariant, type FiberArm } from "./scene.ts";

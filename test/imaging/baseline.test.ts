@@ -1,6 +1,6 @@
 /** The LoG baseline: one detection per hollow ring (overlap pruning), none on a straight fiber, sizes from scale selection. */
 import { describe, expect, it } from "vitest";
-import { detectLog, PLAIN_LOG_PARAMS } from "../../src/imaging/baseline.ts";
+import { DEFAULT_LOG_PARAMS, detectLog, SCALE_LOG_PARAMS } from "../../src/imaging/baseline.ts";
 import { estimateBackground } from "../../src/imaging/filters.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import type { Optics, Scene } from "../../src/imaging/scene.ts";
@@ -30,12 +30,12 @@ describe("LoG baseline", () => {
     for (let i = 0; i < sub.length; i++) sub[i] = img.data[i] - bg.background[i];
     const sized = (dets: { xUm: number; yUm: number; diameterUm: number }[]) =>
       objects.map((o) => dets.filter((d) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < o.diameterUm / 2).map((d) => d.diameterUm / o.diameterUm));
-    for (const [i, r] of sized(detectLog(sub, bg.noise, img.width, img.height, 0.1)).entries()) {
+    for (const [i, r] of sized(detectLog(sub, bg.noise, img.width, img.height, 0.1, SCALE_LOG_PARAMS)).entries()) {
       expect(r.length, `disc ${sizes[i]} µm`).toBe(1);
       expect(Math.abs(r[0] - 1), `disc ${sizes[i]} µm`).toBeLessThan(0.25);
     }
-    // the earlier rule (scales compared in noise units, which favours coarse scales) made the same discs up to twice too big
-    const plain = sized(detectLog(sub, bg.noise, img.width, img.height, 0.1, PLAIN_LOG_PARAMS)).flat();
+    // the default rule (scales compared in noise units, which favours coarse scales) makes the same discs up to twice too big
+    const plain = sized(detectLog(sub, bg.noise, img.width, img.height, 0.1, DEFAULT_LOG_PARAMS)).flat();
     expect(Math.max(...plain)).toBeGreaterThan(1.5);
   });
 });
