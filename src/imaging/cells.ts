@@ -2,7 +2,8 @@
  * Cell bodies: large, thick bright regions. Found on a coarse (~0.4 µm) copy of the image,
  * against a background that ignores structures smaller than ~40 µm, and kept when their area
  * and thickness exceed those of any migrasome and they end in a step (a broad background bump
- * fades out). A body on such a bump is looked for inside the bump's region at higher thresholds.
+ * fades out). A body on such a bump is looked for inside the bump's region at higher thresholds. Each body
+ * is cut at its level and opened below its own scale: fibers and migrasomes above the cut stay off it.
  */
 import { blockMap, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
 
@@ -45,9 +46,15 @@ export interface CellParams {
   ellipseTrim: number;
   /** such a body is not taken when it touches two image borders (a corner): its edge shows on two sides at most */
   cornerRule: boolean;
+  /**
+   * "highpass" only: after the cut at its level, every body is opened by a disc of this radius (µm; 0 = none)
+   * and only its largest piece is kept. Fibers converging on a body and migrasomes next to it, bright above
+   * the cut, join it in ragged lobes thinner than that; the body (≥ `minHalfThicknessUm` thick) keeps its shape
+   */
+  bodyOpenUm: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5 };
 
 export interface CellBody {
   id: number;
@@ -334,15 +341,37 @@ function bandLevels(
   return { a, o, far };
 }
 
-/** Opening of a mask by a disc of radius r (pixels), as in `detectCells`: pixels within r + 1 of a pixel at least r inside. */
-function openDisc(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+/**
+ * Opening of a mask by a disc of radius r (pixels), as in `detectCells`: pixels within r + slack of a pixel at
+ * least r inside (slack 1 lets shallow bumps of one pixel through; with 0 a straight edge is still kept whole).
+ */
+function openDisc(m: Uint8Array, w: number, h: number, r: number, slack = 1): Uint8Array {
   const dl = distanceToOutside(m, w, h);
   const notCore = new Uint8Array(w * h);
   for (let i = 0; i < dl.length; i++) notCore[i] = dl[i] >= r ? 0 : 1;
   const toCore = distanceToOutside(notCore, w, h);
   const op = new Uint8Array(w * h);
-  for (let i = 0; i < op.length; i++) op[i] = m[i] && toCore[i] <= r + 1 ? 1 : 0;
+  for (let i = 0; i < op.length; i++) op[i] = m[i] && toCore[i] <= r + slack ? 1 : 0;
   return op;
+}
+
+/**
+ * Opens the pixels of label l (all inside the box x0…x1, y0…y1) by a disc of radius r (pixels, `openDisc`
+ * without slack) and keeps the largest piece; its other pixels are set to 0.
+ */
+function openBody(lab: Int32Array, l: number, cw: number, x0: number, y0: number, x1: number, y1: number, r: number): void {
+  if (x1 < x0 || y1 < y0) return;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const m = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) m[y * bw + x] = lab[(y + y0) * cw + x + x0] === l ? 1 : 0;
+  const { labels: cl, count: cc } = components(openDisc(m, bw, bh, r, 0), bw, bh);
+  const ca = new Float64Array(cc + 1);
+  for (let q = 0; q < cl.length; q++) ca[cl[q]]++;
+  let best = 0;
+  for (let c = 1; c <= cc; c++) if (!best || ca[c] > ca[best]) best = c;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) if (m[y * bw + x] && (!best || cl[y * bw + x] !== best)) lab[(y + y0) * cw + x + x0] = 0;
 }
 
 /**
@@ -647,6 +676,8 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       const l = lab[i];
       if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
     }
+    // open every body below its own scale: lobes of fibers and migrasomes above the cut come off
+    if (params.bodyOpenUm > 0) for (const l of keep) openBody(lab, l, cw, bx0[l], by0[l], bx1[l], by1[l], params.bodyOpenUm / cpx);
     area.fill(0);
     sx.fill(0);
     sy.fill(0);

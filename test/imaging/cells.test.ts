@@ -4,8 +4,11 @@
  * optionally a cell body (a filled ellipse with a soft edge, dimmer than the bump).
  */
 import { describe, expect, it } from "vitest";
-import { detectCells } from "../../src/imaging/cells.ts";
+import { analyzePlane } from "../../src/imaging/analyze.ts";
+import { cellExclusion, detectCells, distanceToOutside } from "../../src/imaging/cells.ts";
 import { gaussianBlur } from "../../src/imaging/filters.ts";
+import { renderScene } from "../../src/imaging/optics.ts";
+import { generateScene, insideCell, randomOptics } from "../../src/imaging/scene.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const PX = 0.1;
@@ -111,6 +114,71 @@ describe("cell bodies on an uneven background", () => {
       // the bump around the body (2 µm outside it) is not part of it
       expect(m.inside(cell.x - cell.rx - 2, cell.y)).toBe(false);
       expect(m.inside(cell.x, cell.y - cell.ry - 2)).toBe(false);
+    }
+  });
+});
+
+describe("lobes of the body mask", () => {
+  it("a cluster of migrasomes tied to the body by fibers is not taken into it", () => {
+    // tuning scene 2 (dense, 0.065 µm pixels, SNR 2): above the cut, the fibers and a cluster of migrasomes
+    // 2–10 µm left of the body joined it in a ragged lobe of ~40 µm², hiding eight migrasomes
+    const px = 0.065;
+    const scene = generateScene(2, { variant: "tuning", widthUm: 32, heightUm: 32, dense: true });
+    const img = renderScene(scene, randomOptics(2, 2, "tuning", px), 2);
+    const { width: w, height: h } = img;
+    const cm = detectCells(img.data, w, h, px);
+    expect(cm.cells).toHaveLength(1);
+    // distance (µm) from the true body, for pixels outside it
+    const out = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = scene.cells.some((c) => insideCell(c, (x + 0.5) * px, (y + 0.5) * px)) ? 0 : 1;
+    const dist = distanceToOutside(out, w, h);
+    let far = 0;
+    let inTrue = 0;
+    let trueArea = 0;
+    for (let i = 0; i < w * h; i++) {
+      if (!out[i]) trueArea++;
+      if (!cm.labels[i]) continue;
+      if (!out[i]) inTrue++;
+      else if (dist[i] * px > 1) far++;
+    }
+    expect(far * px * px).toBeLessThan(0.5);
+    expect(inTrue / trueArea).toBeGreaterThan(0.9);
+    // no migrasome outside the body is hidden by the mask and its margin, and those near it are detected
+    const ex = cellExclusion(cm.labels, w, h, px, 0.5);
+    const a = analyzePlane({ width: w, height: h, data: img.data }, px);
+    let near = 0;
+    let found = 0;
+    for (const o of scene.objects) {
+      if (o.kind !== "migrasome") continue;
+      const i = Math.floor(o.y / px) * w + Math.floor(o.x / px);
+      if (!out[i]) continue;
+      expect(ex[i]).toBe(0);
+      if (dist[i] * px > 10) continue;
+      near++;
+      if (a.migrasomes.some((m) => Math.hypot(m.xUm - o.x, m.yUm - o.y) < 0.3)) found++;
+    }
+    // 25 migrasomes within 10 µm of the body: 16 were detected with the lobe, 20 are now
+    expect(near).toBeGreaterThanOrEqual(20);
+    expect(found).toBeGreaterThanOrEqual(near - 6);
+  });
+  it("an elongated body keeps its ends and a fan of fibers on it does not grow it", () => {
+    for (const seed of [1, 2, 3]) {
+      const cell = { x: 28, y: 20, rx: 5, ry: 10, level: 14 };
+      const fibers: Setup["fibers"] = [];
+      for (let k = 0; k < 6; k++) fibers.push([4, 20 + (k - 2.5) * 2, cell.x - cell.rx + 0.3, 20 + (k - 2.5) * 0.5]);
+      const img = render({ bump: { x: 20, y: 20, sigma: 12, amp: 0 }, cell, fibers, migrasomes: [[cell.x - cell.rx - 2, 16]], seed, fiberLevel: 18 });
+      const cm = detectCells(img, N, N, PX);
+      expect(cm.cells).toHaveLength(1);
+      const m = mask(cm.labels);
+      const trueArea = Math.PI * cell.rx * cell.ry;
+      expect(m.area).toBeGreaterThan(0.9 * trueArea);
+      expect(m.area).toBeLessThan(1.1 * trueArea);
+      // the ends of the long axis
+      expect(m.inside(cell.x, cell.y - cell.ry + 0.6)).toBe(true);
+      expect(m.inside(cell.x, cell.y + cell.ry - 0.6)).toBe(true);
+      // the fibers' root and the migrasome beside it
+      expect(m.inside(cell.x - cell.rx - 1, cell.y)).toBe(false);
+      expect(m.inside(cell.x - cell.rx - 2, 16)).toBe(false);
     }
   });
 });
