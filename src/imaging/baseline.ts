@@ -76,15 +76,9 @@ export const DEFAULT_LOG_PARAMS: LogParams = {
  * 0.668), worse on the held-out scenes, so not the default.
  */
 export const SCALE_LOG_PARAMS: LogParams = {
-  sigmasUm: [0.1, 0.14, 0.2, 0.28, 0.4, 0.56, 0.8, 1.1],
-  threshold: 7,
-  minEigenRatio: 0.5,
-  minDiameterUm: 0.4,
-  maxDiameterUm: 3.5,
-  overlapFrac: 1.5,
-  selection: "scale",
-  rankBy: "noise",
-  diameterPerSigma: 2.4,
+  ...DEFAULT_LOG_PARAMS,
+  ...{ threshold: 7, minDiameterUm: 0.4, maxDiameterUm: 3.5, overlapFrac: 1.5 },
+  ...{ selection: "scale", rankBy: "noise", diameterPerSigma: 2.4 },
 };
 
 export interface LogDetection {

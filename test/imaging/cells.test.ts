@@ -69,6 +69,17 @@ function mask(labels: Int32Array): { area: number; inside: (x: number, y: number
   return { area: area * PX * PX, inside: (x, y) => labels[Math.floor(y / PX) * N + Math.floor(x / PX)] > 0 };
 }
 
+/** exactly one body detected, with an area within [lo, hi] × the true ellipse's; its mask */
+function oneBody(img: Float32Array, cell: { rx: number; ry: number }, lo: number, hi: number): ReturnType<typeof mask> {
+  const cm = detectCells(img, N, N, PX);
+  expect(cm.cells).toHaveLength(1);
+  const m = mask(cm.labels);
+  const trueArea = Math.PI * cell.rx * cell.ry;
+  expect(m.area).toBeGreaterThan(lo * trueArea);
+  expect(m.area).toBeLessThan(hi * trueArea);
+  return m;
+}
+
 // a fan of fibers with migrasomes on them, spread over the bump
 function fan(cx: number, cy: number): Pick<Setup, "fibers" | "migrasomes"> {
   const fibers: Setup["fibers"] = [];
@@ -104,12 +115,7 @@ describe("cell bodies on an uneven background", () => {
     for (const seed of [1, 2, 3]) {
       const cell = { x: 30, y: 20, rx: 6, ry: 8, level: 18 };
       const img = render({ bump: { x: 29, y: 21, sigma: 12, amp: 30 }, cell, ...fan(23, 20), seed });
-      const cm = detectCells(img, N, N, PX);
-      expect(cm.cells).toHaveLength(1);
-      const m = mask(cm.labels);
-      const trueArea = Math.PI * cell.rx * cell.ry;
-      expect(m.area).toBeGreaterThan(0.8 * trueArea);
-      expect(m.area).toBeLessThan(1.25 * trueArea);
+      const m = oneBody(img, cell, 0.8, 1.25);
       expect(m.inside(cell.x, cell.y)).toBe(true);
       // the bump around the body (2 µm outside it) is not part of it
       expect(m.inside(cell.x - cell.rx - 2, cell.y)).toBe(false);
@@ -167,12 +173,7 @@ describe("lobes of the body mask", () => {
       const fibers: Setup["fibers"] = [];
       for (let k = 0; k < 6; k++) fibers.push([4, 20 + (k - 2.5) * 2, cell.x - cell.rx + 0.3, 20 + (k - 2.5) * 0.5]);
       const img = render({ bump: { x: 20, y: 20, sigma: 12, amp: 0 }, cell, fibers, migrasomes: [[cell.x - cell.rx - 2, 16]], seed, fiberLevel: 18 });
-      const cm = detectCells(img, N, N, PX);
-      expect(cm.cells).toHaveLength(1);
-      const m = mask(cm.labels);
-      const trueArea = Math.PI * cell.rx * cell.ry;
-      expect(m.area).toBeGreaterThan(0.9 * trueArea);
-      expect(m.area).toBeLessThan(1.1 * trueArea);
+      const m = oneBody(img, cell, 0.9, 1.1);
       // the ends of the long axis
       expect(m.inside(cell.x, cell.y - cell.ry + 0.6)).toBe(true);
       expect(m.inside(cell.x, cell.y + cell.ry - 0.6)).toBe(true);
