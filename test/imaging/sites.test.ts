@@ -161,3 +161,31 @@ describe("site confusion in the evaluation", () => {
     expect(r.siteAccuracy).toBeCloseTo(2 / 3, 12);
   });
 });
+
+describe("arm separation between bins", () => {
+  it("takes two fibers 32° apart as one arm and 40° apart as two, as the site definition does (35°), at SNR 15", () => {
+    // 72 bins of 5°: fibers at 2.4° and 34.4° peak in bins 0 and 7, 35° apart on whole bins
+    const deg = Math.PI / 180;
+    for (const [a1, a2, site] of [[2.4, 34.4, "tip"], [2.4, 42.4, "along"]] as const) {
+      const objects: Scene["objects"] = [];
+      const fibers: Scene["fibers"] = [];
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) {
+          const x = 6 + 12 * i;
+          const y = 6 + 12 * j;
+          objects.push({ id: objects.length + 1, x, y, diameterUm: 1.0, brightness: 1, kind: "migrasome", site, cellId: null });
+          for (const a of [a1, a2]) fibers.push({ id: fibers.length + 1, cellId: null, points: [[x, y], [x + 8 * Math.cos(a * deg), y + 8 * Math.sin(a * deg)]], brightness: 0.35 });
+        }
+      expect(siteFromFibers(fibers, 6, 6, 0.5)).toBe(site);
+      const scene: Scene = { widthUm: 40, heightUm: 40, cells: [], fibers, crossings: [], objects };
+      for (const seed of [1, 2]) {
+        const optics: Optics = { pixelSizeUm: 0.1, psfSigmaUm: 0.11, ringThicknessUm: 0.08, sectionHalfUm: 0.35, snr: 15, backgroundPhotons: 50, unevenness: 0.1, readNoise: 2, offset: 100, label: "tspan4" };
+        const img = renderScene(scene, optics, seed);
+        const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, 0.1);
+        expect(a.migrasomes).toHaveLength(9);
+        // on whole bins 4–6 of the 9 at 32° came out "along"
+        expect(a.migrasomes.filter((m) => m.site === site).length, `${a2 - a1}°, seed ${seed}`).toBe(9);
+      }
+    }
+  });
+});
