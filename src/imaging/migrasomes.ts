@@ -43,8 +43,10 @@ export interface MigrasomeParams {
   strongRingZ: number;
   /** smallest radius accepted from a ring (Hough) candidate, µm */
   minHoughRadiusUm: number;
-  /** pre-test before profiling: rim-quantile significance on 3 circles around the candidate */
+  /** pre-test before profiling: rim-quantile significance on circles around the candidate (3 for a ring candidate) */
   quickZ: number;
+  /** the pre-test's circles for a blob candidate run from 0.4 to 1 × its radius at most this far apart (µm), so a thin ring between them is not missed */
+  quickStepUm: number;
   /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
   blobSkip: number;
   /** measure the rim against the rim quantile on a circle outside the object */
@@ -107,6 +109,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   strongRingZ: 1.5,
   minHoughRadiusUm: 0.4,
   quickZ: 3.225,
+  quickStepUm: 0.2,
   blobSkip: 1,
   localBaseline: true,
   houghZ: 3,
@@ -921,7 +924,11 @@ export function detectMigrasomes(
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
-    for (const fr of c.hough ? [0.85, 1.0, 1.15] : [0.4, 0.7, 1.0]) {
+    // a thin ring of radius R peaks in the blob response at a candidate radius ≈ 1.6 R (σ ≈ 1.14 R), between the
+    // blob circles 0.4 r and 0.7 r: at large radii these are spaced by at most quickStepUm
+    const nq = c.hough ? 3 : Math.max(3, Math.ceil((0.6 * c.r) / P.quickStepUm) + 1);
+    for (let k = 0; k < nq; k++) {
+      const fr = c.hough ? 0.85 + 0.15 * k : 0.4 + (0.6 * k) / (nq - 1);
       const rho = Math.max(minRho, fr * c.r) / pxUm;
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
