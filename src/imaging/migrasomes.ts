@@ -43,8 +43,12 @@ export interface MigrasomeParams {
   strongRingZ: number;
   /** smallest radius accepted from a ring (Hough) candidate, µm */
   minHoughRadiusUm: number;
-  /** pre-test before profiling: rim-quantile significance on 3 circles around the candidate */
+  /** pre-test before profiling: rim-quantile significance on circles around the candidate (3 for a ring candidate) */
   quickZ: number;
+  /** the pre-test's circles for a blob candidate run from 0.4 to 1 × its radius at most this far apart (µm), so a thin ring between them is not missed */
+  quickStepUm: number;
+  /** a blob candidate at least this large (µm) that fails the pre-test does not mark its place examined: a smaller scale there may still catch the ring */
+  failedBlobKeepsPlaceUm: number;
   /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
   blobSkip: number;
   /** measure the rim against the rim quantile on a circle outside the object */
@@ -107,6 +111,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   strongRingZ: 1.5,
   minHoughRadiusUm: 0.4,
   quickZ: 3.225,
+  quickStepUm: 0.2,
+  failedBlobKeepsPlaceUm: 1.5,
   blobSkip: 1,
   localBaseline: true,
   houghZ: 3,
@@ -898,11 +904,15 @@ export function detectMigrasomes(
         const l = seen.get(j * gw + i);
         if (l && l.some((s) => closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx))))) return true;
       }
+    return false;
+  };
+  const markSeen = (x: number, y: number, rpx: number) => {
+    const gx = Math.floor(x / cell);
+    const gy = Math.floor(y / cell);
     const key = gy * gw + gx;
     const l = seen.get(key);
     if (l) l.push({ x, y, r: rpx });
     else seen.set(key, [{ x, y, r: rpx }]);
-    return false;
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
@@ -917,17 +927,26 @@ export function detectMigrasomes(
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
     if (opts.exclude && opts.exclude[ci]) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
+    // a large blob candidate marks its place only if it passes the pre-test below (its circles can all miss a ring
+    // that a smaller scale at the same place, if it comes later, would catch)
+    const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
+    if (!lateMark) markSeen(c.x, c.y, rpx);
     if (accepted.some((a) => closerThan(a.x - c.x, a.y - c.y, pxUm, (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2))) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
-    for (const fr of c.hough ? [0.85, 1.0, 1.15] : [0.4, 0.7, 1.0]) {
+    // a thin ring of radius R peaks in the blob response at a candidate radius ≈ 1.6 R (σ ≈ 1.14 R), between the
+    // blob circles 0.4 r and 0.7 r: at large radii these are spaced by at most quickStepUm
+    const nq = c.hough ? 3 : Math.max(3, Math.ceil((0.6 * c.r) / P.quickStepUm) + 1);
+    for (let k = 0; k < nq; k++) {
+      const fr = c.hough ? 0.85 + 0.15 * k : 0.4 + (0.6 * k) / (nq - 1);
       const rho = Math.max(minRho, fr * c.r) / pxUm;
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
     }
     if (quick < P.quickZ) continue;
+    if (lateMark) markSeen(c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;
