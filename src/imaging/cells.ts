@@ -342,7 +342,7 @@ function bandLevels(
 }
 
 /**
- * Opening of a mask by a disc of radius r (pixels), as in `detectCells`: pixels within r + slack of a pixel at
+ * Opening of a mask by a disc of radius r (pixels, via distance transforms): pixels within r + slack of a pixel at
  * least r inside (slack 1 lets shallow bumps of one pixel through; with 0 a straight edge is still kept whole).
  */
 function openDisc(m: Uint8Array, w: number, h: number, r: number, slack = 1): Uint8Array {
@@ -587,13 +587,8 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const fine = gaussianBlur(d, cw, ch, 0.4 / cpx);
   const loose = new Uint8Array(cw * ch);
   for (let i = 0; i < diff.length; i++) loose[i] = fine[i] - bgc[i] > thr ? 1 : 0;
-  const dl = distanceToOutside(loose, cw, ch);
   const rOpen = params.minHalfThicknessUm / cpx;
-  const notCore = new Uint8Array(cw * ch);
-  for (let i = 0; i < dl.length; i++) notCore[i] = dl[i] >= rOpen ? 0 : 1;
-  const toCore = distanceToOutside(notCore, cw, ch);
-  const mask = new Uint8Array(cw * ch);
-  for (let i = 0; i < diff.length; i++) mask[i] = loose[i] && toCore[i] <= rOpen + 1 ? 1 : 0;
+  const mask = openDisc(loose, cw, ch, rOpen);
   const { labels: lab, count } = components(mask, cw, ch);
   const dist = distanceToOutside(mask, cw, ch);
   const area = new Float64Array(count + 1);
