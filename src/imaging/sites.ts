@@ -207,6 +207,31 @@ export function migrasomeArms(
     return { K, vals: new Float32Array(K * B), minValid: Math.max(3, Math.ceil(K / 4)), corrByCount: Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0)) };
   };
   const geometries = new Map<number, ReturnType<typeof geometry>>();
+  // the other migrasomes within a distance of a point, in input order (a grid of NG µm cells): the neighbour tests
+  // below look at every migrasome within reach, and a scan of all of them for each one was quadratic
+  const NG = 4;
+  const ngw = Math.ceil((w * pxUm) / NG) + 1;
+  const cellsOf = new Map<number, number[]>();
+  migs.forEach((o, i) => {
+    const k = Math.max(0, Math.floor(o.yUm / NG)) * ngw + Math.max(0, Math.floor(o.xUm / NG));
+    const l = cellsOf.get(k);
+    if (l) l.push(i);
+    else cellsOf.set(k, [i]);
+  });
+  const maxR = migs.reduce((a, o) => Math.max(a, o.rUm), 0);
+  const within = (x: number, y: number, reach: number): number[] => {
+    const out: number[] = [];
+    const gx0 = Math.max(0, Math.floor((x - reach) / NG));
+    const gx1 = Math.max(0, Math.floor((x + reach) / NG));
+    const gy0 = Math.max(0, Math.floor((y - reach) / NG));
+    const gy1 = Math.max(0, Math.floor((y + reach) / NG));
+    for (let gy = gy0; gy <= gy1; gy++)
+      for (let gx = gx0; gx <= Math.min(gx1, ngw - 1); gx++) {
+        const l = cellsOf.get(gy * ngw + gx);
+        if (l) for (const i of l) out.push(i);
+      }
+    return out.sort((a, b) => a - b);
+  };
   const mean = new Float32Array(B);
   const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
@@ -223,7 +248,8 @@ export function migrasomeArms(
     // neighbouring migrasomes whose disc reaches the sampling annulus: their rims are not arms
     const masks: [number, number, number][] = [];
     if (params.maskGapUm >= 0)
-      for (const o of migs) {
+      for (const j of within(m.xUm, m.yUm, m.rUm + outerUm + maxR + params.maskGapUm + 1e-6)) {
+        const o = migs[j];
         if (o === m) continue;
         const rr = o.rUm + params.maskGapUm;
         if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
@@ -377,7 +403,8 @@ export function migrasomeArms(
     };
     const nbrs: [number, number][] = [];
     if (params.clusterAimGapUm >= 0)
-      for (const o of migs) {
+      for (const j of within(m.xUm, m.yUm, m.rUm + maxR + params.clusterAimGapUm + 1e-6)) {
+        const o = migs[j];
         if (o === m) continue;
         const dx = o.xUm - m.xUm;
         const dy = o.yUm - m.yUm;
@@ -406,7 +433,8 @@ export function migrasomeArms(
     // a chain along a fiber: a neighbouring migrasome within reach, opposite an arm, is where the fiber runs on
     if (params.chainDeg > 0 && kept.length >= 1) {
       const tolc = Math.round((params.chainDeg / 360) * B);
-      for (const o of migs) {
+      for (const j of within(m.xUm, m.yUm, m.rUm + outerUm + maxR + 1e-6)) {
+        const o = migs[j];
         if (o === m) continue;
         const dx = o.xUm - m.xUm;
         const dy = o.yUm - m.yUm;
