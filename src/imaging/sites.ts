@@ -164,15 +164,6 @@ export function migrasomeArms(
     cos[b] = Math.cos((2 * Math.PI * b) / B);
     sin[b] = Math.sin((2 * Math.PI * b) / B);
   }
-  const sample = (x: number, y: number) => {
-    if (x < 0 || y < 0 || x >= w - 1 || y >= h - 1) return 0;
-    const x0 = x | 0;
-    const y0 = y | 0;
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * w + x0;
-    return (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
-  };
   // traced vertices with a cell, on a 4 µm grid (cell assignment)
   const G = 4;
   const gw = Math.ceil((w * pxUm) / G) + 1;
@@ -235,6 +226,7 @@ export function migrasomeArms(
   const mean = new Float32Array(B);
   const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
+  let maskBuf = new Float64Array(48);
   const armsOf = (m: { xUm: number; yUm: number; rUm: number }, outerUm: number, minZ: number, firstZ: number): { kept: number[]; arms: number } => {
     let G0 = geometries.get(outerUm);
     if (!G0) geometries.set(outerUm, (G0 = geometry(outerUm)));
@@ -246,34 +238,25 @@ export function migrasomeArms(
     mean.fill(0);
     cnt.fill(0);
     // neighbouring migrasomes whose disc reaches the sampling annulus: their rims are not arms
-    const masks: [number, number, number][] = [];
+    let nMask = 0;
     if (params.maskGapUm >= 0)
       for (const j of within(m.xUm, m.yUm, m.rUm + outerUm + maxR + params.maskGapUm + 1e-6)) {
         const o = migs[j];
         if (o === m) continue;
         const rr = o.rUm + params.maskGapUm;
-        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) masks.push([o.xUm / pxUm - 0.5, o.yUm / pxUm - 0.5, (rr / pxUm) ** 2]);
-      }
-    for (let k = 0; k < K; k++) {
-      const rho = (m.rUm + params.innerUm + (k * (outerUm - params.innerUm)) / (K - 1)) / pxUm;
-      for (let b = 0; b < B; b++) {
-        const x = cx + rho * cos[b];
-        const y = cy + rho * sin[b];
-        let masked = false;
-        for (let qi = 0; qi < masks.length && !masked; qi++) {
-          const q = masks[qi];
-          if ((x - q[0]) * (x - q[0]) + (y - q[1]) * (y - q[1]) < q[2]) masked = true;
+        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) {
+          if (3 * nMask + 3 > maskBuf.length) {
+            const grown = new Float64Array(2 * maskBuf.length);
+            grown.set(maskBuf);
+            maskBuf = grown;
+          }
+          maskBuf[3 * nMask] = o.xUm / pxUm - 0.5;
+          maskBuf[3 * nMask + 1] = o.yUm / pxUm - 0.5;
+          maskBuf[3 * nMask + 2] = (rr / pxUm) ** 2;
+          nMask++;
         }
-        if (masked) {
-          vals[k * B + b] = NaN;
-          continue;
-        }
-        const v = sample(x, y);
-        vals[k * B + b] = v;
-        mean[b] += v;
-        cnt[b]++;
       }
-    }
+    sampleAnnulus(sm, w, h, cx, cy, m.rUm + params.innerUm, outerUm - params.innerUm, K, pxUm, cos, sin, maskBuf, nMask, vals, mean, cnt);
     let nValid = 0;
     for (let b = 0; b < B; b++) if (cnt[b] > 0) tmp[nValid++] = mean[b] /= cnt[b];
     tmp.subarray(0, nValid).sort();
@@ -493,4 +476,60 @@ export function migrasomeArms(
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
     return { site, arms, cellId, armDirsDeg: kept.map((b) => (b * 360) / B) };
   });
+}
+
+/**
+ * Samples one migrasome's annulus (a separate, monomorphic function for the optimiser; inside the closure every
+ * sample was a heap number): K circles of radius (r0 + k·span/(K − 1)) / px around (cx, cy) (px), `cos.length`
+ * directions each, bilinear on `sm` (0 outside the image). Samples inside a neighbour's disc (`masks`: nMask
+ * triples x, y, r², px) are NaN and left out of the per-direction sums `mean` and counts `cnt`.
+ */
+function sampleAnnulus(
+  sm: Float32Array,
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  r0: number,
+  span: number,
+  K: number,
+  pxUm: number,
+  cos: Float64Array,
+  sin: Float64Array,
+  masks: Float64Array,
+  nMask: number,
+  vals: Float32Array,
+  mean: Float32Array,
+  cnt: Int32Array,
+): void {
+  const B = cos.length;
+  for (let k = 0; k < K; k++) {
+    const rho = (r0 + (k * span) / (K - 1)) / pxUm;
+    for (let b = 0; b < B; b++) {
+      const x = cx + rho * cos[b];
+      const y = cy + rho * sin[b];
+      let masked = false;
+      for (let q = 0; q < nMask && !masked; q++) {
+        const qx = masks[3 * q];
+        const qy = masks[3 * q + 1];
+        if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < masks[3 * q + 2]) masked = true;
+      }
+      if (masked) {
+        vals[k * B + b] = NaN;
+        continue;
+      }
+      let v = 0;
+      if (!(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
+        const x0 = x | 0;
+        const y0 = y | 0;
+        const fx = x - x0;
+        const fy = y - y0;
+        const i = y0 * w + x0;
+        v = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+      }
+      vals[k * B + b] = v;
+      mean[b] += v;
+      cnt[b]++;
+    }
+  }
 }
