@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { estimateBackground } from "../../src/imaging/filters.ts";
 import { detectMigrasomes, type MigrasomeParams } from "../../src/imaging/migrasomes.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import type { Optics, Scene, SceneFiber, SceneObject } from "../../src/imaging/scene.ts";
+import { subtractBackground } from "./subtract.ts";
 
 const px = 0.16;
 const optics: Optics = {
@@ -24,10 +24,8 @@ function run(seeds: number[], params: Partial<MigrasomeParams> = {}) {
     });
     const scene: Scene = { widthUm: 22, heightUm: 15, cells: [], crossings: [], fibers, objects };
     const img = renderScene(scene, optics, seed);
-    const bg = estimateBackground(img.data, img.width, img.height, 4 / px);
-    const s = new Float32Array(img.data.length);
-    for (let i = 0; i < s.length; i++) s[i] = img.data[i] - bg.background[i];
-    const det = detectMigrasomes(s, bg.noise, img.width, img.height, px, { psfSigmaUm: 0.12, params });
+    const { s, noise } = subtractBackground(img, px);
+    const det = detectMigrasomes(s, noise, img.width, img.height, px, { psfSigmaUm: 0.12, params });
     for (const o of objects) if (det.some((d) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < Math.max(0.3, o.diameterUm / 4))) found++;
     extra += det.filter((d) => !objects.some((o) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < Math.max(0.3, o.diameterUm / 4))).length;
   }

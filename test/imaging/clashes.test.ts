@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { estimateBackground } from "../../src/imaging/filters.ts";
 import { detectMigrasomes } from "../../src/imaging/migrasomes.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import type { Optics, Scene } from "../../src/imaging/scene.ts";
+import { subtractBackground } from "./subtract.ts";
 
 const optics = (px: number, label: Optics["label"]): Optics => ({
   pixelSizeUm: px, psfSigmaUm: 0.12, ringThicknessUm: 0.08, sectionHalfUm: 0.35, snr: 10,
@@ -11,10 +11,8 @@ const optics = (px: number, label: Optics["label"]): Optics => ({
 
 function detect(scene: Scene, px: number, label: Optics["label"], seed: number) {
   const img = renderScene(scene, optics(px, label), seed);
-  const bg = estimateBackground(img.data, img.width, img.height, 4 / px);
-  const s = new Float32Array(img.data.length);
-  for (let i = 0; i < s.length; i++) s[i] = img.data[i] - bg.background[i];
-  return detectMigrasomes(s, bg.noise, img.width, img.height, px, { psfSigmaUm: 0.12 });
+  const { s, noise } = subtractBackground(img, px);
+  return detectMigrasomes(s, noise, img.width, img.height, px, { psfSigmaUm: 0.12 });
 }
 
 describe("overlapping and contained detections", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { estimateBackground } from "../../src/imaging/filters.ts";
 import { detectMigrasomes } from "../../src/imaging/migrasomes.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import type { Optics, Scene, SceneFiber } from "../../src/imaging/scene.ts";
+import { subtractBackground } from "./subtract.ts";
 
 describe("arm contrast at coarse pixels", () => {
   it("finds no migrasomes on dim fibers at 0.16 µm pixels (SNR 7): the arms are averaged over more radii there", () => {
@@ -21,10 +21,8 @@ describe("arm contrast at coarse pixels", () => {
         backgroundPhotons: 60, unevenness: 0.2, readNoise: 2, offset: 100, label: "tspan4",
       };
       const img = renderScene(scene, optics, seed);
-      const bg = estimateBackground(img.data, img.width, img.height, 4 / 0.16);
-      const s = new Float32Array(img.data.length);
-      for (let i = 0; i < s.length; i++) s[i] = img.data[i] - bg.background[i];
-      n += detectMigrasomes(s, bg.noise, img.width, img.height, 0.16, { psfSigmaUm: 0.12 }).length;
+      const { s, noise } = subtractBackground(img, 0.16);
+      n += detectMigrasomes(s, noise, img.width, img.height, 0.16, { psfSigmaUm: 0.12 }).length;
     }
     expect(n).toBe(0);
   });

@@ -1,24 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { analyzePlane } from "../../src/imaging/analyze.ts";
 import { detectCells } from "../../src/imaging/cells.ts";
-import { estimateBackground } from "../../src/imaging/filters.ts";
 import { linkTracks } from "../../src/imaging/linking.ts";
 import { detectMigrasomes } from "../../src/imaging/migrasomes.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
 import type { Optics, Scene } from "../../src/imaging/scene.ts";
 import { traceFibers } from "../../src/imaging/trace.ts";
+import { subtractBackground } from "./subtract.ts";
 
 const optics = (px = 0.1, snr = 10): Optics => ({
   pixelSizeUm: px, psfSigmaUm: 0.11, ringThicknessUm: 0.08, sectionHalfUm: 0.35, snr,
   backgroundPhotons: 50, unevenness: 0.2, readNoise: 2, offset: 100, label: "tspan4",
 });
-const sub = (img: { width: number; height: number; data: Float32Array }, px: number) => {
-  const bg = estimateBackground(img.data, img.width, img.height, 4 / px);
-  const s = new Float32Array(img.data.length);
-  for (let i = 0; i < s.length; i++) s[i] = img.data[i] - bg.background[i];
-  return { s, noise: bg.noise };
-};
+const sub = subtractBackground;
 
 describe("migrasome detector", () => {
   it("finds a ring and a disc with the right size, rejects a dot and a 0.4 µm vesicle", () => {
