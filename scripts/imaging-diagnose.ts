@@ -1,0 +1,79 @@
+/**
+ * Where the imaging pipeline loses fiber length and site accuracy, on TUNING scenes (seeds < 1000; the
+ * scoring seeds of the evaluation table are refused, so that diagnosing never becomes tuning on them):
+ *   node --import tsx scripts/imaging-diagnose.ts fibers [--seeds 1-16] [--px 0.1] [--snr 7] [--size 40] [--dense]
+ *   node --import tsx scripts/imaging-diagnose.ts sites  [--seeds 1-24] [--px 0.1] [--snr 7] [--size 40] [--dense] [--list]
+ * `--snr` and `--px` take comma lists. Lengths are fractions of the true fiber length.
+ */
+import { analyzePlane } from "../src/imaging/analyze.ts";
+import { fiberCoverage, siteErrors, type FiberCoverage, type SiteError } from "../src/imaging/diagnose.ts";
+import { renderScene } from "../src/imaging/optics.ts";
+import { generateScene, randomOptics } from "../src/imaging/scene.ts";
+
+function fail(msg: string): never {
+  process.stderr.write(`imaging-diagnose: ${msg}\n`);
+  process.exit(2);
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode !== "fibers" && mode !== "sites") fail(`first argument must be "fibers" or "sites", got ${JSON.stringify(mode ?? "")}`);
+const opt = new Map<string, string>();
+for (let i = 0; i < rest.length; i++) {
+  const k = rest[i];
+  if (k === "--dense" || k === "--list") opt.set(k, "1");
+  else if (["--seeds", "--px", "--snr", "--size"].includes(k) && i + 1 < rest.length) opt.set(k, rest[++i]);
+  else fail(`unknown or incomplete option ${JSON.stringify(k)}`);
+}
+const numbers = (flag: string, def: string): number[] => {
+  const v = (opt.get(flag) ?? def).split(",").map(Number);
+  if (!v.length || v.some((x) => !(x > 0))) fail(`${flag} must be positive numbers separated by commas, got ${JSON.stringify(opt.get(flag))}`);
+  return v;
+};
+const seedArg = opt.get("--seeds") ?? (mode === "fibers" ? "1-16" : "1-24");
+const m = /^(\d+)-(\d+)$/.exec(seedArg);
+if (!m || Number(m[2]) < Number(m[1])) fail(`--seeds must be a range A-B, got ${JSON.stringify(seedArg)}`);
+const seeds = Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+if (seeds.some((s) => s >= 1000)) fail(`--seeds: seeds ≥ 1000 are the held-out scoring scenes; diagnose on tuning seeds (1–999)`);
+const [sizeUm] = numbers("--size", "40");
+const dense = opt.has("--dense");
+const f3 = (v: number) => v.toFixed(3);
+
+for (const px of numbers("--px", "0.1"))
+  for (const snr of numbers("--snr", "7")) {
+    const fib: FiberCoverage[] = [];
+    const errs: SiteError[] = [];
+    let matched = 0;
+    for (const s of seeds) {
+      const scene = generateScene(s, { variant: "tuning", widthUm: sizeUm, heightUm: sizeUm, dense });
+      const img = renderScene(scene, randomOptics(s, snr, "tuning", px), s);
+      const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, px);
+      if (mode === "fibers") fib.push(fiberCoverage(scene, a));
+      else {
+        const r = siteErrors(scene, a);
+        matched += r.matched;
+        errs.push(...r.errors);
+        if (opt.has("--list"))
+          for (const e of r.errors)
+            console.log(`  seed ${s} (${e.xUm.toFixed(1)}, ${e.yUm.toFixed(1)}) R ${e.radiusUm.toFixed(2)} µm: ${e.trueSite} → ${e.detectedSite}`);
+      }
+      process.stderr.write(".");
+    }
+    process.stderr.write("\n");
+    const head = `px ${px} µm, SNR ${snr}, ${seeds.length} tuning scenes of ${sizeUm} µm${dense ? " (dense)" : ""}`;
+    if (mode === "fibers") {
+      const sum = (k: keyof FiberCoverage) => fib.reduce((a, c) => a + c[k], 0);
+      const T = sum("trueUm");
+      console.log(
+        `${head}: true ${T.toFixed(0)} µm; detected/true ${f3(sum("detectedUm") / T)}; covered ${f3(sum("coveredUm") / T)}; ` +
+          `false ${f3(sum("falseUm") / T)} (near objects ${f3(sum("falseNearObjectUm") / T)}, near cells ${f3(sum("falseNearCellUm") / T)}); ` +
+          `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)}`,
+      );
+    } else {
+      const sum = (k: keyof SiteError) => errs.reduce((a, c) => a + (c[k] as number), 0);
+      console.log(
+        `${head}: site accuracy ${f3(1 - errs.length / Math.max(1, matched))} (${matched - errs.length}/${matched}); wrong arms: ` +
+          `extra on a passing fiber ${sum("extraPassing")}, extra on nothing ${sum("extraNothing")}, missed close to another ${sum("missedClose")}, ` +
+          `missed dim ${sum("missedDim")}, missed other ${sum("missedOther")}`,
+      );
+    }
+  }

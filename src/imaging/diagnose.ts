@@ -1,0 +1,200 @@
+/**
+ * Diagnostics of one analysed scene against its ground truth: where fiber length is traced, missed or
+ * invented (`fiberCoverage`), and why a matched migrasome's site is wrong (`siteErrors`). These are the
+ * read-outs behind the "honest status" figures in docs/imaging.md; `scripts/imaging-diagnose.ts` runs them
+ * over tuning scenes. All lengths in µm.
+ */
+import type { ImageAnalysis } from "./analyze.ts";
+import { hungarian } from "./hungarian.ts";
+import { fiberArmList, insideCell, mergeArms, type Scene } from "./scene.ts";
+
+export interface FiberCoverage {
+  /** true fiber length in the image, outside cell bodies (as `sceneFiberLength`) */
+  trueUm: number;
+  /** total traced length (the pipeline's read-out) */
+  detectedUm: number;
+  /** true length within `gateUm` of a trace */
+  coveredUm: number;
+  /** traced length farther than `gateUm` from every true fiber */
+  falseUm: number;
+  /** …of which within 0.6 µm of a migrasome's or decoy's rim (spokes, rims) and within 1.5 µm of a cell */
+  falseNearObjectUm: number;
+  falseNearCellUm: number;
+  /** true length not covered: within 1 µm of a migrasome's rim (or under it), within 1.5 µm of a cell, elsewhere */
+  missedNearMigrasomeUm: number;
+  missedNearCellUm: number;
+  missedFreeUm: number;
+}
+
+const STEP_UM = 0.05;
+
+/** Points every `step` µm along a polyline (segment midpoints of equal pieces), with each piece's length. */
+function samples(points: [number, number][], step: number, cb: (x: number, y: number, dl: number) => void): void {
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1];
+    const [x1, y1] = points[i];
+    const l = Math.hypot(x1 - x0, y1 - y0);
+    if (l === 0) continue;
+    const n = Math.max(1, Math.ceil(l / step));
+    for (let k = 0; k < n; k++) {
+      const t = (k + 0.5) / n;
+      cb(x0 + t * (x1 - x0), y0 + t * (y1 - y0), l / n);
+    }
+  }
+}
+
+/** A point set on a square grid of `cell` µm, for "any point within r" queries (r ≤ cell). */
+class PointGrid {
+  private readonly map = new Map<number, number[]>();
+  private readonly xs: number[] = [];
+  private readonly ys: number[] = [];
+  constructor(private readonly cell: number) {}
+  private key(gx: number, gy: number): number {
+    return (gy + 1) * 1_000_003 + gx + 1;
+  }
+  add(x: number, y: number): void {
+    const k = this.key(Math.floor(x / this.cell), Math.floor(y / this.cell));
+    const l = this.map.get(k);
+    if (l) l.push(this.xs.length);
+    else this.map.set(k, [this.xs.length]);
+    this.xs.push(x);
+    this.ys.push(y);
+  }
+  /** indices of the points within r of (x, y) */
+  near(x: number, y: number, r: number): number[] {
+    const out: number[] = [];
+    const gx = Math.floor(x / this.cell);
+    const gy = Math.floor(y / this.cell);
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const l = this.map.get(this.key(gx + dx, gy + dy));
+        if (l) for (const i of l) if (Math.hypot(this.xs[i] - x, this.ys[i] - y) <= r) out.push(i);
+      }
+    return out;
+  }
+}
+
+/**
+ * Traced against true fiber length on one scene: every 0.05 µm of true fiber (inside the image, outside
+ * cell bodies) is covered when a trace passes within `gateUm`; every 0.05 µm of trace is false when no true
+ * fiber lies within `gateUm`. Misses and false traces are split by where they lie.
+ */
+export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.3): FiberCoverage {
+  if (!(gateUm > 0 && gateUm <= 1)) throw new Error(`fiberCoverage: gateUm must be in (0, 1] µm, got ${gateUm}`);
+  const W = analysis.width * analysis.pixelSizeUm;
+  const H = analysis.height * analysis.pixelSizeUm;
+  const inImage = (x: number, y: number) => x >= 0 && y >= 0 && x < W && y < H;
+  const inCell = (x: number, y: number, marginUm: number) =>
+    scene.cells.some((c) => insideCell({ ...c, rx: c.rx + marginUm, ry: c.ry + marginUm }, x, y));
+  const truth = new PointGrid(1);
+  const truthLen: number[] = [];
+  for (const f of scene.fibers)
+    samples(f.points, STEP_UM, (x, y, dl) => {
+      if (!inImage(x, y) || inCell(x, y, 0)) return;
+      truth.add(x, y);
+      truthLen.push(dl);
+    });
+  const traced = new PointGrid(1);
+  const out: FiberCoverage = {
+    trueUm: truthLen.reduce((a, b) => a + b, 0),
+    detectedUm: analysis.fibers.totalLengthUm,
+    coveredUm: 0,
+    falseUm: 0,
+    falseNearObjectUm: 0,
+    falseNearCellUm: 0,
+    missedNearMigrasomeUm: 0,
+    missedNearCellUm: 0,
+    missedFreeUm: 0,
+  };
+  for (const e of analysis.fibers.edges)
+    samples(e.points, STEP_UM, (x, y, dl) => {
+      traced.add(x, y);
+      if (truth.near(x, y, gateUm).length) return;
+      out.falseUm += dl;
+      if (scene.objects.some((o) => Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 0.6)) out.falseNearObjectUm += dl;
+      else if (inCell(x, y, 1.5)) out.falseNearCellUm += dl;
+    });
+  // walk the true samples again in the same order
+  let i = 0;
+  for (const f of scene.fibers)
+    samples(f.points, STEP_UM, (x, y) => {
+      if (!inImage(x, y) || inCell(x, y, 0)) return;
+      const dl = truthLen[i++];
+      if (traced.near(x, y, gateUm).length) {
+        out.coveredUm += dl;
+        return;
+      }
+      if (scene.objects.some((o) => o.kind === "migrasome" && Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 1)) out.missedNearMigrasomeUm += dl;
+      else if (inCell(x, y, 1.5)) out.missedNearCellUm += dl;
+      else out.missedFreeUm += dl;
+    });
+  return out;
+}
+
+/** Why a matched migrasome's detected site differs from the truth (`site` of the scene object). */
+export interface SiteError {
+  xUm: number;
+  yUm: number;
+  radiusUm: number;
+  trueSite: string;
+  detectedSite: string;
+  /** detected arms with no true arm within 20°: a fiber that is not the migrasome's (the site definition's) but
+   * crosses the detector's annulus (R + 0.3 … R + 1.6 µm) within 20° of the arm, or nothing at all (noise, a dot) */
+  extraPassing: number;
+  extraNothing: number;
+  /** true arms with no detected arm within 20°: within 55° of another true arm, dim (< 0.2 × the migrasome
+   * signal), or neither */
+  missedClose: number;
+  missedDim: number;
+  missedOther: number;
+}
+
+const angleDiffDeg = (a: number, b: number): number => {
+  const x = Math.abs((((a - b) % 360) + 360) % 360);
+  return Math.min(x, 360 - x);
+};
+
+/** Site errors of the matched migrasomes of one scene (matching as `evaluateDetections`, true site `none` left out). */
+export function siteErrors(scene: Scene, analysis: ImageAnalysis): { matched: number; errors: SiteError[] } {
+  const T = scene.objects.filter((o) => o.kind === "migrasome");
+  const D = analysis.migrasomes;
+  const C = T.map((t) => D.map((d) => {
+    const dd = Math.hypot(t.x - d.xUm, t.y - d.yUm);
+    return dd <= Math.max(0.3, t.diameterUm / 2) ? dd : 1e9;
+  }));
+  const errors: SiteError[] = [];
+  let matched = 0;
+  for (const [i, j] of hungarian(C)) {
+    if (j < 0 || C[i][j] >= 1e9 || T[i].site === "none") continue;
+    matched++;
+    const t = T[i];
+    const d = D[j];
+    if (d.site === t.site) continue;
+    const r = t.diameterUm / 2;
+    const groups = mergeArms(fiberArmList(scene.fibers, t.x, t.y, r));
+    const trueDirs = groups.map((g) => g.map((a) => (a.dirRad * 180) / Math.PI));
+    // directions (degrees) of the fiber samples in the annulus r + 0.3 … r + 1.6 µm that the detector reads
+    const annulus: number[] = [];
+    for (const f of scene.fibers)
+      samples(f.points, STEP_UM, (x, y) => {
+        const dd = Math.hypot(x - t.x, y - t.y);
+        if (dd >= r + 0.3 && dd <= r + 1.6) annulus.push((Math.atan2(y - t.y, x - t.x) * 180) / Math.PI);
+      });
+    const e: SiteError = { xUm: t.x, yUm: t.y, radiusUm: r, trueSite: t.site, detectedSite: d.site, extraPassing: 0, extraNothing: 0, missedClose: 0, missedDim: 0, missedOther: 0 };
+    for (const dir of d.armDirsDeg) {
+      if (trueDirs.some((g) => g.some((a) => angleDiffDeg(a, dir) < 20))) continue;
+      if (annulus.some((a) => angleDiffDeg(a, dir) < 20)) e.extraPassing++;
+      else e.extraNothing++;
+    }
+    groups.forEach((g, gi) => {
+      const dirs = trueDirs[gi];
+      if (d.armDirsDeg.some((dir) => dirs.some((a) => angleDiffDeg(a, dir) < 20))) return;
+      const sepDeg = Math.min(360, ...trueDirs.filter((_, k) => k !== gi).map((o) => angleDiffDeg(o[0], dirs[0])));
+      if (sepDeg < 55) e.missedClose++;
+      else if (scene.fibers[g[0].fiber].brightness < 0.2) e.missedDim++;
+      else e.missedOther++;
+    });
+    errors.push(e);
+  }
+  return { matched, errors };
+}

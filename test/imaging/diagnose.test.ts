@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { DetectedMigrasome, ImageAnalysis } from "../../src/imaging/analyze.ts";
+import { fiberCoverage, siteErrors } from "../../src/imaging/diagnose.ts";
+import type { Scene, SceneObject } from "../../src/imaging/scene.ts";
+import type { FiberEdge } from "../../src/imaging/trace.ts";
+
+const px = 0.1;
+const analysis = (edges: [number, number][][], migrasomes: DetectedMigrasome[] = []): ImageAnalysis => {
+  const E: FiberEdge[] = edges.map((points, id) => ({ id, a: 0, b: 0, points, cellId: null, lengthUm: points.slice(1).reduce((L, p, i) => L + Math.hypot(p[0] - points[i][0], p[1] - points[i][1]), 0) }));
+  return { width: 200, height: 200, pixelSizeUm: px, psfSigmaUm: 0.1, migrasomes, cells: [], cellLabels: new Int32Array(200 * 200), fibers: { nodes: [], edges: E, totalLengthUm: E.reduce((a, e) => a + e.lengthUm, 0) } };
+};
+const mig = (x: number, y: number, d: number): SceneObject => ({ id: 1, x, y, diameterUm: d, brightness: 1, kind: "migrasome", site: "tip", cellId: null });
+
+describe("fiber coverage against the truth", () => {
+  const scene: Scene = { widthUm: 20, heightUm: 20, cells: [], crossings: [], objects: [], fibers: [{ id: 1, cellId: null, points: [[2, 10], [18, 10]], brightness: 0.3 }] };
+
+  it("a trace on the fiber covers it and is not false; one 1 µm beside it is all false", () => {
+    const on = fiberCoverage(scene, analysis([[[2, 10.1], [18, 10.1]]]));
+    expect(on.trueUm).toBeCloseTo(16, 6);
+    expect(on.coveredUm).toBeCloseTo(16, 6);
+    expect(on.falseUm).toBe(0);
+    const off = fiberCoverage(scene, analysis([[[2, 11], [18, 11]]]));
+    expect(off.coveredUm).toBe(0);
+    expect(off.falseUm).toBeCloseTo(16, 6);
+    expect(off.missedFreeUm).toBeCloseTo(16, 6);
+  });
+
+  it("half a fiber traced: covered half, and the missing half near a migrasome is booked there", () => {
+    const s: Scene = { ...scene, objects: [mig(15, 10, 2)] };
+    const c = fiberCoverage(s, analysis([[[2, 10], [10, 10]]]));
+    expect(c.coveredUm).toBeGreaterThan(8);
+    expect(c.coveredUm).toBeLessThan(8.7); // the 0.3 µm gate reaches a little past the trace's end
+    // 15 ± (1 + 1) µm of the untraced half lies within 1 µm of the migrasome's rim
+    expect(c.missedNearMigrasomeUm).toBeCloseTo(4, 1);
+    expect(c.coveredUm + c.missedNearMigrasomeUm + c.missedNearCellUm + c.missedFreeUm).toBeCloseTo(16, 6);
+  });
+
+  it("refuses a gate outside (0, 1] µm", () => {
+    expect(() => fiberCoverage(scene, analysis([]), 0)).toThrow(/gateUm/);
+  });
+});
+
+describe("site errors", () => {
+  // a tip: the fiber from the left ends at the migrasome's centre
+  const scene: Scene = {
+    widthUm: 20, heightUm: 20, cells: [], crossings: [], objects: [mig(10, 10, 1.2)],
+    fibers: [
+      { id: 1, cellId: null, points: [[1, 10], [10, 10]], brightness: 0.3 },
+      // a fiber passing 1.2 µm below the centre, outside the site definition's reach
+      { id: 2, cellId: null, points: [[1, 11.2], [19, 11.2]], brightness: 0.3 },
+    ],
+  };
+  const det = (site: DetectedMigrasome["site"], armDirsDeg: number[]): DetectedMigrasome => ({ xUm: 10.05, yUm: 10, diameterUm: 1.2, site, score: 10, cellId: null, arms: armDirsDeg.length, armDirsDeg });
+
+  it("a right site is no error", () => {
+    const r = siteErrors(scene, analysis([], [det("tip", [180])]));
+    expect(r.matched).toBe(1);
+    expect(r.errors).toHaveLength(0);
+  });
+
+  it("an extra arm on the passing fiber, and one on nothing, are told apart", () => {
+    const passing = siteErrors(scene, analysis([], [det("along", [180, 60])])).errors;
+    expect(passing).toHaveLength(1);
+    expect(passing[0]).toMatchObject({ trueSite: "tip", detectedSite: "along", extraPassing: 1, extraNothing: 0 });
+    const nothing = siteErrors(scene, analysis([], [det("along", [180, 270])])).errors;
+    expect(nothing[0]).toMatchObject({ extraPassing: 0, extraNothing: 1 });
+  });
+
+  it("a missed arm is counted, and unmatched detections are not judged", () => {
+    const r = siteErrors(scene, analysis([], [det("none", [])]));
+    expect(r.errors[0]).toMatchObject({ missedOther: 1, missedDim: 0, missedClose: 0 });
+    const far = siteErrors(scene, analysis([], [{ ...det("along", [0, 180]), xUm: 15 }]));
+    expect(far.matched).toBe(0);
+  });
+});
