@@ -3,6 +3,7 @@
  * fiber graph → sites and cell assignment. All parameters are in µm.
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
+import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
 import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
@@ -18,6 +19,8 @@ export interface AnalyzeParams {
   migrasome: Partial<MigrasomeParams>;
   ridge: RidgeParams;
   arms: ArmParams;
+  /** tip extension after tracing (`extend.ts`); null = off */
+  extend: ExtendParams | null;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -26,6 +29,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   migrasome: {},
   ridge: DEFAULT_RIDGE_PARAMS,
   arms: DEFAULT_ARM_PARAMS,
+  extend: DEFAULT_EXTEND_PARAMS,
 };
 
 export interface DetectedMigrasome {
@@ -74,11 +78,17 @@ export function analyzePlane(
     onCandidate: opts.onCandidate,
     smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
-  const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
+  let graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,
   });
+  if (P.extend)
+    graph = extendTips(
+      graph,
+      { smooth: ridges.smooth, smoothSigmaPx: ridges.smoothSigmaPx, noise: bg.noise, w, h, pxUm: px, psfSigmaUm: psf, migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })), exclude },
+      P.extend,
+    ).graph;
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;
   const armSm = ridges.smooth;

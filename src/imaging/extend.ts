@@ -1,0 +1,445 @@
+/**
+ * Tip extension: sequential tracking from the free ends of traced fibers (after Can et al. 1999 and
+ * NeuronJ). A fiber the line filter traced is known to exist, so where it fades or breaks for a
+ * stretch it can be followed at far lower evidence per µm than the filter's global threshold needs,
+ * as long as the tracking stops where the evidence goes.
+ *
+ * From each tip (not at a cell, the image border or a migrasome) the tracker steps `stepUm` along the
+ * fiber, choosing the direction within a small cone by a matched line profile summed over a short
+ * look-ahead (centre minus the mean of two side samples across the fiber, on the ridge detector's
+ * smoothed image, in noise units). Each step's profile value x is scored as a log-likelihood ratio of
+ * "the fiber continues with the brightness μ measured on its traced part" against "no fiber", and a
+ * CUSUM of the evidence against the fiber stops the tracking; the path is then cut back to the last
+ * point from which every tail of the path had positive evidence. A path that runs into another traced
+ * fiber or into a migrasome's capture ring is joined to it. All parameters are in µm or noise units.
+ */
+import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import type { FiberEdge, FiberGraph, FiberNode } from "./trace.ts";
+
+export interface ExtendParams {
+  /** step along the fiber, µm */
+  stepUm: number;
+  /** look-ahead used to choose the direction, µm */
+  lookAheadUm: number;
+  /** half-angle of the cone of candidate directions, degrees, and the number of candidates on each side */
+  coneDeg: number;
+  coneSteps: number;
+  /** side samples of the matched profile sit this many σ (PSF ⊕ smoothing) either side of the centre line */
+  sideSigmas: number;
+  /** length of the traced part (back from the tip) on which the fiber's brightness μ is measured, µm */
+  measureUm: number;
+  /** tips whose traced part is dimmer than this (noise units of one profile sample) are not extended */
+  minMuZ: number;
+  /** μ is capped here: the test is "a fiber at least this bright" (a fiber that dims but stays visible goes on) */
+  maxMuZ: number;
+  /** CUSUM threshold on the evidence against the fiber (log-likelihood units, after the correlation of samples) */
+  cusumH: number;
+  /** subtracted from each step's profile value (noise units): the upward bias of the best of the cone's directions */
+  biasZ: number;
+  /** longest extension of one tip, µm */
+  maxUm: number;
+  /** a path within this distance of another traced fiber joins it, µm */
+  hitUm: number;
+  /** a path within this distance of a migrasome's rim joins it, µm (the tracer's capture ring is 1 µm) */
+  captureUm: number;
+  /** extensions shorter than this are dropped, µm */
+  minUm: number;
+}
+
+export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
+  stepUm: 0.15,
+  lookAheadUm: 0.6,
+  coneDeg: 24,
+  coneSteps: 3,
+  sideSigmas: 2.5,
+  measureUm: 2,
+  minMuZ: 1.5,
+  maxMuZ: 4,
+  cusumH: 4,
+  biasZ: 0.5,
+  maxUm: 20,
+  hitUm: 0.25,
+  captureUm: 1,
+  minUm: 0.3,
+};
+
+export interface ExtendInput {
+  /** the ridge detector's smoothed, background-subtracted image and its σ (pixels) */
+  smooth: Float32Array;
+  smoothSigmaPx: number;
+  /** raw per-pixel noise map */
+  noise: Float32Array;
+  w: number;
+  h: number;
+  pxUm: number;
+  psfSigmaUm: number;
+  /** migrasome centres and radii, µm */
+  migrasomes: { xUm: number; yUm: number; rUm: number }[];
+  /** pixels where nothing is detected (cells and their margin) */
+  exclude?: Uint8Array;
+}
+
+export interface ExtendStats {
+  tips: number;
+  extended: number;
+  addedUm: number;
+  joinedFiber: number;
+  joinedMigrasome: number;
+}
+
+type Pt = [number, number];
+
+/**
+ * Extend the free tips of a traced fiber graph (in place; returns the graph with its total length
+ * updated, and counts).
+ */
+export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
+  const { smooth: S, w, h, pxUm } = inp;
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0 };
+  const nodes = g.nodes;
+  const edges = g.edges;
+  const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
+  const sSmUm = inp.smoothSigmaPx * pxUm;
+  const sigF = Math.sqrt(inp.psfSigmaUm * inp.psfSigmaUm + sSmUm * sSmUm);
+  const D = P.sideSigmas * sigF;
+  // noise of one profile sample c − ½(l + r): the side samples are far enough apart to be nearly independent
+  const profGain = gain * Math.sqrt(1.5);
+  // correlation of the smoothed noise between samples one step apart (Gaussian of σ sSm: exp(−d²/4σ²)),
+  // and the variance inflation of a long sum of such samples (1 + 2 Σ ρ(k·step))
+  let infl = 1;
+  for (let k = 1; k < 50; k++) {
+    const r = Math.exp(-((k * P.stepUm) ** 2) / (4 * sSmUm * sSmUm));
+    if (r < 1e-4) break;
+    infl += 2 * r;
+  }
+  const invPx = 1 / pxUm;
+  /** bilinear sample of the smoothed image at a point in µm (clamped) */
+  const at = (xu: number, yu: number): number => {
+    let x = xu * invPx - 0.5;
+    let y = yu * invPx - 0.5;
+    if (x < 0) x = 0;
+    else if (x > w - 1.001) x = w - 1.001;
+    if (y < 0) y = 0;
+    else if (y > h - 1.001) y = h - 1.001;
+    const x0 = x | 0;
+    const y0 = y | 0;
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * w + x0;
+    return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
+  };
+  const pixOf = (xu: number, yu: number): number => {
+    const x = Math.min(w - 1, Math.max(0, Math.floor(xu * invPx)));
+    const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
+    return y * w + x;
+  };
+  const noiseAt = (xu: number, yu: number): number => Math.max(1e-9, inp.noise[pixOf(xu, yu)] * profGain);
+  /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
+  const prof = (x: number, y: number, tx: number, ty: number): number => at(x, y) - 0.5 * (at(x - D * ty, y + D * tx) + at(x + D * ty, y - D * tx));
+
+  // traced vertices on a grid (cells of G µm); each vertex's owner edge is kept in a map (edges are split below)
+  const G = 0.5;
+  const gw = Math.ceil((w * pxUm) / G) + 2;
+  const grid = new Map<number, Pt[]>();
+  const owner = new Map<Pt, FiberEdge>();
+  const addPt = (p: Pt, e: FiberEdge) => {
+    const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
+    const l = grid.get(k);
+    if (l) l.push(p);
+    else grid.set(k, [p]);
+    owner.set(p, e);
+  };
+  for (const e of edges) for (const p of e.points) addPt(p, e);
+  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null */
+  const hit = (x: number, y: number, self: FiberEdge): Pt | null => {
+    const r = P.hitUm;
+    let best: Pt | null = null;
+    let bd = r * r;
+    for (let gy = Math.floor((y - r) / G); gy <= Math.floor((y + r) / G); gy++)
+      for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
+        const l = grid.get(gy * gw + gx);
+        if (!l) continue;
+        for (const p of l) {
+          const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
+          if (d <= bd && owner.get(p) !== self) {
+            bd = d;
+            best = p;
+          }
+        }
+      }
+    return best;
+  };
+  // migrasomes on a grid of 4 µm
+  const MG = 4;
+  const mgw = Math.ceil((w * pxUm) / MG) + 2;
+  const mgrid = new Map<number, number[]>();
+  let maxR = 0;
+  inp.migrasomes.forEach((m, i) => {
+    maxR = Math.max(maxR, m.rUm);
+    const k = Math.floor(m.yUm / MG) * mgw + Math.floor(m.xUm / MG);
+    const l = mgrid.get(k);
+    if (l) l.push(i);
+    else mgrid.set(k, [i]);
+  });
+  /** a migrasome whose capture ring contains (x, y), or −1 */
+  const migAt = (x: number, y: number): number => {
+    const r = maxR + P.captureUm;
+    for (let gy = Math.floor((y - r) / MG); gy <= Math.floor((y + r) / MG); gy++)
+      for (let gx = Math.floor((x - r) / MG); gx <= Math.floor((x + r) / MG); gx++) {
+        const l = mgrid.get(gy * mgw + gx);
+        if (!l) continue;
+        for (const i of l) {
+          const m = inp.migrasomes[i];
+          if (Math.hypot(m.xUm - x, m.yUm - y) <= m.rUm + P.captureUm) return i;
+        }
+      }
+    return -1;
+  };
+  const migNode = new Map<number, number>();
+  for (const n of nodes) if (n.kind === "migrasome" && n.migrasome !== undefined) migNode.set(n.migrasome, n.id);
+  const degree = new Int32Array(nodes.length + 16);
+  const edgeOf = new Map<number, FiberEdge>();
+  for (const e of edges) {
+    degree[e.a]++;
+    degree[e.b]++;
+    edgeOf.set(e.a, e);
+    edgeOf.set(e.b, e);
+  }
+  const tips = nodes.filter((n) => n.kind === "tip" && degree[n.id] === 1);
+  stats.tips = tips.length;
+  const border = 3 * pxUm;
+  const inside = (x: number, y: number) => x >= border && y >= border && x <= w * pxUm - border && y <= h * pxUm - border;
+  const step = P.stepUm;
+  const K = Math.max(1, Math.round(P.lookAheadUm / step));
+  const J = P.coneSteps;
+  const dTh = J > 0 ? (P.coneDeg * Math.PI) / 180 / J : 0;
+  const maxSteps = Math.ceil(P.maxUm / step);
+  const path: Pt[] = [];
+  const cosJ = new Float64Array(2 * J + 1);
+  const sinJ = new Float64Array(2 * J + 1);
+  for (let j = -J; j <= J; j++) {
+    cosJ[j + J] = Math.cos(j * dTh);
+    sinJ[j + J] = Math.sin(j * dTh);
+  }
+
+  for (const tip of tips) {
+    const e = edgeOf.get(tip.id);
+    if (!e || e.a === e.b || degree[tip.id] !== 1) continue;
+    // orient the edge so that the tip is its last point
+    if (e.a === tip.id) {
+      e.points.reverse();
+      e.a = e.b;
+      e.b = tip.id;
+    }
+    const pts = e.points;
+    const n = pts.length;
+    if (n < 2 || e.lengthUm < 0.5) continue;
+    const end = pts[n - 1];
+    // direction of the last 0.6 µm
+    let k = n - 1;
+    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
+    let tx = end[0] - pts[k][0];
+    let ty = end[1] - pts[k][1];
+    const tl = Math.hypot(tx, ty);
+    if (!(tl > 0.2)) continue;
+    tx /= tl;
+    ty /= tl;
+    // brightness of the traced part: the profile every step back to measureUm along the polyline
+    let sum = 0;
+    let cnt = 0;
+    {
+      let acc = 0;
+      let next = 0;
+      for (let i = n - 1; i > 0 && acc <= P.measureUm; i--) {
+        const a = pts[i];
+        const b = pts[i - 1];
+        const l = Math.hypot(a[0] - b[0], a[1] - b[1]);
+        if (l === 0) continue;
+        const ux = (a[0] - b[0]) / l;
+        const uy = (a[1] - b[1]) / l;
+        while (next <= acc + l && next <= P.measureUm) {
+          const t = next - acc;
+          const x = a[0] - t * ux;
+          const y = a[1] - t * uy;
+          sum += prof(x, y, ux, uy) / noiseAt(x, y);
+          cnt++;
+          next += step;
+        }
+        acc += l;
+      }
+    }
+    if (cnt < 3) continue;
+    const muRaw = sum / cnt;
+    if (!(muRaw >= P.minMuZ)) continue;
+    const mu = Math.min(P.maxMuZ, muRaw);
+    // tracking
+    path.length = 0;
+    let x = end[0];
+    let y = end[1];
+    let Sc = 0;
+    let lastZero = 0;
+    let stop: "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length" = "length";
+    let target: Pt | null = null;
+    let targetMig = -1;
+    for (let s = 0; s < maxSteps; s++) {
+      // best direction in the cone by the look-ahead profile sum
+      let bestJ = 0;
+      let bestV = -Infinity;
+      for (let j = 0; j <= 2 * J; j++) {
+        const cx = tx * cosJ[j] - ty * sinJ[j];
+        const cy = tx * sinJ[j] + ty * cosJ[j];
+        let v = 0;
+        for (let q = 1; q <= K; q++) v += prof(x + q * step * cx, y + q * step * cy, cx, cy);
+        if (v > bestV) {
+          bestV = v;
+          bestJ = j;
+        }
+      }
+      const cx = tx * cosJ[bestJ] - ty * sinJ[bestJ];
+      const cy = tx * sinJ[bestJ] + ty * cosJ[bestJ];
+      x += step * cx;
+      y += step * cy;
+      // half of the turn goes into the direction (a fiber bends slowly)
+      tx += cx;
+      ty += cy;
+      const l = Math.hypot(tx, ty);
+      tx /= l;
+      ty /= l;
+      if (!inside(x, y)) {
+        stop = "border";
+        break;
+      }
+      if (inp.exclude && inp.exclude[pixOf(x, y)]) {
+        stop = "cell";
+        break;
+      }
+      path.push([x, y]);
+      const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
+      const llr = (mu * z - 0.5 * mu * mu) / infl;
+      Sc = Math.max(0, Sc - llr);
+      if (Sc === 0) lastZero = path.length;
+      if (Sc > P.cusumH) {
+        stop = "evidence";
+        break;
+      }
+      const mi = migAt(x, y);
+      if (mi >= 0) {
+        stop = "migrasome";
+        targetMig = mi;
+        break;
+      }
+      const p = hit(x, y, e);
+      if (p) {
+        stop = "fiber";
+        target = p;
+        break;
+      }
+    }
+    // joins are taken while the evidence has not turned against the fiber; otherwise the path is cut back
+    let keep = lastZero;
+    const joins = (stop === "fiber" || stop === "migrasome") && Sc <= 0.5 * P.cusumH;
+    if (joins) keep = path.length;
+    else if (stop === "border" || stop === "cell") keep = Sc <= 0.5 * P.cusumH ? path.length : lastZero;
+    if (!joins && keep * step < P.minUm) continue;
+    const added = path.slice(0, keep);
+    let L = 0;
+    let px0 = end[0];
+    let py0 = end[1];
+    for (const q of added) {
+      L += Math.hypot(q[0] - px0, q[1] - py0);
+      px0 = q[0];
+      py0 = q[1];
+      pts.push(q);
+      addPt(q, e);
+    }
+    e.lengthUm += L;
+    stats.addedUm += L;
+    stats.extended++;
+    tip.xUm = px0;
+    tip.yUm = py0;
+    if (joins && stop === "migrasome") {
+      let id = migNode.get(targetMig);
+      if (id === undefined) {
+        const m = inp.migrasomes[targetMig];
+        id = nodes.length;
+        nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: targetMig, degree: 0 });
+        migNode.set(targetMig, id);
+      }
+      const c = nodes[id];
+      const jl = Math.hypot(c.xUm - px0, c.yUm - py0);
+      edges.push({ id: edges.length, a: tip.id, b: id, points: [[px0, py0], [c.xUm, c.yUm]], lengthUm: jl, cellId: e.cellId });
+      stats.addedUm += jl;
+      tip.kind = "junction";
+      stats.joinedMigrasome++;
+    } else if (joins && target) {
+      const o = owner.get(target) as FiberEdge;
+      const idx = o.points.indexOf(target);
+      let nodeId: number;
+      if (idx <= 0) nodeId = o.a;
+      else if (idx >= o.points.length - 1) nodeId = o.b;
+      else {
+        // split the other edge at the vertex hit
+        nodeId = nodes.length;
+        nodes.push({ id: nodeId, xUm: target[0], yUm: target[1], kind: "junction", degree: 0 });
+        const tail = o.points.slice(idx);
+        o.points = o.points.slice(0, idx + 1);
+        const e2: FiberEdge = { id: edges.length, a: nodeId, b: o.b, points: tail, lengthUm: 0, cellId: o.cellId };
+        o.b = nodeId;
+        const len = (p: Pt[]) => {
+          let s = 0;
+          for (let i = 1; i < p.length; i++) s += Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
+          return s;
+        };
+        o.lengthUm = len(o.points);
+        e2.lengthUm = len(tail);
+        edges.push(e2);
+        for (const p of tail) owner.set(p, e2);
+        if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
+      }
+      const c = target;
+      const jl = Math.hypot(c[0] - px0, c[1] - py0);
+      pts.push([c[0], c[1]]);
+      e.lengthUm += jl;
+      stats.addedUm += jl;
+      // the tip ends on the other fiber: its node is replaced by the node there
+      e.b = nodeId;
+      tip.kind = "junction";
+      tip.degree = 0;
+      degree[tip.id] = 0;
+      degree[nodeId]++;
+      stats.joinedFiber++;
+    } else if (stop === "cell" && keep === path.length) tip.kind = "cell";
+    else if (stop === "border" && keep === path.length) tip.kind = "border";
+  }
+  return { graph: finish(nodes, edges), stats };
+}
+
+/** Renumber (drop nodes without edges, except migrasomes), recount degrees and kinds, and give each component one cell. */
+function finish(nodes: FiberNode[], edges: FiberEdge[]): FiberGraph {
+  const used = new Set<number>();
+  for (const e of edges) {
+    used.add(e.a);
+    used.add(e.b);
+  }
+  const remap = new Map<number, number>();
+  const out: FiberNode[] = [];
+  for (const n of nodes)
+    if (used.has(n.id) || n.kind === "migrasome") {
+      remap.set(n.id, out.length);
+      out.push({ ...n, id: out.length, degree: 0 });
+    }
+  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
+  for (const e of outEdges) {
+    out[e.a].degree++;
+    out[e.b].degree++;
+  }
+  for (const n of out) if (n.kind === "tip" && n.degree > 1) n.kind = "junction";
+  // components joined by an extension share the cell one of them had
+  const par = out.map((_, i) => i);
+  const f = (i: number): number => (par[i] === i ? i : (par[i] = f(par[i])));
+  for (const e of outEdges) par[f(e.a)] = f(e.b);
+  const cell = new Map<number, number>();
+  for (const e of outEdges) if (e.cellId !== null && !cell.has(f(e.a))) cell.set(f(e.a), e.cellId);
+  for (const e of outEdges) if (e.cellId === null) e.cellId = cell.get(f(e.a)) ?? null;
+  return { nodes: out, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
