@@ -83,18 +83,31 @@ export function analyzePlane(
     cellLabels: cm.labels,
     exclude,
   });
-  if (P.extend)
-    graph = extendTips(
-      graph,
-      { smooth: ridges.smooth, smoothSigmaPx: ridges.smoothSigmaPx, noise: bg.noise, w, h, pxUm: px, psfSigmaUm: psf, migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })), exclude },
-      P.extend,
-    ).graph;
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;
   const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
   const sites = migrasomeArms(armSm, bg.noise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
+  // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
+  // site stage, which reads its arms from the image and takes only cells from the graph)
+  if (P.extend)
+    graph = extendTips(
+      graph,
+      {
+        smooth: ridges.smooth,
+        smoothSigmaPx: ridges.smoothSigmaPx,
+        noise: bg.noise,
+        w,
+        h,
+        pxUm: px,
+        psfSigmaUm: psf,
+        migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })),
+        exclude,
+        arms: sites.map((s) => s.armDirsDeg),
+      },
+      P.extend,
+    ).graph;
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

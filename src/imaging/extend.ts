@@ -44,6 +44,15 @@ export interface ExtendParams {
   captureUm: number;
   /** extensions shorter than this are dropped, µm */
   minUm: number;
+  /**
+   * untraced arms of migrasomes (directions from the site stage) are tracked from this far outside the
+   * rim (µm; 0 = off), kept when at least armMinUm long with armMinZ noise units of evidence, and counted only
+   * when no traced vertex lies within ±armSectorDeg of the arm near the rim
+   */
+  armStartUm: number;
+  armMinUm: number;
+  armMinZ: number;
+  armSectorDeg: number;
 }
 
 export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
@@ -61,6 +70,10 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   hitUm: 0.25,
   captureUm: 1,
   minUm: 0.3,
+  armStartUm: 0.6,
+  armMinUm: 1,
+  armMinZ: 3,
+  armSectorDeg: 15,
 };
 
 export interface ExtendInput {
@@ -77,6 +90,8 @@ export interface ExtendInput {
   migrasomes: { xUm: number; yUm: number; rUm: number }[];
   /** pixels where nothing is detected (cells and their margin) */
   exclude?: Uint8Array;
+  /** per migrasome, the directions (degrees from +x towards +y) of its fiber arms read from the image */
+  arms?: number[][];
 }
 
 export interface ExtendStats {
@@ -85,6 +100,7 @@ export interface ExtendStats {
   addedUm: number;
   joinedFiber: number;
   joinedMigrasome: number;
+  arms: number;
 }
 
 type Pt = [number, number];
@@ -95,7 +111,7 @@ type Pt = [number, number];
  */
 export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
   const { smooth: S, w, h, pxUm } = inp;
-  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0 };
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0 };
   const nodes = g.nodes;
   const edges = g.edges;
   const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
@@ -151,7 +167,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   };
   for (const e of edges) for (const p of e.points) addPt(p, e);
   /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null */
-  const hit = (x: number, y: number, self: FiberEdge): Pt | null => {
+  const hit = (x: number, y: number, self: FiberEdge | null): Pt | null => {
     const r = P.hitUm;
     let best: Pt | null = null;
     let bd = r * r;
@@ -222,63 +238,18 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     sinJ[j + J] = Math.sin(j * dTh);
   }
 
-  for (const tip of tips) {
-    const e = edgeOf.get(tip.id);
-    if (!e || e.a === e.b || degree[tip.id] !== 1) continue;
-    // orient the edge so that the tip is its last point
-    if (e.a === tip.id) {
-      e.points.reverse();
-      e.a = e.b;
-      e.b = tip.id;
-    }
-    const pts = e.points;
-    const n = pts.length;
-    if (n < 2 || e.lengthUm < 0.5) continue;
-    const end = pts[n - 1];
-    // direction of the last 0.6 µm
-    let k = n - 1;
-    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
-    let tx = end[0] - pts[k][0];
-    let ty = end[1] - pts[k][1];
-    const tl = Math.hypot(tx, ty);
-    if (!(tl > 0.2)) continue;
-    tx /= tl;
-    ty /= tl;
-    // brightness of the traced part: the profile every step back to measureUm along the polyline
-    let sum = 0;
-    let cnt = 0;
-    {
-      let acc = 0;
-      let next = 0;
-      for (let i = n - 1; i > 0 && acc <= P.measureUm; i--) {
-        const a = pts[i];
-        const b = pts[i - 1];
-        const l = Math.hypot(a[0] - b[0], a[1] - b[1]);
-        if (l === 0) continue;
-        const ux = (a[0] - b[0]) / l;
-        const uy = (a[1] - b[1]) / l;
-        while (next <= acc + l && next <= P.measureUm) {
-          const t = next - acc;
-          const x = a[0] - t * ux;
-          const y = a[1] - t * uy;
-          sum += prof(x, y, ux, uy) / noiseAt(x, y);
-          cnt++;
-          next += step;
-        }
-        acc += l;
-      }
-    }
-    if (cnt < 3) continue;
-    const muRaw = sum / cnt;
-    if (!(muRaw >= P.minMuZ)) continue;
-    const mu = Math.min(P.maxMuZ, muRaw);
-    // tracking
+  type Stop = "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length";
+  /**
+   * Track from (x, y) in direction (tx, ty) for a fiber of brightness mu (noise units); `self` is not
+   * joined, nor migrasome `ownMig`. Fills `path` and returns how many of its points to keep and where it ended.
+   */
+  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetMig: number; joins: boolean; z: number } => {
     path.length = 0;
-    let x = end[0];
-    let y = end[1];
     let Sc = 0;
     let lastZero = 0;
-    let stop: "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length" = "length";
+    let zSum = 0;
+    let zAtZero = 0;
+    let stop: Stop = "length";
     let target: Pt | null = null;
     let targetMig = -1;
     for (let s = 0; s < maxSteps; s++) {
@@ -315,20 +286,24 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       }
       path.push([x, y]);
       const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
+      zSum += z;
       const llr = (mu * z - 0.5 * mu * mu) / infl;
       Sc = Math.max(0, Sc - llr);
-      if (Sc === 0) lastZero = path.length;
+      if (Sc === 0) {
+        lastZero = path.length;
+        zAtZero = zSum;
+      }
       if (Sc > P.cusumH) {
         stop = "evidence";
         break;
       }
       const mi = migAt(x, y);
-      if (mi >= 0) {
+      if (mi >= 0 && mi !== ownMig) {
         stop = "migrasome";
         targetMig = mi;
         break;
       }
-      const p = hit(x, y, e);
+      const p = hit(x, y, self);
       if (p) {
         stop = "fiber";
         target = p;
@@ -337,14 +312,62 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     }
     // joins are taken while the evidence has not turned against the fiber; otherwise the path is cut back
     let keep = lastZero;
+    let zk = zAtZero;
     const joins = (stop === "fiber" || stop === "migrasome") && Sc <= 0.5 * P.cusumH;
-    if (joins) keep = path.length;
-    else if (stop === "border" || stop === "cell") keep = Sc <= 0.5 * P.cusumH ? path.length : lastZero;
-    if (!joins && keep * step < P.minUm) continue;
-    const added = path.slice(0, keep);
+    if (joins || ((stop === "border" || stop === "cell") && Sc <= 0.5 * P.cusumH)) {
+      keep = path.length;
+      zk = zSum;
+    }
+    return { keep, stop, target, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
+  };
+  /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
+  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => {
+    let sum = 0;
+    let cnt = 0;
+    let acc = 0;
+    let next = 0;
+    for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
+      const a = pts[i];
+      const b = pts[i - 1];
+      const l = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (l === 0) continue;
+      const ux = (a[0] - b[0]) / l;
+      const uy = (a[1] - b[1]) / l;
+      while (next <= acc + l && next <= lenUm) {
+        const t = next - acc;
+        const x = a[0] - t * ux;
+        const y = a[1] - t * uy;
+        sum += prof(x, y, ux, uy) / noiseAt(x, y);
+        cnt++;
+        next += step;
+      }
+      acc += l;
+    }
+    return { mu: cnt ? sum / cnt : 0, n: cnt };
+  };
+  const polyLen = (p: Pt[]) => {
+    let s = 0;
+    for (let i = 1; i < p.length; i++) s += Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
+    return s;
+  };
+  /** the node of a migrasome (made when missing) */
+  const nodeOfMig = (k: number): number => {
+    let id = migNode.get(k);
+    if (id === undefined) {
+      const m = inp.migrasomes[k];
+      id = nodes.length;
+      nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: k, degree: 0 });
+      migNode.set(k, id);
+    }
+    return id;
+  };
+  /** append the kept path to edge e (whose last point is tip's) and make the join the tracking ended in */
+  const apply = (e: FiberEdge, tip: FiberNode, r: ReturnType<typeof track>): void => {
+    const pts = e.points;
+    const added = path.slice(0, r.keep);
+    let px0 = pts[pts.length - 1][0];
+    let py0 = pts[pts.length - 1][1];
     let L = 0;
-    let px0 = end[0];
-    let py0 = end[1];
     for (const q of added) {
       L += Math.hypot(q[0] - px0, q[1] - py0);
       px0 = q[0];
@@ -357,21 +380,16 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     stats.extended++;
     tip.xUm = px0;
     tip.yUm = py0;
-    if (joins && stop === "migrasome") {
-      let id = migNode.get(targetMig);
-      if (id === undefined) {
-        const m = inp.migrasomes[targetMig];
-        id = nodes.length;
-        nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: targetMig, degree: 0 });
-        migNode.set(targetMig, id);
-      }
+    if (r.joins && r.stop === "migrasome") {
+      const id = nodeOfMig(r.targetMig);
       const c = nodes[id];
       const jl = Math.hypot(c.xUm - px0, c.yUm - py0);
       edges.push({ id: edges.length, a: tip.id, b: id, points: [[px0, py0], [c.xUm, c.yUm]], lengthUm: jl, cellId: e.cellId });
       stats.addedUm += jl;
       tip.kind = "junction";
       stats.joinedMigrasome++;
-    } else if (joins && target) {
+    } else if (r.joins && r.target) {
+      const target = r.target;
       const o = owner.get(target) as FiberEdge;
       const idx = o.points.indexOf(target);
       let nodeId: number;
@@ -383,34 +401,112 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         nodes.push({ id: nodeId, xUm: target[0], yUm: target[1], kind: "junction", degree: 0 });
         const tail = o.points.slice(idx);
         o.points = o.points.slice(0, idx + 1);
-        const e2: FiberEdge = { id: edges.length, a: nodeId, b: o.b, points: tail, lengthUm: 0, cellId: o.cellId };
+        const e2: FiberEdge = { id: edges.length, a: nodeId, b: o.b, points: tail, lengthUm: polyLen(tail), cellId: o.cellId };
         o.b = nodeId;
-        const len = (p: Pt[]) => {
-          let s = 0;
-          for (let i = 1; i < p.length; i++) s += Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
-          return s;
-        };
-        o.lengthUm = len(o.points);
-        e2.lengthUm = len(tail);
+        o.lengthUm = polyLen(o.points);
         edges.push(e2);
         for (const p of tail) owner.set(p, e2);
         if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
       }
-      const c = target;
-      const jl = Math.hypot(c[0] - px0, c[1] - py0);
-      pts.push([c[0], c[1]]);
+      const jl = Math.hypot(target[0] - px0, target[1] - py0);
+      pts.push([target[0], target[1]]);
       e.lengthUm += jl;
       stats.addedUm += jl;
       // the tip ends on the other fiber: its node is replaced by the node there
       e.b = nodeId;
       tip.kind = "junction";
-      tip.degree = 0;
       degree[tip.id] = 0;
       degree[nodeId]++;
       stats.joinedFiber++;
-    } else if (stop === "cell" && keep === path.length) tip.kind = "cell";
-    else if (stop === "border" && keep === path.length) tip.kind = "border";
+    } else if (r.stop === "cell" && r.keep === path.length) tip.kind = "cell";
+    else if (r.stop === "border" && r.keep === path.length) tip.kind = "border";
+  };
+
+  for (const tip of tips) {
+    const e = edgeOf.get(tip.id);
+    if (!e || e.a === e.b || degree[tip.id] !== 1) continue;
+    // orient the edge so that the tip is its last point
+    if (e.a === tip.id) {
+      e.points.reverse();
+      e.a = e.b;
+      e.b = tip.id;
+    }
+    const pts = e.points;
+    const n = pts.length;
+    if (n < 2 || e.lengthUm < 0.5) continue;
+    const end = pts[n - 1];
+    // direction of the last 0.6 µm
+    let k = n - 1;
+    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
+    let tx = end[0] - pts[k][0];
+    let ty = end[1] - pts[k][1];
+    const tl = Math.hypot(tx, ty);
+    if (!(tl > 0.2)) continue;
+    tx /= tl;
+    ty /= tl;
+    // brightness of the traced part
+    const b = brightness(pts, P.measureUm);
+    if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
+    const r = track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, b.mu), e, -1);
+    if (!r.joins && r.keep * step < P.minUm) continue;
+    apply(e, tip, r);
   }
+
+  // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
+  if (inp.arms && P.armStartUm > 0)
+    inp.migrasomes.forEach((m, mi) => {
+      const dirs = inp.arms?.[mi];
+      if (!dirs || !dirs.length) return;
+      for (const deg of dirs) {
+        const th = (deg * Math.PI) / 180;
+        const tx = Math.cos(th);
+        const ty = Math.sin(th);
+        // a traced vertex in the sector (±armSectorDeg, rim + 0.3 … rim + 2 µm): the arm is traced
+        const r0 = m.rUm + 0.3;
+        const r1 = m.rUm + 2;
+        const cosSec = Math.cos((P.armSectorDeg * Math.PI) / 180);
+        let traced = false;
+        for (let gy = Math.floor((m.yUm - r1) / G); gy <= Math.floor((m.yUm + r1) / G) && !traced; gy++)
+          for (let gx = Math.floor((m.xUm - r1) / G); gx <= Math.floor((m.xUm + r1) / G) && !traced; gx++) {
+            const l = grid.get(gy * gw + gx);
+            if (!l) continue;
+            for (const p of l) {
+              const dx = p[0] - m.xUm;
+              const dy = p[1] - m.yUm;
+              const d = Math.hypot(dx, dy);
+              if (d >= r0 && d <= r1 && dx * tx + dy * ty >= cosSec * d) {
+                traced = true;
+                break;
+              }
+            }
+          }
+        if (traced) continue;
+        const sx = m.xUm + (m.rUm + P.armStartUm) * tx;
+        const sy = m.yUm + (m.rUm + P.armStartUm) * ty;
+        if (!inside(sx, sy) || (inp.exclude && inp.exclude[pixOf(sx, sy)])) continue;
+        const seg: Pt[] = [];
+        for (let d = P.armStartUm + 1; d >= P.armStartUm; d -= step / 2) seg.push([m.xUm + (m.rUm + d) * tx, m.yUm + (m.rUm + d) * ty]);
+        const b = brightness(seg, 1);
+        if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
+        const mid = nodeOfMig(mi);
+        const tipId = nodes.length;
+        const tip: FiberNode = { id: tipId, xUm: sx, yUm: sy, kind: "tip", degree: 0 };
+        nodes.push(tip);
+        const e: FiberEdge = { id: edges.length, a: mid, b: tipId, points: [[m.xUm, m.yUm], [sx, sy]], lengthUm: m.rUm + P.armStartUm, cellId: null };
+        const r = track(sx, sy, tx, ty, Math.min(P.maxMuZ, b.mu), e, mi);
+        if (!r.joins && (r.keep * step < P.armMinUm || r.z < P.armMinZ)) {
+          nodes.pop();
+          continue;
+        }
+        edges.push(e);
+        for (const p of e.points) addPt(p, e);
+        degree[mid]++;
+        degree[tipId] = 1;
+        edgeOf.set(tipId, e);
+        stats.arms++;
+        apply(e, tip, r);
+      }
+    });
   return { graph: finish(nodes, edges), stats };
 }
 
