@@ -101,6 +101,8 @@ export interface ExtendStats {
   joinedFiber: number;
   joinedMigrasome: number;
   arms: number;
+  /** tracking steps taken (kept or not) */
+  steps: number;
 }
 
 type Pt = [number, number];
@@ -111,7 +113,7 @@ type Pt = [number, number];
  */
 export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
   const { smooth: S, w, h, pxUm } = inp;
-  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0 };
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0 };
   const nodes = g.nodes;
   const edges = g.edges;
   const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
@@ -206,7 +208,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         if (!l) continue;
         for (const i of l) {
           const m = inp.migrasomes[i];
-          if (Math.hypot(m.xUm - x, m.yUm - y) <= m.rUm + P.captureUm) return i;
+          const rr = m.rUm + P.captureUm;
+          const dx = m.xUm - x;
+          const dy = m.yUm - y;
+          if (dx * dx + dy * dy <= rr * rr) return i;
         }
       }
     return -1;
@@ -285,6 +290,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         break;
       }
       path.push([x, y]);
+      stats.steps++;
       const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
       zSum += z;
       const llr = (mu * z - 0.5 * mu * mu) / infl;
@@ -453,6 +459,8 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   }
 
   // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
+  const secRad = (P.armSectorDeg * Math.PI) / 180;
+  const cosSec = Math.cos(secRad);
   if (inp.arms && P.armStartUm > 0)
     inp.migrasomes.forEach((m, mi) => {
       const dirs = inp.arms?.[mi];
@@ -464,17 +472,28 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         // a traced vertex in the sector (±armSectorDeg, rim + 0.3 … rim + 2 µm): the arm is traced
         const r0 = m.rUm + 0.3;
         const r1 = m.rUm + 2;
-        const cosSec = Math.cos((P.armSectorDeg * Math.PI) / 180);
         let traced = false;
-        for (let gy = Math.floor((m.yUm - r1) / G); gy <= Math.floor((m.yUm + r1) / G) && !traced; gy++)
-          for (let gx = Math.floor((m.xUm - r1) / G); gx <= Math.floor((m.xUm + r1) / G) && !traced; gx++) {
+        // the sector's bounding box
+        const c1 = Math.cos(th - secRad);
+        const s1 = Math.sin(th - secRad);
+        const c2 = Math.cos(th + secRad);
+        const s2 = Math.sin(th + secRad);
+        const xs = [r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx];
+        const ys = [r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty];
+        const bx0 = m.xUm + Math.min(...xs);
+        const bx1 = m.xUm + Math.max(...xs);
+        const by0 = m.yUm + Math.min(...ys);
+        const by1 = m.yUm + Math.max(...ys);
+        for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
+          for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
             const l = grid.get(gy * gw + gx);
             if (!l) continue;
             for (const p of l) {
               const dx = p[0] - m.xUm;
               const dy = p[1] - m.yUm;
-              const d = Math.hypot(dx, dy);
-              if (d >= r0 && d <= r1 && dx * tx + dy * ty >= cosSec * d) {
+              const d2 = dx * dx + dy * dy;
+              const dt = dx * tx + dy * ty;
+              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2) {
                 traced = true;
                 break;
               }
