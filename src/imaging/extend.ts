@@ -30,10 +30,17 @@ export interface ExtendParams {
   measureUm: number;
   /** tips whose traced part is dimmer than this (noise units of one profile sample) are not extended */
   minMuZ: number;
-  /** μ is capped here: the test is "a fiber at least this bright" (a fiber that dims but stays visible goes on) */
+  /**
+   * the tracking tests for a fiber of muFraction × the brightness measured on the traced part (that is biased up:
+   * the traced part is where the line filter found the fiber), capped at maxMuZ (a fiber that dims but stays
+   * clearly visible goes on)
+   */
+  muFraction: number;
   maxMuZ: number;
   /** CUSUM threshold on the evidence against the fiber (log-likelihood units, after the correlation of samples) */
   cusumH: number;
+  /** a path that runs into a fiber, migrasome, cell or the border is kept whole when the CUSUM is at most this there */
+  joinH: number;
   /** subtracted from each step's profile value (noise units): the upward bias of the best of the cone's directions */
   biasZ: number;
   /** longest extension of one tip, µm */
@@ -42,8 +49,9 @@ export interface ExtendParams {
   hitUm: number;
   /** a path within this distance of a migrasome's rim joins it, µm (the tracer's capture ring is 1 µm) */
   captureUm: number;
-  /** extensions shorter than this are dropped, µm */
+  /** extensions shorter than this, or with less evidence than minZ noise units (sum of the profile over the kept path against its noise), are dropped unless they join something; µm */
   minUm: number;
+  minZ: number;
   /**
    * untraced arms of migrasomes (directions from the site stage) are tracked from this far outside the
    * rim (µm; 0 = off), kept when at least armMinUm long with armMinZ noise units of evidence, and counted only
@@ -53,6 +61,8 @@ export interface ExtendParams {
   armMinUm: number;
   armMinZ: number;
   armSectorDeg: number;
+  /** an arm is tracked when its first µm is at least this bright (noise units of one profile sample) */
+  armMinMuZ: number;
 }
 
 export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
@@ -62,18 +72,22 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   coneSteps: 3,
   sideSigmas: 2.5,
   measureUm: 2,
-  minMuZ: 1.5,
+  minMuZ: 2,
+  muFraction: 1,
   maxMuZ: 4,
-  cusumH: 4,
+  cusumH: 8,
+  joinH: 2,
   biasZ: 0.5,
   maxUm: 20,
   hitUm: 0.25,
   captureUm: 1,
   minUm: 0.3,
+  minZ: 3,
   armStartUm: 0.6,
   armMinUm: 1,
   armMinZ: 3,
   armSectorDeg: 15,
+  armMinMuZ: 1.5,
 };
 
 export interface ExtendInput {
@@ -319,8 +333,8 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     // joins are taken while the evidence has not turned against the fiber; otherwise the path is cut back
     let keep = lastZero;
     let zk = zAtZero;
-    const joins = (stop === "fiber" || stop === "migrasome") && Sc <= 0.5 * P.cusumH;
-    if (joins || ((stop === "border" || stop === "cell") && Sc <= 0.5 * P.cusumH)) {
+    const joins = (stop === "fiber" || stop === "migrasome") && Sc <= P.joinH;
+    if (joins || ((stop === "border" || stop === "cell") && Sc <= P.joinH)) {
       keep = path.length;
       zk = zSum;
     }
@@ -453,8 +467,8 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     // brightness of the traced part
     const b = brightness(pts, P.measureUm);
     if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
-    const r = track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, b.mu), e, -1);
-    if (!r.joins && r.keep * step < P.minUm) continue;
+    const r = track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, -1);
+    if (!r.joins && (r.keep * step < P.minUm || r.z < P.minZ)) continue;
     apply(e, tip, r);
   }
 
@@ -506,13 +520,13 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         const seg: Pt[] = [];
         for (let d = P.armStartUm + 1; d >= P.armStartUm; d -= step / 2) seg.push([m.xUm + (m.rUm + d) * tx, m.yUm + (m.rUm + d) * ty]);
         const b = brightness(seg, 1);
-        if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
+        if (b.n < 3 || !(b.mu >= P.armMinMuZ)) continue;
         const mid = nodeOfMig(mi);
         const tipId = nodes.length;
         const tip: FiberNode = { id: tipId, xUm: sx, yUm: sy, kind: "tip", degree: 0 };
         nodes.push(tip);
         const e: FiberEdge = { id: edges.length, a: mid, b: tipId, points: [[m.xUm, m.yUm], [sx, sy]], lengthUm: m.rUm + P.armStartUm, cellId: null };
-        const r = track(sx, sy, tx, ty, Math.min(P.maxMuZ, b.mu), e, mi);
+        const r = track(sx, sy, tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, mi);
         if (!r.joins && (r.keep * step < P.armMinUm || r.z < P.armMinZ)) {
           nodes.pop();
           continue;
