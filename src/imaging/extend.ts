@@ -63,6 +63,10 @@ export interface ExtendParams {
   armSectorDeg: number;
   /** an arm is tracked when its first µm is at least this bright (noise units of one profile sample) */
   armMinMuZ: number;
+  /** pieces passing a migrasome beside its centre are joined straight (`passChords`; 0 = off): directions within this of the chord, degrees */
+  chordMaxDeg: number;
+  /** … when the chord misses the centre by more than this, µm */
+  chordMinOffUm: number;
 }
 
 export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
@@ -88,6 +92,8 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   armMinZ: 3,
   armSectorDeg: 15,
   armMinMuZ: 1.5,
+  chordMaxDeg: 20,
+  chordMinOffUm: 0.3,
 };
 
 export interface ExtendInput {
@@ -117,6 +123,8 @@ export interface ExtendStats {
   arms: number;
   /** tracking steps taken (kept or not) */
   steps: number;
+  /** pieces passing a migrasome joined by a chord */
+  chords: number;
 }
 
 type Pt = [number, number];
@@ -127,7 +135,7 @@ type Pt = [number, number];
  */
 export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
   const { smooth: S, w, h, pxUm } = inp;
-  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0 };
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0, chords: 0 };
   const nodes = g.nodes;
   const edges = g.edges;
   const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
@@ -540,7 +548,81 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         apply(e, tip, r);
       }
     });
-  return { graph: finish(nodes, edges), stats };
+  const removed = P.chordMaxDeg > 0 ? passChords(nodes, edges, P, stats) : null;
+  return { graph: finish(nodes, removed ? edges.filter((e) => !removed.has(e)) : edges), stats };
+}
+
+/**
+ * Fibers that pass a migrasome beside its centre (through its rim): the tracer joins the two pieces to the
+ * centre, two sides of a triangle the fiber does not run along. Two pieces joined to the same migrasome whose
+ * directions (their last µm, towards the migrasome) both lie within chordMaxDeg of the chord between their ends,
+ * with the chord missing the centre by more than chordMinOffUm, are joined by the chord instead. Returns the join
+ * edges replaced.
+ */
+function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, stats: ExtendStats): Set<FiberEdge> {
+  const at = new Map<number, FiberEdge[]>();
+  for (const e of edges)
+    for (const n of [e.a, e.b]) {
+      const l = at.get(n);
+      if (l) l.push(e);
+      else at.set(n, [e]);
+    }
+  // captured nodes of each migrasome: a node with a join edge to the migrasome and one fiber edge
+  const byMig = new Map<number, { n: number; join: FiberEdge; dx: number; dy: number }[]>();
+  for (const join of edges) {
+    const mA = nodes[join.a].kind === "migrasome";
+    const mB = nodes[join.b].kind === "migrasome";
+    if (mA === mB || join.points.length !== 2) continue;
+    const n = mA ? join.b : join.a;
+    const m = mA ? join.a : join.b;
+    const es = at.get(n) ?? [];
+    if (es.length !== 2) continue;
+    const fib = es[0] === join ? es[1] : es[0];
+    if (fib.a === fib.b) continue;
+    // the fiber's direction at n, towards the migrasome (its last µm)
+    const pts = fib.a === n ? fib.points.slice().reverse() : fib.points;
+    const end = pts[pts.length - 1];
+    let k = pts.length - 1;
+    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 1) k--;
+    const L = Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]);
+    if (!(L > 0.4)) continue;
+    const l = byMig.get(m);
+    const item = { n, join, dx: (end[0] - pts[k][0]) / L, dy: (end[1] - pts[k][1]) / L };
+    if (l) l.push(item);
+    else byMig.set(m, [item]);
+  }
+  const removed = new Set<FiberEdge>();
+  const cosMax = Math.cos((P.chordMaxDeg * Math.PI) / 180);
+  for (const [m, list] of byMig) {
+    const c = nodes[m];
+    const used = new Set<number>();
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const A = list[i];
+        const B = list[j];
+        if (used.has(i) || used.has(j)) continue;
+        const a = nodes[A.n];
+        const b = nodes[B.n];
+        const cx = b.xUm - a.xUm;
+        const cy = b.yUm - a.yUm;
+        const cl = Math.hypot(cx, cy);
+        if (!(cl > 0.3)) continue;
+        const ux = cx / cl;
+        const uy = cy / cl;
+        // both pieces head along the chord (a towards b, b towards a)
+        if (A.dx * ux + A.dy * uy < cosMax || -(B.dx * ux + B.dy * uy) < cosMax) continue;
+        // the chord misses the centre
+        const off = Math.abs((c.xUm - a.xUm) * uy - (c.yUm - a.yUm) * ux);
+        if (off <= P.chordMinOffUm) continue;
+        used.add(i);
+        used.add(j);
+        removed.add(A.join);
+        removed.add(B.join);
+        edges.push({ id: edges.length, a: A.n, b: B.n, points: [[a.xUm, a.yUm], [b.xUm, b.yUm]], lengthUm: cl, cellId: A.join.cellId ?? B.join.cellId });
+        stats.chords++;
+      }
+  }
+  return removed;
 }
 
 /** Renumber (drop nodes without edges, except migrasomes), recount degrees and kinds, and give each component one cell. */
