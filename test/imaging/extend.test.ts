@@ -138,4 +138,37 @@ describe("tip extension", () => {
       expect(none.graph.totalLengthUm, `seed ${seed}`).toBe(0);
     }
   });
+
+  it("joins two pieces passing a migrasome beside its centre by their chord, and keeps the joins of a fiber through the centre", () => {
+    const mig: SceneObject = { id: 1, x: 16, y: 6, diameterUm: 1.6, brightness: 1, kind: "migrasome", site: "along", cellId: null };
+    /** pieces from the cells at x = 2 and x = 30 along y to the capture ring (|x − 16| = 1.6), each joined to the centre */
+    const passing = (y: number): FiberGraph => {
+      const left: [number, number][] = [];
+      const right: [number, number][] = [];
+      for (let x = 2; x <= 14.4 + 1e-9; x += 0.1) left.push([x, y]);
+      for (let x = 30; x >= 17.6 - 1e-9; x -= 0.1) right.push([x, y]);
+      return {
+        nodes: [
+          { id: 0, xUm: 2, yUm: y, kind: "cell", degree: 1 },
+          { id: 1, xUm: 14.4, yUm: y, kind: "junction", degree: 2 },
+          { id: 2, xUm: 30, yUm: y, kind: "cell", degree: 1 },
+          { id: 3, xUm: 17.6, yUm: y, kind: "junction", degree: 2 },
+          { id: 4, xUm: 16, yUm: 6, kind: "migrasome", migrasome: 0, degree: 2 },
+        ],
+        edges: [
+          { id: 0, a: 0, b: 1, points: left, lengthUm: 12.4, cellId: null },
+          { id: 1, a: 2, b: 3, points: right, lengthUm: 12.4, cellId: null },
+          { id: 2, a: 1, b: 4, points: [[14.4, y], [16, 6]], lengthUm: Math.hypot(1.6, y - 6), cellId: null },
+          { id: 3, a: 3, b: 4, points: [[17.6, y], [16, 6]], lengthUm: Math.hypot(1.6, y - 6), cellId: null },
+        ],
+        totalLengthUm: 24.8 + 2 * Math.hypot(1.6, y - 6),
+      };
+    };
+    const beside = extend(scene([fiber(1, 2, 30, 6.6, 0.25)], [mig]), passing(6.6), 0.1, 61).graph;
+    expect(beside.edges.some((e) => e.points.length === 2 && Math.abs(e.lengthUm - 3.2) < 1e-6)).toBe(true);
+    expect(beside.edges.filter((e) => beside.nodes[e.a].kind === "migrasome" || beside.nodes[e.b].kind === "migrasome")).toHaveLength(0);
+    expect(Math.abs(beside.totalLengthUm - 28)).toBeLessThan(1e-6);
+    const through = extend(scene([fiber(1, 2, 30, 6, 0.25)], [mig]), passing(6), 0.1, 62).graph;
+    expect(through.edges.filter((e) => through.nodes[e.a].kind === "migrasome" || through.nodes[e.b].kind === "migrasome")).toHaveLength(2);
+  });
 });
