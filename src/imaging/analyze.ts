@@ -19,8 +19,8 @@ export interface AnalyzeParams {
   migrasome: Partial<MigrasomeParams>;
   ridge: RidgeParams;
   arms: ArmParams;
-  /** tip extension after tracing (`extend.ts`); null = off */
-  extend: ExtendParams | null;
+  /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
+  extend: Partial<ExtendParams> | null;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -29,7 +29,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   migrasome: {},
   ridge: DEFAULT_RIDGE_PARAMS,
   arms: DEFAULT_ARM_PARAMS,
-  extend: DEFAULT_EXTEND_PARAMS,
+  extend: {},
 };
 
 export interface DetectedMigrasome {
@@ -106,7 +106,7 @@ export function analyzePlane(
         exclude,
         arms: sites.map((s) => s.armDirsDeg),
       },
-      P.extend,
+      { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
     ).graph;
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
