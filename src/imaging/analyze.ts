@@ -3,6 +3,7 @@
  * fiber graph → sites and cell assignment. All parameters are in µm.
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
+import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
 import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
@@ -18,6 +19,8 @@ export interface AnalyzeParams {
   migrasome: Partial<MigrasomeParams>;
   ridge: RidgeParams;
   arms: ArmParams;
+  /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
+  extend: Partial<ExtendParams> | null;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -26,6 +29,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   migrasome: {},
   ridge: DEFAULT_RIDGE_PARAMS,
   arms: DEFAULT_ARM_PARAMS,
+  extend: {},
 };
 
 export interface DetectedMigrasome {
@@ -74,7 +78,7 @@ export function analyzePlane(
     onCandidate: opts.onCandidate,
     smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
-  const graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
+  let graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,
@@ -85,6 +89,25 @@ export function analyzePlane(
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
   const sites = migrasomeArms(armSm, bg.noise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
+  // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
+  // site stage, which reads its arms from the image and takes only cells from the graph)
+  if (P.extend)
+    graph = extendTips(
+      graph,
+      {
+        smooth: ridges.smooth,
+        smoothSigmaPx: ridges.smoothSigmaPx,
+        noise: bg.noise,
+        w,
+        h,
+        pxUm: px,
+        psfSigmaUm: psf,
+        migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })),
+        exclude,
+        arms: sites.map((s) => s.armDirsDeg),
+      },
+      { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
+    ).graph;
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

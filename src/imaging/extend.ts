@@ -1,0 +1,661 @@
+/**
+ * Tip extension: sequential tracking from the free ends of traced fibers (after Can et al. 1999 and
+ * NeuronJ). A fiber the line filter traced is known to exist, so where it fades or breaks for a
+ * stretch it can be followed at far lower evidence per µm than the filter's global threshold needs,
+ * as long as the tracking stops where the evidence goes.
+ *
+ * From each tip (not at a cell, the image border or a migrasome) the tracker steps `stepUm` along the
+ * fiber, choosing the direction within a small cone by a matched line profile summed over a short
+ * look-ahead (centre minus the mean of two side samples across the fiber, on the ridge detector's
+ * smoothed image, in noise units). Each step's profile value x is scored as a log-likelihood ratio of
+ * "the fiber continues with the brightness μ measured on its traced part" against "no fiber", and a
+ * CUSUM of the evidence against the fiber stops the tracking; the path is then cut back to the last
+ * point from which every tail of the path had positive evidence (kept only with enough evidence of its
+ * own). A path that runs into another traced fiber or into a migrasome's capture ring is joined to it.
+ * The same tracker starts from migrasomes along their fiber arms (directions the site stage read from
+ * the image) that no traced fiber leaves along: a dim fiber between two migrasomes, lost by the line
+ * filter in the migrasomes' halos, is followed from the arm. Last, two pieces joined to one migrasome
+ * that pass it beside its centre are joined by their chord (`passChords`).
+ * All parameters are in µm or noise units (pixel sizes 0.065–0.16 µm run with the same values).
+ */
+import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import type { FiberEdge, FiberGraph, FiberNode } from "./trace.ts";
+
+export interface ExtendParams {
+  /** step along the fiber, µm */
+  stepUm: number;
+  /** look-ahead used to choose the direction, µm */
+  lookAheadUm: number;
+  /** half-angle of the cone of candidate directions, degrees, and the number of candidates on each side */
+  coneDeg: number;
+  coneSteps: number;
+  /** side samples of the matched profile sit this many σ (PSF ⊕ smoothing) either side of the centre line */
+  sideSigmas: number;
+  /** length of the traced part (back from the tip) on which the fiber's brightness μ is measured, µm */
+  measureUm: number;
+  /** tips whose traced part is dimmer than this (noise units of one profile sample) are not extended */
+  minMuZ: number;
+  /**
+   * the tracking tests for a fiber of muFraction × the brightness measured on the traced part (that is biased up:
+   * the traced part is where the line filter found the fiber), capped at maxMuZ (a fiber that dims but stays
+   * clearly visible goes on)
+   */
+  muFraction: number;
+  maxMuZ: number;
+  /** CUSUM threshold on the evidence against the fiber (log-likelihood units, after the correlation of samples) */
+  cusumH: number;
+  /** a path that runs into a fiber, migrasome, cell or the border is kept whole when the CUSUM is at most this there */
+  joinH: number;
+  /** subtracted from each step's profile value (noise units): the upward bias of the best of the cone's directions */
+  biasZ: number;
+  /** longest extension of one tip, µm */
+  maxUm: number;
+  /** a path within this distance of another traced fiber joins it, µm */
+  hitUm: number;
+  /** a path within this distance of a migrasome's rim joins it, µm (the tracer's capture ring is 1 µm) */
+  captureUm: number;
+  /** extensions shorter than this, or with less evidence than minZ noise units (sum of the profile over the kept path against its noise), are dropped unless they join something; µm */
+  minUm: number;
+  minZ: number;
+  /**
+   * untraced arms of migrasomes (directions from the site stage) are tracked from this far outside the
+   * rim (µm; 0 = off), kept when at least armMinUm long with armMinZ noise units of evidence, and counted only
+   * when no traced vertex lies within ±armSectorDeg of the arm near the rim
+   */
+  armStartUm: number;
+  armMinUm: number;
+  armMinZ: number;
+  armSectorDeg: number;
+  /** an arm is tracked when its first µm is at least this bright (noise units of one profile sample) */
+  armMinMuZ: number;
+  /** pieces passing a migrasome beside its centre are joined straight (`passChords`; 0 = off): directions within this of the chord, degrees */
+  chordMaxDeg: number;
+  /** … when the chord misses the centre by more than this, µm */
+  chordMinOffUm: number;
+}
+
+export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
+  stepUm: 0.15,
+  lookAheadUm: 0.6,
+  coneDeg: 24,
+  coneSteps: 3,
+  sideSigmas: 2.5,
+  measureUm: 2,
+  minMuZ: 2,
+  muFraction: 1,
+  maxMuZ: 4,
+  cusumH: 8,
+  joinH: 2,
+  biasZ: 0.5,
+  maxUm: 20,
+  hitUm: 0.25,
+  captureUm: 1,
+  minUm: 0.3,
+  minZ: 3,
+  armStartUm: 0.6,
+  armMinUm: 1,
+  armMinZ: 3,
+  armSectorDeg: 15,
+  armMinMuZ: 1.5,
+  chordMaxDeg: 20,
+  chordMinOffUm: 0.3,
+};
+
+export interface ExtendInput {
+  /** the ridge detector's smoothed, background-subtracted image and its σ (pixels) */
+  smooth: Float32Array;
+  smoothSigmaPx: number;
+  /** raw per-pixel noise map */
+  noise: Float32Array;
+  w: number;
+  h: number;
+  pxUm: number;
+  psfSigmaUm: number;
+  /** migrasome centres and radii, µm */
+  migrasomes: { xUm: number; yUm: number; rUm: number }[];
+  /** pixels where nothing is detected (cells and their margin) */
+  exclude?: Uint8Array;
+  /** per migrasome, the directions (degrees from +x towards +y) of its fiber arms read from the image */
+  arms?: number[][];
+}
+
+export interface ExtendStats {
+  tips: number;
+  extended: number;
+  addedUm: number;
+  joinedFiber: number;
+  joinedMigrasome: number;
+  arms: number;
+  /** tracking steps taken (kept or not) */
+  steps: number;
+  /** pieces passing a migrasome joined by a chord */
+  chords: number;
+}
+
+type Pt = [number, number];
+
+/**
+ * Extend the free tips of a traced fiber graph (in place; returns the graph with its total length
+ * updated, and counts).
+ */
+export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
+  const { smooth: S, w, h, pxUm } = inp;
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0, chords: 0 };
+  const nodes = g.nodes;
+  const edges = g.edges;
+  const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
+  const sSmUm = inp.smoothSigmaPx * pxUm;
+  const sigF = Math.sqrt(inp.psfSigmaUm * inp.psfSigmaUm + sSmUm * sSmUm);
+  const D = P.sideSigmas * sigF;
+  // noise of one profile sample c − ½(l + r): the side samples are far enough apart to be nearly independent
+  const profGain = gain * Math.sqrt(1.5);
+  // correlation of the smoothed noise between samples one step apart (Gaussian of σ sSm: exp(−d²/4σ²)),
+  // and the variance inflation of a long sum of such samples (1 + 2 Σ ρ(k·step))
+  let infl = 1;
+  for (let k = 1; k < 50; k++) {
+    const r = Math.exp(-((k * P.stepUm) ** 2) / (4 * sSmUm * sSmUm));
+    if (r < 1e-4) break;
+    infl += 2 * r;
+  }
+  const invPx = 1 / pxUm;
+  /** bilinear sample of the smoothed image at a point in µm (clamped) */
+  const at = (xu: number, yu: number): number => {
+    let x = xu * invPx - 0.5;
+    let y = yu * invPx - 0.5;
+    if (x < 0) x = 0;
+    else if (x > w - 1.001) x = w - 1.001;
+    if (y < 0) y = 0;
+    else if (y > h - 1.001) y = h - 1.001;
+    const x0 = x | 0;
+    const y0 = y | 0;
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * w + x0;
+    return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
+  };
+  const pixOf = (xu: number, yu: number): number => {
+    const x = Math.min(w - 1, Math.max(0, Math.floor(xu * invPx)));
+    const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
+    return y * w + x;
+  };
+  const noiseAt = (xu: number, yu: number): number => Math.max(1e-9, inp.noise[pixOf(xu, yu)] * profGain);
+  /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
+  const prof = (x: number, y: number, tx: number, ty: number): number => at(x, y) - 0.5 * (at(x - D * ty, y + D * tx) + at(x + D * ty, y - D * tx));
+
+  // traced vertices on a grid (cells of G µm); each vertex's owner edge is kept in a map (edges are split below)
+  const G = 0.5;
+  const gw = Math.ceil((w * pxUm) / G) + 2;
+  const grid = new Map<number, Pt[]>();
+  const owner = new Map<Pt, FiberEdge>();
+  const addPt = (p: Pt, e: FiberEdge) => {
+    const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
+    const l = grid.get(k);
+    if (l) l.push(p);
+    else grid.set(k, [p]);
+    owner.set(p, e);
+  };
+  for (const e of edges) for (const p of e.points) addPt(p, e);
+  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null */
+  const hit = (x: number, y: number, self: FiberEdge | null): Pt | null => {
+    const r = P.hitUm;
+    let best: Pt | null = null;
+    let bd = r * r;
+    for (let gy = Math.floor((y - r) / G); gy <= Math.floor((y + r) / G); gy++)
+      for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
+        const l = grid.get(gy * gw + gx);
+        if (!l) continue;
+        for (const p of l) {
+          const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
+          if (d <= bd && owner.get(p) !== self) {
+            bd = d;
+            best = p;
+          }
+        }
+      }
+    return best;
+  };
+  // migrasomes on a grid of 4 µm
+  const MG = 4;
+  const mgw = Math.ceil((w * pxUm) / MG) + 2;
+  const mgrid = new Map<number, number[]>();
+  let maxR = 0;
+  inp.migrasomes.forEach((m, i) => {
+    maxR = Math.max(maxR, m.rUm);
+    const k = Math.floor(m.yUm / MG) * mgw + Math.floor(m.xUm / MG);
+    const l = mgrid.get(k);
+    if (l) l.push(i);
+    else mgrid.set(k, [i]);
+  });
+  /** a migrasome whose capture ring contains (x, y), or −1 */
+  const migAt = (x: number, y: number): number => {
+    const r = maxR + P.captureUm;
+    for (let gy = Math.floor((y - r) / MG); gy <= Math.floor((y + r) / MG); gy++)
+      for (let gx = Math.floor((x - r) / MG); gx <= Math.floor((x + r) / MG); gx++) {
+        const l = mgrid.get(gy * mgw + gx);
+        if (!l) continue;
+        for (const i of l) {
+          const m = inp.migrasomes[i];
+          const rr = m.rUm + P.captureUm;
+          const dx = m.xUm - x;
+          const dy = m.yUm - y;
+          if (dx * dx + dy * dy <= rr * rr) return i;
+        }
+      }
+    return -1;
+  };
+  const migNode = new Map<number, number>();
+  for (const n of nodes) if (n.kind === "migrasome" && n.migrasome !== undefined) migNode.set(n.migrasome, n.id);
+  const degree = new Int32Array(nodes.length + 16);
+  const edgeOf = new Map<number, FiberEdge>();
+  for (const e of edges) {
+    degree[e.a]++;
+    degree[e.b]++;
+    edgeOf.set(e.a, e);
+    edgeOf.set(e.b, e);
+  }
+  const tips = nodes.filter((n) => n.kind === "tip" && degree[n.id] === 1);
+  stats.tips = tips.length;
+  const border = 3 * pxUm;
+  const inside = (x: number, y: number) => x >= border && y >= border && x <= w * pxUm - border && y <= h * pxUm - border;
+  const step = P.stepUm;
+  const K = Math.max(1, Math.round(P.lookAheadUm / step));
+  const J = P.coneSteps;
+  const dTh = J > 0 ? (P.coneDeg * Math.PI) / 180 / J : 0;
+  const maxSteps = Math.ceil(P.maxUm / step);
+  const path: Pt[] = [];
+  const cosJ = new Float64Array(2 * J + 1);
+  const sinJ = new Float64Array(2 * J + 1);
+  for (let j = -J; j <= J; j++) {
+    cosJ[j + J] = Math.cos(j * dTh);
+    sinJ[j + J] = Math.sin(j * dTh);
+  }
+
+  type Stop = "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length";
+  /**
+   * Track from (x, y) in direction (tx, ty) for a fiber of brightness mu (noise units); `self` is not
+   * joined, nor migrasome `ownMig`. Fills `path` and returns how many of its points to keep and where it ended.
+   */
+  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetMig: number; joins: boolean; z: number } => {
+    path.length = 0;
+    let Sc = 0;
+    let lastZero = 0;
+    let zSum = 0;
+    let zAtZero = 0;
+    let stop: Stop = "length";
+    let target: Pt | null = null;
+    let targetMig = -1;
+    for (let s = 0; s < maxSteps; s++) {
+      // best direction in the cone by the look-ahead profile sum
+      let bestJ = 0;
+      let bestV = -Infinity;
+      for (let j = 0; j <= 2 * J; j++) {
+        const cx = tx * cosJ[j] - ty * sinJ[j];
+        const cy = tx * sinJ[j] + ty * cosJ[j];
+        let v = 0;
+        for (let q = 1; q <= K; q++) v += prof(x + q * step * cx, y + q * step * cy, cx, cy);
+        if (v > bestV) {
+          bestV = v;
+          bestJ = j;
+        }
+      }
+      const cx = tx * cosJ[bestJ] - ty * sinJ[bestJ];
+      const cy = tx * sinJ[bestJ] + ty * cosJ[bestJ];
+      x += step * cx;
+      y += step * cy;
+      // half of the turn goes into the direction (a fiber bends slowly)
+      tx += cx;
+      ty += cy;
+      const l = Math.hypot(tx, ty);
+      tx /= l;
+      ty /= l;
+      if (!inside(x, y)) {
+        stop = "border";
+        break;
+      }
+      if (inp.exclude && inp.exclude[pixOf(x, y)]) {
+        stop = "cell";
+        break;
+      }
+      path.push([x, y]);
+      stats.steps++;
+      const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
+      zSum += z;
+      const llr = (mu * z - 0.5 * mu * mu) / infl;
+      Sc = Math.max(0, Sc - llr);
+      if (Sc === 0) {
+        lastZero = path.length;
+        zAtZero = zSum;
+      }
+      if (Sc > P.cusumH) {
+        stop = "evidence";
+        break;
+      }
+      const mi = migAt(x, y);
+      if (mi >= 0 && mi !== ownMig) {
+        stop = "migrasome";
+        targetMig = mi;
+        break;
+      }
+      const p = hit(x, y, self);
+      if (p) {
+        stop = "fiber";
+        target = p;
+        break;
+      }
+    }
+    // joins are taken while the evidence has not turned against the fiber; otherwise the path is cut back
+    let keep = lastZero;
+    let zk = zAtZero;
+    const joins = (stop === "fiber" || stop === "migrasome") && Sc <= P.joinH;
+    if (joins || ((stop === "border" || stop === "cell") && Sc <= P.joinH)) {
+      keep = path.length;
+      zk = zSum;
+    }
+    return { keep, stop, target, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
+  };
+  /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
+  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => {
+    let sum = 0;
+    let cnt = 0;
+    let acc = 0;
+    let next = 0;
+    for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
+      const a = pts[i];
+      const b = pts[i - 1];
+      const l = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (l === 0) continue;
+      const ux = (a[0] - b[0]) / l;
+      const uy = (a[1] - b[1]) / l;
+      while (next <= acc + l && next <= lenUm) {
+        const t = next - acc;
+        const x = a[0] - t * ux;
+        const y = a[1] - t * uy;
+        sum += prof(x, y, ux, uy) / noiseAt(x, y);
+        cnt++;
+        next += step;
+      }
+      acc += l;
+    }
+    return { mu: cnt ? sum / cnt : 0, n: cnt };
+  };
+  const polyLen = (p: Pt[]) => {
+    let s = 0;
+    for (let i = 1; i < p.length; i++) s += Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
+    return s;
+  };
+  /** the node of a migrasome (made when missing) */
+  const nodeOfMig = (k: number): number => {
+    let id = migNode.get(k);
+    if (id === undefined) {
+      const m = inp.migrasomes[k];
+      id = nodes.length;
+      nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: k, degree: 0 });
+      migNode.set(k, id);
+    }
+    return id;
+  };
+  /** append the kept path to edge e (whose last point is tip's) and make the join the tracking ended in */
+  const apply = (e: FiberEdge, tip: FiberNode, r: ReturnType<typeof track>): void => {
+    const pts = e.points;
+    const added = path.slice(0, r.keep);
+    let px0 = pts[pts.length - 1][0];
+    let py0 = pts[pts.length - 1][1];
+    let L = 0;
+    for (const q of added) {
+      L += Math.hypot(q[0] - px0, q[1] - py0);
+      px0 = q[0];
+      py0 = q[1];
+      pts.push(q);
+      addPt(q, e);
+    }
+    e.lengthUm += L;
+    stats.addedUm += L;
+    stats.extended++;
+    tip.xUm = px0;
+    tip.yUm = py0;
+    if (r.joins && r.stop === "migrasome") {
+      const id = nodeOfMig(r.targetMig);
+      const c = nodes[id];
+      const jl = Math.hypot(c.xUm - px0, c.yUm - py0);
+      edges.push({ id: edges.length, a: tip.id, b: id, points: [[px0, py0], [c.xUm, c.yUm]], lengthUm: jl, cellId: e.cellId });
+      stats.addedUm += jl;
+      tip.kind = "junction";
+      stats.joinedMigrasome++;
+    } else if (r.joins && r.target) {
+      const target = r.target;
+      const o = owner.get(target) as FiberEdge;
+      const idx = o.points.indexOf(target);
+      let nodeId: number;
+      if (idx <= 0) nodeId = o.a;
+      else if (idx >= o.points.length - 1) nodeId = o.b;
+      else {
+        // split the other edge at the vertex hit
+        nodeId = nodes.length;
+        nodes.push({ id: nodeId, xUm: target[0], yUm: target[1], kind: "junction", degree: 0 });
+        const tail = o.points.slice(idx);
+        o.points = o.points.slice(0, idx + 1);
+        const e2: FiberEdge = { id: edges.length, a: nodeId, b: o.b, points: tail, lengthUm: polyLen(tail), cellId: o.cellId };
+        o.b = nodeId;
+        o.lengthUm = polyLen(o.points);
+        edges.push(e2);
+        for (const p of tail) owner.set(p, e2);
+        if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
+      }
+      const jl = Math.hypot(target[0] - px0, target[1] - py0);
+      pts.push([target[0], target[1]]);
+      e.lengthUm += jl;
+      stats.addedUm += jl;
+      // the tip ends on the other fiber: its node is replaced by the node there
+      e.b = nodeId;
+      tip.kind = "junction";
+      degree[tip.id] = 0;
+      degree[nodeId]++;
+      stats.joinedFiber++;
+    } else if (r.stop === "cell" && r.keep === path.length) tip.kind = "cell";
+    else if (r.stop === "border" && r.keep === path.length) tip.kind = "border";
+  };
+
+  for (const tip of tips) {
+    const e = edgeOf.get(tip.id);
+    if (!e || e.a === e.b || degree[tip.id] !== 1) continue;
+    // orient the edge so that the tip is its last point
+    if (e.a === tip.id) {
+      e.points.reverse();
+      e.a = e.b;
+      e.b = tip.id;
+    }
+    const pts = e.points;
+    const n = pts.length;
+    if (n < 2 || e.lengthUm < 0.5) continue;
+    const end = pts[n - 1];
+    // direction of the last 0.6 µm
+    let k = n - 1;
+    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
+    let tx = end[0] - pts[k][0];
+    let ty = end[1] - pts[k][1];
+    const tl = Math.hypot(tx, ty);
+    if (!(tl > 0.2)) continue;
+    tx /= tl;
+    ty /= tl;
+    // brightness of the traced part
+    const b = brightness(pts, P.measureUm);
+    if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
+    const r = track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, -1);
+    if (!r.joins && (r.keep * step < P.minUm || r.z < P.minZ)) continue;
+    apply(e, tip, r);
+  }
+
+  // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
+  const secRad = (P.armSectorDeg * Math.PI) / 180;
+  const cosSec = Math.cos(secRad);
+  if (inp.arms && P.armStartUm > 0)
+    inp.migrasomes.forEach((m, mi) => {
+      const dirs = inp.arms?.[mi];
+      if (!dirs || !dirs.length) return;
+      for (const deg of dirs) {
+        const th = (deg * Math.PI) / 180;
+        const tx = Math.cos(th);
+        const ty = Math.sin(th);
+        // a traced vertex in the sector (±armSectorDeg, rim + 0.3 … rim + 2 µm): the arm is traced
+        const r0 = m.rUm + 0.3;
+        const r1 = m.rUm + 2;
+        let traced = false;
+        // the sector's bounding box
+        const c1 = Math.cos(th - secRad);
+        const s1 = Math.sin(th - secRad);
+        const c2 = Math.cos(th + secRad);
+        const s2 = Math.sin(th + secRad);
+        const xs = [r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx];
+        const ys = [r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty];
+        const bx0 = m.xUm + Math.min(...xs);
+        const bx1 = m.xUm + Math.max(...xs);
+        const by0 = m.yUm + Math.min(...ys);
+        const by1 = m.yUm + Math.max(...ys);
+        for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
+          for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
+            const l = grid.get(gy * gw + gx);
+            if (!l) continue;
+            for (const p of l) {
+              const dx = p[0] - m.xUm;
+              const dy = p[1] - m.yUm;
+              const d2 = dx * dx + dy * dy;
+              const dt = dx * tx + dy * ty;
+              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2) {
+                traced = true;
+                break;
+              }
+            }
+          }
+        if (traced) continue;
+        const sx = m.xUm + (m.rUm + P.armStartUm) * tx;
+        const sy = m.yUm + (m.rUm + P.armStartUm) * ty;
+        if (!inside(sx, sy) || (inp.exclude && inp.exclude[pixOf(sx, sy)])) continue;
+        const seg: Pt[] = [];
+        for (let d = P.armStartUm + 1; d >= P.armStartUm; d -= step / 2) seg.push([m.xUm + (m.rUm + d) * tx, m.yUm + (m.rUm + d) * ty]);
+        const b = brightness(seg, 1);
+        if (b.n < 3 || !(b.mu >= P.armMinMuZ)) continue;
+        const mid = nodeOfMig(mi);
+        const tipId = nodes.length;
+        const tip: FiberNode = { id: tipId, xUm: sx, yUm: sy, kind: "tip", degree: 0 };
+        nodes.push(tip);
+        const e: FiberEdge = { id: edges.length, a: mid, b: tipId, points: [[m.xUm, m.yUm], [sx, sy]], lengthUm: m.rUm + P.armStartUm, cellId: null };
+        const r = track(sx, sy, tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, mi);
+        if (!r.joins && (r.keep * step < P.armMinUm || r.z < P.armMinZ)) {
+          nodes.pop();
+          continue;
+        }
+        edges.push(e);
+        for (const p of e.points) addPt(p, e);
+        degree[mid]++;
+        degree[tipId] = 1;
+        edgeOf.set(tipId, e);
+        stats.arms++;
+        apply(e, tip, r);
+      }
+    });
+  const removed = P.chordMaxDeg > 0 ? passChords(nodes, edges, P, stats) : null;
+  return { graph: finish(nodes, removed ? edges.filter((e) => !removed.has(e)) : edges), stats };
+}
+
+/**
+ * Fibers that pass a migrasome beside its centre (through its rim): the tracer joins the two pieces to the
+ * centre, two sides of a triangle the fiber does not run along. Two pieces joined to the same migrasome whose
+ * directions (their last µm, towards the migrasome) both lie within chordMaxDeg of the chord between their ends,
+ * with the chord missing the centre by more than chordMinOffUm, are joined by the chord instead. Returns the join
+ * edges replaced.
+ */
+function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, stats: ExtendStats): Set<FiberEdge> {
+  const at = new Map<number, FiberEdge[]>();
+  for (const e of edges)
+    for (const n of [e.a, e.b]) {
+      const l = at.get(n);
+      if (l) l.push(e);
+      else at.set(n, [e]);
+    }
+  // captured nodes of each migrasome: a node with a join edge to the migrasome and one fiber edge
+  const byMig = new Map<number, { n: number; join: FiberEdge; dx: number; dy: number }[]>();
+  for (const join of edges) {
+    const mA = nodes[join.a].kind === "migrasome";
+    const mB = nodes[join.b].kind === "migrasome";
+    if (mA === mB || join.points.length !== 2) continue;
+    const n = mA ? join.b : join.a;
+    const m = mA ? join.a : join.b;
+    const es = at.get(n) ?? [];
+    if (es.length !== 2) continue;
+    const fib = es[0] === join ? es[1] : es[0];
+    if (fib.a === fib.b) continue;
+    // the fiber's direction at n, towards the migrasome (its last µm)
+    const pts = fib.a === n ? fib.points.slice().reverse() : fib.points;
+    const end = pts[pts.length - 1];
+    let k = pts.length - 1;
+    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 1) k--;
+    const L = Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]);
+    if (!(L > 0.4)) continue;
+    const l = byMig.get(m);
+    const item = { n, join, dx: (end[0] - pts[k][0]) / L, dy: (end[1] - pts[k][1]) / L };
+    if (l) l.push(item);
+    else byMig.set(m, [item]);
+  }
+  const removed = new Set<FiberEdge>();
+  const cosMax = Math.cos((P.chordMaxDeg * Math.PI) / 180);
+  for (const [m, list] of byMig) {
+    const c = nodes[m];
+    const used = new Set<number>();
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const A = list[i];
+        const B = list[j];
+        if (used.has(i) || used.has(j)) continue;
+        const a = nodes[A.n];
+        const b = nodes[B.n];
+        const cx = b.xUm - a.xUm;
+        const cy = b.yUm - a.yUm;
+        const cl = Math.hypot(cx, cy);
+        if (!(cl > 0.3)) continue;
+        const ux = cx / cl;
+        const uy = cy / cl;
+        // both pieces head along the chord (a towards b, b towards a)
+        if (A.dx * ux + A.dy * uy < cosMax || -(B.dx * ux + B.dy * uy) < cosMax) continue;
+        // the chord misses the centre
+        const off = Math.abs((c.xUm - a.xUm) * uy - (c.yUm - a.yUm) * ux);
+        if (off <= P.chordMinOffUm) continue;
+        used.add(i);
+        used.add(j);
+        removed.add(A.join);
+        removed.add(B.join);
+        edges.push({ id: edges.length, a: A.n, b: B.n, points: [[a.xUm, a.yUm], [b.xUm, b.yUm]], lengthUm: cl, cellId: A.join.cellId ?? B.join.cellId });
+        stats.chords++;
+      }
+  }
+  return removed;
+}
+
+/** Renumber (drop nodes without edges, except migrasomes), recount degrees and kinds, and give each component one cell. */
+function finish(nodes: FiberNode[], edges: FiberEdge[]): FiberGraph {
+  const used = new Set<number>();
+  for (const e of edges) {
+    used.add(e.a);
+    used.add(e.b);
+  }
+  const remap = new Map<number, number>();
+  const out: FiberNode[] = [];
+  for (const n of nodes)
+    if (used.has(n.id) || n.kind === "migrasome") {
+      remap.set(n.id, out.length);
+      out.push({ ...n, id: out.length, degree: 0 });
+    }
+  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
+  for (const e of outEdges) {
+    out[e.a].degree++;
+    out[e.b].degree++;
+  }
+  for (const n of out) if (n.kind === "tip" && n.degree > 1) n.kind = "junction";
+  // components joined by an extension share the cell one of them had
+  const par = out.map((_, i) => i);
+  const f = (i: number): number => (par[i] === i ? i : (par[i] = f(par[i])));
+  for (const e of outEdges) par[f(e.a)] = f(e.b);
+  const cell = new Map<number, number>();
+  for (const e of outEdges) if (e.cellId !== null && !cell.has(f(e.a))) cell.set(f(e.a), e.cellId);
+  for (const e of outEdges) if (e.cellId === null) e.cellId = cell.get(f(e.a)) ?? null;
+  return { nodes: out, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
