@@ -3,9 +3,10 @@
  * scoring seeds of the evaluation table are refused, so that diagnosing never becomes tuning on them):
  *   node --import tsx scripts/imaging-diagnose.ts fibers [--seeds 1-16] [--px 0.1] [--snr 7] [--size 40] [--dense]
  *   node --import tsx scripts/imaging-diagnose.ts sites  [--seeds 1-24] [--px 0.1] [--snr 7] [--size 40] [--dense] [--list]
- * `--snr` and `--px` take comma lists. Lengths are fractions of the true fiber length.
+ * `--snr` and `--px` take comma lists; `--params JSON` overrides analysis parameters (e.g. '{"extend":null}' runs
+ * without tip extension). Lengths are fractions of the true fiber length.
  */
-import { analyzePlane } from "../src/imaging/analyze.ts";
+import { analyzePlane, type AnalyzeParams } from "../src/imaging/analyze.ts";
 import { fiberCoverage, siteErrors, type FiberCoverage, type SiteError } from "../src/imaging/diagnose.ts";
 import { renderScene } from "../src/imaging/optics.ts";
 import { generateScene, randomOptics } from "../src/imaging/scene.ts";
@@ -21,7 +22,7 @@ const opt = new Map<string, string>();
 for (let i = 0; i < rest.length; i++) {
   const k = rest[i];
   if (k === "--dense" || k === "--list") opt.set(k, "1");
-  else if (["--seeds", "--px", "--snr", "--size"].includes(k) && i + 1 < rest.length) opt.set(k, rest[++i]);
+  else if (["--seeds", "--px", "--snr", "--size", "--params"].includes(k) && i + 1 < rest.length) opt.set(k, rest[++i]);
   else fail(`unknown or incomplete option ${JSON.stringify(k)}`);
 }
 const numbers = (flag: string, def: string): number[] => {
@@ -36,6 +37,13 @@ const seeds = Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => 
 if (seeds.some((s) => s >= 1000)) fail(`--seeds: seeds ≥ 1000 are the held-out scoring scenes; diagnose on tuning seeds (1–999)`);
 const [sizeUm] = numbers("--size", "40");
 const dense = opt.has("--dense");
+let params: Partial<AnalyzeParams> = {};
+try {
+  params = JSON.parse(opt.get("--params") ?? "{}");
+} catch {
+  fail(`--params must be a JSON object of analysis parameters, got ${JSON.stringify(opt.get("--params"))}`);
+}
+if (typeof params !== "object" || params === null || Array.isArray(params)) fail(`--params must be a JSON object, got ${JSON.stringify(opt.get("--params"))}`);
 const f3 = (v: number) => v.toFixed(3);
 
 for (const px of numbers("--px", "0.1"))
@@ -46,7 +54,7 @@ for (const px of numbers("--px", "0.1"))
     for (const s of seeds) {
       const scene = generateScene(s, { variant: "tuning", widthUm: sizeUm, heightUm: sizeUm, dense });
       const img = renderScene(scene, randomOptics(s, snr, "tuning", px), s);
-      const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, px);
+      const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, px, { params });
       if (mode === "fibers") fib.push(fiberCoverage(scene, a));
       else {
         const r = siteErrors(scene, a);
