@@ -1153,10 +1153,10 @@ export function detectMigrasomes(
     // and then the larger object wins
     let lose = false;
     const clashes = accepted.filter((a) => {
-      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L): beyond L (by the
-      // bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true distance as for ∞
+      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test: dUm < ra + radius):
+      // beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true distance as for ∞
       const mr = Math.max(a.diameterUm / 2, radius);
-      const L = Math.max(mr + 0.1, mr + P.containUm);
+      const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius);
       const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : Math.hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
