@@ -81,6 +81,8 @@ export interface MigrasomeParams {
   overlapPeakRatio: number;
   /** …and is dropped when its arm contrast is below this (no brighter than the fibers around it) */
   overlapMaxArmContrast: number;
+  /** …when the two circles overlap or their rims come within this distance (µm; touching rims blur into each other) */
+  overlapMarginUm: number;
   /** centre / rim brightness above which an object is rejected (a dot or small vesicle, or a circle centred on one, peaks at its centre) */
   maxFill: number;
   /**
@@ -142,6 +144,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   haloPeakRatio: 2,
   overlapPeakRatio: 2.5,
   overlapMaxArmContrast: 1.2,
+  overlapMarginUm: 0.2,
   maxFill: 1.8,
   crossingMaxRadiusUm: 0.45,
   crossingCentreRatio: 1.5,
@@ -1153,10 +1156,10 @@ export function detectMigrasomes(
     // and then the larger object wins
     let lose = false;
     const clashes = accepted.filter((a) => {
-      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test: dUm < ra + radius):
+      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test: dUm < ra + radius + overlapMarginUm):
       // beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true distance as for ∞
       const mr = Math.max(a.diameterUm / 2, radius);
-      const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius);
+      const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius + P.overlapMarginUm);
       const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : Math.hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
@@ -1182,7 +1185,7 @@ export function detectMigrasomes(
       }
       // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
       // rim far dimmer, no brighter than those fibers) is not an object of its own
-      if (dUm < ra + radius) {
+      if (dUm < ra + radius + P.overlapMarginUm) {
         if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
           lose = true;
           return true;
