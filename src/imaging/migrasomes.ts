@@ -89,7 +89,7 @@ export interface MigrasomeParams {
    * crossing test for small objects (radius < crossingMaxRadiusUm): fiber lines through the object (pairs of opposite
    * arms within crossingPairTolDeg, arms ≥ crossingArmZ noise units, measured on a crossingBandUm wide band outside
    * the object, see `crossingMeasure`). With at least two lines, the object is a crossing of fibers (no object of its
-   * own) when its centre is at most crossingCentreRatio × the sum of the two brightest lines (at a crossing the centre
+   * own) when its centre is at most crossingCentreRatio × the summed brightness of the lines (at a crossing the centre
    * is that sum) and its rim peak at most crossingRimRatio × that sum (a crossing's rim quantile lies between the
    * arms, below the sum; an object on a crossing adds its own brightness to both)
    */
@@ -849,7 +849,9 @@ export interface CrossingMeasure {
   b2: number;
   /** the brightest point near the centre above the same background */
   centre: number;
-  /** centre / (b1 + b2) (Infinity with fewer than two lines) */
+  /** the summed brightness of all lines (at a crossing of fibers the centre is this sum) */
+  sum: number;
+  /** centre / sum (Infinity with fewer than two lines) */
   ratio: number;
 }
 
@@ -921,7 +923,9 @@ export function crossingMeasure(
   centre -= bg;
   const b1 = lines.length > 0 ? lines[0].v : 0;
   const b2 = lines.length > 1 ? lines[1].v : 0;
-  return { lines: lines.length, b1, b2, centre, ratio: lines.length >= 2 ? centre / (b1 + b2) : Infinity };
+  let sum = 0;
+  for (const l of lines) sum += l.v;
+  return { lines: lines.length, b1, b2, centre, sum, ratio: lines.length >= 2 ? centre / sum : Infinity };
 }
 
 /**
@@ -1145,7 +1149,7 @@ export function detectMigrasomes(
       pass && radius < P.crossingMaxRadiusUm
         ? crossingMeasure(sm, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
         : undefined;
-    const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * (cross.b1 + cross.b2) && f.peak <= P.crossingRimRatio * (cross.b1 + cross.b2);
+    const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * cross.sum && f.peak <= P.crossingRimRatio * cross.sum;
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross });
     if (crossing) continue;
     if (!pass) continue;
