@@ -144,7 +144,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   haloPeakRatio: 2,
   overlapPeakRatio: 2.5,
   overlapMaxArmContrast: 1.2,
-  overlapMarginUm: 0.2,
+  overlapMarginUm: 0.1,
   maxFill: 1.8,
   crossingMaxRadiusUm: 0.45,
   crossingCentreRatio: 1.5,
