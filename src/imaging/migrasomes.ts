@@ -89,8 +89,8 @@ export interface MigrasomeParams {
    * crossing test for small objects (radius < crossingMaxRadiusUm): fiber lines through the object (pairs of opposite
    * arms within crossingPairTolDeg, arms ≥ crossingArmZ noise units, measured on a crossingBandUm wide band outside
    * the object, see `crossingMeasure`). With at least two lines, the object is a crossing of fibers (no object of its
-   * own) when its centre is at most crossingCentreRatio × the summed brightness of the lines (at a crossing the centre
-   * is that sum) and its rim peak at most crossingRimRatio × that sum (a crossing's rim quantile lies between the
+   * own) when its centre is at most crossingCentreRatio × the sum of the two brightest lines (at a crossing the centre
+   * is that sum; a third "line" is often a neighbour's rim in a cluster) and its rim peak at most crossingRimRatio × that sum (a crossing's rim quantile lies between the
    * arms, below the sum; an object on a crossing adds its own brightness to both)
    */
   crossingMaxRadiusUm: number;
@@ -177,6 +177,8 @@ export interface Migrasome {
   armContrast: number;
   /** centre / rim brightness (≈ 1 for a filled disc, low for a hollow ring) */
   fill: number;
+  /** ring completeness from the Hough transform at the final centre and radius (0 without it) */
+  ringZ: number;
 }
 
 interface Candidate {
@@ -849,9 +851,9 @@ export interface CrossingMeasure {
   b2: number;
   /** the brightest point near the centre above the same background */
   centre: number;
-  /** the summed brightness of all lines (at a crossing of fibers the centre is this sum) */
+  /** the summed brightness of all lines */
   sum: number;
-  /** centre / sum (Infinity with fewer than two lines) */
+  /** centre / (b1 + b2) (Infinity with fewer than two lines) */
   ratio: number;
 }
 
@@ -925,7 +927,7 @@ export function crossingMeasure(
   const b2 = lines.length > 1 ? lines[1].v : 0;
   let sum = 0;
   for (const l of lines) sum += l.v;
-  return { lines: lines.length, b1, b2, centre, sum, ratio: lines.length >= 2 ? centre / sum : Infinity };
+  return { lines: lines.length, b1, b2, centre, sum, ratio: lines.length >= 2 ? centre / (b1 + b2) : Infinity };
 }
 
 /**
@@ -1149,7 +1151,7 @@ export function detectMigrasomes(
       pass && radius < P.crossingMaxRadiusUm
         ? crossingMeasure(sm, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
         : undefined;
-    const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * cross.sum && f.peak <= P.crossingRimRatio * cross.sum;
+    const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * (cross.b1 + cross.b2) && f.peak <= P.crossingRimRatio * (cross.b1 + cross.b2);
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross });
     if (crossing) continue;
     if (!pass) continue;
@@ -1189,12 +1191,14 @@ export function detectMigrasomes(
       }
       // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
       // rim far dimmer, no brighter than those fibers) is not an object of its own
+      // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
       if (dUm < ra + radius + P.overlapMarginUm) {
-        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast) {
+        const apart = dUm >= ra + radius;
+        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast && !(apart && ringZ >= P.strongRingZ)) {
           lose = true;
           return true;
         }
-        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast) return true;
+        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
       }
       return false;
     });
@@ -1212,6 +1216,7 @@ export function detectMigrasomes(
       peak: f.peak,
       armContrast,
       fill,
+      ringZ,
     });
   }
   accepted.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
