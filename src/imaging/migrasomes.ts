@@ -4,7 +4,9 @@
  * profile of ANGULAR MEDIANS: a ring or disc is bright all around its centre, whereas a
  * fiber segment, a junction or a crossing is bright only along 2–4 narrow arms, so the
  * angular median stays at background. The outer half-maximum radius, corrected for the
- * PSF, gives the diameter, which rejects sub-resolution dots and small vesicles.
+ * PSF, gives the diameter, which rejects sub-resolution dots and small vesicles. A small object on two
+ * straight fiber lines (pairs of opposite arms) that is no brighter than the two lines' sum is a crossing
+ * of fibers (`crossingMeasure`): at a crossing the centre is that sum, an object on it adds its own.
  */
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
 import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
