@@ -52,21 +52,27 @@ export function setPixels(mask: Uint8Array): number[] {
  */
 export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
   const tables = zhangSuenTables();
-  let pts: number[] = [];
-  for (const i of pixels ?? setPixels(mask)) {
+  const src = pixels ?? setPixels(mask);
+  // the candidate pixels and each sub-pass's deletions in typed arrays with index loops: the array iterators,
+  // `filter` copies and pushes of the plain-array version were about 30 MB of garbage per 2048² frame
+  const pts = new Int32Array(src.length);
+  let n = 0;
+  for (let k = 0; k < src.length; k++) {
+    const i = src[k];
     const x = i % w;
     const y = (i - x) / w;
     if (x === 0 || y === 0 || x === w - 1 || y === h - 1) mask[i] = 0;
-    else pts.push(i);
+    else pts[n++] = i;
   }
-  const del: number[] = [];
+  const del = new Int32Array(n);
   let changed = true;
   while (changed) {
     changed = false;
     for (let pass = 0; pass < 2; pass++) {
       const t = tables[pass];
-      del.length = 0;
-      for (const i of pts) {
+      let nd = 0;
+      for (let k = 0; k < n; k++) {
+        const i = pts[k];
         if (!mask[i]) continue;
         const c =
           mask[i - w] |
@@ -77,14 +83,19 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
           (mask[i + w - 1] << 5) |
           (mask[i - 1] << 6) |
           (mask[i - w - 1] << 7);
-        if (t[c]) del.push(i);
+        if (t[c]) del[nd++] = i;
       }
-      if (del.length) changed = true;
-      for (const i of del) mask[i] = 0;
+      if (nd) changed = true;
+      for (let k = 0; k < nd; k++) mask[del[k]] = 0;
     }
-    if (changed) pts = pts.filter((i) => mask[i]);
+    if (changed) {
+      // keep the pixels still set, in order
+      let m = 0;
+      for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
+      n = m;
+    }
   }
-  return pts;
+  return Array.from(pts.subarray(0, n));
 }
 
 /**
