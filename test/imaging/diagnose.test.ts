@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { DetectedMigrasome, ImageAnalysis } from "../../src/imaging/analyze.ts";
 import { fiberCoverage, siteErrors } from "../../src/imaging/diagnose.ts";
@@ -72,4 +73,24 @@ describe("site errors", () => {
     const far = siteErrors(scene, analysis([], [{ ...det("along", [0, 180]), xUm: 15 }]));
     expect(far.matched).toBe(0);
   });
+});
+
+describe("the diagnostics script", () => {
+  const root = new URL("../..", import.meta.url).pathname;
+  const run = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "scripts/imaging-diagnose.ts", ...args], { cwd: root, encoding: "utf8" });
+
+  it("refuses the held-out scoring seeds and bad flags with one line and exit code 2", () => {
+    const r = run(["fibers", "--seeds", "999-1001"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/seeds ≥ 1000 are the held-out scoring scenes/);
+    expect(run(["fibers", "--params", "[1]"]).status).toBe(2);
+    expect(run(["lengths"]).status).toBe(2);
+  });
+
+  it("reports sites on one small tuning scene", () => {
+    const r = run(["sites", "--seeds", "1-1", "--size", "20"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/site accuracy \d\.\d{3} \(\d+\/\d+\)/);
+  }, 60_000);
 });
