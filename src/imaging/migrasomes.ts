@@ -655,6 +655,71 @@ function lowQuantile(buf: Float32Array, off: number, N: number, kq: number): num
   return hp[0];
 }
 
+/** scratch of `splitQuantile`: the samples at or below, and above, the guess */
+const splitLo = new Float32Array(4096);
+const splitHi = new Float32Array(4096);
+
+/**
+ * `lowQuantile` of finite samples, faster when `t` is a good guess of the result (the same radius of a
+ * nearby centre's profile, or the previous radius): one branch-free pass splits the samples into those
+ * ≤ t and those > t, and the kq-th smallest lies in one part at a known rank, usually near that part's
+ * end, where a heap of a few values finds it. An order statistic is one value whatever the algorithm;
+ * only a zero result (+0 and −0 tie) is recomputed by `lowQuantile` to return the same sign.
+ */
+function splitQuantile(buf: Float32Array, off: number, N: number, kq: number, t: number): number {
+  const lo = splitLo;
+  const hi = splitHi;
+  let cl = 0;
+  let ch = 0;
+  for (let a = off, e = off + N; a < e; a++) {
+    const v = buf[a];
+    lo[cl] = v;
+    hi[ch] = v;
+    const le = v <= t ? 1 : 0;
+    cl += le;
+    ch += 1 - le;
+  }
+  const r = cl > kq ? rankOf(lo, cl, kq) : rankOf(hi, ch, kq - cl);
+  return r === 0 ? lowQuantile(buf, off, N, kq) : r;
+}
+
+/** the r-th smallest of b[0 … m) (finite), by a heap from the nearer end */
+function rankOf(b: Float32Array, m: number, r: number): number {
+  return r <= m - 1 - r ? lowQuantile(b, 0, m, r) : highQuantile(b, m, m - 1 - r);
+}
+
+/** the r-th largest (0-based) of the finite b[0 … m): a min-heap of the r + 1 largest (mirror of `lowQuantile`) */
+function highQuantile(b: Float32Array, m: number, r: number): number {
+  const hp = lowBuf;
+  const K = r + 1;
+  for (let i = 0; i < K; i++) {
+    const v = b[i];
+    let c = i;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (hp[p] <= v) break;
+      hp[c] = hp[p];
+      c = p;
+    }
+    hp[c] = v;
+  }
+  for (let a = K; a < m; a++) {
+    const v = b[a];
+    if (!(v > hp[0])) continue;
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= K) break;
+      if (l + 1 < K && hp[l + 1] < hp[l]) l++;
+      if (!(hp[l] < v)) break;
+      hp[c] = hp[l];
+      c = l;
+    }
+    hp[c] = v;
+  }
+  return hp[0];
+}
+
 /** selectK on the samples buf[off … off + N) in angBuf (copied there unless they are there). */
 function selectOnAngBuf(buf: Float32Array, off: number, N: number, kq: number): number {
   if (buf !== angBuf || off !== 0) angBuf.set(buf.subarray(off, off + N));
@@ -670,6 +735,7 @@ function circleCount(rho: number): number {
  * Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels).
  * With a `sampler` for this image, radius step and pixel size (see fastcircle.ts), circles wholly
  * inside the image are sampled there (the same values) and only the selection runs here.
+ * `hint`: rim quantiles of a nearby profile (same radii), a guess that speeds up the selection only.
  */
 export function radialProfile(
   sm: Float32Array,
@@ -682,6 +748,7 @@ export function radialProfile(
   nr: number,
   withMedian = true,
   sampler: ProfileSampler | null = null,
+  hint: Float32Array | null = null,
 ): Profile {
   const med = new Float32Array(nr);
   const q25 = new Float32Array(nr);
@@ -700,11 +767,13 @@ export function radialProfile(
       med[k] = q25[k] = sampleBilinear(sm, w, h, cx, cy);
     } else {
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
-      if (samples && fast && !withMedian) q25[k] = lowQuantile(samples, fast.offsets[k], N, kq);
+      // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
+      const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
+      if (samples && fast && !withMedian) q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
       else {
         if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
         else sampleCircle(sm, w, h, cx, cy, rho, N);
-        q25[k] = lowQuantile(angBuf, 0, N, kq);
+        q25[k] = samples && fast && t === t ? splitQuantile(angBuf, 0, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       }
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
@@ -1088,7 +1157,8 @@ export function detectMigrasomes(
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler);
+        // the current centre's rim quantiles guide the selection (the same values, found faster)
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
         if (f2.area > f.area * 1.002) {
           cx += dx;
@@ -1107,7 +1177,7 @@ export function detectMigrasomes(
       }
     }
     // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler);
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25);
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
