@@ -736,6 +736,7 @@ function circleCount(rho: number): number {
  * With a `sampler` for this image, radius step and pixel size (see fastcircle.ts), circles wholly
  * inside the image are sampled there (the same values) and only the selection runs here.
  * `hint`: rim quantiles of a nearby profile (same radii), a guess that speeds up the selection only.
+ * `into`: scratch rows to write the profile into (the result then views them; not the hint's rows).
  */
 export function radialProfile(
   sm: Float32Array,
@@ -749,10 +750,14 @@ export function radialProfile(
   withMedian = true,
   sampler: ProfileSampler | null = null,
   hint: Float32Array | null = null,
+  into: Profile | null = null,
 ): Profile {
-  const med = new Float32Array(nr);
-  const q25 = new Float32Array(nr);
-  const n = new Int32Array(nr);
+  // with `into` (scratch rows of at least nr radii, every one rewritten below): views of it, no new
+  // buffers (each small typed array has its own off-heap store, costly to allocate and collect)
+  const reuse = into !== null && into.med.length >= nr && into.q25.length >= nr && into.n.length >= nr;
+  const med = reuse ? into.med.subarray(0, nr) : new Float32Array(nr);
+  const q25 = reuse ? into.q25.subarray(0, nr) : new Float32Array(nr);
+  const n = reuse ? into.n.subarray(0, nr) : new Int32Array(nr);
   const rhoMax = ((nr - 1) * drUm) / pxUm;
   const fast =
     sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
@@ -1080,6 +1085,8 @@ export function detectMigrasomes(
     const rho = (k * dr) / pxUm;
     return { rho, N: circleCount(rho) };
   }, trigTable);
+  const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
+  const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const accepted: Migrasome[] = [];
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
@@ -1140,7 +1147,10 @@ export function detectMigrasomes(
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;
-    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler);
+    // the profiles are written into two scratch rows: the current one and the one being tried
+    let cur = rowsA;
+    let other = rowsB;
+    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler, null, cur);
     let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     if (f.score < 0.5 * P.minScore) continue;
     // profile only as far as the object reaches (saves most of the work for large scales)
@@ -1158,7 +1168,7 @@ export function detectMigrasomes(
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         // the current centre's rim quantiles guide the selection (the same values, found faster)
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25);
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
         if (f2.area > f.area * 1.002) {
           cx += dx;
@@ -1167,6 +1177,10 @@ export function detectMigrasomes(
           ldy = dy;
           prof = p2;
           f = f2;
+          // p2 lives in `other`: it becomes the current row, the old one is free for the next try
+          const free = cur;
+          cur = other;
+          other = free;
           moved = true;
           break;
         }
@@ -1177,7 +1191,7 @@ export function detectMigrasomes(
       }
     }
     // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25);
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25, other);
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
