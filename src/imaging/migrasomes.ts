@@ -310,6 +310,9 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
     }
 }
 
+/** scratch of ringCandidates: the two vote accumulators */
+let voteScratch = new Float32Array(0);
+
 /**
  * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
  * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
@@ -333,8 +336,12 @@ export function ringCandidates(
   const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
   const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
   const gain = secondDerivativeGain(sp);
-  const acc = new Float32Array(w * h);
-  const accR = new Float32Array(w * h);
+  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
+  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
+  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
+  else voteScratch.fill(0, 0, 2 * w * h);
+  const acc = voteScratch.subarray(0, w * h);
+  const accR = voteScratch.subarray(w * h, 2 * w * h);
   const r0 = rMinUm / pxUm;
   const r1 = rMaxUm / pxUm;
   const dstep = 0.7;
