@@ -1095,6 +1095,27 @@ export function detectMigrasomes(
   const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const accepted: Migrasome[] = [];
+  // the accepted detections also on a 2 µm grid, for the skip test below: it looks only at the cells within
+  // the largest radius accepted so far (with a cell's slack); the test is a pure "any", so the same answer
+  const acell = Math.max(1, Math.round(2 / pxUm));
+  const agw = Math.ceil(w / acell) + 1;
+  const accGrid = new Map<number, Migrasome[]>();
+  let accMaxR = 0;
+  const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
+  const nearAccepted = (x: number, y: number, fr: number): boolean => {
+    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2);
+    const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
+    if (!(limPx < 1e6)) return accepted.some(near);
+    const R = Math.floor((limPx * 1.000001) / acell) + 2;
+    const gx = Math.floor(x / acell);
+    const gy = Math.floor(y / acell);
+    for (let j = gy - R; j <= gy + R; j++)
+      for (let i = gx - R; i <= gx + R; i++) {
+        const l = accGrid.get(j * agw + i);
+        if (l) for (const a of l) if (near(a)) return true;
+      }
+    return false;
+  };
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
@@ -1135,7 +1156,7 @@ export function detectMigrasomes(
     // that a smaller scale at the same place, if it comes later, would catch)
     const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
     if (!lateMark) markSeen(c.x, c.y, rpx);
-    if (accepted.some((a) => closerThan(a.x - c.x, a.y - c.y, pxUm, (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2))) continue;
+    if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
@@ -1299,7 +1320,11 @@ export function detectMigrasomes(
       return false;
     });
     if (lose) continue;
-    for (const a of clashes) accepted.splice(accepted.indexOf(a), 1);
+    for (const a of clashes) {
+      accepted.splice(accepted.indexOf(a), 1);
+      const l = accGrid.get(accKey(a));
+      if (l) l.splice(l.indexOf(a), 1);
+    }
     accepted.push({
       x: cx,
       y: cy,
@@ -1314,6 +1339,12 @@ export function detectMigrasomes(
       fill,
       ringZ,
     });
+    const added = accepted[accepted.length - 1];
+    const ak = accKey(added);
+    const al = accGrid.get(ak);
+    if (al) al.push(added);
+    else accGrid.set(ak, [added]);
+    accMaxR = Math.max(accMaxR, added.diameterUm / 2);
   }
   accepted.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
   return accepted;
