@@ -907,10 +907,11 @@ function circleMax(
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
   const masked = new Uint8Array(N);
+  // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
+  const tt = trigTable(N);
   for (let a = 0; a < N; a++) {
-    const th = (2 * Math.PI * (a + 0.5)) / N;
-    const c = Math.cos(th);
-    const sn = Math.sin(th);
+    const c = tt[2 * a];
+    const sn = tt[2 * a + 1];
     const x = cx + rho * c;
     const y = cy + rho * sn;
     // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
