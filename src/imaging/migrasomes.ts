@@ -1172,6 +1172,8 @@ export function detectMigrasomes(
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
+      // only quick ≥ quickZ matters below, and the maximum cannot fall again: the remaining circles change nothing
+      if (quick >= P.quickZ) break;
     }
     if (quick < P.quickZ) continue;
     if (lateMark) markSeen(c.x, c.y, rpx);
