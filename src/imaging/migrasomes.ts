@@ -287,10 +287,12 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
       const xx = s[i + 1] - 2 * c + s[i - 1];
       const yy = s[i + W] - 2 * c + s[i - W];
       const m = 0.5 * (xx + yy);
-      if (m >= 0) continue;
       const g = nz[i] * gain;
       // (g ≤ 0 or NaN: the comparison fails and the pixel is computed exactly)
+      // the bound first: it rejects almost every pixel (a predictable branch), while m ≥ 0 holds for about
+      // half of them at random; both are pure skip tests, so their order does not change which pixels pass
       if (-m < bound * g) continue;
+      if (m >= 0) continue;
       const xy = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
       const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
       if (!(l2 < 0)) continue;
@@ -309,6 +311,9 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
       pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
     }
 }
+
+/** scratch of ringCandidates: the two vote accumulators */
+let voteScratch = new Float32Array(0);
 
 /**
  * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
@@ -333,8 +338,12 @@ export function ringCandidates(
   const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
   const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
   const gain = secondDerivativeGain(sp);
-  const acc = new Float32Array(w * h);
-  const accR = new Float32Array(w * h);
+  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
+  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
+  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
+  else voteScratch.fill(0, 0, 2 * w * h);
+  const acc = voteScratch.subarray(0, w * h);
+  const accR = voteScratch.subarray(w * h, 2 * w * h);
   const r0 = rMinUm / pxUm;
   const r1 = rMaxUm / pxUm;
   const dstep = 0.7;
@@ -655,6 +664,71 @@ function lowQuantile(buf: Float32Array, off: number, N: number, kq: number): num
   return hp[0];
 }
 
+/** scratch of `splitQuantile`: the samples at or below, and above, the guess */
+const splitLo = new Float32Array(4096);
+const splitHi = new Float32Array(4096);
+
+/**
+ * `lowQuantile` of finite samples, faster when `t` is a good guess of the result (the same radius of a
+ * nearby centre's profile, or the previous radius): one branch-free pass splits the samples into those
+ * ≤ t and those > t, and the kq-th smallest lies in one part at a known rank, usually near that part's
+ * end, where a heap of a few values finds it. An order statistic is one value whatever the algorithm;
+ * only a zero result (+0 and −0 tie) is recomputed by `lowQuantile` to return the same sign.
+ */
+function splitQuantile(buf: Float32Array, off: number, N: number, kq: number, t: number): number {
+  const lo = splitLo;
+  const hi = splitHi;
+  let cl = 0;
+  let ch = 0;
+  for (let a = off, e = off + N; a < e; a++) {
+    const v = buf[a];
+    lo[cl] = v;
+    hi[ch] = v;
+    const le = v <= t ? 1 : 0;
+    cl += le;
+    ch += 1 - le;
+  }
+  const r = cl > kq ? rankOf(lo, cl, kq) : rankOf(hi, ch, kq - cl);
+  return r === 0 ? lowQuantile(buf, off, N, kq) : r;
+}
+
+/** the r-th smallest of b[0 … m) (finite), by a heap from the nearer end */
+function rankOf(b: Float32Array, m: number, r: number): number {
+  return r <= m - 1 - r ? lowQuantile(b, 0, m, r) : highQuantile(b, m, m - 1 - r);
+}
+
+/** the r-th largest (0-based) of the finite b[0 … m): a min-heap of the r + 1 largest (mirror of `lowQuantile`) */
+function highQuantile(b: Float32Array, m: number, r: number): number {
+  const hp = lowBuf;
+  const K = r + 1;
+  for (let i = 0; i < K; i++) {
+    const v = b[i];
+    let c = i;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (hp[p] <= v) break;
+      hp[c] = hp[p];
+      c = p;
+    }
+    hp[c] = v;
+  }
+  for (let a = K; a < m; a++) {
+    const v = b[a];
+    if (!(v > hp[0])) continue;
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= K) break;
+      if (l + 1 < K && hp[l + 1] < hp[l]) l++;
+      if (!(hp[l] < v)) break;
+      hp[c] = hp[l];
+      c = l;
+    }
+    hp[c] = v;
+  }
+  return hp[0];
+}
+
 /** selectK on the samples buf[off … off + N) in angBuf (copied there unless they are there). */
 function selectOnAngBuf(buf: Float32Array, off: number, N: number, kq: number): number {
   if (buf !== angBuf || off !== 0) angBuf.set(buf.subarray(off, off + N));
@@ -670,6 +744,8 @@ function circleCount(rho: number): number {
  * Rim quantile (and, with `withMedian`, the angular median) at radii k·dr around (cx, cy) (pixels).
  * With a `sampler` for this image, radius step and pixel size (see fastcircle.ts), circles wholly
  * inside the image are sampled there (the same values) and only the selection runs here.
+ * `hint`: rim quantiles of a nearby profile (same radii), a guess that speeds up the selection only.
+ * `into`: scratch rows to write the profile into (the result then views them; not the hint's rows).
  */
 export function radialProfile(
   sm: Float32Array,
@@ -682,10 +758,15 @@ export function radialProfile(
   nr: number,
   withMedian = true,
   sampler: ProfileSampler | null = null,
+  hint: Float32Array | null = null,
+  into: Profile | null = null,
 ): Profile {
-  const med = new Float32Array(nr);
-  const q25 = new Float32Array(nr);
-  const n = new Int32Array(nr);
+  // with `into` (scratch rows of at least nr radii, every one rewritten below): views of it, no new
+  // buffers (each small typed array has its own off-heap store, costly to allocate and collect)
+  const reuse = into !== null && into.med.length >= nr && into.q25.length >= nr && into.n.length >= nr;
+  const med = reuse ? into.med.subarray(0, nr) : new Float32Array(nr);
+  const q25 = reuse ? into.q25.subarray(0, nr) : new Float32Array(nr);
+  const n = reuse ? into.n.subarray(0, nr) : new Int32Array(nr);
   const rhoMax = ((nr - 1) * drUm) / pxUm;
   const fast =
     sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
@@ -700,11 +781,13 @@ export function radialProfile(
       med[k] = q25[k] = sampleBilinear(sm, w, h, cx, cy);
     } else {
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
-      if (samples && fast && !withMedian) q25[k] = lowQuantile(samples, fast.offsets[k], N, kq);
+      // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
+      const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
+      if (samples && fast && !withMedian) q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
       else {
         if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
         else sampleCircle(sm, w, h, cx, cy, rho, N);
-        q25[k] = lowQuantile(angBuf, 0, N, kq);
+        q25[k] = samples && fast && t === t ? splitQuantile(angBuf, 0, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       }
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
@@ -824,10 +907,11 @@ function circleMax(
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
   const masked = new Uint8Array(N);
+  // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
+  const tt = trigTable(N);
   for (let a = 0; a < N; a++) {
-    const th = (2 * Math.PI * (a + 0.5)) / N;
-    const c = Math.cos(th);
-    const sn = Math.sin(th);
+    const c = tt[2 * a];
+    const sn = tt[2 * a + 1];
     const x = cx + rho * c;
     const y = cy + rho * sn;
     // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
@@ -1011,7 +1095,30 @@ export function detectMigrasomes(
     const rho = (k * dr) / pxUm;
     return { rho, N: circleCount(rho) };
   }, trigTable);
+  const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
+  const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const accepted: Migrasome[] = [];
+  // the accepted detections also on a 2 µm grid, for the skip test below: it looks only at the cells within
+  // the largest radius accepted so far (with a cell's slack); the test is a pure "any", so the same answer
+  const acell = Math.max(1, Math.round(2 / pxUm));
+  const agw = Math.ceil(w / acell) + 1;
+  const accGrid = new Map<number, Migrasome[]>();
+  let accMaxR = 0;
+  const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
+  const nearAccepted = (x: number, y: number, fr: number): boolean => {
+    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2);
+    const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
+    if (!(limPx < 1e6)) return accepted.some(near);
+    const R = Math.floor((limPx * 1.000001) / acell) + 2;
+    const gx = Math.floor(x / acell);
+    const gy = Math.floor(y / acell);
+    for (let j = gy - R; j <= gy + R; j++)
+      for (let i = gx - R; i <= gx + R; i++) {
+        const l = accGrid.get(j * agw + i);
+        if (l) for (const a of l) if (near(a)) return true;
+      }
+    return false;
+  };
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
@@ -1052,7 +1159,7 @@ export function detectMigrasomes(
     // that a smaller scale at the same place, if it comes later, would catch)
     const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
     if (!lateMark) markSeen(c.x, c.y, rpx);
-    if (accepted.some((a) => closerThan(a.x - c.x, a.y - c.y, pxUm, (P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1) * a.diameterUm / 2))) continue;
+    if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) continue;
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
@@ -1065,13 +1172,18 @@ export function detectMigrasomes(
       const q = circleMedian(sm, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
+      // only quick ≥ quickZ matters below, and the maximum cannot fall again: the remaining circles change nothing
+      if (quick >= P.quickZ) break;
     }
     if (quick < P.quickZ) continue;
     if (lateMark) markSeen(c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     let cx = c.x;
     let cy = c.y;
-    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler);
+    // the profiles are written into two scratch rows: the current one and the one being tried
+    let cur = rowsA;
+    let other = rowsB;
+    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler, null, cur);
     let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     if (f.score < 0.5 * P.minScore) continue;
     // profile only as far as the object reaches (saves most of the work for large scales)
@@ -1088,7 +1200,8 @@ export function detectMigrasomes(
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler);
+        // the current centre's rim quantiles guide the selection (the same values, found faster)
+        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
         if (f2.area > f.area * 1.002) {
           cx += dx;
@@ -1097,6 +1210,10 @@ export function detectMigrasomes(
           ldy = dy;
           prof = p2;
           f = f2;
+          // p2 lives in `other`: it becomes the current row, the old one is free for the next try
+          const free = cur;
+          cur = other;
+          other = free;
           moved = true;
           break;
         }
@@ -1107,7 +1224,7 @@ export function detectMigrasomes(
       }
     }
     // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler);
+    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25, other);
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
@@ -1208,7 +1325,11 @@ export function detectMigrasomes(
       return false;
     });
     if (lose) continue;
-    for (const a of clashes) accepted.splice(accepted.indexOf(a), 1);
+    for (const a of clashes) {
+      accepted.splice(accepted.indexOf(a), 1);
+      const l = accGrid.get(accKey(a));
+      if (l) l.splice(l.indexOf(a), 1);
+    }
     accepted.push({
       x: cx,
       y: cy,
@@ -1223,6 +1344,12 @@ export function detectMigrasomes(
       fill,
       ringZ,
     });
+    const added = accepted[accepted.length - 1];
+    const ak = accKey(added);
+    const al = accGrid.get(ak);
+    if (al) al.push(added);
+    else accGrid.set(ak, [added]);
+    accMaxR = Math.max(accMaxR, added.diameterUm / 2);
   }
   accepted.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
   return accepted;
