@@ -19,7 +19,7 @@
  * All parameters are in µm or noise units (pixel sizes 0.065–0.16 µm run with the same values).
  */
 import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
-import { polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
+import { endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
 
 export interface ExtendParams {
   /** step along the fiber, µm */
@@ -581,14 +581,10 @@ function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, sta
     const fib = es[0] === join ? es[1] : es[0];
     if (fib.a === fib.b) continue;
     // the fiber's direction at n, towards the migrasome (its last µm)
-    const pts = fib.a === n ? fib.points.slice().reverse() : fib.points;
-    const end = pts[pts.length - 1];
-    let k = pts.length - 1;
-    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 1) k--;
-    const L = Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]);
-    if (!(L > 0.4)) continue;
+    const d = endDirection(fib.points, fib.a === n, 1);
+    if (!(d.chordUm > 0.4)) continue;
     const l = byMig.get(m);
-    const item = { n, join, dx: (end[0] - pts[k][0]) / L, dy: (end[1] - pts[k][1]) / L };
+    const item = { n, join, dx: d.tx, dy: d.ty };
     if (l) l.push(item);
     else byMig.set(m, [item]);
   }

@@ -63,6 +63,21 @@ export function polyLength(p: [number, number][]): number {
   return L;
 }
 
+/**
+ * Where a polyline ends and the direction it runs there: at its first point (`atStart`) or its last, the unit vector
+ * from the first vertex at least `spanUm` back from that end (or the far end) to the end, and that chord's length.
+ */
+export function endDirection(points: [number, number][], atStart: boolean, spanUm: number): { end: [number, number]; tx: number; ty: number; chordUm: number } {
+  const n = points.length;
+  const at = (j: number) => points[atStart ? n - 1 - j : j]; // j counted from the far end towards this end
+  const end = at(n - 1);
+  let k = n - 1;
+  while (k > 0 && Math.hypot(end[0] - at(k)[0], end[1] - at(k)[1]) < spanUm) k--;
+  const q = at(k);
+  const L = Math.hypot(end[0] - q[0], end[1] - q[1]);
+  return { end, tx: (end[0] - q[0]) / L, ty: (end[1] - q[1]) / L, chordUm: L };
+}
+
 export function traceFibers(
   ridgeMask: Uint8Array,
   ox: Float32Array,
@@ -329,15 +344,9 @@ export function traceFibers(
     }
     for (const [id, e] of byNode) {
       if (e.a === e.b) continue;
-      const pts = e.a === id ? e.points.slice().reverse() : e.points;
-      const end = pts[pts.length - 1];
       // the direction of the last 0.5 µm
-      let k = pts.length - 1;
-      while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.5) k--;
-      const L = Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]);
-      if (!(L > 0.2)) continue;
-      const tx = (end[0] - pts[k][0]) / L;
-      const ty = (end[1] - pts[k][1]) / L;
+      const { end, tx, ty, chordUm } = endDirection(e.points, e.a === id, 0.5);
+      if (!(chordUm > 0.2)) continue;
       const step = 0.5 * pxUm;
       let hit = -1;
       for (let d = step; d <= cellJoin && hit < 0; d += step) {
