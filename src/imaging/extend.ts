@@ -19,7 +19,7 @@
  * All parameters are in µm or noise units (pixel sizes 0.065–0.16 µm run with the same values).
  */
 import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
-import { endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
+import { compactGraph, endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
 
 export interface ExtendParams {
   /** step along the fiber, µm */
@@ -629,18 +629,7 @@ function finish(nodes: FiberNode[], edges: FiberEdge[]): FiberGraph {
     used.add(e.a);
     used.add(e.b);
   }
-  const remap = new Map<number, number>();
-  const out: FiberNode[] = [];
-  for (const n of nodes)
-    if (used.has(n.id) || n.kind === "migrasome") {
-      remap.set(n.id, out.length);
-      out.push({ ...n, id: out.length, degree: 0 });
-    }
-  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
-  for (const e of outEdges) {
-    out[e.a].degree++;
-    out[e.b].degree++;
-  }
+  const { nodes: out, edges: outEdges } = compactGraph(nodes, edges, (n) => used.has(n.id) || n.kind === "migrasome");
   for (const n of out) if (n.kind === "tip" && n.degree > 1) n.kind = "junction";
   // components joined by an extension share the cell one of them had
   const par = out.map((_, i) => i);

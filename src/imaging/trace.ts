@@ -78,6 +78,26 @@ export function endDirection(points: [number, number][], atStart: boolean, spanU
   return { end, tx: (end[0] - q[0]) / L, ty: (end[1] - q[1]) / L, chordUm: L };
 }
 
+/**
+ * The graph renumbered: the nodes that `keep` accepts, in order, with ids 0…, the edges (every one must join kept
+ * nodes) with ids 0… and their ends remapped, and each node's degree counted afresh.
+ */
+export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: FiberNode) => boolean): { nodes: FiberNode[]; edges: FiberEdge[] } {
+  const remap = new Map<number, number>();
+  const outNodes: FiberNode[] = [];
+  for (const n of nodes)
+    if (keep(n)) {
+      remap.set(n.id, outNodes.length);
+      outNodes.push({ ...n, id: outNodes.length, degree: 0 });
+    }
+  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
+  for (const e of outEdges) {
+    outNodes[e.a].degree++;
+    outNodes[e.b].degree++;
+  }
+  return { nodes: outNodes, edges: outEdges };
+}
+
 export function traceFibers(
   ridgeMask: Uint8Array,
   ox: Float32Array,
@@ -321,18 +341,7 @@ export function traceFibers(
     used.add(e.b);
   }
   for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
-  const remap = new Map<number, number>();
-  const outNodes: FiberNode[] = [];
-  for (const n of nodes)
-    if (used.has(n.id)) {
-      remap.set(n.id, outNodes.length);
-      outNodes.push({ ...n, id: outNodes.length, degree: 0 });
-    }
-  const outEdges = kept.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
-  for (const e of outEdges) {
-    outNodes[e.a].degree++;
-    outNodes[e.b].degree++;
-  }
+  const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
   const cellJoin = opts.cellJoinUm ?? 1;
   if (opts.cellLabels && cellJoin > 0) {
