@@ -19,7 +19,7 @@
  * All parameters are in µm or noise units (pixel sizes 0.065–0.16 µm run with the same values).
  */
 import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
-import { compactGraph, endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
+import { compactGraph, edgesAtNodes, endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
 
 export interface ExtendParams {
   /** step along the fiber, µm */
@@ -561,13 +561,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
  * edges replaced.
  */
 function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, stats: ExtendStats): Set<FiberEdge> {
-  const at = new Map<number, FiberEdge[]>();
-  for (const e of edges)
-    for (const n of [e.a, e.b]) {
-      const l = at.get(n);
-      if (l) l.push(e);
-      else at.set(n, [e]);
-    }
+  const at = edgesAtNodes(edges);
   // captured nodes of each migrasome: a node with a join edge to the migrasome and one fiber edge
   const byMig = new Map<number, { n: number; join: FiberEdge; dx: number; dy: number }[]>();
   for (const join of edges) {

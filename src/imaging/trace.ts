@@ -98,6 +98,18 @@ export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: F
   return { nodes: outNodes, edges: outEdges };
 }
 
+/** The edges at each node (a loop is listed twice at its node). */
+export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
+  const at = new Map<number, FiberEdge[]>();
+  for (const e of edges)
+    for (const n of [e.a, e.b]) {
+      const l = at.get(n);
+      if (l) l.push(e);
+      else at.set(n, [e]);
+    }
+  return at;
+}
+
 export function traceFibers(
   ridgeMask: Uint8Array,
   ox: Float32Array,
@@ -404,13 +416,7 @@ export function traceFibers(
  * around it (an arc of the rim). Returns the ids of such pieces and of their join edges.
  */
 function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): Set<number> {
-  const byNode = new Map<number, FiberEdge[]>();
-  for (const e of edges)
-    for (const n of [e.a, e.b]) {
-      const l = byNode.get(n);
-      if (l) l.push(e);
-      else byNode.set(n, [e]);
-    }
+  const byNode = edgesAtNodes(edges);
   /** the join edge of a captured node (degree 2, one edge to a migrasome), or null */
   const joinOf = (n: number): FiberEdge | null => {
     const at = byNode.get(n) ?? [];
