@@ -53,6 +53,15 @@ export interface MigrasomeParams {
   failedBlobKeepsPlaceUm: number;
   /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
   blobSkip: number;
+  /**
+   * a blob candidate inside an accepted detection but at least this fraction of its radius off its centre
+   * (and beyond `blobSkip`… i.e. when blobSkip is larger) is still profiled, as a challenger: it is kept only if
+   * it replaces that detection (the larger circle is then the halo of fibers and blur around it, see
+   * haloPeakRatio), never beside it (1 = off)
+   */
+  blobChallenge: number;
+  /** a challenger replaces the detection it lies in only when its rim peak is at least this many times that detection's */
+  challengePeakRatio: number;
   /** measure the rim against the rim quantile on a circle outside the object */
   localBaseline: boolean;
   /** ridge strength (noise units) of a voting rim pixel at houghRefPxUm; at other pixel sizes see houghThreshold */
@@ -135,6 +144,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   quickStepUm: 0.2,
   failedBlobKeepsPlaceUm: 1.5,
   blobSkip: 1,
+  blobChallenge: 0.5,
+  challengePeakRatio: 3,
   localBaseline: true,
   houghZ: 3,
   houghRefPxUm: 0.1,
@@ -1159,7 +1170,11 @@ export function detectMigrasomes(
     // that a smaller scale at the same place, if it comes later, would catch)
     const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
     if (!lateMark) markSeen(c.x, c.y, rpx);
-    if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) continue;
+    let challenger = false;
+    if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) {
+      if (!P.hough || c.hough || P.blobChallenge >= P.blobSkip || nearAccepted(c.x, c.y, P.blobChallenge)) continue;
+      challenger = true;
+    }
     const nz = noise[ci] * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
@@ -1299,7 +1314,7 @@ export function detectMigrasomes(
       // inside an evenly bright disc can be the more significant one); the disc wins
       const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
       if (!inFilled && dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
-        if (a.significance >= f.score) lose = true;
+        if (a.significance >= f.score || challenger) lose = true;
         return true;
       }
       if (inFilled || dUm + Math.min(ra, radius) < Math.max(ra, radius) + P.containUm) {
@@ -1307,8 +1322,8 @@ export function detectMigrasomes(
         // of fibers and blur around that object, not an object's edge
         const big = ra >= radius ? a.peak : f.peak;
         const small = ra >= radius ? f.peak : a.peak;
-        const haloOfSmall = !inFilled && small >= P.haloPeakRatio * big;
-        if ((ra >= radius) !== haloOfSmall) lose = true;
+        const haloOfSmall = !inFilled && small >= (challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
+        if ((ra >= radius) !== haloOfSmall || (challenger && !(haloOfSmall && ra >= radius))) lose = true;
         return true;
       }
       // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
@@ -1320,11 +1335,15 @@ export function detectMigrasomes(
           lose = true;
           return true;
         }
-        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
+        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) {
+          return true;
+        }
       }
       return false;
     });
     if (lose) continue;
+    // a challenger only replaces (see blobChallenge)
+    if (challenger && !clashes.length) continue;
     for (const a of clashes) {
       accepted.splice(accepted.indexOf(a), 1);
       const l = accGrid.get(accKey(a));
