@@ -1173,6 +1173,19 @@ export function detectMigrasomes(
     let challenger = false;
     if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) {
       if (!P.hough || c.hough || P.blobChallenge >= P.blobSkip || nearAccepted(c.x, c.y, P.blobChallenge)) continue;
+      // only a candidate that can win is profiled: its centre (a small bright blob's rim quantile is at most its
+      // centre's level) at least 2/3 of the ratio × the peak of every detection it lies in
+      const lim = (2 / 3) * P.challengePeakRatio;
+      const R = Math.floor((accMaxR / pxUm) / acell) + 2;
+      const gx = Math.floor(c.x / acell);
+      const gy = Math.floor(c.y / acell);
+      let weak = false;
+      for (let j = gy - R; j <= gy + R && !weak; j++)
+        for (let i = gx - R; i <= gx + R && !weak; i++) {
+          const l = accGrid.get(j * agw + i);
+          if (l) for (const a of l) if (closerThan(a.x - c.x, a.y - c.y, pxUm, (P.blobSkip * a.diameterUm) / 2) && sm[ci] < lim * a.peak) weak = true;
+        }
+      if (weak) continue;
       challenger = true;
     }
     const nz = noise[ci] * smGain;
