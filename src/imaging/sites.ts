@@ -72,6 +72,14 @@ export interface ArmParams {
   /** and present (≥ 1 noise unit) on at least this fraction of the circles (a fiber runs outwards) */
   minPresence: number;
   presenceZ: number;
+  /**
+   * an arm starts at the rim: its mean over the circles within innerSpanUm of the innermost one must reach
+   * min(innerZ, innerRel × the arm's score) noise units (a fiber passing the migrasome further out crosses only the
+   * outer circles; innerZ 0 = off). First look only (R + outerUm): the second, longer look is for dim fibers
+   */
+  innerZ: number;
+  innerRel: number;
+  innerSpanUm: number;
   /** arms closer than this (degrees) are one arm */
   minSeparationDeg: number;
   /** an arm must reach this fraction of the strongest arm's score (weak side structures are not arms) */
@@ -115,7 +123,7 @@ export interface ArmParams {
   tipRecheck: boolean;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -277,12 +285,28 @@ export function migrasomeArms(
       }
       return n >= params.minPresence * cnt[b];
     };
+    // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
+    const dCircle = K > 1 ? (outerUm - params.innerUm) / (K - 1) : 1;
+    const kIn = Math.max(1, Math.min(K, Math.floor(params.innerSpanUm / dCircle + 1e-9) + 1));
+    const inner = (b: number) => {
+      let s = 0;
+      let n = 0;
+      for (let k = 0; k < kIn; k++) {
+        const v = vals[k * B + b];
+        if (v !== v) continue; // masked (a neighbour's disc)
+        s += v;
+        n++;
+      }
+      return n ? (s / n - base) / (nz * corrByCount[n]) : Infinity;
+    };
+    // (first look only: the second, longer look is for dim fibers, whose inner part is noisy)
+    const innerTest = params.innerZ > 0 && outerUm === params.outerUm;
     const order: number[] = [];
     const weak: number[] = [];
     const lowZ = Math.min(minZ, params.oppositeMinZ, firstZ);
     for (let b = 0; b < B; b++) {
       const s0 = score(b);
-      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b)) (s0 >= minZ ? order : weak).push(b);
+      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b) && !(innerTest && inner(b) < Math.min(params.innerZ, params.innerRel * s0))) (s0 >= minZ ? order : weak).push(b);
     }
     order.sort((a, b) => mean[b] - mean[a]);
     weak.sort((a, b) => mean[b] - mean[a]);
