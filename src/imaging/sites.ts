@@ -123,7 +123,7 @@ export interface ArmParams {
   tipRecheck: boolean;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.25, maxOffsetFrac: 0.1, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -136,7 +136,7 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * migrasome crosses the circles at changing angles).
  * Arms are the migrasome's own fibers only: the arm is followed from circle to circle (±10° a step), a
  * line is fitted to its crossings (weights capped, one refit without outliers), and it must pass within
- * 0.25 µm + 0.1 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
+ * 0.15 µm + 0.4 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
  * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
