@@ -3,11 +3,14 @@
  * scoring seeds of the evaluation table are refused, so that diagnosing never becomes tuning on them):
  *   node --import tsx scripts/imaging-diagnose.ts fibers [--seeds 1-16] [--px 0.1] [--snr 7] [--size 40] [--dense]
  *   node --import tsx scripts/imaging-diagnose.ts sites  [--seeds 1-24] [--px 0.1] [--snr 7] [--size 40] [--dense] [--list]
+ *   node --import tsx scripts/imaging-diagnose.ts fps    [--seeds 1-100] [--px 0.065] [--snr 10] [--size 32] [--dense] [--list]
  * `--snr` and `--px` take comma lists; `--params JSON` overrides analysis parameters (e.g. '{"extend":null}' runs
- * without tip extension). Lengths are fractions of the true fiber length.
+ * without tip extension); `--ranges scoring` renders the tuning seeds with the scoring scenes' harder ranges (PSF,
+ * ring, fiber brightness, background: a robustness check, still on tuning seeds). Lengths are fractions of the true
+ * fiber length; `fps` lists false positives by where they lie (`falsePositives`).
  */
 import { analyzePlane, type AnalyzeParams } from "../src/imaging/analyze.ts";
-import { fiberCoverage, siteErrors, type FiberCoverage, type SiteError } from "../src/imaging/diagnose.ts";
+import { falsePositives, fiberCoverage, siteErrors, type FalsePositive, type FiberCoverage, type SiteError } from "../src/imaging/diagnose.ts";
 import { renderScene } from "../src/imaging/optics.ts";
 import { generateScene, randomOptics } from "../src/imaging/scene.ts";
 
@@ -17,12 +20,12 @@ function fail(msg: string): never {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode !== "fibers" && mode !== "sites") fail(`first argument must be "fibers" or "sites", got ${JSON.stringify(mode ?? "")}`);
+if (mode !== "fibers" && mode !== "sites" && mode !== "fps") fail(`first argument must be "fibers", "sites" or "fps", got ${JSON.stringify(mode ?? "")}`);
 const opt = new Map<string, string>();
 for (let i = 0; i < rest.length; i++) {
   const k = rest[i];
   if (k === "--dense" || k === "--list") opt.set(k, "1");
-  else if (["--seeds", "--px", "--snr", "--size", "--params"].includes(k) && i + 1 < rest.length) opt.set(k, rest[++i]);
+  else if (["--seeds", "--px", "--snr", "--size", "--params", "--ranges"].includes(k) && i + 1 < rest.length) opt.set(k, rest[++i]);
   else fail(`unknown or incomplete option ${JSON.stringify(k)}`);
 }
 const numbers = (flag: string, def: string): number[] => {
@@ -30,12 +33,14 @@ const numbers = (flag: string, def: string): number[] => {
   if (!v.length || v.some((x) => !(x > 0))) fail(`${flag} must be positive numbers separated by commas, got ${JSON.stringify(opt.get(flag))}`);
   return v;
 };
-const seedArg = opt.get("--seeds") ?? (mode === "fibers" ? "1-16" : "1-24");
+const seedArg = opt.get("--seeds") ?? (mode === "fibers" ? "1-16" : mode === "fps" ? "1-100" : "1-24");
+const ranges = opt.get("--ranges") ?? "tuning";
+if (ranges !== "tuning" && ranges !== "scoring") fail(`--ranges must be "tuning" or "scoring", got ${JSON.stringify(ranges)}`);
 const m = /^(\d+)-(\d+)$/.exec(seedArg);
 if (!m || Number(m[2]) < Number(m[1])) fail(`--seeds must be a range A-B, got ${JSON.stringify(seedArg)}`);
 const seeds = Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
 if (seeds.some((s) => s >= 1000)) fail(`--seeds: seeds ≥ 1000 are the held-out scoring scenes; diagnose on tuning seeds (1–999)`);
-const [sizeUm] = numbers("--size", "40");
+const [sizeUm] = numbers("--size", mode === "fps" ? "32" : "40");
 const dense = opt.has("--dense");
 let params: Partial<AnalyzeParams> = {};
 try {
@@ -46,17 +51,24 @@ try {
 if (typeof params !== "object" || params === null || Array.isArray(params)) fail(`--params must be a JSON object, got ${JSON.stringify(opt.get("--params"))}`);
 const f3 = (v: number) => v.toFixed(3);
 
-for (const px of numbers("--px", "0.1"))
-  for (const snr of numbers("--snr", "7")) {
+for (const px of numbers("--px", mode === "fps" ? "0.065" : "0.1"))
+  for (const snr of numbers("--snr", mode === "fps" ? "10" : "7")) {
     const fib: FiberCoverage[] = [];
     const errs: SiteError[] = [];
+    const fps: FalsePositive[] = [];
     let matched = 0;
     for (const s of seeds) {
-      const scene = generateScene(s, { variant: "tuning", widthUm: sizeUm, heightUm: sizeUm, dense });
-      const img = renderScene(scene, randomOptics(s, snr, "tuning", px), s);
+      const scene = generateScene(s, { variant: ranges, widthUm: sizeUm, heightUm: sizeUm, dense });
+      const img = renderScene(scene, randomOptics(s, snr, ranges, px), s);
       const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, px, { params });
       if (mode === "fibers") fib.push(fiberCoverage(scene, a));
-      else {
+      else if (mode === "fps") {
+        const f = falsePositives(scene, a);
+        fps.push(...f);
+        if (opt.has("--list"))
+          for (const e of f)
+            console.log(`  seed ${s} (${e.xUm.toFixed(1)}, ${e.yUm.toFixed(1)}) d ${e.diameterUm.toFixed(2)} µm: ${e.kind}${e.hidesMissed ? ", beside a missed migrasome" : ""}`);
+      } else {
         const r = siteErrors(scene, a);
         matched += r.matched;
         errs.push(...r.errors);
@@ -67,7 +79,7 @@ for (const px of numbers("--px", "0.1"))
       process.stderr.write(".");
     }
     process.stderr.write("\n");
-    const head = `px ${px} µm, SNR ${snr}, ${seeds.length} tuning scenes of ${sizeUm} µm${dense ? " (dense)" : ""}`;
+    const head = `px ${px} µm, SNR ${snr}, ${seeds.length} tuning scenes of ${sizeUm} µm${dense ? " (dense)" : ""}${ranges === "scoring" ? " with the scoring ranges" : ""}`;
     if (mode === "fibers") {
       const sum = (k: keyof FiberCoverage) => fib.reduce((a, c) => a + c[k], 0);
       const T = sum("trueUm");
@@ -76,6 +88,11 @@ for (const px of numbers("--px", "0.1"))
           `false ${f3(sum("falseUm") / T)} (near objects ${f3(sum("falseNearObjectUm") / T)}, near cells ${f3(sum("falseNearCellUm") / T)}); ` +
           `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)}`,
       );
+    } else if (mode === "fps") {
+      const by = new Map<string, number>();
+      for (const e of fps) by.set(e.kind, (by.get(e.kind) ?? 0) + 1);
+      const kinds = [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`);
+      console.log(`${head}: ${fps.length} false positives (${kinds.join(", ") || "none"}); ${fps.filter((e) => e.hidesMissed).length} of them beside a missed migrasome`);
     } else {
       const sum = (k: keyof SiteError) => errs.reduce((a, c) => a + (c[k] as number), 0);
       console.log(

@@ -198,3 +198,79 @@ export function siteErrors(scene: Scene, analysis: ImageAnalysis): { matched: nu
   }
   return { matched, errors };
 }
+
+/** Where a false positive lies (the first that applies, in this order). */
+export type FalsePositiveKind = "vesicle" | "dot" | "inside a migrasome" | "beside a migrasome" | "cell edge" | "crossing" | "on a fiber" | "other";
+
+export interface FalsePositive {
+  xUm: number;
+  yUm: number;
+  diameterUm: number;
+  kind: FalsePositiveKind;
+  /** the nearest true migrasome is missed: the detection may be that migrasome, mis-placed or mis-sized */
+  hidesMissed: boolean;
+}
+
+/** Distance from a point to a polyline (µm). */
+function polylineDistance(p: [number, number][], x: number, y: number): number {
+  let best = Infinity;
+  for (let i = 1; i < p.length; i++) {
+    const [x0, y0] = p[i - 1];
+    const dx = p[i][0] - x0;
+    const dy = p[i][1] - y0;
+    const L2 = dx * dx + dy * dy;
+    const t = L2 > 0 ? Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / L2)) : 0;
+    best = Math.min(best, Math.hypot(x0 + t * dx - x, y0 + t * dy - y));
+  }
+  return best;
+}
+
+/**
+ * The detections of one scene that match no true migrasome (matching as `evaluateDetections`), each with where it
+ * lies: on a decoy (within 0.35 µm of a vesicle's or dot's centre), inside a true migrasome (its centre within that
+ * radius), beside one (rims within 0.3 µm), within 1.5 µm of a cell body, on two or more fibers (within 0.35 µm), on one
+ * fiber, or elsewhere.
+ */
+export function falsePositives(scene: Scene, analysis: ImageAnalysis): FalsePositive[] {
+  const T = scene.objects.filter((o) => o.kind === "migrasome");
+  const D = analysis.migrasomes;
+  const C = T.map((t) => D.map((d) => {
+    const dd = Math.hypot(t.x - d.xUm, t.y - d.yUm);
+    return dd <= Math.max(0.3, t.diameterUm / 2) ? dd : 1e9;
+  }));
+  const matchedD = new Set<number>();
+  const matchedT = new Set<number>();
+  for (const [i, j] of hungarian(C))
+    if (j >= 0 && C[i][j] < 1e9) {
+      matchedD.add(j);
+      matchedT.add(i);
+    }
+  const out: FalsePositive[] = [];
+  D.forEach((d, j) => {
+    if (matchedD.has(j)) return;
+    const x = d.xUm;
+    const y = d.yUm;
+    const r = d.diameterUm / 2;
+    let nearest = -1;
+    let nd = Infinity;
+    T.forEach((t, i) => {
+      const dd = Math.hypot(t.x - x, t.y - y);
+      if (dd < nd) {
+        nd = dd;
+        nearest = i;
+      }
+    });
+    const decoy = scene.objects.find((o) => o.kind !== "migrasome" && Math.hypot(o.x - x, o.y - y) < 0.35);
+    const fibers = scene.fibers.filter((f) => polylineDistance(f.points, x, y) < 0.35).length;
+    let kind: FalsePositiveKind = "other";
+    if (decoy) kind = decoy.kind === "dot" ? "dot" : "vesicle";
+    else if (nearest >= 0 && nd < T[nearest].diameterUm / 2) kind = "inside a migrasome";
+    else if (nearest >= 0 && nd < T[nearest].diameterUm / 2 + r + 0.3) kind = "beside a migrasome";
+    else if (scene.cells.some((c) => insideCell({ ...c, rx: c.rx + 1.5, ry: c.ry + 1.5 }, x, y))) kind = "cell edge";
+    else if (fibers >= 2) kind = "crossing";
+    else if (fibers === 1) kind = "on a fiber";
+    const hidesMissed = nearest >= 0 && !matchedT.has(nearest) && nd < T[nearest].diameterUm / 2 + r + 0.3;
+    out.push({ xUm: x, yUm: y, diameterUm: d.diameterUm, kind, hidesMissed });
+  });
+  return out;
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { DetectedMigrasome, ImageAnalysis } from "../../src/imaging/analyze.ts";
-import { fiberCoverage, siteErrors } from "../../src/imaging/diagnose.ts";
+import { falsePositives, fiberCoverage, siteErrors } from "../../src/imaging/diagnose.ts";
 import type { Scene, SceneObject } from "../../src/imaging/scene.ts";
 import type { FiberEdge } from "../../src/imaging/trace.ts";
 
@@ -75,6 +75,33 @@ describe("site errors", () => {
   });
 });
 
+describe("false positives", () => {
+  // a migrasome on a horizontal fiber, a vertical fiber crossing it at x = 15, a vesicle decoy and a cell
+  const scene: Scene = {
+    widthUm: 20, heightUm: 20, crossings: [],
+    cells: [{ id: 1, x: 3, y: 3, rx: 2, ry: 2, angle: 0, brightness: 0.6 }],
+    objects: [mig(8, 10, 1.2), { id: 2, x: 12, y: 16, diameterUm: 0.4, brightness: 1, kind: "vesicle", site: "none", cellId: null }],
+    fibers: [
+      { id: 1, cellId: null, points: [[1, 10], [19, 10]], brightness: 0.3 },
+      { id: 2, cellId: null, points: [[15, 1], [15, 19]], brightness: 0.3 },
+    ],
+  };
+  const det = (xUm: number, yUm: number, diameterUm = 0.8): DetectedMigrasome => ({ xUm, yUm, diameterUm, site: "along", score: 1, cellId: null, arms: 2, armDirsDeg: [0, 180] });
+
+  it("books each unmatched detection where it lies, and leaves matched ones out", () => {
+    const fp = falsePositives(scene, analysis([], [det(8.05, 10), det(12, 16.1), det(15, 10), det(11, 10), det(8.3, 10.3, 0.5), det(5.2, 3), det(2, 17), det(9.2, 10.3)]));
+    // the first detection matches the migrasome; (8.3, 10.3) lies inside it, (9.2, 10.3) beside it
+    expect(fp.map((f) => f.kind)).toEqual(["vesicle", "crossing", "on a fiber", "inside a migrasome", "cell edge", "other", "beside a migrasome"]);
+    expect(fp.every((f) => !f.hidesMissed)).toBe(true);
+  });
+
+  it("a detection beside a migrasome that is missed is flagged", () => {
+    const fp = falsePositives(scene, analysis([], [det(8.9, 10.2, 1.6)]));
+    expect(fp).toHaveLength(1);
+    expect(fp[0]).toMatchObject({ kind: "beside a migrasome", hidesMissed: true });
+  });
+});
+
 describe("the diagnostics script", () => {
   const root = new URL("../..", import.meta.url).pathname;
   const run = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "scripts/imaging-diagnose.ts", ...args], { cwd: root, encoding: "utf8" });
@@ -87,6 +114,13 @@ describe("the diagnostics script", () => {
     expect(run(["fibers", "--params", "[1]"]).status).toBe(2);
     expect(run(["lengths"]).status).toBe(2);
   });
+
+  it("lists false positives on small tuning scenes, also with the scoring ranges", () => {
+    const r = run(["fps", "--seeds", "1-1", "--size", "20", "--ranges", "scoring"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/with the scoring ranges: \d+ false positives/);
+    expect(run(["fps", "--ranges", "hard"]).status).toBe(2);
+  }, 60_000);
 
   it("reports sites on one small tuning scene", () => {
     const r = run(["sites", "--seeds", "1-1", "--size", "20"]);
