@@ -54,10 +54,10 @@ export interface MigrasomeParams {
   /** a blob candidate within this fraction of an accepted detection's radius is not profiled */
   blobSkip: number;
   /**
-   * a blob candidate inside an accepted detection but at least this fraction of its radius off its centre
-   * (and beyond `blobSkip`… i.e. when blobSkip is larger) is still profiled, as a challenger: it is kept only if
-   * it replaces that detection (the larger circle is then the halo of fibers and blur around it, see
-   * haloPeakRatio), never beside it (1 = off)
+   * a blob candidate that `blobSkip` would skip but that lies at least this fraction of the accepted detection's
+   * radius off its centre is still profiled, as a challenger: it is kept only if it replaces that detection (the
+   * larger circle is then a halo of fibers and blur through it, see challengePeakRatio, or a circle through its rim,
+   * the overlap rule), never beside it (≥ blobSkip = off)
    */
   blobChallenge: number;
   /** a challenger replaces the detection it lies in only when its rim peak is at least this many times that detection's */
@@ -1116,8 +1116,9 @@ export function detectMigrasomes(
   const accGrid = new Map<number, Migrasome[]>();
   let accMaxR = 0;
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
-  const nearAccepted = (x: number, y: number, fr: number): boolean => {
-    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2);
+  // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
+  const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
+    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a));
     const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
     if (!(limPx < 1e6)) return accepted.some(near);
     const R = Math.floor((limPx * 1.000001) / acell) + 2;
@@ -1176,16 +1177,7 @@ export function detectMigrasomes(
       // only a candidate that can win is profiled: its centre (a small bright blob's rim quantile is at most its
       // centre's level) at least 2/3 of the ratio × the peak of every detection it lies in
       const lim = (2 / 3) * P.challengePeakRatio;
-      const R = Math.floor((accMaxR / pxUm) / acell) + 2;
-      const gx = Math.floor(c.x / acell);
-      const gy = Math.floor(c.y / acell);
-      let weak = false;
-      for (let j = gy - R; j <= gy + R && !weak; j++)
-        for (let i = gx - R; i <= gx + R && !weak; i++) {
-          const l = accGrid.get(j * agw + i);
-          if (l) for (const a of l) if (closerThan(a.x - c.x, a.y - c.y, pxUm, (P.blobSkip * a.diameterUm) / 2) && sm[ci] < lim * a.peak) weak = true;
-        }
-      if (weak) continue;
+      if (nearAccepted(c.x, c.y, P.blobSkip, (a) => sm[ci] < lim * a.peak)) continue;
       challenger = true;
     }
     const nz = noise[ci] * smGain;
@@ -1348,9 +1340,7 @@ export function detectMigrasomes(
           lose = true;
           return true;
         }
-        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) {
-          return true;
-        }
+        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
       }
       return false;
     });
