@@ -97,6 +97,16 @@ export interface MigrasomeParams {
   /** centre / rim brightness above which an object is rejected (a dot or small vesicle, or a circle centred on one, peaks at its centre) */
   maxFill: number;
   /**
+   * dim flat objects, judged against the image's own migrasomes once all are found: a detection whose rim peak is
+   * below `dimMinRelPeak` × the median rim peak of the clear ones (arm contrast ≥ `dimRefArmContrast`, at least
+   * `dimRefMinCount` of them) and whose arm contrast is below `dimMaxArmContrast` (no brighter than the fibers
+   * around it) is dropped: a circle through fiber crossings, halos and neighbours' rims. 0 turns it off.
+   */
+  dimMinRelPeak: number;
+  dimMaxArmContrast: number;
+  dimRefArmContrast: number;
+  dimRefMinCount: number;
+  /**
    * crossing test for small objects (radius < crossingMaxRadiusUm): fiber lines through the object (pairs of opposite
    * arms within crossingPairTolDeg, arms ≥ crossingArmZ noise units, measured on a crossingBandUm wide band outside
    * the object, see `crossingMeasure`). With at least two lines, the object is a crossing of fibers (no object of its
@@ -160,6 +170,10 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   overlapMaxArmContrast: 1.2,
   overlapMarginUm: 0.1,
   maxFill: 1.8,
+  dimMinRelPeak: 0.4,
+  dimMaxArmContrast: 1.5,
+  dimRefArmContrast: 2,
+  dimRefMinCount: 3,
   crossingMaxRadiusUm: 0.45,
   crossingCentreRatio: 1.5,
   crossingRimRatio: 1.2,
@@ -894,6 +908,20 @@ export interface DetectOptions {
   }) => void;
 }
 
+/**
+ * The image's own scale for "dim": the median rim peak of its clear detections (arm contrast ≥ dimRefArmContrast).
+ * Detections below dimMinRelPeak × that and no brighter than the fibers around them (arm contrast <
+ * dimMaxArmContrast) are dropped. Judged after all detections are made, so the result does not depend on their order.
+ */
+export function dropDimFlat(found: Migrasome[], P: Pick<MigrasomeParams, "dimMinRelPeak" | "dimMaxArmContrast" | "dimRefArmContrast" | "dimRefMinCount">): Migrasome[] {
+  const ref = found.filter((m) => m.armContrast >= P.dimRefArmContrast).map((m) => m.peak);
+  if (ref.length < Math.max(1, P.dimRefMinCount)) return found;
+  ref.sort((a, b) => a - b);
+  const n = ref.length;
+  const med = n % 2 ? ref[(n - 1) >> 1] : 0.5 * (ref[n / 2 - 1] + ref[n / 2]);
+  return found.filter((m) => !(m.armContrast < P.dimMaxArmContrast && m.peak < P.dimMinRelPeak * med));
+}
+
 /** Angular median on one circle (pixels). */
 function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
   const N = circleCount(rho);
@@ -1373,6 +1401,7 @@ export function detectMigrasomes(
     else accGrid.set(ak, [added]);
     accMaxR = Math.max(accMaxR, added.diameterUm / 2);
   }
-  accepted.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
-  return accepted;
+  const kept = P.dimMinRelPeak > 0 ? dropDimFlat(accepted, P) : accepted;
+  kept.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
+  return kept;
 }
