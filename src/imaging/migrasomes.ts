@@ -703,6 +703,16 @@ function splitQuantile(buf: Float32Array, off: number, N: number, kq: number, t:
   return r === 0 ? lowQuantile(buf, off, N, kq) : r;
 }
 
+/**
+ * The kq-th smallest of radius k's samples in `samples` (a sampler's last `sample`), given a guess t (a float32
+ * value: the profile rows are float32): by the sampler's SIMD passes (`select` in fastcircle.ts), else (a guess
+ * too far off) by `splitQuantile`, which also recomputes a zero result so that its sign is the heap's.
+ */
+function guessedQuantile(fast: ProfileSampler, samples: Float32Array, k: number, N: number, kq: number, t: number): number {
+  const r = fast.select(k, kq, t);
+  return r === r && r !== 0 ? r : splitQuantile(samples, fast.offsets[k], N, kq, t);
+}
+
 /** the r-th smallest of b[0 … m) (finite), by a heap from the nearer end */
 function rankOf(b: Float32Array, m: number, r: number): number {
   return r <= m - 1 - r ? lowQuantile(b, 0, m, r) : highQuantile(b, m, m - 1 - r);
@@ -794,11 +804,11 @@ export function radialProfile(
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
       const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
-      if (samples && fast && !withMedian) q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
+      if (samples && fast && !withMedian) q25[k] = t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
       else {
         if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
         else sampleCircle(sm, w, h, cx, cy, rho, N);
-        q25[k] = samples && fast && t === t ? splitQuantile(angBuf, 0, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
+        q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       }
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
-import { profileSampler } from "../../src/imaging/fastcircle.ts";
+import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
 import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
 import { trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -77,5 +77,42 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
       expect(total).toBeGreaterThan(1000);
       expect(bad, `pixel ${px} µm`).toBe(0);
     }
+  });
+
+  it("the rim-quantile selection from a guess equals the sorted order statistic (with many ties)", () => {
+    const w = 120;
+    const h = 120;
+    const rng = new Rng(9);
+    const sm = new Float32Array(w * h);
+    // quarter steps: many equal samples
+    for (let i = 0; i < sm.length; i++) sm[i] = Math.round((rng.uniform() - 0.3) * 40) / 4;
+    const dr = 0.05;
+    const px = 0.1;
+    const counts = (k: number) => {
+      const rho = (k * dr) / px;
+      return { rho, N: Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2))) };
+    };
+    const S = profileSampler(sm, w, h, px, dr, 30, counts, trigTable);
+    expect(S).not.toBeNull();
+    if (!S) return;
+    let decided = 0;
+    let bad = 0;
+    for (let it = 0; it < 300; it++) {
+      const out = S.sample(30 + rng.uniform() * 60, 30 + rng.uniform() * 60, 30);
+      for (let k = 1; k < 30; k++) {
+        const N = S.offsets[k + 1] - S.offsets[k];
+        const sorted = Array.from(out.subarray(S.offsets[k], S.offsets[k] + N)).sort((a, b) => a - b);
+        const kq = Math.floor(rng.uniform() * N);
+        // a guess near the answer (a sample value, or between samples)
+        const g = sorted[Math.max(0, Math.min(N - 1, kq + Math.round((rng.uniform() - 0.5) * 3 * SELECT_MAX_NEED)))];
+        const t = Math.fround(g + (rng.uniform() < 0.3 ? rng.uniform() - 0.5 : 0));
+        const r = S.select(k, kq, t);
+        if (r !== r) continue; // too far off: left to JavaScript
+        decided++;
+        if (r !== sorted[kq]) bad++;
+      }
+    }
+    expect(decided).toBeGreaterThan(3000);
+    expect(bad).toBe(0);
   });
 });
