@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
 import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
+import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
 import { trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
 
@@ -76,6 +77,33 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
       }
       expect(total).toBeGreaterThan(1000);
       expect(bad, `pixel ${px} µm`).toBe(0);
+    }
+  });
+
+  it("line filter: the SIMD row passes give the JavaScript passes' responses and orientations (odd sizes too)", () => {
+    const rng = new Rng(11);
+    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1]]) {
+      const img = new Float32Array(W * H);
+      const noise = new Float32Array(W * H);
+      for (let i = 0; i < img.length; i++) {
+        img[i] = (rng.uniform() - 0.5) * 10;
+        noise[i] = 0.5 + rng.uniform();
+      }
+      // a few bright lines and a blob, so that lines, caps and blob flanks all occur
+      for (let t = 0; t < 40; t++) {
+        const x = Math.round(3 + t * 0.7) % W;
+        const y = Math.round(2 + t * 0.4) % H;
+        img[y * W + x] += 40;
+        img[((y + 9) % H) * W + ((x * 3) % W)] += 25;
+      }
+      img[Math.floor(H / 2) * W + Math.floor(W / 2)] += 300;
+      const grid = { f, W, H, img, noise };
+      for (const P of [DEFAULT_LINE_PARAMS, { ...DEFAULT_LINE_PARAMS, orientations: 7, lengthUm: 1 }]) {
+        const js = lineResponse(grid, 0.1, 1.2, P, false);
+        const simd = lineResponse(grid, 0.1, 1.2, P);
+        expect(same(js.z, simd.z), `${W}×${H}`).toBe(true);
+        expect(Buffer.from(js.k).equals(Buffer.from(simd.k)), `${W}×${H}`).toBe(true);
+      }
     }
   });
 
