@@ -8,6 +8,7 @@
  * straight fiber lines (pairs of opposite arms) that is no brighter than the two lines' sum is a crossing
  * of fibers (`crossingMeasure`): at a crossing the centre is that sum, an object on it adds its own.
  */
+import { hypot } from "./hypot.ts";
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
 import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
 
@@ -396,7 +397,7 @@ export function ringCandidates(
       nx = 0;
       ny = 1;
     }
-    const nl = Math.hypot(nx, ny);
+    const nl = hypot(nx, ny);
     nx /= nl;
     ny /= nl;
     const gx = 0.5 * (s[i + 1] - s[i - 1]);
@@ -939,7 +940,7 @@ function circleMax(
     let v = 0;
     for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
     angBuf[a] = v / bands;
-    for (const r of rings) if (Math.abs(Math.hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
+    for (const r of rings) if (Math.abs(hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
   let best = -Infinity;
   for (let a = 0; a < N; a++) {
@@ -1040,13 +1041,13 @@ export function crossingMeasure(
 }
 
 /**
- * hypot(dx, dy)·scale < lim (scale > 0), without the slow Math.hypot when max(|dx|, |dy|)·scale ≥ lim:
- * Math.hypot(dx, dy) ≥ max(|dx|, |dy|) (V8 returns √(Σ (v/max)²)·max with the sum ≥ 1) and rounding
+ * hypot(dx, dy)·scale < lim (scale > 0), without the root when max(|dx|, |dy|)·scale ≥ lim:
+ * hypot(dx, dy) ≥ max(|dx|, |dy|) (V8 returns √(Σ (v/max)²)·max with the sum ≥ 1) and rounding
  * is monotone, so the answer is the same.
  */
 function closerThan(dx: number, dy: number, scale: number, lim: number): boolean {
   if (Math.max(Math.abs(dx), Math.abs(dy)) * scale >= lim) return false;
-  return Math.hypot(dx, dy) * scale < lim;
+  return hypot(dx, dy) * scale < lim;
 }
 
 /**
@@ -1097,7 +1098,7 @@ export function detectMigrasomes(
     for (let j = gy - 1; j <= gy + 1; j++)
       for (let i = gx - 1; i <= gx + 1; i++) {
         const l = strongGrid.get(j * sgw + i);
-        if (l) for (const r of l) if (Math.hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
+        if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
       }
     return out;
   };
@@ -1229,7 +1230,7 @@ export function detectMigrasomes(
       for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
-        if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
+        if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         // the current centre's rim quantiles guide the selection (the same values, found faster)
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
@@ -1278,7 +1279,7 @@ export function detectMigrasomes(
     const nbr = ht
       ? neighbourRings(cx, cy)
           .filter((r) => {
-            const d = Math.hypot(r.x - cx, r.y - cy) * pxUm;
+            const d = hypot(r.x - cx, r.y - cy) * pxUm;
             if (d <= Math.max(0.3, 0.3 * radius) || d >= armR * pxUm + r.r + 0.5) return false;
             // a small candidate sitting on a larger ring's rim (a rim–fiber or rim–rim crossing) keeps that rim as an arm
             return !(radius < 0.6 * r.r && Math.abs(d - r.r) < radius + 0.2);
@@ -1318,7 +1319,7 @@ export function detectMigrasomes(
       // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
       const mr = Math.max(a.diameterUm / 2, radius);
       const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius + P.overlapMarginUm);
-      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : Math.hypot(a.x - cx, a.y - cy) * pxUm;
+      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
         if (c && a.significance >= f.score) lose = true;
