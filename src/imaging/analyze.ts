@@ -4,7 +4,7 @@
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
-import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
@@ -64,9 +64,8 @@ export function analyzePlane(
   const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
   const { width: w, height: h, data } = plane;
   const px = pixelSizeUm;
-  const bg = estimateBackground(data, w, h, P.backgroundBlockUm / px);
-  const sub = new Float32Array(w * h);
-  for (let i = 0; i < sub.length; i++) sub[i] = data[i] - bg.background[i];
+  const bg = subtractBackground(data, w, h, P.backgroundBlockUm / px);
+  const sub = bg.sub;
   const cm = detectCells((opts.cellPlane ?? plane).data, w, h, px);
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
   const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
