@@ -1227,7 +1227,10 @@ export function detectMigrasomes(
     let ldy = 0;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
-      for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
+      for (let j = 0; j < 4; j++) {
+        // +x, −x, +y, −y (no arrays per step: the climb runs for every candidate)
+        const dx = j === 0 ? step : j === 1 ? -step : 0;
+        const dy = j === 2 ? step : j === 3 ? -step : 0;
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;

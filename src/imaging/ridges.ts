@@ -63,7 +63,8 @@ export function detectRidges(
   const psfSamples: number[] = [];
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
-  let strongList: number[] = [];
+  // the strong pixels, in a growing typed array (several hundred thousand at 2048²: no boxed array)
+  const strongList: IndexList = { a: new Int32Array(1 << 16), n: 0 };
   let first = true;
   const mode = params.fiberMask ?? "hessian";
   for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
@@ -78,8 +79,7 @@ export function detectRidges(
     ridgeScale(s, noise, w, h, gain, lowZ, z, ox, oy, center, psfSamples, first ? strongList : null, sp, sUm === params.scalesUm[0], mode !== "lines");
     first = false;
   }
-  const strong = Int32Array.from(strongList);
-  strongList = [];
+  const strong = strongList.a.slice(0, strongList.n);
   let mask: Uint8Array;
   let maskOx: Float32Array = ox;
   let maskOy: Float32Array = oy;
@@ -129,6 +129,12 @@ function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, h
   return mask;
 }
 
+/** A list of pixel indices: a[0 … n) */
+interface IndexList {
+  a: Int32Array;
+  n: number;
+}
+
 /** One scale of the ridge test (a separate function: a small, monomorphic loop for the optimiser). */
 function ridgeScale(
   s: Float32Array,
@@ -142,7 +148,7 @@ function ridgeScale(
   oy: Float32Array,
   center: Uint8Array,
   psfSamples: number[],
-  strongList: number[] | null,
+  strongList: IndexList | null,
   sp: number,
   firstScale: boolean,
   /** compute the centre-line test and offsets (not needed when the line filter makes the mask) */
@@ -169,7 +175,14 @@ function ridgeScale(
       const l1 = m - d; // most negative
       if (l1 >= 0) continue;
       const zi = -l1 / ng;
-      if (strongList && !(zi < lowZ)) strongList.push(i);
+      if (strongList && !(zi < lowZ)) {
+        if (strongList.n === strongList.a.length) {
+          const b = new Int32Array(2 * strongList.n);
+          b.set(strongList.a);
+          strongList.a = b;
+        }
+        strongList.a[strongList.n++] = i;
+      }
       // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
       if (zi < lowZ || zi <= z[i]) continue;
       if (!centres) {
