@@ -117,6 +117,9 @@ const f32const = (v: number): Bytes => [0x43, ...new Uint8Array(new Float32Array
 const f32load = (off: number) => [0x2a, 2, ...uleb(off)];
 const [f32eq, f32lt, f32gt, f32le, f32min, f32max] = [[0x5b], [0x5d], [0x5e], [0x5f], [0x96], [0x97]];
 const [i32and, i32eq, i32gtS, i32leS, ret] = [[0x71], [0x46], [0x4a], [0x4c], [0x0f]];
+const f32store = (off: number) => [0x38, 2, ...uleb(off)];
+const opElse = [0x05];
+const call = (f: number) => [0x10, ...uleb(f)];
 
 /** the most passes `select` makes before it leaves a selection to JavaScript (a poor guess) */
 export const SELECT_MAX_NEED = 12;
@@ -204,6 +207,38 @@ function selectFunction(): Bytes {
   return body(locals, c);
 }
 
+/**
+ * quantiles(desc, k0, nr, hint, nh, q) → i32: `select` for radii k = k0 … nr − 1 of the last samples, radius k
+ * (descriptor at desc + 32k: N @8, kq @20, sample address @24) guessed from hint[k] (k < nh) or else from
+ * q[k − 1], the result stored at q[k] (float32). Returns the first radius it leaves to JavaScript (no guess,
+ * a guess too far off, or a zero result; nr when none): one call per profile instead of one per radius.
+ */
+function quantilesFunction(selectIndex: number): Bytes {
+  const [DESC, K, NR, HINT, NH, Q] = [0, 1, 2, 3, 4, 5];
+  const [E, T, R] = [6, 7, 8];
+  const locals = [I32, F32, F32];
+  const c: Bytes = [];
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(K), ...op.get(NR), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(DESC), ...op.get(K), ...op.i32(5), ...op.shl, ...op.add, ...op.set(E));
+  // the guess: hint[k], else q[k − 1] (k > 1), else none
+  c.push(...op.get(K), ...op.get(NH), ...op.ltS, ...op.if);
+  c.push(...op.get(HINT), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...f32load(0), ...op.set(T));
+  c.push(...opElse);
+  c.push(...op.get(K), ...op.i32(1), ...i32gtS, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(Q), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...op.i32(4), ...op.sub, ...f32load(0), ...op.set(T));
+  c.push(...op.end);
+  c.push(...op.get(T), ...op.get(T), ...f32eq, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(E), ...i32load(24), ...op.get(E), ...i32load(8), ...op.get(E), ...i32load(20), ...op.get(T), ...call(selectIndex), ...op.set(R));
+  // NaN (too far off) or a zero (its sign is the heap's to choose): JavaScript
+  c.push(...op.get(R), ...op.get(R), ...f32eq, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(R), ...f32const(0), ...f32eq, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(Q), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...op.get(R), ...f32store(0));
+  c.push(...op.get(K), ...op.i32(1), ...op.add, ...op.set(K), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(NR));
+  return body(locals, c);
+}
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module (once per process), or null without WebAssembly SIMD. */
@@ -216,8 +251,14 @@ function circleModule(): WebAssembly.Module | null {
         [0x60, ...vec([[I32], [I32], [I32], [I32], [F64], [F64], [I32]]), 0x00],
         [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])],
         [0x60, ...vec([[I32], [I32], [I32], [F32]]), ...vec([[F32]])],
+        [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])],
       ];
-      const bytes = moduleBytes(types, [0, 1, 2], [["samples", 0], ["nonFinite", 1], ["select", 2]], [samplesFunction(), nonFiniteFunction(), selectFunction()]);
+      const bytes = moduleBytes(
+        types,
+        [0, 1, 2, 3],
+        [["samples", 0], ["nonFinite", 1], ["select", 2], ["quantiles", 3]],
+        [samplesFunction(), nonFiniteFunction(), selectFunction(), quantilesFunction(2)],
+      );
       if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
     }
   } catch {
@@ -230,6 +271,7 @@ interface Exports {
   samples: (sm: number, w: number, desc: number, nr: number, cx: number, cy: number, out: number) => void;
   nonFinite: (ptr: number, end: number) => number;
   select: (p: number, n: number, kq: number, t: number) => number;
+  quantiles: (desc: number, k0: number, nr: number, hint: number, nh: number, q: number) => number;
 }
 
 let sharedMemory: WebAssembly.Memory | null = null;
@@ -276,6 +318,12 @@ export interface ProfileSampler {
    * must be a float32 value (see `selectFunction`); NaN when the guess is too far off (select in JavaScript).
    */
   select(k: number, kq: number, t: number): number;
+  /**
+   * The rim quantiles (rank kq of `counts`) of radii k0 … nr − 1 of the last `sample` into q, each from the guess
+   * hint[k] (k < hint length) or else q[k − 1] (see `quantilesFunction`; needs kq from `counts`). Returns the
+   * first radius not decided (nr: all); q[k0 − 1] must hold that radius's value when k0 > 1.
+   */
+  quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number;
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
@@ -292,7 +340,7 @@ export function profileSampler(
   pxUm: number,
   drUm: number,
   nrMax: number,
-  counts: (k: number) => { rho: number; N: number },
+  counts: (k: number) => { rho: number; N: number; kq?: number },
   trig: (N: number) => Float64Array,
 ): ProfileSampler | null {
   const mod = circleModule();
@@ -303,12 +351,14 @@ export function profileSampler(
   const tables = new Map<number, number>();
   const rho = new Float64Array(nrMax);
   const Ns = new Int32Array(nrMax);
+  const kqs = new Int32Array(nrMax);
   const offsets = new Int32Array(nrMax + 1);
   let total = 0;
   for (let k = 1; k < nrMax; k++) {
     const c = counts(k);
     rho[k] = c.rho;
     Ns[k] = c.N;
+    kqs[k] = c.kq ?? -1;
     offsets[k] = total;
     total += c.N;
     if (!tables.has(c.N)) {
@@ -319,7 +369,10 @@ export function profileSampler(
   offsets[nrMax] = total;
   const imgAt = at;
   const outAt = align16(imgAt + 4 * sm.length + 16);
-  const end = outAt + align16(4 * (total + 8));
+  // the guesses and results of `quantiles` (nrMax float32 each)
+  const hintAt = outAt + align16(4 * (total + 8));
+  const qAt = hintAt + align16(4 * nrMax);
+  const end = qAt + align16(4 * nrMax);
   const { memory, ex } = shared(mod, end);
   const generation = ++shared.generation;
   const buf = memory.buffer;
@@ -347,8 +400,13 @@ export function profileSampler(
     dv.setInt32(e + 8, Ns[k], true);
     dv.setInt32(e + 12, tAt, true);
     dv.setInt32(e + 16, tAt + 8 * (Ns[k] + 2), true);
+    dv.setInt32(e + 20, kqs[k], true);
+    dv.setInt32(e + 24, outAt + 4 * offsets[k], true);
   }
   const samples = new Float32Array(buf, outAt, total + 8);
+  const withRanks = kqs.every((kq, k) => k === 0 || kq >= 0);
+  const hintMem = new Float32Array(buf, hintAt, nrMax);
+  const qMem = new Float32Array(buf, qAt, nrMax);
   return {
     src: sm,
     w,
@@ -363,5 +421,15 @@ export function profileSampler(
       return samples;
     },
     select: (k: number, kq: number, t: number): number => ex.select(outAt + 4 * offsets[k], offsets[k + 1] - offsets[k], kq, t),
+    quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number {
+      // (without ranks from `counts`, nothing is decided here)
+      if (!withRanks) return k0;
+      const nh = hint ? Math.min(hint.length, nr) : 0;
+      if (hint && nh > 0) hintMem.set(hint.subarray(0, nh));
+      if (k0 > 1) qMem[k0 - 1] = q[k0 - 1];
+      const k = ex.quantiles(descAt, k0, nr, hintAt, nh, qAt);
+      for (let j = k0; j < k; j++) q[j] = qMem[j];
+      return k;
+    },
   };
 }

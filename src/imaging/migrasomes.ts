@@ -796,6 +796,26 @@ export function radialProfile(
       ? sampler
       : null;
   const samples = fast ? fast.sample(cx, cy, nr) : null;
+  if (samples && fast && !withMedian) {
+    // all radii's rim quantiles in one WebAssembly call (see ProfileSampler.quantiles); a radius it leaves
+    // (no guess, a guess too far off, a zero) is selected here, and the call goes on from the next one
+    med[0] = q25[0] = sampleBilinear(sm, w, h, cx, cy);
+    n[0] = 1;
+    for (let k = 1; k < nr; ) {
+      k = fast.quantiles(k, nr, hint, q25);
+      if (k >= nr) break;
+      const N = fast.offsets[k + 1] - fast.offsets[k];
+      const kq = Math.floor(RIM_QUANTILE * (N - 1));
+      const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
+      q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
+      k++;
+    }
+    for (let k = 1; k < nr; k++) {
+      med[k] = q25[k];
+      n[k] = fast.offsets[k + 1] - fast.offsets[k];
+    }
+    return { drUm, med, q25, n };
+  }
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
     const N = k === 0 ? 1 : circleCount(rho);
@@ -805,12 +825,9 @@ export function radialProfile(
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
       const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
-      if (samples && fast && !withMedian) q25[k] = t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
-      else {
-        if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
-        else sampleCircle(sm, w, h, cx, cy, rho, N);
-        q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
-      }
+      if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
+      else sampleCircle(sm, w, h, cx, cy, rho, N);
+      q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
@@ -1115,7 +1132,8 @@ export function detectMigrasomes(
   // the profiles' circle samples in WebAssembly where available (bit-identical; null: all in JavaScript)
   const sampler = profileSampler(sm, w, h, pxUm, dr, nr, (k) => {
     const rho = (k * dr) / pxUm;
-    return { rho, N: circleCount(rho) };
+    const N = circleCount(rho);
+    return { rho, N, kq: Math.floor(RIM_QUANTILE * (N - 1)) };
   }, trigTable);
   const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
