@@ -7,7 +7,7 @@ import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
 import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
 import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
-import { trigTable } from "../../src/imaging/migrasomes.ts";
+import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -105,6 +105,45 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
         expect(Buffer.from(js.k).equals(Buffer.from(simd.k)), `${W}×${H}`).toBe(true);
       }
     }
+  });
+
+  it("radial profiles: the batched WebAssembly rim quantiles equal the JavaScript ones (with and without guesses)", () => {
+    const w = 140;
+    const h = 120;
+    const rng = new Rng(21);
+    const sm = new Float32Array(w * h);
+    // smooth bumps plus noise, some flat (tied) patches and zeros
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) sm[y * w + x] = 20 * Math.sin(x / 7) * Math.cos(y / 9) + (rng.uniform() - 0.5) * 6;
+    sm.fill(0, 30 * w, 36 * w);
+    const px = 0.1;
+    const dr = 0.05;
+    const nrMax = 40;
+    const count = (rho: number) => Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+    const S = profileSampler(sm, w, h, px, dr, nrMax, (k) => {
+      const rho = (k * dr) / px;
+      const N = count(rho);
+      return { rho, N, kq: Math.floor(RIM_QUANTILE * (N - 1)) };
+    }, trigTable);
+    expect(S).not.toBeNull();
+    let compared = 0;
+    let bad = 0;
+    for (let it = 0; it < 200; it++) {
+      const nr = 2 + Math.floor(rng.uniform() * (nrMax - 2));
+      const cx = 25 + rng.uniform() * (w - 50);
+      const cy = 25 + rng.uniform() * (h - 50);
+      const ref = radialProfile(sm, w, h, cx, cy, px, dr, nr, false, null);
+      // guesses: none, the profile of a nearby centre (shorter, equal or longer), or noise
+      const near = radialProfile(sm, w, h, cx + 0.5, cy - 0.5, px, dr, Math.max(2, nr + Math.floor((rng.uniform() - 0.5) * 10)), false, null);
+      const junk = Float32Array.from({ length: nr }, () => (rng.uniform() - 0.5) * 50);
+      for (const hint of [null, near.q25, junk]) {
+        const p = radialProfile(sm, w, h, cx, cy, px, dr, nr, false, S, hint);
+        compared++;
+        if (!same(p.q25, ref.q25) || !same(p.med, ref.med) || !Buffer.from(p.n.buffer, p.n.byteOffset, p.n.byteLength).equals(Buffer.from(ref.n.buffer, ref.n.byteOffset, ref.n.byteLength))) bad++;
+      }
+    }
+    expect(compared).toBe(600);
+    expect(bad).toBe(0);
   });
 
   it("the rim-quantile selection from a guess equals the sorted order statistic (with many ties)", () => {
