@@ -8,6 +8,7 @@
  * straight fiber lines (pairs of opposite arms) that is no brighter than the two lines' sum is a crossing
  * of fibers (`crossingMeasure`): at a crossing the centre is that sum, an object on it adds its own.
  */
+import { rowPass } from "./fastfilter.ts";
 import { hypot } from "./hypot.ts";
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
 import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
@@ -292,8 +293,14 @@ function blobMaximaFull(s: Float32Array, nz: Float32Array, W: number, H: number,
  */
 function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, minZ: number, f: number, rUm: number, out: Candidate[]): void {
   const bound = minZ * (1 - 1e-6);
-  for (let y = 1; y < H - 1; y++)
-    for (let x = 1; x < W - 1; x++) {
+  // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
+  // the same tests in the same double arithmetic); without it every column is tested here
+  const pass = rowPass("blob", s, nz, W, H, gain, bound);
+  for (let y = 1; y < H - 1; y++) {
+    const nx = pass ? pass.row(y) : W - 2;
+    const list = pass ? pass.list : null;
+    for (let q = 0; q < nx; q++) {
+      const x = list ? list[q] : q + 1;
       const i = y * W + x;
       const c = s[i];
       const xx = s[i + 1] - 2 * c + s[i - 1];
@@ -322,6 +329,7 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
         continue;
       pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
     }
+  }
 }
 
 /** scratch of ringCandidates: the two vote accumulators */

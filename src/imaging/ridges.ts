@@ -6,6 +6,7 @@
  * with Steger's sub-pixel centre-line test and hysteresis) stays available as `fiberMask: "hessian"`.
  */
 import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
+import { rowPass } from "./fastfilter.ts";
 import { DEFAULT_LINE_PARAMS, detectLines, type LineParams } from "./lines.ts";
 
 export interface RidgeParams {
@@ -154,9 +155,14 @@ function ridgeScale(
   /** compute the centre-line test and offsets (not needed when the line filter makes the mask) */
   centres: boolean,
 ): void {
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
+  // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
+  // the same tests in the same double arithmetic); without it every column is tested here
+  const pass = rowPass("ridge", s, noise, w, h, gain, lowZ);
+  for (let y = 1; y < h - 1; y++) {
+    const nx = pass ? pass.row(y) : w - 2;
+    const list = pass ? pass.list : null;
+    for (let q = 0; q < nx; q++) {
+      const i = y * w + (list ? list[q] : q + 1);
       const c = s[i];
       // a fiber's centre line is brighter than the background (skips half the pixels)
       if (c <= 0) continue;
@@ -229,4 +235,5 @@ function ridgeScale(
         }
       }
     }
+  }
 }

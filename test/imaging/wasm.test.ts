@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
+import { rowPass } from "../../src/imaging/fastfilter.ts";
 import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
 import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
 import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
@@ -144,6 +145,53 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
     }
     expect(compared).toBe(600);
     expect(bad).toBe(0);
+  });
+
+  it("ridge and blob row pre-tests list exactly the columns the JavaScript tests keep (NaN, zeros, any row order)", () => {
+    const rng = new Rng(31);
+    let kept = 0;
+    for (const [w, h] of [[37, 20], [64, 31], [5, 5], [4, 9], [3, 3]]) {
+      const s = new Float32Array(w * h);
+      const nz = new Float32Array(w * h);
+      for (let i = 0; i < s.length; i++) {
+        s[i] = (rng.uniform() - 0.45) * 10;
+        nz[i] = rng.uniform() * 2;
+        if (rng.uniform() < 0.02) s[i] = NaN;
+        if (rng.uniform() < 0.05) s[i] = 0;
+        if (rng.uniform() < 0.02) nz[i] = 0;
+      }
+      const gain = 0.37;
+      const lowZ = 0.8;
+      const bound = 0.5 * (1 - 1e-6);
+      const keep = (kind: string, i: number) => {
+        const c = s[i];
+        const xx = s[i + 1] - 2 * c + s[i - 1];
+        const yy = s[i + w] - 2 * c + s[i - w];
+        const m = 0.5 * (xx + yy);
+        if (kind === "blob") return !(-m < bound * (nz[i] * gain)) && !(m >= 0);
+        if (c <= 0) return false;
+        const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+        const hd = 0.5 * Math.abs(xx - yy);
+        const axy = Math.abs(xy);
+        return !(hd + axy - m + 1e-9 * (hd + axy + Math.abs(m)) < lowZ * (nz[i] * gain) * (1 - 1e-9));
+      };
+      for (const kind of ["ridge", "blob"] as const) {
+        const P = rowPass(kind, s, nz, w, h, gain, kind === "ridge" ? lowZ : bound);
+        expect(P).not.toBeNull();
+        if (!P) return;
+        // rows in order, then shuffled (the ring of rows must not matter)
+        const ys = Array.from({ length: h - 2 }, (_, k) => k + 1);
+        const shuffled = [...ys].sort(() => rng.uniform() - 0.5);
+        for (const y of [...ys, ...shuffled]) {
+          const n = P.row(y);
+          const want: number[] = [];
+          for (let x = 1; x < w - 1; x++) if (keep(kind, y * w + x)) want.push(x);
+          expect(Array.from(P.list.subarray(0, n)), `${kind} ${w}×${h} row ${y}`).toEqual(want);
+          kept += n;
+        }
+      }
+    }
+    expect(kept).toBeGreaterThan(1000);
   });
 
   it("the rim-quantile selection from a guess equals the sorted order statistic (with many ties)", () => {
