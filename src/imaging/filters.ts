@@ -3,6 +3,7 @@
  * background and noise maps. All loops are flat; no per-pixel objects.
  */
 import { convolveSeparableWasm } from "./fastblur.ts";
+import { quarterSelect } from "./fastfilter.ts";
 import type { Plane } from "./types.ts";
 
 /** A normalised 1-D Gaussian kernel (radius ceil(3σ), at least 1). */
@@ -383,6 +384,10 @@ export function selectScratch(n: number): SelectScratch {
  */
 export function selectQuarterSteps(buf: Float32Array, n: number, k: number, scratch: SelectScratch): number {
   if (n === 0 || k < 0 || k >= n || n > scratch.ints.length) return selectK(buf, n, k);
+  // the same passes in WebAssembly where available (fastfilter.ts); NaN (a fallback) and zero (its sign)
+  // are left to the code below
+  const q = quarterSelect(buf, n, k);
+  if (q !== null && q === q && q !== 0) return q / 4;
   const ints = scratch.ints;
   const hist = scratch.hist;
   let lo = 2147483647;

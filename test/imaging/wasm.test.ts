@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
-import { rowPass } from "../../src/imaging/fastfilter.ts";
-import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
+import { quarterSelect, rowPass } from "../../src/imaging/fastfilter.ts";
+import { convolveSeparableScalar, gaussianKernel, selectK } from "../../src/imaging/filters.ts";
 import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
 import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -192,6 +192,32 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
       }
     }
     expect(kept).toBeGreaterThan(1000);
+  });
+
+  it("block percentiles by counting: the WebAssembly passes give quickselect's value or leave the block to it", () => {
+    const rng = new Rng(41);
+    let decided = 0;
+    let left = 0;
+    for (let it = 0; it < 3000; it++) {
+      const n = 1 + Math.floor(rng.uniform() * 1700);
+      const buf = new Float32Array(n);
+      const quarter = rng.uniform() < 0.8;
+      const spread = [4, 50, 1000, 1e5, 1e7][Math.floor(rng.uniform() * 5)];
+      for (let i = 0; i < n; i++) buf[i] = quarter ? Math.round((rng.uniform() - 0.3) * spread * 4) / 4 : (rng.uniform() - 0.5) * spread;
+      if (rng.uniform() < 0.1) buf[Math.floor(rng.uniform() * n)] = [NaN, Infinity, -0, 3e38, 2 ** 31, 0.1, -(2 ** 29)][Math.floor(rng.uniform() * 7)];
+      const k = Math.floor(rng.uniform() * n);
+      const q = quarterSelect(buf, n, k);
+      expect(q).not.toBeNull();
+      // (a zero is left to the JavaScript code too: quickselect's sign of zero)
+      if (q === null || q !== q || q === 0) {
+        left++;
+        continue;
+      }
+      decided++;
+      expect(q / 4).toBe(selectK(Float32Array.from(buf), n, k));
+    }
+    expect(decided).toBeGreaterThan(1000);
+    expect(left).toBeGreaterThan(300);
   });
 
   it("the rim-quantile selection from a guess equals the sorted order statistic (with many ties)", () => {
