@@ -270,6 +270,18 @@ export function highPassBlockMap(
   blockPx: number,
   stat: (buf: Float32Array, n: number) => number,
 ): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, stat);
+  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+}
+
+/** The grid of `highPassBlockMap`, without the full map. */
+function highPassBlockGrid(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  stat: (buf: Float32Array, n: number) => number,
+): { grid: Float32Array; gw: number; gh: number; b: number } {
   const b = Math.max(4, Math.round(blockPx));
   const gw = Math.max(1, Math.ceil(w / b));
   const gh = Math.max(1, Math.ceil(h / b));
@@ -290,7 +302,7 @@ export function highPassBlockMap(
       }
       grid[gy * gw + gx] = stat(buf, n);
     }
-  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+  return { grid, gw, gh, b };
 }
 
 /** Bilinear upsampling of a grid whose cell centres are at (i + 0.5)·b pixels. */
@@ -453,10 +465,18 @@ export function estimateBackground(src: Float32Array, w: number, h: number, bloc
  * `estimateBackground` for a background-subtracted image: sub = src − background (the same float32
  * values as subtracting its map), without the background map.
  */
-export function subtractBackground(src: Float32Array, w: number, h: number, blockPx: number, q = 0.3): { sub: Float32Array; noise: Float32Array; noiseMedian: number } {
+export function subtractBackground(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  q = 0.3,
+  /** arrays of w·h values to write the image and the noise map into (every value is written) */
+  into?: { sub: Float32Array; noise: Float32Array },
+): { sub: Float32Array; noise: Float32Array; noiseMedian: number } {
   const g = backgroundGrid(src, w, h, blockPx, q);
-  const { noise, noiseMedian } = noiseModel(src, w, h, blockPx, g.scr);
-  return { sub: upsampleInto(g.grid, g.gw, g.gh, w, h, g.b, src, new Float32Array(w * h)), noise, noiseMedian };
+  const { noise, noiseMedian } = noiseModel(src, w, h, blockPx, g.scr, into?.noise);
+  return { sub: upsampleInto(g.grid, g.gw, g.gh, w, h, g.b, src, into?.sub ?? new Float32Array(w * h)), noise, noiseMedian };
 }
 
 function backgroundGrid(src: Float32Array, w: number, h: number, blockPx: number, q: number) {
@@ -465,10 +485,11 @@ function backgroundGrid(src: Float32Array, w: number, h: number, blockPx: number
   return { ...blockGrid(src, w, h, blockPx, (buf, n) => selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr)), scr };
 }
 
-function noiseModel(src: Float32Array, w: number, h: number, blockPx: number, scr: SelectScratch): { noise: Float32Array; noiseMedian: number } {
+function noiseModel(src: Float32Array, w: number, h: number, blockPx: number, scr: SelectScratch, into?: Float32Array): { noise: Float32Array; noiseMedian: number } {
   // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
   const scale = 1.4826 / Math.sqrt(1.25);
-  const { map: noise, grid } = highPassBlockMap(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  const noise = upsampleInto(grid, gw, gh, w, h, b, null, into ?? new Float32Array(w * h));
   let noiseMedian = quantile(grid, 0.5);
   if (!(noiseMedian > 0)) noiseMedian = 1e-6;
   // the map interpolates the grid (convex weights): where every grid value is finite and above 2e-6, no map

@@ -11,7 +11,7 @@
 import { rowPass } from "./fastfilter.ts";
 import { hypot } from "./hypot.ts";
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
-import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
+import { convolveSeparable, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
 
 export interface MigrasomeParams {
   /** object radii probed by the candidate search (µm); blob scale σ = r/√2 */
@@ -207,6 +207,9 @@ interface Candidate {
 }
 
 
+/** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned) */
+let blobScratch = new Float32Array(0);
+
 /** Local maxima of the blob response (both Hessian eigenvalues negative), per scale. */
 export function blobCandidates(
   sub: Float32Array,
@@ -233,7 +236,9 @@ export function blobCandidates(
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
-    const s = gaussianBlur(lv.d, lv.w, lv.h, sp);
+    // the level's smoothing into reused scratch (fully written; read only in this iteration)
+    if (blobScratch.length < lv.w * lv.h) blobScratch = new Float32Array(lv.w * lv.h);
+    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h));
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
@@ -1098,6 +1103,23 @@ export function detectMigrasomes(
   pxUm: number,
   opts: DetectOptions = {},
 ): Migrasome[] {
+  // the profiles' smoothing goes into reused scratch (fully written, read only during the call); a nested
+  // call (from onCandidate) gets a new array
+  if (smBusy) return detectWith(sub, noise, w, h, pxUm, opts, new Float32Array(w * h));
+  if (smScratch.length < w * h) smScratch = new Float32Array(w * h);
+  smBusy = true;
+  try {
+    return detectWith(sub, noise, w, h, pxUm, opts, smScratch.subarray(0, w * h));
+  } finally {
+    smBusy = false;
+  }
+}
+
+/** scratch of detectMigrasomes: the smoothed image of the radial profiles */
+let smScratch = new Float32Array(0);
+let smBusy = false;
+
+function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
@@ -1129,7 +1151,7 @@ export function detectMigrasomes(
   };
   const cands = [...rings, ...blobs];
   const spx = Math.max(0.5, P.profileSmoothUm / pxUm);
-  const sm = gaussianBlur(sub, w, h, spx);
+  const sm = convolveSeparable(sub, w, h, gaussianKernel(spx), smOut);
   const gk = gaussianKernel(spx);
   const smGain = kernelNoiseGain(gk, gk);
   const noiseF = rimNoiseFactor(spx);
