@@ -4,7 +4,7 @@
  */
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
-import { estimateBackground, gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
@@ -55,18 +55,42 @@ export interface ImageAnalysis {
   cellLabels: Int32Array;
 }
 
+/**
+ * Scratch of analyzePlane: the background-subtracted image and the noise map, fully rewritten by every
+ * call and used only during it (none of the results refers to them), so that a frame does not map and
+ * fault in 2 × 4 bytes per pixel afresh. A nested call (from a callback) uses new arrays.
+ */
+let planeScratch: { sub: Float32Array; noise: Float32Array } | null = null;
+let planeBusy = false;
+
 /** Analyse one 2-D plane. `cellPlane` (optional) is a second channel for cell bodies. */
 export function analyzePlane(
   plane: Plane,
   pixelSizeUm: number,
   opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane; onCandidate?: DetectOptions["onCandidate"] } = {},
 ): ImageAnalysis {
+  if (planeBusy) return analyzeWith(plane, pixelSizeUm, opts, undefined);
+  const n = plane.width * plane.height;
+  if (!planeScratch || planeScratch.sub.length !== n) planeScratch = { sub: new Float32Array(n), noise: new Float32Array(n) };
+  planeBusy = true;
+  try {
+    return analyzeWith(plane, pixelSizeUm, opts, planeScratch);
+  } finally {
+    planeBusy = false;
+  }
+}
+
+function analyzeWith(
+  plane: Plane,
+  pixelSizeUm: number,
+  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane; onCandidate?: DetectOptions["onCandidate"] },
+  scratch: { sub: Float32Array; noise: Float32Array } | undefined,
+): ImageAnalysis {
   const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
   const { width: w, height: h, data } = plane;
   const px = pixelSizeUm;
-  const bg = estimateBackground(data, w, h, P.backgroundBlockUm / px);
-  const sub = new Float32Array(w * h);
-  for (let i = 0; i < sub.length; i++) sub[i] = data[i] - bg.background[i];
+  const bg = subtractBackground(data, w, h, P.backgroundBlockUm / px, 0.3, scratch);
+  const sub = bg.sub;
   const cm = detectCells((opts.cellPlane ?? plane).data, w, h, px);
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
   const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);

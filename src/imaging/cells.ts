@@ -5,7 +5,7 @@
  * fades out). A body on such a bump is looked for inside the bump's region at higher thresholds. Each body
  * is cut at its level and opened below its own scale: fibers and migrasomes above the cut stay off it.
  */
-import { blockMap, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
+import { blockGrid, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
 
 export interface CellParams {
   minAreaUm2: number;
@@ -534,7 +534,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const cpx = pxUm * f;
   const sm = gaussianBlur(d, cw, ch, 1 / cpx);
   const block = Math.max(4, Math.round(12 / cpx));
-  const bm = blockMap(sm, cw, ch, block, (buf, n) => selectK(buf, n, Math.floor(0.2 * (n - 1))));
+  const bm = blockGrid(sm, cw, ch, block, (buf, n) => selectK(buf, n, Math.floor(0.2 * (n - 1))));
   // lower envelope over neighbouring blocks, so that a cell filling a block is not background
   const g = new Float32Array(bm.grid.length);
   for (let y = 0; y < bm.gh; y++)
@@ -544,7 +544,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
         for (let i = Math.max(0, x - 1); i <= Math.min(bm.gw - 1, x + 1); i++) m = Math.min(m, bm.grid[j * bm.gw + i]);
       g[y * bm.gw + x] = m;
     }
-  // smooth the envelope by re-using blockMap's upsampling on the min grid
+  // smooth the envelope: bilinear on the min grid (blockMap's upsampling)
   const bgc = new Float32Array(cw * ch);
   for (let y = 0; y < ch; y++)
     for (let x = 0; x < cw; x++) {

@@ -19,6 +19,7 @@
  * All parameters are in µm or noise units (pixel sizes 0.065–0.16 µm run with the same values).
  */
 import { gaussianKernel, kernelNoiseGain } from "./filters.ts";
+import { hypot } from "./hypot.ts";
 import { compactGraph, edgesAtNodes, endDirection, polyLength, type FiberEdge, type FiberGraph, type FiberNode } from "./trace.ts";
 
 export interface ExtendParams {
@@ -306,7 +307,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       // half of the turn goes into the direction (a fiber bends slowly)
       tx += cx;
       ty += cy;
-      const l = Math.hypot(tx, ty);
+      const l = hypot(tx, ty);
       tx /= l;
       ty /= l;
       if (!inside(x, y)) {
@@ -363,7 +364,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
       const a = pts[i];
       const b = pts[i - 1];
-      const l = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      const l = hypot(a[0] - b[0], a[1] - b[1]);
       if (l === 0) continue;
       const ux = (a[0] - b[0]) / l;
       const uy = (a[1] - b[1]) / l;
@@ -398,7 +399,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let py0 = pts[pts.length - 1][1];
     let L = 0;
     for (const q of added) {
-      L += Math.hypot(q[0] - px0, q[1] - py0);
+      L += hypot(q[0] - px0, q[1] - py0);
       px0 = q[0];
       py0 = q[1];
       pts.push(q);
@@ -412,7 +413,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     if (r.joins && r.stop === "migrasome") {
       const id = nodeOfMig(r.targetMig);
       const c = nodes[id];
-      const jl = Math.hypot(c.xUm - px0, c.yUm - py0);
+      const jl = hypot(c.xUm - px0, c.yUm - py0);
       edges.push({ id: edges.length, a: tip.id, b: id, points: [[px0, py0], [c.xUm, c.yUm]], lengthUm: jl, cellId: e.cellId });
       stats.addedUm += jl;
       tip.kind = "junction";
@@ -437,7 +438,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         for (const p of tail) owner.set(p, e2);
         if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
       }
-      const jl = Math.hypot(target[0] - px0, target[1] - py0);
+      const jl = hypot(target[0] - px0, target[1] - py0);
       pts.push([target[0], target[1]]);
       e.lengthUm += jl;
       stats.addedUm += jl;
@@ -466,10 +467,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     const end = pts[n - 1];
     // direction of the last 0.6 µm
     let k = n - 1;
-    while (k > 0 && Math.hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
+    while (k > 0 && hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
     let tx = end[0] - pts[k][0];
     let ty = end[1] - pts[k][1];
-    const tl = Math.hypot(tx, ty);
+    const tl = hypot(tx, ty);
     if (!(tl > 0.2)) continue;
     tx /= tl;
     ty /= tl;
@@ -596,7 +597,7 @@ function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, sta
         const b = nodes[B.n];
         const cx = b.xUm - a.xUm;
         const cy = b.yUm - a.yUm;
-        const cl = Math.hypot(cx, cy);
+        const cl = hypot(cx, cy);
         if (!(cl > 0.3)) continue;
         const ux = cx / cl;
         const uy = cy / cl;

@@ -16,6 +16,7 @@ import {
   body,
   type Bytes,
   demote,
+  F32,
   F64,
   f64x2add,
   f64x2mul,
@@ -101,6 +102,143 @@ function samplesFunction(): Bytes {
 }
 
 
+const f32x4splat = op.simd(0x13);
+const f32x4eq = op.simd(0x41);
+const f32x4lt = op.simd(0x43);
+const f32x4gt = op.simd(0x44);
+const f32x4le = op.simd(0x45);
+const f32x4pmin = op.simd(0xea); // b < a ? b : a
+const f32x4pmax = op.simd(0xeb); // a < b ? b : a
+const i32x4sub = op.simd(0xb1);
+const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)
+const f32lane = (l: number) => op.simd(0x1f, l); // f32x4.extract_lane
+const f32x4const = (v: number): Bytes => op.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+const f32const = (v: number): Bytes => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
+const f32load = (off: number) => [0x2a, 2, ...uleb(off)];
+const [f32eq, f32lt, f32gt, f32le, f32min, f32max] = [[0x5b], [0x5d], [0x5e], [0x5f], [0x96], [0x97]];
+const [i32and, i32eq, i32gtS, i32leS, ret] = [[0x71], [0x46], [0x4a], [0x4c], [0x0f]];
+const f32store = (off: number) => [0x38, 2, ...uleb(off)];
+const opElse = [0x05];
+const call = (f: number) => [0x10, ...uleb(f)];
+
+/** the most passes `select` makes before it leaves a selection to JavaScript (a poor guess) */
+export const SELECT_MAX_NEED = 12;
+
+/**
+ * select(p, n, kq, t) → f32: the kq-th smallest (0-based) of the n finite float32 at byte address p, given a
+ * guess t of it (f32), by branch-free SIMD passes instead of a heap: one pass counts the samples ≤ t and takes
+ * the largest of them and the smallest above; the answer lies on the side the count says, `need` values in
+ * from t, and each further pass steps one distinct value on (counting its ties). NaN when need exceeds
+ * SELECT_MAX_NEED (JavaScript then selects). pmax/pmin may pick either zero of a ±0 tie: only the sign of a
+ * zero result can depend on that, and the caller recomputes zero results.
+ */
+function selectFunction(): Bytes {
+  const [P, N, KQ, T] = [0, 1, 2, 3];
+  const [Q, E4, E, CNT, NEED] = [4, 5, 6, 7, 8];
+  const [S, MXS, MNS, M] = [9, 10, 11, 12];
+  const [V, TV, CV, MXV, MNV, MSK] = [13, 14, 15, 16, 17, 18];
+  const locals = [I32, I32, I32, I32, I32, F32, F32, F32, F32, V128, V128, V128, V128, V128, V128];
+  /** one pass over the samples: vector body on V, scalar body on S (tail); accumulators reset first, reduced after */
+  const scan = (vbody: Bytes, sbody: Bytes): Bytes => {
+    const c: Bytes = [];
+    c.push(...op.i32(0), ...op.set(CNT), ...f32const(-Infinity), ...op.set(MXS), ...f32const(Infinity), ...op.set(MNS));
+    c.push(...f32x4const(0), ...op.set(CV), ...f32x4const(-Infinity), ...op.set(MXV), ...f32x4const(Infinity), ...op.set(MNV));
+    c.push(...op.get(P), ...op.set(Q));
+    c.push(...op.block, ...op.loop, ...op.get(Q), ...op.get(E4), ...op.geU, ...op.brIf(1));
+    c.push(...op.get(Q), ...v128load(0), ...op.set(V), ...vbody);
+    c.push(...op.get(Q), ...op.i32(16), ...op.add, ...op.set(Q), ...op.br(0), ...op.end, ...op.end);
+    c.push(...op.block, ...op.loop, ...op.get(Q), ...op.get(E), ...op.geU, ...op.brIf(1));
+    c.push(...op.get(Q), ...f32load(0), ...op.set(S), ...sbody);
+    c.push(...op.get(Q), ...op.i32(4), ...op.add, ...op.set(Q), ...op.br(0), ...op.end, ...op.end);
+    // reduce the lanes into the scalar accumulators
+    for (let l = 0; l < 4; l++) {
+      c.push(...op.get(CNT), ...op.get(CV), ...i32x4lane(l), ...op.sub, ...op.set(CNT));
+      c.push(...op.get(MXS), ...op.get(MXV), ...f32lane(l), ...f32max, ...op.set(MXS));
+      c.push(...op.get(MNS), ...op.get(MNV), ...f32lane(l), ...f32min, ...op.set(MNS));
+    }
+    return c;
+  };
+  // vector bodies: CV counts by subtracting −1 masks (so CNT = −Σ lanes); MXV / MNV keep the masked max / min
+  const cnt = (mask: Bytes) => [...op.get(CV), ...op.get(V), ...mask, ...i32x4sub, ...op.set(CV)];
+  const maxIf = (cmp: Bytes) => [...op.get(MXV), ...op.get(V), ...f32x4const(-Infinity), ...op.get(V), ...cmp, ...bitselect, ...f32x4pmax, ...op.set(MXV)];
+  const minIf = (cmp: Bytes) => [...op.get(MNV), ...op.get(V), ...f32x4const(Infinity), ...op.get(V), ...cmp, ...bitselect, ...f32x4pmin, ...op.set(MNV)];
+  // scalar bodies: CNT counts down too (CNT −= 1 per hit), so that the lane reduction above adds up alike
+  const sCnt = (cmp: Bytes) => [...op.get(CNT), ...op.get(S), ...cmp, ...op.sub, ...op.set(CNT)];
+  const sMaxIf = (cmp: Bytes) => [...op.get(MXS), ...op.get(S), ...f32max, ...op.get(MXS), ...op.get(S), ...cmp, ...op.select, ...op.set(MXS)];
+  const sMinIf = (cmp: Bytes) => [...op.get(MNS), ...op.get(S), ...f32min, ...op.get(MNS), ...op.get(S), ...cmp, ...op.select, ...op.set(MNS)];
+  // comparisons against TV / MV (vector, the sample first) and T / M (scalar)
+  const vs = (other: number, cmp: Bytes) => [...op.get(other), ...cmp];
+  const c: Bytes = [];
+  c.push(...op.get(N), ...op.i32(-4), ...i32and, ...op.i32(2), ...op.shl, ...op.get(P), ...op.add, ...op.set(E4));
+  c.push(...op.get(N), ...op.i32(2), ...op.shl, ...op.get(P), ...op.add, ...op.set(E));
+  c.push(...op.get(T), ...f32x4splat, ...op.set(TV));
+  // pass 1: how many ≤ t, the largest of those and the smallest above t
+  c.push(...scan(
+    [...cnt(vs(TV, f32x4le)), ...maxIf(vs(TV, f32x4le)), ...minIf(vs(TV, f32x4gt))],
+    [...sCnt(vs(T, f32le)), ...sMaxIf(vs(T, f32le)), ...sMinIf(vs(T, f32gt))],
+  ));
+  // CNT = −(count ≤ t)
+  c.push(...op.i32(0), ...op.get(CNT), ...op.sub, ...op.get(KQ), ...i32gtS, ...op.if);
+  {
+    // below t: the need-th largest of the samples ≤ t, need = count − kq
+    c.push(...op.i32(0), ...op.get(CNT), ...op.sub, ...op.get(KQ), ...op.sub, ...op.set(NEED), ...op.get(MXS), ...op.set(M));
+    c.push(...op.get(NEED), ...op.i32(SELECT_MAX_NEED), ...i32gtS, ...op.if, ...f32const(NaN), ...ret, ...op.end);
+    c.push(...op.block, ...op.loop);
+    c.push(...op.get(NEED), ...op.i32(1), ...i32eq, ...op.if, ...op.get(M), ...ret, ...op.end);
+    c.push(...op.get(M), ...f32x4splat, ...op.set(TV));
+    // the ties of m and the largest value below m
+    c.push(...scan([...cnt(vs(TV, f32x4eq)), ...maxIf(vs(TV, f32x4lt))], [...sCnt(vs(M, f32eq)), ...sMaxIf(vs(M, f32lt))]));
+    c.push(...op.get(NEED), ...op.i32(0), ...op.get(CNT), ...op.sub, ...i32leS, ...op.if, ...op.get(M), ...ret, ...op.end);
+    c.push(...op.get(NEED), ...op.get(CNT), ...op.add, ...op.set(NEED), ...op.get(MXS), ...op.set(M), ...op.br(0), ...op.end, ...op.end);
+  }
+  c.push(...op.end);
+  {
+    // above t: the need-th smallest of the samples > t, need = kq − count + 1
+    c.push(...op.get(KQ), ...op.get(CNT), ...op.add, ...op.i32(1), ...op.add, ...op.set(NEED), ...op.get(MNS), ...op.set(M));
+    c.push(...op.get(NEED), ...op.i32(SELECT_MAX_NEED), ...i32gtS, ...op.if, ...f32const(NaN), ...ret, ...op.end);
+    c.push(...op.block, ...op.loop);
+    c.push(...op.get(NEED), ...op.i32(1), ...i32eq, ...op.if, ...op.get(M), ...ret, ...op.end);
+    c.push(...op.get(M), ...f32x4splat, ...op.set(TV));
+    c.push(...scan([...cnt(vs(TV, f32x4eq)), ...minIf(vs(TV, f32x4gt))], [...sCnt(vs(M, f32eq)), ...sMinIf(vs(M, f32gt))]));
+    c.push(...op.get(NEED), ...op.i32(0), ...op.get(CNT), ...op.sub, ...i32leS, ...op.if, ...op.get(M), ...ret, ...op.end);
+    c.push(...op.get(NEED), ...op.get(CNT), ...op.add, ...op.set(NEED), ...op.get(MNS), ...op.set(M), ...op.br(0), ...op.end, ...op.end);
+  }
+  c.push(...f32const(NaN));
+  return body(locals, c);
+}
+
+/**
+ * quantiles(desc, k0, nr, hint, nh, q) → i32: `select` for radii k = k0 … nr − 1 of the last samples, radius k
+ * (descriptor at desc + 32k: N @8, kq @20, sample address @24) guessed from hint[k] (k < nh) or else from
+ * q[k − 1], the result stored at q[k] (float32). Returns the first radius it leaves to JavaScript (no guess,
+ * a guess too far off, or a zero result; nr when none): one call per profile instead of one per radius.
+ */
+function quantilesFunction(selectIndex: number): Bytes {
+  const [DESC, K, NR, HINT, NH, Q] = [0, 1, 2, 3, 4, 5];
+  const [E, T, R] = [6, 7, 8];
+  const locals = [I32, F32, F32];
+  const c: Bytes = [];
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(K), ...op.get(NR), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(DESC), ...op.get(K), ...op.i32(5), ...op.shl, ...op.add, ...op.set(E));
+  // the guess: hint[k], else q[k − 1] (k > 1), else none
+  c.push(...op.get(K), ...op.get(NH), ...op.ltS, ...op.if);
+  c.push(...op.get(HINT), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...f32load(0), ...op.set(T));
+  c.push(...opElse);
+  c.push(...op.get(K), ...op.i32(1), ...i32gtS, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(Q), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...op.i32(4), ...op.sub, ...f32load(0), ...op.set(T));
+  c.push(...op.end);
+  c.push(...op.get(T), ...op.get(T), ...f32eq, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(E), ...i32load(24), ...op.get(E), ...i32load(8), ...op.get(E), ...i32load(20), ...op.get(T), ...call(selectIndex), ...op.set(R));
+  // NaN (too far off) or a zero (its sign is the heap's to choose): JavaScript
+  c.push(...op.get(R), ...op.get(R), ...f32eq, ...op.eqz, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(R), ...f32const(0), ...f32eq, ...op.if, ...op.get(K), ...ret, ...op.end);
+  c.push(...op.get(Q), ...op.get(K), ...op.i32(2), ...op.shl, ...op.add, ...op.get(R), ...f32store(0));
+  c.push(...op.get(K), ...op.i32(1), ...op.add, ...op.set(K), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(NR));
+  return body(locals, c);
+}
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module (once per process), or null without WebAssembly SIMD. */
@@ -112,8 +250,15 @@ function circleModule(): WebAssembly.Module | null {
       const types = [
         [0x60, ...vec([[I32], [I32], [I32], [I32], [F64], [F64], [I32]]), 0x00],
         [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])],
+        [0x60, ...vec([[I32], [I32], [I32], [F32]]), ...vec([[F32]])],
+        [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])],
       ];
-      const bytes = moduleBytes(types, [0, 1], [["samples", 0], ["nonFinite", 1]], [samplesFunction(), nonFiniteFunction()]);
+      const bytes = moduleBytes(
+        types,
+        [0, 1, 2, 3],
+        [["samples", 0], ["nonFinite", 1], ["select", 2], ["quantiles", 3]],
+        [samplesFunction(), nonFiniteFunction(), selectFunction(), quantilesFunction(2)],
+      );
       if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
     }
   } catch {
@@ -125,6 +270,8 @@ function circleModule(): WebAssembly.Module | null {
 interface Exports {
   samples: (sm: number, w: number, desc: number, nr: number, cx: number, cy: number, out: number) => void;
   nonFinite: (ptr: number, end: number) => number;
+  select: (p: number, n: number, kq: number, t: number) => number;
+  quantiles: (desc: number, k0: number, nr: number, hint: number, nh: number, q: number) => number;
 }
 
 let sharedMemory: WebAssembly.Memory | null = null;
@@ -166,6 +313,17 @@ export interface ProfileSampler {
    * (radius k from offsets[k], N_k values). The caller checks that the largest circle is inside.
    */
   sample(cx: number, cy: number, nr: number): Float32Array;
+  /**
+   * The kq-th smallest (0-based) of radius k's samples from the last `sample` call, given a guess t that
+   * must be a float32 value (see `selectFunction`); NaN when the guess is too far off (select in JavaScript).
+   */
+  select(k: number, kq: number, t: number): number;
+  /**
+   * The rim quantiles (rank kq of `counts`) of radii k0 … nr − 1 of the last `sample` into q, each from the guess
+   * hint[k] (k < hint length) or else q[k − 1] (see `quantilesFunction`; needs kq from `counts`). Returns the
+   * first radius not decided (nr: all); q[k0 − 1] must hold that radius's value when k0 > 1.
+   */
+  quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number;
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
@@ -182,7 +340,7 @@ export function profileSampler(
   pxUm: number,
   drUm: number,
   nrMax: number,
-  counts: (k: number) => { rho: number; N: number },
+  counts: (k: number) => { rho: number; N: number; kq?: number },
   trig: (N: number) => Float64Array,
 ): ProfileSampler | null {
   const mod = circleModule();
@@ -193,12 +351,14 @@ export function profileSampler(
   const tables = new Map<number, number>();
   const rho = new Float64Array(nrMax);
   const Ns = new Int32Array(nrMax);
+  const kqs = new Int32Array(nrMax);
   const offsets = new Int32Array(nrMax + 1);
   let total = 0;
   for (let k = 1; k < nrMax; k++) {
     const c = counts(k);
     rho[k] = c.rho;
     Ns[k] = c.N;
+    kqs[k] = c.kq ?? -1;
     offsets[k] = total;
     total += c.N;
     if (!tables.has(c.N)) {
@@ -209,7 +369,10 @@ export function profileSampler(
   offsets[nrMax] = total;
   const imgAt = at;
   const outAt = align16(imgAt + 4 * sm.length + 16);
-  const end = outAt + align16(4 * (total + 8));
+  // the guesses and results of `quantiles` (nrMax float32 each)
+  const hintAt = outAt + align16(4 * (total + 8));
+  const qAt = hintAt + align16(4 * nrMax);
+  const end = qAt + align16(4 * nrMax);
   const { memory, ex } = shared(mod, end);
   const generation = ++shared.generation;
   const buf = memory.buffer;
@@ -237,8 +400,13 @@ export function profileSampler(
     dv.setInt32(e + 8, Ns[k], true);
     dv.setInt32(e + 12, tAt, true);
     dv.setInt32(e + 16, tAt + 8 * (Ns[k] + 2), true);
+    dv.setInt32(e + 20, kqs[k], true);
+    dv.setInt32(e + 24, outAt + 4 * offsets[k], true);
   }
   const samples = new Float32Array(buf, outAt, total + 8);
+  const withRanks = kqs.every((kq, k) => k === 0 || kq >= 0);
+  const hintMem = new Float32Array(buf, hintAt, nrMax);
+  const qMem = new Float32Array(buf, qAt, nrMax);
   return {
     src: sm,
     w,
@@ -251,6 +419,17 @@ export function profileSampler(
     sample(cx: number, cy: number, nr: number): Float32Array {
       ex.samples(imgAt, w, descAt, nr, cx, cy, outAt);
       return samples;
+    },
+    select: (k: number, kq: number, t: number): number => ex.select(outAt + 4 * offsets[k], offsets[k + 1] - offsets[k], kq, t),
+    quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number {
+      // (without ranks from `counts`, nothing is decided here)
+      if (!withRanks) return k0;
+      const nh = hint ? Math.min(hint.length, nr) : 0;
+      if (hint && nh > 0) hintMem.set(hint.subarray(0, nh));
+      if (k0 > 1) qMem[k0 - 1] = q[k0 - 1];
+      const k = ex.quantiles(descAt, k0, nr, hintAt, nh, qAt);
+      for (let j = k0; j < k; j++) q[j] = qMem[j];
+      return k;
     },
   };
 }

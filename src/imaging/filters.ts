@@ -3,6 +3,7 @@
  * background and noise maps. All loops are flat; no per-pixel objects.
  */
 import { convolveSeparableWasm } from "./fastblur.ts";
+import { quarterSelect } from "./fastfilter.ts";
 import type { Plane } from "./types.ts";
 
 /** A normalised 1-D Gaussian kernel (radius ceil(3σ), at least 1). */
@@ -217,17 +218,14 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return ai * (1 - f) + next * f;
 }
 
-/**
- * A coarse grid of block statistics, upsampled bilinearly to a full map.
- * `stat` gets the block's values (a reused buffer) and its length.
- */
-export function blockMap(
+/** Block statistics on a grid of b × b blocks (b = max(4, round(blockPx))), without the full map. */
+export function blockGrid(
   src: Float32Array,
   w: number,
   h: number,
   blockPx: number,
   stat: (buf: Float32Array, n: number) => number,
-): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+): { grid: Float32Array; gw: number; gh: number; b: number } {
   const b = Math.max(4, Math.round(blockPx));
   const gw = Math.max(1, Math.ceil(w / b));
   const gh = Math.max(1, Math.ceil(h / b));
@@ -242,6 +240,21 @@ export function blockMap(
       for (let y = gy * b; y < ye; y += step) for (let x = gx * b; x < xe; x += step) buf[n++] = src[y * w + x];
       grid[gy * gw + gx] = stat(buf, n);
     }
+  return { grid, gw, gh, b };
+}
+
+/**
+ * A coarse grid of block statistics, upsampled bilinearly to a full map.
+ * `stat` gets the block's values (a reused buffer) and its length.
+ */
+export function blockMap(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  stat: (buf: Float32Array, n: number) => number,
+): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  const { grid, gw, gh, b } = blockGrid(src, w, h, blockPx, stat);
   return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
 }
 
@@ -257,6 +270,18 @@ export function highPassBlockMap(
   blockPx: number,
   stat: (buf: Float32Array, n: number) => number,
 ): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, stat);
+  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+}
+
+/** The grid of `highPassBlockMap`, without the full map. */
+function highPassBlockGrid(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  stat: (buf: Float32Array, n: number) => number,
+): { grid: Float32Array; gw: number; gh: number; b: number } {
   const b = Math.max(4, Math.round(blockPx));
   const gw = Math.max(1, Math.ceil(w / b));
   const gh = Math.max(1, Math.ceil(h / b));
@@ -277,12 +302,19 @@ export function highPassBlockMap(
       }
       grid[gy * gw + gx] = stat(buf, n);
     }
-  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+  return { grid, gw, gh, b };
 }
 
 /** Bilinear upsampling of a grid whose cell centres are at (i + 0.5)·b pixels. */
 export function upsampleGrid(grid: Float32Array, gw: number, gh: number, w: number, h: number, b: number): Float32Array {
-  const out = new Float32Array(w * h);
+  return upsampleInto(grid, gw, gh, w, h, b, null, new Float32Array(w * h));
+}
+
+/**
+ * `upsampleGrid` into `out`; with `minus`, out = minus − map (the map value rounded to float32 first, as
+ * a stored map would be), so that a background-subtracted image needs no map of its own.
+ */
+function upsampleInto(grid: Float32Array, gw: number, gh: number, w: number, h: number, b: number, minus: Float32Array | null, out: Float32Array): Float32Array {
   // per-column grid indices and weights (the same for every row)
   const cx0 = new Int32Array(w);
   const cx1 = new Int32Array(w);
@@ -310,7 +342,8 @@ export function upsampleGrid(grid: Float32Array, gw: number, gh: number, w: numb
     const hc = gy1 * w;
     const o = y * w;
     const gf = 1 - fy;
-    for (let x = 0; x < w; x++) out[o + x] = hrow[ha + x] * gf + hrow[hc + x] * fy;
+    if (minus) for (let x = 0; x < w; x++) out[o + x] = minus[o + x] - Math.fround(hrow[ha + x] * gf + hrow[hc + x] * fy);
+    else for (let x = 0; x < w; x++) out[o + x] = hrow[ha + x] * gf + hrow[hc + x] * fy;
   }
   return out;
 }
@@ -363,6 +396,10 @@ export function selectScratch(n: number): SelectScratch {
  */
 export function selectQuarterSteps(buf: Float32Array, n: number, k: number, scratch: SelectScratch): number {
   if (n === 0 || k < 0 || k >= n || n > scratch.ints.length) return selectK(buf, n, k);
+  // the same passes in WebAssembly where available (fastfilter.ts); NaN (a fallback) and zero (its sign)
+  // are left to the code below
+  const q = quarterSelect(buf, n, k);
+  if (q !== null && q === q && q !== 0) return q / 4;
   const ints = scratch.ints;
   const hist = scratch.hist;
   let lo = 2147483647;
@@ -419,16 +456,48 @@ export interface BackgroundModel {
  * pixel-to-neighbour difference (insensitive to smooth structure), both bilinear maps.
  */
 export function estimateBackground(src: Float32Array, w: number, h: number, blockPx: number, q = 0.3): BackgroundModel {
+  const g = backgroundGrid(src, w, h, blockPx, q);
+  const { noise, noiseMedian } = noiseModel(src, w, h, blockPx, g.scr);
+  return { background: upsampleGrid(g.grid, g.gw, g.gh, w, h, g.b), noise, noiseMedian };
+}
+
+/**
+ * `estimateBackground` for a background-subtracted image: sub = src − background (the same float32
+ * values as subtracting its map), without the background map.
+ */
+export function subtractBackground(
+  src: Float32Array,
+  w: number,
+  h: number,
+  blockPx: number,
+  q = 0.3,
+  /** arrays of w·h values to write the image and the noise map into (every value is written) */
+  into?: { sub: Float32Array; noise: Float32Array },
+): { sub: Float32Array; noise: Float32Array; noiseMedian: number } {
+  const g = backgroundGrid(src, w, h, blockPx, q);
+  const { noise, noiseMedian } = noiseModel(src, w, h, blockPx, g.scr, into?.noise);
+  return { sub: upsampleInto(g.grid, g.gw, g.gh, w, h, g.b, src, into?.sub ?? new Float32Array(w * h)), noise, noiseMedian };
+}
+
+function backgroundGrid(src: Float32Array, w: number, h: number, blockPx: number, q: number) {
   const b = Math.max(4, Math.round(blockPx));
   const scr = selectScratch(b * b);
-  const { map: background } = blockMap(src, w, h, blockPx, (buf, n) => selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr));
+  return { ...blockGrid(src, w, h, blockPx, (buf, n) => selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr)), scr };
+}
+
+function noiseModel(src: Float32Array, w: number, h: number, blockPx: number, scr: SelectScratch, into?: Float32Array): { noise: Float32Array; noiseMedian: number } {
   // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
   const scale = 1.4826 / Math.sqrt(1.25);
-  const { map: noise, grid } = highPassBlockMap(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  const noise = upsampleInto(grid, gw, gh, w, h, b, null, into ?? new Float32Array(w * h));
   let noiseMedian = quantile(grid, 0.5);
   if (!(noiseMedian > 0)) noiseMedian = 1e-6;
-  for (let i = 0; i < noise.length; i++) if (!(noise[i] > 1e-6)) noise[i] = noiseMedian;
-  return { background, noise, noiseMedian };
+  // the map interpolates the grid (convex weights): where every grid value is finite and above 2e-6, no map
+  // value can be ≤ 1e-6 (or NaN), and the pass below would change nothing
+  let low = false;
+  for (let i = 0; i < grid.length; i++) if (!(grid[i] > 2e-6 && grid[i] < Infinity)) low = true;
+  if (low) for (let i = 0; i < noise.length; i++) if (!(noise[i] > 1e-6)) noise[i] = noiseMedian;
+  return { noise, noiseMedian };
 }
 
 /** √(Σ k²) of a separable 2-D kernel made of the given 1-D kernels: noise gain for white noise. */

@@ -12,6 +12,7 @@
  * orientations share one), each reading whole rows in memory order.
  */
 import { gaussianKernel } from "./filters.ts";
+import { type LinePasses, linePasses } from "./fastlines.ts";
 import { setPixels } from "./mask.ts";
 
 export interface LineParams {
@@ -88,11 +89,17 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
   return { f, W, H, img, noise: nz };
 }
 
-/** Second derivatives (xx, yy, xy) by central differences; border pixels are 0. */
-function hessianPlanes(s: Float32Array, W: number, H: number): { xx: Float32Array; yy: Float32Array; xy: Float32Array } {
-  const xx = new Float32Array(W * H);
-  const yy = new Float32Array(W * H);
-  const xy = new Float32Array(W * H);
+/** Second derivatives (xx, yy, xy) by central differences into the given planes; border pixels are 0. */
+function hessianPlanes(s: Float32Array, W: number, H: number, xx: Float32Array, yy: Float32Array, xy: Float32Array): void {
+  const n = W * H;
+  for (const p of [xx, yy, xy]) {
+    p.fill(0, 0, Math.min(n, W));
+    p.fill(0, Math.max(0, n - W), n);
+    for (let y = 1; y < H - 1; y++) {
+      p[y * W] = 0;
+      p[y * W + W - 1] = 0;
+    }
+  }
   for (let y = 1; y < H - 1; y++)
     for (let x = 1; x < W - 1; x++) {
       const i = y * W + x;
@@ -101,20 +108,20 @@ function hessianPlanes(s: Float32Array, W: number, H: number): { xx: Float32Arra
       yy[i] = s[i + W] - 2 * c + s[i - W];
       xy[i] = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
     }
-  return { xx, yy, xy };
 }
 
-/** Transpose a W×H plane into an H×W one (in 32×32 tiles, so that both sides stay in cache). */
-function transpose(a: Float32Array, W: number, H: number): Float32Array {
-  const t = new Float32Array(W * H);
-  const B = 32;
+/**
+ * Transpose a W×H plane into an H×W one, in 16×16 tiles, each output row written contiguously (with
+ * power-of-two rows, writing down a tile's column thrashes the cache: every row maps to the same sets).
+ */
+function transpose(a: Float32Array, W: number, H: number, t: Float32Array): void {
+  const B = 16;
   for (let y0 = 0; y0 < H; y0 += B)
     for (let x0 = 0; x0 < W; x0 += B) {
       const y1 = Math.min(H, y0 + B);
       const x1 = Math.min(W, x0 + B);
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) t[x * H + y] = a[y * W + x];
+      for (let x = x0; x < x1; x++) for (let y = y0, j = x * H + y0; y < y1; y++, j++) t[j] = a[y * W + x];
     }
-  return t;
 }
 
 /**
@@ -360,20 +367,64 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number): number {
   return Math.sqrt(ss);
 }
 
+/** One sweep of the filter bank: orientation k (and its mirror k2 ≥ 0 in the same sweep), slope sl, half-length m. */
+interface Sweep {
+  k: number;
+  k2: number;
+  sl: number;
+  m: number;
+  steep: boolean;
+  gain1: number;
+  gain2: number;
+}
+
 /** Line-filter response over all orientations: the best noise-normalised z per coarse pixel and its orientation index. */
 export function lineResponse(
   grid: Grid,
   pxUm: number,
   sigmaPx: number,
   P: LineParams,
+  /** false: the JavaScript passes only (tests compare the two) */
+  useSimd = true,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
   const cUm = pxUm * f;
-  const { xx, yy, xy } = hessianPlanes(grid.img, W, H);
   const n = W * H;
+  const K = P.orientations;
+  const angles = new Float64Array(K);
+  for (let k = 0; k < K; k++) angles[k] = (Math.PI * k) / K;
+  const sweeps: Sweep[] = [];
+  for (let k = 0; k < K; k++) {
+    const c = Math.cos(angles[k]);
+    const s = Math.sin(angles[k]);
+    const steep = Math.abs(s) > Math.abs(c) + 1e-12;
+    const sl = steep ? c / s : s / c;
+    // the mirror orientation (slope −sl in the same set) runs in the same sweep as this one
+    const mirror = sl > 1e-12 ? (K - k) % K : -1;
+    if (sl < -1e-12) continue;
+    const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
+    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx) });
+  }
+  // the planes, best responses and line sums: in the WebAssembly passes' memory when available (scratch,
+  // every value written before it is read), else in new arrays; five planes hold the four and, later,
+  // their transposes (each transpose goes to the plane its source left free)
+  const a16 = (b: number) => (b + 15) & ~15;
+  const planeB = a16(4 * n);
+  const mMax = sweeps.reduce((a, sw) => Math.max(a, sw.m), 1);
+  const ringCap = (2 * mMax + 2) * (W + H + 1);
+  const at = { planes: 0, best: 5 * planeB, bestT: 6 * planeB, bestK: 7 * planeB, bestKT: 7 * planeB + a16(n), ring1: 7 * planeB + 2 * a16(n), ring2: 0, zero: 0, end: 0 };
+  at.ring2 = at.ring1 + 8 * ringCap;
+  at.zero = at.ring2 + 8 * ringCap;
+  at.end = at.zero + a16(8 * (Math.max(W, H) + 2));
+  const fast = useSimd ? linePasses(at.end) : null;
+  const buf = fast ? fast.memory.buffer : null;
+  const f32 = (o: number) => (buf ? new Float32Array(buf, o, n) : new Float32Array(n));
+  const u8 = (o: number) => (buf ? new Uint8Array(buf, o, n) : new Uint8Array(n));
+  const planes = [0, 1, 2, 3, 4].map((i) => f32(at.planes + i * planeB));
+  const [xx, yy, xy, u] = planes;
+  hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
   const g1 = chainGain(0, 0, f, sigmaPx);
-  const u = new Float32Array(n);
   const blobs: number[] = [];
   for (let i = 0; i < n; i++) {
     const ui = g1 * grid.noise[i];
@@ -398,70 +449,143 @@ export function lineResponse(
         if (u[j] > 0) u[j] = -u[j];
       }
   }
-  const best = new Float32Array(n);
-  const bestK = new Uint8Array(n);
-  const K = P.orientations;
-  const angles = new Float64Array(K);
-  // shallow orientations run as steep ones on the transposed planes (x ↔ y swaps xx and yy)
-  let xxT: Float32Array | null = null;
-  let yyT: Float32Array | null = null;
-  let xyT: Float32Array | null = null;
-  let uT: Float32Array | null = null;
+  // the SIMD passes only on finite planes (NaN payloads are not specified alike in both engines)
+  const finite = (p: Float32Array) => {
+    if (!fast) return false;
+    const n4 = n & ~3;
+    if (fast.nonFinite(p.byteOffset, p.byteOffset + 4 * n4)) return false;
+    for (let i = n4; i < n; i++) if (!Number.isFinite(p[i])) return false;
+    return true;
+  };
+  const simd = fast && finite(xx) && finite(yy) && finite(xy) && finite(u) ? fast : null;
+  const best = f32(at.best);
+  const bestK = u8(at.bestK);
+  best.fill(0);
+  bestK.fill(0);
   let bestT: Float32Array | null = null;
   let bestKT: Uint8Array | null = null;
-  for (let k = 0; k < K; k++) angles[k] = (Math.PI * k) / K;
-  for (let k = 0; k < K; k++) {
-    const c = Math.cos(angles[k]);
-    const s = Math.sin(angles[k]);
-    const steep = Math.abs(s) > Math.abs(c) + 1e-12;
-    const sl = steep ? c / s : s / c;
-    // the mirror orientation (slope −sl in the same set) runs in the same sweep as this one
-    const mirror = sl > 1e-12 ? (K - k) % K : -1;
-    if (sl < -1e-12) continue;
-    const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
-    const g1k = 1 / chainGain(sl, m, f, sigmaPx);
-    let planes: Float32Array[] = [xx, yy, xy, u];
-    let out: Float32Array = best;
-    let outK: Uint8Array = bestK;
-    let Ws = W;
-    let Hs = H;
-    if (!steep) {
-      if (!xxT) {
-        xxT = transpose(yy, W, H);
-        yyT = transpose(xx, W, H);
-        xyT = transpose(xy, W, H);
-        uT = transpose(u, W, H);
-        bestT = new Float32Array(n);
-        bestKT = new Uint8Array(n);
-      }
-      planes = [xxT, yyT as Float32Array, xyT as Float32Array, uT as Float32Array];
-      out = bestT as Float32Array;
-      outK = bestKT as Uint8Array;
-      Ws = H;
-      Hs = W;
-    }
-    if (mirror < 0) steepSums(planes[0], planes[1], planes[2], planes[3], P, Ws, Hs, sl, m, g1k, k, out, outK);
-    else steepSumsPair(planes[0], planes[1], planes[2], planes[3], P, Ws, Hs, sl, m, g1k, 1 / chainGain(-sl, m, f, sigmaPx), k, mirror, out, outK);
+  // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
+  // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
+  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
+    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK);
+    else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
+    else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
+  };
+  for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
+  if (sweeps.some((sw) => !sw.steep)) {
+    const [p0, p1, p2, p3, p4] = planes;
+    transpose(p1, W, H, p4); // xxT = yyᵀ
+    transpose(p0, W, H, p1); // yyT = xxᵀ
+    transpose(p2, W, H, p0); // xyT = xyᵀ
+    transpose(p3, W, H, p2); // uT = uᵀ
+    bestT = f32(at.bestT);
+    bestKT = u8(at.bestKT);
+    bestT.fill(0);
+    bestKT.fill(0);
+    for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
   }
-  // the better of the two orientation sets, in noise units
+  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
+  const z = new Float32Array(n);
+  const kOut = new Uint8Array(n);
   const nz = grid.noise;
-  for (let y0 = 0; y0 < H; y0 += 32)
-    for (let x0 = 0; x0 < W; x0 += 32) {
-      const y1 = Math.min(H, y0 + 32);
-      const x1 = Math.min(W, x0 + 32);
-      if (bestT && bestKT)
-        for (let y = y0; y < y1; y++)
-          for (let x = x0; x < x1; x++) {
-            const i = y * W + x;
+  // (16 × 16 tiles: bestT is read down its columns, and more rows than that thrash the cache)
+  for (let y0 = 0; y0 < H; y0 += 16)
+    for (let x0 = 0; x0 < W; x0 += 16) {
+      const y1 = Math.min(H, y0 + 16);
+      const x1 = Math.min(W, x0 + 16);
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const i = y * W + x;
+          let b = best[i];
+          let bk = bestK[i];
+          if (bestT && bestKT) {
             const j = x * H + y;
-            if (bestT[j] > best[i]) {
-              best[i] = bestT[j];
-              bestK[i] = bestKT[j];
+            if (bestT[j] > b) {
+              b = bestT[j];
+              bk = bestKT[j];
             }
           }
-      for (let y = y0; y < y1; y++) for (let i = y * W + x0; i < y * W + x1; i++) best[i] /= nz[i];
+          z[i] = b / nz[i];
+          kOut[i] = bk;
+        }
     }
-  return { z: best, k: bestK, angles };
+  return { z, k: kOut, angles };
+}
+
+/**
+ * `steepSums` / `steepSumsPair` with the row passes in WebAssembly (fastlines.ts; the same values): the
+ * planes lie in its memory; the line sums and a zero row (the window's lower end before it is full) too.
+ */
+function steepSumsSimd(
+  L: LinePasses,
+  at: { ring1: number; ring2: number; zero: number },
+  pl: Float32Array[],
+  P: LineParams,
+  W: number,
+  H: number,
+  sw: Sweep,
+  best: Float32Array,
+  bestK: Uint8Array,
+): void {
+  const { sl, m } = sw;
+  const pair = sw.k2 >= 0;
+  const c2 = 1 / (1 + sl * sl);
+  const a = -c2;
+  const b = 2 * sl * c2;
+  const d = -sl * sl * c2;
+  const r1 = new Int32Array(H);
+  const r2 = new Int32Array(H);
+  for (let v = 0; v < H; v++) {
+    r1[v] = Math.round(sl * v);
+    r2[v] = Math.round(-sl * v);
+  }
+  // as steepSumsPair (for one slope, steepSums: the same line indices, since its rMin is 0 or its rMax is)
+  const span1 = Math.max(r1[0], r1[H - 1]);
+  const span2 = Math.max(r2[0], r2[H - 1]);
+  const Lw1 = W + Math.abs(r1[H - 1]);
+  const Lw2 = W + Math.abs(r2[H - 1]);
+  const R = 2 * m + 2;
+  const buf = L.memory.buffer;
+  const ring1 = new Float64Array(buf, at.ring1, R * Lw1);
+  const ring2 = new Float64Array(buf, at.ring2, R * Lw2);
+  new Float64Array(buf, at.zero, W).fill(0);
+  const [xx, yy, xy, u] = pl.map((p) => p.byteOffset);
+  const nb = -P.blobCapZ;
+  for (let q = 0; q < H + m; q++) {
+    if (q < H) {
+      const s1 = (q % R) * Lw1;
+      const s2 = (q % R) * Lw2;
+      if (q === 0) {
+        ring1.fill(0, s1, s1 + Lw1);
+        if (pair) ring2.fill(0, s2, s2 + Lw2);
+      } else {
+        const p1 = ((q - 1) % R) * Lw1;
+        ring1.copyWithin(s1, p1, p1 + Lw1);
+        if (pair) {
+          const p2 = ((q - 1) % R) * Lw2;
+          ring2.copyWithin(s2, p2, p2 + Lw2);
+        }
+      }
+      const b1 = at.ring1 + 8 * (s1 + span1 - r1[q]);
+      const o = 4 * q * W;
+      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * (s2 + span2 - r2[q]), a, b, d, P.clipZ, nb);
+      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, a, b, d, P.clipZ, nb);
+    }
+    const v = q - m;
+    if (v < 0) continue;
+    const top = Math.min(v + m, H - 1) % R;
+    const hasLo = v - m - 1 >= 0;
+    const bot = hasLo ? (v - m - 1) % R : 0;
+    const hi1 = at.ring1 + 8 * (top * Lw1 + span1 - r1[v]);
+    const lo1 = hasLo ? at.ring1 + 8 * (bot * Lw1 + span1 - r1[v]) : at.zero;
+    const bAt = best.byteOffset + 4 * v * W;
+    const kAt = bestK.byteOffset + v * W;
+    if (pair) {
+      const hi2 = at.ring2 + 8 * (top * Lw2 + span2 - r2[v]);
+      const lo2 = hasLo ? at.ring2 + 8 * (bot * Lw2 + span2 - r2[v]) : at.zero;
+      L.windowPair(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
+    } else L.window(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
+  }
 }
 
 /**

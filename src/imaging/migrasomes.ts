@@ -8,8 +8,10 @@
  * straight fiber lines (pairs of opposite arms) that is no brighter than the two lines' sum is a crossing
  * of fibers (`crossingMeasure`): at a crossing the centre is that sum, an object on it adds its own.
  */
+import { rowPass } from "./fastfilter.ts";
+import { hypot } from "./hypot.ts";
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
-import { downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
+import { convolveSeparable, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
 
 export interface MigrasomeParams {
   /** object radii probed by the candidate search (µm); blob scale σ = r/√2 */
@@ -219,6 +221,9 @@ interface Candidate {
 }
 
 
+/** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned) */
+let blobScratch = new Float32Array(0);
+
 /** Local maxima of the blob response (both Hessian eigenvalues negative), per scale. */
 export function blobCandidates(
   sub: Float32Array,
@@ -245,7 +250,9 @@ export function blobCandidates(
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
-    const s = gaussianBlur(lv.d, lv.w, lv.h, sp);
+    // the level's smoothing into reused scratch (fully written; read only in this iteration)
+    if (blobScratch.length < lv.w * lv.h) blobScratch = new Float32Array(lv.w * lv.h);
+    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h));
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
@@ -305,8 +312,14 @@ function blobMaximaFull(s: Float32Array, nz: Float32Array, W: number, H: number,
  */
 function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, minZ: number, f: number, rUm: number, out: Candidate[]): void {
   const bound = minZ * (1 - 1e-6);
-  for (let y = 1; y < H - 1; y++)
-    for (let x = 1; x < W - 1; x++) {
+  // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
+  // the same tests in the same double arithmetic); without it every column is tested here
+  const pass = rowPass("blob", s, nz, W, H, gain, bound);
+  for (let y = 1; y < H - 1; y++) {
+    const nx = pass ? pass.row(y) : W - 2;
+    const list = pass ? pass.list : null;
+    for (let q = 0; q < nx; q++) {
+      const x = list ? list[q] : q + 1;
       const i = y * W + x;
       const c = s[i];
       const xx = s[i + 1] - 2 * c + s[i - 1];
@@ -335,6 +348,7 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
         continue;
       pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
     }
+  }
 }
 
 /** scratch of ringCandidates: the two vote accumulators */
@@ -410,7 +424,7 @@ export function ringCandidates(
       nx = 0;
       ny = 1;
     }
-    const nl = Math.hypot(nx, ny);
+    const nl = hypot(nx, ny);
     nx /= nl;
     ny /= nl;
     const gx = 0.5 * (s[i + 1] - s[i - 1]);
@@ -717,6 +731,16 @@ function splitQuantile(buf: Float32Array, off: number, N: number, kq: number, t:
   return r === 0 ? lowQuantile(buf, off, N, kq) : r;
 }
 
+/**
+ * The kq-th smallest of radius k's samples in `samples` (a sampler's last `sample`), given a guess t (a float32
+ * value: the profile rows are float32): by the sampler's SIMD passes (`select` in fastcircle.ts), else (a guess
+ * too far off) by `splitQuantile`, which also recomputes a zero result so that its sign is the heap's.
+ */
+function guessedQuantile(fast: ProfileSampler, samples: Float32Array, k: number, N: number, kq: number, t: number): number {
+  const r = fast.select(k, kq, t);
+  return r === r && r !== 0 ? r : splitQuantile(samples, fast.offsets[k], N, kq, t);
+}
+
 /** the r-th smallest of b[0 … m) (finite), by a heap from the nearer end */
 function rankOf(b: Float32Array, m: number, r: number): number {
   return r <= m - 1 - r ? lowQuantile(b, 0, m, r) : highQuantile(b, m, m - 1 - r);
@@ -799,6 +823,26 @@ export function radialProfile(
       ? sampler
       : null;
   const samples = fast ? fast.sample(cx, cy, nr) : null;
+  if (samples && fast && !withMedian) {
+    // all radii's rim quantiles in one WebAssembly call (see ProfileSampler.quantiles); a radius it leaves
+    // (no guess, a guess too far off, a zero) is selected here, and the call goes on from the next one
+    med[0] = q25[0] = sampleBilinear(sm, w, h, cx, cy);
+    n[0] = 1;
+    for (let k = 1; k < nr; ) {
+      k = fast.quantiles(k, nr, hint, q25);
+      if (k >= nr) break;
+      const N = fast.offsets[k + 1] - fast.offsets[k];
+      const kq = Math.floor(RIM_QUANTILE * (N - 1));
+      const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
+      q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
+      k++;
+    }
+    for (let k = 1; k < nr; k++) {
+      med[k] = q25[k];
+      n[k] = fast.offsets[k + 1] - fast.offsets[k];
+    }
+    return { drUm, med, q25, n };
+  }
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
     const N = k === 0 ? 1 : circleCount(rho);
@@ -808,12 +852,9 @@ export function radialProfile(
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
       const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
-      if (samples && fast && !withMedian) q25[k] = t === t ? splitQuantile(samples, fast.offsets[k], N, kq, t) : lowQuantile(samples, fast.offsets[k], N, kq);
-      else {
-        if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
-        else sampleCircle(sm, w, h, cx, cy, rho, N);
-        q25[k] = samples && fast && t === t ? splitQuantile(angBuf, 0, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
-      }
+      if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
+      else sampleCircle(sm, w, h, cx, cy, rho, N);
+      q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
@@ -957,7 +998,7 @@ function circleMax(
     let v = 0;
     for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
     angBuf[a] = v / bands;
-    for (const r of rings) if (Math.abs(Math.hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
+    for (const r of rings) if (Math.abs(hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
   let best = -Infinity;
   for (let a = 0; a < N; a++) {
@@ -1058,13 +1099,13 @@ export function crossingMeasure(
 }
 
 /**
- * hypot(dx, dy)·scale < lim (scale > 0), without the slow Math.hypot when max(|dx|, |dy|)·scale ≥ lim:
- * Math.hypot(dx, dy) ≥ max(|dx|, |dy|) (V8 returns √(Σ (v/max)²)·max with the sum ≥ 1) and rounding
+ * hypot(dx, dy)·scale < lim (scale > 0), without the root when max(|dx|, |dy|)·scale ≥ lim:
+ * hypot(dx, dy) ≥ max(|dx|, |dy|) (V8 returns √(Σ (v/max)²)·max with the sum ≥ 1) and rounding
  * is monotone, so the answer is the same.
  */
 function closerThan(dx: number, dy: number, scale: number, lim: number): boolean {
   if (Math.max(Math.abs(dx), Math.abs(dy)) * scale >= lim) return false;
-  return Math.hypot(dx, dy) * scale < lim;
+  return hypot(dx, dy) * scale < lim;
 }
 
 /**
@@ -1090,6 +1131,23 @@ export function detectMigrasomes(
   pxUm: number,
   opts: DetectOptions = {},
 ): Migrasome[] {
+  // the profiles' smoothing goes into reused scratch (fully written, read only during the call); a nested
+  // call (from onCandidate) gets a new array
+  if (smBusy) return detectWith(sub, noise, w, h, pxUm, opts, new Float32Array(w * h));
+  if (smScratch.length < w * h) smScratch = new Float32Array(w * h);
+  smBusy = true;
+  try {
+    return detectWith(sub, noise, w, h, pxUm, opts, smScratch.subarray(0, w * h));
+  } finally {
+    smBusy = false;
+  }
+}
+
+/** scratch of detectMigrasomes: the smoothed image of the radial profiles */
+let smScratch = new Float32Array(0);
+let smBusy = false;
+
+function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
@@ -1115,13 +1173,13 @@ export function detectMigrasomes(
     for (let j = gy - 1; j <= gy + 1; j++)
       for (let i = gx - 1; i <= gx + 1; i++) {
         const l = strongGrid.get(j * sgw + i);
-        if (l) for (const r of l) if (Math.hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
+        if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
       }
     return out;
   };
   const cands = [...rings, ...blobs];
   const spx = Math.max(0.5, P.profileSmoothUm / pxUm);
-  const sm = gaussianBlur(sub, w, h, spx);
+  const sm = convolveSeparable(sub, w, h, gaussianKernel(spx), smOut);
   const gk = gaussianKernel(spx);
   const smGain = kernelNoiseGain(gk, gk);
   const noiseF = rimNoiseFactor(spx);
@@ -1132,7 +1190,8 @@ export function detectMigrasomes(
   // the profiles' circle samples in WebAssembly where available (bit-identical; null: all in JavaScript)
   const sampler = profileSampler(sm, w, h, pxUm, dr, nr, (k) => {
     const rho = (k * dr) / pxUm;
-    return { rho, N: circleCount(rho) };
+    const N = circleCount(rho);
+    return { rho, N, kq: Math.floor(RIM_QUANTILE * (N - 1)) };
   }, trigTable);
   const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
@@ -1244,10 +1303,13 @@ export function detectMigrasomes(
     let ldy = 0;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
-      for (const [dx, dy] of [[step, 0], [-step, 0], [0, step], [0, -step]]) {
+      for (let j = 0; j < 4; j++) {
+        // +x, −x, +y, −y (no arrays per step: the climb runs for every candidate)
+        const dx = j === 0 ? step : j === 1 ? -step : 0;
+        const dy = j === 2 ? step : j === 3 ? -step : 0;
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
-        if (c.hough && Math.hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
+        if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
         // the current centre's rim quantiles guide the selection (the same values, found faster)
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
@@ -1296,7 +1358,7 @@ export function detectMigrasomes(
     const nbr = ht
       ? neighbourRings(cx, cy)
           .filter((r) => {
-            const d = Math.hypot(r.x - cx, r.y - cy) * pxUm;
+            const d = hypot(r.x - cx, r.y - cy) * pxUm;
             if (d <= Math.max(0.3, 0.3 * radius) || d >= armR * pxUm + r.r + 0.5) return false;
             // a small candidate sitting on a larger ring's rim (a rim–fiber or rim–rim crossing) keeps that rim as an arm
             return !(radius < 0.6 * r.r && Math.abs(d - r.r) < radius + 0.2);
@@ -1336,7 +1398,7 @@ export function detectMigrasomes(
       // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
       const mr = Math.max(a.diameterUm / 2, radius);
       const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius + P.overlapMarginUm);
-      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : Math.hypot(a.x - cx, a.y - cy) * pxUm;
+      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
         if (c && a.significance >= f.score) lose = true;

@@ -6,6 +6,7 @@
  * with Steger's sub-pixel centre-line test and hysteresis) stays available as `fiberMask: "hessian"`.
  */
 import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
+import { rowPass } from "./fastfilter.ts";
 import { DEFAULT_LINE_PARAMS, detectLines, type LineParams } from "./lines.ts";
 
 export interface RidgeParams {
@@ -63,7 +64,8 @@ export function detectRidges(
   const psfSamples: number[] = [];
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
-  let strongList: number[] = [];
+  // the strong pixels, in a growing typed array (several hundred thousand at 2048²: no boxed array)
+  const strongList: IndexList = { a: new Int32Array(1 << 16), n: 0 };
   let first = true;
   const mode = params.fiberMask ?? "hessian";
   for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
@@ -78,8 +80,7 @@ export function detectRidges(
     ridgeScale(s, noise, w, h, gain, lowZ, z, ox, oy, center, psfSamples, first ? strongList : null, sp, sUm === params.scalesUm[0], mode !== "lines");
     first = false;
   }
-  const strong = Int32Array.from(strongList);
-  strongList = [];
+  const strong = strongList.a.slice(0, strongList.n);
   let mask: Uint8Array;
   let maskOx: Float32Array = ox;
   let maskOy: Float32Array = oy;
@@ -129,6 +130,12 @@ function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, h
   return mask;
 }
 
+/** A list of pixel indices: a[0 … n) */
+interface IndexList {
+  a: Int32Array;
+  n: number;
+}
+
 /** One scale of the ridge test (a separate function: a small, monomorphic loop for the optimiser). */
 function ridgeScale(
   s: Float32Array,
@@ -142,15 +149,20 @@ function ridgeScale(
   oy: Float32Array,
   center: Uint8Array,
   psfSamples: number[],
-  strongList: number[] | null,
+  strongList: IndexList | null,
   sp: number,
   firstScale: boolean,
   /** compute the centre-line test and offsets (not needed when the line filter makes the mask) */
   centres: boolean,
 ): void {
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
+  // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
+  // the same tests in the same double arithmetic); without it every column is tested here
+  const pass = rowPass("ridge", s, noise, w, h, gain, lowZ);
+  for (let y = 1; y < h - 1; y++) {
+    const nx = pass ? pass.row(y) : w - 2;
+    const list = pass ? pass.list : null;
+    for (let q = 0; q < nx; q++) {
+      const i = y * w + (list ? list[q] : q + 1);
       const c = s[i];
       // a fiber's centre line is brighter than the background (skips half the pixels)
       if (c <= 0) continue;
@@ -169,7 +181,14 @@ function ridgeScale(
       const l1 = m - d; // most negative
       if (l1 >= 0) continue;
       const zi = -l1 / ng;
-      if (strongList && !(zi < lowZ)) strongList.push(i);
+      if (strongList && !(zi < lowZ)) {
+        if (strongList.n === strongList.a.length) {
+          const b = new Int32Array(2 * strongList.n);
+          b.set(strongList.a);
+          strongList.a = b;
+        }
+        strongList.a[strongList.n++] = i;
+      }
       // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
       if (zi < lowZ || zi <= z[i]) continue;
       if (!centres) {
@@ -216,4 +235,5 @@ function ridgeScale(
         }
       }
     }
+  }
 }

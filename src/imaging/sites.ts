@@ -2,6 +2,7 @@
  * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
  * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
  */
+import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
 /**
@@ -22,7 +23,7 @@ export function migrasomeSites(
     let cellDist = Infinity;
     for (const e of g.edges)
       for (const p of e.points) {
-        const d = Math.hypot(p[0] - m.xUm, p[1] - m.yUm);
+        const d = hypot(p[0] - m.xUm, p[1] - m.yUm);
         if (d >= m.rUm + 0.6 && d <= m.rUm + 1.5) {
           angles.push(Math.atan2(p[1] - m.yUm, p[0] - m.xUm));
           radii.push(d);
@@ -252,7 +253,7 @@ export function migrasomeArms(
         const o = migs[j];
         if (o === m) continue;
         const rr = o.rUm + params.maskGapUm;
-        if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) {
+        if (hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) {
           if (3 * nMask + 3 > maskBuf.length) {
             const grown = new Float64Array(2 * maskBuf.length);
             grown.set(maskBuf);
@@ -415,7 +416,7 @@ export function migrasomeArms(
         if (o === m) continue;
         const dx = o.xUm - m.xUm;
         const dy = o.yUm - m.yUm;
-        if (Math.hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
+        if (hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
       }
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
     const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
@@ -445,7 +446,7 @@ export function migrasomeArms(
         if (o === m) continue;
         const dx = o.xUm - m.xUm;
         const dy = o.yUm - m.yUm;
-        const d = Math.hypot(dx, dy);
+        const d = hypot(dx, dy);
         if (d - o.rUm > m.rUm + outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
         const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
         if (kept.some((a) => sep(a, bo) < minSepBins)) continue;
@@ -490,7 +491,7 @@ export function migrasomeArms(
         const l = grid.get(j * gw + i);
         if (!l) continue;
         for (const p of l) {
-          const d = Math.hypot(p[0] - m.xUm, p[1] - m.yUm);
+          const d = hypot(p[0] - m.xUm, p[1] - m.yUm);
           if (d < best) {
             best = d;
             cellId = p[2];

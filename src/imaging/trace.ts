@@ -5,6 +5,7 @@
  * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
+import { hypot } from "./hypot.ts";
 import { removeCorners, setPixels, thin } from "./mask.ts";
 
 export interface FiberNode {
@@ -59,7 +60,7 @@ const DY = [0, 1, 1, 1, 0, -1, -1, -1];
 
 export function polyLength(p: [number, number][]): number {
   let L = 0;
-  for (let i = 1; i < p.length; i++) L += Math.hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
+  for (let i = 1; i < p.length; i++) L += hypot(p[i][0] - p[i - 1][0], p[i][1] - p[i - 1][1]);
   return L;
 }
 
@@ -72,9 +73,9 @@ export function endDirection(points: [number, number][], atStart: boolean, spanU
   const at = (j: number) => points[atStart ? n - 1 - j : j]; // j counted from the far end towards this end
   const end = at(n - 1);
   let k = n - 1;
-  while (k > 0 && Math.hypot(end[0] - at(k)[0], end[1] - at(k)[1]) < spanUm) k--;
+  while (k > 0 && hypot(end[0] - at(k)[0], end[1] - at(k)[1]) < spanUm) k--;
   const q = at(k);
-  const L = Math.hypot(end[0] - q[0], end[1] - q[1]);
+  const L = hypot(end[0] - q[0], end[1] - q[1]);
   return { end, tx: (end[0] - q[0]) / L, ty: (end[1] - q[1]) / L, chordUm: L };
 }
 
@@ -249,7 +250,7 @@ export function traceFibers(
         py = sy / (2 * k + 1);
       }
       pts[i] = [px, py];
-      if (i > 0) L += Math.hypot(px - pts[i - 1][0], py - pts[i - 1][1]);
+      if (i > 0) L += hypot(px - pts[i - 1][0], py - pts[i - 1][1]);
     }
     edges.push({ id: edges.length, a, b, points: pts, lengthUm: L, cellId: null });
   };
@@ -301,7 +302,7 @@ export function traceFibers(
       nodes.push({ id, xUm: (m.x + 0.5) * pxUm, yUm: (m.y + 0.5) * pxUm, kind: "migrasome", migrasome: k, degree: 0 });
       migNode.set(k, id);
     }
-    edges.push({ id: edges.length, a: n.id, b: id, points: [[n.xUm, n.yUm], [nodes[id].xUm, nodes[id].yUm]], lengthUm: Math.hypot(n.xUm - nodes[id].xUm, n.yUm - nodes[id].yUm), cellId: null });
+    edges.push({ id: edges.length, a: n.id, b: id, points: [[n.xUm, n.yUm], [nodes[id].xUm, nodes[id].yUm]], lengthUm: hypot(n.xUm - nodes[id].xUm, n.yUm - nodes[id].yUm), cellId: null });
     n.kind = "junction"; // a pass-through point now
   }
   for (const [k, id] of migNode) void k, void id;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateBackground, gaussianBlur, gaussianKernel, quantile } from "../../src/imaging/filters.ts";
+import { estimateBackground, gaussianBlur, gaussianKernel, highPassBlockMap, quantile, selectK, subtractBackground } from "../../src/imaging/filters.ts";
 import { hungarian } from "../../src/imaging/hungarian.ts";
 import { Rng } from "../../src/util/rng.ts";
 
@@ -23,6 +23,30 @@ describe("filters", () => {
     expect(quantile(bg.background, 0.5)).toBeCloseTo(100, 0);
     expect(bg.noiseMedian).toBeGreaterThan(4.3);
     expect(bg.noiseMedian).toBeLessThan(5.7);
+  });
+  it("subtractBackground gives image − background map and the same noise map, bit for bit", () => {
+    const rng = new Rng(4);
+    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    for (const [w, h, quarter, zeroes] of [[97, 61, true, false], [64, 64, false, false], [50, 70, true, true]] as const) {
+      const a = new Float32Array(w * h);
+      for (let i = 0; i < a.length; i++) {
+        const v = 50 + 20 * Math.sin(i / 300) + 4 * rng.normal();
+        a[i] = quarter ? Math.round(v) : v;
+      }
+      // a flat patch: zero noise blocks, where the noise map takes the median
+      if (zeroes) a.fill(7, 0, 20 * w);
+      const bg = estimateBackground(a, w, h, 16);
+      const s = subtractBackground(a, w, h, 16);
+      const ref = new Float32Array(w * h);
+      for (let i = 0; i < ref.length; i++) ref[i] = a[i] - bg.background[i];
+      expect(same(s.sub, ref)).toBe(true);
+      expect(same(s.noise, bg.noise)).toBe(true);
+      expect(s.noiseMedian).toBe(bg.noiseMedian);
+      // the noise map as built before the skip of the (then idle) low-value pass
+      const hp = highPassBlockMap(a, w, h, 16, (buf, n) => (1.4826 / Math.sqrt(1.25)) * selectK(buf, n, Math.floor(0.5 * (n - 1))));
+      for (let i = 0; i < hp.map.length; i++) if (!(hp.map[i] > 1e-6)) hp.map[i] = bg.noiseMedian;
+      expect(same(s.noise, hp.map)).toBe(true);
+    }
   });
 });
 

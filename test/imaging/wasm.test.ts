@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
-import { profileSampler } from "../../src/imaging/fastcircle.ts";
-import { convolveSeparableScalar, gaussianKernel } from "../../src/imaging/filters.ts";
-import { trigTable } from "../../src/imaging/migrasomes.ts";
+import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
+import { quarterSelect, rowPass } from "../../src/imaging/fastfilter.ts";
+import { convolveSeparableScalar, gaussianKernel, selectK } from "../../src/imaging/filters.ts";
+import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
+import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -77,5 +79,181 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
       expect(total).toBeGreaterThan(1000);
       expect(bad, `pixel ${px} µm`).toBe(0);
     }
+  });
+
+  it("line filter: the SIMD row passes give the JavaScript passes' responses and orientations (odd sizes too)", () => {
+    const rng = new Rng(11);
+    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1]]) {
+      const img = new Float32Array(W * H);
+      const noise = new Float32Array(W * H);
+      for (let i = 0; i < img.length; i++) {
+        img[i] = (rng.uniform() - 0.5) * 10;
+        noise[i] = 0.5 + rng.uniform();
+      }
+      // a few bright lines and a blob, so that lines, caps and blob flanks all occur
+      for (let t = 0; t < 40; t++) {
+        const x = Math.round(3 + t * 0.7) % W;
+        const y = Math.round(2 + t * 0.4) % H;
+        img[y * W + x] += 40;
+        img[((y + 9) % H) * W + ((x * 3) % W)] += 25;
+      }
+      img[Math.floor(H / 2) * W + Math.floor(W / 2)] += 300;
+      const grid = { f, W, H, img, noise };
+      for (const P of [DEFAULT_LINE_PARAMS, { ...DEFAULT_LINE_PARAMS, orientations: 7, lengthUm: 1 }]) {
+        const js = lineResponse(grid, 0.1, 1.2, P, false);
+        const simd = lineResponse(grid, 0.1, 1.2, P);
+        expect(same(js.z, simd.z), `${W}×${H}`).toBe(true);
+        expect(Buffer.from(js.k).equals(Buffer.from(simd.k)), `${W}×${H}`).toBe(true);
+      }
+    }
+  });
+
+  it("radial profiles: the batched WebAssembly rim quantiles equal the JavaScript ones (with and without guesses)", () => {
+    const w = 140;
+    const h = 120;
+    const rng = new Rng(21);
+    const sm = new Float32Array(w * h);
+    // smooth bumps plus noise, some flat (tied) patches and zeros
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) sm[y * w + x] = 20 * Math.sin(x / 7) * Math.cos(y / 9) + (rng.uniform() - 0.5) * 6;
+    sm.fill(0, 30 * w, 36 * w);
+    const px = 0.1;
+    const dr = 0.05;
+    const nrMax = 40;
+    const count = (rho: number) => Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+    const S = profileSampler(sm, w, h, px, dr, nrMax, (k) => {
+      const rho = (k * dr) / px;
+      const N = count(rho);
+      return { rho, N, kq: Math.floor(RIM_QUANTILE * (N - 1)) };
+    }, trigTable);
+    expect(S).not.toBeNull();
+    let compared = 0;
+    let bad = 0;
+    for (let it = 0; it < 200; it++) {
+      const nr = 2 + Math.floor(rng.uniform() * (nrMax - 2));
+      const cx = 25 + rng.uniform() * (w - 50);
+      const cy = 25 + rng.uniform() * (h - 50);
+      const ref = radialProfile(sm, w, h, cx, cy, px, dr, nr, false, null);
+      // guesses: none, the profile of a nearby centre (shorter, equal or longer), or noise
+      const near = radialProfile(sm, w, h, cx + 0.5, cy - 0.5, px, dr, Math.max(2, nr + Math.floor((rng.uniform() - 0.5) * 10)), false, null);
+      const junk = Float32Array.from({ length: nr }, () => (rng.uniform() - 0.5) * 50);
+      for (const hint of [null, near.q25, junk]) {
+        const p = radialProfile(sm, w, h, cx, cy, px, dr, nr, false, S, hint);
+        compared++;
+        if (!same(p.q25, ref.q25) || !same(p.med, ref.med) || !Buffer.from(p.n.buffer, p.n.byteOffset, p.n.byteLength).equals(Buffer.from(ref.n.buffer, ref.n.byteOffset, ref.n.byteLength))) bad++;
+      }
+    }
+    expect(compared).toBe(600);
+    expect(bad).toBe(0);
+  });
+
+  it("ridge and blob row pre-tests list exactly the columns the JavaScript tests keep (NaN, zeros, any row order)", () => {
+    const rng = new Rng(31);
+    let kept = 0;
+    for (const [w, h] of [[37, 20], [64, 31], [5, 5], [4, 9], [3, 3]]) {
+      const s = new Float32Array(w * h);
+      const nz = new Float32Array(w * h);
+      for (let i = 0; i < s.length; i++) {
+        s[i] = (rng.uniform() - 0.45) * 10;
+        nz[i] = rng.uniform() * 2;
+        if (rng.uniform() < 0.02) s[i] = NaN;
+        if (rng.uniform() < 0.05) s[i] = 0;
+        if (rng.uniform() < 0.02) nz[i] = 0;
+      }
+      const gain = 0.37;
+      const lowZ = 0.8;
+      const bound = 0.5 * (1 - 1e-6);
+      const keep = (kind: string, i: number) => {
+        const c = s[i];
+        const xx = s[i + 1] - 2 * c + s[i - 1];
+        const yy = s[i + w] - 2 * c + s[i - w];
+        const m = 0.5 * (xx + yy);
+        if (kind === "blob") return !(-m < bound * (nz[i] * gain)) && !(m >= 0);
+        if (c <= 0) return false;
+        const xy = 0.25 * (s[i + w + 1] - s[i + w - 1] - s[i - w + 1] + s[i - w - 1]);
+        const hd = 0.5 * Math.abs(xx - yy);
+        const axy = Math.abs(xy);
+        return !(hd + axy - m + 1e-9 * (hd + axy + Math.abs(m)) < lowZ * (nz[i] * gain) * (1 - 1e-9));
+      };
+      for (const kind of ["ridge", "blob"] as const) {
+        const P = rowPass(kind, s, nz, w, h, gain, kind === "ridge" ? lowZ : bound);
+        expect(P).not.toBeNull();
+        if (!P) return;
+        // rows in order, then shuffled (the ring of rows must not matter)
+        const ys = Array.from({ length: h - 2 }, (_, k) => k + 1);
+        const shuffled = [...ys].sort(() => rng.uniform() - 0.5);
+        for (const y of [...ys, ...shuffled]) {
+          const n = P.row(y);
+          const want: number[] = [];
+          for (let x = 1; x < w - 1; x++) if (keep(kind, y * w + x)) want.push(x);
+          expect(Array.from(P.list.subarray(0, n)), `${kind} ${w}×${h} row ${y}`).toEqual(want);
+          kept += n;
+        }
+      }
+    }
+    expect(kept).toBeGreaterThan(1000);
+  });
+
+  it("block percentiles by counting: the WebAssembly passes give quickselect's value or leave the block to it", () => {
+    const rng = new Rng(41);
+    let decided = 0;
+    let left = 0;
+    for (let it = 0; it < 3000; it++) {
+      const n = 1 + Math.floor(rng.uniform() * 1700);
+      const buf = new Float32Array(n);
+      const quarter = rng.uniform() < 0.8;
+      const spread = [4, 50, 1000, 1e5, 1e7][Math.floor(rng.uniform() * 5)];
+      for (let i = 0; i < n; i++) buf[i] = quarter ? Math.round((rng.uniform() - 0.3) * spread * 4) / 4 : (rng.uniform() - 0.5) * spread;
+      if (rng.uniform() < 0.1) buf[Math.floor(rng.uniform() * n)] = [NaN, Infinity, -0, 3e38, 2 ** 31, 0.1, -(2 ** 29)][Math.floor(rng.uniform() * 7)];
+      const k = Math.floor(rng.uniform() * n);
+      const q = quarterSelect(buf, n, k);
+      expect(q).not.toBeNull();
+      // (a zero is left to the JavaScript code too: quickselect's sign of zero)
+      if (q === null || q !== q || q === 0) {
+        left++;
+        continue;
+      }
+      decided++;
+      expect(q / 4).toBe(selectK(Float32Array.from(buf), n, k));
+    }
+    expect(decided).toBeGreaterThan(1000);
+    expect(left).toBeGreaterThan(300);
+  });
+
+  it("the rim-quantile selection from a guess equals the sorted order statistic (with many ties)", () => {
+    const w = 120;
+    const h = 120;
+    const rng = new Rng(9);
+    const sm = new Float32Array(w * h);
+    // quarter steps: many equal samples
+    for (let i = 0; i < sm.length; i++) sm[i] = Math.round((rng.uniform() - 0.3) * 40) / 4;
+    const dr = 0.05;
+    const px = 0.1;
+    const counts = (k: number) => {
+      const rho = (k * dr) / px;
+      return { rho, N: Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2))) };
+    };
+    const S = profileSampler(sm, w, h, px, dr, 30, counts, trigTable);
+    expect(S).not.toBeNull();
+    if (!S) return;
+    let decided = 0;
+    let bad = 0;
+    for (let it = 0; it < 300; it++) {
+      const out = S.sample(30 + rng.uniform() * 60, 30 + rng.uniform() * 60, 30);
+      for (let k = 1; k < 30; k++) {
+        const N = S.offsets[k + 1] - S.offsets[k];
+        const sorted = Array.from(out.subarray(S.offsets[k], S.offsets[k] + N)).sort((a, b) => a - b);
+        const kq = Math.floor(rng.uniform() * N);
+        // a guess near the answer (a sample value, or between samples)
+        const g = sorted[Math.max(0, Math.min(N - 1, kq + Math.round((rng.uniform() - 0.5) * 3 * SELECT_MAX_NEED)))];
+        const t = Math.fround(g + (rng.uniform() < 0.3 ? rng.uniform() - 0.5 : 0));
+        const r = S.select(k, kq, t);
+        if (r !== r) continue; // too far off: left to JavaScript
+        decided++;
+        if (r !== sorted[kq]) bad++;
+      }
+    }
+    expect(decided).toBeGreaterThan(3000);
+    expect(bad).toBe(0);
   });
 });

@@ -1,0 +1,201 @@
+/**
+ * The row passes of the line filter's steep sums (`steepSums`, `steepSumsPair` in lines.ts) in
+ * WebAssembly SIMD, bit-identical to the JavaScript loops: two pixels per f64x2 vector, each lane doing
+ * exactly the scalar code's double operations in its order (the float32 planes promoted, the capped
+ * second derivative added to the running line sums, the window difference times the gain), and its
+ * comparisons as lane masks (`v > cp ? cp : v` is pmin(v, cp); `z1 >= z2 ? z1 : z2` and the update of
+ * the best response and its orientation are bit selects). The gain is branch-free selection: in
+ * JavaScript those comparisons are data-dependent branches that noise makes unpredictable.
+ *
+ * The caller (lines.ts) lays the planes, the best-response rows and the line sums out in this module's
+ * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls).
+ */
+
+import { body, type Bytes, demote, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
+
+const f64x2sub = op.simd(0xf1);
+const f64x2lt = op.simd(0x49);
+const f64x2gt = op.simd(0x4a);
+const f64x2ge = op.simd(0x4c);
+const f64x2pmin = op.simd(0xf6); // b < a ? b : a
+const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)
+const i8x16splat = op.simd(0x0f);
+/** bytes 0 and 1 ← bytes 0 and 8 (lanes 0 and 1 of a 64-bit lane mask, as byte masks) */
+const laneBytes = op.simd(0x0d, 0, 8, ...Array(14).fill(0));
+const v128store = (off: number) => op.simd(0x0b, 4, ...uleb(off));
+const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off));
+const store32lane0 = (off: number) => op.simd(0x5a, 2, ...uleb(off), 0);
+const load16lane0 = (off: number) => op.simd(0x55, 1, ...uleb(off), 0);
+const store16lane0 = (off: number) => op.simd(0x59, 1, ...uleb(off), 0);
+const load8lane0 = (off: number) => op.simd(0x54, 0, ...uleb(off), 0);
+const store8lane0 = (off: number) => op.simd(0x58, 0, ...uleb(off), 0);
+const v128zero = op.simd(0x0c, ...Array(16).fill(0));
+
+/** Memory access of one step: two pixels (vector) or the last one of an odd row (lane 0). */
+interface Access {
+  f32: (ptr: number) => Bytes; // two float32 → f64x2
+  f64: (ptr: number) => Bytes; // two doubles
+  f64store: (ptr: number, value: Bytes) => Bytes;
+  f32store: (ptr: number, value: Bytes) => Bytes; // value: f64x2, stored as float32
+  u8: (ptr: number, into: Bytes) => Bytes; // bytes into lanes 0 (and 1) of `into`
+  u8store: (ptr: number, value: Bytes) => Bytes;
+  /** pixels per step */
+  n: number;
+}
+const PAIR: Access = {
+  f32: (p) => [...op.get(p), ...load64zero(0), ...promote],
+  f64: (p) => [...op.get(p), ...v128load(0)],
+  f64store: (p, v) => [...op.get(p), ...v, ...v128store(0)],
+  f32store: (p, v) => [...op.get(p), ...v, ...demote, ...store64lane0(0)],
+  u8: (p, into) => [...op.get(p), ...into, ...load16lane0(0)],
+  u8store: (p, v) => [...op.get(p), ...v, ...store16lane0(0)],
+  n: 2,
+};
+const LAST: Access = {
+  f32: (p) => [...op.get(p), ...load32zero(0), ...promote],
+  f64: (p) => [...op.get(p), ...load64zero(0)],
+  f64store: (p, v) => [...op.get(p), ...v, ...store64lane0(0)],
+  f32store: (p, v) => [...op.get(p), ...v, ...demote, ...store32lane0(0)],
+  u8: (p, into) => [...op.get(p), ...into, ...load8lane0(0)],
+  u8store: (p, v) => [...op.get(p), ...v, ...store8lane0(0)],
+  n: 1,
+};
+
+/**
+ * Loop over n pixels: `step(acc)` for each pair, then once for an odd last pixel; the pointer locals
+ * advance by their element size (bytes) per pixel.
+ */
+function pixelLoop(N: number, ptrs: [number, number][], step: (a: Access) => Bytes): Bytes {
+  const advance = (k: number) => ptrs.flatMap(([p, size]) => [...op.get(p), ...op.i32(size * k), ...op.add, ...op.set(p)]);
+  const c: Bytes = [];
+  // while n ≥ 2
+  c.push(...op.block, ...op.loop, ...op.get(N), ...op.i32(2), ...op.ltS, ...op.brIf(1));
+  c.push(...step(PAIR), ...advance(2), ...op.get(N), ...op.i32(2), ...op.sub, ...op.set(N), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(N), ...op.if, ...step(LAST), ...op.end);
+  return c;
+}
+
+/**
+ * accumulate(xx, yy, xy, u, n, r1, r2, a, b, d, clip, nb): one row of the capped cross-line second
+ * derivative added to the line sums at r1 (and r2 for the mirror slope, when `pair`):
+ * pair: base = a·X + d·Y, v1,2 = base ± b·Z; single: v = a·X + b·Z + d·Y; cp = U < 0 ? nb·U : clip·U
+ * (nb = −blobCap); ring += (v > cp ? cp : v). Byte addresses; n pixels.
+ */
+function accumulateFunction(pair: boolean): Bytes {
+  const [XX, YY, XY, U, N, R1, R2] = [0, 1, 2, 3, 4, 5, 6];
+  const P = pair ? 7 : 6; // first f64 parameter
+  const [A, B, D, CLIP, NB] = [P, P + 1, P + 2, P + 3, P + 4];
+  const L = P + 5;
+  const [AV, BV, DV, CLIPV, NBV, X, Y, Z, UV, CP, BASE, BZ] = Array.from({ length: 12 }, (_, i) => L + i);
+  const locals = Array(12).fill(V128);
+  const c: Bytes = [];
+  for (const [s, v] of [[A, AV], [B, BV], [D, DV], [CLIP, CLIPV], [NB, NBV]]) c.push(...op.get(s), ...f64x2splat, ...op.set(v));
+  const capped = (v: Bytes) => [...v, ...op.get(CP), ...f64x2pmin];
+  const step = (m: Access): Bytes => {
+    const s: Bytes = [];
+    s.push(...m.f32(XX), ...op.set(X), ...m.f32(YY), ...op.set(Y), ...m.f32(XY), ...op.set(Z), ...m.f32(U), ...op.set(UV));
+    // cp = U < 0 ? nb·U : clip·U
+    s.push(...op.get(NBV), ...op.get(UV), ...f64x2mul, ...op.get(CLIPV), ...op.get(UV), ...f64x2mul, ...op.get(UV), ...v128zero, ...f64x2lt, ...bitselect, ...op.set(CP));
+    if (pair) {
+      s.push(...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add, ...op.set(BASE));
+      s.push(...op.get(BV), ...op.get(Z), ...f64x2mul, ...op.set(BZ));
+      s.push(...m.f64store(R1, [...m.f64(R1), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2add]), ...f64x2add]));
+      s.push(...m.f64store(R2, [...m.f64(R2), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2sub]), ...f64x2add]));
+    } else {
+      const v = [...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(BV), ...op.get(Z), ...f64x2mul, ...f64x2add, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add];
+      s.push(...m.f64store(R1, [...m.f64(R1), ...capped(v), ...f64x2add]));
+    }
+    return s;
+  };
+  const ptrs: [number, number][] = [[XX, 4], [YY, 4], [XY, 4], [U, 4], [R1, 8]];
+  if (pair) ptrs.push([R2, 8]);
+  c.push(...pixelLoop(N, ptrs, step));
+  return body(locals, c);
+}
+
+/**
+ * window(hi1, lo1, hi2, lo2, best, bestK, n, g1, g2, k1, k2): one output row: z = (hi − lo)·g per line
+ * sum (lo: a zero row before the window is full); pair: zb = z1 ≥ z2 ? z1 : z2, and where zb > best:
+ * best = zb, bestK = z1 ≥ z2 ? k1 : k2 (single: z, k).
+ */
+function windowFunction(pair: boolean): Bytes {
+  const [HI1, LO1] = [0, 1];
+  const [HI2, LO2] = pair ? [2, 3] : [-1, -1];
+  const BEST = pair ? 4 : 2;
+  const [BK, N, G1] = [BEST + 1, BEST + 2, BEST + 3];
+  const G2 = pair ? G1 + 1 : -1;
+  const K1 = pair ? G1 + 2 : G1 + 1;
+  const K2 = pair ? K1 + 1 : -1;
+  const L = (pair ? K2 : K1) + 1;
+  const [G1V, G2V, K1V, K2V, Z1, Z2, GE, ZB, CUR, WIN] = Array.from({ length: 10 }, (_, i) => L + i);
+  const locals = Array(10).fill(V128);
+  const c: Bytes = [...op.get(G1), ...f64x2splat, ...op.set(G1V), ...op.get(K1), ...i8x16splat, ...op.set(K1V)];
+  if (pair) c.push(...op.get(G2), ...f64x2splat, ...op.set(G2V), ...op.get(K2), ...i8x16splat, ...op.set(K2V));
+  const step = (m: Access): Bytes => {
+    const s: Bytes = [];
+    s.push(...m.f64(HI1), ...m.f64(LO1), ...f64x2sub, ...op.get(G1V), ...f64x2mul, ...op.set(Z1));
+    if (pair) {
+      s.push(...m.f64(HI2), ...m.f64(LO2), ...f64x2sub, ...op.get(G2V), ...f64x2mul, ...op.set(Z2));
+      s.push(...op.get(Z1), ...op.get(Z2), ...f64x2ge, ...op.set(GE));
+      s.push(...op.get(Z1), ...op.get(Z2), ...op.get(GE), ...bitselect, ...op.set(ZB));
+    } else s.push(...op.get(Z1), ...op.set(ZB));
+    s.push(...m.f32(BEST), ...op.set(CUR), ...op.get(ZB), ...op.get(CUR), ...f64x2gt, ...op.set(WIN));
+    s.push(...m.f32store(BEST, [...op.get(ZB), ...op.get(CUR), ...op.get(WIN), ...bitselect]));
+    // the orientation bytes: (ge ? k1 : k2) where the response wins, else unchanged
+    const kz = pair ? [...op.get(K1V), ...op.get(K2V), ...op.get(GE), ...op.get(GE), ...laneBytes, ...bitselect] : op.get(K1V);
+    s.push(...m.u8store(BK, [...kz, ...m.u8(BK, v128zero), ...op.get(WIN), ...op.get(WIN), ...laneBytes, ...bitselect]));
+    return s;
+  };
+  const ptrs: [number, number][] = [[HI1, 8], [LO1, 8], [BEST, 4], [BK, 1]];
+  if (pair) ptrs.push([HI2, 8], [LO2, 8]);
+  c.push(...pixelLoop(N, ptrs, step));
+  return body(locals, c);
+}
+
+export interface LinePasses {
+  memory: WebAssembly.Memory;
+  accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
+  accumulate: (xx: number, yy: number, xy: number, u: number, n: number, r: number, a: number, b: number, d: number, clip: number, nb: number) => void;
+  windowPair: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
+  window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
+  nonFinite: (ptr: number, end: number) => number;
+}
+
+let instance: LinePasses | null | undefined;
+
+/** The passes with their memory grown to `bytes`, or null without WebAssembly SIMD. */
+export function linePasses(bytes: number): LinePasses | null {
+  if (instance === undefined) {
+    instance = null;
+    try {
+      if (typeof WebAssembly === "object") {
+        const i32s = (n: number) => Array.from({ length: n }, () => [I32]);
+        const f64s = (n: number) => Array.from({ length: n }, () => [F64]);
+        const types = [
+          [0x60, ...vec([...i32s(7), ...f64s(5)]), 0x00], // accumulatePair
+          [0x60, ...vec([...i32s(6), ...f64s(5)]), 0x00], // accumulate
+          [0x60, ...vec([...i32s(7), ...f64s(2), ...i32s(2)]), 0x00], // windowPair
+          [0x60, ...vec([...i32s(5), ...f64s(1), ...i32s(1)]), 0x00], // window
+          [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite
+        ];
+        const bytesOf = moduleBytes(
+          types,
+          [0, 1, 2, 3, 4],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction()],
+        );
+        if (WebAssembly.validate(bytesOf)) {
+          const memory = new WebAssembly.Memory({ initial: 1 });
+          const ex = new WebAssembly.Instance(new WebAssembly.Module(bytesOf), { m: { mem: memory } }).exports as unknown as Omit<LinePasses, "memory">;
+          instance = { memory, ...ex };
+        }
+      }
+    } catch {
+      instance = null;
+    }
+  }
+  if (!instance) return null;
+  const have = instance.memory.buffer.byteLength;
+  if (have < bytes) instance.memory.grow(Math.ceil((bytes - have) / 65536));
+  return instance;
+}
