@@ -15,7 +15,7 @@
  * exist. Note that d' grows as 1/p at a fixed SNR: the issue's SNR is per pixel, so finer pixels carry more
  * photons per µm of fiber.
  */
-import { fiberArmList, mergeArms, type Optics, type Scene } from "./scene.ts";
+import { fiberArmList, mergeArms, sceneFiberLength, type Optics, type Scene } from "./scene.ts";
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
 export function normalCdf(z: number): number {
@@ -58,4 +58,24 @@ export function siteCeiling(scene: Scene, optics: Optics, armUm = 1): SiteCeilin
     n++;
   }
   return { accuracy: n ? acc / n : NaN, n };
+}
+
+/**
+ * Fiber-length ceiling: the fraction of the scene's true fiber length (inside the image, outside cells) on fibers that
+ * a tracer could find at all, i.e. whose detectability over `lengthUm` of straight fiber reaches `minDPrime`. A
+ * tracer that searches the image for fibers tests some 10⁴–10⁵ independent positions and orientations of a 2 µm
+ * stretch in a 40 µm field; to keep false fibers to about one per image its threshold must be near z = 4
+ * (Φ(−4) ≈ 3·10⁻⁵), so a fiber with d' < 4 over 2 µm is found less often than not. Like `siteCeiling`, this is an
+ * estimate, not a strict bound: a tracer can follow a known fiber at lower evidence once it has found it (the tip
+ * extension does), and the threshold is a choice; `minDPrime` 3 and 5 bracket it.
+ */
+export function fiberLengthCeiling(scene: Scene, optics: Optics, imageWidthUm = scene.widthUm, imageHeightUm = scene.heightUm, lengthUm = 2, minDPrime = 4): { foundUm: number; trueUm: number } {
+  let foundUm = 0;
+  let trueUm = 0;
+  for (const f of scene.fibers) {
+    const L = sceneFiberLength({ ...scene, fibers: [f] }, 0, 0, imageWidthUm, imageHeightUm);
+    trueUm += L;
+    if (fiberDetectability(f.brightness, optics.snr, optics.psfSigmaUm, lengthUm, optics.pixelSizeUm) >= minDPrime) foundUm += L;
+  }
+  return { foundUm, trueUm };
 }

@@ -2,7 +2,7 @@
  * The evaluation suite: render scenes (tuning or scoring variant) at a given SNR and pixel size,
  * run Migrasim's detector and the LoG baseline, and score both against the ground truth.
  */
-import { siteCeiling } from "./ceiling.ts";
+import { fiberLengthCeiling, siteCeiling } from "./ceiling.ts";
 import { analyzePlane, type AnalyzeParams } from "./analyze.ts";
 import { detectLog } from "./baseline.ts";
 import { cellExclusion, detectCells } from "./cells.ts";
@@ -21,6 +21,8 @@ export interface SuiteResult {
   fiberLengthRatio: number;
   /** site accuracy an ideal observer that knows every fiber's path could reach (`siteCeiling`, arms judged over 1 µm) */
   siteCeiling: number;
+  /** fraction of the true fiber length on fibers an ideal tracer could find (`fiberLengthCeiling`: d' ≥ 4 over 2 µm) */
+  fiberCeiling: number;
 }
 
 /** Scoring seeds start at 1000 so they never coincide with tuning seeds (1…999). */
@@ -44,6 +46,8 @@ export function runSuite(
   let Ld = 0;
   let ceilSum = 0;
   let ceilN = 0;
+  let fcFound = 0;
+  let fcTrue = 0;
   for (const s of seeds) {
     const scene = generateScene(s, { variant, widthUm: sizeUm, heightUm: sizeUm, dense: opts.dense });
     const optics = randomOptics(s, snr, variant, pixelSizeUm);
@@ -51,6 +55,9 @@ export function runSuite(
     const c = siteCeiling(scene, optics);
     ceilSum += c.n ? c.accuracy * c.n : 0;
     ceilN += c.n;
+    const fc = fiberLengthCeiling(scene, optics, img.width * pixelSizeUm, img.height * pixelSizeUm);
+    fcFound += fc.foundUm;
+    fcTrue += fc.trueUm;
     const plane = { width: img.width, height: img.height, data: img.data };
     const a = analyzePlane(plane, pixelSizeUm, { params });
     const image = String(s);
@@ -67,5 +74,5 @@ export function runSuite(
     const ex = cellExclusion(detectCells(img.data, w, h, pixelSizeUm).labels, w, h, pixelSizeUm, 0.5);
     for (const d of detectLog(sub, bg.noise, w, h, pixelSizeUm, undefined, ex)) B.push({ image, xUm: d.xUm, yUm: d.yUm, diameterUm: d.diameterUm });
   }
-  return { snr, pixelSizeUm, seeds, migrasim: evaluateDetections(D, T), log: evaluateDetections(B, T), fiberLengthRatio: Lt > 0 ? Ld / Lt : NaN, siteCeiling: ceilN ? ceilSum / ceilN : NaN };
+  return { snr, pixelSizeUm, seeds, migrasim: evaluateDetections(D, T), log: evaluateDetections(B, T), fiberLengthRatio: Lt > 0 ? Ld / Lt : NaN, siteCeiling: ceilN ? ceilSum / ceilN : NaN, fiberCeiling: fcTrue > 0 ? fcFound / fcTrue : NaN };
 }

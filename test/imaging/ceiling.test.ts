@@ -4,7 +4,7 @@
  * ceiling behaves as a bound should.
  */
 import { describe, expect, it } from "vitest";
-import { fiberDetectability, normalCdf, siteCeiling } from "../../src/imaging/ceiling.ts";
+import { fiberDetectability, fiberLengthCeiling, normalCdf, siteCeiling } from "../../src/imaging/ceiling.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { generateScene, randomOptics, type Optics, type Scene } from "../../src/imaging/scene.ts";
 
@@ -95,5 +95,36 @@ describe("site ceiling", () => {
     expect(c(4, 0.16)).toBeLessThan(c(4, 0.1));
     expect(c(4, 0.1)).toBeLessThan(c(4, 0.065));
     expect(c(10, 0.1)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("fiber-length ceiling", () => {
+  const two = (b1: number, b2: number): Scene => ({
+    widthUm: 20, heightUm: 20, cells: [], crossings: [], objects: [],
+    fibers: [
+      { id: 1, cellId: null, points: [[2, 5], [18, 5]], brightness: b1 },
+      { id: 2, cellId: null, points: [[2, 15], [10, 15]], brightness: b2 },
+    ],
+  });
+  it("counts the length of the fibers whose d' over 2 µm reaches the threshold", () => {
+    const o = optics(4, 0.1);
+    // brightness at which d'(2 µm) = 4 exactly
+    const b4 = 4 / fiberDetectability(1, 4, o.psfSigmaUm, 2, 0.1);
+    const c = fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), o);
+    expect(c.trueUm).toBeCloseTo(24, 1);
+    expect(c.foundUm).toBeCloseTo(16, 1); // the first (16 µm) is found, the second (8 µm) not
+    expect(fiberLengthCeiling(two(1.05 * b4, 1.05 * b4), o).foundUm).toBeCloseTo(24, 1);
+    // a lower threshold finds both; finer pixels (more photons per µm at the same SNR) too
+    expect(fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), o, 20, 20, 2, 3).foundUm).toBeCloseTo(24, 1);
+    expect(fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), optics(4, 0.065)).foundUm).toBeCloseTo(24, 1);
+  });
+
+  it("only counts what lies inside the image and outside cells", () => {
+    const sc = two(1, 1);
+    sc.cells.push({ id: 1, x: 6, y: 5, rx: 2, ry: 2, angle: 0, brightness: 1 });
+    const c = fiberLengthCeiling(sc, optics(10, 0.1), 10, 20);
+    // fiber 1 inside x < 10 minus the cell's 4 µm chord: 8 − 4; fiber 2 inside x < 10: 8
+    expect(c.trueUm).toBeCloseTo(12, 0);
+    expect(c.foundUm).toBeCloseTo(c.trueUm, 6);
   });
 });
