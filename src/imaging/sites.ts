@@ -122,9 +122,21 @@ export interface ArmParams {
   /** a tip (one arm) is looked at again out to fallbackOuterUm: when that look shows the same arm and one opposite
    * it (within oppositeDeg), the fiber runs on and the migrasome is along it */
   tipRecheck: boolean;
+  /**
+   * an aimed arm is a passing fiber's crossing when a straight line that misses the centre by more than the aim
+   * tolerance, crosses the arm's direction within the annulus and is bright on both sides (the mean of its crossings of
+   * the circles on each side, in noise units) reaches passRatio × the arm's score (0 = off). A fiber passing beside the
+   * migrasome crosses each circle twice at angles that move apart from circle to circle, faster than the arm follower
+   * of the aim test can track, so its fitted line can pass through the centre; the searched line follows the whole
+   * fiber. A real arm crossed by such a line is bright on one side of it only. First look only (R + outerUm)
+   */
+  passRatio: number;
+  /** the searched lines cross the arm's direction at radii passStepUm apart, at angles passStepDeg apart */
+  passStepUm: number;
+  passStepDeg: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true, passRatio: 1, passStepUm: 0.15, passStepDeg: 7.5 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -139,7 +151,9 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * line is fitted to its crossings (weights capped, one refit without outliers), and it must pass within
  * 0.15 µm + 0.4 R (+ 0.5 µm / score) of the centre (a fiber passing beside it runs as a chord and misses
  * the centre), or of a touching migrasome's centre (rims ≤ 0.2 µm apart: a cluster's fibers aim at the
- * member they grew from). A peak within 20° of the direction opposite an aimed arm is that fiber's
+ * member they grew from). Nor may a straight line that misses the centre by more than that tolerance, crossing the
+ * arm's direction within the annulus, be at least as bright as the arm on both sides (a passing fiber, whose crossings
+ * move too fast from circle to circle for the arm follower). A peak within 20° of the direction opposite an aimed arm is that fiber's
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
  * not all, and a fiber runs on about as bright as it arrives), and so does a neighbouring migrasome within 25° of that
  * opposite direction (a chain on one fiber, whose arm between the two is hidden under the neighbour).
@@ -418,8 +432,60 @@ export function migrasomeArms(
         const dy = o.yUm - m.yUm;
         if (hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
       }
+    // is the arm at b a crossing of a straight fiber that misses the centre by more than tolUm? The lines searched cross
+    // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
+    // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
+    const acosBuf = new Float64Array(K);
+    const passing = (b: number, tolUm: number) => {
+      const th = (refined(b) * 2 * Math.PI) / B;
+      const r0 = m.rUm + params.innerUm;
+      const span = outerUm - params.innerUm;
+      const dr = span / (K - 1);
+      const nRho = Math.max(1, Math.round(span / params.passStepUm));
+      const nBeta = Math.floor(90 / params.passStepDeg - 1e-9);
+      const binsPerRad = B / (2 * Math.PI);
+      const need = params.passRatio * score(b);
+      // the mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each
+      // circle from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out
+      const side = (psi: number, k0: number, sign: number) => {
+        let s = 0;
+        let n = 0;
+        for (let k = k0; k < K; k++) {
+          const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
+          let i0 = f | 0;
+          const u = f - i0;
+          i0 %= B;
+          const v = vals[k * B + i0] * (1 - u) + vals[k * B + (i0 + 1 === B ? 0 : i0 + 1)] * u;
+          if (v === v) {
+            s += v;
+            n++;
+          }
+        }
+        return n >= 2 ? (s / n - base) / (nz * corrByCount[n]) : -Infinity;
+      };
+      for (let ir = 0; ir < nRho; ir++) {
+        const rho = r0 + ((ir + 0.5) / nRho) * span;
+        for (let ib = 0; ib <= nBeta; ib++) {
+          const beta = (ib * params.passStepDeg * Math.PI) / 180;
+          // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
+          const p = rho * Math.cos(beta);
+          if (p <= tolUm) continue;
+          const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
+          for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+          // the lines at ±beta (one at beta = 0)
+          if (side(th - beta, k0, 1) >= need && side(th - beta, k0, -1) >= need) return true;
+          if (ib && side(th + beta, k0, 1) >= need && side(th + beta, k0, -1) >= need) return true;
+        }
+      }
+      return false;
+    };
+    // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
+    const passTest = params.passRatio > 0 && outerUm === params.outerUm;
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
-    const aimed = peaks.filter((b) => score(b) < params.offsetMinZ || offset(b) <= maxOff + params.offsetNoiseUm / score(b));
+    const aimed = peaks.filter((b) => {
+      const tol = maxOff + params.offsetNoiseUm / score(b);
+      return score(b) < params.offsetMinZ || (offset(b) <= tol && !(passTest && passing(b, tol)));
+    });
     // every migrasome found on a fiber has at least its best-aimed arm
     if (!aimed.length && peaks.length && params.maxOffsetUm > 0) aimed.push(peaks.reduce((a, b) => (offset(b) < offset(a) ? b : a)));
     // a fiber running through the migrasome leaves on the opposite side: a peak within oppositeDeg of the
