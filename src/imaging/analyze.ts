@@ -106,6 +106,7 @@ function analyzeWith(
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,
+    lineZ: ridges.lineZ,
   });
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;

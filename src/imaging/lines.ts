@@ -48,6 +48,8 @@ export interface LineMask {
   /** sub-pixel offsets of the centre line from the pixel centre */
   ox: Float32Array;
   oy: Float32Array;
+  /** the line response (noise units) of the coarse centre-line pixel each drawn pixel comes from (0 elsewhere) */
+  z: Float32Array;
 }
 
 /** A coarse grid: block means of f×f pixels (edge blocks clamped) and the noise at each block centre. */
@@ -724,8 +726,10 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
  * path joins them, so that corners do not form little triangles). Each drawn pixel keeps the offset of
  * the segment point from its centre.
  */
-function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, W: number, H: number, f: number, w: number, h: number, ox: Float32Array, oy: Float32Array): LineMask {
+function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, ox: Float32Array, oy: Float32Array): LineMask {
   const mask = new Uint8Array(w * h);
+  const zf = new Float32Array(w * h);
+  let zv = 0;
   const half = (f - 1) / 2;
   const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
   const fy = (i: number) => (Math.floor(i / W) + dys[i]) * f + half;
@@ -735,6 +739,7 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, W
     if (X < 0 || Y < 0 || X >= w || Y >= h) return;
     const j = Y * w + X;
     mask[j] = 1;
+    zf[j] = zv;
     ox[j] = x - X;
     oy[j] = y - Y;
   };
@@ -745,11 +750,15 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, W
     const y1 = fy(j);
     // one step per pixel along the major axis: an 8-connected line without 4-connected corners
     const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    for (let s = 0; s <= steps; s++) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
+    for (let s = 0; s <= steps; s++) {
+      zv = 2 * s <= steps ? zc[i] : zc[j];
+      plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
+    }
   };
   for (const i of setPixels(cm)) {
     const X = i % W;
     const Y = (i - X) / W;
+    zv = zc[i];
     plot(fx(i), fy(i));
     const right = X + 1 < W && cm[i + 1] === 1;
     const down = Y + 1 < H && cm[i + W] === 1;
@@ -758,7 +767,7 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, W
     if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
     if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
   }
-  return { mask, ox, oy };
+  return { mask, ox, oy, z: zf };
 }
 
 /**
@@ -782,5 +791,5 @@ export function detectLines(
   const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
-  return drawCentreLines(mask, dx, dy, grid.W, grid.H, f, w, h, ox, oy);
+  return drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f, w, h, ox, oy);
 }

@@ -28,6 +28,8 @@ export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ:
 export interface RidgeMap {
   /** 1 on fiber centre-line pixels (from the line filter, or the Hessian hysteresis) */
   mask: Uint8Array;
+  /** the line filter's response (noise units) on mask pixels (line filter only) */
+  lineZ?: Float32Array;
   /** noise-normalised ridge strength (max over scales; 0 where below the low hysteresis threshold) */
   z: Float32Array;
   /** sub-pixel offsets of the centre line from the pixel centre */
@@ -84,12 +86,14 @@ export function detectRidges(
   let mask: Uint8Array;
   let maskOx: Float32Array = ox;
   let maskOy: Float32Array = oy;
+  let lineZ: Float32Array | undefined;
   if (mode === "lines" && smooth) {
     // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
     const lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
     mask = lm.mask;
     maskOx = lm.ox;
     maskOy = lm.oy;
+    lineZ = lm.z;
   } else {
     mask = hysteresis(center, z, w, h, params.highZ, params.lowZ);
   }
@@ -98,7 +102,7 @@ export function detectRidges(
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  return { mask, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  return { mask, lineZ, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
 }
 
 /** Hysteresis on centre-line pixels (8-connected): seeds ≥ highZ, grown through pixels ≥ lowZ. */

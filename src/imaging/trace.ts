@@ -53,6 +53,12 @@ export interface TraceOptions {
    * meets the body within this distance (µm; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
    */
   cellJoinUm?: number;
+  /** the line filter's response (noise units) on mask pixels: strongly evidenced short pieces are kept */
+  lineZ?: Float32Array;
+  /** spurs and components with a mean line response at least this (noise units; default 4) are kept down to `strongSpurUm` (1) and `strongComponentUm` (3) */
+  strongZ?: number;
+  strongSpurUm?: number;
+  strongComponentUm?: number;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -221,8 +227,15 @@ export function traceFibers(
     }
     return { pts, end: cur };
   };
+  const lineZ = opts.lineZ;
+  const edgeZ = new Map<number, number>();
   const addEdge = (pix: number[], a: number, b: number) => {
     const n = pix.length;
+    if (lineZ) {
+      let sz = 0;
+      for (const i of pix) sz += lineZ[i];
+      edgeZ.set(edges.length, sz / n);
+    }
     const rx = new Float64Array(n);
     const ry = new Float64Array(n);
     for (let j = 0; j < n; j++) {
@@ -338,15 +351,27 @@ export function traceFibers(
   deg();
   const dropped = migrasomeSpurs(nodes, edges, opts.migrasomeSpurUm ?? 2.5);
   let kept = edges.filter((e) => !dropped.has(e.id) && !(e.a === e.b && e.lengthUm < 1.5)); // tiny loops from thinning
-  kept = pruneSpurs(nodes, kept, minSpur);
+  const strongZ = opts.strongZ ?? 4;
+  const strong = (e: FiberEdge) => (edgeZ.get(e.id) ?? 0) >= strongZ;
+  const strongSpur = opts.strongSpurUm ?? 1;
+  kept = pruneSpurs(nodes, kept, minSpur, (e) => strong(e) && e.lengthUm >= strongSpur);
   // components
   const parent = nodes.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   for (const e of kept) parent[find(e.a)] = find(e.b);
   const compLen = new Map<number, number>();
-  for (const e of kept) compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
+  const compZ = new Map<number, number>();
+  for (const e of kept) {
+    compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
+    compZ.set(find(e.a), (compZ.get(find(e.a)) ?? 0) + e.lengthUm * (edgeZ.get(e.id) ?? 0));
+  }
+  const strongComp = opts.strongComponentUm ?? 3;
+  const compOk = (r: number) => {
+    const L = compLen.get(r) ?? 0;
+    return L >= minComp || (L >= strongComp && (compZ.get(r) ?? 0) >= strongZ * L);
+  };
   const minComp = opts.minComponentUm ?? 6;
-  kept = kept.filter((e) => (compLen.get(find(e.a)) ?? 0) >= minComp || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  kept = kept.filter((e) => compOk(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
   const used = new Set<number>();
   for (const e of kept) {
@@ -449,7 +474,7 @@ function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): 
  * round) to a node with three or more edges, shorter than `minUm`. Repeated (up to three rounds) so
  * that a spur traced as two short edges goes as a whole. Ends at cells, borders and migrasomes stay.
  */
-function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): FiberEdge[] {
+function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number, keep: (e: FiberEdge) => boolean = () => false): FiberEdge[] {
   let kept = edges;
   const degree = new Int32Array(nodes.length);
   for (let round = 0; round < 3; round++) {
@@ -461,7 +486,7 @@ function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): Fibe
     const free = (n: number) => degree[n] === 1 && (nodes[n].kind === "tip" || (round > 0 && nodes[n].kind === "junction"));
     const next = kept.filter((e) => {
       const spur = (free(e.a) && degree[e.b] >= 3) || (free(e.b) && degree[e.a] >= 3);
-      return !(spur && e.lengthUm < minUm);
+      return !(spur && e.lengthUm < minUm && !keep(e));
     });
     if (next.length === kept.length) break;
     kept = next;
