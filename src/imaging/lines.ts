@@ -233,24 +233,9 @@ function steepSumsPair(
   best: Float32Array,
   bestK: Uint8Array,
 ): void {
-  const c2 = 1 / (1 + sl * sl);
-  // slope +sl: −nᵀHn = a·xx + b·xy + d·yy; slope −sl flips the xy term
-  const a = -c2;
-  const b = 2 * sl * c2;
-  const d = -sl * sl * c2;
+  const { a, b, d, r1, r2, span1, span2, Lw1, Lw2, R } = steepGeometry(sl, m, W, H);
   const clip = P.clipZ;
   const blobCap = P.blobCapZ;
-  const r1 = new Int32Array(H);
-  const r2 = new Int32Array(H);
-  for (let v = 0; v < H; v++) {
-    r1[v] = Math.round(sl * v);
-    r2[v] = Math.round(-sl * v);
-  }
-  const span1 = Math.max(r1[0], r1[H - 1]);
-  const span2 = Math.max(r2[0], r2[H - 1]);
-  const Lw1 = W + Math.abs(r1[H - 1]);
-  const Lw2 = W + Math.abs(r2[H - 1]);
-  const R = 2 * m + 2;
   const ring1 = new Float64Array(R * Lw1);
   const ring2 = new Float64Array(R * Lw2);
   for (let q = 0; q < H + m; q++) {
@@ -531,22 +516,8 @@ function steepSumsSimd(
 ): void {
   const { sl, m } = sw;
   const pair = sw.k2 >= 0;
-  const c2 = 1 / (1 + sl * sl);
-  const a = -c2;
-  const b = 2 * sl * c2;
-  const d = -sl * sl * c2;
-  const r1 = new Int32Array(H);
-  const r2 = new Int32Array(H);
-  for (let v = 0; v < H; v++) {
-    r1[v] = Math.round(sl * v);
-    r2[v] = Math.round(-sl * v);
-  }
   // as steepSumsPair (for one slope, steepSums: the same line indices, since its rMin is 0 or its rMax is)
-  const span1 = Math.max(r1[0], r1[H - 1]);
-  const span2 = Math.max(r2[0], r2[H - 1]);
-  const Lw1 = W + Math.abs(r1[H - 1]);
-  const Lw2 = W + Math.abs(r2[H - 1]);
-  const R = 2 * m + 2;
+  const { a, b, d, r1, r2, span1, span2, Lw1, Lw2, R } = steepGeometry(sl, m, W, H);
   const buf = L.memory.buffer;
   const ring1 = new Float64Array(buf, at.ring1, R * Lw1);
   const ring2 = new Float64Array(buf, at.ring2, R * Lw2);
@@ -588,6 +559,33 @@ function steepSumsSimd(
       L.windowPair(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
     } else L.window(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
   }
+}
+
+/**
+ * The shared geometry of the steep sums (slopes ±sl, half-length m rows, a W × H grid): the −nᵀHn weights
+ * (slope +sl: a·xx + b·xy + d·yy; slope −sl flips the xy term), each row's column shift along the two
+ * lines, the shifts' spans, the padded row widths and the ring-buffer depth.
+ */
+function steepGeometry(sl: number, m: number, W: number, H: number) {
+  const c2 = 1 / (1 + sl * sl);
+  const r1 = new Int32Array(H);
+  const r2 = new Int32Array(H);
+  for (let v = 0; v < H; v++) {
+    r1[v] = Math.round(sl * v);
+    r2[v] = Math.round(-sl * v);
+  }
+  return {
+    a: -c2,
+    b: 2 * sl * c2,
+    d: -sl * sl * c2,
+    r1,
+    r2,
+    span1: Math.max(r1[0], r1[H - 1]),
+    span2: Math.max(r2[0], r2[H - 1]),
+    Lw1: W + Math.abs(r1[H - 1]),
+    Lw2: W + Math.abs(r2[H - 1]),
+    R: 2 * m + 2,
+  };
 }
 
 /**
