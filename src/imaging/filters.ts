@@ -218,44 +218,20 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return ai * (1 - f) + next * f;
 }
 
+type BlockStat = (buf: Float32Array, n: number) => number;
+type BlockGrid = { grid: Float32Array; gw: number; gh: number; b: number };
+
 /** Block statistics on a grid of b × b blocks (b = max(4, round(blockPx))), without the full map. */
-export function blockGrid(
-  src: Float32Array,
-  w: number,
-  h: number,
-  blockPx: number,
-  stat: (buf: Float32Array, n: number) => number,
-): { grid: Float32Array; gw: number; gh: number; b: number } {
-  const b = Math.max(4, Math.round(blockPx));
-  const gw = Math.max(1, Math.ceil(w / b));
-  const gh = Math.max(1, Math.ceil(h / b));
-  const grid = new Float32Array(gw * gh);
-  const buf = new Float32Array(b * b);
-  const step = b * b > 4096 ? 2 : 1; // subsample big blocks
-  for (let gy = 0; gy < gh; gy++)
-    for (let gx = 0; gx < gw; gx++) {
-      let n = 0;
-      const ye = Math.min(h, (gy + 1) * b);
-      const xe = Math.min(w, (gx + 1) * b);
-      for (let y = gy * b; y < ye; y += step) for (let x = gx * b; x < xe; x += step) buf[n++] = src[y * w + x];
-      grid[gy * gw + gx] = stat(buf, n);
-    }
-  return { grid, gw, gh, b };
+export function blockGrid(src: Float32Array, w: number, h: number, blockPx: number, stat: BlockStat): BlockGrid {
+  return gatherBlocks(src, w, h, blockPx, stat, false);
 }
 
 /**
  * A coarse grid of block statistics, upsampled bilinearly to a full map.
  * `stat` gets the block's values (a reused buffer) and its length.
  */
-export function blockMap(
-  src: Float32Array,
-  w: number,
-  h: number,
-  blockPx: number,
-  stat: (buf: Float32Array, n: number) => number,
-): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
-  const { grid, gw, gh, b } = blockGrid(src, w, h, blockPx, stat);
-  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+export function blockMap(src: Float32Array, w: number, h: number, blockPx: number, stat: BlockStat): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  return withMap(blockGrid(src, w, h, blockPx, stat), w, h);
 }
 
 /**
@@ -263,25 +239,21 @@ export function blockMap(
  * block's values computed as they are gathered instead of from a full high-pass image: the same
  * float32 values in the same order (so the same statistics), without a 4-Mpixel pass and buffer.
  */
-export function highPassBlockMap(
-  src: Float32Array,
-  w: number,
-  h: number,
-  blockPx: number,
-  stat: (buf: Float32Array, n: number) => number,
-): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
-  const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, stat);
-  return { map: upsampleGrid(grid, gw, gh, w, h, b), grid, gw, gh };
+export function highPassBlockMap(src: Float32Array, w: number, h: number, blockPx: number, stat: BlockStat): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  return withMap(highPassBlockGrid(src, w, h, blockPx, stat), w, h);
 }
 
 /** The grid of `highPassBlockMap`, without the full map. */
-function highPassBlockGrid(
-  src: Float32Array,
-  w: number,
-  h: number,
-  blockPx: number,
-  stat: (buf: Float32Array, n: number) => number,
-): { grid: Float32Array; gw: number; gh: number; b: number } {
+function highPassBlockGrid(src: Float32Array, w: number, h: number, blockPx: number, stat: BlockStat): BlockGrid {
+  return gatherBlocks(src, w, h, blockPx, stat, true);
+}
+
+function withMap(g: BlockGrid, w: number, h: number): { map: Float32Array; grid: Float32Array; gw: number; gh: number } {
+  return { map: upsampleGrid(g.grid, g.gw, g.gh, w, h, g.b), grid: g.grid, gw: g.gw, gh: g.gh };
+}
+
+/** Each block's values (the pixels, or with `highPass` the high-pass of `highPassBlockMap`) gathered into a reused buffer and reduced by `stat`. */
+function gatherBlocks(src: Float32Array, w: number, h: number, blockPx: number, stat: BlockStat, highPass: boolean): BlockGrid {
   const b = Math.max(4, Math.round(blockPx));
   const gw = Math.max(1, Math.ceil(w / b));
   const gh = Math.max(1, Math.ceil(h / b));
@@ -294,6 +266,10 @@ function highPassBlockGrid(
       const ye = Math.min(h, (gy + 1) * b);
       const xe = Math.min(w, (gx + 1) * b);
       for (let y = gy * b; y < ye; y += step) {
+        if (!highPass) {
+          for (let x = gx * b; x < xe; x += step) buf[n++] = src[y * w + x];
+          continue;
+        }
         const edgeRow = y === 0 || y === h - 1;
         for (let x = gx * b; x < xe; x += step) {
           const i = y * w + x;
