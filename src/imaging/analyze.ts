@@ -8,7 +8,7 @@ import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.t
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
-import { traceFibers, type FiberGraph } from "./trace.ts";
+import { traceFibers, type FiberGraph, type TraceOptions } from "./trace.ts";
 import type { Plane } from "./types.ts";
 
 export interface AnalyzeParams {
@@ -19,6 +19,8 @@ export interface AnalyzeParams {
   migrasome: Partial<MigrasomeParams>;
   ridge: RidgeParams;
   arms: ArmParams;
+  /** tracing options (`trace.ts`; given fields override the defaults) */
+  trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ">>;
   /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
   extend: Partial<ExtendParams> | null;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   migrasome: {},
   ridge: DEFAULT_RIDGE_PARAMS,
   arms: DEFAULT_ARM_PARAMS,
+  trace: {},
   extend: {},
 };
 
@@ -103,6 +106,7 @@ function analyzeWith(
     smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
   let graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
+    ...P.trace,
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,

@@ -44,8 +44,10 @@ export interface TraceOptions {
   minSpurUm?: number;
   /** components that touch no migrasome are dropped below this total length, µm (default 6) */
   minComponentUm?: number;
-  /** fibers ending within this distance (µm) outside a migrasome's cleared disc (radius + 0.5 µm) join it */
+  /** fibers ending within this distance (µm) outside a migrasome's cleared disc (radius + clearUm) join it */
   captureUm?: number;
+  /** the ridge mask is cleared out to this far outside a migrasome's rim (µm; default 0.5): its rim is a ridge too */
+  clearUm?: number;
   /** a short free piece joined to a migrasome (a rim spoke, not a fiber) is dropped below this length, µm */
   migrasomeSpurUm?: number;
   /**
@@ -130,7 +132,7 @@ export function traceFibers(
   // clear migrasome discs (their rims are ridges too) and excluded areas
   const migLabel = new Int32Array(w * h); // migrasome index + 1 (0: none)
   opts.migrasomes.forEach((m, k) => {
-    const r = m.r + 0.5 / pxUm;
+    const r = m.r + (opts.clearUm ?? 0.5) / pxUm;
     const r2 = r * r;
     const rr = r + (opts.captureUm ?? 0.5) / pxUm; // fibers ending within this ring join the migrasome
     for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(h - 1, Math.ceil(m.y + rr)); y++)
