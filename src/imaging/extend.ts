@@ -67,6 +67,11 @@ export interface ExtendParams {
   armMinUm: number;
   armMinZ: number;
   armSectorDeg: number;
+  /**
+   * …and only vertices whose fiber runs within this angle of the arm (degrees; 90 = any vertex): a fiber passing
+   * across the sector (R + 0.3 … R + 2 µm) is not the arm
+   */
+  armAlignDeg: number;
   /** an arm is tracked when its first µm is at least this bright (noise units of one profile sample) */
   armMinMuZ: number;
   /** pieces passing a migrasome beside its centre are joined straight (`passChords`; 0 = off): directions within this of the chord, degrees */
@@ -97,6 +102,7 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   armMinUm: 1,
   armMinZ: 3,
   armSectorDeg: 15,
+  armAlignDeg: 30,
   armMinMuZ: 1.5,
   chordMaxDeg: 20,
   chordMinOffUm: 0.3,
@@ -485,6 +491,23 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
   const secRad = (P.armSectorDeg * Math.PI) / 180;
   const cosSec = Math.cos(secRad);
+  const cosAlign = P.armAlignDeg >= 90 ? -1 : Math.cos((P.armAlignDeg * Math.PI) / 180);
+  /** |cos| of the angle between the fiber through traced vertex p and the direction (tx, ty) (its chord over ±0.3 µm) */
+  const alignment = (p: Pt, tx: number, ty: number): number => {
+    const e = owner.get(p);
+    if (!e) return 1;
+    const pts = e.points;
+    const i = pts.indexOf(p);
+    if (i < 0) return 1;
+    let a = i;
+    while (a > 0 && hypot(pts[a][0] - p[0], pts[a][1] - p[1]) < 0.3) a--;
+    let b = i;
+    while (b < pts.length - 1 && hypot(pts[b][0] - p[0], pts[b][1] - p[1]) < 0.3) b++;
+    const dx = pts[b][0] - pts[a][0];
+    const dy = pts[b][1] - pts[a][1];
+    const l = hypot(dx, dy);
+    return l > 0 ? Math.abs(dx * tx + dy * ty) / l : 1;
+  };
   if (inp.arms && P.armStartUm > 0)
     inp.migrasomes.forEach((m, mi) => {
       const dirs = inp.arms?.[mi];
@@ -517,7 +540,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
               const dy = p[1] - m.yUm;
               const d2 = dx * dx + dy * dy;
               const dt = dx * tx + dy * ty;
-              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2) {
+              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, tx, ty) >= cosAlign)) {
                 traced = true;
                 break;
               }
