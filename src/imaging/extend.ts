@@ -103,7 +103,7 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   armMinZ: 3,
   armSectorDeg: 15,
   armAlignDeg: 30,
-  armMinMuZ: 1.5,
+  armMinMuZ: 1,
   chordMaxDeg: 20,
   chordMinOffUm: 0.3,
 };
