@@ -11,7 +11,7 @@
  * with sub-pixel offsets for the fiber tracer. Cost: about six sweeps over the coarse grid (mirror
  * orientations share one), each reading whole rows in memory order.
  */
-import { gaussianKernel } from "./filters.ts";
+import { gaussianBlur, gaussianKernel } from "./filters.ts";
 import { type LinePasses, linePasses } from "./fastlines.ts";
 import { setPixels } from "./mask.ts";
 
@@ -38,9 +38,16 @@ export interface LineParams {
   turnSteps: number;
   /** gaps up to this long in front of a line end, along its orientation, are bridged (µm; 0 = off) */
   bridgeUm: number;
+  /**
+   * a second, wider pass of the filter: the image smoothed to this σ (µm; 0 = off), where a fiber's blurred
+   * profile fills the second derivative better (Method 3); its response replaces the first pass's where it is
+   * higher by more than `wideMarginZ` noise units (the better of two tests has a longer noise tail)
+   */
+  wideSigmaUm: number;
+  wideMarginZ: number;
 }
 
-export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8 };
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1 };
 
 export interface LineMask {
   /** 1 on fiber centre-line pixels (full resolution) */
@@ -297,12 +304,14 @@ function steepSumsPair(
  * (0, 0), (±j, round(±t·j)), j ≤ m (x-major). The kernel of one output pixel is built on the
  * coarse grid, expanded to full resolution and blurred; the gain is its root sum of squares.
  */
-function chainGain(t: number, m: number, f: number, sigmaPx: number): number {
+function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma = 0): number {
   const c2 = 1 / (1 + t * t);
   const a = -t * t * c2;
   const b = 2 * t * c2;
   const d = -c2;
-  const R = m + 2;
+  const gcK = coarseSigma > 0 ? gaussianKernel(coarseSigma) : null;
+  const gcr = gcK ? (gcK.length - 1) >> 1 : 0;
+  const R = m + 2 + gcr;
   const N = 2 * R + 1;
   const kc = new Float64Array(N * N);
   const add = (x: number, y: number, v: number) => {
@@ -324,6 +333,22 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number): number {
     add(x - 1, y + 1, -0.25 * b);
     add(x + 1, y - 1, -0.25 * b);
     add(x - 1, y - 1, 0.25 * b);
+  }
+  if (gcK) {
+    // the coarse grid's own smoothing (the wide pass): the kernel convolved with it, rows then columns
+    const t1 = new Float64Array(N * N);
+    for (let y = 0; y < N; y++)
+      for (let x = 0; x < N; x++) {
+        let s = 0;
+        for (let q = -gcr; q <= gcr; q++) if (x + q >= 0 && x + q < N) s += gcK[q + gcr] * kc[y * N + x + q];
+        t1[y * N + x] = s;
+      }
+    for (let y = 0; y < N; y++)
+      for (let x = 0; x < N; x++) {
+        let s = 0;
+        for (let q = -gcr; q <= gcr; q++) if (y + q >= 0 && y + q < N) s += gcK[q + gcr] * t1[(y + q) * N + x];
+        kc[y * N + x] = s;
+      }
   }
   const g = gaussianKernel(sigmaPx);
   const gr = (g.length - 1) >> 1;
@@ -373,6 +398,8 @@ export function lineResponse(
   P: LineParams,
   /** false: the JavaScript passes only (tests compare the two) */
   useSimd = true,
+  /** σ (coarse pixels) of a smoothing already applied to `grid.img` on the coarse grid (the wide pass), for the noise gains */
+  coarseSigma = 0,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
   const cUm = pxUm * f;
@@ -390,7 +417,7 @@ export function lineResponse(
     const mirror = sl > 1e-12 ? (K - k) % K : -1;
     if (sl < -1e-12) continue;
     const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
-    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx) });
+    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx, coarseSigma), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx, coarseSigma) });
   }
   // the planes, best responses and line sums: in the WebAssembly passes' memory when available (scratch,
   // every value written before it is read), else in new arrays; five planes hold the four and, later,
@@ -411,7 +438,7 @@ export function lineResponse(
   const [xx, yy, xy, u] = planes;
   hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
-  const g1 = chainGain(0, 0, f, sigmaPx);
+  const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma);
   const blobs: number[] = [];
   for (let i = 0; i < n; i++) {
     const ui = g1 * grid.noise[i];
@@ -787,6 +814,21 @@ export function detectLines(
   const f = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
   const grid = coarseGrid(smooth, noise, w, h, f);
   const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
+  // the wide pass: the coarse grid smoothed on to σ = wideSigmaUm (a Gaussian on the grid, so that no second
+  // full-resolution blur is needed); it takes a pixel where it beats the first pass by more than wideMarginZ
+  const s1Um = smoothSigmaPx * pxUm;
+  if (params.wideSigmaUm > s1Um) {
+    const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
+    const wide = lineResponse({ ...grid, img: gaussianBlur(grid.img, grid.W, grid.H, sc) }, pxUm, smoothSigmaPx, params, true, sc);
+    const mz = params.wideMarginZ;
+    for (let i = 0; i < z.length; i++) {
+      const v = wide.z[i] - mz;
+      if (v > z[i]) {
+        z[i] = v;
+        k[i] = wide.k[i];
+      }
+    }
+  }
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
   return drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f, w, h, ox, oy);
