@@ -45,9 +45,12 @@ export interface LineParams {
    */
   wideSigmaUm: number;
   wideMarginZ: number;
+  /** the wide pass is not used within `wideGuardUm` (µm) of pixels where the first pass reaches `wideGuardZ` */
+  wideGuardZ: number;
+  wideGuardUm: number;
 }
 
-export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1 };
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4 };
 
 export interface LineMask {
   /** 1 on fiber centre-line pixels (full resolution) */
@@ -821,9 +824,13 @@ export function detectLines(
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
     const wide = lineResponse({ ...grid, img: gaussianBlur(grid.img, grid.W, grid.H, sc) }, pxUm, smoothSigmaPx, params, true, sc);
     const mz = params.wideMarginZ;
+    // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
+    // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
+    // grew spurs; bright fibers do not need the wide pass
+    const near = dilateAbove(z, grid.W, grid.H, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)));
     for (let i = 0; i < z.length; i++) {
       const v = wide.z[i] - mz;
-      if (v > z[i]) {
+      if (v > z[i] && !near[i]) {
         z[i] = v;
         k[i] = wide.k[i];
       }
@@ -832,4 +839,36 @@ export function detectLines(
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
   return drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f, w, h, ox, oy);
+}
+
+/** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
+function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: number): Uint8Array {
+  const row = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    let last = -Infinity;
+    for (let x = 0; x < W; x++) {
+      if (v[o + x] >= thr) last = x;
+      if (x - last <= r) row[o + x] = 1;
+    }
+    last = Infinity;
+    for (let x = W - 1; x >= 0; x--) {
+      if (v[o + x] >= thr) last = x;
+      if (last - x <= r) row[o + x] = 1;
+    }
+  }
+  const out = new Uint8Array(W * H);
+  for (let x = 0; x < W; x++) {
+    let last = -Infinity;
+    for (let y = 0; y < H; y++) {
+      if (row[y * W + x]) last = y;
+      if (y - last <= r) out[y * W + x] = 1;
+    }
+    last = Infinity;
+    for (let y = H - 1; y >= 0; y--) {
+      if (row[y * W + x]) last = y;
+      if (last - y <= r) out[y * W + x] = 1;
+    }
+  }
+  return out;
 }

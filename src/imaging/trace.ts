@@ -57,7 +57,7 @@ export interface TraceOptions {
   cellJoinUm?: number;
   /** the line filter's response (noise units) on mask pixels: strongly evidenced short pieces are kept */
   lineZ?: Float32Array;
-  /** spurs and components with a mean line response at least this (noise units; default 4) are kept down to `strongSpurUm` (1) and `strongComponentUm` (3) */
+  /** spurs and components whose line response (per edge the median over its pixels; per component their length-weighted mean) is at least this (noise units; default 4) are kept down to `strongSpurUm` (1) and `strongComponentUm` (3) */
   strongZ?: number;
   strongSpurUm?: number;
   strongComponentUm?: number;
@@ -234,9 +234,10 @@ export function traceFibers(
   const addEdge = (pix: number[], a: number, b: number) => {
     const n = pix.length;
     if (lineZ) {
-      let sz = 0;
-      for (const i of pix) sz += lineZ[i];
-      edgeZ.set(edges.length, sz / n);
+      // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
+      // first pixels' response is the fiber's, not its own
+      const v = Float64Array.from(pix, (i) => lineZ[i]).sort();
+      edgeZ.set(edges.length, v[n >> 1]);
     }
     const rx = new Float64Array(n);
     const ry = new Float64Array(n);

@@ -57,17 +57,38 @@ describe("migrasome detector", () => {
 
 describe("fibers", () => {
   it("traces a straight fiber to within 10% of its length and estimates the PSF", () => {
+    // 8 noise draws. On the fiber (trace within 0.3 µm of it) the length must be within 10% in every draw.
+    // Elsewhere the noise leaves a few pieces at the hysteresis threshold (on this 30 × 20 µm image mostly none,
+    // once a 6 µm one): their length is a budget, not zero. Measured with the line filter's wide pass: on the fiber
+    // 0.96–1.04 × L; off it 0.02–0.29 × L, mean 0.08 (without the wide pass: mean 0.03).
     const scene: Scene = { widthUm: 30, heightUm: 20, cells: [], objects: [], crossings: [], fibers: [{ id: 1, cellId: null, points: [[5, 6], [25, 14]], brightness: 0.6 }] };
-    const img = renderScene(scene, optics(0.1, 10), 6);
-    const { s, noise } = sub(img, 0.1);
-    const r = detectRidges(s, noise, img.width, img.height, 0.1);
-    const g = traceFibers(r.mask, r.ox, r.oy, img.width, img.height, 0.1, { migrasomes: [] });
     const L = Math.hypot(20, 8);
-    expect(g.totalLengthUm).toBeGreaterThan(0.9 * L);
-    expect(g.totalLengthUm).toBeLessThan(1.1 * L);
-    expect(g.nodes.filter((n) => n.kind === "tip").length).toBe(2);
-    expect(r.psfSigmaUm).toBeGreaterThan(0.07);
-    expect(r.psfSigmaUm).toBeLessThan(0.18);
+    const off = (x: number, y: number) => {
+      const t = Math.max(0, Math.min(1, ((x - 5) * 20 + (y - 6) * 8) / (L * L)));
+      return Math.hypot(5 + 20 * t - x, 6 + 8 * t - y);
+    };
+    let offSum = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const img = renderScene(scene, optics(0.1, 10), seed);
+      const { s, noise } = sub(img, 0.1);
+      const r = detectRidges(s, noise, img.width, img.height, 0.1);
+      const g = traceFibers(r.mask, r.ox, r.oy, img.width, img.height, 0.1, { migrasomes: [] });
+      let onUm = 0;
+      for (const e of g.edges)
+        for (let i = 1; i < e.points.length; i++) {
+          const [p, q] = [e.points[i - 1], e.points[i]];
+          const l = Math.hypot(q[0] - p[0], q[1] - p[1]);
+          if (off((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) <= 0.3) onUm += l;
+          else offSum += l;
+        }
+      expect(onUm).toBeGreaterThan(0.9 * L);
+      expect(onUm).toBeLessThan(1.1 * L);
+      // the trace reaches both ends (a vertex within 1.5 µm of each; the PSF-faded last µm is sometimes lost)
+      for (const [x, y] of [[5, 6], [25, 14]]) expect(g.edges.some((e) => e.points.some((p) => Math.hypot(p[0] - x, p[1] - y) < 1.5))).toBe(true);
+      expect(r.psfSigmaUm).toBeGreaterThan(0.07);
+      expect(r.psfSigmaUm).toBeLessThan(0.18);
+    }
+    expect(offSum / 8).toBeLessThan(0.15 * L);
   });
   it("classifies tip, along and junction migrasomes from the traced arms", () => {
     const scene: Scene = {

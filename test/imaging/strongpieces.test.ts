@@ -1,6 +1,6 @@
 /**
  * Short pieces of the fiber mask are pruned as noise (spurs < 2 µm, components < 6 µm), unless the
- * line filter saw them strongly (mean response ≥ 4 noise units): then spurs down to 1 µm and
+ * line filter saw them strongly (median response along the piece ≥ 4 noise units): then spurs down to 1 µm and
  * components down to 3 µm are kept. At 0.16 µm pixels, fibers converging or running 0.4 µm apart
  * break into such pieces where they touch.
  */
@@ -40,4 +40,16 @@ describe("strongly evidenced short pieces", () => {
       expect(L).toBeLessThan(11.5);
     }
   });
+  it("judges a spur by its own pixels, not by the bright fiber it leaves", () => {
+    // the T's spur (9 pixels at y 31–39): its first 3 pixels carry the main line's response (20), the rest 1.5;
+    // the mean (5.7) would keep it as strong, the median (1.5) does not
+    const { m, lineZ } = mask(20);
+    for (let y = 34; y <= 39; y++) lineZ[y * w + 45] = 1.5;
+    for (let x = 20; x <= 45; x++) lineZ[70 * w + x] = 1.5; // and the isolated piece weak too
+    const o = new Float32Array(w * h);
+    const L = traceFibers(m, o, o, w, h, px, { migrasomes: [], lineZ }).totalLengthUm;
+    expect(L).toBeGreaterThan(10.5);
+    expect(L).toBeLessThan(11.5);
+  });
 });
+
