@@ -30,8 +30,9 @@ describe("dim arms of migrasomes", () => {
         fals[k] += c.falseUm;
       });
     }
-    // measured: covered 0.738 → 0.756, false 0.076 → 0.079
-    expect(cov[1] / T).toBeGreaterThan(cov[0] / T + 0.01);
+    // measured: covered 0.738 → 0.756, false 0.076 → 0.079 before the line filter's wide pass; with it the wide pass
+    // finds some of these arms itself, and the rule adds less: covered 0.775 → 0.783, false 0.079 → 0.083
+    expect(cov[1] / T).toBeGreaterThan(cov[0] / T + 0.005);
     expect(fals[1] / T).toBeLessThan(fals[0] / T + 0.006);
   });
 
