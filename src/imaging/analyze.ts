@@ -8,7 +8,7 @@ import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.t
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
-import { traceFibers, type FiberGraph, type TraceOptions } from "./trace.ts";
+import { dropSmallCycles, traceFibers, type FiberGraph, type TraceOptions } from "./trace.ts";
 import type { Plane } from "./types.ts";
 
 export interface AnalyzeParams {
@@ -137,6 +137,8 @@ function analyzeWith(
       },
       { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
     ).graph;
+  // small cycles from thinning counted a fiber twice (after the extension, whose joins can close them too)
+  graph = dropSmallCycles(graph);
   // migrasomes not on a traced fiber take the nearest cell within 30 µm
   const nearestCell = (x: number, y: number): number | null => {
     let best: number | null = null;

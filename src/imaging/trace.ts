@@ -107,6 +107,53 @@ export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: F
   return { nodes: outNodes, edges: outEdges };
 }
 
+/**
+ * Small cycles that thinning leaves where a bright fiber's mask is two pixels wide or two lines touch: both sides
+ * of the cycle follow the same fiber, so its length was counted twice. Of two or more edges between the same two
+ * nodes, when the shortest is below `maxEdgeUm`, the others up to 2 × `maxEdgeUm` are dropped; of a triangle of
+ * edges each below `maxEdgeUm`, the longest. Cycles at a migrasome node are left alone (joins to its centre).
+ */
+export function dropSmallCycles(g: FiberGraph, maxEdgeUm = 1.5): FiberGraph {
+  const drop = new Set<number>();
+  const mig = (n: number) => g.nodes[n].kind === "migrasome";
+  for (let round = 0; round < 3; round++) {
+    const before = drop.size;
+    const live = g.edges.filter((e) => !drop.has(e.id) && e.a !== e.b && !mig(e.a) && !mig(e.b));
+    const byPair = new Map<string, FiberEdge[]>();
+    for (const e of live) {
+      const k = e.a < e.b ? `${e.a},${e.b}` : `${e.b},${e.a}`;
+      const l = byPair.get(k);
+      if (l) l.push(e);
+      else byPair.set(k, [e]);
+    }
+    for (const l of byPair.values()) {
+      if (l.length < 2) continue;
+      l.sort((x, y) => x.lengthUm - y.lengthUm || x.id - y.id);
+      if (l[0].lengthUm < maxEdgeUm) for (const e of l.slice(1)) if (e.lengthUm < 2 * maxEdgeUm) drop.add(e.id);
+    }
+    const short = live.filter((e) => !drop.has(e.id) && e.lengthUm < maxEdgeUm);
+    const at = edgesAtNodes(short);
+    for (const e of short) {
+      if (drop.has(e.id)) continue;
+      for (const f of at.get(e.b) ?? []) {
+        if (f === e || drop.has(f.id) || drop.has(e.id)) continue;
+        const c = f.a === e.b ? f.b : f.a;
+        if (c === e.a) continue;
+        const g3 = (at.get(c) ?? []).find((q) => q !== f && q !== e && !drop.has(q.id) && (q.a === e.a || q.b === e.a));
+        if (!g3) continue;
+        const tri = [e, f, g3].sort((x, y) => y.lengthUm - x.lengthUm || x.id - y.id);
+        drop.add(tri[0].id);
+      }
+    }
+    if (drop.size === before) break;
+  }
+  if (!drop.size) return g;
+  const kept = g.edges.filter((e) => !drop.has(e.id));
+  const { nodes, edges } = compactGraph(g.nodes, kept, () => true);
+  for (const n of nodes) if (n.kind === "junction" && n.degree === 1) n.kind = "tip";
+  return { nodes, edges, totalLengthUm: edges.reduce((a, e) => a + e.lengthUm, 0) };
+}
+
 /** The edges at each node (a loop is listed twice at its node). */
 export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   const at = new Map<number, FiberEdge[]>();
