@@ -32,9 +32,11 @@ describe("evaluation on scoring scenes (40×40 µm, 0.1 µm pixels)", () => {
     expect(dense.migrasim.f1).toBeGreaterThanOrEqual(denseBar);
     expect(dense.migrasim.siteAccuracy).toBeGreaterThanOrEqual(denseSiteBar);
     expect(dense.migrasim.f1).toBeGreaterThan(dense.log.f1 + 0.05);
-    // fiber length: measured 0.911 on these seeds at SNR 7 (0.879 before the tip extension): the 10 % bar
-    // (docs/imaging.md: it is still missed at lower SNR and coarser pixels)
+    // fiber length: measured 0.943 / 0.820 / 0.472 on these seeds at SNR 7 / 4 / 2 (0.911 / – / – before the line
+    // filter's wide pass, 0.879 at SNR 7 before the tip extension): the 10 % bar at SNR 7 (docs/imaging.md: it
+    // is still missed at lower SNR and coarser pixels); at SNR 4 the level reached, as a guard
     if (snr >= 7) expect(Math.abs(sparse.fiberLengthRatio - 1)).toBeLessThan(0.1);
+    if (snr === 4) expect(sparse.fiberLengthRatio).toBeGreaterThan(0.78);
   });
   it("works at 0.065 and 0.16 µm pixels without retuning (SNR 4, dense)", () => {
     for (const px of [0.065, 0.16]) {
