@@ -337,22 +337,8 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma
     add(x + 1, y - 1, -0.25 * b);
     add(x - 1, y - 1, 0.25 * b);
   }
-  if (gcK) {
-    // the coarse grid's own smoothing (the wide pass): the kernel convolved with it, rows then columns
-    const t1 = new Float64Array(N * N);
-    for (let y = 0; y < N; y++)
-      for (let x = 0; x < N; x++) {
-        let s = 0;
-        for (let q = -gcr; q <= gcr; q++) if (x + q >= 0 && x + q < N) s += gcK[q + gcr] * kc[y * N + x + q];
-        t1[y * N + x] = s;
-      }
-    for (let y = 0; y < N; y++)
-      for (let x = 0; x < N; x++) {
-        let s = 0;
-        for (let q = -gcr; q <= gcr; q++) if (y + q >= 0 && y + q < N) s += gcK[q + gcr] * t1[(y + q) * N + x];
-        kc[y * N + x] = s;
-      }
-  }
+  // the coarse grid's own smoothing (the wide pass): the kernel convolved with it
+  if (gcK) kc.set(blurSquare(kc, N, gcK));
   const g = gaussianKernel(sigmaPx);
   const gr = (g.length - 1) >> 1;
   const M = N * f + 2 * gr;
@@ -364,22 +350,31 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma
       if (v === 0) continue;
       for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) full[(Y * f + dy + gr) * M + X * f + dx + gr] += v;
     }
-  // the smoothing's adjoint (a symmetric Gaussian): rows then columns
+  // the smoothing's adjoint (a symmetric Gaussian)
+  const out = blurSquare(full, M, g);
+  let ss = 0;
+  for (let i = 0; i < M * M; i++) ss += out[i] * out[i];
+  return Math.sqrt(ss);
+}
+
+/** An M×M array convolved with a symmetric kernel, rows then columns, zero outside. */
+function blurSquare(src: Float64Array, M: number, k: Float32Array): Float64Array {
+  const r = (k.length - 1) >> 1;
   const tmp = new Float64Array(M * M);
   for (let y = 0; y < M; y++)
     for (let x = 0; x < M; x++) {
       let s = 0;
-      for (let q = -gr; q <= gr; q++) if (x + q >= 0 && x + q < M) s += g[q + gr] * full[y * M + x + q];
+      for (let q = -r; q <= r; q++) if (x + q >= 0 && x + q < M) s += k[q + r] * src[y * M + x + q];
       tmp[y * M + x] = s;
     }
-  let ss = 0;
+  const out = new Float64Array(M * M);
   for (let y = 0; y < M; y++)
     for (let x = 0; x < M; x++) {
       let s = 0;
-      for (let q = -gr; q <= gr; q++) if (y + q >= 0 && y + q < M) s += g[q + gr] * tmp[(y + q) * M + x];
-      ss += s * s;
+      for (let q = -r; q <= r; q++) if (y + q >= 0 && y + q < M) s += k[q + r] * tmp[(y + q) * M + x];
+      out[y * M + x] = s;
     }
-  return Math.sqrt(ss);
+  return out;
 }
 
 /** One sweep of the filter bank: orientation k (and its mirror k2 ≥ 0 in the same sweep), slope sl, half-length m. */

@@ -12,20 +12,10 @@ import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
 import { generateScene, randomOptics, type Optics, type Scene, type SceneObject } from "../../src/imaging/scene.ts";
 import type { FiberGraph } from "../../src/imaging/trace.ts";
+import { extendOptics } from "./extend-optics.ts";
 import { subtractBackground } from "./subtract.ts";
 
-const optics = (seed: number): Optics => ({
-  pixelSizeUm: 0.1,
-  psfSigmaUm: 0.11 + 0.01 * (seed % 3),
-  ringThicknessUm: 0.08,
-  sectionHalfUm: 0.35,
-  snr: 7,
-  backgroundPhotons: 60,
-  unevenness: 0.2,
-  readNoise: 2,
-  offset: 100,
-  label: "tspan4",
-});
+const optics = (seed: number): Optics => extendOptics(0.1, seed);
 
 /** a migrasome at (8, 6) with a dim fiber leaving it to the right, crossed at x = 10 by a traced vertical fiber */
 function run(seed: number, armAlignDeg: number): FiberGraph {

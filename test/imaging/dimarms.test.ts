@@ -11,7 +11,8 @@ import { fiberCoverage } from "../../src/imaging/diagnose.ts";
 import { DEFAULT_EXTEND_PARAMS, extendTips } from "../../src/imaging/extend.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
-import { generateScene, randomOptics, type Optics, type Scene } from "../../src/imaging/scene.ts";
+import { generateScene, randomOptics, type Scene } from "../../src/imaging/scene.ts";
+import { extendOptics } from "./extend-optics.ts";
 import { subtractBackground } from "./subtract.ts";
 
 describe("dim arms of migrasomes", () => {
@@ -37,18 +38,7 @@ describe("dim arms of migrasomes", () => {
   });
 
   it("rarely tracks an arm into pure noise (0.065 and 0.1 µm pixels, 8 arms on each of 40 migrasomes without fibers)", () => {
-    const optics = (px: number, seed: number): Optics => ({
-      pixelSizeUm: px,
-      psfSigmaUm: 0.11 + 0.01 * (seed % 3),
-      ringThicknessUm: 0.08,
-      sectionHalfUm: 0.35,
-      snr: 7,
-      backgroundPhotons: 60,
-      unevenness: 0.2,
-      readNoise: 2,
-      offset: 100,
-      label: "tspan4",
-    });
+    const optics = extendOptics;
     let arms = 0;
     let lengthUm = 0;
     for (const px of [0.065, 0.1])

@@ -2,22 +2,12 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_EXTEND_PARAMS, extendTips } from "../../src/imaging/extend.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
-import type { Optics, Scene, SceneFiber, SceneObject } from "../../src/imaging/scene.ts";
+import type { Scene, SceneFiber, SceneObject } from "../../src/imaging/scene.ts";
 import type { FiberGraph } from "../../src/imaging/trace.ts";
+import { extendOptics } from "./extend-optics.ts";
 import { subtractBackground } from "./subtract.ts";
 
-const optics = (px: number, seed: number): Optics => ({
-  pixelSizeUm: px,
-  psfSigmaUm: 0.11 + 0.01 * (seed % 3),
-  ringThicknessUm: 0.08,
-  sectionHalfUm: 0.35,
-  snr: 7,
-  backgroundPhotons: 60,
-  unevenness: 0.2,
-  readNoise: 2,
-  offset: 100,
-  label: "tspan4",
-});
+const optics = extendOptics;
 
 /** A traced graph of one straight fiber piece from (x0, y) to (x1, y): the start at a cell (not extended), the end a free tip. */
 function tracedPiece(x0: number, x1: number, y: number): FiberGraph {
