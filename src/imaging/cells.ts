@@ -52,9 +52,11 @@ export interface CellParams {
    * the cut, join it in ragged lobes thinner than that; the body (≥ `minHalfThicknessUm` thick) keeps its shape
    */
   bodyOpenUm: number;
+  /** the lower envelope is taken about a plane fitted to the block levels (a gradient across the field is background) */
+  detrend: boolean;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5, detrend: true };
 
 export interface CellBody {
   id: number;
@@ -535,6 +537,31 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const sm = gaussianBlur(d, cw, ch, 1 / cpx);
   const block = Math.max(4, Math.round(12 / cpx));
   const bm = blockGrid(sm, cw, ch, block, (buf, n) => selectK(buf, n, Math.floor(0.2 * (n - 1))));
+  // a gradient across the field: least-squares plane through the block levels (at the blocks' centres; on the
+  // block grid x and y are uncorrelated); the envelope below is taken about it
+  let pa = 0, pbx = 0, pby = 0, mxc = 0, myc = 0;
+  if (params.detrend) {
+    const bxc = new Float64Array(bm.gw);
+    const byc = new Float64Array(bm.gh);
+    for (let x = 0; x < bm.gw; x++) bxc[x] = 0.5 * (x * block + Math.min(cw, (x + 1) * block));
+    for (let y = 0; y < bm.gh; y++) byc[y] = 0.5 * (y * block + Math.min(ch, (y + 1) * block));
+    for (let x = 0; x < bm.gw; x++) mxc += bxc[x] / bm.gw;
+    for (let y = 0; y < bm.gh; y++) myc += byc[y] / bm.gh;
+    let sxx = 0, syy = 0, sxz = 0, syz = 0;
+    for (let y = 0; y < bm.gh; y++)
+      for (let x = 0; x < bm.gw; x++) {
+        const z = bm.grid[y * bm.gw + x];
+        pa += z / bm.grid.length;
+        sxx += (bxc[x] - mxc) ** 2;
+        syy += (byc[y] - myc) ** 2;
+        sxz += (bxc[x] - mxc) * z;
+        syz += (byc[y] - myc) * z;
+      }
+    pbx = sxx > 0 ? sxz / sxx : 0;
+    pby = syy > 0 ? syz / syy : 0;
+    for (let y = 0; y < bm.gh; y++)
+      for (let x = 0; x < bm.gw; x++) bm.grid[y * bm.gw + x] -= pa + pbx * (bxc[x] - mxc) + pby * (byc[y] - myc);
+  }
   // lower envelope over neighbouring blocks, so that a cell filling a block is not background
   const g = new Float32Array(bm.grid.length);
   for (let y = 0; y < bm.gh; y++)
@@ -557,7 +584,8 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       const fx = gxf - x0;
       const fy = gyf - y0;
       bgc[y * cw + x] =
-        (g[y0 * bm.gw + x0] * (1 - fx) + g[y0 * bm.gw + x1] * fx) * (1 - fy) + (g[y1 * bm.gw + x0] * (1 - fx) + g[y1 * bm.gw + x1] * fx) * fy;
+        (g[y0 * bm.gw + x0] * (1 - fx) + g[y0 * bm.gw + x1] * fx) * (1 - fy) + (g[y1 * bm.gw + x0] * (1 - fx) + g[y1 * bm.gw + x1] * fx) * fy +
+        (params.detrend ? pa + pbx * (x + 0.5 - mxc) + pby * (y + 0.5 - myc) : 0);
     }
   const diff = new Float32Array(cw * ch);
   for (let i = 0; i < diff.length; i++) diff[i] = sm[i] - bgc[i];

@@ -122,6 +122,17 @@ describe("cell bodies on an uneven background", () => {
       expect(m.inside(cell.x, cell.y - cell.ry - 2)).toBe(false);
     }
   });
+  it("a body on a strong background gradient is found, with no false cell (rendered scenes)", () => {
+    // tuning scenes with the scoring ranges, unevenness 0.26–0.48: without the
+    // plane under the envelope the gradient's spread put the threshold above the body
+    for (const [seed, px] of [[113, 0.065], [135, 0.065], [143, 0.065], [113, 0.16]] as const) {
+      const scene = generateScene(seed, { variant: "scoring", widthUm: 32, heightUm: 32, dense: false });
+      const img = renderScene(scene, randomOptics(seed, 4, "scoring", px), seed);
+      const cells = detectCells(img.data, img.width, img.height, px).cells;
+      expect(cells).toHaveLength(scene.cells.length);
+      for (const c of cells) expect(scene.cells.some((t) => insideCell(t, c.xUm, c.yUm))).toBe(true);
+    }
+  });
 });
 
 describe("lobes of the body mask", () => {
