@@ -1,7 +1,8 @@
 /**
  * Detection vs ground truth: one-to-one Hungarian matching with the gate
  * max(0.3 µm, half the true radius), precision, recall, F1, count ratio, position and
- * diameter errors, and site accuracy on matched pairs.
+ * diameter errors, and site accuracy on matched pairs; optionally the cells (`evaluateCells`):
+ * cell bodies found, migrasomes assigned to the cell that made them, per-cell counts.
  */
 import { readFileSync } from "node:fs";
 import { parseCsv } from "../util/csv.ts";
@@ -14,6 +15,8 @@ export interface PointRecord {
   yUm: number;
   diameterUm: number;
   site?: string;
+  /** the cell that made it (truth) or it was assigned to (detections); "" = none */
+  cellId?: string;
 }
 
 export interface EvaluationResult {
@@ -43,15 +46,10 @@ export function matchGateUm(trueDiameterUm: number): number {
   return Math.max(0.3, trueDiameterUm / 4);
 }
 
-/** Match detections to truth within each image and summarise. */
-export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): EvaluationResult {
+/** One-to-one matches of detections to truth within each image (Hungarian on distance, gate `matchGateUm`). */
+export function matchDetections(det: PointRecord[], truth: PointRecord[]): { t: PointRecord; d: PointRecord; distUm: number }[] {
   const images = [...new Set([...det.map((d) => d.image), ...truth.map((t) => t.image)])].sort();
-  let tp = 0;
-  const dists: number[] = [];
-  const dErr: number[] = [];
-  let siteOk = 0;
-  let siteN = 0;
-  const conf: Record<string, Record<string, number>> = {};
+  const pairs: { t: PointRecord; d: PointRecord; distUm: number }[] = [];
   for (const im of images) {
     const D = det.filter((d) => d.image === im);
     const T = truth.filter((t) => t.image === im);
@@ -62,20 +60,32 @@ export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): Ev
         return dist <= matchGateUm(t.diameterUm) ? dist : 1e9;
       }),
     );
-    for (const [i, j] of hungarian(cost)) {
-      tp++;
-      dists.push(cost[i][j]);
-      dErr.push(D[j].diameterUm - T[i].diameterUm);
-      const st = T[i].site;
-      const sd = D[j].site;
-      if (st && sd && st !== "none") {
-        siteN++;
-        if (st === sd) siteOk++;
-      }
-      if (st && sd) {
-        const row = (conf[st] ??= {});
-        row[sd] = (row[sd] ?? 0) + 1;
-      }
+    for (const [i, j] of hungarian(cost)) pairs.push({ t: T[i], d: D[j], distUm: cost[i][j] });
+  }
+  return pairs;
+}
+
+/** Match detections to truth within each image and summarise. */
+export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): EvaluationResult {
+  let tp = 0;
+  const dists: number[] = [];
+  const dErr: number[] = [];
+  let siteOk = 0;
+  let siteN = 0;
+  const conf: Record<string, Record<string, number>> = {};
+  for (const { t, d, distUm } of matchDetections(det, truth)) {
+    tp++;
+    dists.push(distUm);
+    dErr.push(d.diameterUm - t.diameterUm);
+    const st = t.site;
+    const sd = d.site;
+    if (st && sd && st !== "none") {
+      siteN++;
+      if (st === sd) siteOk++;
+    }
+    if (st && sd) {
+      const row = (conf[st] ??= {});
+      row[sd] = (row[sd] ?? 0) + 1;
     }
   }
   const nT = truth.length;
@@ -117,11 +127,115 @@ export function readPointsCsv(path: string): PointRecord[] {
     if (col(need) < 0) throw new UserError(`${path}: missing column "${need}" (expected at least xUm, yUm, diameterUm)`);
   const ci = col("image");
   const cs = col("site");
+  const cc = col("cellId");
   return rows.map((r, k) => {
     const x = Number(r[col("xUm")]);
     const y = Number(r[col("yUm")]);
     const d = Number(r[col("diameterUm")]);
     if (![x, y, d].every(Number.isFinite)) throw new UserError(`${path}: row ${k + 2} has a non-numeric xUm, yUm or diameterUm`);
-    return { image: ci >= 0 ? r[ci] : "", xUm: x, yUm: y, diameterUm: d, site: cs >= 0 ? r[cs] : undefined };
+    return { image: ci >= 0 ? r[ci] : "", xUm: x, yUm: y, diameterUm: d, site: cs >= 0 ? r[cs] : undefined, cellId: cc >= 0 ? r[cc] : undefined };
   });
+}
+
+/** A cell body: detected (`per_cell.csv`: cellId, xUm, yUm) or true (`truth_cells.csv`: cellId, xUm, yUm, radiusUm, inView). */
+export interface CellRecord {
+  image: string;
+  cellId: string;
+  xUm: number;
+  yUm: number;
+  radiusUm?: number;
+  /** a true cell whose body shows in the image (false: only its migrasomes or fibers reach in) */
+  inView?: boolean;
+}
+
+export interface CellEvaluation {
+  /** true cells in view, detected cells, and matched pairs (Hungarian on centre distance, gate 1.5 × the true radius) */
+  cellsTrue: number;
+  cellsDetected: number;
+  cellsMatched: number;
+  /**
+   * matched migrasomes whose maker is known, and the fraction assigned to it: to the detected cell matched to the
+   * maker, or to no cell when the maker was not found (out of view, or missed)
+   */
+  assignmentAccuracy: number;
+  assignmentN: number;
+  /** per matched cell: migrasomes it made (in the truth) and detections assigned to it */
+  perCell: { image: string; trueCellId: string; detectedCellId: string; trueCount: number; detectedCount: number }[];
+  /** mean |detected − true| / true count over matched cells with true count > 0 */
+  countErrorRel: number;
+}
+
+/** Cell bodies found, and whether migrasomes are counted for the cell that made them (the per-cell read-outs). */
+export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells: CellRecord[], trueCells: CellRecord[]): CellEvaluation {
+  const images = [...new Set([...detCells.map((c) => c.image), ...trueCells.map((c) => c.image)])].sort();
+  // true cell (image + id) → matched detected cell id
+  const key = (image: string, id: string) => `${image}\u0000${id}`;
+  const toDet = new Map<string, string>();
+  const perCell: CellEvaluation["perCell"] = [];
+  let matched = 0;
+  for (const im of images) {
+    const T = trueCells.filter((c) => c.image === im);
+    const D = detCells.filter((c) => c.image === im);
+    if (!T.length || !D.length) continue;
+    const cost = T.map((t) => D.map((d) => {
+      const dist = Math.hypot(d.xUm - t.xUm, d.yUm - t.yUm);
+      return dist <= 1.5 * (t.radiusUm ?? 10) ? dist : 1e9;
+    }));
+    for (const [i, j] of hungarian(cost)) {
+      matched++;
+      toDet.set(key(im, T[i].cellId), D[j].cellId);
+      perCell.push({
+        image: im,
+        trueCellId: T[i].cellId,
+        detectedCellId: D[j].cellId,
+        trueCount: truth.filter((m) => m.image === im && m.cellId === T[i].cellId).length,
+        detectedCount: det.filter((m) => m.image === im && m.cellId === D[j].cellId).length,
+      });
+    }
+  }
+  let ok = 0;
+  let n = 0;
+  for (const { t, d } of matchDetections(det, truth)) {
+    if (t.cellId === undefined || t.cellId === "" || d.cellId === undefined) continue;
+    n++;
+    if ((d.cellId ?? "") === (toDet.get(key(t.image, t.cellId)) ?? "")) ok++;
+  }
+  const rel = perCell.filter((c) => c.trueCount > 0).map((c) => Math.abs(c.detectedCount - c.trueCount) / c.trueCount);
+  return {
+    cellsTrue: trueCells.filter((c) => c.inView !== false).length,
+    cellsDetected: detCells.length,
+    cellsMatched: matched,
+    assignmentAccuracy: n ? ok / n : NaN,
+    assignmentN: n,
+    perCell,
+    countErrorRel: rel.length ? rel.reduce((a, b) => a + b, 0) / rel.length : NaN,
+  };
+}
+
+/** Read detected (`per_cell.csv`) or true (`truth_cells.csv`) cells; rows without a cellId (the unassigned row) are skipped. */
+export function readCellsCsv(path: string): CellRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UserError(`${path}: cannot read the file`);
+  }
+  const { header, rows } = parseCsv(text);
+  const col = (name: string) => header.indexOf(name);
+  for (const need of ["cellId", "xUm", "yUm"])
+    if (col(need) < 0) throw new UserError(`${path}: missing column "${need}" (expected cellId, xUm, yUm; per_cell.csv from migrasim analyze or truth_cells.csv from migrasim render)`);
+  const ci = col("image");
+  const cr = col("radiusUm");
+  const cv = col("inView");
+  const out: CellRecord[] = [];
+  rows.forEach((r, k) => {
+    const id = r[col("cellId")];
+    if (id === "") return;
+    const x = Number(r[col("xUm")]);
+    const y = Number(r[col("yUm")]);
+    const rad = cr >= 0 ? Number(r[cr]) : undefined;
+    if (![x, y].every(Number.isFinite) || (rad !== undefined && !(rad > 0))) throw new UserError(`${path}: row ${k + 2} has a non-numeric xUm or yUm, or a radiusUm that is not a positive number`);
+    out.push({ image: ci >= 0 ? r[ci] : "", cellId: id, xUm: x, yUm: y, radiusUm: rad, inView: cv >= 0 ? r[cv] !== "0" && r[cv] !== "false" : undefined });
+  });
+  return out;
 }

@@ -9,6 +9,10 @@ export interface CellReadout {
   image: string;
   frame: number;
   cellId: number | null;
+  /** the cell body's centroid and area (null for the row of migrasomes assigned to no cell) */
+  xUm: number | null;
+  yUm: number | null;
+  areaUm2: number | null;
   migrasomes: number;
   fiberLengthUm: number;
   migrasomesPer100Um: number | null;
@@ -33,10 +37,14 @@ export function cellReadouts(image: string, frame: number, a: ImageAnalysis): Ce
     const ms = a.migrasomes.filter((m) => m.cellId === id);
     const L = a.fibers.edges.filter((e) => e.cellId === id).reduce((s, e) => s + e.lengthUm, 0);
     const frac = (site: string) => (ms.length ? ms.filter((m) => m.site === site).length / ms.length : null);
+    const body = id === null ? undefined : a.cells.find((c) => c.id === id);
     return {
       image,
       frame,
       cellId: id,
+      xUm: body ? body.xUm : null,
+      yUm: body ? body.yUm : null,
+      areaUm2: body ? body.areaUm2 : null,
       migrasomes: ms.length,
       fiberLengthUm: L,
       migrasomesPer100Um: L > 0 ? (100 * ms.length) / L : null,
@@ -50,11 +58,11 @@ export function cellReadouts(image: string, frame: number, a: ImageAnalysis): Ce
 }
 
 export const PER_CELL_HEADER = [
-  "image", "frame", "cellId", "migrasomes", "fiberLengthUm", "migrasomesPer100Um", "meanDiameterUm", "medianDiameterUm", "fractionTip", "fractionJunction", "fractionAlong",
+  "image", "frame", "cellId", "xUm", "yUm", "areaUm2", "migrasomes", "fiberLengthUm", "migrasomesPer100Um", "meanDiameterUm", "medianDiameterUm", "fractionTip", "fractionJunction", "fractionAlong",
 ];
 
 export function perCellRow(r: CellReadout): CsvCell[] {
-  return [r.image, r.frame, r.cellId ?? "", r.migrasomes, r.fiberLengthUm, r.migrasomesPer100Um, r.meanDiameterUm, r.medianDiameterUm, r.fractionTip, r.fractionJunction, r.fractionAlong];
+  return [r.image, r.frame, r.cellId ?? "", r.xUm, r.yUm, r.areaUm2, r.migrasomes, r.fiberLengthUm, r.migrasomesPer100Um, r.meanDiameterUm, r.medianDiameterUm, r.fractionTip, r.fractionJunction, r.fractionAlong];
 }
 
 export const DETECTIONS_HEADER = ["image", "frame", "xUm", "yUm", "diameterUm", "site", "score", "cellId", "trackId"];

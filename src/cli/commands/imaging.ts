@@ -4,7 +4,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic.ts";
 import { toCsv } from "../../util/csv.ts";
 import { UserError } from "../../util/errors.ts";
 import { analyzeBatch } from "../../imaging/batch.ts";
-import { evaluateDetections, readPointsCsv, SITES } from "../../imaging/evaluate.ts";
+import { evaluateCells, evaluateDetections, readCellsCsv, readPointsCsv, SITES, type CellEvaluation } from "../../imaging/evaluate.ts";
 import { writeTiff16 } from "../../imaging/io-tiff.ts";
 import { renderScene } from "../../imaging/optics.ts";
 import { defaultOptics, defaultRegion, readRun, type Region } from "../../imaging/render.ts";
@@ -83,7 +83,12 @@ export function registerImaging(program: Command): void {
       writeFileAtomic(join(o.out, "truth_fibers.csv"), toCsv(["fiberId", "cellId", "vertex", "xUm", "yUm"], frows));
       writeFileAtomic(
         join(o.out, "truth_cells.csv"),
-        toCsv(["cellId", "xUm", "yUm", "radiusUm"], run.scene.cells.map((c) => [c.id, c.x - region.x0, c.y - region.y0, c.rx])),
+        // inView: the body's centre lies within half its radius of the field, so that at least about a third of it shows
+        toCsv(["image", "cellId", "xUm", "yUm", "radiusUm", "inView"], run.scene.cells.map((c) => {
+          const gx = Math.max(region.x0 - c.x, 0, c.x - (region.x0 + img.width * px));
+          const gy = Math.max(region.y0 - c.y, 0, c.y - (region.y0 + img.height * px));
+          return ["image.tif", c.id, c.x - region.x0, c.y - region.y0, c.rx, Math.hypot(gx, gy) <= 0.5 * c.rx ? 1 : 0];
+        })),
       );
       writeJsonAtomic(join(o.out, "render.json"), {
         runDir,
@@ -105,16 +110,27 @@ export function registerImaging(program: Command): void {
     .argument("<detections>", "detections CSV (xUm, yUm, diameterUm; optional image, site)")
     .argument("<truth>", "ground-truth CSV (same columns)")
     .option("--json", "print JSON instead of a table")
-    .action((detPath: string, truthPath: string, o: { json?: boolean }) => {
+    .option("--detected-cells <csv>", "with --true-cells: per_cell.csv of migrasim analyze, to score cells and per-cell counts")
+    .option("--true-cells <csv>", "with --detected-cells: truth_cells.csv of migrasim render (cellId, xUm, yUm, radiusUm)")
+    .action((detPath: string, truthPath: string, o: { json?: boolean; detectedCells?: string; trueCells?: string }) => {
+      if (!o.detectedCells !== !o.trueCells) throw new UserError("--detected-cells and --true-cells go together: give both (per_cell.csv and truth_cells.csv) or neither");
       const det = readPointsCsv(detPath);
       const truth = readPointsCsv(truthPath);
+      const dCells = o.detectedCells ? readCellsCsv(o.detectedCells) : [];
+      const tCells = o.trueCells ? readCellsCsv(o.trueCells) : [];
       // a single-image render's truth is matched regardless of the image name
-      const imgs = new Set(truth.map((t) => t.image));
-      const dimgs = new Set(det.map((d) => d.image));
-      if (imgs.size <= 1 && dimgs.size <= 1) for (const d of det) d.image = truth[0]?.image ?? d.image;
+      const imgs = new Set([...truth.map((t) => t.image), ...tCells.map((c) => c.image)]);
+      const dimgs = new Set([...det.map((d) => d.image), ...dCells.map((c) => c.image)]);
+      if (imgs.size <= 1 && dimgs.size <= 1) {
+        const name = truth[0]?.image ?? tCells[0]?.image ?? "";
+        for (const d of det) d.image = name;
+        for (const c of dCells) c.image = name;
+        for (const c of tCells) c.image = name;
+      }
       const r = evaluateDetections(det, truth);
+      const cells = o.detectedCells ? evaluateCells(det, truth, dCells, tCells) : undefined;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(cells ? { ...r, cells } : r, null, 2)}\n`);
         return;
       }
       const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "n/a");
@@ -126,9 +142,21 @@ export function registerImaging(program: Command): void {
           `diameter error mean |Δ| ${f(r.diameterErrorUm)} µm, bias ${f(r.diameterBiasUm)} µm`,
           `site accuracy ${f(r.siteAccuracy)} (${r.siteMatched} matched with sites)`,
           ...siteTable(r.siteConfusion),
+          ...(cells ? cellLines(cells, f) : []),
         ].join("\n") + "\n",
       );
     });
+}
+
+/** Cell bodies, assignment and per-cell counts as text lines. */
+function cellLines(c: CellEvaluation, f: (v: number) => string): string[] {
+  return [
+    `cells: true ${c.cellsTrue} (in view)  detected ${c.cellsDetected}  matched ${c.cellsMatched}`,
+    `cell assignment ${f(c.assignmentAccuracy)} (${c.assignmentN} matched migrasomes with a known cell)`,
+    `per-cell count error mean |Δ|/true ${f(c.countErrorRel)}`,
+    ...(c.perCell.length ? [`${"true cell".padEnd(11)}${"found as".padStart(9)}${"true n".padStart(9)}${"found n".padStart(9)}`] : []),
+    ...c.perCell.map((p) => `${p.trueCellId.padEnd(11)}${p.detectedCellId.padStart(9)}${String(p.trueCount).padStart(9)}${String(p.detectedCount).padStart(9)}`),
+  ];
 }
 
 /** The site confusion matrix as text lines (rows: true site, columns: detected site); none when no sites. */

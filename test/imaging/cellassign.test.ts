@@ -1,0 +1,80 @@
+/**
+ * Cells in the evaluation: cell bodies matched by centre, migrasomes counted for the cell that made them, per-cell
+ * counts (`evaluateCells`, `migrasim evaluate --detected-cells --true-cells`).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { evaluateCells, readCellsCsv, type CellRecord, type PointRecord } from "../../src/imaging/evaluate.ts";
+import { UserError } from "../../src/util/errors.ts";
+
+const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
+const m = (x: number, cellId: string): PointRecord => ({ image: "a", xUm: x, yUm: 50, diameterUm: 1, cellId });
+
+describe("evaluateCells", () => {
+  // true cells 1 (at x 20) and 2 (at x 80, in view) and 3 (out of view); detected cells 7 (≈ cell 1) and 9 (≈ cell 2)
+  const trueCells: CellRecord[] = [
+    { image: "a", cellId: "1", xUm: 20, yUm: 20, radiusUm: 10, inView: true },
+    { image: "a", cellId: "2", xUm: 80, yUm: 20, radiusUm: 10, inView: true },
+    { image: "a", cellId: "3", xUm: 300, yUm: 20, radiusUm: 10, inView: false },
+  ];
+  const detCells: CellRecord[] = [
+    { image: "a", cellId: "9", xUm: 81, yUm: 22 },
+    { image: "a", cellId: "7", xUm: 21, yUm: 19 },
+  ];
+  // truth: 4 migrasomes of cell 1, 2 of cell 2, 2 of the out-of-view cell 3
+  const truth = [m(10, "1"), m(12, "1"), m(14, "1"), m(16, "1"), m(60, "2"), m(62, "2"), m(90, "3"), m(92, "3")];
+  it("scores the assignment against the maker and counts per cell", () => {
+    // detections at the same places: cell 1's are all right but one (unassigned), cell 2's one right and one given to
+    // cell 7, cell 3's one right (no cell: its maker is not in the image) and one given to cell 9; plus a false one for 9
+    const det = [m(10, "7"), m(12, "7"), m(14, "7"), m(16, ""), m(60, "9"), m(62, "7"), m(90, ""), m(92, "9"), m(120, "9")];
+    const e = evaluateCells(det, truth, detCells, trueCells);
+    expect(e.cellsTrue).toBe(2);
+    expect(e.cellsDetected).toBe(2);
+    expect(e.cellsMatched).toBe(2);
+    expect(e.assignmentN).toBe(8);
+    expect(e.assignmentAccuracy).toBeCloseTo(5 / 8, 12);
+    const byTrue = Object.fromEntries(e.perCell.map((c) => [c.trueCellId, c]));
+    expect(byTrue["1"]).toMatchObject({ detectedCellId: "7", trueCount: 4, detectedCount: 4 });
+    expect(byTrue["2"]).toMatchObject({ detectedCellId: "9", trueCount: 2, detectedCount: 3 });
+    expect(e.countErrorRel).toBeCloseTo((0 / 4 + 1 / 2) / 2, 12);
+  });
+  it("a detected cell far from every true cell matches none, and its migrasomes are wrong", () => {
+    const far: CellRecord[] = [{ image: "a", cellId: "7", xUm: 50, yUm: 80 }];
+    const e = evaluateCells([m(10, "7"), m(90, "")], truth, far, trueCells);
+    expect(e.cellsMatched).toBe(0);
+    expect(e.perCell).toEqual([]);
+    expect(e.assignmentAccuracy).toBeCloseTo(1 / 2, 12);
+  });
+});
+
+describe("cells CSV input", () => {
+  const dir = mkdtempSync(join(tmpdir(), "migrasim-cells-"));
+  it("reads per_cell.csv (the unassigned row skipped) and truth_cells.csv", () => {
+    const p = join(dir, "per_cell.csv");
+    writeFileSync(p, "image,frame,cellId,xUm,yUm,areaUm2,migrasomes\nim.tif,0,1,10.5,20,700,3\nim.tif,0,,,,,2\n");
+    expect(readCellsCsv(p)).toEqual([{ image: "im.tif", cellId: "1", xUm: 10.5, yUm: 20, radiusUm: undefined, inView: undefined }]);
+    const q = join(dir, "truth_cells.csv");
+    writeFileSync(q, "image,cellId,xUm,yUm,radiusUm,inView\nim.tif,4,-30,20,15,0\n");
+    expect(readCellsCsv(q)[0]).toMatchObject({ cellId: "4", xUm: -30, radiusUm: 15, inView: false });
+  });
+  it("refuses a file without centres, naming the file and the column", () => {
+    const p = join(dir, "old_per_cell.csv");
+    writeFileSync(p, "image,frame,cellId,migrasomes\nim.tif,0,1,3\n");
+    expect(() => readCellsCsv(p)).toThrow(UserError);
+    expect(() => readCellsCsv(p)).toThrow(/old_per_cell\.csv: missing column "xUm"/);
+    const bad = join(dir, "bad.csv");
+    writeFileSync(bad, "cellId,xUm,yUm,radiusUm\n1,2,3,-1\n");
+    expect(() => readCellsCsv(bad)).toThrow(/bad\.csv: row 2/);
+  });
+  it("the CLI wants both cell files or neither (one line, exit 2)", () => {
+    const d = join(dir, "d.csv");
+    writeFileSync(d, "xUm,yUm,diameterUm\n1,1,1\n");
+    const r = spawnSync(process.execPath, [bin, "evaluate", d, d, "--detected-cells", d], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/--detected-cells and --true-cells go together/);
+  });
+});
