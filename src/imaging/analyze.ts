@@ -2,6 +2,7 @@
  * The per-image pipeline: background and noise → cell bodies → fiber ridges → migrasomes →
  * fiber graph → sites and cell assignment. All parameters are in µm.
  */
+import { assignCells, DEFAULT_ASSIGN_PARAMS, type AssignParams } from "./assign.ts";
 import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
 import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.ts";
@@ -23,6 +24,8 @@ export interface AnalyzeParams {
   trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ">>;
   /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
   extend: Partial<ExtendParams> | null;
+  /** which cell made each migrasome (`assign.ts`; given fields override the defaults) */
+  assign: Partial<AssignParams>;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -33,6 +36,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   arms: DEFAULT_ARM_PARAMS,
   trace: {},
   extend: {},
+  assign: {},
 };
 
 export interface DetectedMigrasome {
@@ -117,7 +121,7 @@ function analyzeWith(
   const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
-  const sites = migrasomeArms(armSm, bg.noise, w, h, px, graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
+  const sites = migrasomeArms(armSm, bg.noise, w, h, px, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
   // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
   // site stage, which reads its arms from the image and takes only cells from the graph)
   if (P.extend)
@@ -139,26 +143,15 @@ function analyzeWith(
     ).graph;
   // small cycles from thinning counted a fiber twice (after the extension, whose joins can close them too)
   graph = dropSmallCycles(graph);
-  // migrasomes not on a traced fiber take the nearest cell within 30 µm
-  const nearestCell = (x: number, y: number): number | null => {
-    let best: number | null = null;
-    let bd = 30;
-    for (const c of cm.cells) {
-      const d = Math.hypot(c.xUm - x, c.yUm - y) - Math.sqrt(c.areaUm2 / Math.PI);
-      if (d < bd) {
-        bd = d;
-        best = c.id;
-      }
-    }
-    return best;
-  };
+  // each migrasome's cell, from the final graph (the extension's joins connect pieces of fiber to cells)
+  const cellOf = assignCells(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), cm.cells, { ...DEFAULT_ASSIGN_PARAMS, ...P.assign });
   const migrasomes: DetectedMigrasome[] = migs.map((m, i) => ({
     xUm: m.xUm,
     yUm: m.yUm,
     diameterUm: m.diameterUm,
     site: sites[i].site,
     score: m.score,
-    cellId: sites[i].cellId ?? nearestCell(m.xUm, m.yUm),
+    cellId: cellOf[i],
     arms: sites[i].arms,
     armDirsDeg: sites[i].armDirsDeg,
   }));

@@ -162,8 +162,7 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * that far out: the same arm plus one opposite it there make it 'along'.
  * Optional, off by default: relMinZ (weak side arms dropped), presenceFrac (arm uniform outwards), collinearDeg (two
  * collinear pairs → along).
- * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. The cell is taken from the nearest traced
- * fiber vertex (within R + 3 µm) that belongs to a cell.
+ * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. (Each migrasome's cell: `assignCells` in assign.ts.)
  */
 export function migrasomeArms(
   sm: Float32Array,
@@ -171,7 +170,6 @@ export function migrasomeArms(
   w: number,
   h: number,
   pxUm: number,
-  g: FiberGraph,
   migs: { xUm: number; yUm: number; rUm: number }[],
   params: ArmParams = DEFAULT_ARM_PARAMS,
   /** factor on noiseSm (e.g. the smoothing's noise gain, so that the raw noise map can be passed) */
@@ -179,26 +177,13 @@ export function migrasomeArms(
   /** σ (µm) of the Gaussian smoothing of `sm`: samples closer than a few σ are correlated, which widens the
    * noise of a direction's mean (0 = independent samples) */
   smoothSigmaUm = 0,
-): { site: "tip" | "junction" | "along" | "none"; arms: number; cellId: number | null; armDirsDeg: number[] }[] {
+): { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] }[] {
   const B = params.bins;
   const cos = new Float64Array(B);
   const sin = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     cos[b] = Math.cos((2 * Math.PI * b) / B);
     sin[b] = Math.sin((2 * Math.PI * b) / B);
-  }
-  // traced vertices with a cell, on a 4 µm grid (cell assignment)
-  const G = 4;
-  const gw = Math.ceil((w * pxUm) / G) + 1;
-  const grid = new Map<number, [number, number, number][]>();
-  for (const e of g.edges) {
-    if (e.cellId === null) continue;
-    for (const p of e.points) {
-      const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
-      const l = grid.get(k);
-      if (l) l.push([p[0], p[1], e.cellId]);
-      else grid.set(k, [[p[0], p[1], e.cellId]]);
-    }
   }
   const minSepBins = Math.round((params.minSeparationDeg / 360) * B);
   // angular distance between two bins (around the circle), and whether two bins are opposite within tol bins
@@ -548,24 +533,8 @@ export function migrasomeArms(
         arms = 2;
       }
     }
-    let cellId: number | null = null;
-    let best = m.rUm + 3;
-    const gx = Math.floor(m.xUm / G);
-    const gy = Math.floor(m.yUm / G);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let i = gx - 1; i <= gx + 1; i++) {
-        const l = grid.get(j * gw + i);
-        if (!l) continue;
-        for (const p of l) {
-          const d = hypot(p[0] - m.xUm, p[1] - m.yUm);
-          if (d < best) {
-            best = d;
-            cellId = p[2];
-          }
-        }
-      }
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
-    return { site, arms, cellId, armDirsDeg: kept.map((b) => (b * 360) / B) };
+    return { site, arms, armDirsDeg: kept.map((b) => (b * 360) / B) };
   });
 }
 

@@ -7,7 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { assignCells } from "../../src/imaging/assign.ts";
+import type { CellBody } from "../../src/imaging/cells.ts";
 import { evaluateCells, readCellsCsv, type CellRecord, type PointRecord } from "../../src/imaging/evaluate.ts";
+import type { FiberGraph } from "../../src/imaging/trace.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
@@ -76,5 +79,29 @@ describe("cells CSV input", () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/--detected-cells and --true-cells go together/);
+  });
+});
+
+describe("assignCells", () => {
+  // a fiber of cell 3 running along y = 10 from x = 0 to 20; a free fiber (no cell) along y = 30
+  const g: FiberGraph = {
+    nodes: [],
+    edges: [
+      { id: 0, a: 0, b: 1, points: Array.from({ length: 21 }, (_, i): [number, number] => [i, 10]), lengthUm: 20, cellId: 3 },
+      { id: 1, a: 2, b: 3, points: Array.from({ length: 21 }, (_, i): [number, number] => [i, 30]), lengthUm: 20, cellId: null },
+    ],
+    totalLengthUm: 40,
+  };
+  const cells: CellBody[] = [{ id: 5, xUm: 60, yUm: 30, areaUm2: Math.PI * 100 }];
+  const mig = (x: number, y: number) => ({ xUm: x, yUm: y, rUm: 0.5 });
+  it("takes the cell of the fiber a migrasome sits on, else the nearest body within reach", () => {
+    // on cell 3's fiber; 3.4 µm from it (within R + 3 µm); near the free fiber, 25 µm from body 5's edge; 45 µm from it
+    const got = assignCells(g, [mig(5, 10), mig(12, 13.4), mig(25, 30), mig(5, 30)], cells);
+    expect(got).toEqual([3, 3, 5, null]);
+    expect(assignCells(g, [mig(25, 30)], cells, { fiberReachUm: 3, nearestCellUm: 0 })).toEqual([null]);
+    expect(assignCells(g, [mig(12, 13.4)], cells, { fiberReachUm: 2, nearestCellUm: 0 })).toEqual([null]);
+  });
+  it("refuses negative reaches", () => {
+    expect(() => assignCells(g, [], cells, { fiberReachUm: -1, nearestCellUm: 30 })).toThrow(/fiberReachUm/);
   });
 });
