@@ -144,7 +144,7 @@ function analyzeWith(
   // small cycles from thinning counted a fiber twice (after the extension, whose joins can close them too)
   graph = dropSmallCycles(graph);
   // each migrasome's cell, from the final graph (the extension's joins connect pieces of fiber to cells)
-  const cellOf = assignCells(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), cm.cells, { ...DEFAULT_ASSIGN_PARAMS, ...P.assign });
+  const cellOf = assignCells(graph, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), cm.cells, { ...DEFAULT_ASSIGN_PARAMS, ...P.assign }, { labels: cm.labels, width: w, height: h, pxUm: px });
   const migrasomes: DetectedMigrasome[] = migs.map((m, i) => ({
     xUm: m.xUm,
     yUm: m.yUm,

@@ -17,6 +17,8 @@ export interface PointRecord {
   site?: string;
   /** the cell that made it (truth) or it was assigned to (detections); "" = none */
   cellId?: string;
+  /** truth: it sits on an intact fiber of the cell that made it (`onMakerFiber`), so the image shows its cell */
+  onMakerFiber?: boolean;
 }
 
 export interface EvaluationResult {
@@ -128,12 +130,13 @@ export function readPointsCsv(path: string): PointRecord[] {
   const ci = col("image");
   const cs = col("site");
   const cc = col("cellId");
+  const cf = col("onMakerFiber");
   return rows.map((r, k) => {
     const x = Number(r[col("xUm")]);
     const y = Number(r[col("yUm")]);
     const d = Number(r[col("diameterUm")]);
     if (![x, y, d].every(Number.isFinite)) throw new UserError(`${path}: row ${k + 2} has a non-numeric xUm, yUm or diameterUm`);
-    return { image: ci >= 0 ? r[ci] : "", xUm: x, yUm: y, diameterUm: d, site: cs >= 0 ? r[cs] : undefined, cellId: cc >= 0 ? r[cc] : undefined };
+    return { image: ci >= 0 ? r[ci] : "", xUm: x, yUm: y, diameterUm: d, site: cs >= 0 ? r[cs] : undefined, cellId: cc >= 0 ? r[cc] : undefined, ...(cf >= 0 ? { onMakerFiber: r[cf] === "1" } : {}) };
   });
 }
 
@@ -159,6 +162,9 @@ export interface CellEvaluation {
    */
   assignmentAccuracy: number;
   assignmentN: number;
+  /** the same, over the migrasomes that sit on an intact fiber of their maker (truth `onMakerFiber`; NaN / 0 without it) */
+  assignmentOnFiberAccuracy: number;
+  assignmentOnFiberN: number;
   /** per matched cell: migrasomes it made (in the truth) and detections assigned to it */
   perCell: { image: string; trueCellId: string; detectedCellId: string; trueCount: number; detectedCount: number }[];
   /** mean |detected − true| / true count over matched cells with true count > 0 */
@@ -195,10 +201,17 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
   }
   let ok = 0;
   let n = 0;
+  let okF = 0;
+  let nF = 0;
   for (const { t, d } of matchDetections(det, truth)) {
     if (t.cellId === undefined || t.cellId === "" || d.cellId === undefined) continue;
+    const right = d.cellId === (toDet.get(key(t.image, t.cellId)) ?? "");
     n++;
-    if ((d.cellId ?? "") === (toDet.get(key(t.image, t.cellId)) ?? "")) ok++;
+    if (right) ok++;
+    if (t.onMakerFiber) {
+      nF++;
+      if (right) okF++;
+    }
   }
   const rel = perCell.filter((c) => c.trueCount > 0).map((c) => Math.abs(c.detectedCount - c.trueCount) / c.trueCount);
   return {
@@ -207,6 +220,8 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
     cellsMatched: matched,
     assignmentAccuracy: n ? ok / n : NaN,
     assignmentN: n,
+    assignmentOnFiberAccuracy: nF ? okF / nF : NaN,
+    assignmentOnFiberN: nF,
     perCell,
     countErrorRel: rel.length ? rel.reduce((a, b) => a + b, 0) / rel.length : NaN,
   };

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parseCsv } from "../util/csv.ts";
 import { UserError } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
-import { siteFromFibers, type Optics, type Scene, type SceneCell, type SceneFiber, type SceneObject, type Site } from "./scene.ts";
+import { fiberArms, siteFromFibers, type Optics, type Scene, type SceneCell, type SceneFiber, type SceneObject, type Site } from "./scene.ts";
 
 export interface RunData {
   widthUm: number;
@@ -151,4 +151,14 @@ export function defaultOptics(snr: number, pixelSizeUm: number, label: "tspan4" 
     offset: 100,
     label,
   };
+}
+
+/**
+ * Does the migrasome sit on an intact fiber of the cell that made it (an arm of that cell's fibers by the site
+ * definition, `fiberArms`)? Only then does the image show which cell it belongs to; a detached one lies on its maker's
+ * trail with nothing to connect it.
+ */
+export function onMakerFiber(scene: Scene, m: { x: number; y: number; diameterUm: number; cellId?: number | null }): boolean {
+  if (m.cellId === null || m.cellId === undefined) return false;
+  return fiberArms(scene.fibers.filter((f) => f.cellId === m.cellId), m.x, m.y, m.diameterUm / 2) > 0;
 }

@@ -98,10 +98,67 @@ describe("assignCells", () => {
     // on cell 3's fiber; 3.4 µm from it (within R + 3 µm); near the free fiber, 25 µm from body 5's edge; 45 µm from it
     const got = assignCells(g, [mig(5, 10), mig(12, 13.4), mig(25, 30), mig(5, 30)], cells);
     expect(got).toEqual([3, 3, 5, null]);
-    expect(assignCells(g, [mig(25, 30)], cells, { fiberReachUm: 3, nearestCellUm: 0 })).toEqual([null]);
-    expect(assignCells(g, [mig(12, 13.4)], cells, { fiberReachUm: 2, nearestCellUm: 0 })).toEqual([null]);
+    expect(assignCells(g, [mig(25, 30)], cells, { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0 })).toEqual([null]);
+    expect(assignCells(g, [mig(12, 13.4)], cells, { fiberReachUm: 2, nearestCellUm: 0, geodesic: true, gapUm: 0 })).toEqual([null]);
   });
   it("refuses negative reaches", () => {
-    expect(() => assignCells(g, [], cells, { fiberReachUm: -1, nearestCellUm: 30 })).toThrow(/fiberReachUm/);
+    expect(() => assignCells(g, [], cells, { fiberReachUm: -1, nearestCellUm: 30, geodesic: true, gapUm: 0 })).toThrow(/fiberReachUm/);
+  });
+});
+
+describe("assignCells along the fibers", () => {
+  // a 100 × 100 µm label image (1 µm pixels) with body 1 around (5, 50) and body 2 around (95, 50); one traced fiber
+  // from body 1's margin (9, 50) to body 2's (93, 50) through a junction at (50, 50); the tracer gave the whole
+  // network body 1's id. A second piece runs from (50, 53) to (50, 80), 3 µm short of the junction.
+  const W = 100;
+  const labels = new Int32Array(W * W);
+  for (let y = 0; y < W; y++)
+    for (let x = 0; x < W; x++) {
+      if (Math.hypot(x + 0.5 - 5, y + 0.5 - 50) <= 3) labels[y * W + x] = 1;
+      if (Math.hypot(x + 0.5 - 95, y + 0.5 - 50) <= 3) labels[y * W + x] = 2;
+    }
+  const line = (x0: number, y0: number, x1: number, y1: number): [number, number][] => {
+    const n = Math.round(Math.hypot(x1 - x0, y1 - y0));
+    return Array.from({ length: n + 1 }, (_, i): [number, number] => [x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * i) / n]);
+  };
+  const g: FiberGraph = {
+    nodes: [
+      { id: 0, xUm: 9, yUm: 50, kind: "cell", degree: 1 },
+      { id: 1, xUm: 50, yUm: 50, kind: "junction", degree: 2 },
+      { id: 2, xUm: 93, yUm: 50, kind: "cell", degree: 1 },
+      { id: 3, xUm: 50, yUm: 53, kind: "tip", degree: 1 },
+      { id: 4, xUm: 50, yUm: 80, kind: "tip", degree: 1 },
+    ],
+    edges: [
+      { id: 0, a: 0, b: 1, points: line(9, 50, 50, 50), lengthUm: 41, cellId: 1 },
+      { id: 1, a: 1, b: 2, points: line(50, 50, 93, 50), lengthUm: 43, cellId: 1 },
+      { id: 2, a: 3, b: 4, points: line(50, 53, 50, 80), lengthUm: 27, cellId: null },
+    ],
+    totalLengthUm: 111,
+  };
+  const cells: CellBody[] = [
+    { id: 1, xUm: 5, yUm: 50, areaUm2: 28 },
+    { id: 2, xUm: 95, yUm: 50, areaUm2: 28 },
+  ];
+  const map = { labels, width: W, height: W, pxUm: 1 };
+  const P = { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0 };
+  const migs = [{ xUm: 80, yUm: 50, rUm: 0.5 }, { xUm: 20, yUm: 50, rUm: 0.5 }, { xUm: 50, yUm: 78, rUm: 0.5 }];
+  it("splits a network between the cells nearest along it", () => {
+    expect(assignCells(g, migs, cells, P, map)).toEqual([2, 1, null]);
+    // the network as a whole: all of it body 1's
+    expect(assignCells(g, migs, cells, { ...P, geodesic: false }, map)).toEqual([1, 1, null]);
+  });
+  it("reaches a piece across a gap, and a body from a free end within the gap", () => {
+    // the piece's end at (50, 53) is 3 µm from the junction: 3 + 41 µm to body 1, 3 + 43 µm to body 2
+    expect(assignCells(g, migs, cells, { ...P, gapUm: 4 }, map)).toEqual([2, 1, 1]);
+    expect(assignCells(g, migs, cells, { ...P, gapUm: 2 }, map)).toEqual([2, 1, null]);
+    // a lone piece whose end lies 3 µm from the nearest pixel of body 2
+    const lone: FiberGraph = {
+      nodes: [{ id: 0, xUm: 89.5, yUm: 50, kind: "tip", degree: 1 }, { id: 1, xUm: 70, yUm: 50, kind: "tip", degree: 1 }],
+      edges: [{ id: 0, a: 0, b: 1, points: line(89.5, 50, 70, 50), lengthUm: 19.5, cellId: null }],
+      totalLengthUm: 19.5,
+    };
+    expect(assignCells(lone, [{ xUm: 75, yUm: 50, rUm: 0.5 }], cells, { ...P, gapUm: 4 }, map)).toEqual([2]);
+    expect(assignCells(lone, [{ xUm: 75, yUm: 50, rUm: 0.5 }], cells, { ...P, gapUm: 2 }, map)).toEqual([null]);
   });
 });

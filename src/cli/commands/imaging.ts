@@ -7,7 +7,7 @@ import { analyzeBatch } from "../../imaging/batch.ts";
 import { evaluateCells, evaluateDetections, readCellsCsv, readPointsCsv, SITES, type CellEvaluation } from "../../imaging/evaluate.ts";
 import { writeTiff16 } from "../../imaging/io-tiff.ts";
 import { renderScene } from "../../imaging/optics.ts";
-import { defaultOptics, defaultRegion, readRun, type Region } from "../../imaging/render.ts";
+import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
 
 function num(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
@@ -77,8 +77,8 @@ export function registerImaging(program: Command): void {
       const inside = (x: number, y: number) => x >= region.x0 && y >= region.y0 && x < region.x0 + img.width * px && y < region.y0 + img.height * px;
       const truth = run.scene.objects
         .filter((m) => inside(m.x, m.y))
-        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", m.x, m.y]);
-      writeFileAtomic(join(o.out, "truth_migrasomes.csv"), toCsv(["image", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "worldXUm", "worldYUm"], truth));
+        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", onMakerFiber(run.scene, m) ? 1 : 0, m.x, m.y]);
+      writeFileAtomic(join(o.out, "truth_migrasomes.csv"), toCsv(["image", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "onMakerFiber", "worldXUm", "worldYUm"], truth));
       const frows = run.scene.fibers.flatMap((f) => f.points.map((p, k) => [f.id, f.cellId ?? "", k, p[0] - region.x0, p[1] - region.y0]));
       writeFileAtomic(join(o.out, "truth_fibers.csv"), toCsv(["fiberId", "cellId", "vertex", "xUm", "yUm"], frows));
       writeFileAtomic(
@@ -152,7 +152,7 @@ export function registerImaging(program: Command): void {
 function cellLines(c: CellEvaluation, f: (v: number) => string): string[] {
   return [
     `cells: true ${c.cellsTrue} (in view)  detected ${c.cellsDetected}  matched ${c.cellsMatched}`,
-    `cell assignment ${f(c.assignmentAccuracy)} (${c.assignmentN} matched migrasomes with a known cell)`,
+    `cell assignment ${f(c.assignmentAccuracy)} (${c.assignmentN} matched migrasomes with a known cell; on their maker's fiber ${f(c.assignmentOnFiberAccuracy)} of ${c.assignmentOnFiberN})`,
     `per-cell count error mean |Δ|/true ${f(c.countErrorRel)}`,
     ...(c.perCell.length ? [`${"true cell".padEnd(11)}${"found as".padStart(9)}${"true n".padStart(9)}${"found n".padStart(9)}`] : []),
     ...c.perCell.map((p) => `${p.trueCellId.padEnd(11)}${p.detectedCellId.padStart(9)}${String(p.trueCount).padStart(9)}${String(p.detectedCount).padStart(9)}`),
