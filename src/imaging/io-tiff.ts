@@ -21,6 +21,10 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
   try {
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     tiff = await fromArrayBuffer(ab);
+    // geotiff 3.0.5 reads lazily loaded offset arrays (many strips or tiles) as little-endian, which breaks
+    // big-endian files; the whole file is in memory anyway, so let its parser load every tag eagerly
+    const parser = (tiff as unknown as { parser?: { eager?: boolean } }).parser;
+    if (parser) parser.eager = true;
   } catch (e) {
     throw new UserError(`${name}: not a readable TIFF (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
   }

@@ -1,0 +1,92 @@
+/**
+ * Real-world file variants (generated here): TIFF byte orders, bit depths, float, strips, tiles,
+ * compressions, BigTIFF, RGB, ImageJ hyperstacks, OME-TIFF channels/z/t and pixel-size units.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readImage } from "../../src/imaging/io.ts";
+import { encodeTiff, type EncodeOptions } from "./tiff-encode.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "migrasim-formats-"));
+const w = 37;
+const h = 29;
+const ramp = (k = 0) => Array.from({ length: w * h }, (_, i) => ((i * 7 + k * 1000) % 250) + 3);
+const ij = "ImageJ=1.54f\nimages=1\nunit=micron\n";
+
+async function roundTrip(name: string, pages: ArrayLike<number>[], o: EncodeOptions) {
+  const p = join(dir, name);
+  writeFileSync(p, encodeTiff(pages, w, h, o));
+  return readImage(p);
+}
+
+describe("TIFF variants", () => {
+  const cases: [string, EncodeOptions][] = [
+    ["le16.tif", { bits: 16 }],
+    ["be16.tif", { bits: 16, bigEndian: true }],
+    ["u8.tif", { bits: 8 }],
+    ["u32.tif", { bits: 32 }],
+    ["f32.tif", { bits: 32, float: true }],
+    ["f32be.tif", { bits: 32, float: true, bigEndian: true }],
+    ["strips.tif", { bits: 16, rowsPerStrip: 4 }],
+    ["tiled.tif", { bits: 16, tile: 16 }],
+    ["tiled-lzw-be.tif", { bits: 16, tile: 16, compression: "lzw", bigEndian: true }],
+    ["lzw.tif", { bits: 16, compression: "lzw", rowsPerStrip: 8 }],
+    ["deflate.tif", { bits: 16, compression: "deflate" }],
+    ["packbits.tif", { bits: 8, compression: "packbits" }],
+    ["bigtiff.tif", { bits: 16, bigTiff: true }],
+    ["UPPER.TIF", { bits: 16 }],
+  ];
+  for (const [name, o] of cases)
+    it(`reads ${name}`, async () => {
+      const s = await roundTrip(name, [ramp()], { ...o, description: ij, xResolution: 10 });
+      expect([s.width, s.height, s.channels, s.slices, s.frames]).toEqual([w, h, 1, 1, 1]);
+      expect(s.pixelSizeUm).toBeCloseTo(0.1, 6);
+      expect(Array.from(s.planes[0].subarray(0, 50))).toEqual(ramp().slice(0, 50));
+      expect(s.planes[0][w * h - 1]).toBe(ramp()[w * h - 1]);
+    });
+
+  it("reads RGB as three channels", async () => {
+    const rgb = Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 1 ? ramp()[(i / 3) | 0] : 0));
+    const s = await roundTrip("rgb.tif", [rgb], { bits: 8, samplesPerPixel: 3, description: ij, xResolution: 10 });
+    expect(s.channels).toBe(3);
+    expect(s.planes[1][5]).toBe(ramp()[5]);
+    expect(s.planes[0][5]).toBe(0);
+  });
+
+  it("reads an ImageJ hyperstack (channels, slices, frames; czt order)", async () => {
+    const pages: number[][] = [];
+    for (let t = 0; t < 2; t++) for (let z = 0; z < 3; z++) for (let c = 0; c < 2; c++) pages.push(new Array(w * h).fill(100 * t + 10 * z + c));
+    const desc = "ImageJ=1.54f\nimages=12\nchannels=2\nslices=3\nframes=2\nhyperstack=true\nmode=composite\nunit=micron\nfinterval=30\nloop=false\n";
+    const s = await roundTrip("hyper.tif", pages, { description: desc, xResolution: 10 });
+    expect([s.channels, s.slices, s.frames]).toEqual([2, 3, 2]);
+    expect(s.planes[(1 * 3 + 2) * 2 + 1][0]).toBe(121);
+    expect(s.frameIntervalMin).toBeCloseTo(0.5);
+  });
+
+  it("reads OME-TIFF with channels and time in XYZTC order, pixel size in nm or cm", async () => {
+    const ome = (attrs: string, order: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="${order}" ${attrs} SizeC="2" SizeT="3" SizeX="${w}" SizeY="${h}" SizeZ="1" Type="uint16"><TiffData/></Pixels></Image></OME>`;
+    const pages: number[][] = [];
+    for (let c = 0; c < 2; c++) for (let t = 0; t < 3; t++) pages.push(new Array(w * h).fill(10 * t + c));
+    const s = await roundTrip("ct.ome.tif", pages, { description: ome('PhysicalSizeX="65" PhysicalSizeXUnit="nm" TimeIncrement="30" TimeIncrementUnit="s"', "XYZTC") });
+    expect([s.channels, s.slices, s.frames]).toEqual([2, 1, 3]);
+    expect(s.pixelSizeUm).toBeCloseTo(0.065, 6);
+    expect(s.planes[2 * 2 + 1][0]).toBe(21); // t2, c1
+    expect(s.frameIntervalMin).toBeCloseTo(0.5);
+    const cm = await roundTrip("cm.ome.tif", pages, { description: ome('PhysicalSizeX="0.00001" PhysicalSizeXUnit="cm"', "XYCZT") });
+    expect(cm.pixelSizeUm).toBeCloseTo(0.1, 6);
+  });
+
+  it("reads ImageJ unit spellings and TIFF resolution in cm", async () => {
+    for (const [unit, xres] of [["um", 10], ["\\u00B5m", 10], ["µm", 10], ["micron", 10], ["nm", 0.01]] as const) {
+      const s = await roundTrip(`unit-${xres}.tif`, [ramp()], { description: `ImageJ=1.54f\nunit=${unit}\n`, xResolution: xres });
+      expect(s.pixelSizeUm, unit).toBeCloseTo(0.1, 6);
+    }
+    const pixel = await roundTrip("unit-pixel.tif", [ramp()], { description: "ImageJ=1.54f\nunit=pixel\n", xResolution: 1 });
+    expect(pixel.pixelSizeUm).toBeUndefined(); // uncalibrated: the user must give --pixel-size
+    const cm = await roundTrip("cm.tif", [ramp()], { xResolution: 1e5, resolutionUnit: 3 });
+    expect(cm.pixelSizeUm).toBeCloseTo(0.1, 6);
+  });
+});
