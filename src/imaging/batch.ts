@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
+import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { toCsv } from "../util/csv.ts";
 import { UserError, isUserError } from "../util/errors.ts";
 import { runPool } from "../util/pool.ts";
@@ -67,6 +67,7 @@ export interface BatchResult {
 
 export async function analyzeBatch(paths: string[], outDir: string, opts: FileOptions & { threads?: number; quiet?: boolean } = {}): Promise<BatchResult> {
   const files = expandInputs(paths);
+  ensureOutDir(outDir);
   const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), files.length));
   const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
   const outcomes = await analyzeAll(files, opts, threads, (n) => progress.update(n));
@@ -79,7 +80,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   for (const o of outcomes) {
     if (o.error || !o.result) {
       failed.push({ path: o.path, error: o.error ?? "unknown error" });
-      process.stderr.write(`migrasim: skipped ${o.error}\n`);
+      if (files.length > 1) process.stderr.write(`migrasim: skipped ${o.error}\n`); // a single file: the CLI's one-line error
       continue;
     }
     det.push(...o.result.detections);

@@ -42,7 +42,7 @@ export async function analyzeFile(path: string, opts: FileOptions = {}): Promise
   }
   if (!(px && px > 0))
     throw new UserError(`${path}: no pixel size in the file (OME PhysicalSizeX, ImageJ unit or resolution tags); give --pixel-size UM`);
-  if (px < 0.02 || px > 1) throw new UserError(`${path}: pixel size ${px} µm is outside 0.02–1 µm; give --pixel-size UM`);
+  if (px < 0.02 || px > 1) throw new UserError(`${path}: pixel size ${Number(px.toPrecision(4))} µm (from ${source}) is outside 0.02–1 µm; give --pixel-size UM`);
   const ch = (opts.channel ?? 1) - 1;
   if (ch < 0 || ch >= stack.channels) throw new UserError(`${path}: --channel ${ch + 1} does not exist (the image has ${stack.channels} channel(s))`);
   const cch = opts.cellChannel !== undefined ? opts.cellChannel - 1 : undefined;

@@ -10,10 +10,10 @@ import { renderScene } from "../../imaging/optics.ts";
 import { defaultOptics, defaultRegion, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
 
-function num(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+function num(name: string, v: string | undefined, lo: number, hi: number, unit = ""): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!Number.isFinite(x) || x < lo || x > hi) throw new UserError(`${name} must be a number in ${lo}–${hi} (got "${v}")`);
+  if (v.trim() === "" || !Number.isFinite(x) || x < lo || x > hi) throw new UserError(`${name} must be a number in ${lo}–${hi}${unit} (got "${v}")`);
   return x;
 }
 
@@ -32,7 +32,7 @@ export function registerImaging(program: Command): void {
     .option("--quiet", "no progress output")
     .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; workers?: string; quiet?: boolean }) => {
       const r = await analyzeBatch(paths, o.out, {
-        pixelSizeUm: num("--pixel-size", o.pixelSize, 0.001, 10),
+        pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
         channel: num("--channel", o.channel, 1, 1000),
         cellChannel: num("--cell-channel", o.cellChannel, 1, 1000),
         threads: o.workers !== undefined ? num("--workers", o.workers, 1, 256) : num("--threads", o.threads, 1, 256),
