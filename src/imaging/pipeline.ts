@@ -31,9 +31,10 @@ export interface FileResult {
   overlays: { name: string; png: Uint8Array }[];
 }
 
-export async function analyzeFile(path: string, opts: FileOptions = {}): Promise<FileResult> {
+/** `names.image` is the name in the tables (default: the file name), `names.overlayStem` starts the overlay file names. */
+export async function analyzeFile(path: string, opts: FileOptions = {}, names: { image?: string; overlayStem?: string } = {}): Promise<FileResult> {
   const stack = await readImage(path);
-  const image = basename(path);
+  const image = names.image ?? basename(path);
   let px = opts.pixelSizeUm;
   let source = "--pixel-size";
   if (!(px && px > 0)) {
@@ -54,7 +55,7 @@ export async function analyzeFile(path: string, opts: FileOptions = {}): Promise
   const overlays: { name: string; png: Uint8Array }[] = [];
   const analyses: ImageAnalysis[] = [];
   const points: FramePoint[] = [];
-  const stem = basename(path, extname(path));
+  const stem = names.overlayStem ?? basename(path, extname(path));
   for (let t = 0; t < stack.frames; t++) {
     const plane = maxProjection(stack, t, ch);
     const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined });

@@ -59,3 +59,51 @@ describe("analyze: flags and output folder", () => {
     expect(r.stderr).toMatch(/empty\.tif: empty file/);
   });
 });
+
+describe("analyze: a folder as biologists keep them", () => {
+  it("analyses subfolders, keeps repeated file names apart, skips hidden and non-image files, reports the bad one", () => {
+    const root = join(dir, "experiment");
+    for (const d of ["ctrl", "kd/dish 2", "ünïcode"]) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, "ctrl", "Image 1.tif"), tif([scene(0)]));
+    writeFileSync(join(root, "kd/dish 2", "Image 1.tif"), tif([scene(3)]));
+    writeFileSync(join(root, "ünïcode", "Zelle.TIF"), tif([scene(1)]));
+    writeFileSync(join(root, "a.tif"), tif([scene(2)]));
+    writeFileSync(join(root, "a.png"), encode({ width: w, height: h, data: Uint16Array.from(scene(2)), channels: 1, depth: 16 }));
+    writeFileSync(join(root, "._a.tif"), "AppleDouble resource fork, not an image");
+    writeFileSync(join(root, "notes.txt"), "not an image");
+    writeFileSync(join(root, "stage.csv"), "x,y\n1,2\n");
+    writeFileSync(join(root, "ctrl", "broken.tif"), tif([scene(0)]).subarray(0, 100));
+    const out = join(root, "analysis"); // inside the input folder: never read back
+    const r = run(["analyze", root, "--out", out, "--pixel-size", "0.1", "--quiet", "--workers", "2"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/skipped .*ctrl\/broken\.tif/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const names = summary.perImage.map((i: { image: string }) => i.image);
+    expect(names).toEqual(["a.png", "a.tif", "ctrl/Image 1.tif", "kd/dish 2/Image 1.tif", "ünïcode/Zelle.TIF"]);
+    const overlays = readdirSync(out).filter((f) => f.endsWith("_overlay.png")).sort();
+    expect(overlays).toEqual(["a_png_overlay.png", "a_tif_overlay.png", "ctrl__Image 1_overlay.png", "kd__dish 2__Image 1_overlay.png", "ünïcode__Zelle_overlay.png"]);
+    const perCellImages = new Set(readFileSync(join(out, "per_cell.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0].replace(/^"|"$/g, "")));
+    expect([...perCellImages].sort()).toEqual(names);
+    // a second run does not pick up its own outputs
+    const r2 = run(["analyze", root, "--out", out, "--pixel-size", "0.1", "--quiet", "--workers", "1"]);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).images, r2.stderr).toBe(5);
+  });
+
+  it("keeps the same file name given from two folders apart", () => {
+    const a = join(dir, "day1");
+    const b = join(dir, "day2");
+    mkdirSync(a, { recursive: true });
+    mkdirSync(b, { recursive: true });
+    writeFileSync(join(a, "cell.tif"), tif([scene(0)]));
+    writeFileSync(join(b, "cell.tif"), tif([scene(4)]));
+    const out = join(dir, "o-two");
+    const r = run(["analyze", join(a, "cell.tif"), join(b, "cell.tif"), "--out", out, "--quiet", "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    const names = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).perImage.map((i: { image: string }) => i.image);
+    expect(new Set(names).size).toBe(2);
+    expect(names[0]).toMatch(/day1\/cell\.tif$/);
+    expect(readdirSync(out).filter((f) => f.endsWith("_overlay.png"))).toHaveLength(2);
+    expect(existsSync(join(out, "detections.csv"))).toBe(true);
+  });
+});
