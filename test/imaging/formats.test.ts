@@ -90,3 +90,20 @@ describe("TIFF variants", () => {
     expect(cm.pixelSizeUm).toBeCloseTo(0.1, 6);
   });
 });
+
+describe("odd pixel values", () => {
+  it("fills NaN / Infinity in float TIFFs with the plane's median and refuses an all-NaN image", async () => {
+    const v = Float32Array.from(ramp());
+    const withNan = Float32Array.from(v);
+    for (let i = 0; i < withNan.length; i += 11) withNan[i] = NaN;
+    withNan[5] = Infinity;
+    const s = await roundTrip("nan.tif", [withNan], { bits: 32, float: true, description: ij, xResolution: 10 });
+    expect(s.planes[0].every(Number.isFinite)).toBe(true);
+    const finite = Array.from(withNan).filter(Number.isFinite).sort((a, b) => a - b);
+    expect(s.planes[0][0]).toBe(finite[finite.length >> 1]);
+    expect(s.planes[0][1]).toBe(v[1]);
+    await expect(roundTrip("allnan.tif", [new Float32Array(w * h).fill(NaN)], { bits: 32, float: true, description: ij, xResolution: 10 })).rejects.toThrow(
+      /allnan\.tif: no finite pixel values/,
+    );
+  });
+});
