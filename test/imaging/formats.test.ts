@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readImage } from "../../src/imaging/io.ts";
+import { parseOme } from "../../src/imaging/pixel-size.ts";
 import { encodeTiff, type EncodeOptions } from "./tiff-encode.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "migrasim-formats-"));
@@ -77,6 +78,15 @@ describe("TIFF variants", () => {
     expect(s.frameIntervalMin).toBeCloseTo(0.5);
     const cm = await roundTrip("cm.ome.tif", pages, { description: ome('PhysicalSizeX="0.00001" PhysicalSizeXUnit="cm"', "XYCZT") });
     expect(cm.pixelSizeUm).toBeCloseTo(0.1, 6);
+  });
+
+  it("reads OME unit spellings: µ as a character reference, Greek mu, Ångström, single quotes", () => {
+    const px = (a: string) => parseOme(`<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image><Pixels ${a} SizeC="1"/></Image></OME>`)?.pixelSizeUm;
+    expect(px('PhysicalSizeX="0.1" PhysicalSizeXUnit="&#181;m"')).toBeCloseTo(0.1, 6);
+    expect(px('PhysicalSizeX="0.1" PhysicalSizeXUnit="&#xB5;m"')).toBeCloseTo(0.1, 6);
+    expect(px('PhysicalSizeX="0.1" PhysicalSizeXUnit="\u03bcm"')).toBeCloseTo(0.1, 6);
+    expect(px('PhysicalSizeX="1000" PhysicalSizeXUnit="\u00c5"')).toBeCloseTo(0.1, 6);
+    expect(px("PhysicalSizeX='0.1' PhysicalSizeXUnit='µm'")).toBeCloseTo(0.1, 6);
   });
 
   it("reads ImageJ unit spellings and TIFF resolution in cm", async () => {
