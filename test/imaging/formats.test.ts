@@ -5,6 +5,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import { encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { readImage } from "../../src/imaging/io.ts";
 import { parseOme } from "../../src/imaging/pixel-size.ts";
@@ -115,5 +117,63 @@ describe("odd pixel values", () => {
     await expect(roundTrip("allnan.tif", [new Float32Array(w * h).fill(NaN)], { bits: 32, float: true, description: ij, xResolution: 10 })).rejects.toThrow(
       /allnan\.tif: no finite pixel values/,
     );
+  });
+});
+
+/** Insert a pHYs chunk (pixels per metre) after IHDR: fast-png does not write one. */
+function withPhys(png: Uint8Array, pxPerMetre: number): Uint8Array {
+  const chunk = new Uint8Array(21);
+  const dv = new DataView(chunk.buffer);
+  dv.setUint32(0, 9);
+  chunk.set(new TextEncoder().encode("pHYs"), 4);
+  dv.setUint32(8, pxPerMetre);
+  dv.setUint32(12, pxPerMetre);
+  chunk[16] = 1;
+  dv.setUint32(17, crc32(chunk.subarray(4, 17)));
+  const at = 8 + 25;
+  return Uint8Array.from([...png.subarray(0, at), ...chunk, ...png.subarray(at)]);
+}
+
+describe("PNG variants", () => {
+  const png = async (name: string, bytes: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    return readImage(p);
+  };
+  const v = ramp();
+  it("reads 8/16-bit grey with pHYs, RGB and RGBA as channels, grey+alpha as one", async () => {
+    const g8 = await png("g8.png", withPhys(encode({ width: w, height: h, data: Uint8Array.from(v), channels: 1, depth: 8 }), 1e7));
+    expect(g8.pixelSizeUm).toBeCloseTo(0.1, 6);
+    expect(g8.planes[0][7]).toBe(v[7]);
+    const g16 = await png("g16.png", withPhys(encode({ width: w, height: h, data: Uint16Array.from(v, (x) => x * 200), channels: 1, depth: 16 }), 15384615));
+    expect(g16.pixelSizeUm).toBeCloseTo(0.065, 6);
+    expect(g16.planes[0][7]).toBe(v[7] * 200);
+    const rgba = await png("rgba.png", encode({ width: w, height: h, data: Uint8Array.from({ length: w * h * 4 }, (_, i) => (i % 4 === 1 ? v[i >> 2] : i % 4 === 3 ? 255 : 0)), channels: 4, depth: 8 }));
+    expect(rgba.channels).toBe(3);
+    expect(rgba.planes[1][7]).toBe(v[7]);
+    expect(rgba.pixelSizeUm).toBeUndefined();
+    const ga = await png("ga.png", encode({ width: w, height: h, data: Uint8Array.from({ length: w * h * 2 }, (_, i) => (i % 2 ? 255 : v[i >> 1])), channels: 2, depth: 8 }));
+    expect(ga.channels).toBe(1);
+    expect(ga.planes[0][7]).toBe(v[7]);
+  });
+  it("reads palette PNGs (Fiji with a LUT): grey palette as one channel, a colour LUT as R, G, B", async () => {
+    const grey = await png("pal-grey.png", encode({ width: w, height: h, data: Uint8Array.from(v), channels: 1, depth: 8, palette: Array.from({ length: 256 }, (_, i) => [i, i, i]) }));
+    expect(grey.channels).toBe(1);
+    expect(grey.planes[0][7]).toBe(v[7]);
+    const green = await png("pal-green.png", encode({ width: w, height: h, data: Uint8Array.from(v), channels: 1, depth: 8, palette: Array.from({ length: 256 }, (_, i) => [0, i, 0]) }));
+    expect(green.channels).toBe(3);
+    expect(green.planes[1][7]).toBe(v[7]);
+  });
+  it("unpacks 1-bit grey (packed rows)", async () => {
+    const bits = Array.from({ length: w * h }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const row = Math.ceil(w / 8);
+    const packed = new Uint8Array(row * h);
+    bits.forEach((b, i) => {
+      const y = Math.floor(i / w);
+      const x = i % w;
+      if (b) packed[y * row + (x >> 3)] |= 0x80 >> (x & 7);
+    });
+    const one = await png("g1.png", encode({ width: w, height: h, data: packed, channels: 1, depth: 1 }));
+    expect(Array.from(one.planes[0])).toEqual(bits);
   });
 });
