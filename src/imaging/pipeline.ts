@@ -84,7 +84,17 @@ export async function analyzeFile(path: string, opts: FileOptions = {}, names: {
   });
   const summary = imageSummary(image, analyses[0], source, stack.frames);
   if (stack.frames > 1) {
-    summary.migrasomes = analyses.reduce((s, a) => s + a.migrasomes.length, 0);
+    // a time series: counts and lengths summed over frames, like the rows of detections.csv and per_cell.csv
+    const per = analyses.map((a) => imageSummary(image, a, source, stack.frames));
+    const sum = (f: (s: ImageSummary) => number) => per.reduce((s, x) => s + f(x), 0);
+    const L = analyses.reduce((s, a) => s + a.fibers.totalLengthUm, 0);
+    summary.migrasomes = sum((s) => s.migrasomes);
+    summary.cells = sum((s) => s.cells);
+    summary.tips = sum((s) => s.tips);
+    summary.junctions = sum((s) => s.junctions);
+    summary.fiberLengthUm = Number(L.toFixed(3));
+    summary.migrasomesPer100Um = L > 0 ? Number(((100 * summary.migrasomes) / L).toFixed(4)) : null;
+    summary.sites = { tip: sum((s) => s.sites.tip), junction: sum((s) => s.sites.junction), along: sum((s) => s.sites.along), none: sum((s) => s.sites.none) };
     summary.tracks = tracksSummary;
   }
   return { image, detections, fibers, perCell, summary, overlays };

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encode } from "fast-png";
 import { describe, expect, it } from "vitest";
-import { readImage } from "../../src/imaging/io.ts";
+import { writeTiff16 } from "../../src/imaging/io-tiff.ts";
+import { renderScene } from "../../src/imaging/optics.ts";
+import { generateScene, randomOptics } from "../../src/imaging/scene.ts";
 import { encodeTiff } from "./tiff-encode.ts";
 
 const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
@@ -105,5 +107,36 @@ describe("analyze: a folder as biologists keep them", () => {
     expect(names[0]).toMatch(/day1\/cell\.tif$/);
     expect(readdirSync(out).filter((f) => f.endsWith("_overlay.png"))).toHaveLength(2);
     expect(existsSync(join(out, "detections.csv"))).toBe(true);
+  });
+});
+
+describe("analyze: outputs agree with each other", () => {
+  it("summary.json totals match detections.csv and per_cell.csv for a folder with a still image and a time series", () => {
+    const folder = join(dir, "consistency");
+    mkdirSync(folder, { recursive: true });
+    const imgs = [1001, 1002].map((seed) => renderScene(generateScene(seed, { widthUm: 20, heightUm: 20 }), randomOptics(seed, 5, "scoring", 0.1), seed));
+    const size = (i: number) => [imgs[i].width, imgs[i].height] as const;
+    writeFileSync(join(folder, "still.tif"), writeTiff16([imgs[0].counts], ...size(0), { pixelSizeUm: 0.1 }));
+    writeFileSync(join(folder, "movie.tif"), writeTiff16([imgs[1].counts, imgs[1].counts, imgs[1].counts], ...size(1), { pixelSizeUm: 0.1, frames: true }));
+    const out = join(dir, "o-consistency");
+    const r = run(["analyze", folder, "--out", out, "--quiet", "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const rows = (f: string) => readFileSync(join(out, f), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const det = rows("detections.csv");
+    const cells = rows("per_cell.csv"); // image, frame, cellId, migrasomes, fiberLengthUm, ...
+    expect(det.length).toBeGreaterThan(0);
+    expect(s.migrasomes).toBe(det.length);
+    expect(cells.reduce((a, c) => a + Number(c[3]), 0)).toBe(det.length);
+    expect(s.fiberLengthUm).toBeCloseTo(cells.reduce((a, c) => a + Number(c[4]), 0), 1);
+    const movie = s.perImage.find((i: { image: string }) => i.image === "movie.tif");
+    const still = s.perImage.find((i: { image: string }) => i.image === "still.tif");
+    expect(movie.frames).toBe(3);
+    expect(movie.migrasomes).toBe(det.filter((d) => d[0] === "movie.tif").length);
+    expect(movie.fiberLengthUm).toBeCloseTo(cells.filter((c) => c[0] === "movie.tif").reduce((a, c) => a + Number(c[4]), 0), 1);
+    expect(movie.sites.tip + movie.sites.junction + movie.sites.along + movie.sites.none).toBe(movie.migrasomes);
+    expect(movie.tracks.count).toBe(movie.migrasomes / 3); // the same migrasomes in every frame
+    expect(s.fiberLengthUm).toBeCloseTo(movie.fiberLengthUm + still.fiberLengthUm, 2);
+    if (s.fiberLengthUm > 0) expect(s.migrasomesPer100Um).toBeCloseTo((100 * s.migrasomes) / s.fiberLengthUm, 2);
   });
 });
