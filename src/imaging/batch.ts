@@ -134,11 +134,16 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   const cells: FileResult["perCell"] = [];
   const images = [];
   const failed: { path: string; error: string }[] = [];
+  const warnings: string[] = [];
   for (const o of outcomes) {
     if (o.error || !o.result) {
       failed.push({ path: o.path, error: o.error ?? "unknown error" });
       if (files.length > 1) process.stderr.write(`migrasim: skipped ${o.error}\n`); // a single file: the CLI's one-line error
       continue;
+    }
+    for (const w of o.result.warnings) {
+      warnings.push(w);
+      process.stderr.write(`migrasim: warning: ${w}\n`);
     }
     det.push(...o.result.detections);
     fib.push(...o.result.fibers);
@@ -155,6 +160,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   writeJsonAtomic(join(outDir, "summary.json"), {
     images: images.length,
     failed,
+    warnings,
     migrasomes: totalM,
     cells: perCellCounts.length,
     fiberLengthUm: Number(totalL.toFixed(3)),

@@ -29,6 +29,8 @@ export interface FileResult {
   summary: ImageSummary;
   /** overlay PNG per frame (only the first frame for long series) */
   overlays: { name: string; png: Uint8Array }[];
+  /** things the user should know, e.g. a blank channel (printed, and listed in summary.json) */
+  warnings: string[];
 }
 
 /** `names.image` is the name in the tables (default: the file name), `names.overlayStem` starts the overlay file names. */
@@ -54,6 +56,19 @@ export async function analyzeFile(path: string, opts: FileOptions = {}, names: {
   const perCell: CsvCell[][] = [];
   const overlays: { name: string; png: Uint8Array }[] = [];
   const analyses: ImageAnalysis[] = [];
+  const warnings: string[] = [];
+  const first = maxProjection(stack, 0, ch).data;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < first.length; i++) {
+    if (first[i] < lo) lo = first[i];
+    if (first[i] > hi) hi = first[i];
+  }
+  if (lo === hi)
+    warnings.push(
+      `${path}: channel ${ch + 1} is blank (every pixel ${lo})` +
+        (stack.channels > 1 ? `; the image has ${stack.channels} channels, choose one with --channel N` : "; nothing to measure"),
+    );
   const points: FramePoint[] = [];
   const stem = names.overlayStem ?? basename(path, extname(path));
   for (let t = 0; t < stack.frames; t++) {
@@ -97,5 +112,5 @@ export async function analyzeFile(path: string, opts: FileOptions = {}, names: {
     summary.sites = { tip: sum((s) => s.sites.tip), junction: sum((s) => s.sites.junction), along: sum((s) => s.sites.along), none: sum((s) => s.sites.none) };
     summary.tracks = tracksSummary;
   }
-  return { image, detections, fibers, perCell, summary, overlays };
+  return { image, detections, fibers, perCell, summary, overlays, warnings };
 }

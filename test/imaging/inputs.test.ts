@@ -52,6 +52,20 @@ describe("analyze: flags and output folder", () => {
     }
   });
 
+  it("warns when the chosen channel is blank (RGB with the label in green)", () => {
+    const rgb = join(dir, "green.tif");
+    const v = scene(0);
+    writeFileSync(rgb, tif([Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 1 ? Math.min(255, v[(i / 3) | 0] >> 3) : 0))], { bits: 8, samplesPerPixel: 3 }));
+    const out = join(dir, "o-green");
+    const r = run(["analyze", rgb, "--out", out, "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*green\.tif: channel 1 is blank .*3 channels, choose one with --channel N/);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).warnings).toHaveLength(1);
+    const r2 = run(["analyze", rgb, "--channel", "2", "--out", out, "--quiet"]);
+    expect(r2.stderr).toBe("");
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).warnings).toHaveLength(0);
+  });
+
   it("reports a single bad file in one line", () => {
     const bad = join(dir, "empty.tif");
     writeFileSync(bad, "");
