@@ -52,6 +52,15 @@ describe("analyze: flags and output folder", () => {
     }
   });
 
+  it("refuses a fractional or missing --channel in one line", () => {
+    for (const a of [["--channel", "1.5"], ["--cell-channel", "2.5"], ["--workers", "1.5"], ["--channel", "3"]]) {
+      const r = run(["analyze", img, ...a, "--out", join(dir, "o-ch"), "--quiet"]);
+      expect(r.status, a.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), a.join(" ")).toHaveLength(1);
+      expect(r.stderr, a.join(" ")).toMatch(new RegExp(`${a[0]} (must be a whole number|3 does not exist)`));
+    }
+  });
+
   it("warns when the chosen channel is blank (RGB with the label in green)", () => {
     const rgb = join(dir, "green.tif");
     const v = scene(0);

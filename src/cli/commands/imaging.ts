@@ -17,6 +17,13 @@ function num(name: string, v: string | undefined, lo: number, hi: number, unit =
   return x;
 }
 
+/** A whole number in lo–hi (channels, worker counts). */
+function int(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+  const x = num(name, v, lo, hi);
+  if (x !== undefined && !Number.isInteger(x)) throw new UserError(`${name} must be a whole number in ${lo}–${hi} (got "${v}")`);
+  return x;
+}
+
 /** `migrasim analyze`, `migrasim render`, `migrasim evaluate` (issue 5). */
 export function registerImaging(program: Command): void {
   program
@@ -33,9 +40,9 @@ export function registerImaging(program: Command): void {
     .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; workers?: string; quiet?: boolean }) => {
       const r = await analyzeBatch(paths, o.out, {
         pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
-        channel: num("--channel", o.channel, 1, 1000),
-        cellChannel: num("--cell-channel", o.cellChannel, 1, 1000),
-        threads: o.workers !== undefined ? num("--workers", o.workers, 1, 256) : num("--threads", o.threads, 1, 256),
+        channel: int("--channel", o.channel, 1, 1000),
+        cellChannel: int("--cell-channel", o.cellChannel, 1, 1000),
+        threads: o.workers !== undefined ? int("--workers", o.workers, 1, 256) : int("--threads", o.threads, 1, 256),
         quiet: o.quiet,
       });
       if (r.analysed === 0) {
