@@ -46,6 +46,23 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
     }
     const ome = parseOme(desc);
     const ij = parseImageJ(desc);
+    if (ij?.images && ij.images > planes.length && count === 1 && spp === 1) {
+      // ImageJ stacks over 4 GB have one IFD and all planes back to back (uncompressed) after the first
+      const compression = asNumber(await fd.loadValue("Compression")) ?? 1;
+      const off = Number(((await fd.loadValue("StripOffsets")) as ArrayLike<number>)[0]);
+      const bps = bits / 8;
+      const planeBytes = w * h * bps;
+      if (compression !== 1 || !Number.isInteger(bps) || off + ij.images * planeBytes > bytes.length)
+        throw new UserError(`${name}: the ImageJ description says images=${ij.images} but the file holds ${planes.length} (truncated?)`);
+      const read = first.getReaderForSample(0);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let k = 1; k < ij.images; k++) {
+        const p = new Float32Array(w * h);
+        const base = off + k * planeBytes;
+        for (let i = 0; i < w * h; i++) p[i] = read.call(dv, base + i * bps, first.littleEndian);
+        planes.push(p);
+      }
+    }
     let channels = 1;
     let slices = 1;
     let frames = planes.length;

@@ -53,6 +53,8 @@ export function parseOme(xml: string): OmeInfo | null {
 
 export interface ImageJInfo {
   unit?: string;
+  /** planes in the file (channels × slices × frames) */
+  images?: number;
   channels: number;
   slices: number;
   frames: number;
@@ -71,6 +73,7 @@ export function parseImageJ(desc: string): ImageJInfo | null {
   const tf = /min/.test(tunit) ? 1 : /h/.test(tunit) ? 60 : 1 / 60;
   return {
     unit: kv.get("unit"),
+    images: Number(kv.get("images")) > 0 ? Number(kv.get("images")) : undefined,
     channels: Number(kv.get("channels") ?? 1) || 1,
     slices: Number(kv.get("slices") ?? 1) || 1,
     frames: Number(kv.get("frames") ?? 1) || 1,

@@ -68,6 +68,30 @@ describe("TIFF variants", () => {
     expect(s.frameIntervalMin).toBeCloseTo(0.5);
   });
 
+  it("reads an ImageJ stack stored as one IFD with the planes back to back (as ImageJ writes stacks over 4 GB)", async () => {
+    const planes = [0, 1, 2].map((k) => ramp(k));
+    const desc = "ImageJ=1.54f\nimages=3\nframes=3\nunit=micron\nfinterval=60\nloop=false\n";
+    const big = encodeTiff([planes.flat()], w, 3 * h, { description: desc, xResolution: 10 }); // one strip of 3 planes
+    // make the IFD describe the first plane only (little-endian, classic TIFF)
+    const dv = new DataView(big.buffer);
+    const ifd = dv.getUint32(4, true);
+    for (let e = 0; e < dv.getUint16(ifd, true); e++) {
+      const at = ifd + 2 + 12 * e;
+      const tag = dv.getUint16(at, true);
+      if (tag === 257 || tag === 278) dv.setUint32(at + 8, h, true);
+      if (tag === 279) dv.setUint32(at + 8, w * h * 2, true);
+    }
+    const p = join(dir, "ij-contiguous.tif");
+    writeFileSync(p, big);
+    const s = await readImage(p);
+    expect([s.width, s.height, s.channels, s.slices, s.frames]).toEqual([w, h, 1, 1, 3]);
+    expect(s.planes[2][9]).toBe(planes[2][9]);
+    // a description promising more planes than the file holds (a truncated copy) is refused
+    const text = new TextDecoder("latin1").decode(big).replace("images=3\nframes=3", "images=5\nframes=5");
+    writeFileSync(p, Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    await expect(readImage(p)).rejects.toThrow(/images=5 but the file holds 1/);
+  });
+
   it("reads OME-TIFF with channels and time in XYZTC order, pixel size in nm or cm", async () => {
     const ome = (attrs: string, order: string) =>
       `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="${order}" ${attrs} SizeC="2" SizeT="3" SizeX="${w}" SizeY="${h}" SizeZ="1" Type="uint16"><TiffData/></Pixels></Image></OME>`;
