@@ -93,11 +93,11 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
           }
           ordered[(idx.T * slices + idx.Z) * channels + idx.C] = planes[i];
         }
-      } else {
-        channels = spp;
-        slices = 1;
-        frames = planes.length / spp;
-      }
+      } else
+        throw new UserError(
+          `${name}: the OME-XML describes ${channels}×${slices}×${frames} (C×Z×T) planes but the file holds ${planes.length}` +
+            ` (several series, or a multi-file OME dataset?); export each series as its own file (e.g. Fiji, Bio-Formats)`,
+        );
     } else if (ij) {
       channels = ij.channels;
       slices = ij.slices;

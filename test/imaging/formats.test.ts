@@ -104,6 +104,11 @@ describe("TIFF variants", () => {
     expect(s.frameIntervalMin).toBeCloseTo(0.5);
     const cm = await roundTrip("cm.ome.tif", pages, { description: ome('PhysicalSizeX="0.00001" PhysicalSizeXUnit="cm"', "XYCZT") });
     expect(cm.pixelSizeUm).toBeCloseTo(0.1, 6);
+    // two series (stage positions) in one file, or a part of a multi-file dataset: refused, not read as frames
+    await expect(roundTrip("two-series.ome.tif", [...pages, ...pages], { description: ome('PhysicalSizeX="0.1"', "XYZTC") })).rejects.toThrow(
+      /describes 2×1×3 \(C×Z×T\) planes but the file holds 12/,
+    );
+    await expect(roundTrip("part.ome.tif", pages.slice(0, 2), { description: ome('PhysicalSizeX="0.1"', "XYZTC") })).rejects.toThrow(/file holds 2/);
   });
 
   it("reads OME unit spellings: µ as a character reference, Greek mu, Ångström, single quotes", () => {
