@@ -95,9 +95,12 @@ export function expandInputs(paths: string[]): string[] {
 type Outcome = { path: string; result?: FileResult; error?: string };
 
 /** Analyse one file; a bad file (user error) becomes an outcome, not a failure of the batch. */
-export async function analyzeOutcome(job: { path: string; name?: string; overlayStem?: string; opts: FileOptions }): Promise<Outcome> {
+export async function analyzeOutcome(
+  job: { path: string; name?: string; overlayStem?: string; opts: FileOptions },
+  onFrame?: (done: number, frames: number) => void,
+): Promise<Outcome> {
   try {
-    return { path: job.path, result: await analyzeFile(job.path, job.opts, { image: job.name, overlayStem: job.overlayStem }) };
+    return { path: job.path, result: await analyzeFile(job.path, job.opts, { image: job.name, overlayStem: job.overlayStem }, onFrame) };
   } catch (e) {
     if (!isUserError(e)) throw e;
     return { path: job.path, error: e.message };
@@ -109,7 +112,8 @@ async function analyzeAll(files: InputFile[], opts: FileOptions, threads: number
   if (threads <= 1) {
     const outcomes: Outcome[] = [];
     for (const j of jobs) {
-      outcomes.push(await analyzeOutcome(j));
+      // frames of a long time series move the bar too (one file runs on the main thread)
+      outcomes.push(await analyzeOutcome(j, (d, n) => d < n && onDone(outcomes.length + d / n)));
       onDone(outcomes.length);
     }
     return outcomes;

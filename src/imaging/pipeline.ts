@@ -34,7 +34,12 @@ export interface FileResult {
 }
 
 /** `names.image` is the name in the tables (default: the file name), `names.overlayStem` starts the overlay file names. */
-export async function analyzeFile(path: string, opts: FileOptions = {}, names: { image?: string; overlayStem?: string } = {}): Promise<FileResult> {
+export async function analyzeFile(
+  path: string,
+  opts: FileOptions = {},
+  names: { image?: string; overlayStem?: string } = {},
+  onFrame?: (done: number, frames: number) => void,
+): Promise<FileResult> {
   const stack = await readImage(path);
   const image = names.image ?? basename(path);
   let px = opts.pixelSizeUm;
@@ -75,6 +80,7 @@ export async function analyzeFile(path: string, opts: FileOptions = {}, names: {
     const plane = maxProjection(stack, t, ch);
     const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined });
     analyses.push(a);
+    onFrame?.(t + 1, stack.frames);
     for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
     fibers.push(...fiberRows(image, t, a));
     perCell.push(...cellReadouts(image, t, a).map(perCellRow));

@@ -75,6 +75,15 @@ describe("analyze: flags and output folder", () => {
     expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).warnings).toHaveLength(0);
   });
 
+  it("moves the progress bar frame by frame on a single time series", () => {
+    const movie = join(dir, "movie.tif");
+    writeFileSync(movie, tif(Array.from({ length: 10 }, (_, k) => scene(k % 3)), { description: "ImageJ=1.54f\nimages=10\nframes=10\nunit=micron\n" }));
+    const r = run(["analyze", movie, "--out", join(dir, "o-movie"), "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/analyze: 50% \(0\/1\)/);
+    expect(r.stderr).toMatch(/analyze: 100% \(1\/1\)/);
+  });
+
   it("reports a single bad file in one line", () => {
     const bad = join(dir, "empty.tif");
     writeFileSync(bad, "");
