@@ -172,3 +172,15 @@ describe("analyze: outputs agree with each other", () => {
     if (s.fiberLengthUm > 0) expect(s.migrasomesPer100Um).toBeCloseTo((100 * s.migrasomes) / s.fiberLengthUm, 2);
   });
 });
+
+describe("evaluate: image names", () => {
+  it("warns when detections and truth share no image name (e.g. a folder run against one render's truth)", () => {
+    const det = join(dir, "det.csv");
+    const truth = join(dir, "truth.csv");
+    writeFileSync(det, "image,xUm,yUm,diameterUm\nr1/image.tif,1,1,1\nr2/image.tif,2,2,1\n");
+    writeFileSync(truth, "image,xUm,yUm,diameterUm\nimage.tif,1,1,1\n");
+    const r = run(["evaluate", det, truth, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: no image name in .*det\.csv .*r1\/image\.tif.* is in .*truth\.csv/);
+  });
+});

@@ -119,6 +119,10 @@ export function registerImaging(program: Command): void {
       const imgs = new Set(truth.map((t) => t.image));
       const dimgs = new Set(det.map((d) => d.image));
       if (imgs.size <= 1 && dimgs.size <= 1) for (const d of det) d.image = truth[0]?.image ?? d.image;
+      else if (det.length && truth.length && ![...dimgs].some((i) => imgs.has(i)))
+        process.stderr.write(
+          `migrasim: warning: no image name in ${detPath} (e.g. "${[...dimgs][0]}") is in ${truthPath} (e.g. "${[...imgs][0]}"); nothing can match\n`,
+        );
       const r = evaluateDetections(det, truth);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
