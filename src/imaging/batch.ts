@@ -1,12 +1,12 @@
 /**
- * Analyse many files: folders are expanded to their TIFF/PNG files (sorted), the work is spread
+ * Analyse many files: folders are expanded to their TIFF/PNG files (sorted, subfolders too), the work is spread
  * over worker threads (one per core), a bad file is reported and skipped, and the outputs are
  * written atomically: detections.csv, fibers.csv, per_cell.csv, summary.json, overlays.
  */
 import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { extname, join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
+import { basename, extname, join, normalize, resolve, sep } from "node:path";
+import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { toCsv } from "../util/csv.ts";
 import { UserError, isUserError } from "../util/errors.ts";
 import { runPool } from "../util/pool.ts";
@@ -15,8 +15,53 @@ import { IMAGE_EXTENSIONS } from "./io.ts";
 import { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";
 import { DETECTIONS_HEADER, FIBERS_HEADER, PER_CELL_HEADER } from "./readouts.ts";
 
-export function expandInputs(paths: string[]): string[] {
-  const out: string[] = [];
+/** An input file and its name in the tables (unique in a run) and in overlay file names (unique too). */
+export interface InputFile {
+  path: string;
+  name: string;
+  overlayStem: string;
+}
+
+const isImageName = (f: string) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && !/_overlay\.png$/.test(f);
+
+/** Image files under a folder, sorted, with subfolders; hidden entries (".*", e.g. macOS "._x.tif") and `skip` folders left out. */
+function walk(dir: string, rel: string, out: { path: string; name: string }[], skip: Set<string>): void {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith(".")) continue;
+    const full = join(dir, e.name);
+    const name = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (!skip.has(resolve(full))) walk(full, name, out, skip);
+    } else if (isImageName(e.name)) out.push({ path: full, name });
+  }
+}
+
+/** Name without the image extension, safe as a flat file name: "ctrl/cell 1.ome.tif" → "ctrl__cell 1". */
+const stemOf = (name: string) =>
+  name
+    .replace(/\.ome\.tiff?$|\.tiff?$|\.png$/i, "")
+    .replace(/^(\.\.\/|\.\/|\/)+/, "")
+    .replace(/\//g, "__");
+
+/** Make `key(item)` unique: the first of a clash keeps the name, the rest get " (2)", " (3)" … via `rename`. */
+function numberClashes<T>(items: T[], key: (t: T) => string, rename: (t: T, k: number) => void): void {
+  const seen = new Map<string, number>();
+  for (const it of items) {
+    const k = seen.get(key(it)) ?? 0;
+    seen.set(key(it), k + 1);
+    if (k) rename(it, k + 1);
+  }
+}
+
+/**
+ * Files given and the image files in folders given (recursively). A file in a folder is named by its path inside that
+ * folder ("ctrl/cell1.tif"), a file given directly by its file name; names that would clash use the path as given.
+ * Overlay stems are the names without extension, "/" → "__"; stems that clash (a.tif, a.png) keep the extension.
+ */
+export function listInputs(paths: string[], skipDir?: string): InputFile[] {
+  const found: { path: string; name: string }[] = [];
+  const skip = new Set(skipDir ? [resolve(skipDir)] : []);
   for (const p of paths) {
     let st;
     try {
@@ -24,40 +69,56 @@ export function expandInputs(paths: string[]): string[] {
     } catch {
       throw new UserError(`${p}: no such file or folder`);
     }
-    if (st.isDirectory()) {
-      const files = readdirSync(p)
-        .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && !/_overlay\.png$/.test(f))
-        .sort();
-      out.push(...files.map((f) => join(p, f)));
-    } else out.push(p);
+    if (st.isDirectory()) walk(p, "", found, skip);
+    else found.push({ path: p, name: basename(p) });
   }
-  if (!out.length) throw new UserError(`no TIFF or PNG images found in ${paths.join(", ")}`);
+  const seenPath = new Set<string>();
+  const files = found.filter((f) => !seenPath.has(resolve(f.path)) && seenPath.add(resolve(f.path)));
+  if (!files.length) throw new UserError(`no TIFF or PNG images (.tif, .tiff, .png) found in ${paths.join(", ")} (subfolders included)`);
+  const count = new Map<string, number>();
+  for (const f of files) count.set(f.name, (count.get(f.name) ?? 0) + 1);
+  for (const f of files) if ((count.get(f.name) ?? 0) > 1) f.name = normalize(f.path).split(sep).join("/");
+  numberClashes(files, (f) => f.name, (f, k) => (f.name = `${f.name} (${k})`));
+  const out = files.map((f) => ({ ...f, overlayStem: stemOf(f.name) }));
+  const stems = new Map<string, number>();
+  for (const f of out) stems.set(f.overlayStem.toLowerCase(), (stems.get(f.overlayStem.toLowerCase()) ?? 0) + 1);
+  for (const f of out) if ((stems.get(f.overlayStem.toLowerCase()) ?? 0) > 1) f.overlayStem = `${f.overlayStem}_${extname(f.name).slice(1).toLowerCase()}`;
+  numberClashes(out, (f) => f.overlayStem.toLowerCase(), (f, k) => (f.overlayStem = `${f.overlayStem}-${k}`));
   return out;
+}
+
+/** Paths of the files `listInputs` finds (kept for the library API). */
+export function expandInputs(paths: string[]): string[] {
+  return listInputs(paths).map((f) => f.path);
 }
 
 type Outcome = { path: string; result?: FileResult; error?: string };
 
 /** Analyse one file; a bad file (user error) becomes an outcome, not a failure of the batch. */
-export async function analyzeOutcome(job: { path: string; opts: FileOptions }): Promise<Outcome> {
+export async function analyzeOutcome(
+  job: { path: string; name?: string; overlayStem?: string; opts: FileOptions },
+  onFrame?: (done: number, frames: number) => void,
+): Promise<Outcome> {
   try {
-    return { path: job.path, result: await analyzeFile(job.path, job.opts) };
+    return { path: job.path, result: await analyzeFile(job.path, job.opts, { image: job.name, overlayStem: job.overlayStem }, onFrame) };
   } catch (e) {
     if (!isUserError(e)) throw e;
     return { path: job.path, error: e.message };
   }
 }
 
-async function analyzeAll(files: string[], opts: FileOptions, threads: number, onDone: (n: number) => void): Promise<Outcome[]> {
-  const jobs = files.map((path) => ({ path, opts }));
+async function analyzeAll(files: InputFile[], opts: FileOptions, threads: number, onDone: (n: number) => void): Promise<Outcome[]> {
+  const jobs = files.map((f) => ({ ...f, opts }));
   if (threads <= 1) {
     const outcomes: Outcome[] = [];
     for (const j of jobs) {
-      outcomes.push(await analyzeOutcome(j));
+      // frames of a long time series move the bar too (one file runs on the main thread)
+      outcomes.push(await analyzeOutcome(j, (d, n) => d < n && onDone(outcomes.length + d / n)));
       onDone(outcomes.length);
     }
     return outcomes;
   }
-  return runPool<{ path: string; opts: FileOptions }, Outcome>(new URL("./worker.ts", import.meta.url), jobs, threads, onDone);
+  return runPool<InputFile & { opts: FileOptions }, Outcome>(new URL("./worker.ts", import.meta.url), jobs, threads, onDone);
 }
 
 export interface BatchResult {
@@ -66,7 +127,8 @@ export interface BatchResult {
 }
 
 export async function analyzeBatch(paths: string[], outDir: string, opts: FileOptions & { threads?: number; quiet?: boolean } = {}): Promise<BatchResult> {
-  const files = expandInputs(paths);
+  const files = listInputs(paths, outDir);
+  ensureOutDir(outDir);
   const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), files.length));
   const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
   const outcomes = await analyzeAll(files, opts, threads, (n) => progress.update(n));
@@ -76,11 +138,16 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   const cells: FileResult["perCell"] = [];
   const images = [];
   const failed: { path: string; error: string }[] = [];
+  const warnings: string[] = [];
   for (const o of outcomes) {
     if (o.error || !o.result) {
       failed.push({ path: o.path, error: o.error ?? "unknown error" });
-      process.stderr.write(`migrasim: skipped ${o.error}\n`);
+      if (files.length > 1) process.stderr.write(`migrasim: skipped ${o.error}\n`); // a single file: the CLI's one-line error
       continue;
+    }
+    for (const w of o.result.warnings) {
+      warnings.push(w);
+      process.stderr.write(`migrasim: warning: ${w}\n`);
     }
     det.push(...o.result.detections);
     fib.push(...o.result.fibers);
@@ -97,6 +164,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   writeJsonAtomic(join(outDir, "summary.json"), {
     images: images.length,
     failed,
+    warnings,
     migrasomes: totalM,
     cells: perCellCounts.length,
     fiberLengthUm: Number(totalL.toFixed(3)),

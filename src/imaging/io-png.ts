@@ -1,4 +1,4 @@
-/** PNG input (8/16-bit, grey or colour; channels become planes) with pHYs pixel size. */
+/** PNG input (1–16-bit, grey, colour or palette; channels become planes) with pHYs pixel size. */
 import { decode } from "fast-png";
 import { UserError } from "../util/errors.ts";
 import type { ImageStack } from "./types.ts";
@@ -10,14 +10,33 @@ export function readPng(bytes: Uint8Array, name: string): ImageStack {
   } catch (e) {
     throw new UserError(`${name}: corrupted or truncated PNG (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
   }
-  const { width: w, height: h, channels: ch, data } = png;
-  if (png.palette) throw new UserError(`${name}: palette PNGs are not supported (use greyscale or RGB)`);
-  const nc = ch === 2 || ch === 4 ? ch - 1 : ch; // drop alpha
+  const { width: w, height: h, channels: ch, data, depth } = png;
+  // samples below 8 bits stay packed in rows of whole bytes
+  const rowBytes = Math.ceil((w * ch * depth) / 8);
+  const mask = (1 << Math.min(depth, 8)) - 1;
+  const sample = (i: number, c: number): number => {
+    if (depth >= 8) return data[i * ch + c];
+    const y = Math.floor(i / w);
+    const bit = ((i - y * w) * ch + c) * depth;
+    return (data[y * rowBytes + (bit >> 3)] >> (8 - depth - (bit & 7))) & mask;
+  };
   const planes: Float32Array[] = [];
-  for (let c = 0; c < nc; c++) {
-    const p = new Float32Array(w * h);
-    for (let i = 0; i < w * h; i++) p[i] = data[i * ch + c];
-    planes.push(p);
+  if (png.palette) {
+    // indexed colour (e.g. Fiji with a LUT): a grey palette gives one channel, a coloured one R, G, B
+    const pal = png.palette;
+    const grey = pal.every((c) => c[0] === c[1] && c[1] === c[2]);
+    for (let c = 0; c < (grey ? 1 : 3); c++) {
+      const p = new Float32Array(w * h);
+      for (let i = 0; i < w * h; i++) p[i] = pal[sample(i, 0)]?.[c] ?? 0;
+      planes.push(p);
+    }
+  } else {
+    const nc = ch === 2 || ch === 4 ? ch - 1 : ch; // drop alpha
+    for (let c = 0; c < nc; c++) {
+      const p = new Float32Array(w * h);
+      for (let i = 0; i < w * h; i++) p[i] = sample(i, c);
+      planes.push(p);
+    }
   }
   let pixelSizeUm: number | undefined;
   if (png.resolution && png.resolution.unit === 1 && png.resolution.x > 0) pixelSizeUm = 1e6 / png.resolution.x;
@@ -25,12 +44,12 @@ export function readPng(bytes: Uint8Array, name: string): ImageStack {
     name,
     width: w,
     height: h,
-    channels: nc,
+    channels: planes.length,
     slices: 1,
     frames: 1,
     planes,
     pixelSizeUm,
     pixelSizeSource: pixelSizeUm ? "PNG pHYs" : undefined,
-    bitDepth: png.depth,
+    bitDepth: png.palette ? 8 : depth,
   };
 }

@@ -21,6 +21,10 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
   try {
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     tiff = await fromArrayBuffer(ab);
+    // geotiff 3.0.5 reads lazily loaded offset arrays (many strips or tiles) as little-endian, which breaks
+    // big-endian files; the whole file is in memory anyway, so let its parser load every tag eagerly
+    const parser = (tiff as unknown as { parser?: { eager?: boolean } }).parser;
+    if (parser) parser.eager = true;
   } catch (e) {
     throw new UserError(`${name}: not a readable TIFF (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
   }
@@ -42,6 +46,23 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
     }
     const ome = parseOme(desc);
     const ij = parseImageJ(desc);
+    if (ij?.images && ij.images > planes.length && count === 1 && spp === 1) {
+      // ImageJ stacks over 4 GB have one IFD and all planes back to back (uncompressed) after the first
+      const compression = asNumber(await fd.loadValue("Compression")) ?? 1;
+      const off = Number(((await fd.loadValue("StripOffsets")) as ArrayLike<number>)[0]);
+      const bps = bits / 8;
+      const planeBytes = w * h * bps;
+      if (compression !== 1 || !Number.isInteger(bps) || off + ij.images * planeBytes > bytes.length)
+        throw new UserError(`${name}: the ImageJ description says images=${ij.images} but the file holds ${planes.length} (truncated?)`);
+      const read = first.getReaderForSample(0);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let k = 1; k < ij.images; k++) {
+        const p = new Float32Array(w * h);
+        const base = off + k * planeBytes;
+        for (let i = 0; i < w * h; i++) p[i] = read.call(dv, base + i * bps, first.littleEndian);
+        planes.push(p);
+      }
+    }
     let channels = 1;
     let slices = 1;
     let frames = planes.length;
@@ -72,11 +93,11 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
           }
           ordered[(idx.T * slices + idx.Z) * channels + idx.C] = planes[i];
         }
-      } else {
-        channels = spp;
-        slices = 1;
-        frames = planes.length / spp;
-      }
+      } else
+        throw new UserError(
+          `${name}: the OME-XML describes ${channels}×${slices}×${frames} (C×Z×T) planes but the file holds ${planes.length}` +
+            ` (several series, or a multi-file OME dataset?); export each series as its own file (e.g. Fiji, Bio-Formats)`,
+        );
     } else if (ij) {
       channels = ij.channels;
       slices = ij.slices;

@@ -29,11 +29,19 @@ export interface FileResult {
   summary: ImageSummary;
   /** overlay PNG per frame (only the first frame for long series) */
   overlays: { name: string; png: Uint8Array }[];
+  /** things the user should know, e.g. a blank channel (printed, and listed in summary.json) */
+  warnings: string[];
 }
 
-export async function analyzeFile(path: string, opts: FileOptions = {}): Promise<FileResult> {
+/** `names.image` is the name in the tables (default: the file name), `names.overlayStem` starts the overlay file names. */
+export async function analyzeFile(
+  path: string,
+  opts: FileOptions = {},
+  names: { image?: string; overlayStem?: string } = {},
+  onFrame?: (done: number, frames: number) => void,
+): Promise<FileResult> {
   const stack = await readImage(path);
-  const image = basename(path);
+  const image = names.image ?? basename(path);
   let px = opts.pixelSizeUm;
   let source = "--pixel-size";
   if (!(px && px > 0)) {
@@ -42,7 +50,7 @@ export async function analyzeFile(path: string, opts: FileOptions = {}): Promise
   }
   if (!(px && px > 0))
     throw new UserError(`${path}: no pixel size in the file (OME PhysicalSizeX, ImageJ unit or resolution tags); give --pixel-size UM`);
-  if (px < 0.02 || px > 1) throw new UserError(`${path}: pixel size ${px} µm is outside 0.02–1 µm; give --pixel-size UM`);
+  if (px < 0.02 || px > 1) throw new UserError(`${path}: pixel size ${Number(px.toPrecision(4))} µm (from ${source}) is outside 0.02–1 µm; give --pixel-size UM`);
   const ch = (opts.channel ?? 1) - 1;
   if (ch < 0 || ch >= stack.channels) throw new UserError(`${path}: --channel ${ch + 1} does not exist (the image has ${stack.channels} channel(s))`);
   const cch = opts.cellChannel !== undefined ? opts.cellChannel - 1 : undefined;
@@ -53,12 +61,26 @@ export async function analyzeFile(path: string, opts: FileOptions = {}): Promise
   const perCell: CsvCell[][] = [];
   const overlays: { name: string; png: Uint8Array }[] = [];
   const analyses: ImageAnalysis[] = [];
+  const warnings: string[] = [];
+  const first = maxProjection(stack, 0, ch).data;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < first.length; i++) {
+    if (first[i] < lo) lo = first[i];
+    if (first[i] > hi) hi = first[i];
+  }
+  if (lo === hi)
+    warnings.push(
+      `${path}: channel ${ch + 1} is blank (every pixel ${lo})` +
+        (stack.channels > 1 ? `; the image has ${stack.channels} channels, choose one with --channel N` : "; nothing to measure"),
+    );
   const points: FramePoint[] = [];
-  const stem = basename(path, extname(path));
+  const stem = names.overlayStem ?? basename(path, extname(path));
   for (let t = 0; t < stack.frames; t++) {
     const plane = maxProjection(stack, t, ch);
     const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined });
     analyses.push(a);
+    onFrame?.(t + 1, stack.frames);
     for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
     fibers.push(...fiberRows(image, t, a));
     perCell.push(...cellReadouts(image, t, a).map(perCellRow));
@@ -83,8 +105,18 @@ export async function analyzeFile(path: string, opts: FileOptions = {}): Promise
   });
   const summary = imageSummary(image, analyses[0], source, stack.frames);
   if (stack.frames > 1) {
-    summary.migrasomes = analyses.reduce((s, a) => s + a.migrasomes.length, 0);
+    // a time series: counts and lengths summed over frames, like the rows of detections.csv and per_cell.csv
+    const per = analyses.map((a) => imageSummary(image, a, source, stack.frames));
+    const sum = (f: (s: ImageSummary) => number) => per.reduce((s, x) => s + f(x), 0);
+    const L = analyses.reduce((s, a) => s + a.fibers.totalLengthUm, 0);
+    summary.migrasomes = sum((s) => s.migrasomes);
+    summary.cells = sum((s) => s.cells);
+    summary.tips = sum((s) => s.tips);
+    summary.junctions = sum((s) => s.junctions);
+    summary.fiberLengthUm = Number(L.toFixed(3));
+    summary.migrasomesPer100Um = L > 0 ? Number(((100 * summary.migrasomes) / L).toFixed(4)) : null;
+    summary.sites = { tip: sum((s) => s.sites.tip), junction: sum((s) => s.sites.junction), along: sum((s) => s.sites.along), none: sum((s) => s.sites.none) };
     summary.tracks = tracksSummary;
   }
-  return { image, detections, fibers, perCell, summary, overlays };
+  return { image, detections, fibers, perCell, summary, overlays, warnings };
 }

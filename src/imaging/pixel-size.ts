@@ -4,7 +4,7 @@
  * channels/slices/frames, finterval) and TIFF resolution tags.
  */
 const UNIT_UM: Record<string, number> = {
-  µm: 1, um: 1, micron: 1, microns: 1, micrometer: 1, micrometre: 1, "\\u00b5m": 1,
+  µm: 1, μm: 1, um: 1, micron: 1, microns: 1, micrometer: 1, micrometre: 1, "\\u00b5m": 1, å: 1e-4, "Å": 1e-4, angstrom: 1e-4,
   nm: 1e-3, nanometer: 1e-3, mm: 1e3, millimeter: 1e3, cm: 1e4, m: 1e6, meter: 1e6, inch: 25400, in: 25400,
 };
 
@@ -22,9 +22,15 @@ export interface OmeInfo {
   frameIntervalMin?: number;
 }
 
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** An attribute value with XML character references decoded (`&#181;m` → `µm`); single or double quotes. */
 function attr(xml: string, tag: string, name: string): string | undefined {
-  const m = new RegExp(`<(?:\\w+:)?${tag}\\b[^>]*\\b${name}="([^"]*)"`).exec(xml);
-  return m ? m[1] : undefined;
+  const m = new RegExp(`<(?:\\w+:)?${tag}\\b[^>]*\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(xml);
+  if (!m) return undefined;
+  return (m[1] ?? m[2]).replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) =>
+    e[0] === "#" ? String.fromCodePoint(e[1].toLowerCase() === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e] ?? all),
+  );
 }
 
 export function parseOme(xml: string): OmeInfo | null {
@@ -47,6 +53,8 @@ export function parseOme(xml: string): OmeInfo | null {
 
 export interface ImageJInfo {
   unit?: string;
+  /** planes in the file (channels × slices × frames) */
+  images?: number;
   channels: number;
   slices: number;
   frames: number;
@@ -65,6 +73,7 @@ export function parseImageJ(desc: string): ImageJInfo | null {
   const tf = /min/.test(tunit) ? 1 : /h/.test(tunit) ? 60 : 1 / 60;
   return {
     unit: kv.get("unit"),
+    images: Number(kv.get("images")) > 0 ? Number(kv.get("images")) : undefined,
     channels: Number(kv.get("channels") ?? 1) || 1,
     slices: Number(kv.get("slices") ?? 1) || 1,
     frames: Number(kv.get("frames") ?? 1) || 1,

@@ -16,7 +16,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself may be missing or not a folder
+    }
     const code = (e as NodeJS.ErrnoException).code;
     if (code && ["ENOTDIR", "EACCES", "EPERM", "EEXIST", "EROFS", "ENOSPC", "EISDIR"].includes(code))
       throw new UserError(`${path}: cannot write the output file (${code}); expected a writable folder for --out`);

@@ -13,12 +13,13 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
   if (opts.quiet || total <= 0) return { update() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta}s`, stream: process.stderr, hideCursor: true },
+      { format: `${label} [{bar}] {percentage}% | {done}/{total} | eta {eta}s`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0);
+    bar.start(total, 0, { done: 0 });
     return {
-      update: (d) => bar.update(d),
+      // `done` may be fractional (part of an item, e.g. frames of a time series); the count shown is whole items
+      update: (d) => bar.update(d, { done: Math.floor(d) }),
       stop: () => bar.stop(),
     };
   }
@@ -28,7 +29,7 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
       const decile = Math.floor((10 * done) / total);
       if (decile > lastDecile) {
         lastDecile = decile;
-        process.stderr.write(`${label}: ${Math.min(100, decile * 10)}% (${done}/${total})\n`);
+        process.stderr.write(`${label}: ${Math.min(100, decile * 10)}% (${Math.floor(done)}/${total})\n`);
       }
     },
     stop() {},

@@ -10,10 +10,17 @@ import { renderScene } from "../../imaging/optics.ts";
 import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
 
-function num(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+function num(name: string, v: string | undefined, lo: number, hi: number, unit = ""): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!Number.isFinite(x) || x < lo || x > hi) throw new UserError(`${name} must be a number in ${lo}–${hi} (got "${v}")`);
+  if (v.trim() === "" || !Number.isFinite(x) || x < lo || x > hi) throw new UserError(`${name} must be a number in ${lo}–${hi}${unit} (got "${v}")`);
+  return x;
+}
+
+/** A whole number in lo–hi (channels, worker counts). */
+function int(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+  const x = num(name, v, lo, hi);
+  if (x !== undefined && !Number.isInteger(x)) throw new UserError(`${name} must be a whole number in ${lo}–${hi} (got "${v}")`);
   return x;
 }
 
@@ -32,10 +39,10 @@ export function registerImaging(program: Command): void {
     .option("--quiet", "no progress output")
     .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; workers?: string; quiet?: boolean }) => {
       const r = await analyzeBatch(paths, o.out, {
-        pixelSizeUm: num("--pixel-size", o.pixelSize, 0.001, 10),
-        channel: num("--channel", o.channel, 1, 1000),
-        cellChannel: num("--cell-channel", o.cellChannel, 1, 1000),
-        threads: o.workers !== undefined ? num("--workers", o.workers, 1, 256) : num("--threads", o.threads, 1, 256),
+        pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
+        channel: int("--channel", o.channel, 1, 1000),
+        cellChannel: int("--cell-channel", o.cellChannel, 1, 1000),
+        threads: o.workers !== undefined ? int("--workers", o.workers, 1, 256) : int("--threads", o.threads, 1, 256),
         quiet: o.quiet,
       });
       if (r.analysed === 0) {
@@ -126,7 +133,10 @@ export function registerImaging(program: Command): void {
         for (const d of det) d.image = name;
         for (const c of dCells) c.image = name;
         for (const c of tCells) c.image = name;
-      }
+      } else if (det.length && truth.length && ![...dimgs].some((i) => imgs.has(i)))
+        process.stderr.write(
+          `migrasim: warning: no image name in ${detPath} (e.g. "${[...dimgs][0]}") is in ${truthPath} (e.g. "${[...imgs][0]}"); nothing can match\n`,
+        );
       const r = evaluateDetections(det, truth);
       const cells = o.detectedCells ? evaluateCells(det, truth, dCells, tCells) : undefined;
       if (o.json) {

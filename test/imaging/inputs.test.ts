@@ -1,0 +1,186 @@
+/**
+ * `migrasim analyze` on awkward real-world inputs (all generated here): bad flags, an --out that is a
+ * file, nested folders with repeated file names, hidden and non-image files, NaN in float images.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encode } from "fast-png";
+import { describe, expect, it } from "vitest";
+import { writeTiff16 } from "../../src/imaging/io-tiff.ts";
+import { renderScene } from "../../src/imaging/optics.ts";
+import { generateScene, randomOptics } from "../../src/imaging/scene.ts";
+import { encodeTiff } from "./tiff-encode.ts";
+
+const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+const dir = mkdtempSync(join(tmpdir(), "migrasim-inputs-"));
+const w = 64;
+const h = 48;
+/** a dim background with a few bright blobs and a line: something to detect, fast to analyse */
+const scene = (k: number) =>
+  Array.from({ length: w * h }, (_, i) => {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    const blob = Math.exp(-((x - 20 - k) ** 2 + (y - 20) ** 2) / 4) + Math.exp(-((x - 45) ** 2 + (y - 30 + k) ** 2) / 4);
+    const line = Math.abs(y - 24) < 1 ? 0.3 : 0;
+    return Math.round(100 + 2000 * (blob + line) + ((i * 7919) % 13));
+  });
+const tif = (pages: ArrayLike<number>[], o = {}) => encodeTiff(pages, w, h, { description: "ImageJ=1.54f\nunit=micron\n", xResolution: 10, ...o });
+
+describe("analyze: flags and output folder", () => {
+  const img = join(dir, "one.tif");
+  writeFileSync(img, tif([scene(0)]));
+
+  it("refuses an --out that is an existing file before any work, in one line", () => {
+    const f = join(dir, "afile");
+    writeFileSync(f, "x");
+    const r = run(["analyze", img, "--out", f, "--quiet", "--workers", "1"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/--out .*afile/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses a --pixel-size outside 0.02–1 µm once, up front", () => {
+    for (const v of ["0", "-1", "abc", "5"]) {
+      const r = run(["analyze", img, "--pixel-size", v, "--out", join(dir, "o-ps"), "--quiet", "--workers", "1"]);
+      expect(r.status, v).toBe(2);
+      expect(r.stderr.trim().split("\n"), v).toHaveLength(1);
+      expect(r.stderr, v).toMatch(/--pixel-size must be a number .*0\.02–1/);
+    }
+  });
+
+  it("refuses a fractional or missing --channel in one line", () => {
+    for (const a of [["--channel", "1.5"], ["--cell-channel", "2.5"], ["--workers", "1.5"], ["--channel", "3"]]) {
+      const r = run(["analyze", img, ...a, "--out", join(dir, "o-ch"), "--quiet"]);
+      expect(r.status, a.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), a.join(" ")).toHaveLength(1);
+      expect(r.stderr, a.join(" ")).toMatch(new RegExp(`${a[0]} (must be a whole number|3 does not exist)`));
+    }
+  });
+
+  it("warns when the chosen channel is blank (RGB with the label in green)", () => {
+    const rgb = join(dir, "green.tif");
+    const v = scene(0);
+    writeFileSync(rgb, tif([Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 1 ? Math.min(255, v[(i / 3) | 0] >> 3) : 0))], { bits: 8, samplesPerPixel: 3 }));
+    const out = join(dir, "o-green");
+    const r = run(["analyze", rgb, "--out", out, "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*green\.tif: channel 1 is blank .*3 channels, choose one with --channel N/);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).warnings).toHaveLength(1);
+    const r2 = run(["analyze", rgb, "--channel", "2", "--out", out, "--quiet"]);
+    expect(r2.stderr).toBe("");
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).warnings).toHaveLength(0);
+  });
+
+  it("moves the progress bar frame by frame on a single time series", () => {
+    const movie = join(dir, "movie.tif");
+    writeFileSync(movie, tif(Array.from({ length: 10 }, (_, k) => scene(k % 3)), { description: "ImageJ=1.54f\nimages=10\nframes=10\nunit=micron\n" }));
+    const r = run(["analyze", movie, "--out", join(dir, "o-movie"), "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/analyze: 50% \(0\/1\)/);
+    expect(r.stderr).toMatch(/analyze: 100% \(1\/1\)/);
+  });
+
+  it("reports a single bad file in one line", () => {
+    const bad = join(dir, "empty.tif");
+    writeFileSync(bad, "");
+    const r = run(["analyze", bad, "--out", join(dir, "o-bad"), "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/empty\.tif: empty file/);
+  });
+});
+
+describe("analyze: a folder as biologists keep them", () => {
+  it("analyses subfolders, keeps repeated file names apart, skips hidden and non-image files, reports the bad one", () => {
+    const root = join(dir, "experiment");
+    for (const d of ["ctrl", "kd/dish 2", "ünïcode"]) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, "ctrl", "Image 1.tif"), tif([scene(0)]));
+    writeFileSync(join(root, "kd/dish 2", "Image 1.tif"), tif([scene(3)]));
+    writeFileSync(join(root, "ünïcode", "Zelle.TIF"), tif([scene(1)]));
+    writeFileSync(join(root, "a.tif"), tif([scene(2)]));
+    writeFileSync(join(root, "a.png"), encode({ width: w, height: h, data: Uint16Array.from(scene(2)), channels: 1, depth: 16 }));
+    writeFileSync(join(root, "._a.tif"), "AppleDouble resource fork, not an image");
+    writeFileSync(join(root, "notes.txt"), "not an image");
+    writeFileSync(join(root, "stage.csv"), "x,y\n1,2\n");
+    writeFileSync(join(root, "ctrl", "broken.tif"), tif([scene(0)]).subarray(0, 100));
+    const out = join(root, "analysis"); // inside the input folder: never read back
+    const r = run(["analyze", root, "--out", out, "--pixel-size", "0.1", "--quiet", "--workers", "2"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/skipped .*ctrl\/broken\.tif/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const names = summary.perImage.map((i: { image: string }) => i.image);
+    expect(names).toEqual(["a.png", "a.tif", "ctrl/Image 1.tif", "kd/dish 2/Image 1.tif", "ünïcode/Zelle.TIF"]);
+    const overlays = readdirSync(out).filter((f) => f.endsWith("_overlay.png")).sort();
+    expect(overlays).toEqual(["a_png_overlay.png", "a_tif_overlay.png", "ctrl__Image 1_overlay.png", "kd__dish 2__Image 1_overlay.png", "ünïcode__Zelle_overlay.png"]);
+    const perCellImages = new Set(readFileSync(join(out, "per_cell.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0].replace(/^"|"$/g, "")));
+    expect([...perCellImages].sort()).toEqual(names);
+    // a second run does not pick up its own outputs
+    const r2 = run(["analyze", root, "--out", out, "--pixel-size", "0.1", "--quiet", "--workers", "1"]);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).images, r2.stderr).toBe(5);
+  });
+
+  it("keeps the same file name given from two folders apart", () => {
+    const a = join(dir, "day1");
+    const b = join(dir, "day2");
+    mkdirSync(a, { recursive: true });
+    mkdirSync(b, { recursive: true });
+    writeFileSync(join(a, "cell.tif"), tif([scene(0)]));
+    writeFileSync(join(b, "cell.tif"), tif([scene(4)]));
+    const out = join(dir, "o-two");
+    const r = run(["analyze", join(a, "cell.tif"), join(b, "cell.tif"), "--out", out, "--quiet", "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    const names = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).perImage.map((i: { image: string }) => i.image);
+    expect(new Set(names).size).toBe(2);
+    expect(names[0]).toMatch(/day1\/cell\.tif$/);
+    expect(readdirSync(out).filter((f) => f.endsWith("_overlay.png"))).toHaveLength(2);
+    expect(existsSync(join(out, "detections.csv"))).toBe(true);
+  });
+});
+
+describe("analyze: outputs agree with each other", () => {
+  it("summary.json totals match detections.csv and per_cell.csv for a folder with a still image and a time series", () => {
+    const folder = join(dir, "consistency");
+    mkdirSync(folder, { recursive: true });
+    const imgs = [1001, 1002].map((seed) => renderScene(generateScene(seed, { widthUm: 20, heightUm: 20 }), randomOptics(seed, 5, "scoring", 0.1), seed));
+    const size = (i: number) => [imgs[i].width, imgs[i].height] as const;
+    writeFileSync(join(folder, "still.tif"), writeTiff16([imgs[0].counts], ...size(0), { pixelSizeUm: 0.1 }));
+    writeFileSync(join(folder, "movie.tif"), writeTiff16([imgs[1].counts, imgs[1].counts, imgs[1].counts], ...size(1), { pixelSizeUm: 0.1, frames: true }));
+    const out = join(dir, "o-consistency");
+    const r = run(["analyze", folder, "--out", out, "--quiet", "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const rows = (f: string) => readFileSync(join(out, f), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const det = rows("detections.csv");
+    const cells = rows("per_cell.csv"); // image, frame, cellId, migrasomes, fiberLengthUm, ...
+    expect(det.length).toBeGreaterThan(0);
+    expect(s.migrasomes).toBe(det.length);
+    expect(cells.reduce((a, c) => a + Number(c[3]), 0)).toBe(det.length);
+    expect(s.fiberLengthUm).toBeCloseTo(cells.reduce((a, c) => a + Number(c[4]), 0), 1);
+    const movie = s.perImage.find((i: { image: string }) => i.image === "movie.tif");
+    const still = s.perImage.find((i: { image: string }) => i.image === "still.tif");
+    expect(movie.frames).toBe(3);
+    expect(movie.migrasomes).toBe(det.filter((d) => d[0] === "movie.tif").length);
+    expect(movie.fiberLengthUm).toBeCloseTo(cells.filter((c) => c[0] === "movie.tif").reduce((a, c) => a + Number(c[4]), 0), 1);
+    expect(movie.sites.tip + movie.sites.junction + movie.sites.along + movie.sites.none).toBe(movie.migrasomes);
+    expect(movie.tracks.count).toBe(movie.migrasomes / 3); // the same migrasomes in every frame
+    expect(s.fiberLengthUm).toBeCloseTo(movie.fiberLengthUm + still.fiberLengthUm, 2);
+    if (s.fiberLengthUm > 0) expect(s.migrasomesPer100Um).toBeCloseTo((100 * s.migrasomes) / s.fiberLengthUm, 2);
+  });
+});
+
+describe("evaluate: image names", () => {
+  it("warns when detections and truth share no image name (e.g. a folder run against one render's truth)", () => {
+    const det = join(dir, "det.csv");
+    const truth = join(dir, "truth.csv");
+    writeFileSync(det, "image,xUm,yUm,diameterUm\nr1/image.tif,1,1,1\nr2/image.tif,2,2,1\n");
+    writeFileSync(truth, "image,xUm,yUm,diameterUm\nimage.tif,1,1,1\n");
+    const r = run(["evaluate", det, truth, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: no image name in .*det\.csv .*r1\/image\.tif.* is in .*truth\.csv/);
+  });
+});
