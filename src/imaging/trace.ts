@@ -61,6 +61,8 @@ export interface TraceOptions {
   strongZ?: number;
   strongSpurUm?: number;
   strongComponentUm?: number;
+  /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
+  migrasomeEdgesOnly?: boolean;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -421,7 +423,11 @@ export function traceFibers(
     return L >= minComp || (L >= strongComp && (compZ.get(r) ?? 0) >= strongZ * L);
   };
   const minComp = opts.minComponentUm ?? 6;
-  kept = kept.filter((e) => compOk(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  // a component joined to a migrasome is kept whole (before, only its join edges were: a fiber piece joined to an
+  // otherwise bare migrasome was dropped below minComp and left its join behind as a spoke)
+  const atMig = new Set<number>();
+  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig.add(find(e.a));
+  kept = kept.filter((e) => compOk(find(e.a)) || atMig.has(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
   const used = new Set<number>();
   for (const e of kept) {
