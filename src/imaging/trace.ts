@@ -52,7 +52,7 @@ export interface TraceOptions {
   migrasomeSpurUm?: number;
   /**
    * a fiber ending at a cell's exclusion margin is continued straight on to the cell body when it
-   * meets the body within this distance (µm; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
+   * meets the body within this distance (µm; default 1.5; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
    */
   cellJoinUm?: number;
   /** the line filter's response (noise units) on mask pixels: strongly evidenced short pieces are kept */
@@ -437,7 +437,7 @@ export function traceFibers(
   for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
   const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
-  const cellJoin = opts.cellJoinUm ?? 1;
+  const cellJoin = opts.cellJoinUm ?? 1.5;
   if (opts.cellLabels && cellJoin > 0) {
     const labels = opts.cellLabels;
     const byNode = new Map<number, FiberEdge>();
