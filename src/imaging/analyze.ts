@@ -137,6 +137,7 @@ function analyzeWith(
         psfSigmaUm: psf,
         migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })),
         exclude,
+        cellLabels: cm.labels,
         arms: sites.map((s) => s.armDirsDeg),
       },
       { ...DEFAULT_EXTEND_PARAMS, ...P.extend },

@@ -74,6 +74,11 @@ export interface ExtendParams {
   armAlignDeg: number;
   /** an arm is tracked when its first µm is at least this bright (noise units of one profile sample) */
   armMinMuZ: number;
+  /**
+   * an extension that runs into a cell's exclusion margin is continued straight on to the cell body when the body
+   * lies within this distance ahead (µm; 0 = off; as the tracer's `cellJoinUm`, which runs before the extension)
+   */
+  cellJoinUm: number;
   /** pieces passing a migrasome beside its centre are joined straight (`passChords`; 0 = off): directions within this of the chord, degrees */
   chordMaxDeg: number;
   /** … when the chord misses the centre by more than this, µm */
@@ -104,6 +109,7 @@ export const DEFAULT_EXTEND_PARAMS: ExtendParams = {
   armSectorDeg: 15,
   armAlignDeg: 30,
   armMinMuZ: 1,
+  cellJoinUm: 1.5,
   chordMaxDeg: 20,
   chordMinOffUm: 0.3,
 };
@@ -122,6 +128,8 @@ export interface ExtendInput {
   migrasomes: { xUm: number; yUm: number; rUm: number }[];
   /** pixels where nothing is detected (cells and their margin) */
   exclude?: Uint8Array;
+  /** cell labels (0 = background): extensions ending at a cell's margin are joined to its body (`cellJoinUm`) */
+  cellLabels?: Int32Array;
   /** per migrasome, the directions (degrees from +x towards +y) of its fiber arms read from the image */
   arms?: number[][];
 }
@@ -137,6 +145,8 @@ export interface ExtendStats {
   steps: number;
   /** pieces passing a migrasome joined by a chord */
   chords: number;
+  /** extensions joined to a cell body (`cellJoinUm`) */
+  cellJoins: number;
 }
 
 type Pt = [number, number];
@@ -147,7 +157,7 @@ type Pt = [number, number];
  */
 export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
   const { smooth: S, w, h, pxUm } = inp;
-  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0, chords: 0 };
+  const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0, chords: 0, cellJoins: 0 };
   const nodes = g.nodes;
   const edges = g.edges;
   const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
@@ -454,7 +464,32 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       degree[tip.id] = 0;
       degree[nodeId]++;
       stats.joinedFiber++;
-    } else if (r.stop === "cell" && r.keep === path.length) tip.kind = "cell";
+    } else if (r.stop === "cell" && r.keep === path.length) {
+      tip.kind = "cell";
+      // the margin is where nothing is detected, not where the fiber ends: on straight to the body when it is near
+      const labels = inp.cellLabels;
+      const d = endDirection(pts, false, 0.5);
+      if (labels && P.cellJoinUm > 0 && d.chordUm > 0.2) {
+        const st = 0.5 * pxUm;
+        let at = -1;
+        for (let s = st; s <= P.cellJoinUm && at < 0; s += st) {
+          const x = Math.floor((d.end[0] + s * d.tx) * invPx);
+          const y = Math.floor((d.end[1] + s * d.ty) * invPx);
+          if (x < 0 || y < 0 || x >= w || y >= h) break;
+          if (labels[y * w + x]) at = s;
+        }
+        if (at > 0) {
+          const q: Pt = [d.end[0] + at * d.tx, d.end[1] + at * d.ty];
+          pts.push(q);
+          addPt(q, e);
+          e.lengthUm += at;
+          stats.addedUm += at;
+          tip.xUm = q[0];
+          tip.yUm = q[1];
+          stats.cellJoins++;
+        }
+      }
+    }
     else if (r.stop === "border" && r.keep === path.length) tip.kind = "border";
   };
 

@@ -52,7 +52,7 @@ export interface TraceOptions {
   migrasomeSpurUm?: number;
   /**
    * a fiber ending at a cell's exclusion margin is continued straight on to the cell body when it
-   * meets the body within this distance (µm; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
+   * meets the body within this distance (µm; default 1.5; 0 = off): the fiber runs on to the cell, the margin is only where nothing is detected
    */
   cellJoinUm?: number;
   /** the line filter's response (noise units) on mask pixels: strongly evidenced short pieces are kept */
@@ -61,6 +61,8 @@ export interface TraceOptions {
   strongZ?: number;
   strongSpurUm?: number;
   strongComponentUm?: number;
+  /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
+  migrasomeEdgesOnly?: boolean;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -421,7 +423,11 @@ export function traceFibers(
     return L >= minComp || (L >= strongComp && (compZ.get(r) ?? 0) >= strongZ * L);
   };
   const minComp = opts.minComponentUm ?? 6;
-  kept = kept.filter((e) => compOk(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  // a component joined to a migrasome is kept whole (before, only its join edges were: a fiber piece joined to an
+  // otherwise bare migrasome was dropped below minComp and left its join behind as a spoke)
+  const atMig = new Set<number>();
+  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig.add(find(e.a));
+  kept = kept.filter((e) => compOk(find(e.a)) || atMig.has(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
   const used = new Set<number>();
   for (const e of kept) {
@@ -431,7 +437,7 @@ export function traceFibers(
   for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
   const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
-  const cellJoin = opts.cellJoinUm ?? 1;
+  const cellJoin = opts.cellJoinUm ?? 1.5;
   if (opts.cellLabels && cellJoin > 0) {
     const labels = opts.cellLabels;
     const byNode = new Map<number, FiberEdge>();
