@@ -154,18 +154,22 @@ describe("analyze: outputs agree with each other", () => {
     const r = run(["analyze", folder, "--out", out, "--quiet", "--workers", "1"]);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    const rows = (f: string) => readFileSync(join(out, f), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
-    const det = rows("detections.csv");
-    const cells = rows("per_cell.csv"); // image, frame, cellId, migrasomes, fiberLengthUm, ...
+    const table = (f: string) => {
+      const [head, ...lines] = readFileSync(join(out, f), "utf8").trim().split("\n");
+      return { col: head.split(",").reduce((m, h, i) => m.set(h, i), new Map<string, number>()), rows: lines.map((l) => l.split(",")) };
+    };
+    const det = table("detections.csv").rows;
+    const pc = table("per_cell.csv");
+    const cells = pc.rows.map((c) => [c[pc.col.get("image")!], c[pc.col.get("migrasomes")!], c[pc.col.get("fiberLengthUm")!]]); // image, migrasomes, fiberLengthUm
     expect(det.length).toBeGreaterThan(0);
     expect(s.migrasomes).toBe(det.length);
-    expect(cells.reduce((a, c) => a + Number(c[3]), 0)).toBe(det.length);
-    expect(s.fiberLengthUm).toBeCloseTo(cells.reduce((a, c) => a + Number(c[4]), 0), 1);
+    expect(cells.reduce((a, c) => a + Number(c[1]), 0)).toBe(det.length);
+    expect(s.fiberLengthUm).toBeCloseTo(cells.reduce((a, c) => a + Number(c[2]), 0), 1);
     const movie = s.perImage.find((i: { image: string }) => i.image === "movie.tif");
     const still = s.perImage.find((i: { image: string }) => i.image === "still.tif");
     expect(movie.frames).toBe(3);
     expect(movie.migrasomes).toBe(det.filter((d) => d[0] === "movie.tif").length);
-    expect(movie.fiberLengthUm).toBeCloseTo(cells.filter((c) => c[0] === "movie.tif").reduce((a, c) => a + Number(c[4]), 0), 1);
+    expect(movie.fiberLengthUm).toBeCloseTo(cells.filter((c) => c[0] === "movie.tif").reduce((a, c) => a + Number(c[2]), 0), 1);
     expect(movie.sites.tip + movie.sites.junction + movie.sites.along + movie.sites.none).toBe(movie.migrasomes);
     expect(movie.tracks.count).toBe(movie.migrasomes / 3); // the same migrasomes in every frame
     expect(s.fiberLengthUm).toBeCloseTo(movie.fiberLengthUm + still.fiberLengthUm, 2);
