@@ -39,7 +39,7 @@ export function assignCells(
   labelMap?: CellLabelMap,
 ): (number | null)[] {
   if (!(params.fiberReachUm >= 0) || !(params.nearestCellUm >= 0)) throw new Error(`assignCells: fiberReachUm and nearestCellUm must be ≥ 0 µm, got ${params.fiberReachUm} and ${params.nearestCellUm}`);
-  const nodeCell = params.geodesic && labelMap ? nearestCellAlongFibers(g, labelMap, params.gapUm) : null;
+  const nodeCell = params.geodesic && labelMap ? nearestCellAlongFibers(g, labelMap, params.gapUm, cells) : null;
   // an edge vertex's cell: the cell of the nearer end along the fibers (by arc length), else the edge's own
   const vertexCell = (ei: number, k: number): number | null => {
     const e = g.edges[ei];
@@ -104,7 +104,7 @@ export function assignCells(
  * in the tracer), edge weights = traced length, ties to the lower node id. With gapUm > 0 a free end ("tip") also
  * links across a gap (weight = the gap) to the nearest vertex of another edge, and starts from a body within the gap.
  */
-function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number): Map<number, { cell: number; dist: number }> {
+function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number, cells: CellBody[]): Map<number, { cell: number; dist: number }> {
   const out = new Map<number, { cell: number; dist: number }>();
   const adj = new Map<number, [number, number][]>();
   const link = (a: number, b: number, w: number) => {
@@ -146,7 +146,9 @@ function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number): 
         link(n.id, e.a, best + s);
         link(n.id, e.b, best + e.lengthUm - s);
       }
-      // a body within the gap: the end is a source of that cell
+      // a body within the gap: the end is a source of that cell (the label image is read only near a body: within
+      // twice its equivalent radius of its centre, plus the gap)
+      if (!cells.some((c) => hypot(c.xUm - n.xUm, c.yUm - n.yUm) <= 2 * Math.sqrt(c.areaUm2 / Math.PI) + gapUm)) continue;
       const px = Math.floor(n.xUm / L.pxUm);
       const py = Math.floor(n.yUm / L.pxUm);
       let bd = Infinity;
