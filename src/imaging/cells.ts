@@ -54,9 +54,20 @@ export interface CellParams {
   bodyOpenUm: number;
   /** the lower envelope is taken about a plane fitted to the block levels (a gradient across the field is background) */
   detrend: boolean;
+  /**
+   * "highpass" only: up to this many times, the level is measured again on the body it cut (half-way between
+   * the medians 0.5–2 µm inside and outside its edge) and, while it rises, the body is cut again there (from its
+   * pixels before the first cut) and opened (`bodyOpenUm`). A level measured on a body with a lobe (a migrasome
+   * cluster or a bump beside it, joined at the low threshold) is pulled down by the lobe's pixels in the inner
+   * band, so the lobe stays above it; cut again, the lobe comes off and the body's step grows. The cut with the
+   * largest step (vin − vout) / vin is kept if it beats the first by `refineGain` (a cut moving into a dim
+   * body's own edge raises the outside level instead); a body a re-cut leaves below `minAreaUm2` is dropped
+   */
+  refineCuts: number;
+  refineGain: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5, detrend: true };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5, detrend: true, refineCuts: 3, refineGain: 0.04 };
 
 export interface CellBody {
   id: number;
@@ -374,6 +385,90 @@ function openBody(lab: Int32Array, l: number, cw: number, x0: number, y0: number
   for (let c = 1; c <= cc; c++) if (!best || ca[c] > ca[best]) best = c;
   for (let y = 0; y < bh; y++)
     for (let x = 0; x < bw; x++) if (m[y * bw + x] && (!best || cl[y * bw + x] !== best)) lab[(y + y0) * cw + x + x0] = 0;
+}
+
+/**
+ * The cut of body l measured again (`CellParams.refineCuts`): up to that many times, the level half-way between
+ * the medians 0.5–2 µm inside and outside the body's edge (the image border is no edge) is taken and, while it
+ * rises, the body's pixels before the first cut (`pre`, all inside the box x0…x1, y0…y1) are cut there and
+ * opened by `bodyOpenUm` (largest piece). Of the first cut and these, the body whose step (vin − vout) / vin is
+ * largest is kept, if it beats the first cut's by `refineGain`; otherwise the first cut is restored. A body that
+ * a re-cut leaves smaller than `minAreaUm2` is dropped.
+ */
+function refineCut(
+  l: number, lab: Int32Array, pre: Int32Array, fine: Float32Array, bgc: Float32Array, cw: number, ch: number,
+  x0: number, y0: number, x1: number, y1: number, level: number, cpx: number, params: CellParams,
+): void {
+  const b0 = 0.5 / cpx;
+  const b1 = 2 / cpx;
+  const R = Math.ceil(b1) + 2;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const rOpen = params.bodyOpenUm / cpx;
+  // the step (vin − vout) / vin of the body and the level half-way between vin and vout, or null
+  const measure = (): { step: number; mid: number } | null => {
+    let sx0 = x1 + 1, sy0 = y1 + 1, sx1 = x0 - 1, sy1 = y0 - 1;
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        if (lab[y * cw + x] !== l) continue;
+        if (x < sx0) sx0 = x;
+        if (x > sx1) sx1 = x;
+        if (y < sy0) sy0 = y;
+        if (y > sy1) sy1 = y;
+      }
+    if (sx1 < sx0) return null;
+    const { a, o } = bandLevels(lab, l, null, fine, bgc, cw, ch, sx0, sy0, sx1, sy1, b0, b1, 0, 0, R, null);
+    if (!a.length || !o.length) return null;
+    const vin = quantile(a, 0.5);
+    const vout = quantile(o, 0.5);
+    return { step: vin > 0 ? (vin - vout) / vin : -Infinity, mid: 0.5 * (vin + vout) };
+  };
+  // the body's pixels at a level (from `pre`), opened
+  const cutAt = (t: number): void => {
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const i = y * cw + x;
+        if (pre[i] === l) lab[i] = fine[i] - bgc[i] >= t ? l : 0;
+      }
+    if (rOpen > 0) openBody(lab, l, cw, x0, y0, x1, y1, rOpen);
+  };
+  const m0 = measure();
+  if (!m0) return;
+  const first = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) first[y * bw + x] = lab[(y + y0) * cw + x + x0] === l ? 1 : 0;
+  let m = m0;
+  let best = 0;
+  let bestStep = m0.step;
+  let bestLevel = level;
+  let last = 0;
+  for (let k = 1; k <= params.refineCuts && m.mid > level; k++) {
+    level = m.mid;
+    cutAt(level);
+    last = k;
+    const mk = measure();
+    if (!mk) break;
+    if (mk.step > bestStep) {
+      best = k;
+      bestStep = mk.step;
+      bestLevel = level;
+    }
+    m = mk;
+  }
+  if (!last) return;
+  if (!best || bestStep < m0.step + params.refineGain) {
+    for (let y = 0; y < bh; y++)
+      for (let x = 0; x < bw; x++) {
+        const i = (y + y0) * cw + x + x0;
+        if (first[y * bw + x]) lab[i] = l;
+        else if (lab[i] === l) lab[i] = 0;
+      }
+    return;
+  }
+  if (best !== last) cutAt(bestLevel);
+  let n = 0;
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (lab[y * cw + x] === l) n++;
+  if (n * cpx * cpx < params.minAreaUm2)
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (lab[y * cw + x] === l) lab[y * cw + x] = 0;
 }
 
 /**
@@ -695,12 +790,14 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
         keep.push(l);
       }
     // the body ends half-way between its level and its surroundings' (a low threshold also takes in the background around it)
+    const pre = params.refineCuts > 0 ? lab.slice() : null;
     for (let i = 0; i < lab.length; i++) {
       const l = lab[i];
       if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
     }
     // open every body below its own scale: lobes of fibers and migrasomes above the cut come off
     if (params.bodyOpenUm > 0) for (const l of keep) openBody(lab, l, cw, bx0[l], by0[l], bx1[l], by1[l], params.bodyOpenUm / cpx);
+    if (pre) for (const l of keep) refineCut(l, lab, pre, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], level[l], cpx, params);
     area.fill(0);
     sx.fill(0);
     sy.fill(0);
