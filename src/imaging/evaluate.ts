@@ -115,8 +115,8 @@ export function evaluateDetections(det: PointRecord[], truth: PointRecord[]): Ev
   };
 }
 
-/** Read a detections or truth CSV (columns xUm, yUm, diameterUm; optional image, site). */
-export function readPointsCsv(path: string): PointRecord[] {
+/** A CSV file's rows and a column lookup; a missing file or required column is a one-line UserError naming both. */
+function readCsvColumns(path: string, need: string[], expected: string): { rows: string[][]; col: (name: string) => number } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -125,8 +125,13 @@ export function readPointsCsv(path: string): PointRecord[] {
   }
   const { header, rows } = parseCsv(text);
   const col = (name: string) => header.indexOf(name);
-  for (const need of ["xUm", "yUm", "diameterUm"])
-    if (col(need) < 0) throw new UserError(`${path}: missing column "${need}" (expected at least xUm, yUm, diameterUm)`);
+  for (const c of need) if (col(c) < 0) throw new UserError(`${path}: missing column "${c}" (expected ${expected})`);
+  return { rows, col };
+}
+
+/** Read a detections or truth CSV (columns xUm, yUm, diameterUm; optional image, site, cellId, onMakerFiber). */
+export function readPointsCsv(path: string): PointRecord[] {
+  const { rows, col } = readCsvColumns(path, ["xUm", "yUm", "diameterUm"], "at least xUm, yUm, diameterUm");
   const ci = col("image");
   const cs = col("site");
   const cc = col("cellId");
@@ -229,16 +234,7 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
 
 /** Read detected (`per_cell.csv`) or true (`truth_cells.csv`) cells; rows without a cellId (the unassigned row) are skipped. */
 export function readCellsCsv(path: string): CellRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UserError(`${path}: cannot read the file`);
-  }
-  const { header, rows } = parseCsv(text);
-  const col = (name: string) => header.indexOf(name);
-  for (const need of ["cellId", "xUm", "yUm"])
-    if (col(need) < 0) throw new UserError(`${path}: missing column "${need}" (expected cellId, xUm, yUm; per_cell.csv from migrasim analyze or truth_cells.csv from migrasim render)`);
+  const { rows, col } = readCsvColumns(path, ["cellId", "xUm", "yUm"], "cellId, xUm, yUm; per_cell.csv from migrasim analyze or truth_cells.csv from migrasim render");
   const ci = col("image");
   const cr = col("radiusUm");
   const cv = col("inView");
