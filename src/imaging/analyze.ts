@@ -123,7 +123,7 @@ function analyzeWith(
   const gain = kernelNoiseGain(gk, gk);
   const sites = migrasomeArms(armSm, bg.noise, w, h, px, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
   // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
-  // site stage, which reads its arms from the image and takes only cells from the graph)
+  // site stage, which reads its arms from the image, not from the graph)
   if (P.extend)
     graph = extendTips(
       graph,
