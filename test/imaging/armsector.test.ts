@@ -12,7 +12,7 @@ import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
 import { generateScene, randomOptics, type Optics, type Scene, type SceneObject } from "../../src/imaging/scene.ts";
 import type { FiberGraph } from "../../src/imaging/trace.ts";
-import { extendOptics } from "./extend-optics.ts";
+import { extendOptics, straightFiber } from "./extend-optics.ts";
 import { subtractBackground } from "./subtract.ts";
 
 const optics = (seed: number): Optics => extendOptics(0.1, seed);
@@ -34,16 +34,7 @@ function run(seed: number, armAlignDeg: number): FiberGraph {
   const img = renderScene(scene, optics(seed), seed);
   const { s, noise } = subtractBackground(img, 0.1);
   const r = detectRidges(s, noise, img.width, img.height, 0.1);
-  const points: [number, number][] = [];
-  for (let y = 1; y <= 11 + 1e-9; y += 0.1) points.push([10, y]);
-  const g: FiberGraph = {
-    nodes: [
-      { id: 0, xUm: 10, yUm: 1, kind: "border", degree: 1 },
-      { id: 1, xUm: 10, yUm: 11, kind: "border", degree: 1 },
-    ],
-    edges: [{ id: 0, a: 0, b: 1, points, lengthUm: 10, cellId: null }],
-    totalLengthUm: 10,
-  };
+  const g = straightFiber(10, 1, 10, 11, "border", "border");
   return extendTips(
     g,
     { smooth: r.smooth, smoothSigmaPx: r.smoothSigmaPx, noise, w: img.width, h: img.height, pxUm: 0.1, psfSigmaUm: optics(seed).psfSigmaUm, migrasomes: [{ xUm: 8, yUm: 6, rUm: 0.6 }], arms: [[0]] },

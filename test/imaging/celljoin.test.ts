@@ -9,7 +9,7 @@ import { renderScene } from "../../src/imaging/optics.ts";
 import { detectRidges } from "../../src/imaging/ridges.ts";
 import type { Scene } from "../../src/imaging/scene.ts";
 import { traceFibers, type FiberGraph } from "../../src/imaging/trace.ts";
-import { extendOptics } from "./extend-optics.ts";
+import { extendOptics, straightFiber } from "./extend-optics.ts";
 import { subtractBackground } from "./subtract.ts";
 
 /** cell labels: a body at x ≥ bodyX (µm), and the exclusion margin 0.5 µm in front of it */
@@ -54,16 +54,7 @@ describe("fibers joined to a cell body across its margin", () => {
       const r = detectRidges(s, noise, img.width, img.height, px);
       const { labels, exclude } = cellMaps(img.width, img.height, px, 21.2);
       const run = (cellJoinUm: number) => {
-        const points: [number, number][] = [];
-        for (let x = 2; x <= 12 + 1e-9; x += 0.1) points.push([x, 6]);
-        const g: FiberGraph = {
-          nodes: [
-            { id: 0, xUm: 2, yUm: 6, kind: "border", degree: 1 },
-            { id: 1, xUm: 12, yUm: 6, kind: "tip", degree: 1 },
-          ],
-          edges: [{ id: 0, a: 0, b: 1, points, lengthUm: 10, cellId: null }],
-          totalLengthUm: 10,
-        };
+        const g = straightFiber(2, 6, 12, 6, "border", "tip");
         const inp = { smooth: r.smooth, smoothSigmaPx: r.smoothSigmaPx, noise, w: img.width, h: img.height, pxUm: px, psfSigmaUm: extendOptics(px, seed).psfSigmaUm, migrasomes: [], exclude, cellLabels: labels };
         return extendTips(g, inp, { ...DEFAULT_EXTEND_PARAMS, cellJoinUm });
       };
