@@ -39,7 +39,11 @@ export function readPng(bytes: Uint8Array, name: string): ImageStack {
     }
   }
   let pixelSizeUm: number | undefined;
-  if (png.resolution && png.resolution.unit === 1 && png.resolution.x > 0) pixelSizeUm = 1e6 / png.resolution.x;
+  let pixelSizeYUm: number | undefined;
+  if (png.resolution && png.resolution.unit === 1 && png.resolution.x > 0) {
+    pixelSizeUm = 1e6 / png.resolution.x;
+    if (png.resolution.y > 0) pixelSizeYUm = 1e6 / png.resolution.y;
+  }
   return {
     name,
     width: w,
@@ -50,6 +54,7 @@ export function readPng(bytes: Uint8Array, name: string): ImageStack {
     planes,
     pixelSizeUm,
     pixelSizeSource: pixelSizeUm ? "PNG pHYs" : undefined,
+    pixelSizeYUm,
     bitDepth: png.palette ? 8 : depth,
   };
 }

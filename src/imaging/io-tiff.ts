@@ -69,6 +69,7 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
     let frameIntervalMin: number | undefined;
     let pixelSizeUm: number | undefined;
     let pixelSizeSource: string | undefined;
+    let pixelSizeYUm: number | undefined;
     let ordered = planes;
     if (ome) {
       channels = ome.sizeC;
@@ -78,6 +79,7 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
       if (ome.pixelSizeUm) {
         pixelSizeUm = ome.pixelSizeUm;
         pixelSizeSource = "OME-XML PhysicalSizeX";
+        pixelSizeYUm = ome.pixelSizeYUm;
       }
       if (channels * slices * frames === planes.length) {
         // reorder to (t, z, c)
@@ -119,9 +121,10 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
       if (p) {
         pixelSizeUm = p;
         pixelSizeSource = ij?.unit ? "ImageJ unit + XResolution" : "TIFF XResolution";
+        pixelSizeYUm = pixelSizeFromResolution(asNumber(await fd.loadValue("YResolution")), unit, ij?.unit);
       }
     }
-    return { name, width: w, height: h, channels, slices, frames, planes: ordered, pixelSizeUm, pixelSizeSource, frameIntervalMin, bitDepth: bits };
+    return { name, width: w, height: h, channels, slices, frames, planes: ordered, pixelSizeUm, pixelSizeSource, pixelSizeYUm, frameIntervalMin, bitDepth: bits };
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`${name}: corrupted or truncated TIFF (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);

@@ -47,6 +47,12 @@ export async function analyzeFile(
   if (!(px && px > 0)) {
     px = stack.pixelSizeUm;
     source = stack.pixelSizeSource ?? "";
+    const py = stack.pixelSizeYUm;
+    if (px && px > 0 && py && py > 0 && Math.abs(py / px - 1) > 0.01)
+      throw new UserError(
+        `${path}: non-square pixels (${Number(px.toPrecision(4))} µm in x, ${Number(py.toPrecision(4))} µm in y, from ${source.replace(/X(Resolution)?$/, "X/Y$1")}); ` +
+          `the analysis needs square pixels: resample the image to square pixels (e.g. Fiji Image > Scale), or give --pixel-size UM to treat them as square`,
+      );
   }
   if (!(px && px > 0))
     throw new UserError(`${path}: no pixel size in the file (OME PhysicalSizeX, ImageJ unit or resolution tags); give --pixel-size UM`);

@@ -15,6 +15,7 @@ export function unitToUm(unit: string | undefined): number | undefined {
 
 export interface OmeInfo {
   pixelSizeUm?: number;
+  pixelSizeYUm?: number;
   sizeC: number;
   sizeZ: number;
   sizeT: number;
@@ -38,11 +39,14 @@ export function parseOme(xml: string): OmeInfo | null {
   const px = attr(xml, "Pixels", "PhysicalSizeX");
   const unit = attr(xml, "Pixels", "PhysicalSizeXUnit") ?? "µm";
   const f = unitToUm(unit);
+  const py = attr(xml, "Pixels", "PhysicalSizeY");
+  const fy = unitToUm(attr(xml, "Pixels", "PhysicalSizeYUnit") ?? "µm");
   const ti = attr(xml, "Pixels", "TimeIncrement");
   const tiUnit = attr(xml, "Pixels", "TimeIncrementUnit") ?? "s";
   const tScale: Record<string, number> = { s: 1 / 60, ms: 1 / 60000, min: 1, h: 60 };
   return {
     pixelSizeUm: px !== undefined && f !== undefined && Number(px) > 0 ? Number(px) * f : undefined,
+    pixelSizeYUm: py !== undefined && fy !== undefined && Number(py) > 0 ? Number(py) * fy : undefined,
     sizeC: Number(attr(xml, "Pixels", "SizeC") ?? 1) || 1,
     sizeZ: Number(attr(xml, "Pixels", "SizeZ") ?? 1) || 1,
     sizeT: Number(attr(xml, "Pixels", "SizeT") ?? 1) || 1,

@@ -20,6 +20,8 @@ export interface ImageStack {
   pixelSizeUm?: number;
   /** where the pixel size came from */
   pixelSizeSource?: string;
+  /** µm per pixel along y, when the file gives it from the same source (non-square pixels are refused) */
+  pixelSizeYUm?: number;
   /** minutes between frames, when the file says so */
   frameIntervalMin?: number;
   bitDepth: number;

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { writeTiff16 } from "../../src/imaging/io-tiff.ts";
@@ -91,6 +92,41 @@ describe("analyze: flags and output folder", () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/empty\.tif: empty file/);
+  });
+
+  it("refuses non-square pixels (OME, ImageJ/TIFF resolution, PNG pHYs) in one line unless --pixel-size is given", () => {
+    const ome = (y: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYCZT" PhysicalSizeX="0.1" ${y} SizeC="1" SizeT="1" SizeX="${w}" SizeY="${h}" SizeZ="1" Type="uint16"><TiffData/></Pixels></Image></OME>`;
+    const png = encode({ width: w, height: h, data: Uint16Array.from(scene(0)), channels: 1, depth: 16 });
+    const phys = new Uint8Array(21); // pHYs: 1e7 px/m in x (0.1 µm), 8e6 in y (0.125 µm), unit metre
+    const dv = new DataView(phys.buffer);
+    dv.setUint32(0, 9);
+    phys.set(new TextEncoder().encode("pHYs"), 4);
+    dv.setUint32(8, 1e7);
+    dv.setUint32(12, 8e6);
+    phys[16] = 1;
+    dv.setUint32(17, crc32(phys.subarray(4, 17)));
+    const files: [string, Uint8Array, RegExp][] = [
+      ["ome-rect.ome.tif", encodeTiff([scene(0)], w, h, { description: ome('PhysicalSizeY="0.3"') }), /0\.1 µm in x, 0\.3 µm in y, from OME-XML PhysicalSizeX\/Y/],
+      ["ij-rect.tif", tif([scene(0)], { yResolution: 5 }), /0\.1 µm in x, 0\.2 µm in y, from ImageJ unit \+ X\/YResolution/],
+      ["rect.png", Uint8Array.from([...png.subarray(0, 33), ...phys, ...png.subarray(33)]), /0\.1 µm in x, 0\.125 µm in y, from PNG pHYs/],
+    ];
+    for (const [name, bytes, msg] of files) {
+      const f = join(dir, name);
+      writeFileSync(f, bytes);
+      const r = run(["analyze", f, "--out", join(dir, `o-${name}`), "--quiet", "--workers", "1"]);
+      expect(r.status, name).toBe(2);
+      expect(r.stderr.trim().split("\n"), name).toHaveLength(1);
+      expect(r.stderr, name).toMatch(new RegExp(`${name.replace(/\./g, "\\.")}: non-square pixels`));
+      expect(r.stderr, name).toMatch(msg);
+      expect(r.stderr, name).not.toMatch(/\n\s+at /);
+      const ok = run(["analyze", f, "--pixel-size", "0.1", "--out", join(dir, `o2-${name}`), "--quiet", "--workers", "1"]);
+      expect(ok.status, `${name} with --pixel-size`).toBe(0);
+    }
+    // square within 1 % (rounding in the file) passes
+    const near = join(dir, "ome-near.ome.tif");
+    writeFileSync(near, encodeTiff([scene(0)], w, h, { description: ome('PhysicalSizeY="0.1004"') }));
+    expect(run(["analyze", near, "--out", join(dir, "o-near"), "--quiet", "--workers", "1"]).status).toBe(0);
   });
 });
 

@@ -20,6 +20,8 @@ export interface EncodeOptions {
   description?: string;
   /** pixels per resolution unit */
   xResolution?: number;
+  /** pixels per resolution unit along y (default: xResolution) */
+  yResolution?: number;
   /** 1 none, 2 inch, 3 cm */
   resolutionUnit?: number;
 }
@@ -168,7 +170,7 @@ export function encodeTiff(pages: ArrayLike<number>[], width: number, height: nu
     if (!tile) entries.push([273, off, offsets]);
     entries.push([277, 3, [spp]]);
     if (!tile) entries.push([278, 4, [Math.min(o.rowsPerStrip ?? height, height)]], [279, off, counts]);
-    if (o.xResolution) entries.push([282, 5, [Math.round(o.xResolution * 1e4), 1e4]], [283, 5, [Math.round(o.xResolution * 1e4), 1e4]]);
+    if (o.xResolution) entries.push([282, 5, [Math.round(o.xResolution * 1e4), 1e4]], [283, 5, [Math.round((o.yResolution ?? o.xResolution) * 1e4), 1e4]]);
     entries.push([284, 3, [1]]);
     if (o.resolutionUnit) entries.push([296, 3, [o.resolutionUnit]]);
     if (tile) entries.push([322, 4, [tile]], [323, 4, [tile]], [324, off, offsets], [325, off, counts]);
