@@ -3,7 +3,7 @@
  * over worker threads (one per core), a bad file is reported and skipped, and the outputs are
  * written atomically: detections.csv, fibers.csv, per_cell.csv, summary.json, overlays.
  */
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, extname, join, normalize, resolve, sep } from "node:path";
 import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
@@ -129,6 +129,7 @@ export interface BatchResult {
 export async function analyzeBatch(paths: string[], outDir: string, opts: FileOptions & { threads?: number; quiet?: boolean } = {}): Promise<BatchResult> {
   const files = listInputs(paths, outDir);
   ensureOutDir(outDir);
+  const before = previousOverlays(outDir);
   const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), files.length));
   const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
   const outcomes = await analyzeAll(files, opts, threads, (n) => progress.update(n));
@@ -139,6 +140,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   const images = [];
   const failed: { path: string; error: string }[] = [];
   const warnings: string[] = [];
+  const overlays: string[] = [];
   for (const o of outcomes) {
     if (o.error || !o.result) {
       failed.push({ path: o.path, error: o.error ?? "unknown error" });
@@ -153,8 +155,15 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
     fib.push(...o.result.fibers);
     cells.push(...o.result.perCell);
     images.push(o.result.summary);
-    for (const ov of o.result.overlays) writeFileAtomic(join(outDir, ov.name), new Uint8Array(ov.png));
+    for (const ov of o.result.overlays) {
+      writeFileAtomic(join(outDir, ov.name), new Uint8Array(ov.png));
+      overlays.push(ov.name);
+    }
   }
+  // a reused --out: overlays an earlier run wrote (listed in its summary.json) for images not in this run are removed,
+  // so that the folder shows this run only; nothing else in the folder is touched
+  const written = new Set(overlays);
+  for (const name of before) if (!written.has(name)) rmSync(join(outDir, name), { force: true });
   writeFileAtomic(join(outDir, "detections.csv"), toCsv(DETECTIONS_HEADER, det));
   writeFileAtomic(join(outDir, "fibers.csv"), toCsv(FIBERS_HEADER, fib));
   writeFileAtomic(join(outDir, "per_cell.csv"), toCsv(PER_CELL_HEADER, cells));
@@ -171,6 +180,19 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
     migrasomesPer100Um: totalL > 0 ? Number(((100 * totalM) / totalL).toFixed(4)) : null,
     meanMigrasomesPerCell: perCellCounts.length ? Number((perCellCounts.reduce((s, v) => s + v, 0) / perCellCounts.length).toFixed(4)) : null,
     perImage: images,
+    overlays,
   });
   return { analysed: images.length, failed };
+}
+
+/** The overlay files a previous run listed in `outDir/summary.json` (plain names ending in `_overlay.png` only). */
+function previousOverlays(outDir: string): string[] {
+  const f = join(outDir, "summary.json");
+  if (!existsSync(f)) return [];
+  try {
+    const list = (JSON.parse(readFileSync(f, "utf8")) as { overlays?: unknown }).overlays;
+    return Array.isArray(list) ? list.filter((n): n is string => typeof n === "string" && /^[^/\\]+_overlay\.png$/.test(n) && basename(n) === n) : [];
+  } catch {
+    return []; // not ours, or damaged: nothing is removed
+  }
 }

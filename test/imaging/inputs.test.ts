@@ -176,6 +176,21 @@ describe("analyze: a folder as biologists keep them", () => {
     expect(readdirSync(out).filter((f) => f.endsWith("_overlay.png"))).toHaveLength(2);
     expect(existsSync(join(out, "detections.csv"))).toBe(true);
   });
+
+  it("a reused --out shows the new run only: overlays an earlier run wrote for other images are removed, other files kept", () => {
+    const src = join(dir, "reuse");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, "first.tif"), tif([scene(0)]));
+    writeFileSync(join(src, "second.tif"), tif([scene(3)]));
+    const out = join(dir, "o-reuse");
+    expect(run(["analyze", src, "--out", out, "--quiet", "--workers", "1"]).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).overlays).toEqual(["first_overlay.png", "second_overlay.png"]);
+    writeFileSync(join(out, "notes.txt"), "mine");
+    writeFileSync(join(out, "mine_overlay.png"), "not written by migrasim");
+    const r = run(["analyze", join(src, "second.tif"), "--out", out, "--quiet", "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["detections.csv", "fibers.csv", "mine_overlay.png", "notes.txt", "per_cell.csv", "second_overlay.png", "summary.json"]);
+  });
 });
 
 describe("analyze: outputs agree with each other", () => {
