@@ -106,9 +106,13 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
       frames = ij.frames;
       frameIntervalMin = ij.frameIntervalMin;
       if (channels * slices * frames !== planes.length) {
+        // an RGB stack: ImageJ counts pages (slices × frames), each page holds spp samples
+        const rgbStack = spp > 1 && channels === 1 && slices * frames * spp === planes.length;
         channels = spp;
-        slices = 1;
-        frames = planes.length / spp;
+        if (!rgbStack) {
+          slices = 1;
+          frames = planes.length / spp;
+        }
       } // ImageJ order is already czt (c fastest)
     } else {
       channels = spp;

@@ -58,6 +58,20 @@ describe("TIFF variants", () => {
     expect(s.planes[0][5]).toBe(0);
   });
 
+  it("reads an ImageJ RGB z-stack as 3 channels × slices, and an RGB time series as frames", async () => {
+    const page = (v: number) => Array.from({ length: w * h * 3 }, (_, i) => (i % 3 === 1 ? v : 0));
+    const z = await roundTrip("rgb-z.tif", [page(10), page(20), page(30), page(40)], {
+      bits: 8, samplesPerPixel: 3, description: "ImageJ=1.54f\nimages=4\nslices=4\nunit=micron\nloop=false\n", xResolution: 10,
+    });
+    expect([z.channels, z.slices, z.frames]).toEqual([3, 4, 1]);
+    expect(z.planes[2 * 3 + 1][0]).toBe(30); // z 2, green
+    const t = await roundTrip("rgb-t.tif", [page(10), page(20)], {
+      bits: 8, samplesPerPixel: 3, description: "ImageJ=1.54f\nimages=2\nframes=2\nunit=micron\nfinterval=60\n", xResolution: 10,
+    });
+    expect([t.channels, t.slices, t.frames]).toEqual([3, 1, 2]);
+    expect(t.frameIntervalMin).toBeCloseTo(1);
+  });
+
   it("reads an ImageJ hyperstack (channels, slices, frames; czt order)", async () => {
     const pages: number[][] = [];
     for (let t = 0; t < 2; t++) for (let z = 0; z < 3; z++) for (let c = 0; c < 2; c++) pages.push(new Array(w * h).fill(100 * t + 10 * z + c));
