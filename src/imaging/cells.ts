@@ -482,7 +482,7 @@ function refineCut(
  * Splits body l (all inside the box x0…x1, y0…y1) at narrow necks (`CellParams.splitNeck`): its pixels are flooded
  * from the highest distance to its edge down (8-connected; ties by pixel index), each local maximum starting a
  * part. Where a pixel joins two parts (a saddle at distance s), they merge unless s < splitNeck × the smaller of
- * their two peaks (inscribed radii) and that peak is ≥ `minHalfThicknessUm`; every pixel goes to the part of its
+ * their two peaks (inscribed radii) and that peak is ≥ `minHalfThicknessUm` (holes in the body are filled first); every pixel goes to the part of its
  * neighbour farthest from the edge (steepest ascent). A resulting part below `minAreaUm2` joins the neighbouring part it shares most border with.
  * The parts but the largest take labels first, first + 1, …; returns their number.
  */
@@ -501,9 +501,33 @@ function splitBody(lab: Int32Array, l: number, cw: number, x0: number, y0: numbe
   const rMin = params.minHalfThicknessUm / cpx;
   const aMin = params.minAreaUm2 / (cpx * cpx);
   if (n < 2 * aMin) return 0;
-  const dist = distanceToOutside(m, bw, bh);
+  // holes (pixels of the box not 4-connected to its edge outside the body) are filled: a hole left by the cut in a dim
+  // body is no neck; the distance is to its outer edge
+  const filled = new Uint8Array(bw * bh).fill(1);
+  const stack: number[] = [];
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = y * bw + x;
+      if ((x === 0 || y === 0 || x === bw - 1 || y === bh - 1) && !m[i] && filled[i]) {
+        filled[i] = 0;
+        stack.push(i);
+      }
+    }
+  while (stack.length) {
+    const i = stack.pop() as number;
+    const x = i % bw;
+    const y = (i - x) / bw;
+    for (const j of [x > 0 ? i - 1 : -1, x < bw - 1 ? i + 1 : -1, y > 0 ? i - bw : -1, y < bh - 1 ? i + bw : -1])
+      if (j >= 0 && !m[j] && filled[j]) {
+        filled[j] = 0;
+        stack.push(j);
+      }
+  }
+  n = 0;
+  for (let i = 0; i < filled.length; i++) n += filled[i];
+  const dist = distanceToOutside(filled, bw, bh);
   const order = new Int32Array(n);
-  for (let i = 0, k = 0; i < m.length; i++) if (m[i]) order[k++] = i;
+  for (let i = 0, k = 0; i < filled.length; i++) if (filled[i]) order[k++] = i;
   order.sort((a, b) => dist[b] - dist[a] || a - b);
   // union-find over parts (indexed by their first pixel); peak = distance at that pixel
   const part = new Int32Array(bw * bh).fill(-1);
@@ -572,7 +596,7 @@ function splitBody(lab: Int32Array, l: number, cw: number, x0: number, y0: numbe
       for (let i = 0; i < part.length; i++) {
         if (part[i] < 0) continue;
         const q = ids.indexOf(part[i]);
-        if (q > 0) lab[(Math.floor(i / bw) + y0) * cw + (i % bw) + x0] = first + q - 1;
+        if (q > 0 && m[i]) lab[(Math.floor(i / bw) + y0) * cw + (i % bw) + x0] = first + q - 1;
       }
       return ids.length - 1;
     }

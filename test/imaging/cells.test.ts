@@ -20,6 +20,8 @@ interface Setup {
   /** more bodies: each added (touching cells), or their union (`union`: one lobed cell, the level of the first) */
   cells?: { x: number; y: number; rx: number; ry: number; level: number }[];
   union?: boolean;
+  /** dark holes (µm centre and radius) in those bodies */
+  holes?: [number, number, number][];
   /** fibers (µm segments) and migrasomes (µm centres) on the bump */
   fibers: [number, number, number, number][];
   migrasomes: [number, number][];
@@ -45,6 +47,7 @@ function render(s: Setup): Float32Array {
           const e = c.level * Math.max(0, Math.min(1, (1.02 - Math.hypot((xu - c.x) / c.rx, (yu - c.y) / c.ry)) / 0.06));
           u = s.union ? Math.max(u, e) : u + e;
         }
+        if (s.holes?.some(([hx, hy, hr]) => Math.hypot(xu - hx, yu - hy) < hr)) u = 0;
         sig[y * N + x] += u;
       }
       for (const [mx, my] of s.migrasomes) {
@@ -277,5 +280,17 @@ describe("touching bodies", () => {
         const img = render({ bump: flat, cells, union: true, fibers: [], migrasomes: [], seed });
         expect(detectCells(img, N, N, PX).cells).toHaveLength(1);
       }
+  });
+  it("a body with a row of holes left by the cut stays one body", () => {
+    // a dim body whose cut left holes (dish seed 18, SNR 4: a single cell was split between them): a row of dark
+    // spots across it leaves a narrow neck around each hole, but none from the outer edge
+    const cells = [{ x: 20, y: 20, rx: 10, ry: 10, level: 14 }];
+    const holes: [number, number, number][] = [-8, -3.5, 1, 5.5].map((dy) => [20, 20 + dy, 1]);
+    for (const seed of [1, 2]) {
+      const img = render({ bump: flat, cells, holes, fibers: [], migrasomes: [], seed });
+      const cm = detectCells(img, N, N, PX);
+      expect(cm.cells).toHaveLength(1);
+      expect(cm.cells[0].areaUm2).toBeGreaterThan(0.8 * Math.PI * 100);
+    }
   });
 });
