@@ -20,9 +20,14 @@ export interface AssignParams {
   /** along the fibers, a free fiber end also reaches a cell body, or another traced fiber, across a gap up to this
    * (µm; geodesic only; 0 = off): dim fibers converging on a cell are traced in pieces */
   gapUm: number;
+  /**
+   * a fiber's cell (not geodesic): the tracer's, which gives a traced network the first body it touches ("first"), or
+   * ("touching") that body or one touching it, whichever more of the network's fiber ends reach (`touchingCell`)
+   */
+  networkCell: "first" | "touching";
 }
 
-export const DEFAULT_ASSIGN_PARAMS: AssignParams = { fiberReachUm: 3, nearestCellUm: 30, geodesic: false, gapUm: 0 };
+export const DEFAULT_ASSIGN_PARAMS: AssignParams = { fiberReachUm: 3, nearestCellUm: 30, geodesic: false, gapUm: 0, networkCell: "touching" };
 
 /** Where the fibers meet the cell bodies: the label image of the bodies (cell ids), its size and pixel size. */
 export interface CellLabelMap {
@@ -41,10 +46,11 @@ export function assignCells(
 ): (number | null)[] {
   if (!(params.fiberReachUm >= 0) || !(params.nearestCellUm >= 0)) throw new Error(`assignCells: fiberReachUm and nearestCellUm must be ≥ 0 µm, got ${params.fiberReachUm} and ${params.nearestCellUm}`);
   const nodeCell = params.geodesic && labelMap ? nearestCellAlongFibers(g, labelMap, params.gapUm, cells) : null;
+  const edgeCell = !params.geodesic && params.networkCell === "touching" && labelMap ? touchingCell(g, labelMap) : g.edges.map((e) => e.cellId);
   // an edge vertex's cell: the cell of the nearer end along the fibers (by arc length), else the edge's own
   const vertexCell = (ei: number, k: number): number | null => {
     const e = g.edges[ei];
-    if (!nodeCell) return e.cellId;
+    if (!nodeCell) return edgeCell[ei];
     const A = nodeCell.get(e.a);
     const B = nodeCell.get(e.b);
     if (!A && !B) return e.cellId;
@@ -57,7 +63,7 @@ export function assignCells(
   const G = Math.max(4, maxR + params.fiberReachUm);
   const grid = new Map<string, [number, number, number, number][]>();
   g.edges.forEach((e, ei) => {
-    if (e.cellId === null && !(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)))) return;
+    if (edgeCell[ei] === null && !(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)))) return;
     e.points.forEach((p, k) => {
       const key = `${Math.floor(p[0] / G)},${Math.floor(p[1] / G)}`;
       const l = grid.get(key);
@@ -96,6 +102,78 @@ export function assignCells(
       }
     }
     return cellId;
+  });
+}
+
+/** The body label under a "cell" node (the first within 1.5 µm, row by row, as in the tracer), or 0. */
+function labelNear(L: CellLabelMap, xUm: number, yUm: number): number {
+  const r = Math.ceil(1.5 / L.pxUm);
+  const px = Math.floor(xUm / L.pxUm);
+  const py = Math.floor(yUm / L.pxUm);
+  let label = 0;
+  for (let y = Math.max(0, py - r); y <= Math.min(L.height - 1, py + r) && !label; y++)
+    for (let x = Math.max(0, px - r); x <= Math.min(L.width - 1, px + r) && !label; x++) label = L.labels[y * L.width + x];
+  return label;
+}
+
+/**
+ * Per edge, its cell with `AssignParams.networkCell` "touching": the tracer's cell t of the edge, unless a body that
+ * touches body t (two touching cells, split by `CellParams.splitNeck`) is where more of the edge's network's "cell"
+ * nodes lie (ties to t; among several, the most, then the lower label). The tracer gives a network the first body it
+ * touches; the fibers of two touching cells reach both bodies, and most of them the body that made them.
+ */
+function touchingCell(g: FiberGraph, L: CellLabelMap): (number | null)[] {
+  const { labels, width: w, height: h } = L;
+  const touching = new Map<number, Set<number>>();
+  const touch = (a: number, b: number) => (touching.get(a) ?? touching.set(a, new Set()).get(a)!).add(b);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const a = labels[y * w + x];
+      if (!a) continue;
+      const r = x + 1 < w ? labels[y * w + x + 1] : 0;
+      const d = y + 1 < h ? labels[(y + 1) * w + x] : 0;
+      if (r && r !== a) {
+        touch(a, r);
+        touch(r, a);
+      }
+      if (d && d !== a) {
+        touch(a, d);
+        touch(d, a);
+      }
+    }
+  if (!touching.size) return g.edges.map((e) => e.cellId);
+  const par = g.nodes.map((_, i) => i);
+  const f = (i: number): number => {
+    while (par[i] !== i) i = par[i] = par[par[i]];
+    return i;
+  };
+  for (const e of g.edges) {
+    const a = f(e.a);
+    const b = f(e.b);
+    if (a !== b) par[Math.max(a, b)] = Math.min(a, b);
+  }
+  // "cell" nodes per network and body label
+  const counts = new Map<number, Map<number, number>>();
+  for (const n of g.nodes) {
+    if (n.kind !== "cell") continue;
+    const l = labelNear(L, n.xUm, n.yUm);
+    if (!l) continue;
+    const c = f(n.id);
+    const m = counts.get(c) ?? counts.set(c, new Map()).get(c)!;
+    m.set(l, (m.get(l) ?? 0) + 1);
+  }
+  return g.edges.map((e) => {
+    const t = e.cellId;
+    const nb = t === null ? undefined : touching.get(t);
+    const m = counts.get(f(e.a));
+    if (t === null || !nb || !m) return t;
+    let best = t;
+    let bc = m.get(t) ?? 0;
+    for (const l of [...nb].sort((p, q) => p - q)) {
+      const k = m.get(l) ?? 0;
+      if (k > bc) [best, bc] = [l, k];
+    }
+    return best;
   });
 }
 

@@ -65,9 +65,16 @@ export interface CellParams {
    */
   refineCuts: number;
   refineGain: number;
+  /**
+   * touching bodies ("highpass" only; 0 = off): a body is split at a neck (watershed of its distance to its edge)
+   * when the neck's half-width is below this fraction of the inscribed radius of the thinner of the two parts
+   * it joins, both parts are at least `minHalfThicknessUm` thick and at least `minAreaUm2` large. Two touching
+   * cells are joined by a neck much narrower than either; a single elongated or lobed cell is not
+   */
+  splitNeck: number;
 }
 
-export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5, detrend: true, refineCuts: 3, refineGain: 0.04 };
+export const DEFAULT_CELL_PARAMS: CellParams = { minAreaUm2: 100, minHalfThicknessUm: 3.5, relThreshold: 0.3, minFilled: 0.6, noiseZ: 6, noiseFrom: "highpass", minStep: 0.5, spreadZ: 2, retryLevels: 6, stepOverFall: 3, minInnerStep: 0.25, reopen: true, ellipseTrim: 1, cornerRule: true, bodyOpenUm: 1.5, detrend: true, refineCuts: 3, refineGain: 0.04, splitNeck: 0.5 };
 
 export interface CellBody {
   id: number;
@@ -472,6 +479,149 @@ function refineCut(
 }
 
 /**
+ * Splits body l (all inside the box x0…x1, y0…y1) at narrow necks (`CellParams.splitNeck`): its pixels are flooded
+ * from the highest distance to its edge down (8-connected; ties by pixel index), each local maximum starting a
+ * part. Where a pixel joins two parts (a saddle at distance s), they merge unless s < splitNeck × the smaller of
+ * their two peaks (inscribed radii) and that peak is ≥ `minHalfThicknessUm` (holes in the body are filled first); every pixel goes to the part of its
+ * neighbour farthest from the edge (steepest ascent). A resulting part below `minAreaUm2` joins the neighbouring part it shares most border with.
+ * The parts but the largest take labels first, first + 1, …; returns their number.
+ */
+function splitBody(lab: Int32Array, l: number, cw: number, x0: number, y0: number, x1: number, y1: number, first: number, cpx: number, params: CellParams): number {
+  if (x1 < x0 || y1 < y0) return 0;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const m = new Uint8Array(bw * bh);
+  let n = 0;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++)
+      if (lab[(y + y0) * cw + x + x0] === l) {
+        m[y * bw + x] = 1;
+        n++;
+      }
+  const rMin = params.minHalfThicknessUm / cpx;
+  const aMin = params.minAreaUm2 / (cpx * cpx);
+  if (n < 2 * aMin) return 0;
+  // holes (pixels of the box not 4-connected to its edge outside the body) are filled: a hole left by the cut in a dim
+  // body is no neck; the distance is to its outer edge
+  const filled = new Uint8Array(bw * bh).fill(1);
+  const stack: number[] = [];
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = y * bw + x;
+      if ((x === 0 || y === 0 || x === bw - 1 || y === bh - 1) && !m[i] && filled[i]) {
+        filled[i] = 0;
+        stack.push(i);
+      }
+    }
+  while (stack.length) {
+    const i = stack.pop() as number;
+    const x = i % bw;
+    const y = (i - x) / bw;
+    for (const j of [x > 0 ? i - 1 : -1, x < bw - 1 ? i + 1 : -1, y > 0 ? i - bw : -1, y < bh - 1 ? i + bw : -1])
+      if (j >= 0 && !m[j] && filled[j]) {
+        filled[j] = 0;
+        stack.push(j);
+      }
+  }
+  n = 0;
+  for (let i = 0; i < filled.length; i++) n += filled[i];
+  const dist = distanceToOutside(filled, bw, bh);
+  const order = new Int32Array(n);
+  for (let i = 0, k = 0; i < filled.length; i++) if (filled[i]) order[k++] = i;
+  order.sort((a, b) => dist[b] - dist[a] || a - b);
+  // union-find over parts (indexed by their first pixel); peak = distance at that pixel
+  const part = new Int32Array(bw * bh).fill(-1);
+  const parent = new Map<number, number>();
+  const find = (a: number): number => {
+    let r = a;
+    while (parent.get(r) !== r) r = parent.get(r) as number;
+    while (a !== r) {
+      const p = parent.get(a) as number;
+      parent.set(a, r);
+      a = p;
+    }
+    return r;
+  };
+  const roots: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const x = i % bw;
+    const y = (i - x) / bw;
+    roots.length = 0;
+    let up = -1;
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if ((!dx && !dy) || xx < 0 || yy < 0 || xx >= bw || yy >= bh) continue;
+        const j = yy * bw + xx;
+        if (part[j] < 0) continue;
+        if (up < 0 || dist[j] > dist[up] || (dist[j] === dist[up] && j < up)) up = j;
+        const r = find(part[j]);
+        if (!roots.includes(r)) roots.push(r);
+      }
+    if (!roots.length) {
+      parent.set(i, i);
+      part[i] = i;
+      continue;
+    }
+    // highest peak first (ties: lower index)
+    roots.sort((a, b) => dist[b] - dist[a] || a - b);
+    const s = dist[i];
+    for (let q = 1; q < roots.length; q++) {
+      const a = find(roots[0]);
+      const b = find(roots[q]);
+      if (a === b) continue;
+      const lo = Math.min(dist[a], dist[b]);
+      if (lo < rMin || s >= params.splitNeck * lo) {
+        const [hiR, loR] = dist[a] > dist[b] || (dist[a] === dist[b] && a < b) ? [a, b] : [b, a];
+        parent.set(loR, hiR);
+      }
+    }
+    part[i] = find(part[up]);
+  }
+  // the parts, and small ones joined to the neighbour they share most border with
+  for (;;) {
+    const size = new Map<number, number>();
+    for (let i = 0; i < part.length; i++) if (part[i] >= 0) {
+      const r = find(part[i]);
+      part[i] = r;
+      size.set(r, (size.get(r) ?? 0) + 1);
+    }
+    if (size.size < 2) return 0;
+    let small = -1;
+    for (const [r, a] of size) if (a < aMin && (small < 0 || a < (size.get(small) as number) || (a === size.get(small) && r < small))) small = r;
+    if (small < 0) {
+      const ids = [...size.keys()].sort((a, b) => (size.get(b) as number) - (size.get(a) as number) || a - b);
+      for (let i = 0; i < part.length; i++) {
+        if (part[i] < 0) continue;
+        const q = ids.indexOf(part[i]);
+        if (q > 0 && m[i]) lab[(Math.floor(i / bw) + y0) * cw + (i % bw) + x0] = first + q - 1;
+      }
+      return ids.length - 1;
+    }
+    const shared = new Map<number, number>();
+    for (let i = 0; i < part.length; i++) {
+      if (part[i] !== small) continue;
+      const x = i % bw;
+      const y = (i - x) / bw;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= bw || yy >= bh) continue;
+          const r = part[yy * bw + xx];
+          if (r >= 0 && r !== small) shared.set(r, (shared.get(r) ?? 0) + 1);
+        }
+    }
+    let to = -1;
+    for (const [r, c] of shared) if (to < 0 || c > (shared.get(to) as number) || (c === shared.get(to) && r < to)) to = r;
+    if (to < 0) return 0;
+    parent.set(small, to);
+  }
+}
+
+/**
  * Keeps the pixels of `sel` (inside the box) within `scale` times the ellipse of the same second moments
  * (a filled ellipse's edge lies at Mahalanobis distance 2): lobes of fibers and migrasomes that join a
  * body where they meet it stick out of it.
@@ -714,11 +864,11 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const mask = openDisc(loose, cw, ch, rOpen);
   const { labels: lab, count } = components(mask, cw, ch);
   const dist = distanceToOutside(mask, cw, ch);
-  const area = new Float64Array(count + 1);
+  let area = new Float64Array(count + 1);
   const thick = new Float64Array(count + 1);
   const filled = new Float64Array(count + 1);
-  const sx = new Float64Array(count + 1);
-  const sy = new Float64Array(count + 1);
+  let sx = new Float64Array(count + 1);
+  let sy = new Float64Array(count + 1);
   for (let i = 0; i < lab.length; i++) {
     const l = lab[i];
     if (!l) continue;
@@ -728,7 +878,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     sx[l] += i % cw;
     sy[l] += Math.floor(i / cw);
   }
-  const remap = new Int32Array(count + 1);
+  let remap = new Int32Array(count + 1);
   const cells: CellBody[] = [];
   // order cells by position (top-left first) for deterministic ids
   let keep: number[] = [];
@@ -798,6 +948,21 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     // open every body below its own scale: lobes of fibers and migrasomes above the cut come off
     if (params.bodyOpenUm > 0) for (const l of keep) openBody(lab, l, cw, bx0[l], by0[l], bx1[l], by1[l], params.bodyOpenUm / cpx);
     if (pre) for (const l of keep) refineCut(l, lab, pre, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], level[l], cpx, params);
+    // touching bodies: split at narrow necks, the parts taking new labels after the last one
+    if (params.splitNeck > 0) {
+      let next = count + 1;
+      for (const l of keep.slice()) {
+        const parts = splitBody(lab, l, cw, bx0[l], by0[l], bx1[l], by1[l], next, cpx, params);
+        for (let q = 0; q < parts; q++) keep.push(next + q);
+        next += parts;
+      }
+      if (next > count + 1) {
+        area = new Float64Array(next);
+        sx = new Float64Array(next);
+        sy = new Float64Array(next);
+        remap = new Int32Array(next);
+      }
+    }
     area.fill(0);
     sx.fill(0);
     sy.fill(0);

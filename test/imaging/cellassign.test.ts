@@ -98,11 +98,11 @@ describe("assignCells", () => {
     // on cell 3's fiber; 3.4 µm from it (within R + 3 µm); near the free fiber, 25 µm from body 5's edge; 45 µm from it
     const got = assignCells(g, [mig(5, 10), mig(12, 13.4), mig(25, 30), mig(5, 30)], cells);
     expect(got).toEqual([3, 3, 5, null]);
-    expect(assignCells(g, [mig(25, 30)], cells, { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0 })).toEqual([null]);
-    expect(assignCells(g, [mig(12, 13.4)], cells, { fiberReachUm: 2, nearestCellUm: 0, geodesic: true, gapUm: 0 })).toEqual([null]);
+    expect(assignCells(g, [mig(25, 30)], cells, { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0, networkCell: "first" as const })).toEqual([null]);
+    expect(assignCells(g, [mig(12, 13.4)], cells, { fiberReachUm: 2, nearestCellUm: 0, geodesic: true, gapUm: 0, networkCell: "first" as const })).toEqual([null]);
   });
   it("refuses negative reaches", () => {
-    expect(() => assignCells(g, [], cells, { fiberReachUm: -1, nearestCellUm: 30, geodesic: true, gapUm: 0 })).toThrow(/fiberReachUm/);
+    expect(() => assignCells(g, [], cells, { fiberReachUm: -1, nearestCellUm: 30, geodesic: true, gapUm: 0, networkCell: "first" as const })).toThrow(/fiberReachUm/);
   });
 });
 
@@ -141,7 +141,7 @@ describe("assignCells along the fibers", () => {
     { id: 2, xUm: 95, yUm: 50, areaUm2: 28 },
   ];
   const map = { labels, width: W, height: W, pxUm: 1 };
-  const P = { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0 };
+  const P = { fiberReachUm: 3, nearestCellUm: 0, geodesic: true, gapUm: 0, networkCell: "first" as const };
   const migs = [{ xUm: 80, yUm: 50, rUm: 0.5 }, { xUm: 20, yUm: 50, rUm: 0.5 }, { xUm: 50, yUm: 78, rUm: 0.5 }];
   it("splits a network between the cells nearest along it", () => {
     expect(assignCells(g, migs, cells, P, map)).toEqual([2, 1, null]);
@@ -160,5 +160,50 @@ describe("assignCells along the fibers", () => {
     };
     expect(assignCells(lone, [{ xUm: 75, yUm: 50, rUm: 0.5 }], cells, { ...P, gapUm: 4 }, map)).toEqual([2]);
     expect(assignCells(lone, [{ xUm: 75, yUm: 50, rUm: 0.5 }], cells, { ...P, gapUm: 2 }, map)).toEqual([null]);
+  });
+});
+
+describe("assignCells: a network at two touching bodies", () => {
+  // body 1 around (40, 50), 10 µm; body 2 beside it, touching it (around (59, 50), 10 µm) or not (around (61, 50), 8 µm).
+  // One traced network, given body 1 by the tracer (the first body it touches): one fiber end at body 1's far side, three
+  // at body 2's, joined at (90, 50); a migrasome on the fiber from body 2
+  const W = 100;
+  const map = (cx2: number, r2: number) => {
+    const labels = new Int32Array(W * W);
+    for (let y = 0; y < W; y++)
+      for (let x = 0; x < W; x++) {
+        const d1 = Math.hypot(x + 0.5 - 40, y + 0.5 - 50);
+        const d2 = Math.hypot(x + 0.5 - cx2, y + 0.5 - 50);
+        if (d1 <= 10 && (d2 > r2 || d1 <= d2)) labels[y * W + x] = 1;
+        else if (d2 <= r2) labels[y * W + x] = 2;
+      }
+    return { labels, width: W, height: W, pxUm: 1 };
+  };
+  const line = (pts: [number, number][]): [number, number][] => {
+    const out: [number, number][] = [pts[0]];
+    for (let k = 1; k < pts.length; k++) {
+      const [x0, y0] = pts[k - 1];
+      const [x1, y1] = pts[k];
+      const n = Math.round(Math.hypot(x1 - x0, y1 - y0));
+      for (let i = 1; i <= n; i++) out.push([x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * i) / n]);
+    }
+    return out;
+  };
+  const ends: [number, number][] = [[29, 50], [70, 50], [67, 56], [67, 44]];
+  const paths = [line([[29, 50], [20, 50], [20, 90], [90, 90], [90, 50]]), line([[70, 50], [90, 50]]), line([[67, 56], [90, 50]]), line([[67, 44], [90, 50]])];
+  const g: FiberGraph = {
+    nodes: [...ends.map(([x, y], id) => ({ id, xUm: x, yUm: y, kind: "cell" as const, degree: 1 })), { id: 4, xUm: 90, yUm: 50, kind: "junction", degree: 4 }],
+    edges: paths.map((points, id) => ({ id, a: id, b: 4, points, lengthUm: points.length - 1, cellId: 1 })),
+    totalLengthUm: paths.reduce((s, p) => s + p.length - 1, 0),
+  };
+  const cells: CellBody[] = [{ id: 1, xUm: 40, yUm: 50, areaUm2: 314 }, { id: 2, xUm: 60, yUm: 50, areaUm2: 250 }];
+  const migs = [{ xUm: 80, yUm: 50.5, rUm: 0.5 }];
+  const P = { fiberReachUm: 3, nearestCellUm: 0, geodesic: false, gapUm: 0 };
+  it("takes the touching body most of its ends reach", () => {
+    expect(assignCells(g, migs, cells, { ...P, networkCell: "touching" }, map(59, 10))).toEqual([2]);
+    expect(assignCells(g, migs, cells, { ...P, networkCell: "first" }, map(59, 10))).toEqual([1]);
+  });
+  it("keeps the tracer's body when the other one does not touch it", () => {
+    expect(assignCells(g, migs, cells, { ...P, networkCell: "touching" }, map(61, 8))).toEqual([1]);
   });
 });

@@ -17,6 +17,11 @@ const N = 400;
 interface Setup {
   bump: { x: number; y: number; sigma: number; amp: number };
   cell?: { x: number; y: number; rx: number; ry: number; level: number };
+  /** more bodies: each added (touching cells), or their union (`union`: one lobed cell, the level of the first) */
+  cells?: { x: number; y: number; rx: number; ry: number; level: number }[];
+  union?: boolean;
+  /** dark holes (µm centre and radius) in those bodies */
+  holes?: [number, number, number][];
   /** fibers (µm segments) and migrasomes (µm centres) on the bump */
   fibers: [number, number, number, number][];
   migrasomes: [number, number][];
@@ -35,6 +40,15 @@ function render(s: Setup): Float32Array {
         const c = s.cell;
         const rho = Math.hypot((xu - c.x) / c.rx, (yu - c.y) / c.ry);
         sig[y * N + x] += c.level * Math.max(0, Math.min(1, (1.02 - rho) / 0.06));
+      }
+      if (s.cells) {
+        let u = 0;
+        for (const c of s.cells) {
+          const e = c.level * Math.max(0, Math.min(1, (1.02 - Math.hypot((xu - c.x) / c.rx, (yu - c.y) / c.ry)) / 0.06));
+          u = s.union ? Math.max(u, e) : u + e;
+        }
+        if (s.holes?.some(([hx, hy, hr]) => Math.hypot(xu - hx, yu - hy) < hr)) u = 0;
+        sig[y * N + x] += u;
       }
       for (const [mx, my] of s.migrasomes) {
         const r = Math.hypot(xu - mx, yu - my);
@@ -228,6 +242,55 @@ describe("a body beside a migrasome cluster (the cut measured again)", () => {
       }
       expect(near).toBeGreaterThanOrEqual(5);
       expect(found).toBeGreaterThanOrEqual(near - 1);
+    }
+  });
+});
+
+describe("touching bodies", () => {
+  const flat = { x: 20, y: 20, sigma: 12, amp: 0 };
+  it("two touching cells are two bodies, each with its own centre", () => {
+    // two round cells of 8 µm radius whose edges overlap by 0.2–1 µm (a neck of 2.5–5 µm half-width), the
+    // second dimmer or brighter; fibers leave both
+    const cases: [number, number, number][] = [[15.8, 14, 1], [15.5, 10, 2], [15, 18, 3]];
+    for (const [D, level2, seed] of cases) {
+      const cells = [{ x: 12, y: 20, rx: 8, ry: 8, level: 14 }, { x: 12 + D, y: 20, rx: 8, ry: 8, level: level2 }];
+      const fibers: Setup["fibers"] = [[12, 12.5, 10, 1], [12 + D, 27.5, 14 + D, 39]];
+      const img = render({ bump: flat, cells, fibers, migrasomes: [[10.5, 4]], seed, fiberLevel: 18 });
+      const cm = detectCells(img, N, N, PX);
+      expect(cm.cells).toHaveLength(2);
+      for (const c of cells) {
+        const b = cm.labels[Math.floor(c.y / PX) * N + Math.floor(c.x / PX)];
+        expect(b).toBeGreaterThan(0);
+        const body = cm.cells.find((q) => q.id === b)!;
+        expect(Math.hypot(body.xUm - c.x, body.yUm - c.y)).toBeLessThan(1.5);
+        expect(body.areaUm2).toBeGreaterThan(0.8 * Math.PI * 64);
+        expect(body.areaUm2).toBeLessThan(1.2 * Math.PI * 64);
+      }
+    }
+  });
+  it("a single cell with a lobe or a waist stays one body", () => {
+    // a round cell with a smaller lobe, a peanut (two equal lobes with a waist), a long ellipse with a round end
+    const shapes: { x: number; y: number; rx: number; ry: number; level: number }[][] = [
+      [{ x: 16, y: 20, rx: 8, ry: 8, level: 14 }, { x: 24, y: 20, rx: 5, ry: 5, level: 14 }],
+      [{ x: 15, y: 20, rx: 7, ry: 7, level: 14 }, { x: 24, y: 20, rx: 7, ry: 7, level: 14 }],
+      [{ x: 18, y: 20, rx: 12, ry: 4, level: 14 }, { x: 28, y: 20, rx: 5, ry: 5, level: 14 }],
+    ];
+    for (const cells of shapes)
+      for (const seed of [1, 2]) {
+        const img = render({ bump: flat, cells, union: true, fibers: [], migrasomes: [], seed });
+        expect(detectCells(img, N, N, PX).cells).toHaveLength(1);
+      }
+  });
+  it("a body with a row of holes left by the cut stays one body", () => {
+    // a dim body whose cut left holes (dish seed 18, SNR 4: a single cell was split between them): a row of dark
+    // spots across it leaves a narrow neck around each hole, but none from the outer edge
+    const cells = [{ x: 20, y: 20, rx: 10, ry: 10, level: 14 }];
+    const holes: [number, number, number][] = [-8, -3.5, 1, 5.5].map((dy) => [20, 20 + dy, 1]);
+    for (const seed of [1, 2]) {
+      const img = render({ bump: flat, cells, holes, fibers: [], migrasomes: [], seed });
+      const cm = detectCells(img, N, N, PX);
+      expect(cm.cells).toHaveLength(1);
+      expect(cm.cells[0].areaUm2).toBeGreaterThan(0.8 * Math.PI * 100);
     }
   });
 });
