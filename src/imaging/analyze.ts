@@ -21,7 +21,7 @@ export interface AnalyzeParams {
   ridge: RidgeParams;
   arms: ArmParams;
   /** tracing options (`trace.ts`; given fields override the defaults) */
-  trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ">>;
+  trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ" | "scale">>;
   /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
   extend: Partial<ExtendParams> | null;
   /** which cell made each migrasome (`assign.ts`; given fields override the defaults) */
@@ -115,6 +115,7 @@ function analyzeWith(
     cellLabels: cm.labels,
     exclude,
     lineZ: ridges.lineZ,
+    scale: ridges.traceScale,
   });
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;

@@ -48,12 +48,20 @@ export interface LineParams {
   /** the wide pass is not used within `wideGuardUm` (µm) of pixels where the first pass reaches `wideGuardZ` */
   wideGuardZ: number;
   wideGuardUm: number;
+  /**
+   * target spacing of the raster the centre lines are drawn into for thinning and tracing, µm: the image's pixels
+   * split s × s with s the smallest whole number that brings them to this or below (0 = the image's pixels).
+   * Two fibers 0.4 µm apart are 2.5 pixels of 0.16 µm apart, and drawn there they touch and thinning merges them
+   */
+  traceGridUm: number;
 }
 
-export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4 };
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4, traceGridUm: 0.1 };
 
 export interface LineMask {
-  /** 1 on fiber centre-line pixels (full resolution) */
+  /** the raster of `mask`, `ox`, `oy` and `z`: the image's pixels split `scale` × `scale` (`traceGridUm`) */
+  scale: number;
+  /** 1 on fiber centre-line pixels (full resolution, or finer by `scale`) */
   mask: Uint8Array;
   /** sub-pixel offsets of the centre line from the pixel centre */
   ox: Float32Array;
@@ -790,13 +798,14 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
     if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
   }
-  return { mask, ox, oy, z: zf };
+  return { scale: 1, mask, ox, oy, z: zf };
 }
 
 /**
  * Fiber centre lines from the line filter. `smooth` is the image smoothed by a Gaussian of
  * `smoothSigmaPx` (full-resolution pixels), `noise` the raw per-pixel noise map. The offsets are
- * written into `ox`/`oy` when given (only line pixels are written; others keep their values).
+ * written into `ox`/`oy` when given and of the raster's size (only line pixels are written; others keep
+ * their values). The lines are drawn on the image's pixels split `scale` × `scale` (`traceGridUm`).
  */
 export function detectLines(
   smooth: Float32Array,
@@ -806,10 +815,11 @@ export function detectLines(
   h: number,
   pxUm: number,
   params: LineParams = DEFAULT_LINE_PARAMS,
-  ox: Float32Array = new Float32Array(w * h),
-  oy: Float32Array = new Float32Array(w * h),
+  ox?: Float32Array,
+  oy?: Float32Array,
 ): LineMask {
   const f = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
+  const sc = traceScale(pxUm, params);
   const grid = coarseGrid(smooth, noise, w, h, f);
   const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
   // the wide pass: the coarse grid smoothed on to σ = wideSigmaUm (a Gaussian on the grid, so that no second
@@ -833,7 +843,18 @@ export function detectLines(
   }
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
-  return drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f, w, h, ox, oy);
+  const ws = w * sc;
+  const hs = h * sc;
+  const oxs = ox && ox.length === ws * hs ? ox : new Float32Array(ws * hs);
+  const oys = oy && oy.length === ws * hs ? oy : new Float32Array(ws * hs);
+  // drawn with blocks of f·sc raster pixels: a grid pixel's centre (X + ½)·f image pixels is (X + ½)·f·sc raster pixels
+  return { ...drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f * sc, ws, hs, oxs, oys), scale: sc };
+}
+
+/** The split of the image's pixels for the centre-line raster: the smallest whole s with pxUm / s ≤ traceGridUm (1 when off). */
+export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAMS): number {
+  const g = params.traceGridUm ?? 0;
+  return g > 0 ? Math.max(1, Math.ceil(pxUm / g - 1e-6)) : 1;
 }
 
 /** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */

@@ -26,6 +26,11 @@ export interface RidgeParams {
 export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 4.5, lowZ: 2.2, fiberMask: "lines", line: DEFAULT_LINE_PARAMS };
 
 export interface RidgeMap {
+  /**
+   * the raster of `mask`, `lineZ`, `ox` and `oy`: the image's pixels split `traceScale` × `traceScale` (the line
+   * filter's `traceGridUm`; 1 for the Hessian mask)
+   */
+  traceScale: number;
   /** 1 on fiber centre-line pixels (from the line filter, or the Hessian hysteresis) */
   mask: Uint8Array;
   /** the line filter's response (noise units) on mask pixels (line filter only) */
@@ -87,6 +92,7 @@ export function detectRidges(
   let maskOx: Float32Array = ox;
   let maskOy: Float32Array = oy;
   let lineZ: Float32Array | undefined;
+  let traceScale = 1;
   if (mode === "lines" && smooth) {
     // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
     const lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
@@ -94,6 +100,7 @@ export function detectRidges(
     maskOx = lm.ox;
     maskOy = lm.oy;
     lineZ = lm.z;
+    traceScale = lm.scale;
   } else {
     mask = hysteresis(center, z, w, h, params.highZ, params.lowZ);
   }
@@ -102,7 +109,7 @@ export function detectRidges(
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  return { mask, lineZ, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  return { traceScale, mask, lineZ, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
 }
 
 /** Hysteresis on centre-line pixels (8-connected): seeds ≥ highZ, grown through pixels ≥ lowZ. */

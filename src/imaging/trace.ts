@@ -63,6 +63,11 @@ export interface TraceOptions {
   strongComponentUm?: number;
   /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
   migrasomeEdgesOnly?: boolean;
+  /**
+   * the mask (with its offsets and `lineZ`) lies on the image's pixels split `scale` × `scale` (the line filter's
+   * `traceGridUm`; default 1): it is (w·scale) × (h·scale); w, h, pxUm, the migrasomes, `cellLabels` and `exclude` are the image's
+   */
+  scale?: number;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -177,47 +182,61 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
+  // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
+  const sc = opts.scale ?? 1;
+  const W = w * sc;
+  const H = h * sc;
+  const pu = pxUm / sc;
   const mask = ridgeMask.slice();
   // clear migrasome discs (their rims are ridges too) and excluded areas
-  const migLabel = new Int32Array(w * h); // migrasome index + 1 (0: none)
-  opts.migrasomes.forEach((m, k) => {
-    const r = m.r + (opts.clearUm ?? 0.5) / pxUm;
+  const migLabel = new Int32Array(W * H); // migrasome index + 1 (0: none)
+  opts.migrasomes.forEach((m0, k) => {
+    // centre and radius in raster pixels (image pixel x spans raster pixels x·sc … x·sc + sc − 1)
+    const m = sc === 1 ? m0 : { x: (m0.x + 0.5) * sc - 0.5, y: (m0.y + 0.5) * sc - 0.5, r: m0.r * sc };
+    const r = m.r + (opts.clearUm ?? 0.5) / pu;
     const r2 = r * r;
-    const rr = r + (opts.captureUm ?? 0.5) / pxUm; // fibers ending within this ring join the migrasome
-    for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(h - 1, Math.ceil(m.y + rr)); y++)
-      for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(w - 1, Math.ceil(m.x + rr)); x++) {
+    const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
+    for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(H - 1, Math.ceil(m.y + rr)); y++)
+      for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(W - 1, Math.ceil(m.x + rr)); x++) {
         const d2 = (x - m.x) ** 2 + (y - m.y) ** 2;
-        if (d2 <= r2) mask[y * w + x] = 0;
-        if (d2 <= rr * rr) migLabel[y * w + x] = k + 1;
+        if (d2 <= r2) mask[y * W + x] = 0;
+        if (d2 <= rr * rr) migLabel[y * W + x] = k + 1;
       }
   });
   let pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
-    for (const i of pixels) if (ex[i]) mask[i] = 0;
+    if (sc === 1) {
+      for (const i of pixels) if (ex[i]) mask[i] = 0;
+    } else
+      for (const i of pixels) {
+        const x = i % W;
+        const y = (i - x) / W;
+        if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
+      }
     pixels = pixels.filter((i) => mask[i]);
   }
-  pixels = removeCorners(mask, w, h, thin(mask, w, h, pixels));
+  pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
   const nb = (i: number): number => {
-    const x = i % w;
-    const y = (i - x) / w;
-    if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
-      return mask[i - w - 1] + mask[i - w] + mask[i - w + 1] + mask[i - 1] + mask[i + 1] + mask[i + w - 1] + mask[i + w] + mask[i + w + 1];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (x > 0 && y > 0 && x < W - 1 && y < H - 1)
+      return mask[i - W - 1] + mask[i - W] + mask[i - W + 1] + mask[i - 1] + mask[i + 1] + mask[i + W - 1] + mask[i + W] + mask[i + W + 1];
     let c = 0;
     for (let k = 0; k < 8; k++) {
       const xx = x + DX[k];
       const yy = y + DY[k];
-      if (xx >= 0 && yy >= 0 && xx < w && yy < h && mask[yy * w + xx]) c++;
+      if (xx >= 0 && yy >= 0 && xx < W && yy < H && mask[yy * W + xx]) c++;
     }
     return c;
   };
   const pos = (i: number): [number, number] => {
-    const x = i % w;
-    const y = (i - x) / w;
-    return [(x + 0.5 + ox[i]) * pxUm, (y + 0.5 + oy[i]) * pxUm];
+    const x = i % W;
+    const y = (i - x) / W;
+    return [(x + 0.5 + ox[i]) * pu, (y + 0.5 + oy[i]) * pu];
   };
   // node pixels: degree ≠ 2
-  const nodeOf = new Int32Array(w * h); // node id + 1 (0: not a node pixel)
+  const nodeOf = new Int32Array(W * H); // node id + 1 (0: not a node pixel)
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (const i of pixels) {
@@ -230,13 +249,13 @@ export function traceFibers(
     if (d > 2)
       for (let q = 0; q < cluster.length; q++) {
         const j = cluster[q];
-        const x = j % w;
-        const y = (j - x) / w;
+        const x = j % W;
+        const y = (j - x) / W;
         for (let k = 0; k < 8; k++) {
           const xx = x + DX[k];
           const yy = y + DY[k];
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          const m = yy * w + xx;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const m = yy * W + xx;
           if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
             nodeOf[m] = nodes.length + 1;
             cluster.push(m);
@@ -254,8 +273,8 @@ export function traceFibers(
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
   const edges: FiberEdge[] = [];
-  const visited = new Uint8Array(w * h);
-  const OFF = DX.map((dx, k) => DY[k] * w + dx);
+  const visited = new Uint8Array(W * H);
+  const OFF = DX.map((dx, k) => DY[k] * W + dx);
   const walk = (start: number, first: number): { pts: number[]; end: number } => {
     const pts = [start, first];
     let prev = start;
@@ -292,10 +311,10 @@ export function traceFibers(
     const ry = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const i = pix[j];
-      const x = i % w;
-      const y = (i - x) / w;
-      rx[j] = (x + 0.5 + ox[i]) * pxUm;
-      ry[j] = (y + 0.5 + oy[i]) * pxUm;
+      const x = i % W;
+      const y = (i - x) / W;
+      rx[j] = (x + 0.5 + ox[i]) * pu;
+      ry[j] = (y + 0.5 + oy[i]) * pu;
     }
     // smooth vertices (moving average over ±3 vertices, shrinking at the ends) to remove the pixel staircase
     const pts: [number, number][] = new Array(n);
@@ -342,10 +361,10 @@ export function traceFibers(
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
       nodeOf[i] = id + 1;
-      const x = i % w;
-      const y = (i - x) / w;
+      const x = i % W;
+      const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
-        const m = (y + DY[k]) * w + x + DX[k];
+        const m = (y + DY[k]) * W + x + DX[k];
         if (m >= 0 && m < mask.length && mask[m] && !visited[m]) {
           const { pts } = walk(i, m);
           addEdge(pts, id, id);
@@ -356,9 +375,9 @@ export function traceFibers(
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
-    const px = Math.min(w - 1, Math.max(0, Math.floor(n.xUm / pxUm)));
-    const py = Math.min(h - 1, Math.max(0, Math.floor(n.yUm / pxUm)));
-    const k = migLabel[py * w + px] - 1;
+    const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
+    const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
+    const k = migLabel[py * W + px] - 1;
     if (k < 0 || n.kind !== "tip") continue;
     let id = migNode.get(k);
     if (id === undefined) {
