@@ -173,6 +173,44 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   return at;
 }
 
+/** the tracer's raster scratch (node ids + 1, walked marks): zero between calls (`scratchDirty` if a call was cut short) */
+let nodeScratch = new Int32Array(0);
+let visitedScratch = new Uint8Array(0);
+let scratchDirty = false;
+
+/**
+ * For rings (centre, squared radius; raster pixels) the index of the last one holding pixel (x, y) by
+ * (x − cx)² + (y − cy)² ≤ r², or −1: the same as painting the rings in order on the raster and reading the pixel.
+ */
+function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H: number): (x: number, y: number) => number {
+  const G = 64;
+  const gw = Math.ceil(W / G);
+  const gh = Math.ceil(H / G);
+  const cells = new Map<number, number[]>();
+  rings.forEach((m, k) => {
+    const rr = Math.sqrt(m.rr2) + 1;
+    const x0 = Math.max(0, Math.floor((m.x - rr) / G));
+    const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / G));
+    const y0 = Math.max(0, Math.floor((m.y - rr) / G));
+    const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / G));
+    for (let gy = y0; gy <= y1; gy++)
+      for (let gx = x0; gx <= x1; gx++) {
+        const l = cells.get(gy * gw + gx);
+        if (l) l.push(k);
+        else cells.set(gy * gw + gx, [k]);
+      }
+  });
+  return (x, y) => {
+    const l = cells.get(Math.floor(y / G) * gw + Math.floor(x / G));
+    if (!l) return -1;
+    for (let j = l.length - 1; j >= 0; j--) {
+      const m = rings[l[j]];
+      if ((x - m.x) ** 2 + (y - m.y) ** 2 <= m.rr2) return l[j];
+    }
+    return -1;
+  };
+}
+
 export function traceFibers(
   ridgeMask: Uint8Array,
   ox: Float32Array,
@@ -189,20 +227,20 @@ export function traceFibers(
   const pu = pxUm / sc;
   const mask = ridgeMask.slice();
   // clear migrasome discs (their rims are ridges too) and excluded areas
-  const migLabel = new Int32Array(W * H); // migrasome index + 1 (0: none)
-  opts.migrasomes.forEach((m0, k) => {
+  // the migrasomes' cleared discs and capture rings on the raster; which ring holds a pixel is looked up only where
+  // a node lies (`migrasomeAt`, the last migrasome whose ring holds it, as painting the rings in order would give)
+  const rings: { x: number; y: number; rr2: number }[] = [];
+  opts.migrasomes.forEach((m0) => {
     // centre and radius in raster pixels (image pixel x spans raster pixels x·sc … x·sc + sc − 1)
     const m = sc === 1 ? m0 : { x: (m0.x + 0.5) * sc - 0.5, y: (m0.y + 0.5) * sc - 0.5, r: m0.r * sc };
     const r = m.r + (opts.clearUm ?? 0.5) / pu;
     const r2 = r * r;
     const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
-    for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(H - 1, Math.ceil(m.y + rr)); y++)
-      for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(W - 1, Math.ceil(m.x + rr)); x++) {
-        const d2 = (x - m.x) ** 2 + (y - m.y) ** 2;
-        if (d2 <= r2) mask[y * W + x] = 0;
-        if (d2 <= rr * rr) migLabel[y * W + x] = k + 1;
-      }
+    rings.push({ x: m.x, y: m.y, rr2: rr * rr });
+    for (let y = Math.max(0, Math.floor(m.y - r)); y <= Math.min(H - 1, Math.ceil(m.y + r)); y++)
+      for (let x = Math.max(0, Math.floor(m.x - r)); x <= Math.min(W - 1, Math.ceil(m.x + r)); x++) if ((x - m.x) ** 2 + (y - m.y) ** 2 <= r2) mask[y * W + x] = 0;
   });
+  const migrasomeAt = ringLookup(rings, W, H);
   let pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
@@ -236,7 +274,18 @@ export function traceFibers(
     return [(x + 0.5 + ox[i]) * pu, (y + 0.5 + oy[i]) * pu];
   };
   // node pixels: degree ≠ 2
-  const nodeOf = new Int32Array(W * H); // node id + 1 (0: not a node pixel)
+  // node id + 1 (0: not a node pixel) and walked marks: module scratch, zero outside the pixels this call sets
+  if (scratchDirty) {
+    nodeScratch.fill(0);
+    visitedScratch.fill(0);
+  }
+  if (nodeScratch.length < W * H) {
+    nodeScratch = new Int32Array(W * H);
+    visitedScratch = new Uint8Array(W * H);
+  }
+  scratchDirty = true;
+  const nodeOf = nodeScratch;
+  const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (const i of pixels) {
@@ -273,7 +322,6 @@ export function traceFibers(
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
   const edges: FiberEdge[] = [];
-  const visited = new Uint8Array(W * H);
   const OFF = DX.map((dx, k) => DY[k] * W + dx);
   const walk = (start: number, first: number): { pts: number[]; end: number } => {
     const pts = [start, first];
@@ -372,12 +420,18 @@ export function traceFibers(
         }
       }
     }
+  // every mark set above is on a mask pixel: clear them for the next call
+  for (const i of pixels) {
+    nodeOf[i] = 0;
+    visited[i] = 0;
+  }
+  scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
     const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
     const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
-    const k = migLabel[py * W + px] - 1;
+    const k = migrasomeAt(px, py);
     if (k < 0 || n.kind !== "tip") continue;
     let id = migNode.get(k);
     if (id === undefined) {
