@@ -68,6 +68,16 @@ export interface LineMask {
   oy: Float32Array;
   /** the line response (noise units) of the coarse centre-line pixel each drawn pixel comes from (0 elsewhere) */
   z: Float32Array;
+  /** the same lines as a list of raster pixels (the rasters above are made from it when first read) */
+  lines: DrawnLines;
+}
+
+/** Drawn centre lines: their raster pixels (ascending) and each one's offsets and line response (as in `LineMask`). */
+export interface DrawnLines {
+  pixels: Int32Array;
+  ox: Float32Array;
+  oy: Float32Array;
+  z: Float32Array;
 }
 
 /** A coarse grid: block means of f×f pixels (edge blocks clamped) and the noise at each block centre. */
@@ -757,9 +767,15 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
  * path joins them, so that corners do not form little triangles). Each drawn pixel keeps the offset of
  * the segment point from its centre.
  */
-function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, ox: Float32Array, oy: Float32Array): LineMask {
-  const mask = new Uint8Array(w * h);
-  const zf = new Float32Array(w * h);
+function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number): DrawnLines {
+  // every plot is logged (raster index, offsets, z); the last plot of a pixel gives its values, as drawing into
+  // rasters did, without touching rasters of which only a few per cent are drawn
+  let cap = 1 << 16;
+  let J = new Int32Array(cap);
+  let LX = new Float32Array(cap);
+  let LY = new Float32Array(cap);
+  let LZ = new Float32Array(cap);
+  let m = 0;
   let zv = 0;
   const half = (f - 1) / 2;
   const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
@@ -768,11 +784,26 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     const X = Math.round(x);
     const Y = Math.round(y);
     if (X < 0 || Y < 0 || X >= w || Y >= h) return;
-    const j = Y * w + X;
-    mask[j] = 1;
-    zf[j] = zv;
-    ox[j] = x - X;
-    oy[j] = y - Y;
+    if (m === cap) {
+      cap *= 2;
+      const j2 = new Int32Array(cap);
+      j2.set(J);
+      J = j2;
+      const x2 = new Float32Array(cap);
+      x2.set(LX);
+      LX = x2;
+      const y2 = new Float32Array(cap);
+      y2.set(LY);
+      LY = y2;
+      const z2 = new Float32Array(cap);
+      z2.set(LZ);
+      LZ = z2;
+    }
+    J[m] = Y * w + X;
+    LX[m] = x - X;
+    LY[m] = y - Y;
+    LZ[m] = zv;
+    m++;
   };
   const seg = (i: number, j: number) => {
     const x0 = fx(i);
@@ -798,7 +829,80 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
     if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
   }
-  return { scale: 1, mask, ox, oy, z: zf };
+  // the plots ordered by pixel, stably (LSD radix sort, 11 bits a pass), then the last plot of each pixel
+  let a = new Int32Array(m);
+  let b = new Int32Array(m);
+  for (let q = 0; q < m; q++) a[q] = q;
+  const cnt = new Int32Array(2048);
+  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 11) {
+    cnt.fill(0);
+    for (let q = 0; q < m; q++) cnt[(J[a[q]] >>> shift) & 2047]++;
+    let acc = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = cnt[d];
+      cnt[d] = acc;
+      acc += c;
+    }
+    for (let q = 0; q < m; q++) {
+      const e = a[q];
+      b[cnt[(J[e] >>> shift) & 2047]++] = e;
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  let u = 0;
+  for (let q = 0; q < m; q++) if (q === m - 1 || J[a[q + 1]] !== J[a[q]]) u++;
+  const pixels = new Int32Array(u);
+  const ox = new Float32Array(u);
+  const oy = new Float32Array(u);
+  const z = new Float32Array(u);
+  u = 0;
+  for (let q = 0; q < m; q++) {
+    const e = a[q];
+    if (q < m - 1 && J[a[q + 1]] === J[e]) continue;
+    pixels[u] = J[e];
+    ox[u] = LX[e];
+    oy[u] = LY[e];
+    z[u] = LZ[e];
+    u++;
+  }
+  return { pixels, ox, oy, z };
+}
+
+/**
+ * A LineMask over drawn lines: the rasters are made when first read (the tracer reads the lines themselves). `ox` /
+ * `oy`, when given and of the raster's size, receive the offsets at line pixels (others keep their values).
+ */
+function lineMask(d: DrawnLines, n: number, scale: number, ox?: Float32Array, oy?: Float32Array): LineMask {
+  let mask: Uint8Array | undefined;
+  let oxs: Float32Array | undefined;
+  let oys: Float32Array | undefined;
+  let zs: Float32Array | undefined;
+  const fill = (dst: Float32Array, v: Float32Array) => {
+    for (let q = 0; q < d.pixels.length; q++) dst[d.pixels[q]] = v[q];
+    return dst;
+  };
+  return {
+    scale,
+    lines: d,
+    get mask() {
+      if (!mask) {
+        mask = new Uint8Array(n);
+        for (let q = 0; q < d.pixels.length; q++) mask[d.pixels[q]] = 1;
+      }
+      return mask;
+    },
+    get ox() {
+      return (oxs ??= fill(ox && ox.length === n ? ox : new Float32Array(n), d.ox));
+    },
+    get oy() {
+      return (oys ??= fill(oy && oy.length === n ? oy : new Float32Array(n), d.oy));
+    },
+    get z() {
+      return (zs ??= fill(new Float32Array(n), d.z));
+    },
+  };
 }
 
 /**
@@ -845,10 +949,8 @@ export function detectLines(
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
   const ws = w * sc;
   const hs = h * sc;
-  const oxs = ox && ox.length === ws * hs ? ox : new Float32Array(ws * hs);
-  const oys = oy && oy.length === ws * hs ? oy : new Float32Array(ws * hs);
   // drawn with blocks of f·sc raster pixels: a grid pixel's centre (X + ½)·f image pixels is (X + ½)·f·sc raster pixels
-  return { ...drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f * sc, ws, hs, oxs, oys), scale: sc };
+  return lineMask(drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f * sc, ws, hs), ws * hs, sc, ox, oy);
 }
 
 /** The split of the image's pixels for the centre-line raster: the smallest whole s with pxUm / s ≤ traceGridUm (1 when off). */

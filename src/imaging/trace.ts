@@ -6,6 +6,7 @@
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
 import { hypot } from "./hypot.ts";
+import type { DrawnLines } from "./lines.ts";
 import { removeCorners, setPixels, thin } from "./mask.ts";
 
 export interface FiberNode {
@@ -176,6 +177,9 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
 /** the tracer's raster scratch (node ids + 1, walked marks): zero between calls (`scratchDirty` if a call was cut short) */
 let nodeScratch = new Int32Array(0);
 let visitedScratch = new Uint8Array(0);
+/** for drawn lines (`DrawnLines`): the mask and each line pixel's index + 1 in the list, zero off the lines */
+let maskScratch = new Uint8Array(0);
+let slotScratch = new Int32Array(0);
 let scratchDirty = false;
 
 /**
@@ -211,10 +215,14 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
   };
 }
 
+/**
+ * The fiber graph of a centre-line mask: `ridgeMask` with offsets `ox`, `oy` (and `opts.lineZ`) as rasters, or the
+ * drawn lines as a pixel list (`DrawnLines`, from `RidgeMap.lines`; `ox`, `oy` and `opts.lineZ` are then not read).
+ */
 export function traceFibers(
-  ridgeMask: Uint8Array,
-  ox: Float32Array,
-  oy: Float32Array,
+  ridgeMask: Uint8Array | DrawnLines,
+  ox: Float32Array | null,
+  oy: Float32Array | null,
   w: number,
   h: number,
   pxUm: number,
@@ -225,7 +233,49 @@ export function traceFibers(
   const W = w * sc;
   const H = h * sc;
   const pu = pxUm / sc;
-  const mask = ridgeMask.slice();
+  // scratch marks (node ids + 1, walked; for drawn lines also the mask and list slots): module scratch, zero outside
+  // the pixels a call sets, and cleared there at its end
+  if (scratchDirty) {
+    nodeScratch.fill(0);
+    visitedScratch.fill(0);
+    maskScratch.fill(0);
+    slotScratch.fill(0);
+  }
+  if (nodeScratch.length < W * H) {
+    nodeScratch = new Int32Array(W * H);
+    visitedScratch = new Uint8Array(W * H);
+  }
+  const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
+  if (drawn && maskScratch.length < W * H) {
+    maskScratch = new Uint8Array(W * H);
+    slotScratch = new Int32Array(W * H);
+  }
+  scratchDirty = true;
+  let mask: Uint8Array;
+  // offsets and line response of raster pixel i: OX[at(i)] etc.
+  let OX: Float32Array;
+  let OY: Float32Array;
+  let LZ: Float32Array | undefined;
+  let slot: Int32Array | null = null;
+  if (drawn) {
+    mask = maskScratch.length === W * H ? maskScratch : maskScratch.subarray(0, W * H);
+    slot = slotScratch;
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) {
+      mask[dp[q]] = 1;
+      slot[dp[q]] = q + 1;
+    }
+    OX = drawn.ox;
+    OY = drawn.oy;
+    LZ = drawn.z;
+  } else {
+    mask = (ridgeMask as Uint8Array).slice();
+    OX = ox as Float32Array;
+    OY = oy as Float32Array;
+    LZ = opts.lineZ;
+  }
+  const sl = slot;
+  const at = sl ? (i: number) => sl[i] - 1 : (i: number) => i;
   // clear migrasome discs (their rims are ridges too) and excluded areas
   // the migrasomes' cleared discs and capture rings on the raster; which ring holds a pixel is looked up only where
   // a node lies (`migrasomeAt`, the last migrasome whose ring holds it, as painting the rings in order would give)
@@ -241,7 +291,11 @@ export function traceFibers(
       for (let x = Math.max(0, Math.floor(m.x - r)); x <= Math.min(W - 1, Math.ceil(m.x + r)); x++) if ((x - m.x) ** 2 + (y - m.y) ** 2 <= r2) mask[y * W + x] = 0;
   });
   const migrasomeAt = ringLookup(rings, W, H);
-  let pixels = setPixels(mask);
+  let pixels: number[];
+  if (drawn) {
+    pixels = [];
+    for (const i of drawn.pixels) if (mask[i]) pixels.push(i);
+  } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
     if (sc === 1) {
@@ -271,19 +325,11 @@ export function traceFibers(
   const pos = (i: number): [number, number] => {
     const x = i % W;
     const y = (i - x) / W;
-    return [(x + 0.5 + ox[i]) * pu, (y + 0.5 + oy[i]) * pu];
+    const k = at(i);
+    return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
   // node id + 1 (0: not a node pixel) and walked marks: module scratch, zero outside the pixels this call sets
-  if (scratchDirty) {
-    nodeScratch.fill(0);
-    visitedScratch.fill(0);
-  }
-  if (nodeScratch.length < W * H) {
-    nodeScratch = new Int32Array(W * H);
-    visitedScratch = new Uint8Array(W * H);
-  }
-  scratchDirty = true;
   const nodeOf = nodeScratch;
   const visited = visitedScratch;
   const nodes: FiberNode[] = [];
@@ -345,24 +391,36 @@ export function traceFibers(
     }
     return { pts, end: cur };
   };
-  const lineZ = opts.lineZ;
+  const lineZ = LZ;
+  // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
+  let rxBuf = new Float64Array(256);
+  let ryBuf = new Float64Array(256);
+  let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
   const addEdge = (pix: number[], a: number, b: number) => {
     const n = pix.length;
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
-      const v = Float64Array.from(pix, (i) => lineZ[i]).sort();
+      if (zBuf.length < n) zBuf = new Float64Array(2 * n);
+      const v = zBuf.subarray(0, n);
+      for (let j = 0; j < n; j++) v[j] = lineZ[at(pix[j])];
+      v.sort();
       edgeZ.set(edges.length, v[n >> 1]);
     }
-    const rx = new Float64Array(n);
-    const ry = new Float64Array(n);
+    if (rxBuf.length < n) {
+      rxBuf = new Float64Array(2 * n);
+      ryBuf = new Float64Array(2 * n);
+    }
+    const rx = rxBuf;
+    const ry = ryBuf;
     for (let j = 0; j < n; j++) {
       const i = pix[j];
       const x = i % W;
       const y = (i - x) / W;
-      rx[j] = (x + 0.5 + ox[i]) * pu;
-      ry[j] = (y + 0.5 + oy[i]) * pu;
+      const k = at(i);
+      rx[j] = (x + 0.5 + OX[k]) * pu;
+      ry[j] = (y + 0.5 + OY[k]) * pu;
     }
     // smooth vertices (moving average over ±3 vertices, shrinking at the ends) to remove the pixel staircase
     const pts: [number, number][] = new Array(n);
@@ -425,6 +483,11 @@ export function traceFibers(
     nodeOf[i] = 0;
     visited[i] = 0;
   }
+  if (drawn)
+    for (const i of drawn.pixels) {
+      mask[i] = 0;
+      slotScratch[i] = 0;
+    }
   scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
