@@ -456,15 +456,21 @@ export function lineResponse(
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
   const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma);
   const blobs: number[] = [];
+  const gNoise = grid.noise;
+  const blobZ = P.blobZ;
   for (let i = 0; i < n; i++) {
-    const ui = g1 * grid.noise[i];
+    const ui = g1 * gNoise[i];
     u[i] = ui;
     // the curvature along the line (the larger eigenvalue m + e) is ~0 on a line and strongly negative on
     // a blob: −(m + e) > blobZ·u ⇔ e < −m − blobZ·u (compared squared, no root)
-    const m = 0.5 * (xx[i] + yy[i]);
-    const q = -m - P.blobZ * ui;
-    const hd = 0.5 * (xx[i] - yy[i]);
-    if (q > 0 && hd * hd + xy[i] * xy[i] < q * q) blobs.push(i);
+    const xxi = xx[i];
+    const yyi = yy[i];
+    const m = 0.5 * (xxi + yyi);
+    const q = -m - blobZ * ui;
+    if (q <= 0) continue;
+    const hd = 0.5 * (xxi - yyi);
+    const xyi = xy[i];
+    if (hd * hd + xyi * xyi < q * q) blobs.push(i);
   }
   // blobs and their flanks (one coarse pixel around): their tangential curvature makes spokes
   for (const i of blobs) {
@@ -519,25 +525,30 @@ export function lineResponse(
   const kOut = new Uint8Array(n);
   const nz = grid.noise;
   // (16 × 16 tiles: bestT is read down its columns, and more rows than that thrash the cache)
-  for (let y0 = 0; y0 < H; y0 += 16)
-    for (let x0 = 0; x0 < W; x0 += 16) {
-      const y1 = Math.min(H, y0 + 16);
-      const x1 = Math.min(W, x0 + 16);
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const i = y * W + x;
-          let b = best[i];
-          let bk = bestK[i];
-          if (bestT && bestKT) {
-            const j = x * H + y;
-            if (bestT[j] > b) {
-              b = bestT[j];
-              bk = bestKT[j];
+  if (bestT && bestKT) {
+    const bT = bestT;
+    const bKT = bestKT;
+    for (let y0 = 0; y0 < H; y0 += 16)
+      for (let x0 = 0; x0 < W; x0 += 16) {
+        const y1 = Math.min(H, y0 + 16);
+        const x1 = Math.min(W, x0 + 16);
+        for (let y = y0; y < y1; y++)
+          for (let x = x0, i = y * W + x0, j = x0 * H + y; x < x1; x++, i++, j += H) {
+            let b = best[i];
+            let bk = bestK[i];
+            const t = bT[j];
+            if (t > b) {
+              b = t;
+              bk = bKT[j];
             }
+            z[i] = b / nz[i];
+            kOut[i] = bk;
           }
-          z[i] = b / nz[i];
-          kOut[i] = bk;
-        }
+      }
+  } else
+    for (let i = 0; i < n; i++) {
+      z[i] = best[i] / nz[i];
+      kOut[i] = bestK[i];
     }
   return { z, k: kOut, angles };
 }
@@ -975,17 +986,22 @@ function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: numb
       if (last - x <= r) row[o + x] = 1;
     }
   }
+  // the column passes in row order (one running "last" per column), the same marks as walking each column
   const out = new Uint8Array(W * H);
-  for (let x = 0; x < W; x++) {
-    let last = -Infinity;
-    for (let y = 0; y < H; y++) {
-      if (row[y * W + x]) last = y;
-      if (y - last <= r) out[y * W + x] = 1;
+  const last = new Float64Array(W).fill(-Infinity);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      if (row[o + x]) last[x] = y;
+      if (y - last[x] <= r) out[o + x] = 1;
     }
-    last = Infinity;
-    for (let y = H - 1; y >= 0; y--) {
-      if (row[y * W + x]) last = y;
-      if (last - y <= r) out[y * W + x] = 1;
+  }
+  last.fill(Infinity);
+  for (let y = H - 1; y >= 0; y--) {
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      if (row[o + x]) last[x] = y;
+      if (last[x] - y <= r) out[o + x] = 1;
     }
   }
   return out;
