@@ -54,9 +54,14 @@ export interface LineParams {
    * Two fibers 0.4 µm apart are 2.5 pixels of 0.16 µm apart, and drawn there they touch and thinning merges them
    */
   traceGridUm: number;
+  /**
+   * when the pixel is coarser than half of `gridUm` (block factor 1) and finer than this, sample the smoothed image
+   * bilinearly at this spacing (µm) instead of running the filter on the pixels themselves (0 or absent: off)
+   */
+  resampleUm?: number;
 }
 
-export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4, traceGridUm: 0.1 };
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4, traceGridUm: 0.1, resampleUm: 0.18 };
 
 export interface LineMask {
   /** the raster of `mask`, `ox`, `oy` and `z`: the image's pixels split `scale` × `scale` (`traceGridUm`) */
@@ -82,7 +87,10 @@ export interface DrawnLines {
 
 /** A coarse grid: block means of f×f pixels (edge blocks clamped) and the noise at each block centre. */
 export interface Grid {
+  /** grid spacing in image pixels (whole for block means; any value > 1 for a bilinear resampling) */
   f: number;
+  /** bilinear samples at ((X + ½)·f − ½, (Y + ½)·f − ½) instead of block means */
+  bilinear?: boolean;
   W: number;
   H: number;
   img: Float32Array;
@@ -117,6 +125,39 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
     }
   }
   return { f, W, H, img, noise: nz };
+}
+
+/** Bilinear samples of `src` at spacing g > 1 pixels, at ((X + ½)·g − ½, (Y + ½)·g − ½); the noise map at the nearest pixel. */
+export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number): Grid {
+  const W = Math.max(1, Math.round(w / g));
+  const H = Math.max(1, Math.round(h / g));
+  const img = new Float32Array(W * H);
+  const nz = new Float32Array(W * H);
+  const xs = new Int32Array(W);
+  const fxs = new Float64Array(W);
+  for (let X = 0; X < W; X++) {
+    const x = Math.min(w - 1, Math.max(0, (X + 0.5) * g - 0.5));
+    xs[X] = Math.min(w - 2, Math.floor(x));
+    fxs[X] = x - xs[X];
+  }
+  for (let Y = 0; Y < H; Y++) {
+    const y = Math.min(h - 1, Math.max(0, (Y + 0.5) * g - 0.5));
+    const y0 = Math.max(0, Math.min(h - 2, Math.floor(y)));
+    const fy = y - y0;
+    const r0 = y0 * w;
+    const r1 = Math.min(h - 1, y0 + 1) * w;
+    const ny = Math.min(h - 1, Math.round(y)) * w;
+    for (let X = 0; X < W; X++) {
+      const x0 = Math.max(0, xs[X]);
+      const fx = fxs[X] + (xs[X] - x0);
+      const x1 = Math.min(w - 1, x0 + 1);
+      const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
+      const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
+      img[Y * W + X] = a + fy * (b - a);
+      nz[Y * W + X] = noise[ny + Math.min(w - 1, Math.round(x0 + fx))];
+    }
+  }
+  return { f: g, bilinear: true, W, H, img, noise: nz };
 }
 
 /** Second derivatives (xx, yy, xy) by central differences into the given planes; border pixels are 0. */
@@ -319,13 +360,28 @@ function steepSumsPair(
   }
 }
 
+/** chainGain values by their arguments (a cache of fixed values: the same arguments give the same number) */
+const chainGains = new Map<string, number>();
+
 /**
  * White-noise gain of the whole linear chain for one orientation: Gaussian smoothing (σ in full-
- * resolution pixels), f×f block mean, the −nᵀHn stencil, and the sum over the digital line taps
+ * resolution pixels), f×f block mean (or bilinear samples at spacing f: the squared gain averaged over the
+ * phases of the samples against the pixels), the −nᵀHn stencil, and the sum over the digital line taps
  * (0, 0), (±j, round(±t·j)), j ≤ m (x-major). The kernel of one output pixel is built on the
  * coarse grid, expanded to full resolution and blurred; the gain is its root sum of squares.
  */
-function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma = 0): number {
+function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma = 0, bilinear = false): number {
+  const key = `${t} ${m} ${f} ${sigmaPx} ${coarseSigma} ${bilinear}`;
+  let v = chainGains.get(key);
+  if (v === undefined) {
+    if (chainGains.size > 4096) chainGains.clear();
+    v = chainGainOf(t, m, f, sigmaPx, coarseSigma, bilinear);
+    chainGains.set(key, v);
+  }
+  return v;
+}
+
+function chainGainOf(t: number, m: number, f: number, sigmaPx: number, coarseSigma: number, bilinear: boolean): number {
   const c2 = 1 / (1 + t * t);
   const a = -t * t * c2;
   const b = 2 * t * c2;
@@ -359,6 +415,39 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma
   if (gcK) kc.set(blurSquare(kc, N, gcK));
   const g = gaussianKernel(sigmaPx);
   const gr = (g.length - 1) >> 1;
+  if (bilinear) {
+    // each coarse weight spread bilinearly over the pixels around its sample point; the sample points' phases
+    // against the pixels repeat along the grid, so the squared gain is averaged over the phases that occur
+    const phases: number[] = [];
+    for (let X = 0; X < 16; X++) {
+      const p = Math.round((((X + 0.5) * f - 0.5) % 1) * 1e6) / 1e6;
+      if (!phases.includes(p)) phases.push(p);
+    }
+    const M = Math.ceil(N * f) + 2 + 2 * gr;
+    let acc = 0;
+    for (const py of phases)
+      for (const px of phases) {
+        const full = new Float64Array(M * M);
+        for (let Y = 0; Y < N; Y++)
+          for (let X = 0; X < N; X++) {
+            const v = kc[Y * N + X];
+            if (v === 0) continue;
+            const x = X * f + px + gr;
+            const y = Y * f + py + gr;
+            const x0 = Math.floor(x);
+            const y0 = Math.floor(y);
+            const ax = x - x0;
+            const ay = y - y0;
+            full[y0 * M + x0] += v * (1 - ax) * (1 - ay);
+            full[y0 * M + x0 + 1] += v * ax * (1 - ay);
+            full[(y0 + 1) * M + x0] += v * (1 - ax) * ay;
+            full[(y0 + 1) * M + x0 + 1] += v * ax * ay;
+          }
+        const out = blurSquare(full, M, g);
+        for (let i = 0; i < M * M; i++) acc += out[i] * out[i];
+      }
+    return Math.sqrt(acc / (phases.length * phases.length));
+  }
   const M = N * f + 2 * gr;
   // full-resolution kernel: each coarse weight spread over its block (mean: weight / f²)
   const full = new Float64Array(M * M);
@@ -418,6 +507,7 @@ export function lineResponse(
   coarseSigma = 0,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
+  const bil = grid.bilinear ?? false;
   const cUm = pxUm * f;
   const n = W * H;
   const K = P.orientations;
@@ -433,7 +523,7 @@ export function lineResponse(
     const mirror = sl > 1e-12 ? (K - k) % K : -1;
     if (sl < -1e-12) continue;
     const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
-    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx, coarseSigma), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx, coarseSigma) });
+    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx, coarseSigma, bil), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx, coarseSigma, bil) });
   }
   // the planes, best responses and line sums: in the WebAssembly passes' memory when available (scratch,
   // every value written before it is read), else in new arrays; five planes hold the four and, later,
@@ -454,7 +544,7 @@ export function lineResponse(
   const [xx, yy, xy, u] = planes;
   hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
-  const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma);
+  const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma, bil);
   const blobs: number[] = [];
   const gNoise = grid.noise;
   const blobZ = P.blobZ;
@@ -933,9 +1023,13 @@ export function detectLines(
   ox?: Float32Array,
   oy?: Float32Array,
 ): LineMask {
-  const f = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
+  const fBlock = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
+  // block factor 1 with pixels coarser than half the grid: optionally a bilinear resampling at gridUm
+  const rUm = params.resampleUm ?? 0;
+  const resample = rUm > 0 && fBlock === 1 && rUm / pxUm > 1.05;
+  const f = resample ? rUm / pxUm : fBlock;
   const sc = traceScale(pxUm, params);
-  const grid = coarseGrid(smooth, noise, w, h, f);
+  const grid = resample ? resampleGrid(smooth, noise, w, h, f) : coarseGrid(smooth, noise, w, h, f);
   const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
   // the wide pass: the coarse grid smoothed on to σ = wideSigmaUm (a Gaussian on the grid, so that no second
   // full-resolution blur is needed); it takes a pixel where it beats the first pass by more than wideMarginZ

@@ -24,7 +24,8 @@ describe("parallel fibers at 0.16 µm pixels", () => {
     // sample counts as traced when a traced edge passes within 0.15 µm of it (under half the spacing: one trace
     // between the two does not count for both). Drawn and thinned on the image's own 0.16 µm pixels the two centre
     // lines touch and thinning merges them: mean 0.50 of the length (per fiber 0.22–0.72); on the 0.08 µm raster
-    // (`traceGridUm` 0.1) 0.74 (0.42–0.98), as at 0.1 µm pixels (0.69).
+    // (`traceGridUm` 0.1) 0.74 (0.42–0.98), as at 0.1 µm pixels (0.69). With the line filter on a 0.18 µm bilinear
+    // resampling (`resampleUm`, default) 0.72 (0.48–0.97); on a 0.2 µm one 0.57 (0.24–0.93), which is why not 0.2.
     const px = 0.16;
     const L = 16;
     const fr: number[] = [];
