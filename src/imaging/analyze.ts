@@ -21,7 +21,7 @@ export interface AnalyzeParams {
   ridge: RidgeParams;
   arms: ArmParams;
   /** tracing options (`trace.ts`; given fields override the defaults) */
-  trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ">>;
+  trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ" | "scale">>;
   /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
   extend: Partial<ExtendParams> | null;
   /** which cell made each migrasome (`assign.ts`; given fields override the defaults) */
@@ -109,12 +109,15 @@ function analyzeWith(
     onCandidate: opts.onCandidate,
     smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
-  let graph = traceFibers(ridges.mask, ridges.ox, ridges.oy, w, h, px, {
+  // the line filter's centre lines are handed over as a pixel list (no rasters of the tracing raster's size)
+  const lines = ridges.lines;
+  let graph = traceFibers(lines ?? ridges.mask, lines ? null : ridges.ox, lines ? null : ridges.oy, w, h, px, {
     ...P.trace,
     migrasomes: migs.map((m) => ({ x: m.x, y: m.y, r: m.diameterUm / 2 / px })),
     cellLabels: cm.labels,
     exclude,
-    lineZ: ridges.lineZ,
+    lineZ: lines ? undefined : ridges.lineZ,
+    scale: ridges.traceScale,
   });
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;

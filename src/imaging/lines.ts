@@ -48,23 +48,49 @@ export interface LineParams {
   /** the wide pass is not used within `wideGuardUm` (µm) of pixels where the first pass reaches `wideGuardZ` */
   wideGuardZ: number;
   wideGuardUm: number;
+  /**
+   * target spacing of the raster the centre lines are drawn into for thinning and tracing, µm: the image's pixels
+   * split s × s with s the smallest whole number that brings them to this or below (0 = the image's pixels).
+   * Two fibers 0.4 µm apart are 2.5 pixels of 0.16 µm apart, and drawn there they touch and thinning merges them
+   */
+  traceGridUm: number;
+  /**
+   * when the pixel is coarser than half of `gridUm` (block factor 1) and finer than this, sample the smoothed image
+   * bilinearly at this spacing (µm) instead of running the filter on the pixels themselves (0 or absent: off)
+   */
+  resampleUm?: number;
 }
 
-export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4 };
+export const DEFAULT_LINE_PARAMS: LineParams = { lengthUm: 1.6, orientations: 10, gridUm: 0.2, highZ: 3.8, lowZ: 2.2, clipZ: 8, blobZ: 3, blobCapZ: 1, turnSteps: 1, bridgeUm: 0.8, wideSigmaUm: 0.3, wideMarginZ: 1, wideGuardZ: 5, wideGuardUm: 0.4, traceGridUm: 0.1, resampleUm: 0.18 };
 
 export interface LineMask {
-  /** 1 on fiber centre-line pixels (full resolution) */
+  /** the raster of `mask`, `ox`, `oy` and `z`: the image's pixels split `scale` × `scale` (`traceGridUm`) */
+  scale: number;
+  /** 1 on fiber centre-line pixels (full resolution, or finer by `scale`) */
   mask: Uint8Array;
   /** sub-pixel offsets of the centre line from the pixel centre */
   ox: Float32Array;
   oy: Float32Array;
   /** the line response (noise units) of the coarse centre-line pixel each drawn pixel comes from (0 elsewhere) */
   z: Float32Array;
+  /** the same lines as a list of raster pixels (the rasters above are made from it when first read) */
+  lines: DrawnLines;
+}
+
+/** Drawn centre lines: their raster pixels (ascending) and each one's offsets and line response (as in `LineMask`). */
+export interface DrawnLines {
+  pixels: Int32Array;
+  ox: Float32Array;
+  oy: Float32Array;
+  z: Float32Array;
 }
 
 /** A coarse grid: block means of f×f pixels (edge blocks clamped) and the noise at each block centre. */
 export interface Grid {
+  /** grid spacing in image pixels (whole for block means; any value > 1 for a bilinear resampling) */
   f: number;
+  /** bilinear samples at ((X + ½)·f − ½, (Y + ½)·f − ½) instead of block means */
+  bilinear?: boolean;
   W: number;
   H: number;
   img: Float32Array;
@@ -99,6 +125,39 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
     }
   }
   return { f, W, H, img, noise: nz };
+}
+
+/** Bilinear samples of `src` at spacing g > 1 pixels, at ((X + ½)·g − ½, (Y + ½)·g − ½); the noise map at the nearest pixel. */
+export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number): Grid {
+  const W = Math.max(1, Math.round(w / g));
+  const H = Math.max(1, Math.round(h / g));
+  const img = new Float32Array(W * H);
+  const nz = new Float32Array(W * H);
+  const xs = new Int32Array(W);
+  const fxs = new Float64Array(W);
+  for (let X = 0; X < W; X++) {
+    const x = Math.min(w - 1, Math.max(0, (X + 0.5) * g - 0.5));
+    xs[X] = Math.min(w - 2, Math.floor(x));
+    fxs[X] = x - xs[X];
+  }
+  for (let Y = 0; Y < H; Y++) {
+    const y = Math.min(h - 1, Math.max(0, (Y + 0.5) * g - 0.5));
+    const y0 = Math.max(0, Math.min(h - 2, Math.floor(y)));
+    const fy = y - y0;
+    const r0 = y0 * w;
+    const r1 = Math.min(h - 1, y0 + 1) * w;
+    const ny = Math.min(h - 1, Math.round(y)) * w;
+    for (let X = 0; X < W; X++) {
+      const x0 = Math.max(0, xs[X]);
+      const fx = fxs[X] + (xs[X] - x0);
+      const x1 = Math.min(w - 1, x0 + 1);
+      const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
+      const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
+      img[Y * W + X] = a + fy * (b - a);
+      nz[Y * W + X] = noise[ny + Math.min(w - 1, Math.round(x0 + fx))];
+    }
+  }
+  return { f: g, bilinear: true, W, H, img, noise: nz };
 }
 
 /** Second derivatives (xx, yy, xy) by central differences into the given planes; border pixels are 0. */
@@ -301,13 +360,28 @@ function steepSumsPair(
   }
 }
 
+/** chainGain values by their arguments (a cache of fixed values: the same arguments give the same number) */
+const chainGains = new Map<string, number>();
+
 /**
  * White-noise gain of the whole linear chain for one orientation: Gaussian smoothing (σ in full-
- * resolution pixels), f×f block mean, the −nᵀHn stencil, and the sum over the digital line taps
+ * resolution pixels), f×f block mean (or bilinear samples at spacing f: the squared gain averaged over the
+ * phases of the samples against the pixels), the −nᵀHn stencil, and the sum over the digital line taps
  * (0, 0), (±j, round(±t·j)), j ≤ m (x-major). The kernel of one output pixel is built on the
  * coarse grid, expanded to full resolution and blurred; the gain is its root sum of squares.
  */
-function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma = 0): number {
+function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma = 0, bilinear = false): number {
+  const key = `${t} ${m} ${f} ${sigmaPx} ${coarseSigma} ${bilinear}`;
+  let v = chainGains.get(key);
+  if (v === undefined) {
+    if (chainGains.size > 4096) chainGains.clear();
+    v = chainGainOf(t, m, f, sigmaPx, coarseSigma, bilinear);
+    chainGains.set(key, v);
+  }
+  return v;
+}
+
+function chainGainOf(t: number, m: number, f: number, sigmaPx: number, coarseSigma: number, bilinear: boolean): number {
   const c2 = 1 / (1 + t * t);
   const a = -t * t * c2;
   const b = 2 * t * c2;
@@ -341,6 +415,39 @@ function chainGain(t: number, m: number, f: number, sigmaPx: number, coarseSigma
   if (gcK) kc.set(blurSquare(kc, N, gcK));
   const g = gaussianKernel(sigmaPx);
   const gr = (g.length - 1) >> 1;
+  if (bilinear) {
+    // each coarse weight spread bilinearly over the pixels around its sample point; the sample points' phases
+    // against the pixels repeat along the grid, so the squared gain is averaged over the phases that occur
+    const phases: number[] = [];
+    for (let X = 0; X < 16; X++) {
+      const p = Math.round((((X + 0.5) * f - 0.5) % 1) * 1e6) / 1e6;
+      if (!phases.includes(p)) phases.push(p);
+    }
+    const M = Math.ceil(N * f) + 2 + 2 * gr;
+    let acc = 0;
+    for (const py of phases)
+      for (const px of phases) {
+        const full = new Float64Array(M * M);
+        for (let Y = 0; Y < N; Y++)
+          for (let X = 0; X < N; X++) {
+            const v = kc[Y * N + X];
+            if (v === 0) continue;
+            const x = X * f + px + gr;
+            const y = Y * f + py + gr;
+            const x0 = Math.floor(x);
+            const y0 = Math.floor(y);
+            const ax = x - x0;
+            const ay = y - y0;
+            full[y0 * M + x0] += v * (1 - ax) * (1 - ay);
+            full[y0 * M + x0 + 1] += v * ax * (1 - ay);
+            full[(y0 + 1) * M + x0] += v * (1 - ax) * ay;
+            full[(y0 + 1) * M + x0 + 1] += v * ax * ay;
+          }
+        const out = blurSquare(full, M, g);
+        for (let i = 0; i < M * M; i++) acc += out[i] * out[i];
+      }
+    return Math.sqrt(acc / (phases.length * phases.length));
+  }
   const M = N * f + 2 * gr;
   // full-resolution kernel: each coarse weight spread over its block (mean: weight / f²)
   const full = new Float64Array(M * M);
@@ -400,6 +507,7 @@ export function lineResponse(
   coarseSigma = 0,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
+  const bil = grid.bilinear ?? false;
   const cUm = pxUm * f;
   const n = W * H;
   const K = P.orientations;
@@ -415,7 +523,7 @@ export function lineResponse(
     const mirror = sl > 1e-12 ? (K - k) % K : -1;
     if (sl < -1e-12) continue;
     const m = Math.max(1, Math.round(P.lengthUm / (2 * cUm) / Math.sqrt(1 + sl * sl)));
-    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx, coarseSigma), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx, coarseSigma) });
+    sweeps.push({ k, k2: mirror, sl, m, steep, gain1: 1 / chainGain(sl, m, f, sigmaPx, coarseSigma, bil), gain2: mirror < 0 ? NaN : 1 / chainGain(-sl, m, f, sigmaPx, coarseSigma, bil) });
   }
   // the planes, best responses and line sums: in the WebAssembly passes' memory when available (scratch,
   // every value written before it is read), else in new arrays; five planes hold the four and, later,
@@ -436,17 +544,23 @@ export function lineResponse(
   const [xx, yy, xy, u] = planes;
   hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
-  const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma);
+  const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma, bil);
   const blobs: number[] = [];
+  const gNoise = grid.noise;
+  const blobZ = P.blobZ;
   for (let i = 0; i < n; i++) {
-    const ui = g1 * grid.noise[i];
+    const ui = g1 * gNoise[i];
     u[i] = ui;
     // the curvature along the line (the larger eigenvalue m + e) is ~0 on a line and strongly negative on
     // a blob: −(m + e) > blobZ·u ⇔ e < −m − blobZ·u (compared squared, no root)
-    const m = 0.5 * (xx[i] + yy[i]);
-    const q = -m - P.blobZ * ui;
-    const hd = 0.5 * (xx[i] - yy[i]);
-    if (q > 0 && hd * hd + xy[i] * xy[i] < q * q) blobs.push(i);
+    const xxi = xx[i];
+    const yyi = yy[i];
+    const m = 0.5 * (xxi + yyi);
+    const q = -m - blobZ * ui;
+    if (q <= 0) continue;
+    const hd = 0.5 * (xxi - yyi);
+    const xyi = xy[i];
+    if (hd * hd + xyi * xyi < q * q) blobs.push(i);
   }
   // blobs and their flanks (one coarse pixel around): their tangential curvature makes spokes
   for (const i of blobs) {
@@ -501,25 +615,30 @@ export function lineResponse(
   const kOut = new Uint8Array(n);
   const nz = grid.noise;
   // (16 × 16 tiles: bestT is read down its columns, and more rows than that thrash the cache)
-  for (let y0 = 0; y0 < H; y0 += 16)
-    for (let x0 = 0; x0 < W; x0 += 16) {
-      const y1 = Math.min(H, y0 + 16);
-      const x1 = Math.min(W, x0 + 16);
-      for (let y = y0; y < y1; y++)
-        for (let x = x0; x < x1; x++) {
-          const i = y * W + x;
-          let b = best[i];
-          let bk = bestK[i];
-          if (bestT && bestKT) {
-            const j = x * H + y;
-            if (bestT[j] > b) {
-              b = bestT[j];
-              bk = bestKT[j];
+  if (bestT && bestKT) {
+    const bT = bestT;
+    const bKT = bestKT;
+    for (let y0 = 0; y0 < H; y0 += 16)
+      for (let x0 = 0; x0 < W; x0 += 16) {
+        const y1 = Math.min(H, y0 + 16);
+        const x1 = Math.min(W, x0 + 16);
+        for (let y = y0; y < y1; y++)
+          for (let x = x0, i = y * W + x0, j = x0 * H + y; x < x1; x++, i++, j += H) {
+            let b = best[i];
+            let bk = bestK[i];
+            const t = bT[j];
+            if (t > b) {
+              b = t;
+              bk = bKT[j];
             }
+            z[i] = b / nz[i];
+            kOut[i] = bk;
           }
-          z[i] = b / nz[i];
-          kOut[i] = bk;
-        }
+      }
+  } else
+    for (let i = 0; i < n; i++) {
+      z[i] = best[i] / nz[i];
+      kOut[i] = bestK[i];
     }
   return { z, k: kOut, angles };
 }
@@ -749,9 +868,15 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
  * path joins them, so that corners do not form little triangles). Each drawn pixel keeps the offset of
  * the segment point from its centre.
  */
-function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, ox: Float32Array, oy: Float32Array): LineMask {
-  const mask = new Uint8Array(w * h);
-  const zf = new Float32Array(w * h);
+function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number): DrawnLines {
+  // every plot is logged (raster index, offsets, z); the last plot of a pixel gives its values, as drawing into
+  // rasters did, without touching rasters of which only a few per cent are drawn
+  let cap = 1 << 16;
+  let J = new Int32Array(cap);
+  let LX = new Float32Array(cap);
+  let LY = new Float32Array(cap);
+  let LZ = new Float32Array(cap);
+  let m = 0;
   let zv = 0;
   const half = (f - 1) / 2;
   const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
@@ -760,11 +885,26 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     const X = Math.round(x);
     const Y = Math.round(y);
     if (X < 0 || Y < 0 || X >= w || Y >= h) return;
-    const j = Y * w + X;
-    mask[j] = 1;
-    zf[j] = zv;
-    ox[j] = x - X;
-    oy[j] = y - Y;
+    if (m === cap) {
+      cap *= 2;
+      const j2 = new Int32Array(cap);
+      j2.set(J);
+      J = j2;
+      const x2 = new Float32Array(cap);
+      x2.set(LX);
+      LX = x2;
+      const y2 = new Float32Array(cap);
+      y2.set(LY);
+      LY = y2;
+      const z2 = new Float32Array(cap);
+      z2.set(LZ);
+      LZ = z2;
+    }
+    J[m] = Y * w + X;
+    LX[m] = x - X;
+    LY[m] = y - Y;
+    LZ[m] = zv;
+    m++;
   };
   const seg = (i: number, j: number) => {
     const x0 = fx(i);
@@ -790,13 +930,87 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
     if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
   }
-  return { mask, ox, oy, z: zf };
+  // the plots ordered by pixel, stably (LSD radix sort, 11 bits a pass), then the last plot of each pixel
+  let a = new Int32Array(m);
+  let b = new Int32Array(m);
+  for (let q = 0; q < m; q++) a[q] = q;
+  const cnt = new Int32Array(2048);
+  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 11) {
+    cnt.fill(0);
+    for (let q = 0; q < m; q++) cnt[(J[a[q]] >>> shift) & 2047]++;
+    let acc = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = cnt[d];
+      cnt[d] = acc;
+      acc += c;
+    }
+    for (let q = 0; q < m; q++) {
+      const e = a[q];
+      b[cnt[(J[e] >>> shift) & 2047]++] = e;
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  let u = 0;
+  for (let q = 0; q < m; q++) if (q === m - 1 || J[a[q + 1]] !== J[a[q]]) u++;
+  const pixels = new Int32Array(u);
+  const ox = new Float32Array(u);
+  const oy = new Float32Array(u);
+  const z = new Float32Array(u);
+  u = 0;
+  for (let q = 0; q < m; q++) {
+    const e = a[q];
+    if (q < m - 1 && J[a[q + 1]] === J[e]) continue;
+    pixels[u] = J[e];
+    ox[u] = LX[e];
+    oy[u] = LY[e];
+    z[u] = LZ[e];
+    u++;
+  }
+  return { pixels, ox, oy, z };
+}
+
+/**
+ * A LineMask over drawn lines: the rasters are made when first read (the tracer reads the lines themselves). `ox` /
+ * `oy`, when given and of the raster's size, receive the offsets at line pixels (others keep their values).
+ */
+function lineMask(d: DrawnLines, n: number, scale: number, ox?: Float32Array, oy?: Float32Array): LineMask {
+  let mask: Uint8Array | undefined;
+  let oxs: Float32Array | undefined;
+  let oys: Float32Array | undefined;
+  let zs: Float32Array | undefined;
+  const fill = (dst: Float32Array, v: Float32Array) => {
+    for (let q = 0; q < d.pixels.length; q++) dst[d.pixels[q]] = v[q];
+    return dst;
+  };
+  return {
+    scale,
+    lines: d,
+    get mask() {
+      if (!mask) {
+        mask = new Uint8Array(n);
+        for (let q = 0; q < d.pixels.length; q++) mask[d.pixels[q]] = 1;
+      }
+      return mask;
+    },
+    get ox() {
+      return (oxs ??= fill(ox && ox.length === n ? ox : new Float32Array(n), d.ox));
+    },
+    get oy() {
+      return (oys ??= fill(oy && oy.length === n ? oy : new Float32Array(n), d.oy));
+    },
+    get z() {
+      return (zs ??= fill(new Float32Array(n), d.z));
+    },
+  };
 }
 
 /**
  * Fiber centre lines from the line filter. `smooth` is the image smoothed by a Gaussian of
  * `smoothSigmaPx` (full-resolution pixels), `noise` the raw per-pixel noise map. The offsets are
- * written into `ox`/`oy` when given (only line pixels are written; others keep their values).
+ * written into `ox`/`oy` when given and of the raster's size (only line pixels are written; others keep
+ * their values). The lines are drawn on the image's pixels split `scale` × `scale` (`traceGridUm`).
  */
 export function detectLines(
   smooth: Float32Array,
@@ -806,11 +1020,16 @@ export function detectLines(
   h: number,
   pxUm: number,
   params: LineParams = DEFAULT_LINE_PARAMS,
-  ox: Float32Array = new Float32Array(w * h),
-  oy: Float32Array = new Float32Array(w * h),
+  ox?: Float32Array,
+  oy?: Float32Array,
 ): LineMask {
-  const f = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
-  const grid = coarseGrid(smooth, noise, w, h, f);
+  const fBlock = Math.max(1, Math.floor(params.gridUm / pxUm + 1e-6));
+  // block factor 1 with pixels coarser than half the grid: optionally a bilinear resampling at gridUm
+  const rUm = params.resampleUm ?? 0;
+  const resample = rUm > 0 && fBlock === 1 && rUm / pxUm > 1.05;
+  const f = resample ? rUm / pxUm : fBlock;
+  const sc = traceScale(pxUm, params);
+  const grid = resample ? resampleGrid(smooth, noise, w, h, f) : coarseGrid(smooth, noise, w, h, f);
   const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
   // the wide pass: the coarse grid smoothed on to σ = wideSigmaUm (a Gaussian on the grid, so that no second
   // full-resolution blur is needed); it takes a pixel where it beats the first pass by more than wideMarginZ
@@ -833,7 +1052,16 @@ export function detectLines(
   }
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
-  return drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f, w, h, ox, oy);
+  const ws = w * sc;
+  const hs = h * sc;
+  // drawn with blocks of f·sc raster pixels: a grid pixel's centre (X + ½)·f image pixels is (X + ½)·f·sc raster pixels
+  return lineMask(drawCentreLines(mask, dx, dy, z, grid.W, grid.H, f * sc, ws, hs), ws * hs, sc, ox, oy);
+}
+
+/** The split of the image's pixels for the centre-line raster: the smallest whole s with pxUm / s ≤ traceGridUm (1 when off). */
+export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAMS): number {
+  const g = params.traceGridUm ?? 0;
+  return g > 0 ? Math.max(1, Math.ceil(pxUm / g - 1e-6)) : 1;
 }
 
 /** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
@@ -852,17 +1080,22 @@ function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: numb
       if (last - x <= r) row[o + x] = 1;
     }
   }
+  // the column passes in row order (one running "last" per column), the same marks as walking each column
   const out = new Uint8Array(W * H);
-  for (let x = 0; x < W; x++) {
-    let last = -Infinity;
-    for (let y = 0; y < H; y++) {
-      if (row[y * W + x]) last = y;
-      if (y - last <= r) out[y * W + x] = 1;
+  const last = new Float64Array(W).fill(-Infinity);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      if (row[o + x]) last[x] = y;
+      if (y - last[x] <= r) out[o + x] = 1;
     }
-    last = Infinity;
-    for (let y = H - 1; y >= 0; y--) {
-      if (row[y * W + x]) last = y;
-      if (last - y <= r) out[y * W + x] = 1;
+  }
+  last.fill(Infinity);
+  for (let y = H - 1; y >= 0; y--) {
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      if (row[o + x]) last[x] = y;
+      if (last[x] - y <= r) out[o + x] = 1;
     }
   }
   return out;

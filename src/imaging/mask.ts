@@ -64,37 +64,61 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
     if (x === 0 || y === 0 || x === w - 1 || y === h - 1) mask[i] = 0;
     else pts[n++] = i;
   }
-  const del = new Int32Array(n);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let pass = 0; pass < 2; pass++) {
-      const t = tables[pass];
-      let nd = 0;
-      for (let k = 0; k < n; k++) {
-        const i = pts[k];
-        if (!mask[i]) continue;
-        const c =
-          mask[i - w] |
-          (mask[i - w + 1] << 1) |
-          (mask[i + 1] << 2) |
-          (mask[i + w + 1] << 3) |
-          (mask[i + w] << 4) |
-          (mask[i + w - 1] << 5) |
-          (mask[i - 1] << 6) |
-          (mask[i - w - 1] << 7);
-        if (t[c]) del[nd++] = i;
-      }
-      if (nd) changed = true;
-      for (let k = 0; k < nd; k++) mask[del[k]] = 0;
-    }
-    if (changed) {
-      // keep the pixels still set, in order
+  // after both sub-passes have tested every pixel once, a pixel's test can only change where a neighbour was deleted
+  // since its last test in the same sub-pass (the deletions of the last two sub-passes): later sub-passes test only
+  // those (the same deletions as testing every pixel, and it stops when two sub-passes in a row delete nothing)
+  let del = new Int32Array(0);
+  let prevDel = new Int32Array(0);
+  let nPrev = 0;
+  let idle = 0;
+  let cand: Int32Array = pts;
+  let nc = n;
+  const off = [-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1];
+  for (let sub = 0; idle < 2; sub++) {
+    const t = tables[sub & 1];
+    if (sub >= 2 && 8 * (nPrev + del.length) >= n) {
+      // many deletions: every pixel still set (testing more pixels than needed gives the same deletions)
       let m = 0;
       for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
       n = m;
+      cand = pts;
+      nc = n;
+    } else if (sub >= 2) {
+      // candidates: the set neighbours of the deletions of the last two sub-passes, ascending, once each
+      const c = new Int32Array(8 * (nPrev + del.length));
+      let m = 0;
+      for (const d of [prevDel.subarray(0, nPrev), del]) for (let k = 0; k < d.length; k++) for (let q = 0; q < 8; q++) c[m++] = d[k] + off[q];
+      c.subarray(0, m).sort();
+      nc = 0;
+      for (let k = 0; k < m; k++) if ((k === 0 || c[k] !== c[k - 1]) && mask[c[k]]) c[nc++] = c[k];
+      cand = c;
     }
+    const cur = new Int32Array(nc);
+    let nd = 0;
+    for (let k = 0; k < nc; k++) {
+      const i = cand[k];
+      if (!mask[i]) continue;
+      const c =
+        mask[i - w] |
+        (mask[i - w + 1] << 1) |
+        (mask[i + 1] << 2) |
+        (mask[i + w + 1] << 3) |
+        (mask[i + w] << 4) |
+        (mask[i + w - 1] << 5) |
+        (mask[i - 1] << 6) |
+        (mask[i - w - 1] << 7);
+      if (t[c]) cur[nd++] = i;
+    }
+    for (let k = 0; k < nd; k++) mask[cur[k]] = 0;
+    idle = nd ? 0 : idle + 1;
+    prevDel = del;
+    nPrev = sub === 0 ? 0 : prevDel.length;
+    del = cur.subarray(0, nd);
   }
+  // keep the pixels still set, in order
+  let m = 0;
+  for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
+  n = m;
   return Array.from(pts.subarray(0, n));
 }
 

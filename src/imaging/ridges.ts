@@ -7,7 +7,7 @@
  */
 import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
 import { rowPass } from "./fastfilter.ts";
-import { DEFAULT_LINE_PARAMS, detectLines, type LineParams } from "./lines.ts";
+import { DEFAULT_LINE_PARAMS, detectLines, type DrawnLines, type LineMask, type LineParams } from "./lines.ts";
 
 export interface RidgeParams {
   /** smoothing scales in µm */
@@ -26,10 +26,20 @@ export interface RidgeParams {
 export const DEFAULT_RIDGE_PARAMS: RidgeParams = { scalesUm: [0.12, 0.2], highZ: 4.5, lowZ: 2.2, fiberMask: "lines", line: DEFAULT_LINE_PARAMS };
 
 export interface RidgeMap {
+  /**
+   * the raster of `mask`, `lineZ`, `ox` and `oy`: the image's pixels split `traceScale` × `traceScale` (the line
+   * filter's `traceGridUm`; 1 for the Hessian mask)
+   */
+  traceScale: number;
   /** 1 on fiber centre-line pixels (from the line filter, or the Hessian hysteresis) */
   mask: Uint8Array;
   /** the line filter's response (noise units) on mask pixels (line filter only) */
   lineZ?: Float32Array;
+  /**
+   * the line filter's centre lines as a list of raster pixels with their offsets and response (line filter only;
+   * `mask`, `ox`, `oy` and `lineZ` are then made from it when first read: the tracer takes this list)
+   */
+  lines?: DrawnLines;
   /** noise-normalised ridge strength (max over scales; 0 where below the low hysteresis threshold) */
   z: Float32Array;
   /** sub-pixel offsets of the centre line from the pixel centre */
@@ -83,26 +93,34 @@ export function detectRidges(
     first = false;
   }
   const strong = strongList.a.slice(0, strongList.n);
-  let mask: Uint8Array;
-  let maskOx: Float32Array = ox;
-  let maskOy: Float32Array = oy;
-  let lineZ: Float32Array | undefined;
-  if (mode === "lines" && smooth) {
-    // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
-    const lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
-    mask = lm.mask;
-    maskOx = lm.ox;
-    maskOy = lm.oy;
-    lineZ = lm.z;
-  } else {
-    mask = hysteresis(center, z, w, h, params.highZ, params.lowZ);
-  }
+  let lm: LineMask | null = null;
+  // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
+  if (mode === "lines" && smooth) lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
   let psfSigmaUm = NaN;
   if (psfSamples.length >= 20) {
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  return { mask, lineZ, z, ox: maskOx, oy: maskOy, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  const rest = { z, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  if (!lm) return { traceScale: 1, mask: hysteresis(center, z, w, h, params.highZ, params.lowZ), ox, oy, ...rest };
+  const l = lm;
+  return {
+    traceScale: l.scale,
+    lines: l.lines,
+    get mask() {
+      return l.mask;
+    },
+    get ox() {
+      return l.ox;
+    },
+    get oy() {
+      return l.oy;
+    },
+    get lineZ() {
+      return l.z;
+    },
+    ...rest,
+  };
 }
 
 /** Hysteresis on centre-line pixels (8-connected): seeds ≥ highZ, grown through pixels ≥ lowZ. */

@@ -6,6 +6,7 @@
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
 import { hypot } from "./hypot.ts";
+import type { DrawnLines } from "./lines.ts";
 import { removeCorners, setPixels, thin } from "./mask.ts";
 
 export interface FiberNode {
@@ -63,6 +64,11 @@ export interface TraceOptions {
   strongComponentUm?: number;
   /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
   migrasomeEdgesOnly?: boolean;
+  /**
+   * the mask (with its offsets and `lineZ`) lies on the image's pixels split `scale` × `scale` (the line filter's
+   * `traceGridUm`; default 1): it is (w·scale) × (h·scale); w, h, pxUm, the migrasomes, `cellLabels` and `exclude` are the image's
+   */
+  scale?: number;
 }
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];
@@ -168,56 +174,164 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   return at;
 }
 
+/** the tracer's raster scratch (node ids + 1, walked marks): zero between calls (`scratchDirty` if a call was cut short) */
+let nodeScratch = new Int32Array(0);
+let visitedScratch = new Uint8Array(0);
+/** for drawn lines (`DrawnLines`): the mask and each line pixel's index + 1 in the list, zero off the lines */
+let maskScratch = new Uint8Array(0);
+let slotScratch = new Int32Array(0);
+let scratchDirty = false;
+
+/**
+ * For rings (centre, squared radius; raster pixels) the index of the last one holding pixel (x, y) by
+ * (x − cx)² + (y − cy)² ≤ r², or −1: the same as painting the rings in order on the raster and reading the pixel.
+ */
+function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H: number): (x: number, y: number) => number {
+  const G = 64;
+  const gw = Math.ceil(W / G);
+  const gh = Math.ceil(H / G);
+  const cells = new Map<number, number[]>();
+  rings.forEach((m, k) => {
+    const rr = Math.sqrt(m.rr2) + 1;
+    const x0 = Math.max(0, Math.floor((m.x - rr) / G));
+    const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / G));
+    const y0 = Math.max(0, Math.floor((m.y - rr) / G));
+    const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / G));
+    for (let gy = y0; gy <= y1; gy++)
+      for (let gx = x0; gx <= x1; gx++) {
+        const l = cells.get(gy * gw + gx);
+        if (l) l.push(k);
+        else cells.set(gy * gw + gx, [k]);
+      }
+  });
+  return (x, y) => {
+    const l = cells.get(Math.floor(y / G) * gw + Math.floor(x / G));
+    if (!l) return -1;
+    for (let j = l.length - 1; j >= 0; j--) {
+      const m = rings[l[j]];
+      if ((x - m.x) ** 2 + (y - m.y) ** 2 <= m.rr2) return l[j];
+    }
+    return -1;
+  };
+}
+
+/**
+ * The fiber graph of a centre-line mask: `ridgeMask` with offsets `ox`, `oy` (and `opts.lineZ`) as rasters, or the
+ * drawn lines as a pixel list (`DrawnLines`, from `RidgeMap.lines`; `ox`, `oy` and `opts.lineZ` are then not read).
+ */
 export function traceFibers(
-  ridgeMask: Uint8Array,
-  ox: Float32Array,
-  oy: Float32Array,
+  ridgeMask: Uint8Array | DrawnLines,
+  ox: Float32Array | null,
+  oy: Float32Array | null,
   w: number,
   h: number,
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
-  const mask = ridgeMask.slice();
+  // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
+  const sc = opts.scale ?? 1;
+  const W = w * sc;
+  const H = h * sc;
+  const pu = pxUm / sc;
+  // scratch marks (node ids + 1, walked; for drawn lines also the mask and list slots): module scratch, zero outside
+  // the pixels a call sets, and cleared there at its end
+  if (scratchDirty) {
+    nodeScratch.fill(0);
+    visitedScratch.fill(0);
+    maskScratch.fill(0);
+    slotScratch.fill(0);
+  }
+  if (nodeScratch.length < W * H) {
+    nodeScratch = new Int32Array(W * H);
+    visitedScratch = new Uint8Array(W * H);
+  }
+  const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
+  if (drawn && maskScratch.length < W * H) {
+    maskScratch = new Uint8Array(W * H);
+    slotScratch = new Int32Array(W * H);
+  }
+  scratchDirty = true;
+  let mask: Uint8Array;
+  // offsets and line response of raster pixel i: OX[at(i)] etc.
+  let OX: Float32Array;
+  let OY: Float32Array;
+  let LZ: Float32Array | undefined;
+  let slot: Int32Array | null = null;
+  if (drawn) {
+    mask = maskScratch.length === W * H ? maskScratch : maskScratch.subarray(0, W * H);
+    slot = slotScratch;
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) {
+      mask[dp[q]] = 1;
+      slot[dp[q]] = q + 1;
+    }
+    OX = drawn.ox;
+    OY = drawn.oy;
+    LZ = drawn.z;
+  } else {
+    mask = (ridgeMask as Uint8Array).slice();
+    OX = ox as Float32Array;
+    OY = oy as Float32Array;
+    LZ = opts.lineZ;
+  }
+  const sl = slot;
+  const at = sl ? (i: number) => sl[i] - 1 : (i: number) => i;
   // clear migrasome discs (their rims are ridges too) and excluded areas
-  const migLabel = new Int32Array(w * h); // migrasome index + 1 (0: none)
-  opts.migrasomes.forEach((m, k) => {
-    const r = m.r + (opts.clearUm ?? 0.5) / pxUm;
+  // the migrasomes' cleared discs and capture rings on the raster; which ring holds a pixel is looked up only where
+  // a node lies (`migrasomeAt`, the last migrasome whose ring holds it, as painting the rings in order would give)
+  const rings: { x: number; y: number; rr2: number }[] = [];
+  opts.migrasomes.forEach((m0) => {
+    // centre and radius in raster pixels (image pixel x spans raster pixels x·sc … x·sc + sc − 1)
+    const m = sc === 1 ? m0 : { x: (m0.x + 0.5) * sc - 0.5, y: (m0.y + 0.5) * sc - 0.5, r: m0.r * sc };
+    const r = m.r + (opts.clearUm ?? 0.5) / pu;
     const r2 = r * r;
-    const rr = r + (opts.captureUm ?? 0.5) / pxUm; // fibers ending within this ring join the migrasome
-    for (let y = Math.max(0, Math.floor(m.y - rr)); y <= Math.min(h - 1, Math.ceil(m.y + rr)); y++)
-      for (let x = Math.max(0, Math.floor(m.x - rr)); x <= Math.min(w - 1, Math.ceil(m.x + rr)); x++) {
-        const d2 = (x - m.x) ** 2 + (y - m.y) ** 2;
-        if (d2 <= r2) mask[y * w + x] = 0;
-        if (d2 <= rr * rr) migLabel[y * w + x] = k + 1;
-      }
+    const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
+    rings.push({ x: m.x, y: m.y, rr2: rr * rr });
+    for (let y = Math.max(0, Math.floor(m.y - r)); y <= Math.min(H - 1, Math.ceil(m.y + r)); y++)
+      for (let x = Math.max(0, Math.floor(m.x - r)); x <= Math.min(W - 1, Math.ceil(m.x + r)); x++) if ((x - m.x) ** 2 + (y - m.y) ** 2 <= r2) mask[y * W + x] = 0;
   });
-  let pixels = setPixels(mask);
+  const migrasomeAt = ringLookup(rings, W, H);
+  let pixels: number[];
+  if (drawn) {
+    pixels = [];
+    for (const i of drawn.pixels) if (mask[i]) pixels.push(i);
+  } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
-    for (const i of pixels) if (ex[i]) mask[i] = 0;
+    if (sc === 1) {
+      for (const i of pixels) if (ex[i]) mask[i] = 0;
+    } else
+      for (const i of pixels) {
+        const x = i % W;
+        const y = (i - x) / W;
+        if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
+      }
     pixels = pixels.filter((i) => mask[i]);
   }
-  pixels = removeCorners(mask, w, h, thin(mask, w, h, pixels));
+  pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
   const nb = (i: number): number => {
-    const x = i % w;
-    const y = (i - x) / w;
-    if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
-      return mask[i - w - 1] + mask[i - w] + mask[i - w + 1] + mask[i - 1] + mask[i + 1] + mask[i + w - 1] + mask[i + w] + mask[i + w + 1];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (x > 0 && y > 0 && x < W - 1 && y < H - 1)
+      return mask[i - W - 1] + mask[i - W] + mask[i - W + 1] + mask[i - 1] + mask[i + 1] + mask[i + W - 1] + mask[i + W] + mask[i + W + 1];
     let c = 0;
     for (let k = 0; k < 8; k++) {
       const xx = x + DX[k];
       const yy = y + DY[k];
-      if (xx >= 0 && yy >= 0 && xx < w && yy < h && mask[yy * w + xx]) c++;
+      if (xx >= 0 && yy >= 0 && xx < W && yy < H && mask[yy * W + xx]) c++;
     }
     return c;
   };
   const pos = (i: number): [number, number] => {
-    const x = i % w;
-    const y = (i - x) / w;
-    return [(x + 0.5 + ox[i]) * pxUm, (y + 0.5 + oy[i]) * pxUm];
+    const x = i % W;
+    const y = (i - x) / W;
+    const k = at(i);
+    return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  const nodeOf = new Int32Array(w * h); // node id + 1 (0: not a node pixel)
+  // node id + 1 (0: not a node pixel) and walked marks: module scratch, zero outside the pixels this call sets
+  const nodeOf = nodeScratch;
+  const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (const i of pixels) {
@@ -230,13 +344,13 @@ export function traceFibers(
     if (d > 2)
       for (let q = 0; q < cluster.length; q++) {
         const j = cluster[q];
-        const x = j % w;
-        const y = (j - x) / w;
+        const x = j % W;
+        const y = (j - x) / W;
         for (let k = 0; k < 8; k++) {
           const xx = x + DX[k];
           const yy = y + DY[k];
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          const m = yy * w + xx;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const m = yy * W + xx;
           if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
             nodeOf[m] = nodes.length + 1;
             cluster.push(m);
@@ -254,8 +368,7 @@ export function traceFibers(
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
   const edges: FiberEdge[] = [];
-  const visited = new Uint8Array(w * h);
-  const OFF = DX.map((dx, k) => DY[k] * w + dx);
+  const OFF = DX.map((dx, k) => DY[k] * W + dx);
   const walk = (start: number, first: number): { pts: number[]; end: number } => {
     const pts = [start, first];
     let prev = start;
@@ -278,24 +391,36 @@ export function traceFibers(
     }
     return { pts, end: cur };
   };
-  const lineZ = opts.lineZ;
+  const lineZ = LZ;
+  // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
+  let rxBuf = new Float64Array(256);
+  let ryBuf = new Float64Array(256);
+  let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
   const addEdge = (pix: number[], a: number, b: number) => {
     const n = pix.length;
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
-      const v = Float64Array.from(pix, (i) => lineZ[i]).sort();
+      if (zBuf.length < n) zBuf = new Float64Array(2 * n);
+      const v = zBuf.subarray(0, n);
+      for (let j = 0; j < n; j++) v[j] = lineZ[at(pix[j])];
+      v.sort();
       edgeZ.set(edges.length, v[n >> 1]);
     }
-    const rx = new Float64Array(n);
-    const ry = new Float64Array(n);
+    if (rxBuf.length < n) {
+      rxBuf = new Float64Array(2 * n);
+      ryBuf = new Float64Array(2 * n);
+    }
+    const rx = rxBuf;
+    const ry = ryBuf;
     for (let j = 0; j < n; j++) {
       const i = pix[j];
-      const x = i % w;
-      const y = (i - x) / w;
-      rx[j] = (x + 0.5 + ox[i]) * pxUm;
-      ry[j] = (y + 0.5 + oy[i]) * pxUm;
+      const x = i % W;
+      const y = (i - x) / W;
+      const k = at(i);
+      rx[j] = (x + 0.5 + OX[k]) * pu;
+      ry[j] = (y + 0.5 + OY[k]) * pu;
     }
     // smooth vertices (moving average over ±3 vertices, shrinking at the ends) to remove the pixel staircase
     const pts: [number, number][] = new Array(n);
@@ -342,10 +467,10 @@ export function traceFibers(
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
       nodeOf[i] = id + 1;
-      const x = i % w;
-      const y = (i - x) / w;
+      const x = i % W;
+      const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
-        const m = (y + DY[k]) * w + x + DX[k];
+        const m = (y + DY[k]) * W + x + DX[k];
         if (m >= 0 && m < mask.length && mask[m] && !visited[m]) {
           const { pts } = walk(i, m);
           addEdge(pts, id, id);
@@ -353,12 +478,23 @@ export function traceFibers(
         }
       }
     }
+  // every mark set above is on a mask pixel: clear them for the next call
+  for (const i of pixels) {
+    nodeOf[i] = 0;
+    visited[i] = 0;
+  }
+  if (drawn)
+    for (const i of drawn.pixels) {
+      mask[i] = 0;
+      slotScratch[i] = 0;
+    }
+  scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
-    const px = Math.min(w - 1, Math.max(0, Math.floor(n.xUm / pxUm)));
-    const py = Math.min(h - 1, Math.max(0, Math.floor(n.yUm / pxUm)));
-    const k = migLabel[py * w + px] - 1;
+    const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
+    const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
+    const k = migrasomeAt(px, py);
     if (k < 0 || n.kind !== "tip") continue;
     let id = migNode.get(k);
     if (id === undefined) {

@@ -63,7 +63,7 @@ describe("line filter, wide pass", () => {
       const sp = 0.12 / px;
       const sm = gaussianBlur(img, w, h, sp);
       for (const wideSigmaUm of [0, 0.3]) {
-        const m = detectLines(sm, sp, noise, w, h, px, { ...DEFAULT_LINE_PARAMS, wideSigmaUm }).mask;
+        const m = detectLines(sm, sp, noise, w, h, px, { ...DEFAULT_LINE_PARAMS, wideSigmaUm, traceGridUm: 0 }).mask; // on the image's pixels
         let on = 0;
         let off = 0;
         for (let y = 0; y < h; y++)
