@@ -152,6 +152,42 @@ function windowFunction(pair: boolean): Bytes {
   return body(locals, c);
 }
 
+/**
+ * transpose(src, dst, W, H, W4, H4): the W4 × H4 corner (multiples of 4) of the W × H float32 plane at src
+ * into the H × W plane at dst (dst[x·H + y] = src[y·W + x]), in 4 × 4 blocks (four row loads, eight lane
+ * shuffles, four row stores; bits copied, no arithmetic), in strips of 64 columns so that the destination
+ * rows a strip writes stay in the cache. The caller copies the remaining edge strips.
+ */
+function transposeFunction(): Bytes {
+  const [SRC, DST, W, H, W4, H4] = [0, 1, 2, 3, 4, 5];
+  const [X0, XE, YB, XB, S, D, SW, DH] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const [R0, R1, R2, R3, T0, T1, T2, T3] = [14, 15, 16, 17, 18, 19, 20, 21];
+  const locals = [...Array(8).fill(I32), ...Array(8).fill(V128)];
+  const shuf = (a: number, b: number, lanes: number[]) => [...op.get(a), ...op.get(b), ...op.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
+  const c: Bytes = [];
+  c.push(...op.get(W), ...op.i32(4), ...op.mul, ...op.set(SW), ...op.get(H), ...op.i32(4), ...op.mul, ...op.set(DH));
+  c.push(...op.i32(0), ...op.set(X0));
+  c.push(...op.block, ...op.loop, ...op.get(X0), ...op.get(W4), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(X0), ...op.i32(64), ...op.add, ...op.set(XE), ...op.get(XE), ...op.get(W4), ...op.get(XE), ...op.get(W4), ...op.ltS, ...op.select, ...op.set(XE));
+  c.push(...op.i32(0), ...op.set(YB));
+  c.push(...op.block, ...op.loop, ...op.get(YB), ...op.get(H4), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(X0), ...op.set(XB));
+  c.push(...op.block, ...op.loop, ...op.get(XB), ...op.get(XE), ...op.geU, ...op.brIf(1));
+  // four source rows of the block
+  c.push(...op.get(YB), ...op.get(W), ...op.mul, ...op.get(XB), ...op.add, ...op.i32(4), ...op.mul, ...op.get(SRC), ...op.add, ...op.tee(S), ...v128load(0), ...op.set(R0));
+  for (const R of [R1, R2, R3]) c.push(...op.get(S), ...op.get(SW), ...op.add, ...op.tee(S), ...v128load(0), ...op.set(R));
+  // rows a, b, c, d → columns: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
+  c.push(...shuf(R0, R1, [0, 4, 1, 5]), ...op.set(T0), ...shuf(R0, R1, [2, 6, 3, 7]), ...op.set(T1));
+  c.push(...shuf(R2, R3, [0, 4, 1, 5]), ...op.set(T2), ...shuf(R2, R3, [2, 6, 3, 7]), ...op.set(T3));
+  c.push(...op.get(XB), ...op.get(H), ...op.mul, ...op.get(YB), ...op.add, ...op.i32(4), ...op.mul, ...op.get(DST), ...op.add, ...op.tee(D), ...shuf(T0, T2, [0, 1, 4, 5]), ...v128store(0));
+  const cols: [number, number, number[]][] = [[T0, T2, [2, 3, 6, 7]], [T1, T3, [0, 1, 4, 5]], [T1, T3, [2, 3, 6, 7]]];
+  for (const [a, b, l] of cols) c.push(...op.get(D), ...op.get(DH), ...op.add, ...op.tee(D), ...shuf(a, b, l), ...v128store(0));
+  c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(YB), ...op.i32(4), ...op.add, ...op.set(YB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(X0), ...op.i32(64), ...op.add, ...op.set(X0), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -159,6 +195,7 @@ export interface LinePasses {
   windowPair: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
+  transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
 }
 
 let instance: LinePasses | null | undefined;
@@ -177,12 +214,13 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec([...i32s(7), ...f64s(2), ...i32s(2)]), 0x00], // windowPair
           [0x60, ...vec([...i32s(5), ...f64s(1), ...i32s(1)]), 0x00], // window
           [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite
+          [0x60, ...vec(i32s(6)), 0x00], // transpose
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction()],
+          [0, 1, 2, 3, 4, 5],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

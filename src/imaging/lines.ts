@@ -571,10 +571,12 @@ export function lineResponse(
   for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
   if (sweeps.some((sw) => !sw.steep)) {
     const [p0, p1, p2, p3, p4] = planes;
-    transpose(p1, W, H, p4); // xxT = yyᵀ
-    transpose(p0, W, H, p1); // yyT = xxᵀ
-    transpose(p2, W, H, p0); // xyT = xyᵀ
-    transpose(p3, W, H, p2); // uT = uᵀ
+    // (in WebAssembly when the SIMD passes run: the same bits)
+    const tr = simd ? (a: Float32Array, t: Float32Array) => transposeSimd(simd, a, W, H, t) : (a: Float32Array, t: Float32Array) => transpose(a, W, H, t);
+    tr(p1, p4); // xxT = yyᵀ
+    tr(p0, p1); // yyT = xxᵀ
+    tr(p2, p0); // xyT = xyᵀ
+    tr(p3, p2); // uT = uᵀ
     bestT = f32(at.bestT);
     bestKT = u8(at.bestKT);
     bestT.fill(0);
@@ -584,7 +586,12 @@ export function lineResponse(
   // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
   const z = new Float32Array(n);
   const kOut = new Uint8Array(n);
-  if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
+  if (bestT && bestKT && simd) {
+    // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
+    const rows = planes[3];
+    transposeSimd(simd, bestT, H, W, rows);
+    mergeRows(best, bestK, rows, bestKT, grid.noise, W, H, z, kOut);
+  } else if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
   else
     for (let i = 0; i < n; i++) {
       z[i] = best[i] / grid.noise[i];
@@ -652,6 +659,30 @@ function mergeSets(best: Float32Array, bestK: Uint8Array, bT: Float32Array, bKT:
           kOut[i] = bk;
         }
     }
+}
+
+/** `mergeSets` with the transposed set's best responses already back in rows (bTr; bKT still transposed). */
+function mergeRows(best: Float32Array, bestK: Uint8Array, bTr: Float32Array, bKT: Uint8Array, nz: Float32Array, W: number, H: number, z: Float32Array, kOut: Uint8Array): void {
+  for (let y = 0, i = 0; y < H; y++)
+    for (let x = 0; x < W; x++, i++) {
+      let b = best[i];
+      let bk = bestK[i];
+      const t = bTr[i];
+      if (t > b) {
+        b = t;
+        bk = bKT[x * H + y];
+      }
+      z[i] = b / nz[i];
+      kOut[i] = bk;
+    }
+}
+
+/** `transpose` with the 4 × 4 blocks in WebAssembly (both planes in its memory), the edge strips here. */
+function transposeSimd(L: LinePasses, a: Float32Array, W: number, H: number, t: Float32Array): void {
+  const W4 = W & ~3;
+  const H4 = H & ~3;
+  if (W4 > 0 && H4 > 0) L.transpose(a.byteOffset, t.byteOffset, W, H, W4, H4);
+  for (let y = 0; y < H; y++) for (let x = y < H4 ? W4 : 0; x < W; x++) t[x * H + y] = a[y * W + x];
 }
 
 /**
