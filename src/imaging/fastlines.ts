@@ -11,7 +11,7 @@
  * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls).
  */
 
-import { body, type Bytes, demote, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
+import { body, type Bytes, demote, F32, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
 
 const f64x2sub = op.simd(0xf1);
 const f64x2lt = op.simd(0x49);
@@ -188,6 +188,38 @@ function transposeFunction(): Bytes {
   return body(locals, c);
 }
 
+/**
+ * merge(best, bestK, bTr, bKT, nz, z, kOut, W, H): the better of the two orientation sets per pixel, as
+ * lines.ts `mergeRows` (bTr: the transposed set's best responses back in rows; bKT: its orientations, still
+ * transposed): win = t > b; z = float32(double(win ? t : b) / double(nz)); kOut = win ? bKT[x·H + y] : bestK.
+ * Scalar, with selects instead of the JavaScript's data-dependent branch.
+ */
+function mergeFunction(): Bytes {
+  const [PB, PK, PT, KT0, PN, PZ, PO, W, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [Y, X, KT, WIN] = [9, 10, 11, 12];
+  const [T, B] = [13, 14];
+  const locals = [I32, I32, I32, I32, F32, F32];
+  const f32gt = [0x5e];
+  const f64div = [0xa3];
+  const promoteF32 = [0xbb];
+  const demoteF64 = [0xb6];
+  const load8u = [0x2d, 0, 0];
+  const store8 = [0x3a, 0, 0];
+  const adv = (p: number, k: number) => [...op.get(p), ...op.i32(k), ...op.add, ...op.set(p)];
+  const c: Bytes = [...op.i32(0), ...op.set(Y)];
+  c.push(...op.block, ...op.loop, ...op.get(Y), ...op.get(H), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(KT0), ...op.get(Y), ...op.add, ...op.set(KT), ...op.i32(0), ...op.set(X));
+  c.push(...op.block, ...op.loop, ...op.get(X), ...op.get(W), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(PT), ...op.f32load(0), ...op.set(T), ...op.get(PB), ...op.f32load(0), ...op.set(B));
+  c.push(...op.get(T), ...op.get(B), ...f32gt, ...op.set(WIN));
+  c.push(...op.get(PZ), ...op.get(T), ...op.get(B), ...op.get(WIN), ...op.select, ...promoteF32, ...op.get(PN), ...op.f32load(0), ...promoteF32, ...f64div, ...demoteF64, ...op.f32store(0));
+  c.push(...op.get(PO), ...op.get(KT), ...load8u, ...op.get(PK), ...load8u, ...op.get(WIN), ...op.select, ...store8);
+  c.push(...adv(PB, 4), ...adv(PT, 4), ...adv(PN, 4), ...adv(PZ, 4), ...adv(PK, 1), ...adv(PO, 1));
+  c.push(...op.get(KT), ...op.get(H), ...op.add, ...op.set(KT), ...adv(X, 1), ...op.br(0), ...op.end, ...op.end);
+  c.push(...adv(Y, 1), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -196,6 +228,7 @@ export interface LinePasses {
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
   transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
+  merge: (best: number, bestK: number, bTr: number, bKT: number, nz: number, z: number, kOut: number, W: number, H: number) => void;
 }
 
 let instance: LinePasses | null | undefined;
@@ -215,12 +248,13 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec([...i32s(5), ...f64s(1), ...i32s(1)]), 0x00], // window
           [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite
           [0x60, ...vec(i32s(6)), 0x00], // transpose
+          [0x60, ...vec(i32s(9)), 0x00], // merge
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4, 5],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction()],
+          [0, 1, 2, 3, 4, 5, 6],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

@@ -590,7 +590,13 @@ export function lineResponse(
     // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
     const rows = planes[3];
     transposeSimd(simd, bestT, H, W, rows);
-    mergeRows(best, bestK, rows, bestKT, grid.noise, W, H, z, kOut);
+    // in WebAssembly (the same operations, selects for the branch): the noise in, z and k out through free planes
+    const [zw, nw] = [planes[0], planes[4]];
+    const kw = u8(at.planes + planeB);
+    nw.set(grid.noise);
+    simd.merge(best.byteOffset, bestK.byteOffset, rows.byteOffset, bestKT.byteOffset, nw.byteOffset, zw.byteOffset, kw.byteOffset, W, H);
+    z.set(zw);
+    kOut.set(kw);
   } else if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
   else
     for (let i = 0; i < n; i++) {

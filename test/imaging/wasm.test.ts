@@ -7,6 +7,7 @@ import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
 import { quarterSelect, rowPass } from "../../src/imaging/fastfilter.ts";
 import { convolveSeparableScalar, gaussianKernel, selectK } from "../../src/imaging/filters.ts";
+import { linePasses } from "../../src/imaging/fastlines.ts";
 import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
 import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -82,8 +83,10 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
   });
 
   it("line filter: the SIMD row passes give the JavaScript passes' responses and orientations (odd sizes too)", () => {
+    // the kernels assemble and validate (else lineResponse would quietly run the JavaScript passes twice)
+    expect(linePasses(64)).not.toBeNull();
     const rng = new Rng(11);
-    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1]]) {
+    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1], [150, 71, 1]]) {
       const img = new Float32Array(W * H);
       const noise = new Float32Array(W * H);
       for (let i = 0; i < img.length; i++) {
