@@ -30,6 +30,7 @@ const store16lane0 = (off: number) => op.simd(0x59, 1, ...uleb(off), 0);
 const load8lane0 = (off: number) => op.simd(0x54, 0, ...uleb(off), 0);
 const store8lane0 = (off: number) => op.simd(0x58, 0, ...uleb(off), 0);
 const v128zero = op.simd(0x0c, ...Array(16).fill(0));
+const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
 /** Memory access of one step: two pixels (vector) or the last one of an odd row (lane 0). */
 interface Access {
@@ -220,6 +221,30 @@ function mergeFunction(): Bytes {
   return body(locals, c);
 }
 
+/**
+ * hessian(pu, pc, pd, xx, yy, xy, n): one row of lines.ts `hessianPlanes` (n interior pixels): pc points at the
+ * pixel left of the first one, pu / pd at the same column one row up / down; per pixel, in doubles:
+ * xx = s[i+1] − 2·c + s[i−1], yy = s[i+W] − 2·c + s[i−W], xy = 0.25·(s[i+W+1] − s[i+W−1] − s[i−W+1] + s[i−W−1]),
+ * stored as float32.
+ */
+function hessianFunction(): Bytes {
+  const [PU, PC, PD, XX, YY, XY, N] = [0, 1, 2, 3, 4, 5, 6];
+  const [C2, Q, C] = [7, 8, 9];
+  const locals = [V128, V128, V128];
+  const c: Bytes = [...f64const(2), ...f64x2splat, ...op.set(C2), ...f64const(0.25), ...f64x2splat, ...op.set(Q)];
+  const step = (m: Access): Bytes => {
+    const ld = (p: number, off: number) => [...op.get(p), ...(m.n === 2 ? load64zero(off) : load32zero(off)), ...promote];
+    const s: Bytes = [];
+    s.push(...op.get(C2), ...ld(PC, 4), ...f64x2mul, ...op.set(C));
+    s.push(...m.f32store(XX, [...ld(PC, 8), ...op.get(C), ...f64x2sub, ...ld(PC, 0), ...f64x2add]));
+    s.push(...m.f32store(YY, [...ld(PD, 4), ...op.get(C), ...f64x2sub, ...ld(PU, 4), ...f64x2add]));
+    s.push(...m.f32store(XY, [...op.get(Q), ...ld(PD, 8), ...ld(PD, 0), ...f64x2sub, ...ld(PU, 8), ...f64x2sub, ...ld(PU, 0), ...f64x2add, ...f64x2mul]));
+    return s;
+  };
+  c.push(...pixelLoop(N, [[PU, 4], [PC, 4], [PD, 4], [XX, 4], [YY, 4], [XY, 4]], step));
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -228,6 +253,7 @@ export interface LinePasses {
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
   transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
+  hessian: (pu: number, pc: number, pd: number, xx: number, yy: number, xy: number, n: number) => void;
   merge: (best: number, bestK: number, bTr: number, bKT: number, nz: number, z: number, kOut: number, W: number, H: number) => void;
 }
 
@@ -249,12 +275,13 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite
           [0x60, ...vec(i32s(6)), 0x00], // transpose
           [0x60, ...vec(i32s(9)), 0x00], // merge
+          [0x60, ...vec(i32s(7)), 0x00], // hessian
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4, 5, 6],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction()],
+          [0, 1, 2, 3, 4, 5, 6, 7],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

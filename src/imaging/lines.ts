@@ -182,6 +182,35 @@ function hessianPlanes(s: Float32Array, W: number, H: number, xx: Float32Array, 
 }
 
 /**
+ * `hessianPlanes` with the interior rows in WebAssembly (fastlines.ts hessian: the same double operations), the
+ * image copied into the fifth plane first; false (nothing written) when the image is not all finite (NaN
+ * payloads are not specified alike in both engines).
+ */
+function hessianSimd(L: LinePasses, s: Float32Array, W: number, H: number, planes: Float32Array[]): boolean {
+  const n = W * H;
+  const [xx, yy, xy, , img] = planes;
+  img.set(s);
+  const n4 = n & ~3;
+  if (L.nonFinite(img.byteOffset, img.byteOffset + 4 * n4)) return false;
+  for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return false;
+  for (const p of [xx, yy, xy]) {
+    p.fill(0, 0, Math.min(n, W));
+    p.fill(0, Math.max(0, n - W), n);
+    for (let y = 1; y < H - 1; y++) {
+      p[y * W] = 0;
+      p[y * W + W - 1] = 0;
+    }
+  }
+  if (W < 3) return true;
+  const o = img.byteOffset;
+  for (let y = 1; y < H - 1; y++) {
+    const r = 4 * y * W;
+    L.hessian(o + r - 4 * W, o + r, o + r + 4 * W, xx.byteOffset + r + 4, yy.byteOffset + r + 4, xy.byteOffset + r + 4, W - 2);
+  }
+  return true;
+}
+
+/**
  * Transpose a W×H plane into an H×W one, in 16×16 tiles, each output row written contiguously (with
  * power-of-two rows, writing down a tile's column thrashes the cache: every row maps to the same sets).
  */
@@ -542,7 +571,7 @@ export function lineResponse(
   const u8 = (o: number) => (buf ? new Uint8Array(buf, o, n) : new Uint8Array(n));
   const planes = [0, 1, 2, 3, 4].map((i) => f32(at.planes + i * planeB));
   const [xx, yy, xy, u] = planes;
-  hessianPlanes(grid.img, W, H, xx, yy, xy);
+  if (!fast || !hessianSimd(fast, grid.img, W, H, planes)) hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
   const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma, bil);
   blobNoise(xx, yy, xy, u, grid.noise, g1, P.blobZ, W, H);
