@@ -245,6 +245,35 @@ function hessianFunction(): Bytes {
   return body(locals, c);
 }
 
+/**
+ * blobs(xx, yy, xy, u, nz, n, list, g1, blobZ) → count: lines.ts `blobNoise`'s first loop: u = g1·nz (double,
+ * stored as float32) and the blob test in doubles, m = 0.5·(xx + yy), q = −m − blobZ·u, hd = 0.5·(xx − yy),
+ * blob where q > 0 and hd·hd + xy·xy < q·q; the blob pixels' indices listed in order (branch-free: every index
+ * is written at the list's end, which advances only at blobs, so the list needs room for n).
+ */
+function blobsFunction(): Bytes {
+  const [XX, YY, XY, U, NZ, N, LIST, G1, BZ] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [I, CNT, P, UI, XXI, YYI, Q, HD, XYI] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const locals = [I32, I32, I32, F64, F64, F64, F64, F64, F64];
+  const [f64add, f64sub, f64mul, f64neg, f64gt, f64lt, promoteF32, demoteF64, i32and] = [[0xa0], [0xa1], [0xa2], [0x9a], [0x64], [0x63], [0xbb], [0xb6], [0x71]];
+  const i32store = [0x36, 2, 0];
+  const ld = (base: number) => [...op.get(base), ...op.get(P), ...op.add, ...op.f32load(0), ...promoteF32];
+  const half = (a: number, b: number, o: Bytes) => [...f64const(0.5), ...op.get(a), ...op.get(b), ...o, ...f64mul];
+  const c: Bytes = [...op.block, ...op.loop, ...op.get(I), ...op.get(N), ...op.geU, ...op.brIf(1)];
+  c.push(...op.get(I), ...op.i32(4), ...op.mul, ...op.set(P));
+  c.push(...op.get(G1), ...ld(NZ), ...f64mul, ...op.set(UI));
+  c.push(...op.get(U), ...op.get(P), ...op.add, ...op.get(UI), ...demoteF64, ...op.f32store(0));
+  c.push(...ld(XX), ...op.set(XXI), ...ld(YY), ...op.set(YYI), ...ld(XY), ...op.set(XYI));
+  c.push(...half(XXI, YYI, f64add), ...f64neg, ...op.get(BZ), ...op.get(UI), ...f64mul, ...f64sub, ...op.set(Q));
+  c.push(...half(XXI, YYI, f64sub), ...op.set(HD));
+  c.push(...op.get(LIST), ...op.get(CNT), ...op.i32(4), ...op.mul, ...op.add, ...op.get(I), ...i32store);
+  c.push(...op.get(CNT), ...op.get(Q), ...f64const(0), ...f64gt);
+  c.push(...op.get(HD), ...op.get(HD), ...f64mul, ...op.get(XYI), ...op.get(XYI), ...f64mul, ...f64add, ...op.get(Q), ...op.get(Q), ...f64mul, ...f64lt);
+  c.push(...i32and, ...op.add, ...op.set(CNT));
+  c.push(...op.get(I), ...op.i32(1), ...op.add, ...op.set(I), ...op.br(0), ...op.end, ...op.end, ...op.get(CNT));
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -253,6 +282,7 @@ export interface LinePasses {
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
   transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
+  blobs: (xx: number, yy: number, xy: number, u: number, nz: number, n: number, list: number, g1: number, blobZ: number) => number;
   hessian: (pu: number, pc: number, pd: number, xx: number, yy: number, xy: number, n: number) => void;
   merge: (best: number, bestK: number, bTr: number, bKT: number, nz: number, z: number, kOut: number, W: number, H: number) => void;
 }
@@ -276,12 +306,13 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec(i32s(6)), 0x00], // transpose
           [0x60, ...vec(i32s(9)), 0x00], // merge
           [0x60, ...vec(i32s(7)), 0x00], // hessian
+          [0x60, ...vec([...i32s(7), ...f64s(2)]), ...vec([[I32]])], // blobs
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4, 5, 6, 7],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction()],
+          [0, 1, 2, 3, 4, 5, 6, 7, 8],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

@@ -574,7 +574,7 @@ export function lineResponse(
   if (!fast || !hessianSimd(fast, grid.img, W, H, planes)) hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
   const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma, bil);
-  blobNoise(xx, yy, xy, u, grid.noise, g1, P.blobZ, W, H);
+  if (!fast || !blobNoiseSimd(fast, planes, f32(at.best), grid.noise, g1, P.blobZ, W, H)) blobNoise(xx, yy, xy, u, grid.noise, g1, P.blobZ, W, H);
   // the SIMD passes only on finite planes (NaN payloads are not specified alike in both engines)
   const finite = (p: Float32Array) => {
     if (!fast) return false;
@@ -670,6 +670,37 @@ function blobNoise(xx: Float32Array, yy: Float32Array, xy: Float32Array, u: Floa
         if (u[j] > 0) u[j] = -u[j];
       }
   }
+}
+
+/**
+ * `blobNoise` with its first loop in WebAssembly (fastlines.ts blobs: the same double operations and test): the
+ * noise copied into `nzw` (scratch), the blob list into the fifth plane; false (nothing done) when the noise is
+ * not all finite.
+ */
+function blobNoiseSimd(L: LinePasses, planes: Float32Array[], nzw: Float32Array, gNoise: Float32Array, g1: number, blobZ: number, W: number, H: number): boolean {
+  const n = W * H;
+  const [xx, yy, xy, u, p4] = planes;
+  nzw.set(gNoise);
+  const n4 = n & ~3;
+  if (L.nonFinite(nzw.byteOffset, nzw.byteOffset + 4 * n4)) return false;
+  for (let i = n4; i < n; i++) if (!Number.isFinite(nzw[i])) return false;
+  const count = L.blobs(xx.byteOffset, yy.byteOffset, xy.byteOffset, u.byteOffset, nzw.byteOffset, n, p4.byteOffset, g1, blobZ);
+  const blobs = new Int32Array(p4.buffer, p4.byteOffset, count);
+  // blobs and their flanks (one coarse pixel around), as in blobNoise
+  for (let b = 0; b < count; b++) {
+    const i = blobs[b];
+    const x = i % W;
+    const y = (i - x) / W;
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx2 = x + dx;
+        const yy2 = y + dy;
+        if (xx2 < 0 || yy2 < 0 || xx2 >= W || yy2 >= H) continue;
+        const j = yy2 * W + xx2;
+        if (u[j] > 0) u[j] = -u[j];
+      }
+  }
+  return true;
 }
 
 /**
