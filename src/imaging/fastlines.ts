@@ -274,6 +274,29 @@ function blobsFunction(): Bytes {
   return body(locals, c);
 }
 
+/**
+ * resampleRow(r0, r1, x0s, x1s, fxs, out, n, fy): one row of lines.ts `resampleGrid`'s bilinear samples: for
+ * each X < n, with x0, x1 (int32) and fx (double) from the tables, in doubles a = r0[x0] + fx·(r0[x1] − r0[x0]),
+ * b likewise on row r1, out[X] = float32(a + fy·(b − a)).
+ */
+function resampleFunction(): Bytes {
+  const [R0, R1, X0S, X1S, FXS, OUT, N, FY] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [X, O0, O1, FX, A0, A, B0, B] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const locals = [I32, I32, I32, F64, F64, F64, F64, F64];
+  const [f64add, f64sub, f64mul, promoteF32, demoteF64] = [[0xa0], [0xa1], [0xa2], [0xbb], [0xb6]];
+  const i32load = [0x28, 2, 0];
+  const ld = (row: number, o: number) => [...op.get(row), ...op.get(o), ...op.add, ...op.f32load(0), ...promoteF32];
+  const c: Bytes = [...op.block, ...op.loop, ...op.get(X), ...op.get(N), ...op.geU, ...op.brIf(1)];
+  c.push(...op.get(X0S), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...i32load, ...op.i32(4), ...op.mul, ...op.set(O0));
+  c.push(...op.get(X1S), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...i32load, ...op.i32(4), ...op.mul, ...op.set(O1));
+  c.push(...op.get(FXS), ...op.get(X), ...op.i32(8), ...op.mul, ...op.add, ...op.f64load(0), ...op.set(FX));
+  c.push(...ld(R0, O0), ...op.tee(A0), ...op.get(FX), ...ld(R0, O1), ...op.get(A0), ...f64sub, ...f64mul, ...f64add, ...op.set(A));
+  c.push(...ld(R1, O0), ...op.tee(B0), ...op.get(FX), ...ld(R1, O1), ...op.get(B0), ...f64sub, ...f64mul, ...f64add, ...op.set(B));
+  c.push(...op.get(OUT), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...op.get(A), ...op.get(FY), ...op.get(B), ...op.get(A), ...f64sub, ...f64mul, ...f64add, ...demoteF64, ...op.f32store(0));
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -283,6 +306,7 @@ export interface LinePasses {
   nonFinite: (ptr: number, end: number) => number;
   transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
   blobs: (xx: number, yy: number, xy: number, u: number, nz: number, n: number, list: number, g1: number, blobZ: number) => number;
+  resampleRow: (r0: number, r1: number, x0s: number, x1s: number, fxs: number, out: number, n: number, fy: number) => void;
   hessian: (pu: number, pc: number, pd: number, xx: number, yy: number, xy: number, n: number) => void;
   merge: (best: number, bestK: number, bTr: number, bKT: number, nz: number, z: number, kOut: number, W: number, H: number) => void;
 }
@@ -307,12 +331,13 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec(i32s(9)), 0x00], // merge
           [0x60, ...vec(i32s(7)), 0x00], // hessian
           [0x60, ...vec([...i32s(7), ...f64s(2)]), ...vec([[I32]])], // blobs
+          [0x60, ...vec([...i32s(7), ...f64s(1)]), 0x00], // resampleRow
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4, 5, 6, 7, 8],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction()],
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8], ["resampleRow", 9]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

@@ -128,34 +128,71 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
 }
 
 /** Bilinear samples of `src` at spacing g > 1 pixels, at ((X + ½)·g − ½, (Y + ½)·g − ½); the noise map at the nearest pixel. */
-export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number): Grid {
+export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number, useSimd = true): Grid {
   const W = Math.max(1, Math.round(w / g));
   const H = Math.max(1, Math.round(h / g));
   const img = new Float32Array(W * H);
   const nz = new Float32Array(W * H);
-  const xs = new Int32Array(W);
+  // per column (the same values the per-sample formula gives): the left and right samples, the weight, the noise column
+  const x0s = new Int32Array(W);
+  const x1s = new Int32Array(W);
   const fxs = new Float64Array(W);
+  const ncs = new Int32Array(W);
   for (let X = 0; X < W; X++) {
     const x = Math.min(w - 1, Math.max(0, (X + 0.5) * g - 0.5));
-    xs[X] = Math.min(w - 2, Math.floor(x));
-    fxs[X] = x - xs[X];
+    const xs = Math.min(w - 2, Math.floor(x));
+    const x0 = Math.max(0, xs);
+    const fx = x - xs + (xs - x0);
+    x0s[X] = x0;
+    x1s[X] = Math.min(w - 1, x0 + 1);
+    fxs[X] = fx;
+    ncs[X] = Math.min(w - 1, Math.round(x0 + fx));
   }
-  for (let Y = 0; Y < H; Y++) {
+  const rowOf = (Y: number) => {
     const y = Math.min(h - 1, Math.max(0, (Y + 0.5) * g - 0.5));
     const y0 = Math.max(0, Math.min(h - 2, Math.floor(y)));
-    const fy = y - y0;
-    const r0 = y0 * w;
-    const r1 = Math.min(h - 1, y0 + 1) * w;
-    const ny = Math.min(h - 1, Math.round(y)) * w;
-    for (let X = 0; X < W; X++) {
-      const x0 = Math.max(0, xs[X]);
-      const fx = fxs[X] + (xs[X] - x0);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
-      const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
-      img[Y * W + X] = a + fy * (b - a);
-      nz[Y * W + X] = noise[ny + Math.min(w - 1, Math.round(x0 + fx))];
+    return { r0: y0 * w, r1: Math.min(h - 1, y0 + 1) * w, fy: y - y0, ny: Math.min(h - 1, Math.round(y)) * w };
+  };
+  // the samples in WebAssembly (fastlines.ts resampleRow: the same double operations) when the image is finite
+  const a16 = (b: number) => (b + 15) & ~15;
+  const at = { src: 0, x0s: a16(4 * w * h), x1s: 0, fxs: 0, out: 0, end: 0 };
+  at.x1s = at.x0s + a16(4 * W);
+  at.fxs = at.x1s + a16(4 * W);
+  at.out = at.fxs + a16(8 * W);
+  at.end = at.out + a16(4 * W * H);
+  const L = useSimd && w >= 2 ? linePasses(at.end) : null;
+  let done = false;
+  if (L) {
+    const buf = L.memory.buffer;
+    const s = new Float32Array(buf, at.src, w * h);
+    s.set(src);
+    const n4 = (w * h) & ~3;
+    let finite = !L.nonFinite(at.src, at.src + 4 * n4);
+    for (let i = n4; finite && i < w * h; i++) finite = Number.isFinite(s[i]);
+    if (finite) {
+      new Int32Array(buf, at.x0s, W).set(x0s);
+      new Int32Array(buf, at.x1s, W).set(x1s);
+      new Float64Array(buf, at.fxs, W).set(fxs);
+      for (let Y = 0; Y < H; Y++) {
+        const { r0, r1, fy } = rowOf(Y);
+        L.resampleRow(at.src + 4 * r0, at.src + 4 * r1, at.x0s, at.x1s, at.fxs, at.out + 4 * Y * W, W, fy);
+      }
+      img.set(new Float32Array(buf, at.out, W * H));
+      done = true;
     }
+  }
+  for (let Y = 0; Y < H; Y++) {
+    const { r0, r1, fy, ny } = rowOf(Y);
+    if (!done)
+      for (let X = 0; X < W; X++) {
+        const x0 = x0s[X];
+        const fx = fxs[X];
+        const x1 = x1s[X];
+        const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
+        const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
+        img[Y * W + X] = a + fy * (b - a);
+      }
+    for (let X = 0; X < W; X++) nz[Y * W + X] = noise[ny + ncs[X]];
   }
   return { f: g, bilinear: true, W, H, img, noise: nz };
 }
