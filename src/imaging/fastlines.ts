@@ -191,7 +191,7 @@ function transposeFunction(): Bytes {
 
 /**
  * merge(best, bestK, bTr, bKT, nz, z, kOut, W, H): the better of the two orientation sets per pixel, as
- * lines.ts `mergeRows` (bTr: the transposed set's best responses back in rows; bKT: its orientations, still
+ * lines.ts `mergeSets` (bTr: the transposed set's best responses back in rows; bKT: its orientations, still
  * transposed): win = t > b; z = float32(double(win ? t : b) / double(nz)); kOut = win ? bKT[x·H + y] : bestK.
  * Scalar, with selects instead of the JavaScript's data-dependent branch.
  */

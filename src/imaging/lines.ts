@@ -764,22 +764,6 @@ function mergeSets(best: Float32Array, bestK: Uint8Array, bT: Float32Array, bKT:
     }
 }
 
-/** `mergeSets` with the transposed set's best responses already back in rows (bTr; bKT still transposed). */
-function mergeRows(best: Float32Array, bestK: Uint8Array, bTr: Float32Array, bKT: Uint8Array, nz: Float32Array, W: number, H: number, z: Float32Array, kOut: Uint8Array): void {
-  for (let y = 0, i = 0; y < H; y++)
-    for (let x = 0; x < W; x++, i++) {
-      let b = best[i];
-      let bk = bestK[i];
-      const t = bTr[i];
-      if (t > b) {
-        b = t;
-        bk = bKT[x * H + y];
-      }
-      z[i] = b / nz[i];
-      kOut[i] = bk;
-    }
-}
-
 /** `transpose` with the 4 × 4 blocks in WebAssembly (both planes in its memory), the edge strips here. */
 function transposeSimd(L: LinePasses, a: Float32Array, W: number, H: number, t: Float32Array): void {
   const W4 = W & ~3;
