@@ -11,7 +11,7 @@
  * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls).
  */
 
-import { body, type Bytes, demote, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
+import { body, type Bytes, demote, F32, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
 
 const f64x2sub = op.simd(0xf1);
 const f64x2lt = op.simd(0x49);
@@ -30,6 +30,7 @@ const store16lane0 = (off: number) => op.simd(0x59, 1, ...uleb(off), 0);
 const load8lane0 = (off: number) => op.simd(0x54, 0, ...uleb(off), 0);
 const store8lane0 = (off: number) => op.simd(0x58, 0, ...uleb(off), 0);
 const v128zero = op.simd(0x0c, ...Array(16).fill(0));
+const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
 /** Memory access of one step: two pixels (vector) or the last one of an odd row (lane 0). */
 interface Access {
@@ -152,6 +153,150 @@ function windowFunction(pair: boolean): Bytes {
   return body(locals, c);
 }
 
+/**
+ * transpose(src, dst, W, H, W4, H4): the W4 × H4 corner (multiples of 4) of the W × H float32 plane at src
+ * into the H × W plane at dst (dst[x·H + y] = src[y·W + x]), in 4 × 4 blocks (four row loads, eight lane
+ * shuffles, four row stores; bits copied, no arithmetic), in strips of 64 columns so that the destination
+ * rows a strip writes stay in the cache. The caller copies the remaining edge strips.
+ */
+function transposeFunction(): Bytes {
+  const [SRC, DST, W, H, W4, H4] = [0, 1, 2, 3, 4, 5];
+  const [X0, XE, YB, XB, S, D, SW, DH] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const [R0, R1, R2, R3, T0, T1, T2, T3] = [14, 15, 16, 17, 18, 19, 20, 21];
+  const locals = [...Array(8).fill(I32), ...Array(8).fill(V128)];
+  const shuf = (a: number, b: number, lanes: number[]) => [...op.get(a), ...op.get(b), ...op.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
+  const c: Bytes = [];
+  c.push(...op.get(W), ...op.i32(4), ...op.mul, ...op.set(SW), ...op.get(H), ...op.i32(4), ...op.mul, ...op.set(DH));
+  c.push(...op.i32(0), ...op.set(X0));
+  c.push(...op.block, ...op.loop, ...op.get(X0), ...op.get(W4), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(X0), ...op.i32(64), ...op.add, ...op.set(XE), ...op.get(XE), ...op.get(W4), ...op.get(XE), ...op.get(W4), ...op.ltS, ...op.select, ...op.set(XE));
+  c.push(...op.i32(0), ...op.set(YB));
+  c.push(...op.block, ...op.loop, ...op.get(YB), ...op.get(H4), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(X0), ...op.set(XB));
+  c.push(...op.block, ...op.loop, ...op.get(XB), ...op.get(XE), ...op.geU, ...op.brIf(1));
+  // four source rows of the block
+  c.push(...op.get(YB), ...op.get(W), ...op.mul, ...op.get(XB), ...op.add, ...op.i32(4), ...op.mul, ...op.get(SRC), ...op.add, ...op.tee(S), ...v128load(0), ...op.set(R0));
+  for (const R of [R1, R2, R3]) c.push(...op.get(S), ...op.get(SW), ...op.add, ...op.tee(S), ...v128load(0), ...op.set(R));
+  // rows a, b, c, d → columns: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
+  c.push(...shuf(R0, R1, [0, 4, 1, 5]), ...op.set(T0), ...shuf(R0, R1, [2, 6, 3, 7]), ...op.set(T1));
+  c.push(...shuf(R2, R3, [0, 4, 1, 5]), ...op.set(T2), ...shuf(R2, R3, [2, 6, 3, 7]), ...op.set(T3));
+  c.push(...op.get(XB), ...op.get(H), ...op.mul, ...op.get(YB), ...op.add, ...op.i32(4), ...op.mul, ...op.get(DST), ...op.add, ...op.tee(D), ...shuf(T0, T2, [0, 1, 4, 5]), ...v128store(0));
+  const cols: [number, number, number[]][] = [[T0, T2, [2, 3, 6, 7]], [T1, T3, [0, 1, 4, 5]], [T1, T3, [2, 3, 6, 7]]];
+  for (const [a, b, l] of cols) c.push(...op.get(D), ...op.get(DH), ...op.add, ...op.tee(D), ...shuf(a, b, l), ...v128store(0));
+  c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(YB), ...op.i32(4), ...op.add, ...op.set(YB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(X0), ...op.i32(64), ...op.add, ...op.set(X0), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
+/**
+ * merge(best, bestK, bTr, bKT, nz, z, kOut, W, H): the better of the two orientation sets per pixel, as
+ * lines.ts `mergeSets` (bTr: the transposed set's best responses back in rows; bKT: its orientations, still
+ * transposed): win = t > b; z = float32(double(win ? t : b) / double(nz)); kOut = win ? bKT[x·H + y] : bestK.
+ * Scalar, with selects instead of the JavaScript's data-dependent branch.
+ */
+function mergeFunction(): Bytes {
+  const [PB, PK, PT, KT0, PN, PZ, PO, W, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [Y, X, KT, WIN] = [9, 10, 11, 12];
+  const [T, B] = [13, 14];
+  const locals = [I32, I32, I32, I32, F32, F32];
+  const f32gt = [0x5e];
+  const f64div = [0xa3];
+  const promoteF32 = [0xbb];
+  const demoteF64 = [0xb6];
+  const load8u = [0x2d, 0, 0];
+  const store8 = [0x3a, 0, 0];
+  const adv = (p: number, k: number) => [...op.get(p), ...op.i32(k), ...op.add, ...op.set(p)];
+  const c: Bytes = [...op.i32(0), ...op.set(Y)];
+  c.push(...op.block, ...op.loop, ...op.get(Y), ...op.get(H), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(KT0), ...op.get(Y), ...op.add, ...op.set(KT), ...op.i32(0), ...op.set(X));
+  c.push(...op.block, ...op.loop, ...op.get(X), ...op.get(W), ...op.geU, ...op.brIf(1));
+  c.push(...op.get(PT), ...op.f32load(0), ...op.set(T), ...op.get(PB), ...op.f32load(0), ...op.set(B));
+  c.push(...op.get(T), ...op.get(B), ...f32gt, ...op.set(WIN));
+  c.push(...op.get(PZ), ...op.get(T), ...op.get(B), ...op.get(WIN), ...op.select, ...promoteF32, ...op.get(PN), ...op.f32load(0), ...promoteF32, ...f64div, ...demoteF64, ...op.f32store(0));
+  c.push(...op.get(PO), ...op.get(KT), ...load8u, ...op.get(PK), ...load8u, ...op.get(WIN), ...op.select, ...store8);
+  c.push(...adv(PB, 4), ...adv(PT, 4), ...adv(PN, 4), ...adv(PZ, 4), ...adv(PK, 1), ...adv(PO, 1));
+  c.push(...op.get(KT), ...op.get(H), ...op.add, ...op.set(KT), ...adv(X, 1), ...op.br(0), ...op.end, ...op.end);
+  c.push(...adv(Y, 1), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
+/**
+ * hessian(pu, pc, pd, xx, yy, xy, n): one row of lines.ts `hessianPlanes` (n interior pixels): pc points at the
+ * pixel left of the first one, pu / pd at the same column one row up / down; per pixel, in doubles:
+ * xx = s[i+1] − 2·c + s[i−1], yy = s[i+W] − 2·c + s[i−W], xy = 0.25·(s[i+W+1] − s[i+W−1] − s[i−W+1] + s[i−W−1]),
+ * stored as float32.
+ */
+function hessianFunction(): Bytes {
+  const [PU, PC, PD, XX, YY, XY, N] = [0, 1, 2, 3, 4, 5, 6];
+  const [C2, Q, C] = [7, 8, 9];
+  const locals = [V128, V128, V128];
+  const c: Bytes = [...f64const(2), ...f64x2splat, ...op.set(C2), ...f64const(0.25), ...f64x2splat, ...op.set(Q)];
+  const step = (m: Access): Bytes => {
+    const ld = (p: number, off: number) => [...op.get(p), ...(m.n === 2 ? load64zero(off) : load32zero(off)), ...promote];
+    const s: Bytes = [];
+    s.push(...op.get(C2), ...ld(PC, 4), ...f64x2mul, ...op.set(C));
+    s.push(...m.f32store(XX, [...ld(PC, 8), ...op.get(C), ...f64x2sub, ...ld(PC, 0), ...f64x2add]));
+    s.push(...m.f32store(YY, [...ld(PD, 4), ...op.get(C), ...f64x2sub, ...ld(PU, 4), ...f64x2add]));
+    s.push(...m.f32store(XY, [...op.get(Q), ...ld(PD, 8), ...ld(PD, 0), ...f64x2sub, ...ld(PU, 8), ...f64x2sub, ...ld(PU, 0), ...f64x2add, ...f64x2mul]));
+    return s;
+  };
+  c.push(...pixelLoop(N, [[PU, 4], [PC, 4], [PD, 4], [XX, 4], [YY, 4], [XY, 4]], step));
+  return body(locals, c);
+}
+
+/**
+ * blobs(xx, yy, xy, u, nz, n, list, g1, blobZ) → count: lines.ts `blobNoise`'s first loop: u = g1·nz (double,
+ * stored as float32) and the blob test in doubles, m = 0.5·(xx + yy), q = −m − blobZ·u, hd = 0.5·(xx − yy),
+ * blob where q > 0 and hd·hd + xy·xy < q·q; the blob pixels' indices listed in order (branch-free: every index
+ * is written at the list's end, which advances only at blobs, so the list needs room for n).
+ */
+function blobsFunction(): Bytes {
+  const [XX, YY, XY, U, NZ, N, LIST, G1, BZ] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [I, CNT, P, UI, XXI, YYI, Q, HD, XYI] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const locals = [I32, I32, I32, F64, F64, F64, F64, F64, F64];
+  const [f64add, f64sub, f64mul, f64neg, f64gt, f64lt, promoteF32, demoteF64, i32and] = [[0xa0], [0xa1], [0xa2], [0x9a], [0x64], [0x63], [0xbb], [0xb6], [0x71]];
+  const i32store = [0x36, 2, 0];
+  const ld = (base: number) => [...op.get(base), ...op.get(P), ...op.add, ...op.f32load(0), ...promoteF32];
+  const half = (a: number, b: number, o: Bytes) => [...f64const(0.5), ...op.get(a), ...op.get(b), ...o, ...f64mul];
+  const c: Bytes = [...op.block, ...op.loop, ...op.get(I), ...op.get(N), ...op.geU, ...op.brIf(1)];
+  c.push(...op.get(I), ...op.i32(4), ...op.mul, ...op.set(P));
+  c.push(...op.get(G1), ...ld(NZ), ...f64mul, ...op.set(UI));
+  c.push(...op.get(U), ...op.get(P), ...op.add, ...op.get(UI), ...demoteF64, ...op.f32store(0));
+  c.push(...ld(XX), ...op.set(XXI), ...ld(YY), ...op.set(YYI), ...ld(XY), ...op.set(XYI));
+  c.push(...half(XXI, YYI, f64add), ...f64neg, ...op.get(BZ), ...op.get(UI), ...f64mul, ...f64sub, ...op.set(Q));
+  c.push(...half(XXI, YYI, f64sub), ...op.set(HD));
+  c.push(...op.get(LIST), ...op.get(CNT), ...op.i32(4), ...op.mul, ...op.add, ...op.get(I), ...i32store);
+  c.push(...op.get(CNT), ...op.get(Q), ...f64const(0), ...f64gt);
+  c.push(...op.get(HD), ...op.get(HD), ...f64mul, ...op.get(XYI), ...op.get(XYI), ...f64mul, ...f64add, ...op.get(Q), ...op.get(Q), ...f64mul, ...f64lt);
+  c.push(...i32and, ...op.add, ...op.set(CNT));
+  c.push(...op.get(I), ...op.i32(1), ...op.add, ...op.set(I), ...op.br(0), ...op.end, ...op.end, ...op.get(CNT));
+  return body(locals, c);
+}
+
+/**
+ * resampleRow(r0, r1, x0s, x1s, fxs, out, n, fy): one row of lines.ts `resampleGrid`'s bilinear samples: for
+ * each X < n, with x0, x1 (int32) and fx (double) from the tables, in doubles a = r0[x0] + fx·(r0[x1] − r0[x0]),
+ * b likewise on row r1, out[X] = float32(a + fy·(b − a)).
+ */
+function resampleFunction(): Bytes {
+  const [R0, R1, X0S, X1S, FXS, OUT, N, FY] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [X, O0, O1, FX, A0, A, B0, B] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const locals = [I32, I32, I32, F64, F64, F64, F64, F64];
+  const [f64add, f64sub, f64mul, promoteF32, demoteF64] = [[0xa0], [0xa1], [0xa2], [0xbb], [0xb6]];
+  const i32load = [0x28, 2, 0];
+  const ld = (row: number, o: number) => [...op.get(row), ...op.get(o), ...op.add, ...op.f32load(0), ...promoteF32];
+  const c: Bytes = [...op.block, ...op.loop, ...op.get(X), ...op.get(N), ...op.geU, ...op.brIf(1)];
+  c.push(...op.get(X0S), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...i32load, ...op.i32(4), ...op.mul, ...op.set(O0));
+  c.push(...op.get(X1S), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...i32load, ...op.i32(4), ...op.mul, ...op.set(O1));
+  c.push(...op.get(FXS), ...op.get(X), ...op.i32(8), ...op.mul, ...op.add, ...op.f64load(0), ...op.set(FX));
+  c.push(...ld(R0, O0), ...op.tee(A0), ...op.get(FX), ...ld(R0, O1), ...op.get(A0), ...f64sub, ...f64mul, ...f64add, ...op.set(A));
+  c.push(...ld(R1, O0), ...op.tee(B0), ...op.get(FX), ...ld(R1, O1), ...op.get(B0), ...f64sub, ...f64mul, ...f64add, ...op.set(B));
+  c.push(...op.get(OUT), ...op.get(X), ...op.i32(4), ...op.mul, ...op.add, ...op.get(A), ...op.get(FY), ...op.get(B), ...op.get(A), ...f64sub, ...f64mul, ...f64add, ...demoteF64, ...op.f32store(0));
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  return body(locals, c);
+}
+
 export interface LinePasses {
   memory: WebAssembly.Memory;
   accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
@@ -159,6 +304,11 @@ export interface LinePasses {
   windowPair: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
+  transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
+  blobs: (xx: number, yy: number, xy: number, u: number, nz: number, n: number, list: number, g1: number, blobZ: number) => number;
+  resampleRow: (r0: number, r1: number, x0s: number, x1s: number, fxs: number, out: number, n: number, fy: number) => void;
+  hessian: (pu: number, pc: number, pd: number, xx: number, yy: number, xy: number, n: number) => void;
+  merge: (best: number, bestK: number, bTr: number, bKT: number, nz: number, z: number, kOut: number, W: number, H: number) => void;
 }
 
 let instance: LinePasses | null | undefined;
@@ -177,12 +327,17 @@ export function linePasses(bytes: number): LinePasses | null {
           [0x60, ...vec([...i32s(7), ...f64s(2), ...i32s(2)]), 0x00], // windowPair
           [0x60, ...vec([...i32s(5), ...f64s(1), ...i32s(1)]), 0x00], // window
           [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite
+          [0x60, ...vec(i32s(6)), 0x00], // transpose
+          [0x60, ...vec(i32s(9)), 0x00], // merge
+          [0x60, ...vec(i32s(7)), 0x00], // hessian
+          [0x60, ...vec([...i32s(7), ...f64s(2)]), ...vec([[I32]])], // blobs
+          [0x60, ...vec([...i32s(7), ...f64s(1)]), 0x00], // resampleRow
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction()],
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8], ["resampleRow", 9]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
           const memory = new WebAssembly.Memory({ initial: 1 });

@@ -128,34 +128,71 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
 }
 
 /** Bilinear samples of `src` at spacing g > 1 pixels, at ((X + ½)·g − ½, (Y + ½)·g − ½); the noise map at the nearest pixel. */
-export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number): Grid {
+export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number, useSimd = true): Grid {
   const W = Math.max(1, Math.round(w / g));
   const H = Math.max(1, Math.round(h / g));
   const img = new Float32Array(W * H);
   const nz = new Float32Array(W * H);
-  const xs = new Int32Array(W);
+  // per column (the same values the per-sample formula gives): the left and right samples, the weight, the noise column
+  const x0s = new Int32Array(W);
+  const x1s = new Int32Array(W);
   const fxs = new Float64Array(W);
+  const ncs = new Int32Array(W);
   for (let X = 0; X < W; X++) {
     const x = Math.min(w - 1, Math.max(0, (X + 0.5) * g - 0.5));
-    xs[X] = Math.min(w - 2, Math.floor(x));
-    fxs[X] = x - xs[X];
+    const xs = Math.min(w - 2, Math.floor(x));
+    const x0 = Math.max(0, xs);
+    const fx = x - xs + (xs - x0);
+    x0s[X] = x0;
+    x1s[X] = Math.min(w - 1, x0 + 1);
+    fxs[X] = fx;
+    ncs[X] = Math.min(w - 1, Math.round(x0 + fx));
   }
-  for (let Y = 0; Y < H; Y++) {
+  const rowOf = (Y: number) => {
     const y = Math.min(h - 1, Math.max(0, (Y + 0.5) * g - 0.5));
     const y0 = Math.max(0, Math.min(h - 2, Math.floor(y)));
-    const fy = y - y0;
-    const r0 = y0 * w;
-    const r1 = Math.min(h - 1, y0 + 1) * w;
-    const ny = Math.min(h - 1, Math.round(y)) * w;
-    for (let X = 0; X < W; X++) {
-      const x0 = Math.max(0, xs[X]);
-      const fx = fxs[X] + (xs[X] - x0);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
-      const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
-      img[Y * W + X] = a + fy * (b - a);
-      nz[Y * W + X] = noise[ny + Math.min(w - 1, Math.round(x0 + fx))];
+    return { r0: y0 * w, r1: Math.min(h - 1, y0 + 1) * w, fy: y - y0, ny: Math.min(h - 1, Math.round(y)) * w };
+  };
+  // the samples in WebAssembly (fastlines.ts resampleRow: the same double operations) when the image is finite
+  const a16 = (b: number) => (b + 15) & ~15;
+  const at = { src: 0, x0s: a16(4 * w * h), x1s: 0, fxs: 0, out: 0, end: 0 };
+  at.x1s = at.x0s + a16(4 * W);
+  at.fxs = at.x1s + a16(4 * W);
+  at.out = at.fxs + a16(8 * W);
+  at.end = at.out + a16(4 * W * H);
+  const L = useSimd && w >= 2 ? linePasses(at.end) : null;
+  let done = false;
+  if (L) {
+    const buf = L.memory.buffer;
+    const s = new Float32Array(buf, at.src, w * h);
+    s.set(src);
+    const n4 = (w * h) & ~3;
+    let finite = !L.nonFinite(at.src, at.src + 4 * n4);
+    for (let i = n4; finite && i < w * h; i++) finite = Number.isFinite(s[i]);
+    if (finite) {
+      new Int32Array(buf, at.x0s, W).set(x0s);
+      new Int32Array(buf, at.x1s, W).set(x1s);
+      new Float64Array(buf, at.fxs, W).set(fxs);
+      for (let Y = 0; Y < H; Y++) {
+        const { r0, r1, fy } = rowOf(Y);
+        L.resampleRow(at.src + 4 * r0, at.src + 4 * r1, at.x0s, at.x1s, at.fxs, at.out + 4 * Y * W, W, fy);
+      }
+      img.set(new Float32Array(buf, at.out, W * H));
+      done = true;
     }
+  }
+  for (let Y = 0; Y < H; Y++) {
+    const { r0, r1, fy, ny } = rowOf(Y);
+    if (!done)
+      for (let X = 0; X < W; X++) {
+        const x0 = x0s[X];
+        const fx = fxs[X];
+        const x1 = x1s[X];
+        const a = src[r0 + x0] + fx * (src[r0 + x1] - src[r0 + x0]);
+        const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
+        img[Y * W + X] = a + fy * (b - a);
+      }
+    for (let X = 0; X < W; X++) nz[Y * W + X] = noise[ny + ncs[X]];
   }
   return { f: g, bilinear: true, W, H, img, noise: nz };
 }
@@ -179,6 +216,35 @@ function hessianPlanes(s: Float32Array, W: number, H: number, xx: Float32Array, 
       yy[i] = s[i + W] - 2 * c + s[i - W];
       xy[i] = 0.25 * (s[i + W + 1] - s[i + W - 1] - s[i - W + 1] + s[i - W - 1]);
     }
+}
+
+/**
+ * `hessianPlanes` with the interior rows in WebAssembly (fastlines.ts hessian: the same double operations), the
+ * image copied into the fifth plane first; false (nothing written) when the image is not all finite (NaN
+ * payloads are not specified alike in both engines).
+ */
+function hessianSimd(L: LinePasses, s: Float32Array, W: number, H: number, planes: Float32Array[]): boolean {
+  const n = W * H;
+  const [xx, yy, xy, , img] = planes;
+  img.set(s);
+  const n4 = n & ~3;
+  if (L.nonFinite(img.byteOffset, img.byteOffset + 4 * n4)) return false;
+  for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return false;
+  for (const p of [xx, yy, xy]) {
+    p.fill(0, 0, Math.min(n, W));
+    p.fill(0, Math.max(0, n - W), n);
+    for (let y = 1; y < H - 1; y++) {
+      p[y * W] = 0;
+      p[y * W + W - 1] = 0;
+    }
+  }
+  if (W < 3) return true;
+  const o = img.byteOffset;
+  for (let y = 1; y < H - 1; y++) {
+    const r = 4 * y * W;
+    L.hessian(o + r - 4 * W, o + r, o + r + 4 * W, xx.byteOffset + r + 4, yy.byteOffset + r + 4, xy.byteOffset + r + 4, W - 2);
+  }
+  return true;
 }
 
 /**
@@ -542,12 +608,78 @@ export function lineResponse(
   const u8 = (o: number) => (buf ? new Uint8Array(buf, o, n) : new Uint8Array(n));
   const planes = [0, 1, 2, 3, 4].map((i) => f32(at.planes + i * planeB));
   const [xx, yy, xy, u] = planes;
-  hessianPlanes(grid.img, W, H, xx, yy, xy);
+  if (!fast || !hessianSimd(fast, grid.img, W, H, planes)) hessianPlanes(grid.img, W, H, xx, yy, xy);
   // the noise of one (θ = 0) second-derivative sample per pixel; negative at blobs and their flanks
   const g1 = chainGain(0, 0, f, sigmaPx, coarseSigma, bil);
+  if (!fast || !blobNoiseSimd(fast, planes, f32(at.best), grid.noise, g1, P.blobZ, W, H)) blobNoise(xx, yy, xy, u, grid.noise, g1, P.blobZ, W, H);
+  // the SIMD passes only on finite planes (NaN payloads are not specified alike in both engines)
+  const finite = (p: Float32Array) => {
+    if (!fast) return false;
+    const n4 = n & ~3;
+    if (fast.nonFinite(p.byteOffset, p.byteOffset + 4 * n4)) return false;
+    for (let i = n4; i < n; i++) if (!Number.isFinite(p[i])) return false;
+    return true;
+  };
+  const simd = fast && finite(xx) && finite(yy) && finite(xy) && finite(u) ? fast : null;
+  const best = f32(at.best);
+  const bestK = u8(at.bestK);
+  best.fill(0);
+  bestK.fill(0);
+  let bestT: Float32Array | null = null;
+  let bestKT: Uint8Array | null = null;
+  // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
+  // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
+  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
+    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK);
+    else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
+    else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
+  };
+  for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
+  if (sweeps.some((sw) => !sw.steep)) {
+    const [p0, p1, p2, p3, p4] = planes;
+    // (in WebAssembly when the SIMD passes run: the same bits)
+    const tr = simd ? (a: Float32Array, t: Float32Array) => transposeSimd(simd, a, W, H, t) : (a: Float32Array, t: Float32Array) => transpose(a, W, H, t);
+    tr(p1, p4); // xxT = yyᵀ
+    tr(p0, p1); // yyT = xxᵀ
+    tr(p2, p0); // xyT = xyᵀ
+    tr(p3, p2); // uT = uᵀ
+    bestT = f32(at.bestT);
+    bestKT = u8(at.bestKT);
+    bestT.fill(0);
+    bestKT.fill(0);
+    for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
+  }
+  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
+  const z = new Float32Array(n);
+  const kOut = new Uint8Array(n);
+  if (bestT && bestKT && simd) {
+    // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
+    const rows = planes[3];
+    transposeSimd(simd, bestT, H, W, rows);
+    // in WebAssembly (the same operations, selects for the branch): the noise in, z and k out through free planes
+    const [zw, nw] = [planes[0], planes[4]];
+    const kw = u8(at.planes + planeB);
+    nw.set(grid.noise);
+    simd.merge(best.byteOffset, bestK.byteOffset, rows.byteOffset, bestKT.byteOffset, nw.byteOffset, zw.byteOffset, kw.byteOffset, W, H);
+    z.set(zw);
+    kOut.set(kw);
+  } else if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
+  else
+    for (let i = 0; i < n; i++) {
+      z[i] = best[i] / grid.noise[i];
+      kOut[i] = bestK[i];
+    }
+  return { z, k: kOut, angles };
+}
+
+/**
+ * The per-pixel noise of one second-derivative sample into u (u = g1·noise), negated at blobs and their
+ * flanks (one coarse pixel around). (A function of its own: V8 compiles such small typed-array loops far
+ * better than the same loops inside lineResponse.)
+ */
+function blobNoise(xx: Float32Array, yy: Float32Array, xy: Float32Array, u: Float32Array, gNoise: Float32Array, g1: number, blobZ: number, W: number, H: number): void {
+  const n = W * H;
   const blobs: number[] = [];
-  const gNoise = grid.noise;
-  const blobZ = P.blobZ;
   for (let i = 0; i < n; i++) {
     const ui = g1 * gNoise[i];
     u[i] = ui;
@@ -575,72 +707,69 @@ export function lineResponse(
         if (u[j] > 0) u[j] = -u[j];
       }
   }
-  // the SIMD passes only on finite planes (NaN payloads are not specified alike in both engines)
-  const finite = (p: Float32Array) => {
-    if (!fast) return false;
-    const n4 = n & ~3;
-    if (fast.nonFinite(p.byteOffset, p.byteOffset + 4 * n4)) return false;
-    for (let i = n4; i < n; i++) if (!Number.isFinite(p[i])) return false;
-    return true;
-  };
-  const simd = fast && finite(xx) && finite(yy) && finite(xy) && finite(u) ? fast : null;
-  const best = f32(at.best);
-  const bestK = u8(at.bestK);
-  best.fill(0);
-  bestK.fill(0);
-  let bestT: Float32Array | null = null;
-  let bestKT: Uint8Array | null = null;
-  // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
-  // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
-  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
-    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK);
-    else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
-    else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
-  };
-  for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
-  if (sweeps.some((sw) => !sw.steep)) {
-    const [p0, p1, p2, p3, p4] = planes;
-    transpose(p1, W, H, p4); // xxT = yyᵀ
-    transpose(p0, W, H, p1); // yyT = xxᵀ
-    transpose(p2, W, H, p0); // xyT = xyᵀ
-    transpose(p3, W, H, p2); // uT = uᵀ
-    bestT = f32(at.bestT);
-    bestKT = u8(at.bestKT);
-    bestT.fill(0);
-    bestKT.fill(0);
-    for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
-  }
-  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
-  const z = new Float32Array(n);
-  const kOut = new Uint8Array(n);
-  const nz = grid.noise;
-  // (16 × 16 tiles: bestT is read down its columns, and more rows than that thrash the cache)
-  if (bestT && bestKT) {
-    const bT = bestT;
-    const bKT = bestKT;
-    for (let y0 = 0; y0 < H; y0 += 16)
-      for (let x0 = 0; x0 < W; x0 += 16) {
-        const y1 = Math.min(H, y0 + 16);
-        const x1 = Math.min(W, x0 + 16);
-        for (let y = y0; y < y1; y++)
-          for (let x = x0, i = y * W + x0, j = x0 * H + y; x < x1; x++, i++, j += H) {
-            let b = best[i];
-            let bk = bestK[i];
-            const t = bT[j];
-            if (t > b) {
-              b = t;
-              bk = bKT[j];
-            }
-            z[i] = b / nz[i];
-            kOut[i] = bk;
-          }
+}
+
+/**
+ * `blobNoise` with its first loop in WebAssembly (fastlines.ts blobs: the same double operations and test): the
+ * noise copied into `nzw` (scratch), the blob list into the fifth plane; false (nothing done) when the noise is
+ * not all finite.
+ */
+function blobNoiseSimd(L: LinePasses, planes: Float32Array[], nzw: Float32Array, gNoise: Float32Array, g1: number, blobZ: number, W: number, H: number): boolean {
+  const n = W * H;
+  const [xx, yy, xy, u, p4] = planes;
+  nzw.set(gNoise);
+  const n4 = n & ~3;
+  if (L.nonFinite(nzw.byteOffset, nzw.byteOffset + 4 * n4)) return false;
+  for (let i = n4; i < n; i++) if (!Number.isFinite(nzw[i])) return false;
+  const count = L.blobs(xx.byteOffset, yy.byteOffset, xy.byteOffset, u.byteOffset, nzw.byteOffset, n, p4.byteOffset, g1, blobZ);
+  const blobs = new Int32Array(p4.buffer, p4.byteOffset, count);
+  // blobs and their flanks (one coarse pixel around), as in blobNoise
+  for (let b = 0; b < count; b++) {
+    const i = blobs[b];
+    const x = i % W;
+    const y = (i - x) / W;
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx2 = x + dx;
+        const yy2 = y + dy;
+        if (xx2 < 0 || yy2 < 0 || xx2 >= W || yy2 >= H) continue;
+        const j = yy2 * W + xx2;
+        if (u[j] > 0) u[j] = -u[j];
       }
-  } else
-    for (let i = 0; i < n; i++) {
-      z[i] = best[i] / nz[i];
-      kOut[i] = bestK[i];
+  }
+  return true;
+}
+
+/**
+ * The better of the two orientation sets (bT, bKT: the transposed set, H × W), in noise units, into z and
+ * kOut; 16 × 16 tiles: bT is read down its columns, and more rows than that thrash the cache.
+ */
+function mergeSets(best: Float32Array, bestK: Uint8Array, bT: Float32Array, bKT: Uint8Array, nz: Float32Array, W: number, H: number, z: Float32Array, kOut: Uint8Array): void {
+  for (let y0 = 0; y0 < H; y0 += 16)
+    for (let x0 = 0; x0 < W; x0 += 16) {
+      const y1 = Math.min(H, y0 + 16);
+      const x1 = Math.min(W, x0 + 16);
+      for (let y = y0; y < y1; y++)
+        for (let x = x0, i = y * W + x0, j = x0 * H + y; x < x1; x++, i++, j += H) {
+          let b = best[i];
+          let bk = bestK[i];
+          const t = bT[j];
+          if (t > b) {
+            b = t;
+            bk = bKT[j];
+          }
+          z[i] = b / nz[i];
+          kOut[i] = bk;
+        }
     }
-  return { z, k: kOut, angles };
+}
+
+/** `transpose` with the 4 × 4 blocks in WebAssembly (both planes in its memory), the edge strips here. */
+function transposeSimd(L: LinePasses, a: Float32Array, W: number, H: number, t: Float32Array): void {
+  const W4 = W & ~3;
+  const H4 = H & ~3;
+  if (W4 > 0 && H4 > 0) L.transpose(a.byteOffset, t.byteOffset, W, H, W4, H4);
+  for (let y = 0; y < H; y++) for (let x = y < H4 ? W4 : 0; x < W; x++) t[x * H + y] = a[y * W + x];
 }
 
 /**

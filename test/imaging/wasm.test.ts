@@ -7,7 +7,8 @@ import { convolveSeparableWasm } from "../../src/imaging/fastblur.ts";
 import { profileSampler, SELECT_MAX_NEED } from "../../src/imaging/fastcircle.ts";
 import { quarterSelect, rowPass } from "../../src/imaging/fastfilter.ts";
 import { convolveSeparableScalar, gaussianKernel, selectK } from "../../src/imaging/filters.ts";
-import { DEFAULT_LINE_PARAMS, lineResponse } from "../../src/imaging/lines.ts";
+import { linePasses } from "../../src/imaging/fastlines.ts";
+import { DEFAULT_LINE_PARAMS, lineResponse, resampleGrid } from "../../src/imaging/lines.ts";
 import { RIM_QUANTILE, radialProfile, trigTable } from "../../src/imaging/migrasomes.ts";
 import { Rng } from "../../src/util/rng.ts";
 
@@ -82,8 +83,10 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
   });
 
   it("line filter: the SIMD row passes give the JavaScript passes' responses and orientations (odd sizes too)", () => {
+    // the kernels assemble and validate (else lineResponse would quietly run the JavaScript passes twice)
+    expect(linePasses(64)).not.toBeNull();
     const rng = new Rng(11);
-    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1]]) {
+    for (const [W, H, f] of [[64, 48, 2], [37, 53, 1], [101, 29, 2], [5, 7, 1], [150, 71, 1]]) {
       const img = new Float32Array(W * H);
       const noise = new Float32Array(W * H);
       for (let i = 0; i < img.length; i++) {
@@ -106,6 +109,23 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
         expect(Buffer.from(js.k).equals(Buffer.from(simd.k)), `${W}×${H}`).toBe(true);
       }
     }
+  });
+
+  it("resampled line grid: the WebAssembly bilinear rows give the JavaScript samples (odd sizes, several spacings)", () => {
+    const rng = new Rng(12);
+    for (const [w, h] of [[97, 61], [2, 5], [40, 1], [256, 130]])
+      for (const g of [1.125, 1.6, 2.37]) {
+        const src = new Float32Array(w * h);
+        const noise = new Float32Array(w * h);
+        for (let i = 0; i < src.length; i++) {
+          src[i] = (rng.uniform() - 0.5) * 100;
+          noise[i] = rng.uniform();
+        }
+        const js = resampleGrid(src, noise, w, h, g, false);
+        const simd = resampleGrid(src, noise, w, h, g);
+        expect(same(js.img, simd.img), `${w}×${h} g ${g}`).toBe(true);
+        expect(same(js.noise, simd.noise), `${w}×${h} g ${g}`).toBe(true);
+      }
   });
 
   it("radial profiles: the batched WebAssembly rim quantiles equal the JavaScript ones (with and without guesses)", () => {
