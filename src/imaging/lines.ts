@@ -97,12 +97,42 @@ export interface Grid {
   noise: Float32Array;
 }
 
+/**
+ * Module scratch for detectLines' transient coarse-grid arrays (named slots, reused when the grid is not larger): a
+ * slot is handed out zeroed, or, with zero = false, only to code that writes every element before reading it, so
+ * results never depend on earlier calls. Fewer 13 MB allocations per frame at 0.16 µm (less GC).
+ */
+const scratchSlots = new Map<string, Float32Array | Uint8Array>();
+function scratchF32(slot: string, n: number, zero: boolean): Float32Array {
+  const a = scratchSlots.get(slot);
+  if (!(a instanceof Float32Array) || a.length < n) {
+    const b = new Float32Array(n);
+    scratchSlots.set(slot, b);
+    return b;
+  }
+  const s = a.subarray(0, n);
+  if (zero) s.fill(0);
+  return s;
+}
+function scratchU8(slot: string, n: number, zero: boolean): Uint8Array {
+  const a = scratchSlots.get(slot);
+  if (!(a instanceof Uint8Array) || a.length < n) {
+    const b = new Uint8Array(n);
+    scratchSlots.set(slot, b);
+    return b;
+  }
+  const s = a.subarray(0, n);
+  if (zero) s.fill(0);
+  return s;
+}
+
 /** Block-mean downsampling by an integer factor (f = 1 copies), with the noise map read at block centres. */
-export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number): Grid {
+export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number, reuse = false): Grid {
   const W = Math.ceil(w / f);
   const H = Math.ceil(h / f);
-  const img = new Float32Array(W * H);
-  const nz = new Float32Array(W * H);
+  // (reuse: into module scratch; every element is written below)
+  const img = reuse ? scratchF32("gridImg", W * H, false) : new Float32Array(W * H);
+  const nz = reuse ? scratchF32("gridNoise", W * H, false) : new Float32Array(W * H);
   const inv = 1 / (f * f);
   const c = f >> 1;
   for (let Y = 0; Y < H; Y++) {
@@ -128,11 +158,12 @@ export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h:
 }
 
 /** Bilinear samples of `src` at spacing g > 1 pixels, at ((X + ½)·g − ½, (Y + ½)·g − ½); the noise map at the nearest pixel. */
-export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number, useSimd = true): Grid {
+export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, h: number, g: number, useSimd = true, reuse = false): Grid {
   const W = Math.max(1, Math.round(w / g));
   const H = Math.max(1, Math.round(h / g));
-  const img = new Float32Array(W * H);
-  const nz = new Float32Array(W * H);
+  // (reuse: into module scratch; every element is written below)
+  const img = reuse ? scratchF32("gridImg", W * H, false) : new Float32Array(W * H);
+  const nz = reuse ? scratchF32("gridNoise", W * H, false) : new Float32Array(W * H);
   // per column (the same values the per-sample formula gives): the left and right samples, the weight, the noise column
   const x0s = new Int32Array(W);
   const x1s = new Int32Array(W);
@@ -571,6 +602,8 @@ export function lineResponse(
   useSimd = true,
   /** σ (coarse pixels) of a smoothing already applied to `grid.img` on the coarse grid (the wide pass), for the noise gains */
   coarseSigma = 0,
+  /** module-scratch slot names for z and k (detectLines; every element is written), else new arrays */
+  outSlots?: [string, string],
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
   const bil = grid.bilinear ?? false;
@@ -650,8 +683,8 @@ export function lineResponse(
     for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
   }
   // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
-  const z = new Float32Array(n);
-  const kOut = new Uint8Array(n);
+  const z = outSlots ? scratchF32(outSlots[0], n, false) : new Float32Array(n);
+  const kOut = outSlots ? scratchU8(outSlots[1], n, false) : new Uint8Array(n);
   if (bestT && bestKT && simd) {
     // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
     const rows = planes[3];
@@ -866,11 +899,21 @@ function steepGeometry(sl: number, m: number, W: number, H: number) {
  * (seeds ≥ highZ, grown 8-connected through maxima ≥ lowZ). Returns the coarse centre-line mask and
  * the sub-pixel offset along the normal (parabola through the three responses), in coarse pixels.
  */
-export function centreLines(z: Float32Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, P: LineParams): { mask: Uint8Array; dx: Float32Array; dy: Float32Array } {
+export function centreLines(
+  z: Float32Array,
+  kIdx: Uint8Array,
+  angles: Float64Array,
+  W: number,
+  H: number,
+  P: LineParams,
+  /** into zeroed module scratch (detectLines: the results do not outlive the call) */
+  reuse = false,
+): { mask: Uint8Array; dx: Float32Array; dy: Float32Array } {
   const n = W * H;
-  const cand = new Uint8Array(n);
-  const dx = new Float32Array(n);
-  const dy = new Float32Array(n);
+  // (slots the wide pass's arrays and the grid have left free)
+  const cand = reuse ? scratchU8("k2", n, true) : new Uint8Array(n);
+  const dx = reuse ? scratchF32("z2", n, true) : new Float32Array(n);
+  const dy = reuse ? scratchF32("gridImg", n, true) : new Float32Array(n);
   const K = angles.length;
   // unit normal (−sin, cos) of each orientation
   const nxs = new Float64Array(K);
@@ -908,7 +951,7 @@ export function centreLines(z: Float32Array, kIdx: Uint8Array, angles: Float64Ar
       dx[i] = tt * nx;
       dy[i] = tt * ny;
     }
-  const mask = new Uint8Array(n);
+  const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
   const stack: number[] = [];
   for (const i of seeds)
     if (!mask[i]) {
@@ -1158,14 +1201,15 @@ export function detectLines(
   const resample = rUm > 0 && fBlock === 1 && rUm / pxUm > 1.05;
   const f = resample ? rUm / pxUm : fBlock;
   const sc = traceScale(pxUm, params);
-  const grid = resample ? resampleGrid(smooth, noise, w, h, f) : coarseGrid(smooth, noise, w, h, f);
-  const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params);
+  // the grid, the responses and the centre-line planes in module scratch (none outlives this call)
+  const grid = resample ? resampleGrid(smooth, noise, w, h, f, true, true) : coarseGrid(smooth, noise, w, h, f, true);
+  const { z, k, angles } = lineResponse(grid, pxUm, smoothSigmaPx, params, true, 0, ["z1", "k1"]);
   // the wide pass: the coarse grid smoothed on to σ = wideSigmaUm (a Gaussian on the grid, so that no second
   // full-resolution blur is needed); it takes a pixel where it beats the first pass by more than wideMarginZ
   const s1Um = smoothSigmaPx * pxUm;
   if (params.wideSigmaUm > s1Um) {
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
-    const wide = lineResponse({ ...grid, img: gaussianBlur(grid.img, grid.W, grid.H, sc) }, pxUm, smoothSigmaPx, params, true, sc);
+    const wide = lineResponse({ ...grid, img: gaussianBlur(grid.img, grid.W, grid.H, sc) }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"]);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
@@ -1179,7 +1223,7 @@ export function detectLines(
       }
     }
   }
-  const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params);
+  const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params, true);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
   const ws = w * sc;
   const hs = h * sc;
@@ -1195,7 +1239,8 @@ export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAM
 
 /** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
 function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: number): Uint8Array {
-  const row = new Uint8Array(W * H);
+  // (zeroed module scratch: the result lives only until the wide pass is merged)
+  const row = scratchU8("dilRow", W * H, true);
   for (let y = 0; y < H; y++) {
     const o = y * W;
     let last = -Infinity;
@@ -1210,7 +1255,7 @@ function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: numb
     }
   }
   // the column passes in row order (one running "last" per column), the same marks as walking each column
-  const out = new Uint8Array(W * H);
+  const out = scratchU8("near", W * H, true);
   const last = new Float64Array(W).fill(-Infinity);
   for (let y = 0; y < H; y++) {
     const o = y * W;
