@@ -11,7 +11,7 @@
  * with sub-pixel offsets for the fiber tracer. Cost: about six sweeps over the coarse grid (mirror
  * orientations share one), each reading whole rows in memory order.
  */
-import { gaussianBlur, gaussianKernel } from "./filters.ts";
+import { convolveSeparable, gaussianBlur, gaussianKernel } from "./filters.ts";
 import { type LinePasses, linePasses } from "./fastlines.ts";
 import { setPixels } from "./mask.ts";
 
@@ -1209,7 +1209,9 @@ export function detectLines(
   const s1Um = smoothSigmaPx * pxUm;
   if (params.wideSigmaUm > s1Um) {
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
-    const wide = lineResponse({ ...grid, img: gaussianBlur(grid.img, grid.W, grid.H, sc) }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"]);
+    // (the blur into module scratch: the same passes as gaussianBlur, every element written)
+    const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), scratchF32("wideImg", grid.W * grid.H, false));
+    const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"]);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and

@@ -373,6 +373,8 @@ export function ringCandidates(
   minVotesUm = 1.2,
   minFrac = 0.8,
   pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
+  /** w × h scratch for the blurred votes (fully written; `completeness` reads it, so only for callers done with it before the next use) */
+  aOut?: Float32Array,
 ): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
   const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
   const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
@@ -455,7 +457,8 @@ export function ringCandidates(
     }
   }
   const bs = Math.max(0.8, 0.06 / pxUm);
-  const A = gaussianBlur(acc, w, h, bs);
+  // (into aOut when given: the same passes as gaussianBlur, bs ≥ 0.8)
+  const A = aOut ? convolveSeparable(acc, w, h, gaussianKernel(bs), aOut) : gaussianBlur(acc, w, h, bs);
   // the radius accumulator is needed only at peaks: blur it there (same kernel)
   const bk = gaussianKernel(bs);
   const br = (bk.length - 1) >> 1;
@@ -1135,9 +1138,10 @@ export function detectMigrasomes(
   // call (from onCandidate) gets a new array
   if (smBusy) return detectWith(sub, noise, w, h, pxUm, opts, new Float32Array(w * h));
   if (smScratch.length < w * h) smScratch = new Float32Array(w * h);
+  if (voteBlurScratch.length < w * h) voteBlurScratch = new Float32Array(w * h);
   smBusy = true;
   try {
-    return detectWith(sub, noise, w, h, pxUm, opts, smScratch.subarray(0, w * h));
+    return detectWith(sub, noise, w, h, pxUm, opts, smScratch.subarray(0, w * h), voteBlurScratch.subarray(0, w * h));
   } finally {
     smBusy = false;
   }
@@ -1145,14 +1149,16 @@ export function detectMigrasomes(
 
 /** scratch of detectMigrasomes: the smoothed image of the radial profiles */
 let smScratch = new Float32Array(0);
+/** scratch of detectMigrasomes: the blurred Hough votes (fully written by ringCandidates, read only during the call) */
+let voteBlurScratch = new Float32Array(0);
 let smBusy = false;
 
-function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array): Migrasome[] {
+function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
-  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed) : null;
+  const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed, voteOut) : null;
   const rings = ht ? ht.candidates : [];
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
