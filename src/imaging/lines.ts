@@ -1241,38 +1241,51 @@ export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAM
 
 /** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
 function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: number): Uint8Array {
-  // (zeroed module scratch: the result lives only until the wide pass is merged)
-  const row = scratchU8("dilRow", W * H, true);
+  // (module scratch, every element written: the result lives only until the wide pass is merged)
+  const row = scratchU8("dilRow", W * H, false);
+  const out = scratchU8("near", W * H, false);
+  // rows in one pass: a hit at p covers p − r … p + r; at x every hit p ≤ x + r has been seen, and the last one
+  // seen reaches furthest
   for (let y = 0; y < H; y++) {
     const o = y * W;
-    let last = -Infinity;
+    let until = -1;
+    for (let p = 0; p < Math.min(r, W); p++) if (v[o + p] >= thr) until = p + r;
     for (let x = 0; x < W; x++) {
-      if (v[o + x] >= thr) last = x;
-      if (x - last <= r) row[o + x] = 1;
-    }
-    last = Infinity;
-    for (let x = W - 1; x >= 0; x--) {
-      if (v[o + x] >= thr) last = x;
-      if (last - x <= r) row[o + x] = 1;
+      const p = x + r;
+      if (p < W && v[o + p] >= thr) until = p + r;
+      row[o + x] = x <= until ? 1 : 0;
     }
   }
-  // the column passes in row order (one running "last" per column), the same marks as walking each column
-  const out = scratchU8("near", W * H, true);
-  const last = new Float64Array(W).fill(-Infinity);
+  // columns in row order: a per-column count of marked rows in the window y − r … y + r (clipped), updated as the
+  // window slides
+  const cnt = new Int32Array(W);
+  for (let j = 0; j < Math.min(r, H); j++) {
+    const a = j * W;
+    for (let x = 0; x < W; x++) cnt[x] += row[a + x];
+  }
   for (let y = 0; y < H; y++) {
     const o = y * W;
-    for (let x = 0; x < W; x++) {
-      if (row[o + x]) last[x] = y;
-      if (y - last[x] <= r) out[o + x] = 1;
-    }
-  }
-  last.fill(Infinity);
-  for (let y = H - 1; y >= 0; y--) {
-    const o = y * W;
-    for (let x = 0; x < W; x++) {
-      if (row[o + x]) last[x] = y;
-      if (last[x] - y <= r) out[o + x] = 1;
-    }
+    const a = (y + r) * W;
+    const b = (y - r - 1) * W;
+    if (y + r < H && y - r - 1 >= 0)
+      for (let x = 0; x < W; x++) {
+        const c = cnt[x] + row[a + x] - row[b + x];
+        cnt[x] = c;
+        out[o + x] = c > 0 ? 1 : 0;
+      }
+    else if (y + r < H)
+      for (let x = 0; x < W; x++) {
+        const c = cnt[x] + row[a + x];
+        cnt[x] = c;
+        out[o + x] = c > 0 ? 1 : 0;
+      }
+    else if (y - r - 1 >= 0)
+      for (let x = 0; x < W; x++) {
+        const c = cnt[x] - row[b + x];
+        cnt[x] = c;
+        out[o + x] = c > 0 ? 1 : 0;
+      }
+    else for (let x = 0; x < W; x++) out[o + x] = cnt[x] > 0 ? 1 : 0;
   }
   return out;
 }
