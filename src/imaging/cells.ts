@@ -221,7 +221,7 @@ export function distanceWithin(mask: Uint8Array, w: number, h: number, limit: nu
 }
 
 /** `distanceWithin` and the visited column ranges per 32-row band (null: all pixels were visited). */
-function nearDistance(mask: Uint8Array, w: number, h: number, limit: number): { d: Float32Array; runs: Int32Array[] | null } {
+function nearDistance(mask: Uint8Array, w: number, h: number, limit: number, out?: Float32Array): { d: Float32Array; runs: Int32Array[] | null } {
   const R = Math.ceil(limit) + 1;
   const T = NEAR_TILE;
   if (!(R >= 0 && R <= T)) return { d: distanceToOutside(mask, w, h), runs: null };
@@ -235,7 +235,7 @@ function nearDistance(mask: Uint8Array, w: number, h: number, limit: number): { 
   }
   const runs = nearRuns(zero, tw, th, w, h, R);
   // far pixels keep INF (no 0 pixel lies in a far tile)
-  const d = new Float32Array(w * h).fill(1e9);
+  const d = (out ?? new Float32Array(w * h)).fill(1e9);
   for (let y = 0; y < h; y++) {
     const run = runs[y >> 5];
     for (let r = 0; r < run.length; r += 2) for (let i = y * w + run[r], e = y * w + run[r + 1]; i < e; i++) if (!mask[i]) d[i] = 0;
@@ -1007,12 +1007,23 @@ function upsampleLabels(lab: Int32Array, remap: Int32Array, cw: number, ch: numb
   return labels;
 }
 
+/**
+ * Scratch of cellExclusion: the inverted labels (fully written) and the tiled distance map (filled with its
+ * "far" value by nearDistance), used only during the call.
+ */
+let exclInv = new Uint8Array(0);
+let exclDist = new Float32Array(0);
+
 /** Mask of cell pixels grown by `marginUm`. */
 export function cellExclusion(labels: Int32Array, w: number, h: number, pxUm: number, marginUm: number): Uint8Array {
-  const inv = new Uint8Array(w * h);
+  if (exclInv.length !== w * h) {
+    exclInv = new Uint8Array(w * h);
+    exclDist = new Float32Array(w * h);
+  }
+  const inv = exclInv;
   for (let i = 0; i < inv.length; i++) inv[i] = labels[i] ? 0 : 1;
   const r = marginUm / pxUm;
-  const { d, runs } = nearDistance(inv, w, h, r);
+  const { d, runs } = nearDistance(inv, w, h, r, exclDist);
   const m = new Uint8Array(w * h);
   if (!runs) {
     for (let i = 0; i < m.length; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;
