@@ -212,7 +212,7 @@ export interface FalsePositive {
 }
 
 /** Distance from a point to a polyline (µm). */
-function polylineDistance(p: [number, number][], x: number, y: number): number {
+export function polylineDistance(p: [number, number][], x: number, y: number): number {
   let best = Infinity;
   for (let i = 1; i < p.length; i++) {
     const [x0, y0] = p[i - 1];

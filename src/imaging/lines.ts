@@ -103,10 +103,10 @@ export interface Grid {
  * results never depend on earlier calls. Fewer 13 MB allocations per frame at 0.16 µm (less GC).
  */
 const scratchSlots = new Map<string, Float32Array | Uint8Array>();
-function scratchF32(slot: string, n: number, zero: boolean): Float32Array {
+function scratchArray(kind: "f32" | "u8", slot: string, n: number, zero: boolean): Float32Array | Uint8Array {
   const a = scratchSlots.get(slot);
-  if (!(a instanceof Float32Array) || a.length < n) {
-    const b = new Float32Array(n);
+  if (!a || !(kind === "f32" ? a instanceof Float32Array : a instanceof Uint8Array) || a.length < n) {
+    const b = kind === "f32" ? new Float32Array(n) : new Uint8Array(n);
     scratchSlots.set(slot, b);
     return b;
   }
@@ -114,17 +114,8 @@ function scratchF32(slot: string, n: number, zero: boolean): Float32Array {
   if (zero) s.fill(0);
   return s;
 }
-function scratchU8(slot: string, n: number, zero: boolean): Uint8Array {
-  const a = scratchSlots.get(slot);
-  if (!(a instanceof Uint8Array) || a.length < n) {
-    const b = new Uint8Array(n);
-    scratchSlots.set(slot, b);
-    return b;
-  }
-  const s = a.subarray(0, n);
-  if (zero) s.fill(0);
-  return s;
-}
+const scratchF32 = (slot: string, n: number, zero: boolean) => scratchArray("f32", slot, n, zero) as Float32Array;
+const scratchU8 = (slot: string, n: number, zero: boolean) => scratchArray("u8", slot, n, zero) as Uint8Array;
 
 /** Block-mean downsampling by an integer factor (f = 1 copies), with the noise map read at block centres. */
 export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number, reuse = false): Grid {
@@ -727,8 +718,13 @@ function blobNoise(xx: Float32Array, yy: Float32Array, xy: Float32Array, u: Floa
     const xyi = xy[i];
     if (hd * hd + xyi * xyi < q * q) blobs.push(i);
   }
-  // blobs and their flanks (one coarse pixel around): their tangential curvature makes spokes
-  for (const i of blobs) {
+  negateBlobFlanks(blobs, blobs.length, u, W, H);
+}
+
+/** Blobs and their flanks (one coarse pixel around) get negative noise: their tangential curvature makes spokes. */
+function negateBlobFlanks(blobs: ArrayLike<number>, count: number, u: Float32Array, W: number, H: number): void {
+  for (let b = 0; b < count; b++) {
+    const i = blobs[b];
     const x = i % W;
     const y = (i - x) / W;
     for (let dy = -1; dy <= 1; dy++)
@@ -756,20 +752,7 @@ function blobNoiseSimd(L: LinePasses, planes: Float32Array[], nzw: Float32Array,
   for (let i = n4; i < n; i++) if (!Number.isFinite(nzw[i])) return false;
   const count = L.blobs(xx.byteOffset, yy.byteOffset, xy.byteOffset, u.byteOffset, nzw.byteOffset, n, p4.byteOffset, g1, blobZ);
   const blobs = new Int32Array(p4.buffer, p4.byteOffset, count);
-  // blobs and their flanks (one coarse pixel around), as in blobNoise
-  for (let b = 0; b < count; b++) {
-    const i = blobs[b];
-    const x = i % W;
-    const y = (i - x) / W;
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx2 = x + dx;
-        const yy2 = y + dy;
-        if (xx2 < 0 || yy2 < 0 || xx2 >= W || yy2 >= H) continue;
-        const j = yy2 * W + xx2;
-        if (u[j] > 0) u[j] = -u[j];
-      }
-  }
+  negateBlobFlanks(blobs, count, u, W, H);
   return true;
 }
 

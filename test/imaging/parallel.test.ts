@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { analyzePlane } from "../../src/imaging/analyze.ts";
+import { polylineDistance } from "../../src/imaging/diagnose.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import type { Scene } from "../../src/imaging/scene.ts";
 import { extendOptics } from "./extend-optics.ts";
-
-/** Distance from (x, y) to a polyline. */
-function distToPolyline(x: number, y: number, p: [number, number][]): number {
-  let best = Infinity;
-  for (let i = 1; i < p.length; i++) {
-    const [ax, ay] = p[i - 1];
-    const vx = p[i][0] - ax;
-    const vy = p[i][1] - ay;
-    const L2 = vx * vx + vy * vy;
-    const t = L2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * vx + (y - ay) * vy) / L2)) : 0;
-    best = Math.min(best, Math.hypot(ax + t * vx - x, ay + t * vy - y));
-  }
-  return best;
-}
 
 describe("parallel fibers at 0.16 µm pixels", () => {
   it("traces two fibers 0.4 µm apart each on its own (centre lines thinned on a ≤ 0.1 µm raster)", () => {
@@ -50,7 +37,7 @@ describe("parallel fibers at 0.16 µm pixels", () => {
           for (let t = 0.025; t < L; t += 0.05, n++) {
             const x = ax + ((bx - ax) * t) / L;
             const y = ay + ((by - ay) * t) / L;
-            if (a.fibers.edges.some((e) => distToPolyline(x, y, e.points) <= 0.15)) hit++;
+            if (a.fibers.edges.some((e) => polylineDistance(e.points, x, y) <= 0.15)) hit++;
           }
           fr.push(hit / n);
         }
