@@ -117,7 +117,8 @@ export interface ArmParams {
   oppositeFrac: number;
   /** when no arm is found within outerUm, the test is repeated out to this radius beyond the rim (µm; ≤ outerUm = off) */
   fallbackOuterUm: number;
-  /** and with this threshold (a second look at the noise must not double its false arms) */
+  /** and with this threshold (also the tip re-check's; the longer look's mean is less noisy, and at 3 rather than 3.5
+   * units it finds more dim arms than false ones on tuning scenes with the scoring ranges) */
   fallbackMinZ: number;
   /** a tip (one arm) is looked at again out to fallbackOuterUm: when that look shows the same arm and one opposite
    * it (within oppositeDeg), the fiber runs on and the migrasome is along it */
@@ -136,7 +137,7 @@ export interface ArmParams {
   passStepDeg: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3.5, tipRecheck: true, passRatio: 1, passStepUm: 0.15, passStepDeg: 7.5 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3.25, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3.25, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3, tipRecheck: true, passRatio: 0.95, passStepUm: 0.15, passStepDeg: 7.5 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -145,7 +146,7 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * median over directions. Its noise counts the correlation between neighbouring samples that the
  * smoothing brings (without it, a third of migrasomes with no fiber grew arms from noise). Samples inside
  * a neighbouring migrasome (its radius + 0.3 µm) are left out: its rim is not an arm. An arm is a peak
- * ≥ 3 noise units, present on ≥ 60 % of the circles (a fiber runs outwards; the rim of a touching
+ * ≥ 3.25 noise units, present on ≥ 60 % of the circles (a fiber runs outwards; the rim of a touching
  * migrasome crosses the circles at changing angles).
  * Arms are the migrasome's own fibers only: the arm is followed from circle to circle (±10° a step), a
  * line is fitted to its crossings (weights capped, one refit without outliers), and it must pass within
@@ -157,8 +158,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * continuation and counts too when it reaches 2 noise units and 0.45 × that arm's score (one direction is searched,
  * not all, and a fiber runs on about as bright as it arrives), and so does a neighbouring migrasome within 25° of that
  * opposite direction (a chain on one fiber, whose arm between the two is hidden under the neighbour).
- * When no arm is found, the test is repeated out to R + 4 µm with a 3.5-unit threshold (a dim fiber shows over a
- * longer stretch; the higher threshold keeps the second look from adding false arms), and a tip is looked at again
+ * When no arm is found, the test is repeated out to R + 4 µm with a 3-unit threshold (a dim fiber shows over a
+ * longer stretch), and a tip is looked at again
  * that far out: the same arm plus one opposite it there make it 'along'.
  * Optional, off by default: relMinZ (weak side arms dropped), presenceFrac (arm uniform outwards), collinearDeg (two
  * collinear pairs → along).
