@@ -83,7 +83,8 @@ export interface ArmParams {
   innerSpanUm: number;
   /** arms closer than this (degrees) are one arm */
   minSeparationDeg: number;
-  /** an arm must reach this fraction of the strongest arm's score (weak side structures are not arms) */
+  /** an arm must reach this fraction of the strongest peak's score (weak side structures are not arms: at high SNR a
+   * peak of a few noise units beside an arm of 30–60 is structure, not a fiber of its own) */
   relMinZ: number;
   /** and on each circle counted as present, this fraction of its own mean amplitude (a fiber is uniform outwards, a dot is not) */
   presenceFrac: number;
@@ -137,7 +138,7 @@ export interface ArmParams {
   passStepDeg: number;
 }
 
-export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3.25, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3.25, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3, tipRecheck: true, passRatio: 0.95, passStepUm: 0.15, passStepDeg: 7.5 };
+export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins: 72, minZ: 3.25, minPresence: 0.6, presenceZ: 1, innerZ: 1, innerRel: 0.3, innerSpanUm: 0.3, minSeparationDeg: 35, relMinZ: 0.15, presenceFrac: 0, collinearDeg: 0, maxOffsetUm: 0.15, maxOffsetFrac: 0.4, offsetMinZ: 0, offsetNoiseUm: 0.5, clusterAimGapUm: 0.2, maskGapUm: 0.3, oppositeDeg: 20, chainDeg: 25, oppositeMinZ: 2, firstMinZ: 3.25, oppositeFrac: 0.45, fallbackOuterUm: 4, fallbackMinZ: 3, tipRecheck: true, passRatio: 0.95, passStepUm: 0.15, passStepDeg: 7.5 };
 
 /**
  * Fiber arms leaving each migrasome, read from the image rather than from the traced graph (dim
@@ -161,8 +162,8 @@ export const DEFAULT_ARM_PARAMS: ArmParams = { innerUm: 0.3, outerUm: 1.6, bins:
  * When no arm is found, the test is repeated out to R + 4 µm with a 3-unit threshold (a dim fiber shows over a
  * longer stretch), and a tip is looked at again
  * that far out: the same arm plus one opposite it there make it 'along'.
- * Optional, off by default: relMinZ (weak side arms dropped), presenceFrac (arm uniform outwards), collinearDeg (two
- * collinear pairs → along).
+ * An arm must also reach 0.15 × the strongest peak's score (weak side structures beside a bright arm are dropped).
+ * Optional, off by default: presenceFrac (arm uniform outwards), collinearDeg (two collinear pairs → along).
  * 0 arms → none, 1 → tip, 2 → along, ≥ 3 → junction. (Each migrasome's cell: `assignCells` in assign.ts.)
  */
 export function migrasomeArms(
