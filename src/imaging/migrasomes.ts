@@ -237,6 +237,7 @@ export function blobCandidates(
   const out: Candidate[] = [];
   // pyramid levels: level k has 2^k times coarser pixels
   const levels: { d: Float32Array; nz: Float32Array; w: number; h: number; f: number }[] = [{ d: sub, nz: noise, w, h, f: 1 }];
+  let lastLevel: Float32Array | null = null;
   for (const rUm of radiiUm) {
     const sUm = rUm / Math.SQRT2;
     let L = 0;
@@ -250,9 +251,11 @@ export function blobCandidates(
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
-    // the level's smoothing into reused scratch (fully written; read only in this iteration)
+    // the level's smoothing: a view of the blur's memory, else into reused scratch (read only in this iteration); a
+    // level smoothed again (the levels are not written after they are made) reuses its copy in the blur's memory
     if (blobScratch.length < lv.w * lv.h) blobScratch = new Float32Array(lv.w * lv.h);
-    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h));
+    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h), { sameInput: lv.d === lastLevel, view: true });
+    lastLevel = lv.d;
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
