@@ -817,21 +817,30 @@ function steepSumsSimd(
     if (q < H) {
       const s1 = (q % R) * Lw1;
       const s2 = (q % R) * Lw2;
+      // the row's sums: the previous row's plus this row's terms; the accumulation reads the previous row where it
+      // adds (its W columns from the row's shift on), the rest of the row is copied (row 0: zeros, added in place)
+      const c1 = s1 + span1 - r1[q];
+      const c2 = s2 + span2 - r2[q];
+      let p1 = s1;
+      let p2 = s2;
       if (q === 0) {
         ring1.fill(0, s1, s1 + Lw1);
         if (pair) ring2.fill(0, s2, s2 + Lw2);
       } else {
-        const p1 = ((q - 1) % R) * Lw1;
-        ring1.copyWithin(s1, p1, p1 + Lw1);
+        p1 = ((q - 1) % R) * Lw1;
+        ring1.copyWithin(s1, p1, p1 + (c1 - s1));
+        ring1.copyWithin(c1 + W, p1 + (c1 - s1) + W, p1 + Lw1);
         if (pair) {
-          const p2 = ((q - 1) % R) * Lw2;
-          ring2.copyWithin(s2, p2, p2 + Lw2);
+          p2 = ((q - 1) % R) * Lw2;
+          ring2.copyWithin(s2, p2, p2 + (c2 - s2));
+          ring2.copyWithin(c2 + W, p2 + (c2 - s2) + W, p2 + Lw2);
         }
       }
-      const b1 = at.ring1 + 8 * (s1 + span1 - r1[q]);
+      const b1 = at.ring1 + 8 * c1;
+      const q1 = at.ring1 + 8 * (p1 + (c1 - s1));
       const o = 4 * q * W;
-      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * (s2 + span2 - r2[q]), a, b, d, P.clipZ, nb);
-      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, a, b, d, P.clipZ, nb);
+      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * c2, q1, at.ring2 + 8 * (p2 + (c2 - s2)), a, b, d, P.clipZ, nb);
+      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, q1, a, b, d, P.clipZ, nb);
     }
     const v = q - m;
     if (v < 0) continue;
