@@ -294,14 +294,17 @@ export function traceFibers(
   let pixels: number[];
   if (drawn) {
     pixels = [];
-    for (const i of drawn.pixels) if (mask[i]) pixels.push(i);
+    // (index loops over the pixel lists here and below: no iterator results to allocate and collect)
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels.push(dp[q]);
   } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
     if (sc === 1) {
-      for (const i of pixels) if (ex[i]) mask[i] = 0;
+      for (let q = 0; q < pixels.length; q++) if (ex[pixels[q]]) mask[pixels[q]] = 0;
     } else
-      for (const i of pixels) {
+      for (let q = 0; q < pixels.length; q++) {
+        const i = pixels[q];
         const x = i % W;
         const y = (i - x) / W;
         if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
@@ -334,7 +337,8 @@ export function traceFibers(
   const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
-  for (const i of pixels) {
+  for (let q = 0; q < pixels.length; q++) {
+    const i = pixels[q];
     if (!mask[i] || nodeOf[i] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
@@ -461,7 +465,8 @@ export function traceFibers(
     }
   });
   // closed loops without nodes
-  for (const i of pixels)
+  for (let q = 0; q < pixels.length; q++) {
+    const i = pixels[q];
     if (mask[i] && !visited[i] && nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
@@ -478,16 +483,19 @@ export function traceFibers(
         }
       }
     }
-  // every mark set above is on a mask pixel: clear them for the next call
-  for (const i of pixels) {
-    nodeOf[i] = 0;
-    visited[i] = 0;
   }
-  if (drawn)
-    for (const i of drawn.pixels) {
-      mask[i] = 0;
-      slotScratch[i] = 0;
+  // every mark set above is on a mask pixel: clear them for the next call
+  for (let q = 0; q < pixels.length; q++) {
+    nodeOf[pixels[q]] = 0;
+    visited[pixels[q]] = 0;
+  }
+  if (drawn) {
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) {
+      mask[dp[q]] = 0;
+      slotScratch[dp[q]] = 0;
     }
+  }
   scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
