@@ -790,6 +790,18 @@ function selectOnAngBuf(buf: Float32Array, off: number, N: number, kq: number): 
   return selectK(angBuf, N, kq);
 }
 
+/** views of scratch profile rows (radialProfile's `into`) by length: the first nr radii of each row (with the rows they view) */
+const profileViews = new WeakMap<Profile, ({ v: Profile; of: Profile } | undefined)[]>();
+function rowViews(into: Profile, nr: number, drUm: number): Profile {
+  let l = profileViews.get(into);
+  if (!l) profileViews.set(into, (l = []));
+  const e = l[nr];
+  if (e && e.v.drUm === drUm && e.of.med === into.med && e.of.q25 === into.q25 && e.of.n === into.n) return e.v;
+  const v = { drUm, med: into.med.subarray(0, nr), q25: into.q25.subarray(0, nr), n: into.n.subarray(0, nr) };
+  l[nr] = { v, of: { drUm, med: into.med, q25: into.q25, n: into.n } };
+  return v;
+}
+
 /** Samples on a circle of radius rho pixels (at least 12, about 1.2 per pixel of circumference). */
 function circleCount(rho: number): number {
   return Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
@@ -819,9 +831,12 @@ export function radialProfile(
   // with `into` (scratch rows of at least nr radii, every one rewritten below): views of it, no new
   // buffers (each small typed array has its own off-heap store, costly to allocate and collect)
   const reuse = into !== null && into.med.length >= nr && into.q25.length >= nr && into.n.length >= nr;
-  const med = reuse ? into.med.subarray(0, nr) : new Float32Array(nr);
-  const q25 = reuse ? into.q25.subarray(0, nr) : new Float32Array(nr);
-  const n = reuse ? into.n.subarray(0, nr) : new Int32Array(nr);
+  // (the views of `into` for each length are made once: a climb asks for the same lengths thousands of times)
+  const views = reuse ? rowViews(into, nr, drUm) : null;
+  const med = views ? views.med : new Float32Array(nr);
+  const q25 = views ? views.q25 : new Float32Array(nr);
+  const n = views ? views.n : new Int32Array(nr);
+  const result: Profile = views ?? { drUm, med, q25, n };
   const rhoMax = ((nr - 1) * drUm) / pxUm;
   const fast =
     sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
@@ -847,7 +862,7 @@ export function radialProfile(
       med[k] = q25[k];
       n[k] = fast.offsets[k + 1] - fast.offsets[k];
     }
-    return { drUm, med, q25, n };
+    return result;
   }
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
@@ -865,7 +880,7 @@ export function radialProfile(
     }
     n[k] = N;
   }
-  return { drUm, med, q25, n };
+  return result;
 }
 
 /** The first nr radii of a profile. */
