@@ -1094,39 +1094,47 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
     if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
   }
-  // the plots ordered by pixel, stably (LSD radix sort, 11 bits a pass), then the last plot of each pixel
+  // the plots ordered by pixel, stably (LSD radix sort, 12 bits a pass, each plot's pixel carried along with its
+  // index: no gather per pass), then the last plot of each pixel
   let a = new Int32Array(m);
   let b = new Int32Array(m);
+  let ka = J.slice(0, m);
+  let kb = new Int32Array(m);
   for (let q = 0; q < m; q++) a[q] = q;
-  const cnt = new Int32Array(2048);
-  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 11) {
+  const cnt = new Int32Array(4096);
+  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 12) {
     cnt.fill(0);
-    for (let q = 0; q < m; q++) cnt[(J[a[q]] >>> shift) & 2047]++;
+    for (let q = 0; q < m; q++) cnt[(ka[q] >>> shift) & 4095]++;
     let acc = 0;
-    for (let d = 0; d < 2048; d++) {
+    for (let d = 0; d < 4096; d++) {
       const c = cnt[d];
       cnt[d] = acc;
       acc += c;
     }
     for (let q = 0; q < m; q++) {
-      const e = a[q];
-      b[cnt[(J[e] >>> shift) & 2047]++] = e;
+      const k = ka[q];
+      const d = cnt[(k >>> shift) & 4095]++;
+      b[d] = a[q];
+      kb[d] = k;
     }
     const t = a;
     a = b;
     b = t;
+    const tk = ka;
+    ka = kb;
+    kb = tk;
   }
   let u = 0;
-  for (let q = 0; q < m; q++) if (q === m - 1 || J[a[q + 1]] !== J[a[q]]) u++;
+  for (let q = 0; q < m; q++) if (q === m - 1 || ka[q + 1] !== ka[q]) u++;
   const pixels = new Int32Array(u);
   const ox = new Float32Array(u);
   const oy = new Float32Array(u);
   const z = new Float32Array(u);
   u = 0;
   for (let q = 0; q < m; q++) {
+    if (q < m - 1 && ka[q + 1] === ka[q]) continue;
     const e = a[q];
-    if (q < m - 1 && J[a[q + 1]] === J[e]) continue;
-    pixels[u] = J[e];
+    pixels[u] = ka[q];
     ox[u] = LX[e];
     oy[u] = LY[e];
     z[u] = LZ[e];
