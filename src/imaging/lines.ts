@@ -1041,11 +1041,11 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
   let LY = new Float32Array(cap);
   let LZ = new Float32Array(cap);
   let m = 0;
-  let zv = 0;
   const half = (f - 1) / 2;
   const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
   const fy = (i: number) => (Math.floor(i / W) + dys[i]) * f + half;
-  const plot = (x: number, y: number) => {
+  // (the line response as a parameter: a double written to a closure's variable is boxed, one allocation per plot)
+  const plot = (x: number, y: number, zv: number) => {
     const X = Math.round(x);
     const Y = Math.round(y);
     if (X < 0 || Y < 0 || X >= w || Y >= h) return;
@@ -1077,16 +1077,14 @@ function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, z
     const y1 = fy(j);
     // one step per pixel along the major axis: an 8-connected line without 4-connected corners
     const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    for (let s = 0; s <= steps; s++) {
-      zv = 2 * s <= steps ? zc[i] : zc[j];
-      plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
-    }
+    for (let s = 0; s <= steps; s++) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, 2 * s <= steps ? zc[i] : zc[j]);
   };
-  for (const i of setPixels(cm)) {
+  const set = setPixels(cm);
+  for (let q = 0; q < set.length; q++) {
+    const i = set[q];
     const X = i % W;
     const Y = (i - X) / W;
-    zv = zc[i];
-    plot(fx(i), fy(i));
+    plot(fx(i), fy(i), zc[i]);
     const right = X + 1 < W && cm[i + 1] === 1;
     const down = Y + 1 < H && cm[i + W] === 1;
     if (right) seg(i, i + 1);
