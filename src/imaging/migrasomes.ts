@@ -354,46 +354,15 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
   }
 }
 
-/** scratch of ringCandidates: the two vote accumulators */
-let voteScratch = new Float32Array(0);
-
 /**
- * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
- * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
- * votes into its centre from all directions; a fiber spreads its votes over two parallel bands.
- * Unlike a blob filter, touching or overlapping rings keep separate peaks. A second accumulator of
- * vote·distance gives the mean voting radius at each peak.
+ * The Hough votes of ringCandidates (a function of its own: called once per frame, its loop ran partly unoptimised
+ * inside the larger function): every centre-line pixel of `s` (those in `list`, ascending, or all) with −l1 ≥ minZ ·
+ * noise · gain votes along its normal on both sides at r0 … r1 (step dstep) into acc (weight) and accR (weight · r).
  */
-export function ringCandidates(
-  sub: Float32Array,
-  noise: Float32Array,
-  w: number,
-  h: number,
-  pxUm: number,
-  rMinUm: number,
-  rMaxUm: number,
-  minZ = 3,
-  minVotesUm = 1.2,
-  minFrac = 0.8,
-  pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
-  /** w × h scratch for the blurred votes (fully written; `completeness` reads it, so only for callers done with it before the next use) */
-  aOut?: Float32Array,
-): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
-  const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
-  const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
-  const gain = secondDerivativeGain(sp);
-  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
-  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
-  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
-  else voteScratch.fill(0, 0, 2 * w * h);
-  const acc = voteScratch.subarray(0, w * h);
-  const accR = voteScratch.subarray(w * h, 2 * w * h);
-  const r0 = rMinUm / pxUm;
-  const r1 = rMaxUm / pxUm;
-  const dstep = 0.7;
-  // the ridge detector's list of pixels at or above its (lower) threshold on the same smoothing and
-  // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
-  const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
+function castVotes(
+  s: Float32Array, noise: Float32Array, list: Int32Array | null, w: number, h: number, gain: number, minZ: number,
+  r0: number, r1: number, dstep: number, acc: Float32Array, accR: Float32Array,
+): void {
   const nIter = list ? list.length : w * h;
   // pixels come in ascending order: the row is tracked instead of divided out
   let y = 0;
@@ -459,6 +428,49 @@ export function ringCandidates(
       }
     }
   }
+}
+
+/** scratch of ringCandidates: the two vote accumulators */
+let voteScratch = new Float32Array(0);
+
+/**
+ * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
+ * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
+ * votes into its centre from all directions; a fiber spreads its votes over two parallel bands.
+ * Unlike a blob filter, touching or overlapping rings keep separate peaks. A second accumulator of
+ * vote·distance gives the mean voting radius at each peak.
+ */
+export function ringCandidates(
+  sub: Float32Array,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  rMinUm: number,
+  rMaxUm: number,
+  minZ = 3,
+  minVotesUm = 1.2,
+  minFrac = 0.8,
+  pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
+  /** w × h scratch for the blurred votes (fully written; `completeness` reads it, so only for callers done with it before the next use) */
+  aOut?: Float32Array,
+): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
+  const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
+  const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
+  const gain = secondDerivativeGain(sp);
+  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
+  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
+  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
+  else voteScratch.fill(0, 0, 2 * w * h);
+  const acc = voteScratch.subarray(0, w * h);
+  const accR = voteScratch.subarray(w * h, 2 * w * h);
+  const r0 = rMinUm / pxUm;
+  const r1 = rMaxUm / pxUm;
+  const dstep = 0.7;
+  // the ridge detector's list of pixels at or above its (lower) threshold on the same smoothing and
+  // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
+  const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
+  castVotes(s, noise, list, w, h, gain, minZ, r0, r1, dstep, acc, accR);
   const bs = Math.max(0.8, 0.06 / pxUm);
   // (into aOut when given: the same passes as gaussianBlur, bs ≥ 0.8)
   const A = aOut ? convolveSeparable(acc, w, h, gaussianKernel(bs), aOut) : gaussianBlur(acc, w, h, bs);
