@@ -1026,6 +1026,92 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
   }
 }
 
+/** drawCentreLines' plot log: raster index, offsets and z of plots 0 … m − 1 */
+interface PlotLog {
+  J: Int32Array;
+  LX: Float32Array;
+  LY: Float32Array;
+  LZ: Float32Array;
+  m: number;
+}
+
+/** The log's arrays at twice their length (the plots kept). */
+function growLog(L: PlotLog): void {
+  const cap = 2 * L.J.length;
+  const j2 = new Int32Array(cap);
+  j2.set(L.J);
+  L.J = j2;
+  const x2 = new Float32Array(cap);
+  x2.set(L.LX);
+  L.LX = x2;
+  const y2 = new Float32Array(cap);
+  y2.set(L.LY);
+  L.LY = y2;
+  const z2 = new Float32Array(cap);
+  z2.set(L.LZ);
+  L.LZ = z2;
+}
+
+/**
+ * The plots of drawCentreLines, in drawing order: each line pixel i at its sub-pixel position (fx(i), fy(i)) with its
+ * z, then the segments to its right, lower, lower-right and lower-left neighbours (as drawCentreLines states), one
+ * plot per step along the major axis with the nearer end's z. Everything inline (no call per plot: the doubles
+ * passed to a closure were boxed, one allocation per plot).
+ */
+function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, L: PlotLog): void {
+  const half = (f - 1) / 2;
+  const set = setPixels(cm);
+  let m = L.m;
+  for (let q = 0; q < set.length; q++) {
+    const i = set[q];
+    const X = i % W;
+    const Y = (i - X) / W;
+    const x0 = ((i % W) + dxs[i]) * f + half;
+    const y0 = (Math.floor(i / W) + dys[i]) * f + half;
+    {
+      const PX = Math.round(x0);
+      const PY = Math.round(y0);
+      if (!(PX < 0 || PY < 0 || PX >= w || PY >= h)) {
+        if (m === L.J.length) growLog(L);
+        L.J[m] = PY * w + PX;
+        L.LX[m] = x0 - PX;
+        L.LY[m] = y0 - PY;
+        L.LZ[m] = zc[i];
+        m++;
+      }
+    }
+    const right = X + 1 < W && cm[i + 1] === 1;
+    const down = Y + 1 < H && cm[i + W] === 1;
+    // the segments' far ends, in drawing order (−1: none)
+    const e0 = right ? i + 1 : -1;
+    const e1 = down ? i + W : -1;
+    const e2 = X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down ? i + W + 1 : -1;
+    const e3 = X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down ? i + W - 1 : -1;
+    for (let t = 0; t < 4; t++) {
+      const j = t === 0 ? e0 : t === 1 ? e1 : t === 2 ? e2 : e3;
+      if (j < 0) continue;
+      const x1 = ((j % W) + dxs[j]) * f + half;
+      const y1 = (Math.floor(j / W) + dys[j]) * f + half;
+      // one step per pixel along the major axis: an 8-connected line without 4-connected corners
+      const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+      for (let s = 0; s <= steps; s++) {
+        const x = x0 + ((x1 - x0) * s) / steps;
+        const y = y0 + ((y1 - y0) * s) / steps;
+        const PX = Math.round(x);
+        const PY = Math.round(y);
+        if (PX < 0 || PY < 0 || PX >= w || PY >= h) continue;
+        if (m === L.J.length) growLog(L);
+        L.J[m] = PY * w + PX;
+        L.LX[m] = x - PX;
+        L.LY[m] = y - PY;
+        L.LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
+        m++;
+      }
+    }
+  }
+  L.m = m;
+}
+
 /**
  * Draw the coarse centre line into a full-resolution mask: every pair of 8-neighbouring line pixels
  * is joined by a segment between their sub-pixel positions (diagonal pairs only when no 4-neighbour
@@ -1035,63 +1121,9 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
 function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number): DrawnLines {
   // every plot is logged (raster index, offsets, z); the last plot of a pixel gives its values, as drawing into
   // rasters did, without touching rasters of which only a few per cent are drawn
-  let cap = 1 << 16;
-  let J = new Int32Array(cap);
-  let LX = new Float32Array(cap);
-  let LY = new Float32Array(cap);
-  let LZ = new Float32Array(cap);
-  let m = 0;
-  const half = (f - 1) / 2;
-  const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
-  const fy = (i: number) => (Math.floor(i / W) + dys[i]) * f + half;
-  // (the line response as a parameter: a double written to a closure's variable is boxed, one allocation per plot)
-  const plot = (x: number, y: number, zv: number) => {
-    const X = Math.round(x);
-    const Y = Math.round(y);
-    if (X < 0 || Y < 0 || X >= w || Y >= h) return;
-    if (m === cap) {
-      cap *= 2;
-      const j2 = new Int32Array(cap);
-      j2.set(J);
-      J = j2;
-      const x2 = new Float32Array(cap);
-      x2.set(LX);
-      LX = x2;
-      const y2 = new Float32Array(cap);
-      y2.set(LY);
-      LY = y2;
-      const z2 = new Float32Array(cap);
-      z2.set(LZ);
-      LZ = z2;
-    }
-    J[m] = Y * w + X;
-    LX[m] = x - X;
-    LY[m] = y - Y;
-    LZ[m] = zv;
-    m++;
-  };
-  const seg = (i: number, j: number) => {
-    const x0 = fx(i);
-    const y0 = fy(i);
-    const x1 = fx(j);
-    const y1 = fy(j);
-    // one step per pixel along the major axis: an 8-connected line without 4-connected corners
-    const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    for (let s = 0; s <= steps; s++) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, 2 * s <= steps ? zc[i] : zc[j]);
-  };
-  const set = setPixels(cm);
-  for (let q = 0; q < set.length; q++) {
-    const i = set[q];
-    const X = i % W;
-    const Y = (i - X) / W;
-    plot(fx(i), fy(i), zc[i]);
-    const right = X + 1 < W && cm[i + 1] === 1;
-    const down = Y + 1 < H && cm[i + W] === 1;
-    if (right) seg(i, i + 1);
-    if (down) seg(i, i + W);
-    if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
-    if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
-  }
+  const log: PlotLog = { J: new Int32Array(1 << 16), LX: new Float32Array(1 << 16), LY: new Float32Array(1 << 16), LZ: new Float32Array(1 << 16), m: 0 };
+  logPlots(cm, dxs, dys, zc, W, H, f, w, h, log);
+  const { J, LX, LY, LZ, m } = log;
   // the plots ordered by pixel, stably (LSD radix sort, 12 bits a pass, each plot's pixel carried along with its
   // index: no gather per pass), then the last plot of each pixel
   let a = new Int32Array(m);
