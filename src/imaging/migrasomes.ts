@@ -1265,7 +1265,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     for (let j = gy - 1; j <= gy + 1; j++)
       for (let i = gx - 1; i <= gx + 1; i++) {
         const l = seen.get(j * gw + i);
-        if (l && l.some((s) => closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx))))) return true;
+        // (an index loop: no closure per cell)
+        if (l)
+          for (let q = 0; q < l.length; q++) {
+            const s = l[q];
+            if (closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx)))) return true;
+          }
       }
     return false;
   };
