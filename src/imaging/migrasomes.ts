@@ -1241,16 +1241,20 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
   // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
   const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
-    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a));
     const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
-    if (!(limPx < 1e6)) return accepted.some(near);
+    if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
     const R = Math.floor((limPx * 1.000001) / acell) + 2;
     const gx = Math.floor(x / acell);
     const gy = Math.floor(y / acell);
     for (let j = gy - R; j <= gy + R; j++)
       for (let i = gx - R; i <= gx + R; i++) {
         const l = accGrid.get(j * agw + i);
-        if (l) for (const a of l) if (near(a)) return true;
+        // (the test inline, by index: this runs for every candidate)
+        if (l)
+          for (let q = 0; q < l.length; q++) {
+            const a = l[q];
+            if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
+          }
       }
     return false;
   };
