@@ -1238,6 +1238,25 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const agw = Math.ceil(w / acell) + 1;
   const accGrid = new Map<number, Migrasome[]>();
   let accMaxR = 0;
+  // each accepted detection's sequence number (the order of `accepted`, which only appends and removes), and
+  // whether one lies outside the image (off the grid's columns: the grid search below is then not used)
+  const accSeq = new Map<Migrasome, number>();
+  let accSeqNext = 0;
+  let accOutside = false;
+  // the accepted detections with max(|dx|, |dy|) < limPx of (x, y) (pixels; and some beyond), in the order of `accepted`
+  const nearbyAccepted = (x: number, y: number, limPx: number): Migrasome[] => {
+    const out: Migrasome[] = [];
+    const R = Math.floor((limPx * 1.000001) / acell) + 2;
+    const gx = Math.floor(x / acell);
+    const gy = Math.floor(y / acell);
+    for (let j = Math.max(0, gy - R); j <= gy + R; j++)
+      for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
+        const l = accGrid.get(j * agw + i);
+        if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
+      }
+    if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
+    return out;
+  };
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
   // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
   const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
@@ -1437,7 +1456,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // a detection contained in another (a piece of a filled disc, or a ring's inner reflection) clashes too,
     // and then the larger object wins
     let lose = false;
-    const clashes = accepted.filter((a) => {
+    const clashTest = (a: Migrasome) => {
       // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
       // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
       // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
@@ -1478,7 +1497,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
       }
       return false;
-    });
+    };
+    // every test above fails (without side effect) where max(|dx|, |dy|)·px ≥ L, and L ≤ clashReach: only the
+    // detections within that reach on the 2 µm grid are tested, in the order of `accepted` (by their sequence
+    // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
+    const clashReach = Math.max(Math.max(accMaxR, radius) + Math.max(0.1, P.containUm), accMaxR + radius + P.overlapMarginUm);
+    const clashes = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted.filter(clashTest) : nearbyAccepted(cx, cy, clashReach / pxUm).filter(clashTest);
     if (lose) continue;
     // a challenger only replaces (see blobChallenge)
     if (challenger && !clashes.length) continue;
@@ -1502,6 +1526,8 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       ringZ,
     });
     const added = accepted[accepted.length - 1];
+    accSeq.set(added, accSeqNext++);
+    if (!(added.x >= 0 && added.y >= 0 && added.x < w && added.y < h)) accOutside = true;
     const ak = accKey(added);
     const al = accGrid.get(ak);
     if (al) al.push(added);
