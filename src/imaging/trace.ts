@@ -215,6 +215,12 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
   };
 }
 
+/** Clears the raster pixels (x, y) with (x − cx)² + (y − cy)² ≤ r2 (r: the radius whose square is r2, for the box). */
+function clearDisc(mask: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
+  for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++)
+    for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(W - 1, Math.ceil(cx + r)); x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r2) mask[y * W + x] = 0;
+}
+
 /**
  * The fiber graph of a centre-line mask: `ridgeMask` with offsets `ox`, `oy` (and `opts.lineZ`) as rasters, or the
  * drawn lines as a pixel list (`DrawnLines`, from `RidgeMap.lines`; `ox`, `oy` and `opts.lineZ` are then not read).
@@ -287,8 +293,7 @@ export function traceFibers(
     const r2 = r * r;
     const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
     rings.push({ x: m.x, y: m.y, rr2: rr * rr });
-    for (let y = Math.max(0, Math.floor(m.y - r)); y <= Math.min(H - 1, Math.ceil(m.y + r)); y++)
-      for (let x = Math.max(0, Math.floor(m.x - r)); x <= Math.min(W - 1, Math.ceil(m.x + r)); x++) if ((x - m.x) ** 2 + (y - m.y) ** 2 <= r2) mask[y * W + x] = 0;
+    clearDisc(mask, W, H, m.x, m.y, r, r2);
   });
   const migrasomeAt = ringLookup(rings, W, H);
   let pixels: number[];
@@ -309,7 +314,9 @@ export function traceFibers(
         const y = (i - x) / W;
         if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
       }
-    pixels = pixels.filter((i) => mask[i]);
+    let n = 0;
+    for (let q = 0; q < pixels.length; q++) if (mask[pixels[q]]) pixels[n++] = pixels[q];
+    pixels.length = n;
   }
   pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
   const nb = (i: number): number => {
