@@ -10,6 +10,14 @@ import type { CellBody } from "./cells.ts";
 import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
+/**
+ * The key of grid cell (q, j) (integers, or NaN / ±∞): one number for every cell within 2²⁰ cells of the origin (no
+ * string to build and hash per vertex), else the string "q,j" as before; the two kinds never meet.
+ */
+function gridKey(q: number, j: number): number | string {
+  return Math.abs(q) < 1048576 && Math.abs(j) < 1048576 ? (j + 1048576) * 2097152 + (q + 1048576) : `${q},${j}`;
+}
+
 export interface AssignParams {
   /** a migrasome takes the cell of the nearest traced vertex of a cell's fiber within its radius + this (µm) */
   fiberReachUm: number;
@@ -61,16 +69,19 @@ export function assignCells(
   // traced vertices of fibers with a cell, on a grid of cells of G µm (≥ the largest reach)
   const maxR = migs.reduce((a, m) => Math.max(a, m.rUm), 0);
   const G = Math.max(4, maxR + params.fiberReachUm);
-  const grid = new Map<string, [number, number, number, number][]>();
-  g.edges.forEach((e, ei) => {
-    if (edgeCell[ei] === null && !(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)))) return;
-    e.points.forEach((p, k) => {
-      const key = `${Math.floor(p[0] / G)},${Math.floor(p[1] / G)}`;
+  const grid = new Map<number | string, [number, number, number, number][]>();
+  for (let ei = 0; ei < g.edges.length; ei++) {
+    const e = g.edges[ei];
+    if (edgeCell[ei] === null && !(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)))) continue;
+    const pts = e.points;
+    for (let k = 0; k < pts.length; k++) {
+      const p = pts[k];
+      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
       const l = grid.get(key);
       if (l) l.push([p[0], p[1], ei, k]);
       else grid.set(key, [[p[0], p[1], ei, k]]);
-    });
-  });
+    }
+  }
   // a migrasome node of the graph (fibers joined to its centre) takes the cell nearest along them
   const migNode = new Map<number, number>();
   if (nodeCell) for (const n of g.nodes) if (n.kind === "migrasome" && n.migrasome !== undefined && nodeCell.has(n.id)) migNode.set(n.migrasome, nodeCell.get(n.id)!.cell);
@@ -82,14 +93,18 @@ export function assignCells(
     const gx = Math.floor(m.xUm / G);
     const gy = Math.floor(m.yUm / G);
     for (let j = gy - 1; j <= gy + 1; j++)
-      for (let q = gx - 1; q <= gx + 1; q++)
-        for (const p of grid.get(`${q},${j}`) ?? []) {
+      for (let q = gx - 1; q <= gx + 1; q++) {
+        const l = grid.get(gridKey(q, j));
+        if (!l) continue;
+        for (let t = 0; t < l.length; t++) {
+          const p = l[t];
           const d = hypot(p[0] - m.xUm, p[1] - m.yUm);
           if (d < best) {
             best = d;
             hit = [p[2], p[3]];
           }
         }
+      }
     if (hit) return vertexCell(hit[0], hit[1]);
     if (!(params.nearestCellUm > 0)) return null;
     let cellId: number | null = null;
@@ -196,11 +211,17 @@ function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number, c
   const tipSources: [number, number, number][] = [];
   if (gapUm > 0) {
     const G = Math.max(1, gapUm);
-    const grid = new Map<string, [number, number, number, number][]>();
-    g.edges.forEach((e, ei) => e.points.forEach((p, k) => {
-      const key = `${Math.floor(p[0] / G)},${Math.floor(p[1] / G)}`;
-      (grid.get(key) ?? grid.set(key, []).get(key)!).push([p[0], p[1], ei, k]);
-    }));
+    const grid = new Map<number | string, [number, number, number, number][]>();
+    for (let ei = 0; ei < g.edges.length; ei++) {
+      const pts = g.edges[ei].points;
+      for (let k = 0; k < pts.length; k++) {
+        const p = pts[k];
+        const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
+        const l = grid.get(key);
+        if (l) l.push([p[0], p[1], ei, k]);
+        else grid.set(key, [[p[0], p[1], ei, k]]);
+      }
+    }
     const rb = Math.ceil(gapUm / L.pxUm);
     for (const n of g.nodes) {
       if (n.kind !== "tip") continue;
@@ -210,7 +231,7 @@ function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number, c
       const gy = Math.floor(n.yUm / G);
       for (let j = gy - 1; j <= gy + 1; j++)
         for (let q = gx - 1; q <= gx + 1; q++)
-          for (const p of grid.get(`${q},${j}`) ?? []) {
+          for (const p of grid.get(gridKey(q, j)) ?? []) {
             const e = g.edges[p[2]];
             if (e.a === n.id || e.b === n.id) continue;
             const d = hypot(p[0] - n.xUm, p[1] - n.yUm);

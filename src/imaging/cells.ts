@@ -766,6 +766,84 @@ function findInner(
 }
 
 /** Detect cell bodies in an image (raw intensities); labels are at full resolution. */
+/** The envelope's bilinear upsampling to the coarse image (cw × ch), plus the plane when `detrend`. */
+function envelopeMap(
+  g: Float32Array, gw: number, gh: number, block: number, cw: number, ch: number, detrend: boolean,
+  pa: number, pbx: number, pby: number, mxc: number, myc: number,
+): Float32Array {
+  const bgc = new Float32Array(cw * ch);
+  for (let y = 0; y < ch; y++)
+    for (let x = 0; x < cw; x++) {
+      const gxf = Math.min(gw - 1, Math.max(0, (x + 0.5) / block - 0.5));
+      const gyf = Math.min(gh - 1, Math.max(0, (y + 0.5) / block - 0.5));
+      const x0 = Math.floor(gxf);
+      const y0 = Math.floor(gyf);
+      const x1 = Math.min(gw - 1, x0 + 1);
+      const y1 = Math.min(gh - 1, y0 + 1);
+      const fx = gxf - x0;
+      const fy = gyf - y0;
+      bgc[y * cw + x] =
+        (g[y0 * gw + x0] * (1 - fx) + g[y0 * gw + x1] * fx) * (1 - fy) + (g[y1 * gw + x0] * (1 - fx) + g[y1 * gw + x1] * fx) * fy +
+        (detrend ? pa + pbx * (x + 0.5 - mxc) + pby * (y + 0.5 - myc) : 0);
+    }
+  return bgc;
+}
+
+/** a − b per pixel (float32) */
+function differenceMap(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] - b[i];
+  return out;
+}
+
+/** 1 where a − b > thr */
+function aboveMask(a: Float32Array, b: Float32Array, thr: number): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i] - b[i] > thr ? 1 : 0;
+  return out;
+}
+
+/**
+ * Per label: pixel count, Σx, Σy (row width cw), and with `d` the pixels where d − bgc > thr (`filled`) and the
+ * largest `dist` (`thick`).
+ */
+function componentStats(
+  lab: Int32Array, cw: number, d: Float32Array | null, bgc: Float32Array | null, thr: number, dist: Float32Array | null,
+  area: Float64Array, filled: Float64Array | null, thick: Float64Array | null, sx: Float64Array, sy: Float64Array,
+): void {
+  for (let i = 0; i < lab.length; i++) {
+    const l = lab[i];
+    if (!l) continue;
+    area[l]++;
+    if (d && bgc && filled && d[i] - bgc[i] > thr) filled[l]++; // unsmoothed coarse pixel is bright too
+    if (dist && thick && dist[i] > thick[l]) thick[l] = dist[i];
+    sx[l] += i % cw;
+    sy[l] += Math.floor(i / cw);
+  }
+}
+
+/** Each label's bounding box (row width cw) into bx0 … by1 (initialised by the caller). */
+function boundingBoxes(lab: Int32Array, cw: number, bx0: Int32Array, by0: Int32Array, bx1: Int32Array, by1: Int32Array): void {
+  for (let i = 0; i < lab.length; i++) {
+    const l = lab[i];
+    if (!l) continue;
+    const x = i % cw;
+    const y = (i - x) / cw;
+    if (x < bx0[l]) bx0[l] = x;
+    if (x > bx1[l]) bx1[l] = x;
+    if (y < by0[l]) by0[l] = y;
+    if (y > by1[l]) by1[l] = y;
+  }
+}
+
+/** Pixels of a label with a level > 0 whose fine − bgc is below it leave the label. */
+function cutBelowLevel(lab: Int32Array, fine: Float32Array, bgc: Float32Array, level: Float64Array): void {
+  for (let i = 0; i < lab.length; i++) {
+    const l = lab[i];
+    if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
+  }
+}
+
 export function detectCells(img: Float32Array, w: number, h: number, pxUm: number, params: CellParams = DEFAULT_CELL_PARAMS): CellMap {
   let cw = w;
   let ch = h;
@@ -817,23 +895,10 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       g[y * bm.gw + x] = m;
     }
   // smooth the envelope: bilinear on the min grid (blockMap's upsampling)
-  const bgc = new Float32Array(cw * ch);
-  for (let y = 0; y < ch; y++)
-    for (let x = 0; x < cw; x++) {
-      const gxf = Math.min(bm.gw - 1, Math.max(0, (x + 0.5) / block - 0.5));
-      const gyf = Math.min(bm.gh - 1, Math.max(0, (y + 0.5) / block - 0.5));
-      const x0 = Math.floor(gxf);
-      const y0 = Math.floor(gyf);
-      const x1 = Math.min(bm.gw - 1, x0 + 1);
-      const y1 = Math.min(bm.gh - 1, y0 + 1);
-      const fx = gxf - x0;
-      const fy = gyf - y0;
-      bgc[y * cw + x] =
-        (g[y0 * bm.gw + x0] * (1 - fx) + g[y0 * bm.gw + x1] * fx) * (1 - fy) + (g[y1 * bm.gw + x0] * (1 - fx) + g[y1 * bm.gw + x1] * fx) * fy +
-        (params.detrend ? pa + pbx * (x + 0.5 - mxc) + pby * (y + 0.5 - myc) : 0);
-    }
-  const diff = new Float32Array(cw * ch);
-  for (let i = 0; i < diff.length; i++) diff[i] = sm[i] - bgc[i];
+  // (the per-pixel loops of this function, called once per frame, are functions of their own: in one large function
+  // V8 ran them partly unoptimised, boxing doubles, and deoptimised it where a branch had not yet been taken)
+  const bgc = envelopeMap(g, bm.gw, bm.gh, block, cw, ch, !!params.detrend, pa, pbx, pby, mxc, myc);
+  const diff = differenceMap(sm, bgc);
   const hi = quantile(diff, 0.995);
   let noiseSm: number;
   if (params.noiseFrom === "spread") {
@@ -858,8 +923,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   // morphological opening by a disc of radius minHalfThickness (via distance transforms) on a
   // lightly smoothed mask: cell bodies survive, clusters of migrasomes and fibers do not
   const fine = gaussianBlur(d, cw, ch, 0.4 / cpx);
-  const loose = new Uint8Array(cw * ch);
-  for (let i = 0; i < diff.length; i++) loose[i] = fine[i] - bgc[i] > thr ? 1 : 0;
+  const loose = aboveMask(fine, bgc, thr);
   const rOpen = params.minHalfThicknessUm / cpx;
   const mask = openDisc(loose, cw, ch, rOpen);
   const { labels: lab, count } = components(mask, cw, ch);
@@ -869,15 +933,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
   const filled = new Float64Array(count + 1);
   let sx = new Float64Array(count + 1);
   let sy = new Float64Array(count + 1);
-  for (let i = 0; i < lab.length; i++) {
-    const l = lab[i];
-    if (!l) continue;
-    area[l]++;
-    if (d[i] - bgc[i] > thr) filled[l]++; // unsmoothed coarse pixel is bright too
-    if (dist[i] > thick[l]) thick[l] = dist[i];
-    sx[l] += i % cw;
-    sy[l] += Math.floor(i / cw);
-  }
+  componentStats(lab, cw, d, bgc, thr, dist, area, filled, thick, sx, sy);
   let remap = new Int32Array(count + 1);
   const cells: CellBody[] = [];
   // order cells by position (top-left first) for deterministic ids
@@ -895,16 +951,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     const by0 = new Int32Array(count + 1).fill(ch);
     const bx1 = new Int32Array(count + 1).fill(-1);
     const by1 = new Int32Array(count + 1).fill(-1);
-    for (let i = 0; i < lab.length; i++) {
-      const l = lab[i];
-      if (!l) continue;
-      const x = i % cw;
-      const y = (i - x) / cw;
-      if (x < bx0[l]) bx0[l] = x;
-      if (x > bx1[l]) bx1[l] = x;
-      if (y < by0[l]) by0[l] = y;
-      if (y > by1[l]) by1[l] = y;
-    }
+    boundingBoxes(lab, cw, bx0, by0, bx1, by1);
     const R = Math.ceil(b1) + 2;
     for (const l of keep) {
       const { a, o } = bandLevels(lab, l, null, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], b0, b1, 0, 0, R, dist);
@@ -941,10 +988,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
       }
     // the body ends half-way between its level and its surroundings' (a low threshold also takes in the background around it)
     const pre = params.refineCuts > 0 ? lab.slice() : null;
-    for (let i = 0; i < lab.length; i++) {
-      const l = lab[i];
-      if (l && level[l] > 0 && fine[i] - bgc[i] < level[l]) lab[i] = 0;
-    }
+    cutBelowLevel(lab, fine, bgc, level);
     // open every body below its own scale: lobes of fibers and migrasomes above the cut come off
     if (params.bodyOpenUm > 0) for (const l of keep) openBody(lab, l, cw, bx0[l], by0[l], bx1[l], by1[l], params.bodyOpenUm / cpx);
     if (pre) for (const l of keep) refineCut(l, lab, pre, fine, bgc, cw, ch, bx0[l], by0[l], bx1[l], by1[l], level[l], cpx, params);
@@ -966,13 +1010,7 @@ export function detectCells(img: Float32Array, w: number, h: number, pxUm: numbe
     area.fill(0);
     sx.fill(0);
     sy.fill(0);
-    for (let i = 0; i < lab.length; i++) {
-      const l = lab[i];
-      if (!l) continue;
-      area[l]++;
-      sx[l] += i % cw;
-      sy[l] += Math.floor(i / cw);
-    }
+    componentStats(lab, cw, null, null, 0, null, area, null, null, sx, sy);
     keep = keep.filter((l) => area[l] > 0);
   }
   keep.sort((a, b) => sy[a] / area[a] - sy[b] / area[b] || sx[a] / area[a] - sx[b] / area[b]);

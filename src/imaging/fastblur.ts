@@ -186,34 +186,57 @@ function passesFor(r: number): Passes | null {
 const align16 = (n: number) => (n + 15) & ~15;
 
 /**
+ * The input last copied into the memory (and found finite there): the same array may skip the copy when its caller
+ * states that it has not written to it since (`sameInput`); no other call writes the input region.
+ */
+let loaded: { src: Float32Array; n: number; at: number } | null = null;
+
+/**
  * Separable convolution with a symmetric kernel (edges clamped), the same bits as the JavaScript
  * passes of `convolveSeparable`; returns null when it cannot run here (no SIMD, non-finite pixels),
- * and the caller then uses those passes.
+ * and the caller then uses those passes. `opts.sameInput`: `src` is unchanged since it was last passed here (its
+ * copy in the memory is then reused when still there); `opts.view`: the result is returned as a view of the memory,
+ * valid only until the next call (`out` is then not written).
  */
-export function convolveSeparableWasm(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array | null {
+export function convolveSeparableWasm(
+  src: Float32Array,
+  w: number,
+  h: number,
+  k: Float32Array,
+  out?: Float32Array,
+  opts?: { sameInput?: boolean; view?: boolean },
+): Float32Array | null {
   const r = (k.length - 1) >> 1;
   if (w < 1 || h < 1 || k.length !== 2 * r + 1) return null;
   const p = passesFor(r);
   if (!p || !memory) return null;
   const n = w * h;
+  // the kernel at 0, then input, row-pass result, output and the row line (the input's place does not depend on r
+  // below r = 511, so that it can stay for the next call)
   const kAt = 0;
-  const lineAt = align16(8 * (r + 1));
-  const imgAt = lineAt + align16(4 * (w + 2 * r + 8));
+  const imgAt = Math.max(4096, align16(8 * (r + 1)));
   const tmpAt = imgAt + align16(4 * n + 32);
-  const end = tmpAt + align16(4 * n + 32);
+  const dstAt = tmpAt + align16(4 * n + 32);
+  const lineAt = dstAt + align16(4 * n + 32);
+  const end = lineAt + align16(4 * (w + 2 * r + 8));
   if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
   new Float64Array(buf, kAt, r + 1).set(k.subarray(0, r + 1));
-  const img = new Float32Array(buf, imgAt, n);
-  img.set(src);
-  // non-finite pixels: NaN payloads are not specified alike in both engines; leave those images to JavaScript
-  const n4 = n & ~3;
-  if (p.nonFinite(imgAt, imgAt + 4 * n4)) return null;
-  for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return null;
+  if (!(opts?.sameInput && loaded && loaded.src === src && loaded.n === n && loaded.at === imgAt)) {
+    loaded = null;
+    const img = new Float32Array(buf, imgAt, n);
+    img.set(src);
+    // non-finite pixels: NaN payloads are not specified alike in both engines; leave those images to JavaScript
+    const n4 = n & ~3;
+    if (p.nonFinite(imgAt, imgAt + 4 * n4)) return null;
+    for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return null;
+    loaded = { src, n, at: imgAt };
+  }
   for (let y = 0; y < h; y++) p.rows(imgAt, tmpAt, w, y, lineAt);
-  // the output overwrites the input (the column pass reads only the row-pass result)
-  for (let y = 0; y < h; y++) p.cols(tmpAt, imgAt, w, h, y);
-  const res = new Float32Array(buf, imgAt, n);
+  // the output in its own region (the input stays for a next call)
+  for (let y = 0; y < h; y++) p.cols(tmpAt, dstAt, w, h, y);
+  const res = new Float32Array(buf, dstAt, n);
+  if (opts?.view) return res;
   if (out) {
     out.set(res);
     return out;

@@ -77,14 +77,18 @@ function pixelLoop(N: number, ptrs: [number, number][], step: (a: Access) => Byt
 }
 
 /**
- * accumulate(xx, yy, xy, u, n, r1, r2, a, b, d, clip, nb): one row of the capped cross-line second
- * derivative added to the line sums at r1 (and r2 for the mirror slope, when `pair`):
- * pair: base = a·X + d·Y, v1,2 = base ± b·Z; single: v = a·X + b·Z + d·Y; cp = U < 0 ? nb·U : clip·U
- * (nb = −blobCap); ring += (v > cp ? cp : v). Byte addresses; n pixels.
+ * accumulate(xx, yy, xy, u, n, r1, r2, q1, q2, a, b, d, clip, nb): one row of the capped cross-line second
+ * derivative added to the line sums of the previous row at q1 (and q2 for the mirror slope, when `pair`), stored
+ * at r1 (r2): pair: base = a·X + d·Y, v1,2 = base ± b·Z; single: v = a·X + b·Z + d·Y; cp = U < 0 ? nb·U : clip·U
+ * (nb = −blobCap); ring = prev + (v > cp ? cp : v) (q = r: in place). Byte addresses; n pixels. (single: the
+ * parameters are xx, yy, xy, u, n, r1, q1, a, …)
  */
 function accumulateFunction(pair: boolean): Bytes {
-  const [XX, YY, XY, U, N, R1, R2] = [0, 1, 2, 3, 4, 5, 6];
-  const P = pair ? 7 : 6; // first f64 parameter
+  const [XX, YY, XY, U, N, R1] = [0, 1, 2, 3, 4, 5];
+  const R2 = pair ? 6 : -1;
+  const Q1 = pair ? 7 : 6;
+  const Q2 = pair ? 8 : -1;
+  const P = pair ? 9 : 7; // first f64 parameter
   const [A, B, D, CLIP, NB] = [P, P + 1, P + 2, P + 3, P + 4];
   const L = P + 5;
   const [AV, BV, DV, CLIPV, NBV, X, Y, Z, UV, CP, BASE, BZ] = Array.from({ length: 12 }, (_, i) => L + i);
@@ -100,16 +104,16 @@ function accumulateFunction(pair: boolean): Bytes {
     if (pair) {
       s.push(...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add, ...op.set(BASE));
       s.push(...op.get(BV), ...op.get(Z), ...f64x2mul, ...op.set(BZ));
-      s.push(...m.f64store(R1, [...m.f64(R1), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2add]), ...f64x2add]));
-      s.push(...m.f64store(R2, [...m.f64(R2), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2sub]), ...f64x2add]));
+      s.push(...m.f64store(R1, [...m.f64(Q1), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2add]), ...f64x2add]));
+      s.push(...m.f64store(R2, [...m.f64(Q2), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2sub]), ...f64x2add]));
     } else {
       const v = [...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(BV), ...op.get(Z), ...f64x2mul, ...f64x2add, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add];
-      s.push(...m.f64store(R1, [...m.f64(R1), ...capped(v), ...f64x2add]));
+      s.push(...m.f64store(R1, [...m.f64(Q1), ...capped(v), ...f64x2add]));
     }
     return s;
   };
-  const ptrs: [number, number][] = [[XX, 4], [YY, 4], [XY, 4], [U, 4], [R1, 8]];
-  if (pair) ptrs.push([R2, 8]);
+  const ptrs: [number, number][] = [[XX, 4], [YY, 4], [XY, 4], [U, 4], [R1, 8], [Q1, 8]];
+  if (pair) ptrs.push([R2, 8], [Q2, 8]);
   c.push(...pixelLoop(N, ptrs, step));
   return body(locals, c);
 }
@@ -299,8 +303,8 @@ function resampleFunction(): Bytes {
 
 export interface LinePasses {
   memory: WebAssembly.Memory;
-  accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
-  accumulate: (xx: number, yy: number, xy: number, u: number, n: number, r: number, a: number, b: number, d: number, clip: number, nb: number) => void;
+  accumulatePair: (xx: number, yy: number, xy: number, u: number, n: number, r1: number, r2: number, q1: number, q2: number, a: number, b: number, d: number, clip: number, nb: number) => void;
+  accumulate: (xx: number, yy: number, xy: number, u: number, n: number, r: number, q: number, a: number, b: number, d: number, clip: number, nb: number) => void;
   windowPair: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
@@ -322,8 +326,8 @@ export function linePasses(bytes: number): LinePasses | null {
         const i32s = (n: number) => Array.from({ length: n }, () => [I32]);
         const f64s = (n: number) => Array.from({ length: n }, () => [F64]);
         const types = [
-          [0x60, ...vec([...i32s(7), ...f64s(5)]), 0x00], // accumulatePair
-          [0x60, ...vec([...i32s(6), ...f64s(5)]), 0x00], // accumulate
+          [0x60, ...vec([...i32s(9), ...f64s(5)]), 0x00], // accumulatePair
+          [0x60, ...vec([...i32s(7), ...f64s(5)]), 0x00], // accumulate
           [0x60, ...vec([...i32s(7), ...f64s(2), ...i32s(2)]), 0x00], // windowPair
           [0x60, ...vec([...i32s(5), ...f64s(1), ...i32s(1)]), 0x00], // window
           [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // nonFinite

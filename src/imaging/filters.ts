@@ -110,8 +110,16 @@ function unrolledPasses(r: number): { rows: Pass; cols: Pass } {
  * Convolve rows then columns with a symmetric kernel (edges clamped): by the WebAssembly SIMD
  * passes (fastblur.ts, the same bits, ~2× faster) where they run, else by the JavaScript passes.
  */
-export function convolveSeparable(src: Float32Array, w: number, h: number, k: Float32Array, out?: Float32Array): Float32Array {
-  return convolveSeparableWasm(src, w, h, k, out) ?? convolveSeparableScalar(src, w, h, k, out);
+export function convolveSeparable(
+  src: Float32Array,
+  w: number,
+  h: number,
+  k: Float32Array,
+  out?: Float32Array,
+  /** `sameInput`: src is unchanged since it was last passed here; `view`: the result may be a view valid only until the next call (see `convolveSeparableWasm`) */
+  opts?: { sameInput?: boolean; view?: boolean },
+): Float32Array {
+  return convolveSeparableWasm(src, w, h, k, out, opts) ?? convolveSeparableScalar(src, w, h, k, out);
 }
 
 /** The JavaScript passes (unrolled taps, see `unrolledPasses`). */

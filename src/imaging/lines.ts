@@ -817,21 +817,30 @@ function steepSumsSimd(
     if (q < H) {
       const s1 = (q % R) * Lw1;
       const s2 = (q % R) * Lw2;
+      // the row's sums: the previous row's plus this row's terms; the accumulation reads the previous row where it
+      // adds (its W columns from the row's shift on), the rest of the row is copied (row 0: zeros, added in place)
+      const c1 = s1 + span1 - r1[q];
+      const c2 = s2 + span2 - r2[q];
+      let p1 = s1;
+      let p2 = s2;
       if (q === 0) {
         ring1.fill(0, s1, s1 + Lw1);
         if (pair) ring2.fill(0, s2, s2 + Lw2);
       } else {
-        const p1 = ((q - 1) % R) * Lw1;
-        ring1.copyWithin(s1, p1, p1 + Lw1);
+        p1 = ((q - 1) % R) * Lw1;
+        ring1.copyWithin(s1, p1, p1 + (c1 - s1));
+        ring1.copyWithin(c1 + W, p1 + (c1 - s1) + W, p1 + Lw1);
         if (pair) {
-          const p2 = ((q - 1) % R) * Lw2;
-          ring2.copyWithin(s2, p2, p2 + Lw2);
+          p2 = ((q - 1) % R) * Lw2;
+          ring2.copyWithin(s2, p2, p2 + (c2 - s2));
+          ring2.copyWithin(c2 + W, p2 + (c2 - s2) + W, p2 + Lw2);
         }
       }
-      const b1 = at.ring1 + 8 * (s1 + span1 - r1[q]);
+      const b1 = at.ring1 + 8 * c1;
+      const q1 = at.ring1 + 8 * (p1 + (c1 - s1));
       const o = 4 * q * W;
-      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * (s2 + span2 - r2[q]), a, b, d, P.clipZ, nb);
-      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, a, b, d, P.clipZ, nb);
+      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * c2, q1, at.ring2 + 8 * (p2 + (c2 - s2)), a, b, d, P.clipZ, nb);
+      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, q1, a, b, d, P.clipZ, nb);
     }
     const v = q - m;
     if (v < 0) continue;
@@ -1017,6 +1026,92 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
   }
 }
 
+/** drawCentreLines' plot log: raster index, offsets and z of plots 0 … m − 1 */
+interface PlotLog {
+  J: Int32Array;
+  LX: Float32Array;
+  LY: Float32Array;
+  LZ: Float32Array;
+  m: number;
+}
+
+/** The log's arrays at twice their length (the plots kept). */
+function growLog(L: PlotLog): void {
+  const cap = 2 * L.J.length;
+  const j2 = new Int32Array(cap);
+  j2.set(L.J);
+  L.J = j2;
+  const x2 = new Float32Array(cap);
+  x2.set(L.LX);
+  L.LX = x2;
+  const y2 = new Float32Array(cap);
+  y2.set(L.LY);
+  L.LY = y2;
+  const z2 = new Float32Array(cap);
+  z2.set(L.LZ);
+  L.LZ = z2;
+}
+
+/**
+ * The plots of drawCentreLines, in drawing order: each line pixel i at its sub-pixel position (fx(i), fy(i)) with its
+ * z, then the segments to its right, lower, lower-right and lower-left neighbours (as drawCentreLines states), one
+ * plot per step along the major axis with the nearer end's z. Everything inline (no call per plot: the doubles
+ * passed to a closure were boxed, one allocation per plot).
+ */
+function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, L: PlotLog): void {
+  const half = (f - 1) / 2;
+  const set = setPixels(cm);
+  let m = L.m;
+  for (let q = 0; q < set.length; q++) {
+    const i = set[q];
+    const X = i % W;
+    const Y = (i - X) / W;
+    const x0 = ((i % W) + dxs[i]) * f + half;
+    const y0 = (Math.floor(i / W) + dys[i]) * f + half;
+    {
+      const PX = Math.round(x0);
+      const PY = Math.round(y0);
+      if (!(PX < 0 || PY < 0 || PX >= w || PY >= h)) {
+        if (m === L.J.length) growLog(L);
+        L.J[m] = PY * w + PX;
+        L.LX[m] = x0 - PX;
+        L.LY[m] = y0 - PY;
+        L.LZ[m] = zc[i];
+        m++;
+      }
+    }
+    const right = X + 1 < W && cm[i + 1] === 1;
+    const down = Y + 1 < H && cm[i + W] === 1;
+    // the segments' far ends, in drawing order (−1: none)
+    const e0 = right ? i + 1 : -1;
+    const e1 = down ? i + W : -1;
+    const e2 = X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down ? i + W + 1 : -1;
+    const e3 = X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down ? i + W - 1 : -1;
+    for (let t = 0; t < 4; t++) {
+      const j = t === 0 ? e0 : t === 1 ? e1 : t === 2 ? e2 : e3;
+      if (j < 0) continue;
+      const x1 = ((j % W) + dxs[j]) * f + half;
+      const y1 = (Math.floor(j / W) + dys[j]) * f + half;
+      // one step per pixel along the major axis: an 8-connected line without 4-connected corners
+      const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+      for (let s = 0; s <= steps; s++) {
+        const x = x0 + ((x1 - x0) * s) / steps;
+        const y = y0 + ((y1 - y0) * s) / steps;
+        const PX = Math.round(x);
+        const PY = Math.round(y);
+        if (PX < 0 || PY < 0 || PX >= w || PY >= h) continue;
+        if (m === L.J.length) growLog(L);
+        L.J[m] = PY * w + PX;
+        L.LX[m] = x - PX;
+        L.LY[m] = y - PY;
+        L.LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
+        m++;
+      }
+    }
+  }
+  L.m = m;
+}
+
 /**
  * Draw the coarse centre line into a full-resolution mask: every pair of 8-neighbouring line pixels
  * is joined by a segment between their sub-pixel positions (diagonal pairs only when no 4-neighbour
@@ -1026,98 +1121,50 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
 function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number): DrawnLines {
   // every plot is logged (raster index, offsets, z); the last plot of a pixel gives its values, as drawing into
   // rasters did, without touching rasters of which only a few per cent are drawn
-  let cap = 1 << 16;
-  let J = new Int32Array(cap);
-  let LX = new Float32Array(cap);
-  let LY = new Float32Array(cap);
-  let LZ = new Float32Array(cap);
-  let m = 0;
-  let zv = 0;
-  const half = (f - 1) / 2;
-  const fx = (i: number) => ((i % W) + dxs[i]) * f + half;
-  const fy = (i: number) => (Math.floor(i / W) + dys[i]) * f + half;
-  const plot = (x: number, y: number) => {
-    const X = Math.round(x);
-    const Y = Math.round(y);
-    if (X < 0 || Y < 0 || X >= w || Y >= h) return;
-    if (m === cap) {
-      cap *= 2;
-      const j2 = new Int32Array(cap);
-      j2.set(J);
-      J = j2;
-      const x2 = new Float32Array(cap);
-      x2.set(LX);
-      LX = x2;
-      const y2 = new Float32Array(cap);
-      y2.set(LY);
-      LY = y2;
-      const z2 = new Float32Array(cap);
-      z2.set(LZ);
-      LZ = z2;
-    }
-    J[m] = Y * w + X;
-    LX[m] = x - X;
-    LY[m] = y - Y;
-    LZ[m] = zv;
-    m++;
-  };
-  const seg = (i: number, j: number) => {
-    const x0 = fx(i);
-    const y0 = fy(i);
-    const x1 = fx(j);
-    const y1 = fy(j);
-    // one step per pixel along the major axis: an 8-connected line without 4-connected corners
-    const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    for (let s = 0; s <= steps; s++) {
-      zv = 2 * s <= steps ? zc[i] : zc[j];
-      plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
-    }
-  };
-  for (const i of setPixels(cm)) {
-    const X = i % W;
-    const Y = (i - X) / W;
-    zv = zc[i];
-    plot(fx(i), fy(i));
-    const right = X + 1 < W && cm[i + 1] === 1;
-    const down = Y + 1 < H && cm[i + W] === 1;
-    if (right) seg(i, i + 1);
-    if (down) seg(i, i + W);
-    if (X + 1 < W && Y + 1 < H && cm[i + W + 1] && !right && !down) seg(i, i + W + 1);
-    if (X > 0 && Y + 1 < H && cm[i + W - 1] && !cm[i - 1] && !down) seg(i, i + W - 1);
-  }
-  // the plots ordered by pixel, stably (LSD radix sort, 11 bits a pass), then the last plot of each pixel
+  const log: PlotLog = { J: new Int32Array(1 << 16), LX: new Float32Array(1 << 16), LY: new Float32Array(1 << 16), LZ: new Float32Array(1 << 16), m: 0 };
+  logPlots(cm, dxs, dys, zc, W, H, f, w, h, log);
+  const { J, LX, LY, LZ, m } = log;
+  // the plots ordered by pixel, stably (LSD radix sort, 12 bits a pass, each plot's pixel carried along with its
+  // index: no gather per pass), then the last plot of each pixel
   let a = new Int32Array(m);
   let b = new Int32Array(m);
+  let ka = J.slice(0, m);
+  let kb = new Int32Array(m);
   for (let q = 0; q < m; q++) a[q] = q;
-  const cnt = new Int32Array(2048);
-  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 11) {
+  const cnt = new Int32Array(4096);
+  for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 12) {
     cnt.fill(0);
-    for (let q = 0; q < m; q++) cnt[(J[a[q]] >>> shift) & 2047]++;
+    for (let q = 0; q < m; q++) cnt[(ka[q] >>> shift) & 4095]++;
     let acc = 0;
-    for (let d = 0; d < 2048; d++) {
+    for (let d = 0; d < 4096; d++) {
       const c = cnt[d];
       cnt[d] = acc;
       acc += c;
     }
     for (let q = 0; q < m; q++) {
-      const e = a[q];
-      b[cnt[(J[e] >>> shift) & 2047]++] = e;
+      const k = ka[q];
+      const d = cnt[(k >>> shift) & 4095]++;
+      b[d] = a[q];
+      kb[d] = k;
     }
     const t = a;
     a = b;
     b = t;
+    const tk = ka;
+    ka = kb;
+    kb = tk;
   }
   let u = 0;
-  for (let q = 0; q < m; q++) if (q === m - 1 || J[a[q + 1]] !== J[a[q]]) u++;
+  for (let q = 0; q < m; q++) if (q === m - 1 || ka[q + 1] !== ka[q]) u++;
   const pixels = new Int32Array(u);
   const ox = new Float32Array(u);
   const oy = new Float32Array(u);
   const z = new Float32Array(u);
   u = 0;
   for (let q = 0; q < m; q++) {
+    if (q < m - 1 && ka[q + 1] === ka[q]) continue;
     const e = a[q];
-    if (q < m - 1 && J[a[q + 1]] === J[e]) continue;
-    pixels[u] = J[e];
+    pixels[u] = ka[q];
     ox[u] = LX[e];
     oy[u] = LY[e];
     z[u] = LZ[e];

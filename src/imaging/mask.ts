@@ -119,7 +119,10 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
   let m = 0;
   for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
   n = m;
-  return Array.from(pts.subarray(0, n));
+  // (an index copy: Array.from iterates, one result object per pixel)
+  const out: number[] = new Array(n);
+  for (let k = 0; k < n; k++) out[k] = pts[k];
+  return out;
 }
 
 /**
@@ -134,7 +137,9 @@ export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: n
   const off = [-w, -w + 1, 1, w + 1, w, w - 1, -1, -w - 1];
   const on = new Uint8Array(8);
   const kept: number[] = [];
-  for (const i of pixels ?? setPixels(mask)) {
+  const list = pixels ?? setPixels(mask);
+  for (let q = 0; q < list.length; q++) {
+    const i = list[q];
     if (!mask[i]) continue;
     const x = i % w;
     const y = (i - x) / w;

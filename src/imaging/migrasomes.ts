@@ -237,6 +237,7 @@ export function blobCandidates(
   const out: Candidate[] = [];
   // pyramid levels: level k has 2^k times coarser pixels
   const levels: { d: Float32Array; nz: Float32Array; w: number; h: number; f: number }[] = [{ d: sub, nz: noise, w, h, f: 1 }];
+  let lastLevel: Float32Array | null = null;
   for (const rUm of radiiUm) {
     const sUm = rUm / Math.SQRT2;
     let L = 0;
@@ -250,9 +251,11 @@ export function blobCandidates(
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
-    // the level's smoothing into reused scratch (fully written; read only in this iteration)
+    // the level's smoothing: a view of the blur's memory, else into reused scratch (read only in this iteration); a
+    // level smoothed again (the levels are not written after they are made) reuses its copy in the blur's memory
     if (blobScratch.length < lv.w * lv.h) blobScratch = new Float32Array(lv.w * lv.h);
-    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h));
+    const s = convolveSeparable(lv.d, lv.w, lv.h, gaussianKernel(sp), blobScratch.subarray(0, lv.w * lv.h), { sameInput: lv.d === lastLevel, view: true });
+    lastLevel = lv.d;
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
@@ -351,46 +354,15 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
   }
 }
 
-/** scratch of ringCandidates: the two vote accumulators */
-let voteScratch = new Float32Array(0);
-
 /**
- * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
- * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
- * votes into its centre from all directions; a fiber spreads its votes over two parallel bands.
- * Unlike a blob filter, touching or overlapping rings keep separate peaks. A second accumulator of
- * vote·distance gives the mean voting radius at each peak.
+ * The Hough votes of ringCandidates (a function of its own: called once per frame, its loop ran partly unoptimised
+ * inside the larger function): every centre-line pixel of `s` (those in `list`, ascending, or all) with −l1 ≥ minZ ·
+ * noise · gain votes along its normal on both sides at r0 … r1 (step dstep) into acc (weight) and accR (weight · r).
  */
-export function ringCandidates(
-  sub: Float32Array,
-  noise: Float32Array,
-  w: number,
-  h: number,
-  pxUm: number,
-  rMinUm: number,
-  rMaxUm: number,
-  minZ = 3,
-  minVotesUm = 1.2,
-  minFrac = 0.8,
-  pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
-  /** w × h scratch for the blurred votes (fully written; `completeness` reads it, so only for callers done with it before the next use) */
-  aOut?: Float32Array,
-): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
-  const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
-  const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
-  const gain = secondDerivativeGain(sp);
-  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
-  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
-  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
-  else voteScratch.fill(0, 0, 2 * w * h);
-  const acc = voteScratch.subarray(0, w * h);
-  const accR = voteScratch.subarray(w * h, 2 * w * h);
-  const r0 = rMinUm / pxUm;
-  const r1 = rMaxUm / pxUm;
-  const dstep = 0.7;
-  // the ridge detector's list of pixels at or above its (lower) threshold on the same smoothing and
-  // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
-  const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
+function castVotes(
+  s: Float32Array, noise: Float32Array, list: Int32Array | null, w: number, h: number, gain: number, minZ: number,
+  r0: number, r1: number, dstep: number, acc: Float32Array, accR: Float32Array,
+): void {
   const nIter = list ? list.length : w * h;
   // pixels come in ascending order: the row is tracked instead of divided out
   let y = 0;
@@ -456,6 +428,49 @@ export function ringCandidates(
       }
     }
   }
+}
+
+/** scratch of ringCandidates: the two vote accumulators */
+let voteScratch = new Float32Array(0);
+
+/**
+ * Ring candidates by a circular Hough transform on ridge pixels: every rim pixel (a thin bright
+ * ridge) votes along its normal, on both sides, for centres at distances rMin…rMax. A ring's rim
+ * votes into its centre from all directions; a fiber spreads its votes over two parallel bands.
+ * Unlike a blob filter, touching or overlapping rings keep separate peaks. A second accumulator of
+ * vote·distance gives the mean voting radius at each peak.
+ */
+export function ringCandidates(
+  sub: Float32Array,
+  noise: Float32Array,
+  w: number,
+  h: number,
+  pxUm: number,
+  rMinUm: number,
+  rMaxUm: number,
+  minZ = 3,
+  minVotesUm = 1.2,
+  minFrac = 0.8,
+  pre?: { s: Float32Array; sigmaPx: number; strong?: Int32Array; strongZ?: number; noise?: Float32Array },
+  /** w × h scratch for the blurred votes (fully written; `completeness` reads it, so only for callers done with it before the next use) */
+  aOut?: Float32Array,
+): { candidates: Candidate[]; completeness: (x: number, y: number, rUm: number) => number } {
+  const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
+  const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
+  const gain = secondDerivativeGain(sp);
+  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
+  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
+  if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
+  else voteScratch.fill(0, 0, 2 * w * h);
+  const acc = voteScratch.subarray(0, w * h);
+  const accR = voteScratch.subarray(w * h, 2 * w * h);
+  const r0 = rMinUm / pxUm;
+  const r1 = rMaxUm / pxUm;
+  const dstep = 0.7;
+  // the ridge detector's list of pixels at or above its (lower) threshold on the same smoothing and
+  // noise map: the only pixels that can vote, in the same (ascending) order as a full scan
+  const list = pre && pre.strong && pre.noise === noise && (pre.strongZ ?? Infinity) <= minZ ? pre.strong : null;
+  castVotes(s, noise, list, w, h, gain, minZ, r0, r1, dstep, acc, accR);
   const bs = Math.max(0.8, 0.06 / pxUm);
   // (into aOut when given: the same passes as gaussianBlur, bs ≥ 0.8)
   const A = aOut ? convolveSeparable(acc, w, h, gaussianKernel(bs), aOut) : gaussianBlur(acc, w, h, bs);
@@ -787,6 +802,18 @@ function selectOnAngBuf(buf: Float32Array, off: number, N: number, kq: number): 
   return selectK(angBuf, N, kq);
 }
 
+/** views of scratch profile rows (radialProfile's `into`) by length: the first nr radii of each row (with the rows they view) */
+const profileViews = new WeakMap<Profile, ({ v: Profile; of: Profile } | undefined)[]>();
+function rowViews(into: Profile, nr: number, drUm: number): Profile {
+  let l = profileViews.get(into);
+  if (!l) profileViews.set(into, (l = []));
+  const e = l[nr];
+  if (e && e.v.drUm === drUm && e.of.med === into.med && e.of.q25 === into.q25 && e.of.n === into.n) return e.v;
+  const v = { drUm, med: into.med.subarray(0, nr), q25: into.q25.subarray(0, nr), n: into.n.subarray(0, nr) };
+  l[nr] = { v, of: { drUm, med: into.med, q25: into.q25, n: into.n } };
+  return v;
+}
+
 /** Samples on a circle of radius rho pixels (at least 12, about 1.2 per pixel of circumference). */
 function circleCount(rho: number): number {
   return Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
@@ -816,9 +843,12 @@ export function radialProfile(
   // with `into` (scratch rows of at least nr radii, every one rewritten below): views of it, no new
   // buffers (each small typed array has its own off-heap store, costly to allocate and collect)
   const reuse = into !== null && into.med.length >= nr && into.q25.length >= nr && into.n.length >= nr;
-  const med = reuse ? into.med.subarray(0, nr) : new Float32Array(nr);
-  const q25 = reuse ? into.q25.subarray(0, nr) : new Float32Array(nr);
-  const n = reuse ? into.n.subarray(0, nr) : new Int32Array(nr);
+  // (the views of `into` for each length are made once: a climb asks for the same lengths thousands of times)
+  const views = reuse ? rowViews(into, nr, drUm) : null;
+  const med = views ? views.med : new Float32Array(nr);
+  const q25 = views ? views.q25 : new Float32Array(nr);
+  const n = views ? views.n : new Int32Array(nr);
+  const result: Profile = views ?? { drUm, med, q25, n };
   const rhoMax = ((nr - 1) * drUm) / pxUm;
   const fast =
     sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
@@ -844,7 +874,7 @@ export function radialProfile(
       med[k] = q25[k];
       n[k] = fast.offsets[k + 1] - fast.offsets[k];
     }
-    return { drUm, med, q25, n };
+    return result;
   }
   for (let k = 0; k < nr; k++) {
     const rho = (k * drUm) / pxUm;
@@ -862,7 +892,7 @@ export function radialProfile(
     }
     n[k] = N;
   }
-  return { drUm, med, q25, n };
+  return result;
 }
 
 /** The first nr radii of a profile. */
@@ -1208,19 +1238,42 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const agw = Math.ceil(w / acell) + 1;
   const accGrid = new Map<number, Migrasome[]>();
   let accMaxR = 0;
+  // each accepted detection's sequence number (the order of `accepted`, which only appends and removes), and
+  // whether one lies outside the image (off the grid's columns: the grid search below is then not used)
+  const accSeq = new Map<Migrasome, number>();
+  let accSeqNext = 0;
+  let accOutside = false;
+  // the accepted detections with max(|dx|, |dy|) < limPx of (x, y) (pixels; and some beyond), in the order of `accepted`
+  const nearbyAccepted = (x: number, y: number, limPx: number): Migrasome[] => {
+    const out: Migrasome[] = [];
+    const R = Math.floor((limPx * 1.000001) / acell) + 2;
+    const gx = Math.floor(x / acell);
+    const gy = Math.floor(y / acell);
+    for (let j = Math.max(0, gy - R); j <= gy + R; j++)
+      for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
+        const l = accGrid.get(j * agw + i);
+        if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
+      }
+    if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
+    return out;
+  };
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
   // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
   const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
-    const near = (a: Migrasome) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a));
     const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
-    if (!(limPx < 1e6)) return accepted.some(near);
+    if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
     const R = Math.floor((limPx * 1.000001) / acell) + 2;
     const gx = Math.floor(x / acell);
     const gy = Math.floor(y / acell);
     for (let j = gy - R; j <= gy + R; j++)
       for (let i = gx - R; i <= gx + R; i++) {
         const l = accGrid.get(j * agw + i);
-        if (l) for (const a of l) if (near(a)) return true;
+        // (the test inline, by index: this runs for every candidate)
+        if (l)
+          for (let q = 0; q < l.length; q++) {
+            const a = l[q];
+            if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
+          }
       }
     return false;
   };
@@ -1235,7 +1288,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     for (let j = gy - 1; j <= gy + 1; j++)
       for (let i = gx - 1; i <= gx + 1; i++) {
         const l = seen.get(j * gw + i);
-        if (l && l.some((s) => closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx))))) return true;
+        // (an index loop: no closure per cell)
+        if (l)
+          for (let q = 0; q < l.length; q++) {
+            const s = l[q];
+            if (closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx)))) return true;
+          }
       }
     return false;
   };
@@ -1398,7 +1456,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // a detection contained in another (a piece of a filled disc, or a ring's inner reflection) clashes too,
     // and then the larger object wins
     let lose = false;
-    const clashes = accepted.filter((a) => {
+    const clashTest = (a: Migrasome) => {
       // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
       // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
       // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
@@ -1439,7 +1497,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
       }
       return false;
-    });
+    };
+    // every test above fails (without side effect) where max(|dx|, |dy|)·px ≥ L, and L ≤ clashReach: only the
+    // detections within that reach on the 2 µm grid are tested, in the order of `accepted` (by their sequence
+    // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
+    const clashReach = Math.max(Math.max(accMaxR, radius) + Math.max(0.1, P.containUm), accMaxR + radius + P.overlapMarginUm);
+    const clashes = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted.filter(clashTest) : nearbyAccepted(cx, cy, clashReach / pxUm).filter(clashTest);
     if (lose) continue;
     // a challenger only replaces (see blobChallenge)
     if (challenger && !clashes.length) continue;
@@ -1463,6 +1526,8 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       ringZ,
     });
     const added = accepted[accepted.length - 1];
+    accSeq.set(added, accSeqNext++);
+    if (!(added.x >= 0 && added.y >= 0 && added.x < w && added.y < h)) accOutside = true;
     const ak = accKey(added);
     const al = accGrid.get(ak);
     if (al) al.push(added);

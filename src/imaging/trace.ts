@@ -215,6 +215,12 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
   };
 }
 
+/** Clears the raster pixels (x, y) with (x − cx)² + (y − cy)² ≤ r2 (r: the radius whose square is r2, for the box). */
+function clearDisc(mask: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
+  for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++)
+    for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(W - 1, Math.ceil(cx + r)); x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r2) mask[y * W + x] = 0;
+}
+
 /**
  * The fiber graph of a centre-line mask: `ridgeMask` with offsets `ox`, `oy` (and `opts.lineZ`) as rasters, or the
  * drawn lines as a pixel list (`DrawnLines`, from `RidgeMap.lines`; `ox`, `oy` and `opts.lineZ` are then not read).
@@ -287,26 +293,30 @@ export function traceFibers(
     const r2 = r * r;
     const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
     rings.push({ x: m.x, y: m.y, rr2: rr * rr });
-    for (let y = Math.max(0, Math.floor(m.y - r)); y <= Math.min(H - 1, Math.ceil(m.y + r)); y++)
-      for (let x = Math.max(0, Math.floor(m.x - r)); x <= Math.min(W - 1, Math.ceil(m.x + r)); x++) if ((x - m.x) ** 2 + (y - m.y) ** 2 <= r2) mask[y * W + x] = 0;
+    clearDisc(mask, W, H, m.x, m.y, r, r2);
   });
   const migrasomeAt = ringLookup(rings, W, H);
   let pixels: number[];
   if (drawn) {
     pixels = [];
-    for (const i of drawn.pixels) if (mask[i]) pixels.push(i);
+    // (index loops over the pixel lists here and below: no iterator results to allocate and collect)
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels.push(dp[q]);
   } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
     if (sc === 1) {
-      for (const i of pixels) if (ex[i]) mask[i] = 0;
+      for (let q = 0; q < pixels.length; q++) if (ex[pixels[q]]) mask[pixels[q]] = 0;
     } else
-      for (const i of pixels) {
+      for (let q = 0; q < pixels.length; q++) {
+        const i = pixels[q];
         const x = i % W;
         const y = (i - x) / W;
         if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
       }
-    pixels = pixels.filter((i) => mask[i]);
+    let n = 0;
+    for (let q = 0; q < pixels.length; q++) if (mask[pixels[q]]) pixels[n++] = pixels[q];
+    pixels.length = n;
   }
   pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
   const nb = (i: number): number => {
@@ -334,7 +344,8 @@ export function traceFibers(
   const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
-  for (const i of pixels) {
+  for (let q = 0; q < pixels.length; q++) {
+    const i = pixels[q];
     if (!mask[i] || nodeOf[i] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
@@ -461,7 +472,8 @@ export function traceFibers(
     }
   });
   // closed loops without nodes
-  for (const i of pixels)
+  for (let q = 0; q < pixels.length; q++) {
+    const i = pixels[q];
     if (mask[i] && !visited[i] && nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
@@ -478,16 +490,19 @@ export function traceFibers(
         }
       }
     }
-  // every mark set above is on a mask pixel: clear them for the next call
-  for (const i of pixels) {
-    nodeOf[i] = 0;
-    visited[i] = 0;
   }
-  if (drawn)
-    for (const i of drawn.pixels) {
-      mask[i] = 0;
-      slotScratch[i] = 0;
+  // every mark set above is on a mask pixel: clear them for the next call
+  for (let q = 0; q < pixels.length; q++) {
+    nodeOf[pixels[q]] = 0;
+    visited[pixels[q]] = 0;
+  }
+  if (drawn) {
+    const dp = drawn.pixels;
+    for (let q = 0; q < dp.length; q++) {
+      mask[dp[q]] = 0;
+      slotScratch[dp[q]] = 0;
     }
+  }
   scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
