@@ -18,6 +18,23 @@ function gridKey(q: number, j: number): number | string {
   return Math.abs(q) < 1048576 && Math.abs(j) < 1048576 ? (j + 1048576) * 2097152 + (q + 1048576) : `${q},${j}`;
 }
 
+/** The traced vertices of the edges that `use` accepts, by cell of a G µm grid: [x, y, edge, vertex index]. */
+function edgePointGrid(g: FiberGraph, G: number, use: (ei: number) => boolean): Map<number | string, [number, number, number, number][]> {
+  const grid = new Map<number | string, [number, number, number, number][]>();
+  for (let ei = 0; ei < g.edges.length; ei++) {
+    if (!use(ei)) continue;
+    const pts = g.edges[ei].points;
+    for (let k = 0; k < pts.length; k++) {
+      const p = pts[k];
+      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
+      const l = grid.get(key);
+      if (l) l.push([p[0], p[1], ei, k]);
+      else grid.set(key, [[p[0], p[1], ei, k]]);
+    }
+  }
+  return grid;
+}
+
 export interface AssignParams {
   /** a migrasome takes the cell of the nearest traced vertex of a cell's fiber within its radius + this (µm) */
   fiberReachUm: number;
@@ -69,19 +86,10 @@ export function assignCells(
   // traced vertices of fibers with a cell, on a grid of cells of G µm (≥ the largest reach)
   const maxR = migs.reduce((a, m) => Math.max(a, m.rUm), 0);
   const G = Math.max(4, maxR + params.fiberReachUm);
-  const grid = new Map<number | string, [number, number, number, number][]>();
-  for (let ei = 0; ei < g.edges.length; ei++) {
+  const grid = edgePointGrid(g, G, (ei) => {
     const e = g.edges[ei];
-    if (edgeCell[ei] === null && !(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)))) continue;
-    const pts = e.points;
-    for (let k = 0; k < pts.length; k++) {
-      const p = pts[k];
-      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
-      const l = grid.get(key);
-      if (l) l.push([p[0], p[1], ei, k]);
-      else grid.set(key, [[p[0], p[1], ei, k]]);
-    }
-  }
+    return edgeCell[ei] !== null || !!(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)));
+  });
   // a migrasome node of the graph (fibers joined to its centre) takes the cell nearest along them
   const migNode = new Map<number, number>();
   if (nodeCell) for (const n of g.nodes) if (n.kind === "migrasome" && n.migrasome !== undefined && nodeCell.has(n.id)) migNode.set(n.migrasome, nodeCell.get(n.id)!.cell);
@@ -211,17 +219,7 @@ function nearestCellAlongFibers(g: FiberGraph, L: CellLabelMap, gapUm: number, c
   const tipSources: [number, number, number][] = [];
   if (gapUm > 0) {
     const G = Math.max(1, gapUm);
-    const grid = new Map<number | string, [number, number, number, number][]>();
-    for (let ei = 0; ei < g.edges.length; ei++) {
-      const pts = g.edges[ei].points;
-      for (let k = 0; k < pts.length; k++) {
-        const p = pts[k];
-        const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
-        const l = grid.get(key);
-        if (l) l.push([p[0], p[1], ei, k]);
-        else grid.set(key, [[p[0], p[1], ei, k]]);
-      }
-    }
+    const grid = edgePointGrid(g, G, () => true);
     const rb = Math.ceil(gapUm / L.pxUm);
     for (const n of g.nodes) {
       if (n.kind !== "tip") continue;

@@ -1038,18 +1038,14 @@ interface PlotLog {
 /** The log's arrays at twice their length (the plots kept). */
 function growLog(L: PlotLog): void {
   const cap = 2 * L.J.length;
-  const j2 = new Int32Array(cap);
-  j2.set(L.J);
-  L.J = j2;
-  const x2 = new Float32Array(cap);
-  x2.set(L.LX);
-  L.LX = x2;
-  const y2 = new Float32Array(cap);
-  y2.set(L.LY);
-  L.LY = y2;
-  const z2 = new Float32Array(cap);
-  z2.set(L.LZ);
-  L.LZ = z2;
+  const grown = <A extends Int32Array | Float32Array>(a: A, b: A): A => {
+    b.set(a);
+    return b;
+  };
+  L.J = grown(L.J, new Int32Array(cap));
+  L.LX = grown(L.LX, new Float32Array(cap));
+  L.LY = grown(L.LY, new Float32Array(cap));
+  L.LZ = grown(L.LZ, new Float32Array(cap));
 }
 
 /**
