@@ -150,6 +150,11 @@ export interface ExtendStats {
 }
 
 type Pt = [number, number];
+/** the traced vertices in one cell of extendTips' grid and their owner edges */
+interface GridCell {
+  p: Pt[];
+  e: FiberEdge[];
+}
 
 /**
  * Extend the free tips of a traced fiber graph (in place; returns the graph with its total length
@@ -200,20 +205,27 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
   const prof = (x: number, y: number, tx: number, ty: number): number => at(x, y) - 0.5 * (at(x - D * ty, y + D * tx) + at(x + D * ty, y - D * tx));
 
-  // traced vertices on a grid (cells of G µm); each vertex's owner edge is kept in a map (edges are split below)
+  // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
+  // below; every vertex object is listed once: no map keyed by the vertices)
   const G = 0.5;
   const gw = Math.ceil((w * pxUm) / G) + 2;
-  const grid = new Map<number, Pt[]>();
-  const owner = new Map<Pt, FiberEdge>();
+  const grid = new Map<number, GridCell>();
+  const cellOf = (p: Pt): number => Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
   const addPt = (p: Pt, e: FiberEdge) => {
-    const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
+    const k = cellOf(p);
     const l = grid.get(k);
-    if (l) l.push(p);
-    else grid.set(k, [p]);
-    owner.set(p, e);
+    if (l) {
+      l.p.push(p);
+      l.e.push(e);
+    } else grid.set(k, { p: [p], e: [e] });
   };
-  for (const e of edges) for (const p of e.points) addPt(p, e);
-  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null */
+  for (let ei = 0; ei < edges.length; ei++) {
+    const e = edges[ei];
+    const pts = e.points;
+    for (let j = 0; j < pts.length; j++) addPt(pts[j], e);
+  }
+  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null (its owner in `hitOwner`) */
+  let hitOwner: FiberEdge | null = null;
   const hit = (x: number, y: number, self: FiberEdge | null): Pt | null => {
     const r = P.hitUm;
     let best: Pt | null = null;
@@ -222,11 +234,14 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
         const l = grid.get(gy * gw + gx);
         if (!l) continue;
-        for (const p of l) {
+        const lp = l.p;
+        for (let j = 0; j < lp.length; j++) {
+          const p = lp[j];
           const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
-          if (d <= bd && owner.get(p) !== self) {
+          if (d <= bd && l.e[j] !== self) {
             bd = d;
             best = p;
+            hitOwner = l.e[j];
           }
         }
       }
@@ -293,7 +308,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
    * Track from (x, y) in direction (tx, ty) for a fiber of brightness mu (noise units); `self` is not
    * joined, nor migrasome `ownMig`. Fills `path` and returns how many of its points to keep and where it ended.
    */
-  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetMig: number; joins: boolean; z: number } => {
+  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetEdge: FiberEdge | null; targetMig: number; joins: boolean; z: number } => {
     path.length = 0;
     let Sc = 0;
     let lastZero = 0;
@@ -301,6 +316,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let zAtZero = 0;
     let stop: Stop = "length";
     let target: Pt | null = null;
+    let targetEdge: FiberEdge | null = null;
     let targetMig = -1;
     for (let s = 0; s < maxSteps; s++) {
       // best direction in the cone by the look-ahead profile sum
@@ -358,6 +374,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       if (p) {
         stop = "fiber";
         target = p;
+        targetEdge = hitOwner;
         break;
       }
     }
@@ -369,7 +386,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       keep = path.length;
       zk = zSum;
     }
-    return { keep, stop, target, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
+    return { keep, stop, target, targetEdge, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
   };
   /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
   const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => {
@@ -436,7 +453,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       stats.joinedMigrasome++;
     } else if (r.joins && r.target) {
       const target = r.target;
-      const o = owner.get(target) as FiberEdge;
+      const o = r.targetEdge as FiberEdge;
       const idx = o.points.indexOf(target);
       let nodeId: number;
       if (idx <= 0) nodeId = o.a;
@@ -451,7 +468,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         o.b = nodeId;
         o.lengthUm = polyLength(o.points);
         edges.push(e2);
-        for (const p of tail) owner.set(p, e2);
+        for (let j = 0; j < tail.length; j++) {
+          const l = grid.get(cellOf(tail[j])) as GridCell;
+          for (let q = 0; q < l.p.length; q++) if (l.p[q] === tail[j]) l.e[q] = e2;
+        }
         if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
       }
       const jl = hypot(target[0] - px0, target[1] - py0);
@@ -528,8 +548,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   const cosSec = Math.cos(secRad);
   const cosAlign = P.armAlignDeg >= 90 ? -1 : Math.cos((P.armAlignDeg * Math.PI) / 180);
   /** |cos| of the angle between the fiber through traced vertex p and the direction (tx, ty) (its chord over ±0.3 µm) */
-  const alignment = (p: Pt, tx: number, ty: number): number => {
-    const e = owner.get(p);
+  const alignment = (p: Pt, e: FiberEdge | undefined, tx: number, ty: number): number => {
     if (!e) return 1;
     const pts = e.points;
     const i = pts.indexOf(p);
@@ -570,12 +589,14 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
           for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
             const l = grid.get(gy * gw + gx);
             if (!l) continue;
-            for (const p of l) {
+            const lp = l.p;
+            for (let j = 0; j < lp.length; j++) {
+              const p = lp[j];
               const dx = p[0] - m.xUm;
               const dy = p[1] - m.yUm;
               const d2 = dx * dx + dy * dy;
               const dt = dx * tx + dy * ty;
-              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, tx, ty) >= cosAlign)) {
+              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, l.e[j], tx, ty) >= cosAlign)) {
                 traced = true;
                 break;
               }
