@@ -335,81 +335,7 @@ export function migrasomeArms(
     if (!peaks.length && weak.length && score(weak[0]) >= firstZ) peaks.push(weak[0]);
     const top = peaks.length ? score(peaks[0]) : 0;
     // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
-    const offset = (b: number) => {
-      // the arm's crossing of each circle, followed from circle to circle (±2 bins per step, so that a
-      // neighbouring fiber does not capture it), refined to sub-bin by a parabola
-      const P: [number, number, number][] = [];
-      const best = (k: number, c: number, win: number) => {
-        let bb = c;
-        let vb = -Infinity;
-        for (let j = -win; j <= win; j++) {
-          const q = (c + j + B) % B;
-          const v = vals[k * B + q];
-          if (v > vb) {
-            vb = v;
-            bb = q;
-          }
-        }
-        return { bb, vb };
-      };
-      const addPoint = (k: number, bb: number, vb: number) => {
-        const z = (vb - base) / nz;
-        if (!(z >= params.presenceZ)) return false;
-        const rho = m.rUm + params.innerUm + (k * (outerUm - params.innerUm)) / (K - 1);
-        const vl = vals[k * B + ((bb + B - 1) % B)];
-        const vr = vals[k * B + ((bb + 1) % B)];
-        let frac = 0;
-        if (vl === vl && vr === vr) {
-          const den = vl - 2 * vb + vr;
-          if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
-        }
-        const ang = ((bb + frac) * 2 * Math.PI) / B;
-        // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
-        P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
-        return true;
-      };
-      let k0 = 0;
-      let s0 = { bb: b, vb: -Infinity };
-      for (let k = 0; k < K; k++) {
-        const c = best(k, b, 1);
-        if (c.vb > s0.vb) {
-          s0 = c;
-          k0 = k;
-        }
-      }
-      if (!(s0.vb > -Infinity)) return Infinity;
-      addPoint(k0, s0.bb, s0.vb);
-      for (const dir of [1, -1]) {
-        let c = s0.bb;
-        for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
-          const t = best(k, c, 2);
-          if (!(t.vb > -Infinity)) continue;
-          if (addPoint(k, t.bb, t.vb)) c = t.bb;
-        }
-      }
-      if (P.length < 3) return Infinity;
-      // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
-      const fit = (use: (p: [number, number, number]) => boolean) => {
-        let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (const p of P) {
-          if (!use(p)) continue;
-          const wk = p[2];
-          sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
-        }
-        const mx = sx / sw, my = sy / sw;
-        const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
-        return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
-      };
-      let L = fit(() => true);
-      const resid = (p: [number, number, number]) => Math.abs(L.sn * (p[0] - L.mx) + L.cs * (p[1] - L.my));
-      if (P.filter((p) => resid(p) <= 0.25).length >= 3) {
-        const L0 = L;
-        L = fit((p) => Math.abs(L0.sn * (p[0] - L0.mx) + L0.cs * (p[1] - L0.my)) <= 0.25);
-      }
-      let off = Math.abs(L.sn * L.mx + L.cs * L.my);
-      for (const q of nbrs) off = Math.min(off, Math.abs(L.sn * (L.mx - q[0]) + L.cs * (L.my - q[1])));
-      return off;
-    };
+    const offset = (b: number) => armOffset(b, vals, K, B, base, nz, params.presenceZ, m.rUm + params.innerUm, outerUm - params.innerUm, nbrs);
     const nbrs: [number, number][] = [];
     if (params.clusterAimGapUm >= 0)
       for (const j of within(m.xUm, m.yUm, m.rUm + maxR + params.clusterAimGapUm + 1e-6)) {
@@ -594,4 +520,100 @@ function sampleAnnulus(
       cnt[b]++;
     }
   }
+}
+
+/** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
+let bestValue = -Infinity;
+
+/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue` */
+function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: number): number {
+  let bb = c;
+  let vb = -Infinity;
+  for (let j = -win; j <= win; j++) {
+    const q = (c + j + B) % B;
+    const v = vals[k * B + q];
+    if (v > vb) {
+      vb = v;
+      bb = q;
+    }
+  }
+  bestValue = vb;
+  return bb;
+}
+
+/**
+ * Weighted total-least-squares line through the points [x, y, weight]: all of them (`by` null), or those within 0.25 µm
+ * of line `by`.
+ */
+function fitLine(P: [number, number, number][], by: { mx: number; my: number; sn: number; cs: number } | null): { mx: number; my: number; sn: number; cs: number } {
+  let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < P.length; i++) {
+    const p = P[i];
+    if (by && !(Math.abs(by.sn * (p[0] - by.mx) + by.cs * (p[1] - by.my)) <= 0.25)) continue;
+    const wk = p[2];
+    sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
+  }
+  const mx = sx / sw, my = sy / sw;
+  const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
+  return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
+}
+
+/** `armOffset`'s crossing (bin bb, value vb) of circle k added to P when it stands presenceZ above the base */
+function addArmPoint(P: [number, number, number][], vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, k: number, bb: number, vb: number): boolean {
+  const z = (vb - base) / nz;
+  if (!(z >= presenceZ)) return false;
+  const rho = rIn + (k * span) / (K - 1);
+  const vl = vals[k * B + ((bb + B - 1) % B)];
+  const vr = vals[k * B + ((bb + 1) % B)];
+  let frac = 0;
+  if (vl === vl && vr === vr) {
+    const den = vl - 2 * vb + vr;
+    if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
+  }
+  const ang = ((bb + frac) * 2 * Math.PI) / B;
+  // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
+  P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
+  return true;
+}
+
+/**
+ * Perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles (of `migrasomeArms`;
+ * a function of its own: the nested closures made per call cost more than the work): the arm's crossing of each
+ * circle, followed from circle to circle (±2 bins per step, so that a neighbouring fiber does not capture it), refined
+ * to sub-bin by a parabola; the least of that and the distances of the line from the neighbours `nbrs` (centre offsets, µm).
+ * Circle k has radius rIn + k·span/(K − 1) µm.
+ */
+function armOffset(b: number, vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, nbrs: [number, number][]): number {
+  const P: [number, number, number][] = [];
+  let k0 = 0;
+  let s0b = b;
+  let s0v = -Infinity;
+  for (let k = 0; k < K; k++) {
+    const bb = bestIndex(vals, k, B, b, 1);
+    if (bestValue > s0v) {
+      s0b = bb;
+      s0v = bestValue;
+      k0 = k;
+    }
+  }
+  if (!(s0v > -Infinity)) return Infinity;
+  addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k0, s0b, s0v);
+  for (let dir = 1; dir >= -1; dir -= 2) {
+    let c = s0b;
+    for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
+      const bb = bestIndex(vals, k, B, c, 2);
+      const vb = bestValue;
+      if (!(vb > -Infinity)) continue;
+      if (addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k, bb, vb)) c = bb;
+    }
+  }
+  if (P.length < 3) return Infinity;
+  // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
+  let L = fitLine(P, null);
+  let near = 0;
+  for (let i = 0; i < P.length; i++) if (Math.abs(L.sn * (P[i][0] - L.mx) + L.cs * (P[i][1] - L.my)) <= 0.25) near++;
+  if (near >= 3) L = fitLine(P, L);
+  let off = Math.abs(L.sn * L.mx + L.cs * L.my);
+  for (let i = 0; i < nbrs.length; i++) off = Math.min(off, Math.abs(L.sn * (L.mx - nbrs[i][0]) + L.cs * (L.my - nbrs[i][1])));
+  return off;
 }
