@@ -86,11 +86,15 @@ export function polyLength(p: [number, number][]): number {
  */
 export function endDirection(points: [number, number][], atStart: boolean, spanUm: number): { end: [number, number]; tx: number; ty: number; chordUm: number } {
   const n = points.length;
-  const at = (j: number) => points[atStart ? n - 1 - j : j]; // j counted from the far end towards this end
-  const end = at(n - 1);
+  // vertex j counted from the far end towards this end: points[atStart ? n − 1 − j : j] (inline: no closure per call)
+  const end = points[atStart ? 0 : n - 1];
   let k = n - 1;
-  while (k > 0 && hypot(end[0] - at(k)[0], end[1] - at(k)[1]) < spanUm) k--;
-  const q = at(k);
+  while (k > 0) {
+    const p = points[atStart ? n - 1 - k : k];
+    if (!(hypot(end[0] - p[0], end[1] - p[1]) < spanUm)) break;
+    k--;
+  }
+  const q = points[atStart ? n - 1 - k : k];
   const L = hypot(end[0] - q[0], end[1] - q[1]);
   return { end, tx: (end[0] - q[0]) / L, ty: (end[1] - q[1]) / L, chordUm: L };
 }
