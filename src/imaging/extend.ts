@@ -157,6 +157,50 @@ interface GridCell {
 }
 
 /**
+ * Bilinear sample of image S (w × h) at a point in µm (pixel size 1 / invPx), clamped to the image (a function of its
+ * own, as `lineProfile` and `coneBest`: in extendTips' closures every sample's arguments were boxed doubles).
+ */
+function sampleAt(S: Float32Array, w: number, h: number, invPx: number, xu: number, yu: number): number {
+  let x = xu * invPx - 0.5;
+  let y = yu * invPx - 0.5;
+  if (x < 0) x = 0;
+  else if (x > w - 1.001) x = w - 1.001;
+  if (y < 0) y = 0;
+  else if (y > h - 1.001) y = h - 1.001;
+  const x0 = x | 0;
+  const y0 = y | 0;
+  const fx = x - x0;
+  const fy = y - y0;
+  const i = y0 * w + x0;
+  return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
+}
+
+/** matched line profile at (x, y) µm for the fiber direction (tx, ty): centre minus the mean of the two side samples D µm across */
+function lineProfile(S: Float32Array, w: number, h: number, invPx: number, D: number, x: number, y: number, tx: number, ty: number): number {
+  return sampleAt(S, w, h, invPx, x, y) - 0.5 * (sampleAt(S, w, h, invPx, x - D * ty, y + D * tx) + sampleAt(S, w, h, invPx, x + D * ty, y - D * tx));
+}
+
+/**
+ * The tracker's choice of direction: of the 2J + 1 directions (tx, ty) turned by (cosJ[j], sinJ[j]), the first with
+ * the largest sum of the line profile at K points `step` µm apart ahead of (x, y); its index j.
+ */
+function coneBest(S: Float32Array, w: number, h: number, invPx: number, D: number, x: number, y: number, tx: number, ty: number, cosJ: Float64Array, sinJ: Float64Array, J: number, K: number, step: number): number {
+  let bestJ = 0;
+  let bestV = -Infinity;
+  for (let j = 0; j <= 2 * J; j++) {
+    const cx = tx * cosJ[j] - ty * sinJ[j];
+    const cy = tx * sinJ[j] + ty * cosJ[j];
+    let v = 0;
+    for (let q = 1; q <= K; q++) v += lineProfile(S, w, h, invPx, D, x + q * step * cx, y + q * step * cy, cx, cy);
+    if (v > bestV) {
+      bestV = v;
+      bestJ = j;
+    }
+  }
+  return bestJ;
+}
+
+/**
  * Extend the free tips of a traced fiber graph (in place; returns the graph with its total length
  * updated, and counts).
  */
@@ -180,22 +224,8 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     infl += 2 * r;
   }
   const invPx = 1 / pxUm;
-  /** bilinear sample of the smoothed image at a point in µm (clamped; inlined here: `sampleBilinear` made this step
-   * 13 ms slower per 2048² frame; the same values inside the image) */
-  const at = (xu: number, yu: number): number => {
-    let x = xu * invPx - 0.5;
-    let y = yu * invPx - 0.5;
-    if (x < 0) x = 0;
-    else if (x > w - 1.001) x = w - 1.001;
-    if (y < 0) y = 0;
-    else if (y > h - 1.001) y = h - 1.001;
-    const x0 = x | 0;
-    const y0 = y | 0;
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * w + x0;
-    return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
-  };
+  // (bilinear samples of the smoothed image at points in µm: `sampleAt`; `sampleBilinear` was 13 ms slower per 2048²
+  // frame, the same values inside the image)
   const pixOf = (xu: number, yu: number): number => {
     const x = Math.min(w - 1, Math.max(0, Math.floor(xu * invPx)));
     const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
@@ -203,7 +233,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   };
   const noiseAt = (xu: number, yu: number): number => Math.max(1e-9, inp.noise[pixOf(xu, yu)] * profGain);
   /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
-  const prof = (x: number, y: number, tx: number, ty: number): number => at(x, y) - 0.5 * (at(x - D * ty, y + D * tx) + at(x + D * ty, y - D * tx));
+  const prof = (x: number, y: number, tx: number, ty: number): number => lineProfile(S, w, h, invPx, D, x, y, tx, ty);
 
   // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
   // below; every vertex object is listed once: no map keyed by the vertices)
@@ -320,18 +350,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let targetMig = -1;
     for (let s = 0; s < maxSteps; s++) {
       // best direction in the cone by the look-ahead profile sum
-      let bestJ = 0;
-      let bestV = -Infinity;
-      for (let j = 0; j <= 2 * J; j++) {
-        const cx = tx * cosJ[j] - ty * sinJ[j];
-        const cy = tx * sinJ[j] + ty * cosJ[j];
-        let v = 0;
-        for (let q = 1; q <= K; q++) v += prof(x + q * step * cx, y + q * step * cy, cx, cy);
-        if (v > bestV) {
-          bestV = v;
-          bestJ = j;
-        }
-      }
+      const bestJ = coneBest(S, w, h, invPx, D, x, y, tx, ty, cosJ, sinJ, J, K, step);
       const cx = tx * cosJ[bestJ] - ty * sinJ[bestJ];
       const cy = tx * sinJ[bestJ] + ty * cosJ[bestJ];
       x += step * cx;
