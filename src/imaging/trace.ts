@@ -101,7 +101,8 @@ export function endDirection(points: [number, number][], atStart: boolean, spanU
 
 /**
  * The graph renumbered: the nodes that `keep` accepts, in order, with ids 0…, the edges (every one must join kept
- * nodes) with ids 0… and their ends remapped, and each node's degree counted afresh.
+ * nodes) with ids 0… and their ends remapped, and each node's degree counted afresh. The edges are new objects with
+ * the six `FiberEdge` fields (other properties are not copied).
  */
 export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: FiberNode) => boolean): { nodes: FiberNode[]; edges: FiberEdge[] } {
   const remap = new Map<number, number>();
@@ -111,7 +112,13 @@ export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: F
       remap.set(n.id, outNodes.length);
       outNodes.push({ ...n, id: outNodes.length, degree: 0 });
     }
-  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
+  // each edge copied field by field in the order every edge is made in (id, a, b, points, lengthUm, cellId): the
+  // same object as a spread of it, without the spread's generic copy
+  const outEdges: FiberEdge[] = [];
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    outEdges.push({ id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number, points: e.points, lengthUm: e.lengthUm, cellId: e.cellId });
+  }
   for (const e of outEdges) {
     outNodes[e.a].degree++;
     outNodes[e.b].degree++;
