@@ -349,49 +349,8 @@ export function migrasomeArms(
     // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
     // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
     const acosBuf = new Float64Array(K);
-    const passing = (b: number, tolUm: number) => {
-      const th = (refined(b) * 2 * Math.PI) / B;
-      const r0 = m.rUm + params.innerUm;
-      const span = outerUm - params.innerUm;
-      const dr = span / (K - 1);
-      const nRho = Math.max(1, Math.round(span / params.passStepUm));
-      const nBeta = Math.floor(90 / params.passStepDeg - 1e-9);
-      const binsPerRad = B / (2 * Math.PI);
-      const need = params.passRatio * score(b);
-      // the mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each
-      // circle from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out
-      const side = (psi: number, k0: number, sign: number) => {
-        let s = 0;
-        let n = 0;
-        for (let k = k0; k < K; k++) {
-          const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
-          let i0 = f | 0;
-          const u = f - i0;
-          i0 %= B;
-          const v = vals[k * B + i0] * (1 - u) + vals[k * B + (i0 + 1 === B ? 0 : i0 + 1)] * u;
-          if (v === v) {
-            s += v;
-            n++;
-          }
-        }
-        return n >= 2 ? (s / n - base) / (nz * corrByCount[n]) : -Infinity;
-      };
-      for (let ir = 0; ir < nRho; ir++) {
-        const rho = r0 + ((ir + 0.5) / nRho) * span;
-        for (let ib = 0; ib <= nBeta; ib++) {
-          const beta = (ib * params.passStepDeg * Math.PI) / 180;
-          // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
-          const p = rho * Math.cos(beta);
-          if (p <= tolUm) continue;
-          const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
-          for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
-          // the lines at ±beta (one at beta = 0)
-          if (side(th - beta, k0, 1) >= need && side(th - beta, k0, -1) >= need) return true;
-          if (ib && side(th + beta, k0, 1) >= need && side(th + beta, k0, -1) >= need) return true;
-        }
-      }
-      return false;
-    };
+    const passing = (b: number, tolUm: number) =>
+      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, acosBuf, vals, B, base, nz, corrByCount);
     // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
     const passTest = params.passRatio > 0 && outerUm === params.outerUm;
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
@@ -616,4 +575,54 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
   let off = Math.abs(L.sn * L.mx + L.cs * L.my);
   for (let i = 0; i < nbrs.length; i++) off = Math.min(off, Math.abs(L.sn * (L.mx - nbrs[i][0]) + L.cs * (L.my - nbrs[i][1])));
   return off;
+}
+
+/**
+ * `migrasomeArms`' passing test (functions of their own: in the per-migrasome closure every side mean's arguments were
+ * boxed doubles): is there a straight line missing the centre by more than tolUm that crosses the arm's direction th
+ * (radians) within the annulus (circles of radius r0 + k·span/(K − 1) µm, bins of `vals`) at an angle beta to the normal
+ * (beta = 0: tangent there), with both of its sides' means at least `need` (noise units)? A line at distance p from the
+ * centre crosses the circle of radius r at its normal's direction psi ± acos(p / r).
+ */
+function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, acosBuf: Float64Array, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
+  const dr = span / (K - 1);
+  const nRho = Math.max(1, Math.round(span / passStepUm));
+  const nBeta = Math.floor(90 / passStepDeg - 1e-9);
+  const binsPerRad = B / (2 * Math.PI);
+  for (let ir = 0; ir < nRho; ir++) {
+    const rho = r0 + ((ir + 0.5) / nRho) * span;
+    for (let ib = 0; ib <= nBeta; ib++) {
+      const beta = (ib * passStepDeg * Math.PI) / 180;
+      // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
+      const p = rho * Math.cos(beta);
+      if (p <= tolUm) continue;
+      const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
+      for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+      // the lines at ±beta (one at beta = 0)
+      if (sideMean(th - beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (ib && sideMean(th + beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each circle
+ * from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out.
+ */
+function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
+  let s = 0;
+  let n = 0;
+  for (let k = k0; k < K; k++) {
+    const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
+    let i0 = f | 0;
+    const u = f - i0;
+    i0 %= B;
+    const v = vals[k * B + i0] * (1 - u) + vals[k * B + (i0 + 1 === B ? 0 : i0 + 1)] * u;
+    if (v === v) {
+      s += v;
+      n++;
+    }
+  }
+  return n >= 2 ? (s / n - base) / (nz * corrByCount[n]) : -Infinity;
 }
