@@ -181,6 +181,42 @@ function lineProfile(S: Float32Array, w: number, h: number, invPx: number, D: nu
 }
 
 /**
+ * The line profile at (x, y) µm for direction (tx, ty) in noise units of one profile sample (the noise map at the
+ * point's pixel, clamped to the image, times profGain)
+ */
+function profileZ(S: Float32Array, noise: Float32Array, w: number, h: number, invPx: number, D: number, profGain: number, x: number, y: number, tx: number, ty: number): number {
+  const px = Math.min(w - 1, Math.max(0, Math.floor(x * invPx)));
+  const py = Math.min(h - 1, Math.max(0, Math.floor(y * invPx)));
+  return lineProfile(S, w, h, invPx, D, x, y, tx, ty) / Math.max(1e-9, noise[py * w + px] * profGain);
+}
+
+/** the brightness (mean profile, noise units) every `step` µm along a polyline from its last point back over `lenUm`, and the number of samples */
+function meanProfileZ(pts: Pt[], lenUm: number, step: number, S: Float32Array, noise: Float32Array, w: number, h: number, invPx: number, D: number, profGain: number): { mu: number; n: number } {
+  let sum = 0;
+  let cnt = 0;
+  let acc = 0;
+  let next = 0;
+  for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
+    const a = pts[i];
+    const b = pts[i - 1];
+    const l = hypot(a[0] - b[0], a[1] - b[1]);
+    if (l === 0) continue;
+    const ux = (a[0] - b[0]) / l;
+    const uy = (a[1] - b[1]) / l;
+    while (next <= acc + l && next <= lenUm) {
+      const t = next - acc;
+      const x = a[0] - t * ux;
+      const y = a[1] - t * uy;
+      sum += profileZ(S, noise, w, h, invPx, D, profGain, x, y, ux, uy);
+      cnt++;
+      next += step;
+    }
+    acc += l;
+  }
+  return { mu: cnt ? sum / cnt : 0, n: cnt };
+}
+
+/**
  * The tracker's choice of direction: of the 2J + 1 directions (tx, ty) turned by (cosJ[j], sinJ[j]), the first with
  * the largest sum of the line profile at K points `step` µm apart ahead of (x, y); its index j.
  */
@@ -231,9 +267,6 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
     return y * w + x;
   };
-  const noiseAt = (xu: number, yu: number): number => Math.max(1e-9, inp.noise[pixOf(xu, yu)] * profGain);
-  /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
-  const prof = (x: number, y: number, tx: number, ty: number): number => lineProfile(S, w, h, invPx, D, x, y, tx, ty);
 
   // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
   // below; every vertex object is listed once: no map keyed by the vertices)
@@ -371,7 +404,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       }
       path.push([x, y]);
       stats.steps++;
-      const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
+      const z = profileZ(S, inp.noise, w, h, invPx, D, profGain, x, y, cx, cy) - P.biasZ;
       zSum += z;
       const llr = (mu * z - 0.5 * mu * mu) / infl;
       Sc = Math.max(0, Sc - llr);
@@ -408,30 +441,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     return { keep, stop, target, targetEdge, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
   };
   /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
-  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => {
-    let sum = 0;
-    let cnt = 0;
-    let acc = 0;
-    let next = 0;
-    for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
-      const a = pts[i];
-      const b = pts[i - 1];
-      const l = hypot(a[0] - b[0], a[1] - b[1]);
-      if (l === 0) continue;
-      const ux = (a[0] - b[0]) / l;
-      const uy = (a[1] - b[1]) / l;
-      while (next <= acc + l && next <= lenUm) {
-        const t = next - acc;
-        const x = a[0] - t * ux;
-        const y = a[1] - t * uy;
-        sum += prof(x, y, ux, uy) / noiseAt(x, y);
-        cnt++;
-        next += step;
-      }
-      acc += l;
-    }
-    return { mu: cnt ? sum / cnt : 0, n: cnt };
-  };
+  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => meanProfileZ(pts, lenUm, step, S, inp.noise, w, h, invPx, D, profGain);
   /** the node of a migrasome (made when missing) */
   const nodeOfMig = (k: number): number => {
     let id = migNode.get(k);
@@ -598,12 +608,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         const s1 = Math.sin(th - secRad);
         const c2 = Math.cos(th + secRad);
         const s2 = Math.sin(th + secRad);
-        const xs = [r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx];
-        const ys = [r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty];
-        const bx0 = m.xUm + Math.min(...xs);
-        const bx1 = m.xUm + Math.max(...xs);
-        const by0 = m.yUm + Math.min(...ys);
-        const by1 = m.yUm + Math.max(...ys);
+        const bx0 = m.xUm + Math.min(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+        const bx1 = m.xUm + Math.max(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+        const by0 = m.yUm + Math.min(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
+        const by1 = m.yUm + Math.max(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
         for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
           for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
             const l = grid.get(gy * gw + gx);
