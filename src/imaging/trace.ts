@@ -226,6 +226,37 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
   };
 }
 
+/**
+ * The element of rank n >> 1 of the line responses of the n pixels `pix` (through the list slots `slot` − 1, or the
+ * pixels themselves when null), as sorting them as a Float64Array gives (−0 before +0, NaN last), with buf (≥ n) as
+ * scratch: short lists by an insertion sort in place (no subarray and runtime sort per edge), falling back to the
+ * typed sort when a NaN or a zero is among them or the list is long.
+ */
+function medianZ(buf: Float64Array, lineZ: Float32Array, pix: number[], slot: Int32Array | null, n: number): number {
+  let odd = false;
+  for (let j = 0; j < n; j++) {
+    const z = lineZ[slot ? slot[pix[j]] - 1 : pix[j]];
+    if (!(z !== 0 && z === z)) odd = true;
+    buf[j] = z;
+  }
+  if (odd || n > 48) {
+    const v = buf.subarray(0, n);
+    v.sort();
+    return v[n >> 1];
+  }
+  // no zeros and no NaN: < is the typed sort's order, and equal values are the same bits
+  for (let j = 1; j < n; j++) {
+    const x = buf[j];
+    let k = j - 1;
+    while (k >= 0 && buf[k] > x) {
+      buf[k + 1] = buf[k];
+      k--;
+    }
+    buf[k + 1] = x;
+  }
+  return buf[n >> 1];
+}
+
 /** Clears the raster pixels (x, y) with (x − cx)² + (y − cy)² ≤ r2 (r: the radius whose square is r2, for the box). */
 function clearDisc(mask: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
   for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++)
@@ -425,10 +456,7 @@ export function traceFibers(
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
       if (zBuf.length < n) zBuf = new Float64Array(2 * n);
-      const v = zBuf.subarray(0, n);
-      for (let j = 0; j < n; j++) v[j] = lineZ[at(pix[j])];
-      v.sort();
-      edgeZ.set(edges.length, v[n >> 1]);
+      edgeZ.set(edges.length, medianZ(zBuf, lineZ, pix, sl, n));
     }
     if (rxBuf.length < n) {
       rxBuf = new Float64Array(2 * n);
