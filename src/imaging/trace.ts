@@ -185,9 +185,11 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   return at;
 }
 
-/** the tracer's raster scratch (node ids + 1, walked marks): zero between calls (`scratchDirty` if a call was cut short) */
+/**
+ * the tracer's raster scratch, one mark per pixel: node id + 1, −1 walked (a walked pixel is never a node pixel), 0
+ * neither; zero between calls (`scratchDirty` if a call was cut short)
+ */
 let nodeScratch = new Int32Array(0);
-let visitedScratch = new Uint8Array(0);
 /** for drawn lines (`DrawnLines`): the mask and each line pixel's index + 1 in the list, zero off the lines */
 let maskScratch = new Uint8Array(0);
 let slotScratch = new Int32Array(0);
@@ -285,13 +287,11 @@ export function traceFibers(
   // the pixels a call sets, and cleared there at its end
   if (scratchDirty) {
     nodeScratch.fill(0);
-    visitedScratch.fill(0);
     maskScratch.fill(0);
     slotScratch.fill(0);
   }
   if (nodeScratch.length < W * H) {
     nodeScratch = new Int32Array(W * H);
-    visitedScratch = new Uint8Array(W * H);
   }
   const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
   if (drawn && maskScratch.length < W * H) {
@@ -381,9 +381,8 @@ export function traceFibers(
     return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  // node id + 1 (0: not a node pixel) and walked marks: module scratch, zero outside the pixels this call sets
+  // node id + 1 (0: not a node pixel; −1: walked, in the same raster): module scratch, zero outside the pixels this call sets
   const nodeOf = nodeScratch;
-  const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (let q = 0; q < pixels.length; q++) {
@@ -427,12 +426,12 @@ export function traceFibers(
     let prev = start;
     let cur = first;
     while (nodeOf[cur] === 0) {
-      visited[cur] = 1;
+      nodeOf[cur] = -1; // walked
       let next = -1;
       // thinning cleared the image border, so every mask pixel's neighbours are inside the image
       for (let k = 0; k < 8; k++) {
         const m = cur + OFF[k];
-        if (!mask[m] || m === prev || (visited[m] && nodeOf[m] === 0)) continue;
+        if (!mask[m] || m === prev || nodeOf[m] === -1) continue;
         if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && pts.length < 3) continue;
         next = m;
         if (nodeOf[m] > 0) break;
@@ -498,7 +497,7 @@ export function traceFibers(
     for (const i of cluster) {
       for (let k = 0; k < 8; k++) {
         const m = i + OFF[k];
-        if (!mask[m] || visited[m] || nodeOf[m] === n + 1) continue;
+        if (!mask[m] || nodeOf[m] === -1 || nodeOf[m] === n + 1) continue;
         if (nodeOf[m] > 0) {
           // adjacent node pixels: a direct short edge (once)
           if (nodeOf[m] > n + 1) addEdge([i, m], n, nodeOf[m] - 1);
@@ -513,7 +512,7 @@ export function traceFibers(
   // closed loops without nodes
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (mask[i] && !visited[i] && nodeOf[i] === 0) {
+    if (mask[i] && nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
@@ -522,7 +521,7 @@ export function traceFibers(
       const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
         const m = (y + DY[k]) * W + x + DX[k];
-        if (m >= 0 && m < mask.length && mask[m] && !visited[m]) {
+        if (m >= 0 && m < mask.length && mask[m] && nodeOf[m] !== -1) {
           const { pts } = walk(i, m);
           addEdge(pts, id, id);
           break;
@@ -533,7 +532,6 @@ export function traceFibers(
   // every mark set above is on a mask pixel: clear them for the next call
   for (let q = 0; q < pixels.length; q++) {
     nodeOf[pixels[q]] = 0;
-    visited[pixels[q]] = 0;
   }
   if (drawn) {
     const dp = drawn.pixels;
