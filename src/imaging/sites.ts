@@ -237,6 +237,55 @@ export function migrasomeArms(
   const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
   let maskBuf = new Float64Array(48);
+  // the per-look tests of armsOf's bins, made once (no closures per call): they read the current look's state
+  let aVals = new Float32Array(0);
+  let aK = 0;
+  let aKIn = 0;
+  let aMinValid = 0;
+  let aCorr: number[] = [];
+  let aBase = 0;
+  let aNz = 1;
+  const score = (b: number) => (cnt[b] >= aMinValid ? (mean[b] - aBase) / (aNz * aCorr[cnt[b]]) : 0);
+  const present = (b: number) => {
+    let n = 0;
+    const thr = Math.max(params.presenceZ * aNz, params.presenceFrac * (mean[b] - aBase));
+    for (let k = 0; k < aK; k++) {
+      const o = k * B;
+      const v0 = aVals[o + b];
+      if (v0 !== v0) continue; // masked
+      const v1 = aVals[o + ((b + 1) % B)];
+      const v2 = aVals[o + ((b + B - 1) % B)];
+      const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
+      if (v - aBase >= thr) n++;
+    }
+    return n >= params.minPresence * cnt[b];
+  };
+  // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
+  const inner = (b: number) => {
+    let s = 0;
+    let n = 0;
+    for (let k = 0; k < aKIn; k++) {
+      const v = aVals[k * B + b];
+      if (v !== v) continue; // masked (a neighbour's disc)
+      s += v;
+      n++;
+    }
+    return n ? (s / n - aBase) / (aNz * aCorr[n]) : Infinity;
+  };
+  // peaks closer than minSeparationDeg are one arm, measured between their directions refined between bins (a
+  // parabola through the mean profile): on whole 5° bins, fibers 31–32° apart (one arm by the site definition) came
+  // out 35° apart and two arms
+  const refined = (b: number) => {
+    const l = mean[(b + B - 1) % B];
+    const c = mean[b];
+    const r = mean[(b + 1) % B];
+    const den = l - 2 * c + r;
+    return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
+  };
+  const sepRefined = (a: number, b: number) => {
+    const d = Math.abs(refined(a) - refined(b));
+    return Math.min(d, B - d);
+  };
   const armsOf = (m: { xUm: number; yUm: number; rUm: number }, outerUm: number, minZ: number, firstZ: number): { kept: number[]; arms: number } => {
     let G0 = geometries.get(outerUm);
     if (!G0) geometries.set(outerUm, (G0 = geometry(outerUm)));
@@ -272,35 +321,16 @@ export function migrasomeArms(
     tmp.subarray(0, nValid).sort();
     const base = nValid ? tmp[nValid >> 1] : 0;
     for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
-    const score = (b: number) => (cnt[b] >= minValid ? (mean[b] - base) / (nz * corrByCount[cnt[b]]) : 0);
-    const present = (b: number) => {
-      let n = 0;
-      const thr = Math.max(params.presenceZ * nz, params.presenceFrac * (mean[b] - base));
-      for (let k = 0; k < K; k++) {
-        const o = k * B;
-        const v0 = vals[o + b];
-        if (v0 !== v0) continue; // masked
-        const v1 = vals[o + ((b + 1) % B)];
-        const v2 = vals[o + ((b + B - 1) % B)];
-        const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
-        if (v - base >= thr) n++;
-      }
-      return n >= params.minPresence * cnt[b];
-    };
-    // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
+    // (the inner circles: within innerSpanUm of the innermost)
     const dCircle = K > 1 ? (outerUm - params.innerUm) / (K - 1) : 1;
     const kIn = Math.max(1, Math.min(K, Math.floor(params.innerSpanUm / dCircle + 1e-9) + 1));
-    const inner = (b: number) => {
-      let s = 0;
-      let n = 0;
-      for (let k = 0; k < kIn; k++) {
-        const v = vals[k * B + b];
-        if (v !== v) continue; // masked (a neighbour's disc)
-        s += v;
-        n++;
-      }
-      return n ? (s / n - base) / (nz * corrByCount[n]) : Infinity;
-    };
+    aVals = vals;
+    aK = K;
+    aKIn = kIn;
+    aMinValid = minValid;
+    aCorr = corrByCount;
+    aBase = base;
+    aNz = nz;
     // (first look only: the second, longer look is for dim fibers, whose inner part is noisy)
     const innerTest = params.innerZ > 0 && outerUm === params.outerUm;
     const order: number[] = [];
@@ -313,20 +343,6 @@ export function migrasomeArms(
     order.sort((a, b) => mean[b] - mean[a]);
     weak.sort((a, b) => mean[b] - mean[a]);
     const peaks: number[] = [];
-    // peaks closer than minSeparationDeg are one arm, measured between their directions refined between bins (a
-    // parabola through the mean profile): on whole 5° bins, fibers 31–32° apart (one arm by the site definition) came
-    // out 35° apart and two arms
-    const refined = (b: number) => {
-      const l = mean[(b + B - 1) % B];
-      const c = mean[b];
-      const r = mean[(b + 1) % B];
-      const den = l - 2 * c + r;
-      return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
-    };
-    const sepRefined = (a: number, b: number) => {
-      const d = Math.abs(refined(a) - refined(b));
-      return Math.min(d, B - d);
-    };
     const minSepRefined = (params.minSeparationDeg / 360) * B;
     for (const b of order) {
       if (peaks.some((p) => sepRefined(p, b) < minSepRefined)) continue;
