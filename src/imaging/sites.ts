@@ -231,7 +231,18 @@ export function migrasomeArms(
         const l = cellsOf.get(gy * ngw + gx);
         if (l) for (const i of l) out.push(i);
       }
-    return out.sort((a, b) => a - b);
+    // in input order: short lists by an insertion sort (distinct indices; no comparator calls)
+    if (out.length > 32) return out.sort((a, b) => a - b);
+    for (let j = 1; j < out.length; j++) {
+      const x = out[j];
+      let k = j - 1;
+      while (k >= 0 && out[k] > x) {
+        out[k + 1] = out[k];
+        k--;
+      }
+      out[k + 1] = x;
+    }
+    return out;
   };
   const mean = new Float32Array(B);
   const cnt = new Int32Array(B);
