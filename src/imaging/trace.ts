@@ -176,12 +176,16 @@ export function dropSmallCycles(g: FiberGraph, maxEdgeUm = 1.5): FiberGraph {
 /** The edges at each node (a loop is listed twice at its node). */
 export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   const at = new Map<number, FiberEdge[]>();
-  for (const e of edges)
-    for (const n of [e.a, e.b]) {
-      const l = at.get(n);
-      if (l) l.push(e);
-      else at.set(n, [e]);
-    }
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    // its a, then its b (no pair array per edge)
+    const la = at.get(e.a);
+    if (la) la.push(e);
+    else at.set(e.a, [e]);
+    const lb = at.get(e.b);
+    if (lb) lb.push(e);
+    else at.set(e.b, [e]);
+  }
   return at;
 }
 
