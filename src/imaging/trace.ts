@@ -238,7 +238,7 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
  * scratch: short lists by an insertion sort in place (no subarray and runtime sort per edge), falling back to the
  * typed sort when a NaN or a zero is among them or the list is long.
  */
-function medianZ(buf: Float64Array, lineZ: Float32Array, pix: number[], slot: Int32Array | null, n: number): number {
+function medianZ(buf: Float64Array, lineZ: Float32Array, pix: Int32Array, slot: Int32Array | null, n: number): number {
   let odd = false;
   for (let j = 0; j < n; j++) {
     const z = lineZ[slot ? slot[pix[j]] - 1 : pix[j]];
@@ -425,8 +425,14 @@ export function traceFibers(
   }
   const edges: FiberEdge[] = [];
   const OFF = DX.map((dx, k) => DY[k] * W + dx);
-  const walk = (start: number, first: number): { pts: number[]; end: number } => {
-    const pts = [start, first];
+  // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
+  let walkBuf = new Int32Array(1024);
+  let walkLen = 0;
+  /** walks from node pixel `start` over `first` to the next node pixel or a dead end (returned); its pixels in walkBuf */
+  const walk = (start: number, first: number): number => {
+    walkBuf[0] = start;
+    walkBuf[1] = first;
+    walkLen = 2;
     let prev = start;
     let cur = first;
     while (nodeOf[cur] === 0) {
@@ -436,16 +442,21 @@ export function traceFibers(
       for (let k = 0; k < 8; k++) {
         const m = cur + OFF[k];
         if (!mask[m] || m === prev || nodeOf[m] === -1) continue;
-        if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && pts.length < 3) continue;
+        if (walkLen > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && walkLen < 3) continue;
         next = m;
         if (nodeOf[m] > 0) break;
       }
       if (next < 0) break;
       prev = cur;
       cur = next;
-      pts.push(cur);
+      if (walkLen === walkBuf.length) {
+        const grown = new Int32Array(2 * walkLen);
+        grown.set(walkBuf);
+        walkBuf = grown;
+      }
+      walkBuf[walkLen++] = cur;
     }
-    return { pts, end: cur };
+    return cur;
   };
   const lineZ = LZ;
   // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
@@ -453,8 +464,9 @@ export function traceFibers(
   let ryBuf = new Float64Array(256);
   let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
-  const addEdge = (pix: number[], a: number, b: number) => {
-    const n = pix.length;
+  const pairBuf = new Int32Array(2);
+  /** an edge from node a to node b along the raster pixels pix[0 … n) */
+  const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
@@ -504,12 +516,16 @@ export function traceFibers(
         if (!mask[m] || nodeOf[m] === -1 || nodeOf[m] === n + 1) continue;
         if (nodeOf[m] > 0) {
           // adjacent node pixels: a direct short edge (once)
-          if (nodeOf[m] > n + 1) addEdge([i, m], n, nodeOf[m] - 1);
+          if (nodeOf[m] > n + 1) {
+            pairBuf[0] = i;
+            pairBuf[1] = m;
+            addEdge(pairBuf, 2, n, nodeOf[m] - 1);
+          }
           continue;
         }
-        const { pts, end } = walk(i, m);
+        const end = walk(i, m);
         const b = nodeOf[end] > 0 ? nodeOf[end] - 1 : n;
-        addEdge(pts, n, b);
+        addEdge(walkBuf, walkLen, n, b);
       }
     }
   });
@@ -526,8 +542,8 @@ export function traceFibers(
       for (let k = 0; k < 8; k++) {
         const m = (y + DY[k]) * W + x + DX[k];
         if (m >= 0 && m < mask.length && mask[m] && nodeOf[m] !== -1) {
-          const { pts } = walk(i, m);
-          addEdge(pts, id, id);
+          walk(i, m);
+          addEdge(walkBuf, walkLen, id, id);
           break;
         }
       }
