@@ -150,6 +150,91 @@ export interface ExtendStats {
 }
 
 type Pt = [number, number];
+/** the traced vertices in one cell of extendTips' grid and their owner edges */
+interface GridCell {
+  p: Pt[];
+  e: FiberEdge[];
+}
+
+/**
+ * Bilinear sample of image S (w × h) at a point in µm (pixel size 1 / invPx), clamped to the image (a function of its
+ * own, as `lineProfile` and `coneBest`: in extendTips' closures every sample's arguments were boxed doubles).
+ */
+function sampleAt(S: Float32Array, w: number, h: number, invPx: number, xu: number, yu: number): number {
+  let x = xu * invPx - 0.5;
+  let y = yu * invPx - 0.5;
+  if (x < 0) x = 0;
+  else if (x > w - 1.001) x = w - 1.001;
+  if (y < 0) y = 0;
+  else if (y > h - 1.001) y = h - 1.001;
+  const x0 = x | 0;
+  const y0 = y | 0;
+  const fx = x - x0;
+  const fy = y - y0;
+  const i = y0 * w + x0;
+  return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
+}
+
+/** matched line profile at (x, y) µm for the fiber direction (tx, ty): centre minus the mean of the two side samples D µm across */
+function lineProfile(S: Float32Array, w: number, h: number, invPx: number, D: number, x: number, y: number, tx: number, ty: number): number {
+  return sampleAt(S, w, h, invPx, x, y) - 0.5 * (sampleAt(S, w, h, invPx, x - D * ty, y + D * tx) + sampleAt(S, w, h, invPx, x + D * ty, y - D * tx));
+}
+
+/**
+ * The line profile at (x, y) µm for direction (tx, ty) in noise units of one profile sample (the noise map at the
+ * point's pixel, clamped to the image, times profGain)
+ */
+function profileZ(S: Float32Array, noise: Float32Array, w: number, h: number, invPx: number, D: number, profGain: number, x: number, y: number, tx: number, ty: number): number {
+  const px = Math.min(w - 1, Math.max(0, Math.floor(x * invPx)));
+  const py = Math.min(h - 1, Math.max(0, Math.floor(y * invPx)));
+  return lineProfile(S, w, h, invPx, D, x, y, tx, ty) / Math.max(1e-9, noise[py * w + px] * profGain);
+}
+
+/** the brightness (mean profile, noise units) every `step` µm along a polyline from its last point back over `lenUm`, and the number of samples */
+function meanProfileZ(pts: Pt[], lenUm: number, step: number, S: Float32Array, noise: Float32Array, w: number, h: number, invPx: number, D: number, profGain: number): { mu: number; n: number } {
+  let sum = 0;
+  let cnt = 0;
+  let acc = 0;
+  let next = 0;
+  for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
+    const a = pts[i];
+    const b = pts[i - 1];
+    const l = hypot(a[0] - b[0], a[1] - b[1]);
+    if (l === 0) continue;
+    const ux = (a[0] - b[0]) / l;
+    const uy = (a[1] - b[1]) / l;
+    while (next <= acc + l && next <= lenUm) {
+      const t = next - acc;
+      const x = a[0] - t * ux;
+      const y = a[1] - t * uy;
+      sum += profileZ(S, noise, w, h, invPx, D, profGain, x, y, ux, uy);
+      cnt++;
+      next += step;
+    }
+    acc += l;
+  }
+  return { mu: cnt ? sum / cnt : 0, n: cnt };
+}
+
+/**
+ * The tracker's choice of direction: of the 2J + 1 directions (tx, ty) turned by (cosJ[j], sinJ[j]), the first with
+ * the largest sum of the line profile at K points `step` µm apart ahead of (x, y); its index j.
+ */
+function coneBest(S: Float32Array, w: number, h: number, invPx: number, D: number, x: number, y: number, tx: number, ty: number, cosJ: Float64Array, sinJ: Float64Array, J: number, K: number, step: number): number {
+  let bestJ = 0;
+  let bestV = -Infinity;
+  for (let j = 0; j <= 2 * J; j++) {
+    const cx = tx * cosJ[j] - ty * sinJ[j];
+    const cy = tx * sinJ[j] + ty * cosJ[j];
+    let v = 0;
+    for (let q = 1; q <= K; q++) v += lineProfile(S, w, h, invPx, D, x + q * step * cx, y + q * step * cy, cx, cy);
+    if (v > bestV) {
+      bestV = v;
+      bestJ = j;
+    }
+  }
+  return bestJ;
+}
 
 /**
  * Extend the free tips of a traced fiber graph (in place; returns the graph with its total length
@@ -175,45 +260,35 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     infl += 2 * r;
   }
   const invPx = 1 / pxUm;
-  /** bilinear sample of the smoothed image at a point in µm (clamped; inlined here: `sampleBilinear` made this step
-   * 13 ms slower per 2048² frame; the same values inside the image) */
-  const at = (xu: number, yu: number): number => {
-    let x = xu * invPx - 0.5;
-    let y = yu * invPx - 0.5;
-    if (x < 0) x = 0;
-    else if (x > w - 1.001) x = w - 1.001;
-    if (y < 0) y = 0;
-    else if (y > h - 1.001) y = h - 1.001;
-    const x0 = x | 0;
-    const y0 = y | 0;
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * w + x0;
-    return (S[i] * (1 - fx) + S[i + 1] * fx) * (1 - fy) + (S[i + w] * (1 - fx) + S[i + w + 1] * fx) * fy;
-  };
+  // (bilinear samples of the smoothed image at points in µm: `sampleAt`; `sampleBilinear` was 13 ms slower per 2048²
+  // frame, the same values inside the image)
   const pixOf = (xu: number, yu: number): number => {
     const x = Math.min(w - 1, Math.max(0, Math.floor(xu * invPx)));
     const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
     return y * w + x;
   };
-  const noiseAt = (xu: number, yu: number): number => Math.max(1e-9, inp.noise[pixOf(xu, yu)] * profGain);
-  /** matched line profile at (x, y) for the fiber direction (tx, ty), in image units */
-  const prof = (x: number, y: number, tx: number, ty: number): number => at(x, y) - 0.5 * (at(x - D * ty, y + D * tx) + at(x + D * ty, y - D * tx));
 
-  // traced vertices on a grid (cells of G µm); each vertex's owner edge is kept in a map (edges are split below)
+  // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
+  // below; every vertex object is listed once: no map keyed by the vertices)
   const G = 0.5;
   const gw = Math.ceil((w * pxUm) / G) + 2;
-  const grid = new Map<number, Pt[]>();
-  const owner = new Map<Pt, FiberEdge>();
+  const grid = new Map<number, GridCell>();
+  const cellOf = (p: Pt): number => Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
   const addPt = (p: Pt, e: FiberEdge) => {
-    const k = Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
+    const k = cellOf(p);
     const l = grid.get(k);
-    if (l) l.push(p);
-    else grid.set(k, [p]);
-    owner.set(p, e);
+    if (l) {
+      l.p.push(p);
+      l.e.push(e);
+    } else grid.set(k, { p: [p], e: [e] });
   };
-  for (const e of edges) for (const p of e.points) addPt(p, e);
-  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null */
+  for (let ei = 0; ei < edges.length; ei++) {
+    const e = edges[ei];
+    const pts = e.points;
+    for (let j = 0; j < pts.length; j++) addPt(pts[j], e);
+  }
+  /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null (its owner in `hitOwner`) */
+  let hitOwner: FiberEdge | null = null;
   const hit = (x: number, y: number, self: FiberEdge | null): Pt | null => {
     const r = P.hitUm;
     let best: Pt | null = null;
@@ -222,11 +297,14 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
         const l = grid.get(gy * gw + gx);
         if (!l) continue;
-        for (const p of l) {
+        const lp = l.p;
+        for (let j = 0; j < lp.length; j++) {
+          const p = lp[j];
           const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
-          if (d <= bd && owner.get(p) !== self) {
+          if (d <= bd && l.e[j] !== self) {
             bd = d;
             best = p;
+            hitOwner = l.e[j];
           }
         }
       }
@@ -293,7 +371,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
    * Track from (x, y) in direction (tx, ty) for a fiber of brightness mu (noise units); `self` is not
    * joined, nor migrasome `ownMig`. Fills `path` and returns how many of its points to keep and where it ended.
    */
-  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetMig: number; joins: boolean; z: number } => {
+  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetEdge: FiberEdge | null; targetMig: number; joins: boolean; z: number } => {
     path.length = 0;
     let Sc = 0;
     let lastZero = 0;
@@ -301,21 +379,11 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let zAtZero = 0;
     let stop: Stop = "length";
     let target: Pt | null = null;
+    let targetEdge: FiberEdge | null = null;
     let targetMig = -1;
     for (let s = 0; s < maxSteps; s++) {
       // best direction in the cone by the look-ahead profile sum
-      let bestJ = 0;
-      let bestV = -Infinity;
-      for (let j = 0; j <= 2 * J; j++) {
-        const cx = tx * cosJ[j] - ty * sinJ[j];
-        const cy = tx * sinJ[j] + ty * cosJ[j];
-        let v = 0;
-        for (let q = 1; q <= K; q++) v += prof(x + q * step * cx, y + q * step * cy, cx, cy);
-        if (v > bestV) {
-          bestV = v;
-          bestJ = j;
-        }
-      }
+      const bestJ = coneBest(S, w, h, invPx, D, x, y, tx, ty, cosJ, sinJ, J, K, step);
       const cx = tx * cosJ[bestJ] - ty * sinJ[bestJ];
       const cy = tx * sinJ[bestJ] + ty * cosJ[bestJ];
       x += step * cx;
@@ -336,7 +404,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       }
       path.push([x, y]);
       stats.steps++;
-      const z = prof(x, y, cx, cy) / noiseAt(x, y) - P.biasZ;
+      const z = profileZ(S, inp.noise, w, h, invPx, D, profGain, x, y, cx, cy) - P.biasZ;
       zSum += z;
       const llr = (mu * z - 0.5 * mu * mu) / infl;
       Sc = Math.max(0, Sc - llr);
@@ -358,6 +426,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       if (p) {
         stop = "fiber";
         target = p;
+        targetEdge = hitOwner;
         break;
       }
     }
@@ -369,33 +438,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       keep = path.length;
       zk = zSum;
     }
-    return { keep, stop, target, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
+    return { keep, stop, target, targetEdge, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
   };
   /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
-  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => {
-    let sum = 0;
-    let cnt = 0;
-    let acc = 0;
-    let next = 0;
-    for (let i = pts.length - 1; i > 0 && acc <= lenUm; i--) {
-      const a = pts[i];
-      const b = pts[i - 1];
-      const l = hypot(a[0] - b[0], a[1] - b[1]);
-      if (l === 0) continue;
-      const ux = (a[0] - b[0]) / l;
-      const uy = (a[1] - b[1]) / l;
-      while (next <= acc + l && next <= lenUm) {
-        const t = next - acc;
-        const x = a[0] - t * ux;
-        const y = a[1] - t * uy;
-        sum += prof(x, y, ux, uy) / noiseAt(x, y);
-        cnt++;
-        next += step;
-      }
-      acc += l;
-    }
-    return { mu: cnt ? sum / cnt : 0, n: cnt };
-  };
+  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => meanProfileZ(pts, lenUm, step, S, inp.noise, w, h, invPx, D, profGain);
   /** the node of a migrasome (made when missing) */
   const nodeOfMig = (k: number): number => {
     let id = migNode.get(k);
@@ -436,7 +482,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       stats.joinedMigrasome++;
     } else if (r.joins && r.target) {
       const target = r.target;
-      const o = owner.get(target) as FiberEdge;
+      const o = r.targetEdge as FiberEdge;
       const idx = o.points.indexOf(target);
       let nodeId: number;
       if (idx <= 0) nodeId = o.a;
@@ -451,7 +497,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         o.b = nodeId;
         o.lengthUm = polyLength(o.points);
         edges.push(e2);
-        for (const p of tail) owner.set(p, e2);
+        for (let j = 0; j < tail.length; j++) {
+          const l = grid.get(cellOf(tail[j])) as GridCell;
+          for (let q = 0; q < l.p.length; q++) if (l.p[q] === tail[j]) l.e[q] = e2;
+        }
         if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
       }
       const jl = hypot(target[0] - px0, target[1] - py0);
@@ -528,8 +577,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   const cosSec = Math.cos(secRad);
   const cosAlign = P.armAlignDeg >= 90 ? -1 : Math.cos((P.armAlignDeg * Math.PI) / 180);
   /** |cos| of the angle between the fiber through traced vertex p and the direction (tx, ty) (its chord over ±0.3 µm) */
-  const alignment = (p: Pt, tx: number, ty: number): number => {
-    const e = owner.get(p);
+  const alignment = (p: Pt, e: FiberEdge | undefined, tx: number, ty: number): number => {
     if (!e) return 1;
     const pts = e.points;
     const i = pts.indexOf(p);
@@ -560,22 +608,22 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         const s1 = Math.sin(th - secRad);
         const c2 = Math.cos(th + secRad);
         const s2 = Math.sin(th + secRad);
-        const xs = [r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx];
-        const ys = [r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty];
-        const bx0 = m.xUm + Math.min(...xs);
-        const bx1 = m.xUm + Math.max(...xs);
-        const by0 = m.yUm + Math.min(...ys);
-        const by1 = m.yUm + Math.max(...ys);
+        const bx0 = m.xUm + Math.min(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+        const bx1 = m.xUm + Math.max(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+        const by0 = m.yUm + Math.min(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
+        const by1 = m.yUm + Math.max(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
         for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
           for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
             const l = grid.get(gy * gw + gx);
             if (!l) continue;
-            for (const p of l) {
+            const lp = l.p;
+            for (let j = 0; j < lp.length; j++) {
+              const p = lp[j];
               const dx = p[0] - m.xUm;
               const dy = p[1] - m.yUm;
               const d2 = dx * dx + dy * dy;
               const dt = dx * tx + dy * ty;
-              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, tx, ty) >= cosAlign)) {
+              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, l.e[j], tx, ty) >= cosAlign)) {
                 traced = true;
                 break;
               }

@@ -231,12 +231,72 @@ export function migrasomeArms(
         const l = cellsOf.get(gy * ngw + gx);
         if (l) for (const i of l) out.push(i);
       }
-    return out.sort((a, b) => a - b);
+    // in input order: short lists by an insertion sort (distinct indices; no comparator calls)
+    if (out.length > 32) return out.sort((a, b) => a - b);
+    for (let j = 1; j < out.length; j++) {
+      const x = out[j];
+      let k = j - 1;
+      while (k >= 0 && out[k] > x) {
+        out[k + 1] = out[k];
+        k--;
+      }
+      out[k + 1] = x;
+    }
+    return out;
   };
   const mean = new Float32Array(B);
   const cnt = new Int32Array(B);
   const tmp = new Float32Array(B);
   let maskBuf = new Float64Array(48);
+  // the per-look tests of armsOf's bins, made once (no closures per call): they read the current look's state
+  let aVals = new Float32Array(0);
+  let aK = 0;
+  let aKIn = 0;
+  let aMinValid = 0;
+  let aCorr: number[] = [];
+  let aBase = 0;
+  let aNz = 1;
+  const score = (b: number) => (cnt[b] >= aMinValid ? (mean[b] - aBase) / (aNz * aCorr[cnt[b]]) : 0);
+  const present = (b: number) => {
+    let n = 0;
+    const thr = Math.max(params.presenceZ * aNz, params.presenceFrac * (mean[b] - aBase));
+    for (let k = 0; k < aK; k++) {
+      const o = k * B;
+      const v0 = aVals[o + b];
+      if (v0 !== v0) continue; // masked
+      const v1 = aVals[o + ((b + 1) % B)];
+      const v2 = aVals[o + ((b + B - 1) % B)];
+      const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
+      if (v - aBase >= thr) n++;
+    }
+    return n >= params.minPresence * cnt[b];
+  };
+  // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
+  const inner = (b: number) => {
+    let s = 0;
+    let n = 0;
+    for (let k = 0; k < aKIn; k++) {
+      const v = aVals[k * B + b];
+      if (v !== v) continue; // masked (a neighbour's disc)
+      s += v;
+      n++;
+    }
+    return n ? (s / n - aBase) / (aNz * aCorr[n]) : Infinity;
+  };
+  // peaks closer than minSeparationDeg are one arm, measured between their directions refined between bins (a
+  // parabola through the mean profile): on whole 5° bins, fibers 31–32° apart (one arm by the site definition) came
+  // out 35° apart and two arms
+  const refined = (b: number) => {
+    const l = mean[(b + B - 1) % B];
+    const c = mean[b];
+    const r = mean[(b + 1) % B];
+    const den = l - 2 * c + r;
+    return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
+  };
+  const sepRefined = (a: number, b: number) => {
+    const d = Math.abs(refined(a) - refined(b));
+    return Math.min(d, B - d);
+  };
   const armsOf = (m: { xUm: number; yUm: number; rUm: number }, outerUm: number, minZ: number, firstZ: number): { kept: number[]; arms: number } => {
     let G0 = geometries.get(outerUm);
     if (!G0) geometries.set(outerUm, (G0 = geometry(outerUm)));
@@ -272,35 +332,16 @@ export function migrasomeArms(
     tmp.subarray(0, nValid).sort();
     const base = nValid ? tmp[nValid >> 1] : 0;
     for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
-    const score = (b: number) => (cnt[b] >= minValid ? (mean[b] - base) / (nz * corrByCount[cnt[b]]) : 0);
-    const present = (b: number) => {
-      let n = 0;
-      const thr = Math.max(params.presenceZ * nz, params.presenceFrac * (mean[b] - base));
-      for (let k = 0; k < K; k++) {
-        const o = k * B;
-        const v0 = vals[o + b];
-        if (v0 !== v0) continue; // masked
-        const v1 = vals[o + ((b + 1) % B)];
-        const v2 = vals[o + ((b + B - 1) % B)];
-        const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
-        if (v - base >= thr) n++;
-      }
-      return n >= params.minPresence * cnt[b];
-    };
-    // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
+    // (the inner circles: within innerSpanUm of the innermost)
     const dCircle = K > 1 ? (outerUm - params.innerUm) / (K - 1) : 1;
     const kIn = Math.max(1, Math.min(K, Math.floor(params.innerSpanUm / dCircle + 1e-9) + 1));
-    const inner = (b: number) => {
-      let s = 0;
-      let n = 0;
-      for (let k = 0; k < kIn; k++) {
-        const v = vals[k * B + b];
-        if (v !== v) continue; // masked (a neighbour's disc)
-        s += v;
-        n++;
-      }
-      return n ? (s / n - base) / (nz * corrByCount[n]) : Infinity;
-    };
+    aVals = vals;
+    aK = K;
+    aKIn = kIn;
+    aMinValid = minValid;
+    aCorr = corrByCount;
+    aBase = base;
+    aNz = nz;
     // (first look only: the second, longer look is for dim fibers, whose inner part is noisy)
     const innerTest = params.innerZ > 0 && outerUm === params.outerUm;
     const order: number[] = [];
@@ -313,20 +354,6 @@ export function migrasomeArms(
     order.sort((a, b) => mean[b] - mean[a]);
     weak.sort((a, b) => mean[b] - mean[a]);
     const peaks: number[] = [];
-    // peaks closer than minSeparationDeg are one arm, measured between their directions refined between bins (a
-    // parabola through the mean profile): on whole 5° bins, fibers 31–32° apart (one arm by the site definition) came
-    // out 35° apart and two arms
-    const refined = (b: number) => {
-      const l = mean[(b + B - 1) % B];
-      const c = mean[b];
-      const r = mean[(b + 1) % B];
-      const den = l - 2 * c + r;
-      return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
-    };
-    const sepRefined = (a: number, b: number) => {
-      const d = Math.abs(refined(a) - refined(b));
-      return Math.min(d, B - d);
-    };
     const minSepRefined = (params.minSeparationDeg / 360) * B;
     for (const b of order) {
       if (peaks.some((p) => sepRefined(p, b) < minSepRefined)) continue;
@@ -335,81 +362,7 @@ export function migrasomeArms(
     if (!peaks.length && weak.length && score(weak[0]) >= firstZ) peaks.push(weak[0]);
     const top = peaks.length ? score(peaks[0]) : 0;
     // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
-    const offset = (b: number) => {
-      // the arm's crossing of each circle, followed from circle to circle (±2 bins per step, so that a
-      // neighbouring fiber does not capture it), refined to sub-bin by a parabola
-      const P: [number, number, number][] = [];
-      const best = (k: number, c: number, win: number) => {
-        let bb = c;
-        let vb = -Infinity;
-        for (let j = -win; j <= win; j++) {
-          const q = (c + j + B) % B;
-          const v = vals[k * B + q];
-          if (v > vb) {
-            vb = v;
-            bb = q;
-          }
-        }
-        return { bb, vb };
-      };
-      const addPoint = (k: number, bb: number, vb: number) => {
-        const z = (vb - base) / nz;
-        if (!(z >= params.presenceZ)) return false;
-        const rho = m.rUm + params.innerUm + (k * (outerUm - params.innerUm)) / (K - 1);
-        const vl = vals[k * B + ((bb + B - 1) % B)];
-        const vr = vals[k * B + ((bb + 1) % B)];
-        let frac = 0;
-        if (vl === vl && vr === vr) {
-          const den = vl - 2 * vb + vr;
-          if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
-        }
-        const ang = ((bb + frac) * 2 * Math.PI) / B;
-        // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
-        P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
-        return true;
-      };
-      let k0 = 0;
-      let s0 = { bb: b, vb: -Infinity };
-      for (let k = 0; k < K; k++) {
-        const c = best(k, b, 1);
-        if (c.vb > s0.vb) {
-          s0 = c;
-          k0 = k;
-        }
-      }
-      if (!(s0.vb > -Infinity)) return Infinity;
-      addPoint(k0, s0.bb, s0.vb);
-      for (const dir of [1, -1]) {
-        let c = s0.bb;
-        for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
-          const t = best(k, c, 2);
-          if (!(t.vb > -Infinity)) continue;
-          if (addPoint(k, t.bb, t.vb)) c = t.bb;
-        }
-      }
-      if (P.length < 3) return Infinity;
-      // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
-      const fit = (use: (p: [number, number, number]) => boolean) => {
-        let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (const p of P) {
-          if (!use(p)) continue;
-          const wk = p[2];
-          sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
-        }
-        const mx = sx / sw, my = sy / sw;
-        const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
-        return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
-      };
-      let L = fit(() => true);
-      const resid = (p: [number, number, number]) => Math.abs(L.sn * (p[0] - L.mx) + L.cs * (p[1] - L.my));
-      if (P.filter((p) => resid(p) <= 0.25).length >= 3) {
-        const L0 = L;
-        L = fit((p) => Math.abs(L0.sn * (p[0] - L0.mx) + L0.cs * (p[1] - L0.my)) <= 0.25);
-      }
-      let off = Math.abs(L.sn * L.mx + L.cs * L.my);
-      for (const q of nbrs) off = Math.min(off, Math.abs(L.sn * (L.mx - q[0]) + L.cs * (L.my - q[1])));
-      return off;
-    };
+    const offset = (b: number) => armOffset(b, vals, K, B, base, nz, params.presenceZ, m.rUm + params.innerUm, outerUm - params.innerUm, nbrs);
     const nbrs: [number, number][] = [];
     if (params.clusterAimGapUm >= 0)
       for (const j of within(m.xUm, m.yUm, m.rUm + maxR + params.clusterAimGapUm + 1e-6)) {
@@ -423,49 +376,8 @@ export function migrasomeArms(
     // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
     // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
     const acosBuf = new Float64Array(K);
-    const passing = (b: number, tolUm: number) => {
-      const th = (refined(b) * 2 * Math.PI) / B;
-      const r0 = m.rUm + params.innerUm;
-      const span = outerUm - params.innerUm;
-      const dr = span / (K - 1);
-      const nRho = Math.max(1, Math.round(span / params.passStepUm));
-      const nBeta = Math.floor(90 / params.passStepDeg - 1e-9);
-      const binsPerRad = B / (2 * Math.PI);
-      const need = params.passRatio * score(b);
-      // the mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each
-      // circle from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out
-      const side = (psi: number, k0: number, sign: number) => {
-        let s = 0;
-        let n = 0;
-        for (let k = k0; k < K; k++) {
-          const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
-          let i0 = f | 0;
-          const u = f - i0;
-          i0 %= B;
-          const v = vals[k * B + i0] * (1 - u) + vals[k * B + (i0 + 1 === B ? 0 : i0 + 1)] * u;
-          if (v === v) {
-            s += v;
-            n++;
-          }
-        }
-        return n >= 2 ? (s / n - base) / (nz * corrByCount[n]) : -Infinity;
-      };
-      for (let ir = 0; ir < nRho; ir++) {
-        const rho = r0 + ((ir + 0.5) / nRho) * span;
-        for (let ib = 0; ib <= nBeta; ib++) {
-          const beta = (ib * params.passStepDeg * Math.PI) / 180;
-          // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
-          const p = rho * Math.cos(beta);
-          if (p <= tolUm) continue;
-          const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
-          for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
-          // the lines at ±beta (one at beta = 0)
-          if (side(th - beta, k0, 1) >= need && side(th - beta, k0, -1) >= need) return true;
-          if (ib && side(th + beta, k0, 1) >= need && side(th + beta, k0, -1) >= need) return true;
-        }
-      }
-      return false;
-    };
+    const passing = (b: number, tolUm: number) =>
+      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, acosBuf, vals, B, base, nz, corrByCount);
     // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
     const passTest = params.passRatio > 0 && outerUm === params.outerUm;
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
@@ -594,4 +506,150 @@ function sampleAnnulus(
       cnt[b]++;
     }
   }
+}
+
+/** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
+let bestValue = -Infinity;
+
+/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue` */
+function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: number): number {
+  let bb = c;
+  let vb = -Infinity;
+  for (let j = -win; j <= win; j++) {
+    const q = (c + j + B) % B;
+    const v = vals[k * B + q];
+    if (v > vb) {
+      vb = v;
+      bb = q;
+    }
+  }
+  bestValue = vb;
+  return bb;
+}
+
+/**
+ * Weighted total-least-squares line through the points [x, y, weight]: all of them (`by` null), or those within 0.25 µm
+ * of line `by`.
+ */
+function fitLine(P: [number, number, number][], by: { mx: number; my: number; sn: number; cs: number } | null): { mx: number; my: number; sn: number; cs: number } {
+  let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < P.length; i++) {
+    const p = P[i];
+    if (by && !(Math.abs(by.sn * (p[0] - by.mx) + by.cs * (p[1] - by.my)) <= 0.25)) continue;
+    const wk = p[2];
+    sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
+  }
+  const mx = sx / sw, my = sy / sw;
+  const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
+  return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
+}
+
+/** `armOffset`'s crossing (bin bb, value vb) of circle k added to P when it stands presenceZ above the base */
+function addArmPoint(P: [number, number, number][], vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, k: number, bb: number, vb: number): boolean {
+  const z = (vb - base) / nz;
+  if (!(z >= presenceZ)) return false;
+  const rho = rIn + (k * span) / (K - 1);
+  const vl = vals[k * B + ((bb + B - 1) % B)];
+  const vr = vals[k * B + ((bb + 1) % B)];
+  let frac = 0;
+  if (vl === vl && vr === vr) {
+    const den = vl - 2 * vb + vr;
+    if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (vl - vr)) / den));
+  }
+  const ang = ((bb + frac) * 2 * Math.PI) / B;
+  // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
+  P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
+  return true;
+}
+
+/**
+ * Perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles (of `migrasomeArms`;
+ * a function of its own: the nested closures made per call cost more than the work): the arm's crossing of each
+ * circle, followed from circle to circle (±2 bins per step, so that a neighbouring fiber does not capture it), refined
+ * to sub-bin by a parabola; the least of that and the distances of the line from the neighbours `nbrs` (centre offsets, µm).
+ * Circle k has radius rIn + k·span/(K − 1) µm.
+ */
+function armOffset(b: number, vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, nbrs: [number, number][]): number {
+  const P: [number, number, number][] = [];
+  let k0 = 0;
+  let s0b = b;
+  let s0v = -Infinity;
+  for (let k = 0; k < K; k++) {
+    const bb = bestIndex(vals, k, B, b, 1);
+    if (bestValue > s0v) {
+      s0b = bb;
+      s0v = bestValue;
+      k0 = k;
+    }
+  }
+  if (!(s0v > -Infinity)) return Infinity;
+  addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k0, s0b, s0v);
+  for (let dir = 1; dir >= -1; dir -= 2) {
+    let c = s0b;
+    for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
+      const bb = bestIndex(vals, k, B, c, 2);
+      const vb = bestValue;
+      if (!(vb > -Infinity)) continue;
+      if (addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k, bb, vb)) c = bb;
+    }
+  }
+  if (P.length < 3) return Infinity;
+  // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
+  let L = fitLine(P, null);
+  let near = 0;
+  for (let i = 0; i < P.length; i++) if (Math.abs(L.sn * (P[i][0] - L.mx) + L.cs * (P[i][1] - L.my)) <= 0.25) near++;
+  if (near >= 3) L = fitLine(P, L);
+  let off = Math.abs(L.sn * L.mx + L.cs * L.my);
+  for (let i = 0; i < nbrs.length; i++) off = Math.min(off, Math.abs(L.sn * (L.mx - nbrs[i][0]) + L.cs * (L.my - nbrs[i][1])));
+  return off;
+}
+
+/**
+ * `migrasomeArms`' passing test (functions of their own: in the per-migrasome closure every side mean's arguments were
+ * boxed doubles): is there a straight line missing the centre by more than tolUm that crosses the arm's direction th
+ * (radians) within the annulus (circles of radius r0 + k·span/(K − 1) µm, bins of `vals`) at an angle beta to the normal
+ * (beta = 0: tangent there), with both of its sides' means at least `need` (noise units)? A line at distance p from the
+ * centre crosses the circle of radius r at its normal's direction psi ± acos(p / r).
+ */
+function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, acosBuf: Float64Array, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
+  const dr = span / (K - 1);
+  const nRho = Math.max(1, Math.round(span / passStepUm));
+  const nBeta = Math.floor(90 / passStepDeg - 1e-9);
+  const binsPerRad = B / (2 * Math.PI);
+  for (let ir = 0; ir < nRho; ir++) {
+    const rho = r0 + ((ir + 0.5) / nRho) * span;
+    for (let ib = 0; ib <= nBeta; ib++) {
+      const beta = (ib * passStepDeg * Math.PI) / 180;
+      // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
+      const p = rho * Math.cos(beta);
+      if (p <= tolUm) continue;
+      const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
+      for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+      // the lines at ±beta (one at beta = 0)
+      if (sideMean(th - beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (ib && sideMean(th + beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each circle
+ * from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out.
+ */
+function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
+  let s = 0;
+  let n = 0;
+  for (let k = k0; k < K; k++) {
+    const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
+    let i0 = f | 0;
+    const u = f - i0;
+    i0 %= B;
+    const v = vals[k * B + i0] * (1 - u) + vals[k * B + (i0 + 1 === B ? 0 : i0 + 1)] * u;
+    if (v === v) {
+      s += v;
+      n++;
+    }
+  }
+  return n >= 2 ? (s / n - base) / (nz * corrByCount[n]) : -Infinity;
 }

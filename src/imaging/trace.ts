@@ -86,18 +86,23 @@ export function polyLength(p: [number, number][]): number {
  */
 export function endDirection(points: [number, number][], atStart: boolean, spanUm: number): { end: [number, number]; tx: number; ty: number; chordUm: number } {
   const n = points.length;
-  const at = (j: number) => points[atStart ? n - 1 - j : j]; // j counted from the far end towards this end
-  const end = at(n - 1);
+  // vertex j counted from the far end towards this end: points[atStart ? n − 1 − j : j] (inline: no closure per call)
+  const end = points[atStart ? 0 : n - 1];
   let k = n - 1;
-  while (k > 0 && hypot(end[0] - at(k)[0], end[1] - at(k)[1]) < spanUm) k--;
-  const q = at(k);
+  while (k > 0) {
+    const p = points[atStart ? n - 1 - k : k];
+    if (!(hypot(end[0] - p[0], end[1] - p[1]) < spanUm)) break;
+    k--;
+  }
+  const q = points[atStart ? n - 1 - k : k];
   const L = hypot(end[0] - q[0], end[1] - q[1]);
   return { end, tx: (end[0] - q[0]) / L, ty: (end[1] - q[1]) / L, chordUm: L };
 }
 
 /**
  * The graph renumbered: the nodes that `keep` accepts, in order, with ids 0…, the edges (every one must join kept
- * nodes) with ids 0… and their ends remapped, and each node's degree counted afresh.
+ * nodes) with ids 0… and their ends remapped, and each node's degree counted afresh. The edges are new objects with
+ * the six `FiberEdge` fields (other properties are not copied).
  */
 export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: FiberNode) => boolean): { nodes: FiberNode[]; edges: FiberEdge[] } {
   const remap = new Map<number, number>();
@@ -107,7 +112,13 @@ export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: F
       remap.set(n.id, outNodes.length);
       outNodes.push({ ...n, id: outNodes.length, degree: 0 });
     }
-  const outEdges = edges.map((e, i) => ({ ...e, id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number }));
+  // each edge copied field by field in the order every edge is made in (id, a, b, points, lengthUm, cellId): the
+  // same object as a spread of it, without the spread's generic copy
+  const outEdges: FiberEdge[] = [];
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    outEdges.push({ id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number, points: e.points, lengthUm: e.lengthUm, cellId: e.cellId });
+  }
   for (const e of outEdges) {
     outNodes[e.a].degree++;
     outNodes[e.b].degree++;
@@ -165,18 +176,24 @@ export function dropSmallCycles(g: FiberGraph, maxEdgeUm = 1.5): FiberGraph {
 /** The edges at each node (a loop is listed twice at its node). */
 export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   const at = new Map<number, FiberEdge[]>();
-  for (const e of edges)
-    for (const n of [e.a, e.b]) {
-      const l = at.get(n);
-      if (l) l.push(e);
-      else at.set(n, [e]);
-    }
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    // its a, then its b (no pair array per edge)
+    const la = at.get(e.a);
+    if (la) la.push(e);
+    else at.set(e.a, [e]);
+    const lb = at.get(e.b);
+    if (lb) lb.push(e);
+    else at.set(e.b, [e]);
+  }
   return at;
 }
 
-/** the tracer's raster scratch (node ids + 1, walked marks): zero between calls (`scratchDirty` if a call was cut short) */
+/**
+ * the tracer's raster scratch, one mark per pixel: node id + 1, −1 walked (a walked pixel is never a node pixel), 0
+ * neither; zero between calls (`scratchDirty` if a call was cut short)
+ */
 let nodeScratch = new Int32Array(0);
-let visitedScratch = new Uint8Array(0);
 /** for drawn lines (`DrawnLines`): the mask and each line pixel's index + 1 in the list, zero off the lines */
 let maskScratch = new Uint8Array(0);
 let slotScratch = new Int32Array(0);
@@ -215,6 +232,37 @@ function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H
   };
 }
 
+/**
+ * The element of rank n >> 1 of the line responses of the n pixels `pix` (through the list slots `slot` − 1, or the
+ * pixels themselves when null), as sorting them as a Float64Array gives (−0 before +0, NaN last), with buf (≥ n) as
+ * scratch: short lists by an insertion sort in place (no subarray and runtime sort per edge), falling back to the
+ * typed sort when a NaN or a zero is among them or the list is long.
+ */
+function medianZ(buf: Float64Array, lineZ: Float32Array, pix: Int32Array, slot: Int32Array | null, n: number): number {
+  let odd = false;
+  for (let j = 0; j < n; j++) {
+    const z = lineZ[slot ? slot[pix[j]] - 1 : pix[j]];
+    if (!(z !== 0 && z === z)) odd = true;
+    buf[j] = z;
+  }
+  if (odd || n > 48) {
+    const v = buf.subarray(0, n);
+    v.sort();
+    return v[n >> 1];
+  }
+  // no zeros and no NaN: < is the typed sort's order, and equal values are the same bits
+  for (let j = 1; j < n; j++) {
+    const x = buf[j];
+    let k = j - 1;
+    while (k >= 0 && buf[k] > x) {
+      buf[k + 1] = buf[k];
+      k--;
+    }
+    buf[k + 1] = x;
+  }
+  return buf[n >> 1];
+}
+
 /** Clears the raster pixels (x, y) with (x − cx)² + (y − cy)² ≤ r2 (r: the radius whose square is r2, for the box). */
 function clearDisc(mask: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
   for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++)
@@ -243,13 +291,11 @@ export function traceFibers(
   // the pixels a call sets, and cleared there at its end
   if (scratchDirty) {
     nodeScratch.fill(0);
-    visitedScratch.fill(0);
     maskScratch.fill(0);
     slotScratch.fill(0);
   }
   if (nodeScratch.length < W * H) {
     nodeScratch = new Int32Array(W * H);
-    visitedScratch = new Uint8Array(W * H);
   }
   const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
   if (drawn && maskScratch.length < W * H) {
@@ -339,9 +385,8 @@ export function traceFibers(
     return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  // node id + 1 (0: not a node pixel) and walked marks: module scratch, zero outside the pixels this call sets
+  // node id + 1 (0: not a node pixel; −1: walked, in the same raster): module scratch, zero outside the pixels this call sets
   const nodeOf = nodeScratch;
-  const visited = visitedScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (let q = 0; q < pixels.length; q++) {
@@ -380,27 +425,38 @@ export function traceFibers(
   }
   const edges: FiberEdge[] = [];
   const OFF = DX.map((dx, k) => DY[k] * W + dx);
-  const walk = (start: number, first: number): { pts: number[]; end: number } => {
-    const pts = [start, first];
+  // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
+  let walkBuf = new Int32Array(1024);
+  let walkLen = 0;
+  /** walks from node pixel `start` over `first` to the next node pixel or a dead end (returned); its pixels in walkBuf */
+  const walk = (start: number, first: number): number => {
+    walkBuf[0] = start;
+    walkBuf[1] = first;
+    walkLen = 2;
     let prev = start;
     let cur = first;
     while (nodeOf[cur] === 0) {
-      visited[cur] = 1;
+      nodeOf[cur] = -1; // walked
       let next = -1;
       // thinning cleared the image border, so every mask pixel's neighbours are inside the image
       for (let k = 0; k < 8; k++) {
         const m = cur + OFF[k];
-        if (!mask[m] || m === prev || (visited[m] && nodeOf[m] === 0)) continue;
-        if (pts.length > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && pts.length < 3) continue;
+        if (!mask[m] || m === prev || nodeOf[m] === -1) continue;
+        if (walkLen > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && walkLen < 3) continue;
         next = m;
         if (nodeOf[m] > 0) break;
       }
       if (next < 0) break;
       prev = cur;
       cur = next;
-      pts.push(cur);
+      if (walkLen === walkBuf.length) {
+        const grown = new Int32Array(2 * walkLen);
+        grown.set(walkBuf);
+        walkBuf = grown;
+      }
+      walkBuf[walkLen++] = cur;
     }
-    return { pts, end: cur };
+    return cur;
   };
   const lineZ = LZ;
   // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
@@ -408,16 +464,14 @@ export function traceFibers(
   let ryBuf = new Float64Array(256);
   let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
-  const addEdge = (pix: number[], a: number, b: number) => {
-    const n = pix.length;
+  const pairBuf = new Int32Array(2);
+  /** an edge from node a to node b along the raster pixels pix[0 … n) */
+  const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
       if (zBuf.length < n) zBuf = new Float64Array(2 * n);
-      const v = zBuf.subarray(0, n);
-      for (let j = 0; j < n; j++) v[j] = lineZ[at(pix[j])];
-      v.sort();
-      edgeZ.set(edges.length, v[n >> 1]);
+      edgeZ.set(edges.length, medianZ(zBuf, lineZ, pix, sl, n));
     }
     if (rxBuf.length < n) {
       rxBuf = new Float64Array(2 * n);
@@ -459,22 +513,26 @@ export function traceFibers(
     for (const i of cluster) {
       for (let k = 0; k < 8; k++) {
         const m = i + OFF[k];
-        if (!mask[m] || visited[m] || nodeOf[m] === n + 1) continue;
+        if (!mask[m] || nodeOf[m] === -1 || nodeOf[m] === n + 1) continue;
         if (nodeOf[m] > 0) {
           // adjacent node pixels: a direct short edge (once)
-          if (nodeOf[m] > n + 1) addEdge([i, m], n, nodeOf[m] - 1);
+          if (nodeOf[m] > n + 1) {
+            pairBuf[0] = i;
+            pairBuf[1] = m;
+            addEdge(pairBuf, 2, n, nodeOf[m] - 1);
+          }
           continue;
         }
-        const { pts, end } = walk(i, m);
+        const end = walk(i, m);
         const b = nodeOf[end] > 0 ? nodeOf[end] - 1 : n;
-        addEdge(pts, n, b);
+        addEdge(walkBuf, walkLen, n, b);
       }
     }
   });
   // closed loops without nodes
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (mask[i] && !visited[i] && nodeOf[i] === 0) {
+    if (mask[i] && nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
@@ -483,9 +541,9 @@ export function traceFibers(
       const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
         const m = (y + DY[k]) * W + x + DX[k];
-        if (m >= 0 && m < mask.length && mask[m] && !visited[m]) {
-          const { pts } = walk(i, m);
-          addEdge(pts, id, id);
+        if (m >= 0 && m < mask.length && mask[m] && nodeOf[m] !== -1) {
+          walk(i, m);
+          addEdge(walkBuf, walkLen, id, id);
           break;
         }
       }
@@ -494,7 +552,6 @@ export function traceFibers(
   // every mark set above is on a mask pixel: clear them for the next call
   for (let q = 0; q < pixels.length; q++) {
     nodeOf[pixels[q]] = 0;
-    visited[pixels[q]] = 0;
   }
   if (drawn) {
     const dp = drawn.pixels;
