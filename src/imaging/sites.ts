@@ -477,23 +477,65 @@ function sampleAnnulus(
   cnt: Int32Array,
 ): void {
   const B = cos.length;
+  if (maskedBins.length < B) maskedBins = new Uint8Array(B);
+  const mk = maskedBins;
+  const step = (2 * Math.PI) / B;
   for (let k = 0; k < K; k++) {
     const rho = (r0 + (k * span) / (K - 1)) / pxUm;
-    for (let b = 0; b < B; b++) {
-      const x = cx + rho * cos[b];
-      const y = cy + rho * sin[b];
-      let masked = false;
-      for (let q = 0; q < nMask && !masked; q++) {
+    // the directions this circle may lose to a neighbour's disc, each tested exactly as a test of every direction
+    // would: only directions within the disc's angular reach (plus a bin each side) can be inside it, none when the
+    // circle passes the disc by more than a rounding margin
+    let anyMask = false;
+    if (nMask > 0) {
+      mk.fill(0, 0, B);
+      for (let q = 0; q < nMask; q++) {
         const qx = masks[3 * q];
         const qy = masks[3 * q + 1];
-        if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < masks[3 * q + 2]) masked = true;
+        const r2 = masks[3 * q + 2];
+        const dx = qx - cx;
+        const dy = qy - cy;
+        const d = Math.sqrt(dx * dx + dy * dy);
+        const rm = Math.sqrt(r2);
+        const tol = 1e-6 * (1 + d + rho + rm);
+        if (Math.abs(d - rho) >= rm + tol) continue; // (NaN: tested below, as every direction)
+        let lo = 0;
+        let hi = B - 1;
+        if (d > 1e-3 && rho > 1e-3 && rho < Infinity && d < Infinity) {
+          const c0 = (rho * rho + d * d - rm * rm) / (2 * rho * d);
+          if (c0 > -0.999) {
+            const alpha = Math.acos(Math.min(1, c0));
+            const phi = Math.atan2(dy, dx);
+            const jl = Math.floor((phi - alpha) / step) - 1;
+            const jh = Math.ceil((phi + alpha) / step) + 1;
+            if (jh - jl + 1 < B) {
+              lo = jl;
+              hi = jh;
+            }
+          }
+        }
+        for (let j = lo; j <= hi; j++) {
+          const b = ((j % B) + B) % B;
+          if (mk[b]) continue;
+          const x = cx + rho * cos[b];
+          const y = cy + rho * sin[b];
+          if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < r2) {
+            mk[b] = 1;
+            anyMask = true;
+          }
+        }
       }
-      if (masked) {
+    }
+    // (x lies within cx ± rho and y within cy ± rho in floating point too: |cos|, |sin| ≤ 1, rounding is monotone)
+    const inside = cx - rho >= 0 && cx + rho < w - 1 && cy - rho >= 0 && cy + rho < h - 1;
+    for (let b = 0; b < B; b++) {
+      if (anyMask && mk[b] === 1) {
         vals[k * B + b] = NaN;
         continue;
       }
+      const x = cx + rho * cos[b];
+      const y = cy + rho * sin[b];
       let v = 0;
-      if (!(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
+      if (inside || !(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
         const x0 = x | 0;
         const y0 = y | 0;
         const fx = x - x0;
@@ -507,6 +549,9 @@ function sampleAnnulus(
     }
   }
 }
+
+/** sampleAnnulus' marks of one circle's directions inside a neighbour's disc (scratch) */
+let maskedBins = new Uint8Array(0);
 
 /** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
 let bestValue = -Infinity;
