@@ -375,9 +375,9 @@ export function migrasomeArms(
     // is the arm at b a crossing of a straight fiber that misses the centre by more than tolUm? The lines searched cross
     // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
     // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
-    const acosBuf = new Float64Array(K);
+    passClear();
     const passing = (b: number, tolUm: number) =>
-      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, acosBuf, vals, B, base, nz, corrByCount);
+      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, vals, B, base, nz, corrByCount);
     // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
     const passTest = params.passRatio > 0 && outerUm === params.outerUm;
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
@@ -656,37 +656,66 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
  * (beta = 0: tangent there), with both of its sides' means at least `need` (noise units)? A line at distance p from the
  * centre crosses the circle of radius r at its normal's direction psi ± acos(p / r).
  */
-function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, acosBuf: Float64Array, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
+function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
   const dr = span / (K - 1);
   const nRho = Math.max(1, Math.round(span / passStepUm));
   const nBeta = Math.floor(90 / passStepDeg - 1e-9);
   const binsPerRad = B / (2 * Math.PI);
+  // each line's p and crossing angles computed once per look (they do not depend on the arm tested): passState 0 =
+  // not yet, 1 = p, 2 = p and the angles (passClear starts a look)
+  const nPairs = nRho * (nBeta + 1);
+  if (passState.length < nPairs) {
+    passState = new Uint8Array(nPairs);
+    passP = new Float64Array(nPairs);
+  }
+  if (passAcos.length < nPairs * K) passAcos = new Float64Array(nPairs * K);
+  const state = passState;
+  const acosT = passAcos;
   for (let ir = 0; ir < nRho; ir++) {
-    const rho = r0 + ((ir + 0.5) / nRho) * span;
     for (let ib = 0; ib <= nBeta; ib++) {
       const beta = (ib * passStepDeg * Math.PI) / 180;
+      const idx = ir * (nBeta + 1) + ib;
       // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
-      const p = rho * Math.cos(beta);
+      let p: number;
+      if (state[idx] === 0) {
+        const rho = r0 + ((ir + 0.5) / nRho) * span;
+        p = rho * Math.cos(beta);
+        passP[idx] = p;
+        state[idx] = 1;
+      } else p = passP[idx];
       if (p <= tolUm) continue;
       const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
-      for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+      const tab = idx * K;
+      if (state[idx] === 1) {
+        for (let k = k0; k < K; k++) acosT[tab + k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+        state[idx] = 2;
+      }
       // the lines at ±beta (one at beta = 0)
-      if (sideMean(th - beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
-      if (ib && sideMean(th + beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (sideMean(th - beta, k0, 1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (ib && sideMean(th + beta, k0, 1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
     }
   }
   return false;
 }
 
+/** passesAcross' per-look cache (see there): state and p per searched line, the crossing angles K per line */
+let passState = new Uint8Array(0);
+let passP = new Float64Array(0);
+let passAcos = new Float64Array(0);
+/** starts a look for passesAcross (its lines depend on the look's radii) */
+function passClear(): void {
+  passState.fill(0);
+}
+
 /**
  * The mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each circle
- * from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out.
+ * from k0 on (those it crosses), at psi + sign · acosBuf[tab + k], linear between bins; masked samples left out.
  */
-function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
+function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, tab: number, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
   let s = 0;
   let n = 0;
   for (let k = k0; k < K; k++) {
-    const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
+    const f = (psi + sign * acosBuf[tab + k]) * binsPerRad + 2 * B; // > 0
     let i0 = f | 0;
     const u = f - i0;
     i0 %= B;
