@@ -477,25 +477,34 @@ function sampleAnnulus(
   cnt: Int32Array,
 ): void {
   const B = cos.length;
-  if (maskedBins.length < B) maskedBins = new Uint8Array(B);
+  if (maskedBins.length < K * B) maskedBins = new Uint8Array(K * B);
+  if (annulusRho.length < K) annulusRho = new Float64Array(K);
   const mk = maskedBins;
+  const rhoK = annulusRho;
   const step = (2 * Math.PI) / B;
+  // (x lies within cx ± rho and y within cy ± rho in floating point too: |cos|, |sin| ≤ 1, rounding is monotone)
+  let inside = true;
   for (let k = 0; k < K; k++) {
-    const rho = (r0 + (k * span) / (K - 1)) / pxUm;
-    // the directions this circle may lose to a neighbour's disc, each tested exactly as a test of every direction
-    // would: only directions within the disc's angular reach (plus a bin each side) can be inside it, none when the
-    // circle passes the disc by more than a rounding margin
-    let anyMask = false;
-    if (nMask > 0) {
-      mk.fill(0, 0, B);
-      for (let q = 0; q < nMask; q++) {
-        const qx = masks[3 * q];
-        const qy = masks[3 * q + 1];
-        const r2 = masks[3 * q + 2];
-        const dx = qx - cx;
-        const dy = qy - cy;
-        const d = Math.sqrt(dx * dx + dy * dy);
-        const rm = Math.sqrt(r2);
+    const rho = (rhoK[k] = (r0 + (k * span) / (K - 1)) / pxUm);
+    if (!(cx - rho >= 0 && cx + rho < w - 1 && cy - rho >= 0 && cy + rho < h - 1)) inside = false;
+  }
+  // the samples lost to a neighbour's disc, each tested exactly as a test of every sample would: on each circle only
+  // directions within the disc's angular reach (plus a bin each side) can be inside it, none when the circle passes
+  // the disc by more than a rounding margin
+  let anyMask = false;
+  if (nMask > 0) {
+    mk.fill(0, 0, K * B);
+    for (let q = 0; q < nMask; q++) {
+      const qx = masks[3 * q];
+      const qy = masks[3 * q + 1];
+      const r2 = masks[3 * q + 2];
+      const dx = qx - cx;
+      const dy = qy - cy;
+      const d = Math.sqrt(dx * dx + dy * dy);
+      const rm = Math.sqrt(r2);
+      const phi = Math.atan2(dy, dx);
+      for (let k = 0; k < K; k++) {
+        const rho = rhoK[k];
         const tol = 1e-6 * (1 + d + rho + rm);
         if (Math.abs(d - rho) >= rm + tol) continue; // (NaN: tested below, as every direction)
         let lo = 0;
@@ -504,7 +513,6 @@ function sampleAnnulus(
           const c0 = (rho * rho + d * d - rm * rm) / (2 * rho * d);
           if (c0 > -0.999) {
             const alpha = Math.acos(Math.min(1, c0));
-            const phi = Math.atan2(dy, dx);
             const jl = Math.floor((phi - alpha) / step) - 1;
             const jh = Math.ceil((phi + alpha) / step) + 1;
             if (jh - jl + 1 < B) {
@@ -515,25 +523,31 @@ function sampleAnnulus(
         }
         for (let j = lo; j <= hi; j++) {
           const b = ((j % B) + B) % B;
-          if (mk[b]) continue;
+          if (mk[k * B + b]) continue;
           const x = cx + rho * cos[b];
           const y = cy + rho * sin[b];
           if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < r2) {
-            mk[b] = 1;
+            mk[k * B + b] = 1;
             anyMask = true;
           }
         }
       }
     }
-    // (x lies within cx ± rho and y within cy ± rho in floating point too: |cos|, |sin| ≤ 1, rounding is monotone)
-    const inside = cx - rho >= 0 && cx + rho < w - 1 && cy - rho >= 0 && cy + rho < h - 1;
-    for (let b = 0; b < B; b++) {
-      if (anyMask && mk[b] === 1) {
-        vals[k * B + b] = NaN;
+  }
+  // along each direction (its float32 sum in the order of the circles, as circle by circle)
+  for (let b = 0; b < B; b++) {
+    const cb = cos[b];
+    const sb = sin[b];
+    let acc = mean[b];
+    let n = cnt[b];
+    for (let k = 0, o = b; k < K; k++, o += B) {
+      if (anyMask && mk[o] === 1) {
+        vals[o] = NaN;
         continue;
       }
-      const x = cx + rho * cos[b];
-      const y = cy + rho * sin[b];
+      const rho = rhoK[k];
+      const x = cx + rho * cb;
+      const y = cy + rho * sb;
       let v = 0;
       if (inside || !(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
         const x0 = x | 0;
@@ -543,14 +557,18 @@ function sampleAnnulus(
         const i = y0 * w + x0;
         v = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
       }
-      vals[k * B + b] = v;
-      mean[b] += v;
-      cnt[b]++;
+      vals[o] = v;
+      acc = Math.fround(acc + v);
+      n++;
     }
+    mean[b] = acc;
+    cnt[b] = n;
   }
 }
 
-/** sampleAnnulus' marks of one circle's directions inside a neighbour's disc (scratch) */
+/** sampleAnnulus' radii (px) of its circles (scratch) */
+let annulusRho = new Float64Array(0);
+/** sampleAnnulus' marks of the samples inside a neighbour's disc, K × B (scratch) */
 let maskedBins = new Uint8Array(0);
 
 /** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
