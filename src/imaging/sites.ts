@@ -431,7 +431,7 @@ export function migrasomeArms(
     }
     return { kept, arms };
   };
-  return migs.map((m) => {
+  const siteOf = (m: { xUm: number; yUm: number; rUm: number }): { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] } => {
     let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
     // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
     const far = arms === 0 && params.fallbackOuterUm > params.outerUm;
@@ -449,7 +449,14 @@ export function migrasomeArms(
     }
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
     return { site, arms, armDirsDeg: kept.map((b) => (b * 360) / B) };
-  });
+  };
+  // in a spatial order (bands 64 px high, along x in each): neighbouring annuli share cached lines of `sm` (each
+  // migrasome's answer depends only on the inputs, not on the order)
+  const bandUm = 64 * pxUm;
+  const order = Array.from(migs.keys()).sort((a, b) => Math.floor(migs[a].yUm / bandUm) - Math.floor(migs[b].yUm / bandUm) || migs[a].xUm - migs[b].xUm || a - b);
+  const out: ReturnType<typeof siteOf>[] = new Array(migs.length);
+  for (let j = 0; j < order.length; j++) out[order[j]] = siteOf(migs[order[j]]);
+  return out;
 }
 
 /**
