@@ -2,6 +2,7 @@
  * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
  * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
  */
+import { selectK } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
@@ -328,8 +329,15 @@ export function migrasomeArms(
       }
     sampleAnnulus(sm, w, h, cx, cy, m.rUm + params.innerUm, outerUm - params.innerUm, K, pxUm, cos, sin, maskBuf, nMask, vals, mean, cnt);
     let nValid = 0;
-    for (let b = 0; b < B; b++) if (cnt[b] > 0) tmp[nValid++] = mean[b] /= cnt[b];
-    tmp.subarray(0, nValid).sort();
+    let plain = true; // (no zero, no NaN: then every order has the sorted order's value at each rank)
+    for (let b = 0; b < B; b++)
+      if (cnt[b] > 0) {
+        tmp[nValid] = mean[b] /= cnt[b];
+        const v = tmp[nValid++];
+        if (v === 0 || v !== v) plain = false;
+      }
+    if (nValid && plain) selectK(tmp, nValid, nValid >> 1);
+    else tmp.subarray(0, nValid).sort();
     const base = nValid ? tmp[nValid >> 1] : 0;
     for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
     // (the inner circles: within innerSpanUm of the innermost)
