@@ -346,10 +346,14 @@ export function traceFibers(
   const migrasomeAt = ringLookup(rings, W, H);
   let pixels: number[];
   if (drawn) {
-    pixels = [];
-    // (index loops over the pixel lists here and below: no iterator results to allocate and collect)
+    // (index loops over the pixel lists here and below: no iterator results to allocate and collect; the list made
+    // at its final length, not grown by pushes)
     const dp = drawn.pixels;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels.push(dp[q]);
+    let n = 0;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) n++;
+    pixels = new Array(n);
+    n = 0;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels[n++] = dp[q];
   } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
