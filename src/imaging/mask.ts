@@ -125,6 +125,27 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
   return out;
 }
 
+/** removeCorners' rule for a 0/1 ring (bit k: ring neighbour k, N, NE, E, SE, S, SW, W, NW, set): 1 = remove the pixel */
+const CORNER_LUT = ((): Uint8Array => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    let cnt = 0;
+    for (let k = 0; k < 8; k++) cnt += (c >> k) & 1;
+    if (cnt < 2) continue;
+    let groups = 0;
+    for (let k = 0; k < 8; k++) {
+      if (!((c >> k) & 1)) continue;
+      const prev = (k + 7) & 7;
+      const prev2 = (k + 6) & 7;
+      const joined = (c >> prev) & 1 || (k % 2 === 0 && (c >> prev2) & 1);
+      if (!joined) groups++;
+    }
+    if (groups === 0) groups = 1;
+    if (groups === 1) t[c] = 1;
+  }
+  return t;
+})();
+
 /**
  * Remove redundant pixels from a thinned (8-connected) mask in place: a pixel with two or more
  * neighbours that stay 8-connected among themselves without it (a staircase corner, a pixel beside a
@@ -145,6 +166,22 @@ export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: n
     const y = (i - x) / w;
     kept.push(i);
     if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
+    // (a 0/1 ring: the decision below from a table of the 256 patterns, made by the same rule)
+    const v0 = mask[i - w];
+    const v1 = mask[i - w + 1];
+    const v2 = mask[i + 1];
+    const v3 = mask[i + w + 1];
+    const v4 = mask[i + w];
+    const v5 = mask[i + w - 1];
+    const v6 = mask[i - 1];
+    const v7 = mask[i - w - 1];
+    if ((v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7) <= 1) {
+      if (CORNER_LUT[v0 | (v1 << 1) | (v2 << 2) | (v3 << 3) | (v4 << 4) | (v5 << 5) | (v6 << 6) | (v7 << 7)] === 1) {
+        mask[i] = 0;
+        kept.pop();
+      }
+      continue;
+    }
     let cnt = 0;
     for (let k = 0; k < 8; k++) cnt += on[k] = mask[i + off[k]];
     if (cnt < 2) continue;

@@ -2,6 +2,7 @@
  * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
  * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
  */
+import { selectK } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
@@ -328,8 +329,15 @@ export function migrasomeArms(
       }
     sampleAnnulus(sm, w, h, cx, cy, m.rUm + params.innerUm, outerUm - params.innerUm, K, pxUm, cos, sin, maskBuf, nMask, vals, mean, cnt);
     let nValid = 0;
-    for (let b = 0; b < B; b++) if (cnt[b] > 0) tmp[nValid++] = mean[b] /= cnt[b];
-    tmp.subarray(0, nValid).sort();
+    let plain = true; // (no zero, no NaN: then every order has the sorted order's value at each rank)
+    for (let b = 0; b < B; b++)
+      if (cnt[b] > 0) {
+        tmp[nValid] = mean[b] /= cnt[b];
+        const v = tmp[nValid++];
+        if (v === 0 || v !== v) plain = false;
+      }
+    if (nValid && plain) selectK(tmp, nValid, nValid >> 1);
+    else tmp.subarray(0, nValid).sort();
     const base = nValid ? tmp[nValid >> 1] : 0;
     for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
     // (the inner circles: within innerSpanUm of the innermost)
@@ -375,9 +383,9 @@ export function migrasomeArms(
     // is the arm at b a crossing of a straight fiber that misses the centre by more than tolUm? The lines searched cross
     // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
     // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
-    const acosBuf = new Float64Array(K);
+    passClear();
     const passing = (b: number, tolUm: number) =>
-      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, acosBuf, vals, B, base, nz, corrByCount);
+      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, vals, B, base, nz, corrByCount);
     // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
     const passTest = params.passRatio > 0 && outerUm === params.outerUm;
     const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
@@ -431,7 +439,7 @@ export function migrasomeArms(
     }
     return { kept, arms };
   };
-  return migs.map((m) => {
+  const siteOf = (m: { xUm: number; yUm: number; rUm: number }): { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] } => {
     let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
     // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
     const far = arms === 0 && params.fallbackOuterUm > params.outerUm;
@@ -449,7 +457,14 @@ export function migrasomeArms(
     }
     const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
     return { site, arms, armDirsDeg: kept.map((b) => (b * 360) / B) };
-  });
+  };
+  // in a spatial order (bands 64 px high, along x in each): neighbouring annuli share cached lines of `sm` (each
+  // migrasome's answer depends only on the inputs, not on the order)
+  const bandUm = 64 * pxUm;
+  const order = Array.from(migs.keys()).sort((a, b) => Math.floor(migs[a].yUm / bandUm) - Math.floor(migs[b].yUm / bandUm) || migs[a].xUm - migs[b].xUm || a - b);
+  const out: ReturnType<typeof siteOf>[] = new Array(migs.length);
+  for (let j = 0; j < order.length; j++) out[order[j]] = siteOf(migs[order[j]]);
+  return out;
 }
 
 /**
@@ -477,23 +492,79 @@ function sampleAnnulus(
   cnt: Int32Array,
 ): void {
   const B = cos.length;
+  if (maskedBins.length < K * B) maskedBins = new Uint8Array(K * B);
+  if (annulusRho.length < K) annulusRho = new Float64Array(K);
+  const mk = maskedBins;
+  const rhoK = annulusRho;
+  const step = (2 * Math.PI) / B;
+  // (x lies within cx ± rho and y within cy ± rho in floating point too: |cos|, |sin| ≤ 1, rounding is monotone)
+  let inside = true;
   for (let k = 0; k < K; k++) {
-    const rho = (r0 + (k * span) / (K - 1)) / pxUm;
-    for (let b = 0; b < B; b++) {
-      const x = cx + rho * cos[b];
-      const y = cy + rho * sin[b];
-      let masked = false;
-      for (let q = 0; q < nMask && !masked; q++) {
-        const qx = masks[3 * q];
-        const qy = masks[3 * q + 1];
-        if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < masks[3 * q + 2]) masked = true;
+    const rho = (rhoK[k] = (r0 + (k * span) / (K - 1)) / pxUm);
+    if (!(cx - rho >= 0 && cx + rho < w - 1 && cy - rho >= 0 && cy + rho < h - 1)) inside = false;
+  }
+  // the samples lost to a neighbour's disc, each tested exactly as a test of every sample would: on each circle only
+  // directions within the disc's angular reach (plus a bin each side) can be inside it, none when the circle passes
+  // the disc by more than a rounding margin
+  let anyMask = false;
+  if (nMask > 0) {
+    mk.fill(0, 0, K * B);
+    for (let q = 0; q < nMask; q++) {
+      const qx = masks[3 * q];
+      const qy = masks[3 * q + 1];
+      const r2 = masks[3 * q + 2];
+      const dx = qx - cx;
+      const dy = qy - cy;
+      const d = Math.sqrt(dx * dx + dy * dy);
+      const rm = Math.sqrt(r2);
+      const phi = Math.atan2(dy, dx);
+      for (let k = 0; k < K; k++) {
+        const rho = rhoK[k];
+        const tol = 1e-6 * (1 + d + rho + rm);
+        if (Math.abs(d - rho) >= rm + tol) continue; // (NaN: tested below, as every direction)
+        let lo = 0;
+        let hi = B - 1;
+        if (d > 1e-3 && rho > 1e-3 && rho < Infinity && d < Infinity) {
+          const c0 = (rho * rho + d * d - rm * rm) / (2 * rho * d);
+          if (c0 > -0.999) {
+            const alpha = Math.acos(Math.min(1, c0));
+            const jl = Math.floor((phi - alpha) / step) - 1;
+            const jh = Math.ceil((phi + alpha) / step) + 1;
+            if (jh - jl + 1 < B) {
+              lo = jl;
+              hi = jh;
+            }
+          }
+        }
+        for (let j = lo; j <= hi; j++) {
+          const b = ((j % B) + B) % B;
+          if (mk[k * B + b]) continue;
+          const x = cx + rho * cos[b];
+          const y = cy + rho * sin[b];
+          if ((x - qx) * (x - qx) + (y - qy) * (y - qy) < r2) {
+            mk[k * B + b] = 1;
+            anyMask = true;
+          }
+        }
       }
-      if (masked) {
-        vals[k * B + b] = NaN;
+    }
+  }
+  // along each direction (its float32 sum in the order of the circles, as circle by circle)
+  for (let b = 0; b < B; b++) {
+    const cb = cos[b];
+    const sb = sin[b];
+    let acc = mean[b];
+    let n = cnt[b];
+    for (let k = 0, o = b; k < K; k++, o += B) {
+      if (anyMask && mk[o] === 1) {
+        vals[o] = NaN;
         continue;
       }
+      const rho = rhoK[k];
+      const x = cx + rho * cb;
+      const y = cy + rho * sb;
       let v = 0;
-      if (!(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
+      if (inside || !(x < 0 || y < 0 || x >= w - 1 || y >= h - 1)) {
         const x0 = x | 0;
         const y0 = y | 0;
         const fx = x - x0;
@@ -501,12 +572,19 @@ function sampleAnnulus(
         const i = y0 * w + x0;
         v = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
       }
-      vals[k * B + b] = v;
-      mean[b] += v;
-      cnt[b]++;
+      vals[o] = v;
+      acc = Math.fround(acc + v);
+      n++;
     }
+    mean[b] = acc;
+    cnt[b] = n;
   }
 }
+
+/** sampleAnnulus' radii (px) of its circles (scratch) */
+let annulusRho = new Float64Array(0);
+/** sampleAnnulus' marks of the samples inside a neighbour's disc, K × B (scratch) */
+let maskedBins = new Uint8Array(0);
 
 /** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
 let bestValue = -Infinity;
@@ -611,37 +689,66 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
  * (beta = 0: tangent there), with both of its sides' means at least `need` (noise units)? A line at distance p from the
  * centre crosses the circle of radius r at its normal's direction psi ± acos(p / r).
  */
-function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, acosBuf: Float64Array, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
+function passesAcross(th: number, r0: number, span: number, K: number, passStepUm: number, passStepDeg: number, need: number, tolUm: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): boolean {
   const dr = span / (K - 1);
   const nRho = Math.max(1, Math.round(span / passStepUm));
   const nBeta = Math.floor(90 / passStepDeg - 1e-9);
   const binsPerRad = B / (2 * Math.PI);
+  // each line's p and crossing angles computed once per look (they do not depend on the arm tested): passState 0 =
+  // not yet, 1 = p, 2 = p and the angles (passClear starts a look)
+  const nPairs = nRho * (nBeta + 1);
+  if (passState.length < nPairs) {
+    passState = new Uint8Array(nPairs);
+    passP = new Float64Array(nPairs);
+  }
+  if (passAcos.length < nPairs * K) passAcos = new Float64Array(nPairs * K);
+  const state = passState;
+  const acosT = passAcos;
   for (let ir = 0; ir < nRho; ir++) {
-    const rho = r0 + ((ir + 0.5) / nRho) * span;
     for (let ib = 0; ib <= nBeta; ib++) {
       const beta = (ib * passStepDeg * Math.PI) / 180;
+      const idx = ir * (nBeta + 1) + ib;
       // a line at distance p from the centre crosses the circle of radius r at its normal's direction ± acos(p / r)
-      const p = rho * Math.cos(beta);
+      let p: number;
+      if (state[idx] === 0) {
+        const rho = r0 + ((ir + 0.5) / nRho) * span;
+        p = rho * Math.cos(beta);
+        passP[idx] = p;
+        state[idx] = 1;
+      } else p = passP[idx];
       if (p <= tolUm) continue;
       const k0 = Math.max(0, Math.floor((p - r0) / dr) + 1);
-      for (let k = k0; k < K; k++) acosBuf[k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+      const tab = idx * K;
+      if (state[idx] === 1) {
+        for (let k = k0; k < K; k++) acosT[tab + k] = Math.acos(Math.min(1, p / (r0 + k * dr)));
+        state[idx] = 2;
+      }
       // the lines at ±beta (one at beta = 0)
-      if (sideMean(th - beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
-      if (ib && sideMean(th + beta, k0, 1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosBuf, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (sideMean(th - beta, k0, 1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th - beta, k0, -1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
+      if (ib && sideMean(th + beta, k0, 1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need && sideMean(th + beta, k0, -1, K, acosT, tab, binsPerRad, vals, B, base, nz, corrByCount) >= need) return true;
     }
   }
   return false;
 }
 
+/** passesAcross' per-look cache (see there): state and p per searched line, the crossing angles K per line */
+let passState = new Uint8Array(0);
+let passP = new Float64Array(0);
+let passAcos = new Float64Array(0);
+/** starts a look for passesAcross (its lines depend on the look's radii) */
+function passClear(): void {
+  passState.fill(0);
+}
+
 /**
  * The mean of the image along one side (sign ±1) of a line whose normal points at psi, in noise units: on each circle
- * from k0 on (those it crosses), at psi + sign · acosBuf[k], linear between bins; masked samples left out.
+ * from k0 on (those it crosses), at psi + sign · acosBuf[tab + k], linear between bins; masked samples left out.
  */
-function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
+function sideMean(psi: number, k0: number, sign: number, K: number, acosBuf: Float64Array, tab: number, binsPerRad: number, vals: Float32Array, B: number, base: number, nz: number, corrByCount: number[]): number {
   let s = 0;
   let n = 0;
   for (let k = k0; k < K; k++) {
-    const f = (psi + sign * acosBuf[k]) * binsPerRad + 2 * B; // > 0
+    const f = (psi + sign * acosBuf[tab + k]) * binsPerRad + 2 * B; // > 0
     let i0 = f | 0;
     const u = f - i0;
     i0 %= B;

@@ -194,7 +194,10 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
  * neither; zero between calls (`scratchDirty` if a call was cut short)
  */
 let nodeScratch = new Int32Array(0);
-/** for drawn lines (`DrawnLines`): the mask and each line pixel's index + 1 in the list, zero off the lines */
+/**
+ * for drawn lines (`DrawnLines`): the mask, zero off the lines, and each line pixel's index + 1 in the list (set at
+ * every listed pixel and read only at mask pixels, so only there: elsewhere it may hold an earlier call's values)
+ */
 let maskScratch = new Uint8Array(0);
 let slotScratch = new Int32Array(0);
 let scratchDirty = false;
@@ -292,7 +295,6 @@ export function traceFibers(
   if (scratchDirty) {
     nodeScratch.fill(0);
     maskScratch.fill(0);
-    slotScratch.fill(0);
   }
   if (nodeScratch.length < W * H) {
     nodeScratch = new Int32Array(W * H);
@@ -344,10 +346,14 @@ export function traceFibers(
   const migrasomeAt = ringLookup(rings, W, H);
   let pixels: number[];
   if (drawn) {
-    pixels = [];
-    // (index loops over the pixel lists here and below: no iterator results to allocate and collect)
+    // (index loops over the pixel lists here and below: no iterator results to allocate and collect; the list made
+    // at its final length, not grown by pushes)
     const dp = drawn.pixels;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels.push(dp[q]);
+    let n = 0;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) n++;
+    pixels = new Array(n);
+    n = 0;
+    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels[n++] = dp[q];
   } else pixels = setPixels(mask);
   if (opts.exclude) {
     const ex = opts.exclude;
@@ -555,10 +561,7 @@ export function traceFibers(
   }
   if (drawn) {
     const dp = drawn.pixels;
-    for (let q = 0; q < dp.length; q++) {
-      mask[dp[q]] = 0;
-      slotScratch[dp[q]] = 0;
-    }
+    for (let q = 0; q < dp.length; q++) mask[dp[q]] = 0;
   }
   scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
