@@ -332,6 +332,22 @@ function upsampleInto(grid: Float32Array, gw: number, gh: number, w: number, h: 
   return out;
 }
 
+/**
+ * Sort the first n values of a ascending in place by insertion (for short lists: no comparator calls, no
+ * subarray). Only for values without NaN whose equal values need no order among them (ties keep their order).
+ */
+export function insertionSortAsc(a: { [i: number]: number }, n: number): void {
+  for (let j = 1; j < n; j++) {
+    const x = a[j];
+    let k = j - 1;
+    while (k >= 0 && a[k] > x) {
+      a[k + 1] = a[k];
+      k--;
+    }
+    a[k + 1] = x;
+  }
+}
+
 /** k-th smallest of buf[0..n) (in place, quickselect). */
 export function selectK(buf: Float32Array, n: number, k: number): number {
   let lo = 0;

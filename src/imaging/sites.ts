@@ -2,7 +2,7 @@
  * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
  * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
  */
-import { selectK } from "./filters.ts";
+import { insertionSortAsc, selectK } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
@@ -234,15 +234,7 @@ export function migrasomeArms(
       }
     // in input order: short lists by an insertion sort (distinct indices; no comparator calls)
     if (out.length > 32) return out.sort((a, b) => a - b);
-    for (let j = 1; j < out.length; j++) {
-      const x = out[j];
-      let k = j - 1;
-      while (k >= 0 && out[k] > x) {
-        out[k + 1] = out[k];
-        k--;
-      }
-      out[k + 1] = x;
-    }
+    insertionSortAsc(out, out.length);
     return out;
   };
   const mean = new Float32Array(B);

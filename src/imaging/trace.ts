@@ -5,6 +5,7 @@
  * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
+import { insertionSortAsc } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { DrawnLines } from "./lines.ts";
 import { removeCorners, setPixels, thin } from "./mask.ts";
@@ -254,15 +255,7 @@ function medianZ(buf: Float64Array, lineZ: Float32Array, pix: Int32Array, slot: 
     return v[n >> 1];
   }
   // no zeros and no NaN: < is the typed sort's order, and equal values are the same bits
-  for (let j = 1; j < n; j++) {
-    const x = buf[j];
-    let k = j - 1;
-    while (k >= 0 && buf[k] > x) {
-      buf[k + 1] = buf[k];
-      k--;
-    }
-    buf[k + 1] = x;
-  }
+  insertionSortAsc(buf, n);
   return buf[n >> 1];
 }
 
