@@ -191,8 +191,9 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
 }
 
 /**
- * the tracer's raster scratch, one mark per pixel: node id + 1, −1 walked (a walked pixel is never a node pixel), 0
- * neither; zero between calls (`scratchDirty` if a call was cut short)
+ * the tracer's raster scratch for a mask raster (not for drawn lines, whose marks are kept per list slot), one mark
+ * per pixel: node id + 1, −1 walked (a walked pixel is never a node pixel), 0 neither; zero between calls
+ * (`scratchDirty` if a call was cut short)
  */
 let nodeScratch = new Int32Array(0);
 /**
@@ -289,10 +290,10 @@ export function traceFibers(
     nodeScratch.fill(0);
     maskScratch.fill(0);
   }
-  if (nodeScratch.length < W * H) {
+  const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
+  if (!drawn && nodeScratch.length < W * H) {
     nodeScratch = new Int32Array(W * H);
   }
-  const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
   if (drawn && maskScratch.length < W * H) {
     maskScratch = new Uint8Array(W * H);
     slotScratch = new Int32Array(W * H);
@@ -384,18 +385,21 @@ export function traceFibers(
     return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  // node id + 1 (0: not a node pixel; −1: walked, in the same raster): module scratch, zero outside the pixels this call sets
-  const nodeOf = nodeScratch;
+  // the mark of mask pixel i is nodeOf[at(i)]: node id + 1 (0: not a node pixel; −1: walked). For a mask raster, the
+  // raster module scratch (zero outside the pixels this call sets); for drawn lines, one mark per list slot, so
+  // that no second raster of the tracing raster's size (64 MB at 4096²) is touched. Marks are only read at mask
+  // pixels, which are all listed.
+  const nodeOf = drawn ? new Int32Array(drawn.pixels.length) : nodeScratch;
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (!mask[i] || nodeOf[i] > 0) continue;
+    if (!mask[i] || nodeOf[at(i)] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
     // junction pixels cluster together
     const cluster = [i];
-    nodeOf[i] = nodes.length + 1;
+    nodeOf[at(i)] = nodes.length + 1;
     if (d > 2)
       for (let q = 0; q < cluster.length; q++) {
         const j = cluster[q];
@@ -406,8 +410,8 @@ export function traceFibers(
           const yy = y + DY[k];
           if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
           const m = yy * W + xx;
-          if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
-            nodeOf[m] = nodes.length + 1;
+          if (mask[m] && nodeOf[at(m)] === 0 && nb(m) > 2) {
+            nodeOf[at(m)] = nodes.length + 1;
             cluster.push(m);
           }
         }
@@ -434,16 +438,19 @@ export function traceFibers(
     walkLen = 2;
     let prev = start;
     let cur = first;
-    while (nodeOf[cur] === 0) {
-      nodeOf[cur] = -1; // walked
+    const startMark = nodeOf[at(start)];
+    while (nodeOf[at(cur)] === 0) {
+      nodeOf[at(cur)] = -1; // walked
       let next = -1;
       // thinning cleared the image border, so every mask pixel's neighbours are inside the image
       for (let k = 0; k < 8; k++) {
         const m = cur + OFF[k];
-        if (!mask[m] || m === prev || nodeOf[m] === -1) continue;
-        if (walkLen > 2 && nodeOf[m] === nodeOf[start] && nodeOf[m] > 0 && m !== start && walkLen < 3) continue;
+        if (!mask[m] || m === prev) continue;
+        const mark = nodeOf[at(m)];
+        if (mark === -1) continue;
+        if (walkLen > 2 && mark === startMark && mark > 0 && m !== start && walkLen < 3) continue;
         next = m;
-        if (nodeOf[m] > 0) break;
+        if (mark > 0) break;
       }
       if (next < 0) break;
       prev = cur;
@@ -512,18 +519,21 @@ export function traceFibers(
     for (const i of cluster) {
       for (let k = 0; k < 8; k++) {
         const m = i + OFF[k];
-        if (!mask[m] || nodeOf[m] === -1 || nodeOf[m] === n + 1) continue;
-        if (nodeOf[m] > 0) {
+        if (!mask[m]) continue;
+        const mark = nodeOf[at(m)];
+        if (mark === -1 || mark === n + 1) continue;
+        if (mark > 0) {
           // adjacent node pixels: a direct short edge (once)
-          if (nodeOf[m] > n + 1) {
+          if (mark > n + 1) {
             pairBuf[0] = i;
             pairBuf[1] = m;
-            addEdge(pairBuf, 2, n, nodeOf[m] - 1);
+            addEdge(pairBuf, 2, n, mark - 1);
           }
           continue;
         }
         const end = walk(i, m);
-        const b = nodeOf[end] > 0 ? nodeOf[end] - 1 : n;
+        const endMark = nodeOf[at(end)];
+        const b = endMark > 0 ? endMark - 1 : n;
         addEdge(walkBuf, walkLen, n, b);
       }
     }
@@ -531,16 +541,16 @@ export function traceFibers(
   // closed loops without nodes
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (mask[i] && nodeOf[i] === 0) {
+    if (mask[i] && nodeOf[at(i)] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
-      nodeOf[i] = id + 1;
+      nodeOf[at(i)] = id + 1;
       const x = i % W;
       const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
         const m = (y + DY[k]) * W + x + DX[k];
-        if (m >= 0 && m < mask.length && mask[m] && nodeOf[m] !== -1) {
+        if (m >= 0 && m < mask.length && mask[m] && nodeOf[at(m)] !== -1) {
           walk(i, m);
           addEdge(walkBuf, walkLen, id, id);
           break;
@@ -549,9 +559,10 @@ export function traceFibers(
     }
   }
   // every mark set above is on a mask pixel: clear them for the next call
-  for (let q = 0; q < pixels.length; q++) {
-    nodeOf[pixels[q]] = 0;
-  }
+  if (!drawn)
+    for (let q = 0; q < pixels.length; q++) {
+      nodeOf[pixels[q]] = 0;
+    }
   if (drawn) {
     const dp = drawn.pixels;
     for (let q = 0; q < dp.length; q++) mask[dp[q]] = 0;
