@@ -8,9 +8,11 @@
  * JavaScript those comparisons are data-dependent branches that noise makes unpredictable.
  *
  * The caller (lines.ts) lays the planes, the best-response rows and the line sums out in this module's
- * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls).
+ * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls). That memory
+ * is the pipeline's shared stage scratch (stagescratch.ts), which later stages borrow between line filter calls.
  */
 
+import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 import { body, type Bytes, demote, F32, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
 
 const f64x2sub = op.simd(0xf1);
@@ -317,7 +319,7 @@ export interface LinePasses {
 
 let instance: LinePasses | null | undefined;
 
-/** The passes with their memory grown to `bytes`, or null without WebAssembly SIMD. */
+/** The passes with their memory grown to `bytes`, or null without WebAssembly SIMD (or while the memory is borrowed). */
 export function linePasses(bytes: number): LinePasses | null {
   if (instance === undefined) {
     instance = null;
@@ -344,7 +346,8 @@ export function linePasses(bytes: number): LinePasses | null {
           [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction()],
         );
         if (WebAssembly.validate(bytesOf)) {
-          const memory = new WebAssembly.Memory({ initial: 1 });
+          // the pipeline's shared stage scratch (stagescratch.ts): other stages borrow it between line filter calls
+          const memory = stageMemory() as WebAssembly.Memory;
           const ex = new WebAssembly.Instance(new WebAssembly.Module(bytesOf), { m: { mem: memory } }).exports as unknown as Omit<LinePasses, "memory">;
           instance = { memory, ...ex };
         }
@@ -353,7 +356,8 @@ export function linePasses(bytes: number): LinePasses | null {
       instance = null;
     }
   }
-  if (!instance) return null;
+  // (while another stage has borrowed the memory its views must stay intact: the JavaScript loops instead)
+  if (!instance || stageScratchBorrowed()) return null;
   const have = instance.memory.buffer.byteLength;
   if (have < bytes) instance.memory.grow(Math.ceil((bytes - have) / 65536));
   return instance;

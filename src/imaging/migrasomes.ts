@@ -9,6 +9,7 @@
  * of fibers (`crossingMeasure`): at a crossing the centre is that sum, an object on it adds its own.
  */
 import { rowPass } from "./fastfilter.ts";
+import { withStageScratch } from "./stagescratch.ts";
 import { hypot } from "./hypot.ts";
 import { profileSampler, type ProfileSampler } from "./fastcircle.ts";
 import { convolveSeparable, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, secondDerivativeGain, sampleBilinear, selectK } from "./filters.ts";
@@ -221,7 +222,7 @@ interface Candidate {
 }
 
 
-/** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned) */
+/** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned; a plane of the shared stage scratch during detectMigrasomes) */
 let blobScratch = new Float32Array(0);
 
 /** Local maxima of the blob response (both Hessian eigenvalues negative), per scale. */
@@ -430,7 +431,7 @@ function castVotes(
   }
 }
 
-/** scratch of ringCandidates: the two vote accumulators */
+/** scratch of ringCandidates: the two vote accumulators (planes of the shared stage scratch during detectMigrasomes) */
 let voteScratch = new Float32Array(0);
 
 /**
@@ -458,8 +459,9 @@ export function ringCandidates(
   const sp = pre ? pre.sigmaPx : Math.max(0.7, 0.1 / pxUm);
   const s = pre ? pre.s : gaussianBlur(sub, w, h, sp);
   const gain = secondDerivativeGain(sp);
-  // the vote accumulators: reused scratch (zeroed here), so that a large frame does not map and fault in
-  // 2 × 4 bytes per pixel afresh every time (only A, their blur, leaves this function)
+  // the vote accumulators: reused scratch (zeroed here, as its contents are undefined: detectMigrasomes sets it to
+  // the shared stage scratch), so that a large frame does not map and fault in 2 × 4 bytes per pixel afresh every
+  // time (only A, their blur, leaves this function)
   if (voteScratch.length < 2 * w * h) voteScratch = new Float32Array(2 * w * h);
   else voteScratch.fill(0, 0, 2 * w * h);
   const acc = voteScratch.subarray(0, w * h);
@@ -1167,20 +1169,26 @@ export function detectMigrasomes(
   // the profiles' smoothing goes into reused scratch (fully written, read only during the call); a nested
   // call (from onCandidate) gets a new array
   if (smBusy) return detectWith(sub, noise, w, h, pxUm, opts, new Float32Array(w * h));
-  if (smScratch.length < w * h) smScratch = new Float32Array(w * h);
-  if (voteBlurScratch.length < w * h) voteBlurScratch = new Float32Array(w * h);
+  // the profiles' smoothing, the blurred votes, the two vote accumulators and the blob stage's smoothing: five
+  // planes in the shared stage scratch (stagescratch.ts: memory the ridge stage's line filter has already touched,
+  // not 80 MB of fresh pages at 2048²), set as this module's scratch for the call
+  const n = w * h;
+  const saved = { votes: voteScratch, blob: blobScratch };
   smBusy = true;
   try {
-    return detectWith(sub, noise, w, h, pxUm, opts, smScratch.subarray(0, w * h), voteBlurScratch.subarray(0, w * h));
+    return withStageScratch(5 * 4 * n, (buf) => {
+      const plane = (k: number, len = n) => new Float32Array(buf, 4 * n * k, len);
+      voteScratch = plane(2, 2 * n);
+      blobScratch = plane(4);
+      return detectWith(sub, noise, w, h, pxUm, opts, plane(0), plane(1));
+    });
   } finally {
+    voteScratch = saved.votes;
+    blobScratch = saved.blob;
     smBusy = false;
   }
 }
 
-/** scratch of detectMigrasomes: the smoothed image of the radial profiles */
-let smScratch = new Float32Array(0);
-/** scratch of detectMigrasomes: the blurred Hough votes (fully written by ringCandidates, read only during the call) */
-let voteBlurScratch = new Float32Array(0);
 let smBusy = false;
 
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {

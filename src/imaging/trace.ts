@@ -9,6 +9,7 @@ import { insertionSortAsc } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { DrawnLines } from "./lines.ts";
 import { removeCorners, setPixels, thin } from "./mask.ts";
+import { withStageScratch } from "./stagescratch.ts";
 
 export interface FiberNode {
   id: number;
@@ -197,11 +198,10 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
  */
 let nodeScratch = new Int32Array(0);
 /**
- * for drawn lines (`DrawnLines`): the mask, zero off the lines, and each line pixel's index + 1 in the list (set at
- * every listed pixel and read only at mask pixels, so only there: elsewhere it may hold an earlier call's values)
+ * for drawn lines (`DrawnLines`): the mask, zero off the lines (each line pixel's index + 1 in the list, set at every
+ * listed pixel and read only at mask pixels, is in the shared stage scratch: see traceFibers)
  */
 let maskScratch = new Uint8Array(0);
-let slotScratch = new Int32Array(0);
 let scratchDirty = false;
 
 /**
@@ -279,13 +279,31 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
+  if (ridgeMask instanceof Uint8Array) return traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, null);
+  // drawn lines: the list slots of the raster's pixels (set at every listed pixel, read only there) in the shared
+  // stage scratch (stagescratch.ts: memory the ridge stage has already touched, not 64 MB of fresh pages at 4096²)
+  const n = w * h * (opts.scale ?? 1) ** 2;
+  return withStageScratch(4 * n, (buf) => traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, new Int32Array(buf, 0, n)));
+}
+
+/** traceFibers with the list-slot raster `slotRaster` (W × H, contents undefined) for drawn lines. */
+function traceWith(
+  ridgeMask: Uint8Array | DrawnLines,
+  ox: Float32Array | null,
+  oy: Float32Array | null,
+  w: number,
+  h: number,
+  pxUm: number,
+  opts: TraceOptions,
+  slotRaster: Int32Array | null,
+): FiberGraph {
   // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
   const sc = opts.scale ?? 1;
   const W = w * sc;
   const H = h * sc;
   const pu = pxUm / sc;
-  // scratch marks (node ids + 1, walked; for drawn lines also the mask and list slots): module scratch, zero outside
-  // the pixels a call sets, and cleared there at its end
+  // scratch marks (node ids + 1, walked; for drawn lines the mask): module scratch, zero outside the pixels a call
+  // sets, and cleared there at its end
   if (scratchDirty) {
     nodeScratch.fill(0);
     maskScratch.fill(0);
@@ -296,7 +314,6 @@ export function traceFibers(
   }
   if (drawn && maskScratch.length < W * H) {
     maskScratch = new Uint8Array(W * H);
-    slotScratch = new Int32Array(W * H);
   }
   scratchDirty = true;
   let mask: Uint8Array;
@@ -307,7 +324,7 @@ export function traceFibers(
   let slot: Int32Array | null = null;
   if (drawn) {
     mask = maskScratch.length === W * H ? maskScratch : maskScratch.subarray(0, W * H);
-    slot = slotScratch;
+    slot = slotRaster as Int32Array;
     const dp = drawn.pixels;
     for (let q = 0; q < dp.length; q++) {
       mask[dp[q]] = 1;
