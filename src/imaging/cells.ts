@@ -6,6 +6,7 @@
  * is cut at its level and opened below its own scale: fibers and migrasomes above the cut stay off it.
  */
 import { blockGrid, downsample2, gaussianBlur, gaussianKernel, kernelNoiseGain, quantile, selectK } from "./filters.ts";
+import { withStageScratch } from "./stagescratch.ts";
 
 export interface CellParams {
   minAreaUm2: number;
@@ -1045,23 +1046,19 @@ function upsampleLabels(lab: Int32Array, remap: Int32Array, cw: number, ch: numb
   return labels;
 }
 
-/**
- * Scratch of cellExclusion: the inverted labels (fully written) and the tiled distance map (filled with its
- * "far" value by nearDistance), used only during the call.
- */
-let exclInv = new Uint8Array(0);
-let exclDist = new Float32Array(0);
-
 /** Mask of cell pixels grown by `marginUm`. */
 export function cellExclusion(labels: Int32Array, w: number, h: number, pxUm: number, marginUm: number): Uint8Array {
-  if (exclInv.length !== w * h) {
-    exclInv = new Uint8Array(w * h);
-    exclDist = new Float32Array(w * h);
-  }
-  const inv = exclInv;
+  // scratch: the tiled distance map (filled with its "far" value by nearDistance) and the inverted labels (fully
+  // written), used only during the call, in the shared stage scratch (stagescratch.ts): the ridge stage's line
+  // filter then reuses those 5 bytes per pixel already touched, instead of a first frame faulting in both
+  const n = w * h;
+  return withStageScratch(5 * n, (buf) => exclusionWith(labels, w, h, pxUm, marginUm, new Float32Array(buf, 0, n), new Uint8Array(buf, 4 * n, n)));
+}
+
+function exclusionWith(labels: Int32Array, w: number, h: number, pxUm: number, marginUm: number, dist: Float32Array, inv: Uint8Array): Uint8Array {
   for (let i = 0; i < inv.length; i++) inv[i] = labels[i] ? 0 : 1;
   const r = marginUm / pxUm;
-  const { d, runs } = nearDistance(inv, w, h, r, exclDist);
+  const { d, runs } = nearDistance(inv, w, h, r, dist);
   const m = new Uint8Array(w * h);
   if (!runs) {
     for (let i = 0; i < m.length; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;

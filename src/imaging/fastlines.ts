@@ -12,8 +12,8 @@
  * is the pipeline's shared stage scratch (stagescratch.ts), which later stages borrow between line filter calls.
  */
 
-import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 import { body, type Bytes, demote, F32, F64, f64x2add, f64x2mul, f64x2splat, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
+import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 
 const f64x2sub = op.simd(0xf1);
 const f64x2lt = op.simd(0x49);
