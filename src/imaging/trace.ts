@@ -197,11 +197,6 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
  * (`scratchDirty` if a call was cut short)
  */
 let nodeScratch = new Int32Array(0);
-/**
- * for drawn lines (`DrawnLines`): the mask, zero off the lines (each line pixel's index + 1 in the list, set at every
- * listed pixel and read only at mask pixels, is in the shared stage scratch: see traceFibers)
- */
-let maskScratch = new Uint8Array(0);
 let scratchDirty = false;
 
 /**
@@ -280,13 +275,14 @@ export function traceFibers(
   opts: TraceOptions,
 ): FiberGraph {
   if (ridgeMask instanceof Uint8Array) return traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, null);
-  // drawn lines: the list slots of the raster's pixels (set at every listed pixel, read only there) in the shared
-  // stage scratch (stagescratch.ts: memory the ridge stage has already touched, not 64 MB of fresh pages at 4096²)
+  // drawn lines: the raster's mask (zeroed here) and the list slots of its pixels (set at every listed pixel, read
+  // only there) in the shared stage scratch (stagescratch.ts: memory the ridge stage has already touched, not
+  // 80 MB of fresh pages at 4096²)
   const n = w * h * (opts.scale ?? 1) ** 2;
-  return withStageScratch(4 * n, (buf) => traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, new Int32Array(buf, 0, n)));
+  return withStageScratch(5 * n, (buf) => traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, { slot: new Int32Array(buf, 0, n), mask: new Uint8Array(buf, 4 * n, n).fill(0) }));
 }
 
-/** traceFibers with the list-slot raster `slotRaster` (W × H, contents undefined) for drawn lines. */
+/** traceFibers with, for drawn lines, the W × H rasters `lineRasters`: the mask (zero) and the list slots (contents undefined). */
 function traceWith(
   ridgeMask: Uint8Array | DrawnLines,
   ox: Float32Array | null,
@@ -295,25 +291,19 @@ function traceWith(
   h: number,
   pxUm: number,
   opts: TraceOptions,
-  slotRaster: Int32Array | null,
+  lineRasters: { slot: Int32Array; mask: Uint8Array } | null,
 ): FiberGraph {
   // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
   const sc = opts.scale ?? 1;
   const W = w * sc;
   const H = h * sc;
   const pu = pxUm / sc;
-  // scratch marks (node ids + 1, walked; for drawn lines the mask): module scratch, zero outside the pixels a call
-  // sets, and cleared there at its end
-  if (scratchDirty) {
-    nodeScratch.fill(0);
-    maskScratch.fill(0);
-  }
+  // scratch marks (node ids + 1, walked) of a mask raster: module scratch, zero outside the pixels a call sets, and
+  // cleared there at its end (drawn lines: their rasters come from traceFibers)
+  if (scratchDirty) nodeScratch.fill(0);
   const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
   if (!drawn && nodeScratch.length < W * H) {
     nodeScratch = new Int32Array(W * H);
-  }
-  if (drawn && maskScratch.length < W * H) {
-    maskScratch = new Uint8Array(W * H);
   }
   scratchDirty = true;
   let mask: Uint8Array;
@@ -323,8 +313,9 @@ function traceWith(
   let LZ: Float32Array | undefined;
   let slot: Int32Array | null = null;
   if (drawn) {
-    mask = maskScratch.length === W * H ? maskScratch : maskScratch.subarray(0, W * H);
-    slot = slotRaster as Int32Array;
+    const lr = lineRasters as { slot: Int32Array; mask: Uint8Array };
+    mask = lr.mask;
+    slot = lr.slot;
     const dp = drawn.pixels;
     for (let q = 0; q < dp.length; q++) {
       mask[dp[q]] = 1;
@@ -580,10 +571,6 @@ function traceWith(
     for (let q = 0; q < pixels.length; q++) {
       nodeOf[pixels[q]] = 0;
     }
-  if (drawn) {
-    const dp = drawn.pixels;
-    for (let q = 0; q < dp.length; q++) mask[dp[q]] = 0;
-  }
   scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
