@@ -14,6 +14,7 @@
 import { convolveSeparable, gaussianBlur, gaussianKernel } from "./filters.ts";
 import { type LinePasses, linePasses } from "./fastlines.ts";
 import { setPixels } from "./mask.ts";
+import { stageMemory, stageScratchBorrowed, withStageScratch } from "./stagescratch.ts";
 
 export interface LineParams {
   /** length of the line filter, µm */
@@ -1115,17 +1116,35 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
  * the segment point from its centre.
  */
 function drawCentreLines(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number): DrawnLines {
+  // the plot log and the sort's arrays (transient, every element read written first) in the shared stage scratch
+  // at its present size (stagescratch.ts: the line passes are done, and their pages are already touched), not
+  // ~20 MB of fresh pages per frame at 2048² and 0.16 µm; without it (or while it is borrowed) in new arrays
+  const mem = stageScratchBorrowed() ? null : stageMemory();
+  if (!mem) return drawWith(cm, dxs, dys, zc, W, H, f, w, h, null);
+  return withStageScratch(mem.buffer.byteLength, (buf) => drawWith(cm, dxs, dys, zc, W, H, f, w, h, buf));
+}
+
+function drawWith(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Float32Array, W: number, H: number, f: number, w: number, h: number, buf: ArrayBuffer | null): DrawnLines {
   // every plot is logged (raster index, offsets, z); the last plot of a pixel gives its values, as drawing into
-  // rasters did, without touching rasters of which only a few per cent are drawn
-  const log: PlotLog = { J: new Int32Array(1 << 16), LX: new Float32Array(1 << 16), LY: new Float32Array(1 << 16), LZ: new Float32Array(1 << 16), m: 0 };
+  // rasters did, without touching rasters of which only a few per cent are drawn. In `buf`: the log's four arrays
+  // of cap plots in its first half, the sort's four arrays of m ≤ cap plots in its second (a log grown past cap
+  // is in new arrays, and so is the sort then)
+  const cap = buf ? Math.floor(buf.byteLength / 32) : 0;
+  const log: PlotLog =
+    cap >= 1 << 16
+      ? { J: new Int32Array(buf as ArrayBuffer, 0, cap), LX: new Float32Array(buf as ArrayBuffer, 4 * cap, cap), LY: new Float32Array(buf as ArrayBuffer, 8 * cap, cap), LZ: new Float32Array(buf as ArrayBuffer, 12 * cap, cap), m: 0 }
+      : { J: new Int32Array(1 << 16), LX: new Float32Array(1 << 16), LY: new Float32Array(1 << 16), LZ: new Float32Array(1 << 16), m: 0 };
   logPlots(cm, dxs, dys, zc, W, H, f, w, h, log);
   const { J, LX, LY, LZ, m } = log;
   // the plots ordered by pixel, stably (LSD radix sort, 12 bits a pass, each plot's pixel carried along with its
   // index: no gather per pass), then the last plot of each pixel
-  let a = new Int32Array(m);
-  let b = new Int32Array(m);
-  let ka = J.slice(0, m);
-  let kb = new Int32Array(m);
+  const inBuf = cap >= 1 << 16 && J.buffer === buf && m <= cap;
+  const sortArray = (k: number) => (inBuf ? new Int32Array(buf as ArrayBuffer, 16 * cap + 4 * k * m, m) : new Int32Array(m));
+  let a = sortArray(0);
+  let b = sortArray(1);
+  let ka = sortArray(2);
+  ka.set(J.subarray(0, m));
+  let kb = sortArray(3);
   for (let q = 0; q < m; q++) a[q] = q;
   const cnt = new Int32Array(4096);
   for (let shift = 0; shift === 0 || w * h - 1 >= 2 ** shift; shift += 12) {
