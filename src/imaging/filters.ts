@@ -164,10 +164,11 @@ export function hessian(s: Float32Array, w: number, h: number): { xx: Float32Arr
 }
 
 /** Halve the resolution by 2×2 averaging (odd edges clamped). */
-export function downsample2(src: Float32Array, w: number, h: number): Plane {
+export function downsample2(src: Float32Array, w: number, h: number, into?: Float32Array): Plane {
   const W = Math.ceil(w / 2);
   const H = Math.ceil(h / 2);
-  const out = new Float32Array(W * H);
+  // (`into`: ⌈w/2⌉·⌈h/2⌉ elements, every one written below)
+  const out = into ?? new Float32Array(W * H);
   for (let Y = 0; Y < H; Y++) {
     const y0 = 2 * Y;
     const y1 = Math.min(h - 1, y0 + 1);

@@ -224,6 +224,8 @@ interface Candidate {
 
 /** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned; a plane of the shared stage scratch during detectMigrasomes) */
 let blobScratch = new Float32Array(0);
+/** scratch of blobCandidates: its pyramid levels, one after another while they fit (a plane of the shared stage scratch during detectMigrasomes, else none) */
+let pyramidScratch: Float32Array | null = null;
 
 /** Local maxima of the blob response (both Hessian eigenvalues negative), per scale. */
 export function blobCandidates(
@@ -239,14 +241,22 @@ export function blobCandidates(
   // pyramid levels: level k has 2^k times coarser pixels
   const levels: { d: Float32Array; nz: Float32Array; w: number; h: number; f: number }[] = [{ d: sub, nz: noise, w, h, f: 1 }];
   let lastLevel: Float32Array | null = null;
+  // a level's array: the next free part of pyramidScratch, else new (every element is written by downsample2)
+  let used = 0;
+  const levelArray = (len: number): Float32Array | undefined => {
+    if (!pyramidScratch || used + len > pyramidScratch.length) return undefined;
+    used += len;
+    return pyramidScratch.subarray(used - len, used);
+  };
   for (const rUm of radiiUm) {
     const sUm = rUm / Math.SQRT2;
     let L = 0;
     while ((sUm / pxUm) / 2 ** L > 2.5) L++;
     while (levels.length <= L) {
       const p = levels[levels.length - 1];
-      const d = downsample2(p.d, p.w, p.h);
-      const nz = downsample2(p.nz, p.w, p.h);
+      const len = Math.ceil(p.w / 2) * Math.ceil(p.h / 2);
+      const d = downsample2(p.d, p.w, p.h, levelArray(len));
+      const nz = downsample2(p.nz, p.w, p.h, levelArray(len));
       for (let i = 0; i < nz.data.length; i++) nz.data[i] *= 0.5;
       levels.push({ d: d.data, nz: nz.data, w: d.width, h: d.height, f: p.f * 2 });
     }
@@ -1169,22 +1179,24 @@ export function detectMigrasomes(
   // the profiles' smoothing goes into reused scratch (fully written, read only during the call); a nested
   // call (from onCandidate) gets a new array
   if (smBusy) return detectWith(sub, noise, w, h, pxUm, opts, new Float32Array(w * h));
-  // the profiles' smoothing, the blurred votes, the two vote accumulators and the blob stage's smoothing: five
-  // planes in the shared stage scratch (stagescratch.ts: memory the ridge stage's line filter has already touched,
-  // not 80 MB of fresh pages at 2048²), set as this module's scratch for the call
+  // the profiles' smoothing, the blurred votes, the two vote accumulators, the blob stage's smoothing and its
+  // pyramid: six planes in the shared stage scratch (stagescratch.ts: memory the ridge stage's line filter has
+  // already touched, not ~90 MB of fresh pages at 2048²), set as this module's scratch for the call
   const n = w * h;
-  const saved = { votes: voteScratch, blob: blobScratch };
+  const saved = { votes: voteScratch, blob: blobScratch, pyramid: pyramidScratch };
   smBusy = true;
   try {
-    return withStageScratch(5 * 4 * n, (buf) => {
+    return withStageScratch(6 * 4 * n, (buf) => {
       const plane = (k: number, len = n) => new Float32Array(buf, 4 * n * k, len);
       voteScratch = plane(2, 2 * n);
       blobScratch = plane(4);
+      pyramidScratch = plane(5);
       return detectWith(sub, noise, w, h, pxUm, opts, plane(0), plane(1));
     });
   } finally {
     voteScratch = saved.votes;
     blobScratch = saved.blob;
+    pyramidScratch = saved.pyramid;
     smBusy = false;
   }
 }
