@@ -1,9 +1,10 @@
 /**
  * Stage scratch: one block of memory that the pipeline's large transient buffers of different stages borrow in
  * turn. It is the WebAssembly memory of the line filter's passes (fastlines.ts), which the ridge stage grows to
- * about 95 MB at 2048² and 0.16 µm pixels; the migrasome stage (its vote, blob and profile-smoothing planes) and
- * the tracer (its list-slot raster) then borrow it instead of keeping ~145 MB of module scratch of their own, and
- * the cell exclusion (before the ridge stage) its distance map, whose pages the line filter then finds touched.
+ * about 95 MB at 2048² and 0.16 µm pixels. Borrowers, in pipeline order: the cell exclusion (distance map; its
+ * pages are then reused by the line filter), the line filter's centre-line drawing (plot log and sort, after its
+ * passes), the migrasome stage (vote, blob, pyramid and profile-smoothing planes) and the tracer (the drawn
+ * lines' mask and list-slot rasters) — instead of ~170 MB of module scratch and per-frame arrays of their own.
  * A large frame's first call thus touches far fewer fresh pages (each 4 kB page costs a page fault the first time
  * it is written; at 2048² that was a large part of the first frame's extra time).
  *
