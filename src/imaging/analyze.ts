@@ -7,6 +7,7 @@ import { cellExclusion, detectCells, type CellBody } from "./cells.ts";
 import { DEFAULT_EXTEND_PARAMS, extendTips, type ExtendParams } from "./extend.ts";
 import { gaussianKernel, kernelNoiseGain, subtractBackground } from "./filters.ts";
 import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type MigrasomeParams } from "./migrasomes.ts";
+import { estimateSnr } from "./quality.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
 import { dropSmallCycles, traceFibers, type FiberGraph, type TraceOptions } from "./trace.ts";
@@ -60,6 +61,9 @@ export interface ImageAnalysis {
   fibers: FiberGraph;
   cells: CellBody[];
   cellLabels: Int32Array;
+  /** the image's SNR (mean peak migrasome signal above background / background noise) estimated from the detected
+   * migrasomes (`estimateSnr` in quality.ts); NaN without migrasomes */
+  snr: number;
 }
 
 /**
@@ -160,5 +164,6 @@ function analyzeWith(
     armDirsDeg: sites[i].armDirsDeg,
   }));
   migrasomes.sort((a, b) => a.yUm - b.yUm || a.xUm - b.xUm);
-  return { width: w, height: h, pixelSizeUm: px, psfSigmaUm: psf, migrasomes, fibers: graph, cells: cm.cells, cellLabels: cm.labels };
+  const snr = estimateSnr(sub, w, h, px, bg.noiseMedian, migs);
+  return { width: w, height: h, pixelSizeUm: px, psfSigmaUm: psf, migrasomes, fibers: graph, cells: cm.cells, cellLabels: cm.labels, snr };
 }

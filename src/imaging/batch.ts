@@ -179,6 +179,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
     fiberLengthUm: Number(totalL.toFixed(3)),
     migrasomesPer100Um: totalL > 0 ? Number(((100 * totalM) / totalL).toFixed(4)) : null,
     meanMigrasomesPerCell: perCellCounts.length ? Number((perCellCounts.reduce((s, v) => s + v, 0) / perCellCounts.length).toFixed(4)) : null,
+    imagesWithQualityNote: images.filter((i) => i.quality.note !== null).length,
     perImage: images,
     overlays,
   });

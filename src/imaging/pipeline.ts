@@ -9,7 +9,7 @@ import { analyzePlane, type ImageAnalysis } from "./analyze.ts";
 import { readImage } from "./io.ts";
 import { linkTracks, type FramePoint } from "./linking.ts";
 import { overlayPng } from "./overlay.ts";
-import { cellReadouts, detectionRow, fiberRows, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
+import { cellReadouts, detectionRow, fiberRows, imageQuality, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
 import { maxProjection } from "./types.ts";
 
 export interface FileOptions {
@@ -123,6 +123,9 @@ export async function analyzeFile(
     summary.migrasomesPer100Um = L > 0 ? Number(((100 * summary.migrasomes) / L).toFixed(4)) : null;
     summary.sites = { tip: sum((s) => s.sites.tip), junction: sum((s) => s.sites.junction), along: sum((s) => s.sites.along), none: sum((s) => s.sites.none) };
     summary.tracks = tracksSummary;
+    // the SNR of a time series: the mean over the frames that have migrasomes
+    const snrs = analyses.map((a) => a.snr).filter((v) => Number.isFinite(v));
+    summary.quality = imageQuality(px, snrs.length ? snrs.reduce((a, b) => a + b, 0) / snrs.length : NaN);
   }
   return { image, detections, fibers, perCell, summary, overlays, warnings };
 }

@@ -4,6 +4,7 @@
  */
 import type { CsvCell } from "../util/csv.ts";
 import type { DetectedMigrasome, ImageAnalysis } from "./analyze.ts";
+import { expectedResults, FIBER_LENGTH_TOLERANCE, SITE_BAR, type Expected } from "./validation.ts";
 
 export interface CellReadout {
   image: string;
@@ -95,6 +96,30 @@ export interface ImageSummary {
   migrasomesPer100Um: number | null;
   sites: { tip: number; junction: number; along: number; none: number };
   tracks?: { count: number; meanLifetimeFrames: number | null; formationFrames: number[] };
+  quality: ImageQuality;
+}
+
+/**
+ * How far to trust an image's read-outs: its estimated SNR (`estimateSnr`; for a time series the mean over frames)
+ * and what the held-out evaluation gave at that SNR and pixel size (`expectedResults`), with a note when site accuracy
+ * or fiber length there misses the issue's bars (≥ 0.85; within 10 %).
+ */
+export interface ImageQuality {
+  snrEstimate: number | null;
+  expected: Expected | null;
+  note: string | null;
+}
+
+export function imageQuality(pixelSizeUm: number, snr: number): ImageQuality {
+  const e = expectedResults(pixelSizeUm, snr);
+  if (!e) return { snrEstimate: null, expected: null, note: "no migrasome detected: SNR not estimated" };
+  const s = Number(snr.toFixed(2));
+  const weak: string[] = [];
+  if (e.siteAccuracy < SITE_BAR) weak.push(`sites ${e.siteAccuracy.toFixed(2)} correct`);
+  if (Math.abs(e.fiberLengthRatio - 1) > FIBER_LENGTH_TOLERANCE) weak.push(`fiber length ${e.fiberLengthRatio.toFixed(2)} × the true length`);
+  const where = `estimated SNR ${s} with ${pixelSizeUm} µm pixels${e.extrapolated ? " (outside the validated 0.065–0.16 µm, SNR 2–10: nearest rows)" : ""}`;
+  const note = weak.length ? `${where}: held-out synthetic scenes gave ${weak.join(" and ")} here; treat these read-outs as approximate` : e.extrapolated ? where : null;
+  return { snrEstimate: s, expected: e, note };
 }
 
 export function imageSummary(image: string, a: ImageAnalysis, pixelSizeSource: string, frames: number): ImageSummary {
@@ -115,5 +140,6 @@ export function imageSummary(image: string, a: ImageAnalysis, pixelSizeSource: s
     junctions: a.fibers.nodes.filter((n) => n.kind === "junction" && n.degree >= 3).length,
     migrasomesPer100Um: a.fibers.totalLengthUm > 0 ? Number(((100 * a.migrasomes.length) / a.fibers.totalLengthUm).toFixed(4)) : null,
     sites,
+    quality: imageQuality(a.pixelSizeUm, a.snr),
   };
 }

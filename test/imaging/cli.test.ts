@@ -46,6 +46,12 @@ describe("migrasim render / analyze / evaluate", () => {
     for (const c of ["image", "xUm", "yUm", "diameterUm", "site", "score", "cellId"]) expect(head.split(",")).toContain(c);
     const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
     expect(summary.images).toBe(1); // … and the rest is analysed
+    // rendered at SNR 7: the estimate (held-out: 0.9–1.5 × the true SNR) and the held-out results expected there
+    const q = summary.perImage[0].quality;
+    expect(q.snrEstimate).toBeGreaterThan(5);
+    expect(q.snrEstimate).toBeLessThan(11);
+    expect(q.expected.f1).toBeGreaterThan(0.95);
+    expect(summary.imagesWithQualityNote).toBe(q.note === null ? 0 : 1);
     const r3 = run(["evaluate", join(dir, "out", "detections.csv"), join(dir, "img", "truth_migrasomes.csv"), "--json"]);
     expect(r3.status, r3.stderr).toBe(0);
     expect(JSON.parse(r3.stdout).f1).toBeGreaterThan(0.9);

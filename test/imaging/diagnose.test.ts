@@ -8,7 +8,7 @@ import type { FiberEdge } from "../../src/imaging/trace.ts";
 const px = 0.1;
 const analysis = (edges: [number, number][][], migrasomes: DetectedMigrasome[] = []): ImageAnalysis => {
   const E: FiberEdge[] = edges.map((points, id) => ({ id, a: 0, b: 0, points, cellId: null, lengthUm: points.slice(1).reduce((L, p, i) => L + Math.hypot(p[0] - points[i][0], p[1] - points[i][1]), 0) }));
-  return { width: 200, height: 200, pixelSizeUm: px, psfSigmaUm: 0.1, migrasomes, cells: [], cellLabels: new Int32Array(200 * 200), fibers: { nodes: [], edges: E, totalLengthUm: E.reduce((a, e) => a + e.lengthUm, 0) } };
+  return { width: 200, height: 200, pixelSizeUm: px, psfSigmaUm: 0.1, migrasomes, cells: [], cellLabels: new Int32Array(200 * 200), snr: NaN, fibers: { nodes: [], edges: E, totalLengthUm: E.reduce((a, e) => a + e.lengthUm, 0) } };
 };
 const mig = (x: number, y: number, d: number): SceneObject => ({ id: 1, x, y, diameterUm: d, brightness: 1, kind: "migrasome", site: "tip", cellId: null });
 
