@@ -88,6 +88,26 @@ describe("expected results from the held-out table", () => {
     expect([...rows].sort((a, b) => key(a) - key(b))).toEqual([...VALIDATION].sort((a, b) => key(a) - key(b)));
   });
 
+  it("is the table the docs' summary shows (docs/imaging.md, At a glance)", () => {
+    const doc = readFileSync(new URL("../../docs/imaging.md", import.meta.url), "utf8");
+    const part = doc.slice(doc.indexOf("## At a glance"), doc.indexOf("## Input"));
+    const rows = part.split("\n").filter((l) => /^\| 0\.\d+ µm \|/.test(l));
+    expect(rows).toHaveLength(3);
+    const snrs = [2, 4, 7, 10];
+    for (const l of rows) {
+      const c = l.split("|").slice(1, -1).map((x) => x.trim());
+      const px = Number(c[0].replace(" µm", ""));
+      c.slice(1).forEach((cell, i) => {
+        const [f1, site, fiber] = cell.split(" / ").map(Number);
+        const r = VALIDATION.find((v) => v.pixelSizeUm === px && v.snr === snrs[i]);
+        expect(r, `${px} µm, SNR ${snrs[i]}`).toBeDefined();
+        expect(Math.abs(f1 - r!.f1)).toBeLessThanOrEqual(0.0051); // F1 shown to two decimals
+        expect(site).toBeCloseTo(r!.siteAccuracy, 2);
+        expect(fiber).toBeCloseTo(r!.fiberLengthRatio, 2);
+      });
+    }
+  });
+
   it("reaches the image summary", () => {
     const px = 0.1;
     const scene = generateScene(11, { variant: "scoring", widthUm: 24, heightUm: 24, dense: false });
