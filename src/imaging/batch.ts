@@ -124,6 +124,8 @@ async function analyzeAll(files: InputFile[], opts: FileOptions, threads: number
 export interface BatchResult {
   analysed: number;
   failed: { path: string; error: string }[];
+  /** images whose quality read-out carries a note (summary.json, perImage[].quality) */
+  withQualityNote: number;
 }
 
 export async function analyzeBatch(paths: string[], outDir: string, opts: FileOptions & { threads?: number; quiet?: boolean } = {}): Promise<BatchResult> {
@@ -169,6 +171,7 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   writeFileAtomic(join(outDir, "per_cell.csv"), toCsv(PER_CELL_HEADER, cells));
   const totalM = images.reduce((s, i) => s + i.migrasomes, 0);
   const totalL = images.reduce((s, i) => s + i.fiberLengthUm, 0);
+  const withQualityNote = images.filter((i) => i.quality.note !== null).length;
   const perCellCounts = cells.filter((r) => r[2] !== "").map((r) => Number(r[3]));
   writeJsonAtomic(join(outDir, "summary.json"), {
     images: images.length,
@@ -179,11 +182,11 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
     fiberLengthUm: Number(totalL.toFixed(3)),
     migrasomesPer100Um: totalL > 0 ? Number(((100 * totalM) / totalL).toFixed(4)) : null,
     meanMigrasomesPerCell: perCellCounts.length ? Number((perCellCounts.reduce((s, v) => s + v, 0) / perCellCounts.length).toFixed(4)) : null,
-    imagesWithQualityNote: images.filter((i) => i.quality.note !== null).length,
+    imagesWithQualityNote: withQualityNote,
     perImage: images,
     overlays,
   });
-  return { analysed: images.length, failed };
+  return { analysed: images.length, failed, withQualityNote };
 }
 
 /** The overlay files a previous run listed in `outDir/summary.json` (plain names ending in `_overlay.png` only). */

@@ -2,9 +2,13 @@
  * An image's quality read-out (`quality.ts`, `validation.ts`): the SNR estimated from the detected migrasomes against
  * the SNR the renderer was given, the held-out table's lookup, and that the table in the code is the one the docs show.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzePlane } from "../../src/imaging/analyze.ts";
+import { analyzeBatch } from "../../src/imaging/batch.ts";
+import { writeTiff16 } from "../../src/imaging/io-tiff.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { estimateSnr } from "../../src/imaging/quality.ts";
 import { imageQuality, imageSummary } from "../../src/imaging/readouts.ts";
@@ -116,5 +120,25 @@ describe("expected results from the held-out table", () => {
     const q = imageSummary("x", a, "test", 1).quality;
     expect(q.snrEstimate).toBeGreaterThan(4);
     expect(q.expected?.f1).toBeGreaterThan(0.9);
+  });
+
+  it("a folder run counts the images with a note: low SNR at 0.16 µm has one, SNR 9 at 0.1 µm none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "migrasim-quality-"));
+    try {
+      for (const [name, snr, px] of [["low", 3, 0.16], ["high", 9, 0.1]] as const) {
+        const img = renderScene(generateScene(5, { widthUm: 24, heightUm: 24 }), randomOptics(5, snr, "scoring", px), 5);
+        writeFileSync(join(dir, `${name}.tif`), writeTiff16([img.counts], img.width, img.height, { pixelSizeUm: px }));
+      }
+      const r = await analyzeBatch([dir], join(dir, "out"), { threads: 1, quiet: true });
+      expect(r.withQualityNote).toBe(1);
+      const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
+      expect(summary.imagesWithQualityNote).toBe(1);
+      const by = Object.fromEntries(summary.perImage.map((i: { image: string; quality: unknown }) => [i.image, i.quality]));
+      expect(by["low.tif"].note).toMatch(/0\.16 µm pixels: held-out synthetic scenes gave sites/);
+      expect(by["high.tif"].note).toBeNull();
+      expect(by["low.tif"].snrEstimate).toBeLessThan(by["high.tif"].snrEstimate);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

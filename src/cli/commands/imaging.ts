@@ -50,6 +50,8 @@ export function registerImaging(program: Command): void {
         throw new UserError(`none of the ${r.failed.length} images could be analysed`);
       }
       process.stdout.write(`analysed ${r.analysed} image(s)${r.failed.length ? `, skipped ${r.failed.length}` : ""}; results in ${o.out}\n`);
+      // images whose sites or fiber length fall where the held-out evaluation misses the bars, or without migrasomes
+      if (r.withQualityNote) process.stdout.write(`${r.withQualityNote} of them with a quality note (summary.json, perImage[].quality)\n`);
       if (r.failed.length) process.exitCode = 2;
     });
 
