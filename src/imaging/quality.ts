@@ -5,19 +5,15 @@
  * (`validation.ts`: the held-out evaluation table).
  */
 
+import { quantile } from "../stats/descriptive.ts";
+
 /** −Φ⁻¹(0.3): how far the 30th percentile of Gaussian noise lies below its mean, in noise units */
 const BACKGROUND_OFFSET_Z = 0.5244;
 
-/** a ring of the radial profile is used when it holds at least this many pixels (the innermost rings hold 1–4) */
+/** a ring of the radial profile is used when it holds at least this many pixels (rings 0.5 pixel wide near the centre hold few) */
 const MIN_RING_PIXELS = 8;
 /** the innermost ring is a disc of this radius (pixels; ≥ 8 pixels): a small migrasome, blurred, peaks at its centre */
 const CENTRE_RADIUS_PX = 1.6;
-
-function median(v: number[]): number {
-  v.sort((a, b) => a - b);
-  const h = v.length >> 1;
-  return v.length % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
 
 /** one detected migrasome: centre in pixels and diameter in µm */
 export interface SnrMigrasome {
@@ -55,7 +51,7 @@ export function estimateSnr(sub: Float32Array, w: number, h: number, pxUm: numbe
         if (k < nb) bins[k].push(sub[y * w + x]);
       }
     let peak = -Infinity;
-    for (let k = 0; k < nb; k++) if (bins[k].length >= MIN_RING_PIXELS) peak = Math.max(peak, median(bins[k]));
+    for (let k = 0; k < nb; k++) if (bins[k].length >= MIN_RING_PIXELS) peak = Math.max(peak, quantile(bins[k], 0.5));
     if (peak > -Infinity) {
       sum += peak;
       n++;
