@@ -79,6 +79,10 @@ describe("expected results from the held-out table", () => {
     expect(imageQuality(0.16, 4).note).toMatch(/sites 0\.67 correct and fiber length 0\.60 × the true length/);
     expect(imageQuality(0.065, 7).note).toBeNull();
     expect(imageQuality(0.1, NaN).note).toMatch(/no migrasome detected/);
+    // above the table's SNR: flagged as extrapolated, but no note; outside the pixel sizes: a note
+    expect(imageQuality(0.1, 25).expected?.extrapolated).toBe(true);
+    expect(imageQuality(0.1, 25).note).toBeNull();
+    expect(imageQuality(0.05, 8).note).toMatch(/outside the validated 0\.065–0\.16 µm/);
   });
 
   it("is the table the docs show (docs/imaging.md, Evaluation, sparse rows)", () => {
