@@ -61,6 +61,47 @@ export function siteCeiling(scene: Scene, optics: Optics, armUm = 1): SiteCeilin
 }
 
 /**
+ * Site-accuracy ceiling of an observer that does NOT know where the fibers run: it must search `directions`
+ * independent directions around each migrasome and call an arm wherever the evidence over `armUm` µm of the
+ * direction (or less where the fiber ends sooner) passes one threshold t (in d' units). A true arm of detectability
+ * d' is then found with probability Φ(d' − t), and each empty direction stays empty with probability Φ(t), so a site is
+ * right with probability about Φ(t)^directions · Π_arms Φ(d' − t) (the arms' own directions counted as empty too: a
+ * small, conservative error). The threshold is chosen per call among `thresholds` to maximise the mean over the
+ * scenes given (the best single threshold for that SNR and pixel size). Like `siteCeiling` it sees no passing
+ * fibers, decoys or touching neighbours, so it is an estimate; it shows how much of the gap between a detector and
+ * the known-path ceiling is the search itself. Returns the accuracy and the threshold that gave it.
+ */
+export function siteSearchCeiling(
+  scenes: readonly { scene: Scene; optics: Optics }[],
+  opts: { directions?: number; armUm?: number; thresholds?: readonly number[] } = {},
+): { accuracy: number; threshold: number; n: number } {
+  const M = opts.directions ?? 24;
+  const L = opts.armUm ?? 1.3;
+  const ts = opts.thresholds ?? Array.from({ length: 41 }, (_, i) => 1 + i * 0.1);
+  // per migrasome with a site, the d' of each merged arm (the group's strongest)
+  const sites: number[][] = [];
+  for (const { scene, optics } of scenes)
+    for (const o of scene.objects) {
+      if (o.kind !== "migrasome" || o.site === "none") continue;
+      const groups = mergeArms(fiberArmList(scene.fibers, o.x, o.y, o.diameterUm / 2));
+      sites.push(groups.map((g) => Math.max(0, ...g.map((a) => fiberDetectability(scene.fibers[a.fiber].brightness, optics.snr, optics.psfSigmaUm, Math.min(L, a.runUm), optics.pixelSizeUm)))));
+    }
+  let best = { accuracy: NaN, threshold: NaN, n: sites.length };
+  for (const t of ts) {
+    const empty = normalCdf(t) ** M;
+    let acc = 0;
+    for (const arms of sites) {
+      let p = empty;
+      for (const d of arms) p *= normalCdf(d - t);
+      acc += p;
+    }
+    acc /= Math.max(1, sites.length);
+    if (!(acc <= best.accuracy)) best = { accuracy: acc, threshold: t, n: sites.length };
+  }
+  return best;
+}
+
+/**
  * Fiber-length ceiling: the fraction of the scene's true fiber length (inside the image, outside cells) on fibers that
  * a tracer could find at all, i.e. whose detectability over `lengthUm` of straight fiber reaches `minDPrime`. A
  * tracer that searches the image for fibers tests some 10⁴–10⁵ independent positions and orientations of a 2 µm

@@ -18,7 +18,7 @@ export { detectLog, logCandidates, selectLog, DEFAULT_LOG_PARAMS, SCALE_LOG_PARA
 export { hungarian } from "./hungarian.ts";
 export { evaluateDetections, readPointsCsv, matchGateUm, type EvaluationResult, type PointRecord } from "./evaluate.ts";
 export { generateScene, randomOptics, sceneFiberLength, fiberArms, fiberArmList, mergeArms, siteFromFibers, ARM_GEOMETRY, VARIANT_RANGES, type Scene, type Optics, type SceneVariant, type FiberArm } from "./scene.ts";
-export { siteCeiling, fiberDetectability, normalCdf, type SiteCeiling } from "./ceiling.ts";
+export { siteCeiling, siteSearchCeiling, fiberDetectability, normalCdf, type SiteCeiling } from "./ceiling.ts";
 export { runSuite, suiteSeeds, type SuiteResult } from "./suite.ts";
 export { renderScene, type RenderedImage } from "./optics.ts";
 export { readRun, defaultRegion, defaultOptics } from "./render.ts";

@@ -4,7 +4,7 @@
  * ceiling behaves as a bound should.
  */
 import { describe, expect, it } from "vitest";
-import { fiberDetectability, fiberLengthCeiling, normalCdf, siteCeiling } from "../../src/imaging/ceiling.ts";
+import { fiberDetectability, fiberLengthCeiling, normalCdf, siteCeiling, siteSearchCeiling } from "../../src/imaging/ceiling.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { generateScene, randomOptics, type Optics, type Scene } from "../../src/imaging/scene.ts";
 
@@ -95,6 +95,38 @@ describe("site ceiling", () => {
     expect(c(4, 0.16)).toBeLessThan(c(4, 0.1));
     expect(c(4, 0.1)).toBeLessThan(c(4, 0.065));
     expect(c(10, 0.1)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("site ceiling of a searching observer", () => {
+  const along = (b: number): Scene => ({
+    widthUm: 20, heightUm: 20, cells: [], crossings: [],
+    fibers: [{ id: 1, cellId: null, points: [[2, 10], [18, 10]], brightness: b }],
+    objects: [{ id: 1, x: 10, y: 10, diameterUm: 1.2, brightness: 1, kind: "migrasome", site: "along", cellId: null }],
+  });
+
+  it("is Φ(t)^M · Π Φ(d' − t) at its best threshold (one migrasome with two arms)", () => {
+    const o = optics(4, 0.1);
+    const r = siteSearchCeiling([{ scene: along(0.3), optics: o }], { directions: 24, armUm: 1.3, thresholds: [3] });
+    const d = fiberDetectability(0.3, 4, o.psfSigmaUm, 1.3, 0.1);
+    expect(r.threshold).toBe(3);
+    expect(r.accuracy).toBeCloseTo(normalCdf(3) ** 24 * normalCdf(d - 3) ** 2, 10);
+    // the best of several thresholds is at least as good as each of them
+    const all = siteSearchCeiling([{ scene: along(0.3), optics: o }], { directions: 24, armUm: 1.3 });
+    expect(all.accuracy).toBeGreaterThanOrEqual(r.accuracy);
+  });
+
+  it("lies below the known-path ceiling and rises with SNR and a longer look (generated scenes)", () => {
+    const sc = generateScene(1001, { variant: "scoring", dense: false });
+    for (const snr of [2, 4, 7]) {
+      const o = randomOptics(1001, snr, "scoring", 0.1);
+      const s13 = siteSearchCeiling([{ scene: sc, optics: o }]).accuracy;
+      expect(s13, `SNR ${snr}`).toBeLessThan(siteCeiling(sc, o, 1.3).accuracy);
+      expect(siteSearchCeiling([{ scene: sc, optics: o }], { armUm: 3.7 }).accuracy, `SNR ${snr}`).toBeGreaterThan(s13);
+    }
+    const at = (snr: number) => siteSearchCeiling([{ scene: sc, optics: randomOptics(1001, snr, "scoring", 0.1) }]).accuracy;
+    expect(at(2)).toBeLessThan(at(4));
+    expect(at(4)).toBeLessThan(at(7));
   });
 });
 
