@@ -43,21 +43,25 @@ export interface SiteCeiling {
  * the fiber's first `armUm` µm beyond the migrasome's rim (or less where the fiber ends sooner).
  */
 export function siteCeiling(scene: Scene, optics: Optics, armUm = 1): SiteCeiling {
+  const sites = armDetectabilities(scene, optics, armUm);
   let acc = 0;
-  let n = 0;
+  for (const arms of sites) {
+    let p = 1;
+    for (const d of arms) p *= normalCdf(d / 2);
+    acc += p;
+  }
+  return { accuracy: sites.length ? acc / sites.length : NaN, n: sites.length };
+}
+
+/** Per migrasome with a site, the d' of each of its merged arms (the group's strongest), judged over `armUm` µm. */
+function armDetectabilities(scene: Scene, optics: Optics, armUm: number): number[][] {
+  const out: number[][] = [];
   for (const o of scene.objects) {
     if (o.kind !== "migrasome" || o.site === "none") continue;
     const groups = mergeArms(fiberArmList(scene.fibers, o.x, o.y, o.diameterUm / 2));
-    let p = 1;
-    for (const g of groups) {
-      let best = 0;
-      for (const a of g) best = Math.max(best, fiberDetectability(scene.fibers[a.fiber].brightness, optics.snr, optics.psfSigmaUm, Math.min(armUm, a.runUm), optics.pixelSizeUm));
-      p *= normalCdf(best / 2);
-    }
-    acc += p;
-    n++;
+    out.push(groups.map((g) => Math.max(0, ...g.map((a) => fiberDetectability(scene.fibers[a.fiber].brightness, optics.snr, optics.psfSigmaUm, Math.min(armUm, a.runUm), optics.pixelSizeUm)))));
   }
-  return { accuracy: n ? acc / n : NaN, n };
+  return out;
 }
 
 /**
@@ -78,14 +82,7 @@ export function siteSearchCeiling(
   const M = opts.directions ?? 24;
   const L = opts.armUm ?? 1.3;
   const ts = opts.thresholds ?? Array.from({ length: 41 }, (_, i) => 1 + i * 0.1);
-  // per migrasome with a site, the d' of each merged arm (the group's strongest)
-  const sites: number[][] = [];
-  for (const { scene, optics } of scenes)
-    for (const o of scene.objects) {
-      if (o.kind !== "migrasome" || o.site === "none") continue;
-      const groups = mergeArms(fiberArmList(scene.fibers, o.x, o.y, o.diameterUm / 2));
-      sites.push(groups.map((g) => Math.max(0, ...g.map((a) => fiberDetectability(scene.fibers[a.fiber].brightness, optics.snr, optics.psfSigmaUm, Math.min(L, a.runUm), optics.pixelSizeUm)))));
-    }
+  const sites = scenes.flatMap(({ scene, optics }) => armDetectabilities(scene, optics, L));
   let best = { accuracy: NaN, threshold: NaN, n: sites.length };
   for (const t of ts) {
     const empty = normalCdf(t) ** M;
