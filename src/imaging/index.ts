@@ -21,6 +21,7 @@ export { generateScene, randomOptics, sceneFiberLength, fiberArms, fiberArmList,
 export { siteCeiling, siteSearchCeiling, fiberDetectability, normalCdf, type SiteCeiling } from "./ceiling.ts";
 export { runSuite, suiteSeeds, type SuiteResult } from "./suite.ts";
 export { renderScene, type RenderedImage } from "./optics.ts";
+export { REALISM_PRESETS, realismFromNames, checkRealism, airyKernel, type Realism } from "./realism.ts";
 export { readRun, defaultRegion, defaultOptics } from "./render.ts";
 export { overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";
 export { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";

@@ -1,10 +1,13 @@
 /**
  * Image formation for a scene: membrane-label rings (a spherical shell seen through an
  * optical section), fibers at the optical limit, cell bodies, Gaussian PSF, uneven
- * background, Poisson photon noise, read noise and a camera offset; 16-bit counts out.
+ * background, Poisson photon noise, read noise and a camera offset; 16-bit counts out. With
+ * `optics.realism` (realism.ts) it departs from that model: Airy PSF, out-of-focus haze, beaded fibers,
+ * elongated and patchily labelled vesicles, EMCCD or sCMOS cameras, hot pixels.
  */
 import { Rng } from "../util/rng.ts";
 import { convolveSeparable, gaussianKernel } from "./filters.ts";
+import { airyKernel, beadingFactors, checkRealism, convolve2d, drawVesicleShape, realismActive, scmosPattern, shapedRadius } from "./realism.ts";
 import type { Optics, Scene, SceneObject } from "./scene.ts";
 
 export interface RenderedImage {
@@ -46,6 +49,11 @@ export function renderScene(
   const B = optics.backgroundPhotons;
   const S = optics.snr * Math.sqrt(B + optics.readNoise * optics.readNoise);
   const sp = optics.psfSigmaUm / px;
+  if (optics.realism) checkRealism(optics.realism);
+  const re = realismActive(optics.realism) ? optics.realism : undefined;
+  // the departures draw from their own stream, so the photon and read noise stay those of the plain render
+  const rr = re ? new Rng(`realism:${seed}`) : null;
+  const airy = re?.psf === "airy" ? airyKernel(sp) : null;
   // pixel centre (i, j) is at µm (x0 + (i + 0.5)·px, y0 + (j + 0.5)·px)
   const toPx = (x: number) => (x - region.x0) / px - 0.5;
   const toPy = (y: number) => (y - region.y0) / px - 0.5;
@@ -65,6 +73,9 @@ export function renderScene(
       }
   };
   // fibers: a line of density λ blurred by a Gaussian has peak λ/(√(2π)σ)
+  const beads = (re?.fiberBeadingCv ?? 0) > 0;
+  const pieces: number[] = [];
+  const steps: number[] = [];
   for (const f of scene.fibers) {
     const lam = f.brightness * S * Math.sqrt(2 * Math.PI) * sp;
     const p = f.points;
@@ -77,8 +88,17 @@ export function renderScene(
       const n = Math.max(1, Math.ceil(l / 0.25));
       for (let k = 0; k < n; k++) {
         const t = (k + 0.5) / n;
-        deposit(ax + t * (bx - ax), ay + t * (by - ay), (lam * l) / n);
+        if (beads) {
+          pieces.push(ax + t * (bx - ax), ay + t * (by - ay), (lam * l) / n);
+          steps.push((l / n) * px);
+        } else deposit(ax + t * (bx - ax), ay + t * (by - ay), (lam * l) / n);
       }
+    }
+    if (beads && rr) {
+      const fac = beadingFactors(rr, steps, re?.fiberBeadingCv ?? 0, re?.fiberBeadingUm ?? 1);
+      for (let q = 0; q < fac.length; q++) deposit(pieces[3 * q], pieces[3 * q + 1], pieces[3 * q + 2] * fac[q]);
+      pieces.length = 0;
+      steps.length = 0;
     }
   }
   // cell bodies: soft-edged, slightly textured ellipses with a brighter membrane rim
@@ -114,7 +134,8 @@ export function renderScene(
   const ss = 3; // supersampling
   for (const o of patches) {
     const R = o.diameterUm / 2;
-    const half = Math.ceil((R + 4 * optics.psfSigmaUm) / px) + 1;
+    const half = Math.ceil((R + (airy ? ((airy.side - 1) / 2) * px : 4 * optics.psfSigmaUm)) / px) + 1;
+    const shape = re && ((re.ellipticity ?? 0) > 0 || (re.rimPatchiness ?? 0) > 0) && rr ? drawVesicleShape(rr, re) : null;
     const cx = Math.round(toPx(o.x));
     const cy = Math.round(toPy(o.y));
     const n = 2 * half + 1;
@@ -126,11 +147,14 @@ export function renderScene(
           for (let a = 0; a < ss; a++) {
             const xu = region.x0 + (cx - half + i + 0.5 + (a + 0.5) / ss - 0.5) * px - o.x;
             const yu = region.y0 + (cy - half + j + 0.5 + (b + 0.5) / ss - 0.5) * px - o.y;
-            s += vesicleProfile(Math.hypot(xu, yu), R, optics.ringThicknessUm, optics.sectionHalfUm, optics.label);
+            if (shape) {
+              const q = shapedRadius(shape, xu, yu);
+              s += q.factor * vesicleProfile(q.r, R, optics.ringThicknessUm, optics.sectionHalfUm, optics.label);
+            } else s += vesicleProfile(Math.hypot(xu, yu), R, optics.ringThicknessUm, optics.sectionHalfUm, optics.label);
           }
         patch[j * n + i] = s;
       }
-    const blurred = convolveSeparable(patch, n, n, kern);
+    const blurred = airy ? convolve2d(patch, n, n, airy) : convolveSeparable(patch, n, n, kern);
     let peak = 0;
     for (const v of blurred) if (v > peak) peak = v;
     if (!(peak > 0)) continue;
@@ -145,7 +169,18 @@ export function renderScene(
       }
     }
   }
-  const signal = convolveSeparable(pre, W, H, kern);
+  const signal = airy ? convolve2d(pre, W, H, airy) : convolveSeparable(pre, W, H, kern);
+  if (re && (re.hazeFraction ?? 0) > 0) {
+    // out-of-focus light: the in-focus signal again, broadly blurred
+    const all = new Float32Array(W * H);
+    for (let i = 0; i < all.length; i++) all[i] = signal[i] + post[i];
+    const hz = convolveSeparable(all, W, H, gaussianKernel((re.hazeSigmaUm ?? 1) / px));
+    const f = re.hazeFraction ?? 0;
+    for (let i = 0; i < all.length; i++) signal[i] += f * hz[i];
+  }
+  const cam = re?.camera === "emccd" || re?.camera === "scmos" ? re.camera : null;
+  const pattern = cam === "scmos" && rr ? scmosPattern(rr, W * H, optics.readNoise, optics.offset) : null;
+  const hot = re?.hotPixelFraction ?? 0;
   // smooth uneven background: a gradient plus a few broad bumps (fixed in µm)
   const bumps: [number, number, number, number][] = [];
   for (let k = 0; k < 4; k++) bumps.push([rng.range(region.x0, region.x1), rng.range(region.y0, region.y1), rng.range(10, 30), rng.range(-1, 1)]);
@@ -163,7 +198,17 @@ export function renderScene(
       let b = 1 + 0.5 * u * (gx * ((xu - region.x0) / Wum - 0.5) + gy * ((yu - region.y0) / Hum - 0.5));
       for (const [bx, by, bs, ba] of bumps) b += 0.5 * u * ba * Math.exp(-((xu - bx) ** 2 + (yu - by) ** 2) / (2 * bs * bs));
       const mean = Math.max(0, B * Math.max(0.2, b) + signal[y * W + x] + post[y * W + x]);
-      const v = rng.poisson(mean) + optics.readNoise * rng.normal() + optics.offset;
+      let v: number;
+      if (!cam) v = rng.poisson(mean) + optics.readNoise * rng.normal() + optics.offset;
+      else if (pattern) {
+        const i = y * W + x;
+        v = rng.poisson(mean) * pattern.gain[i] + pattern.readNoise[i] * rng.normal() + pattern.offset[i];
+      } else {
+        // EMCCD: the gain register's output for n electrons, in electrons, is Gamma(n, 1) (variance doubled)
+        const n = rng.poisson(mean);
+        v = (n > 0 && rr ? rr.gamma(n, 1) : 0) + optics.readNoise * rng.normal() + optics.offset;
+      }
+      if (hot > 0 && rr && rr.uniform() < hot) v = optics.offset + B + rr.range(1, 5) * S;
       const c = Math.max(0, Math.min(65535, Math.round(v)));
       counts[y * W + x] = c;
       data[y * W + x] = c;

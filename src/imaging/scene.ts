@@ -2,6 +2,7 @@
  * Scenes in µm (cells, retraction fibers, migrasomes, decoys) and a random scene generator
  * that does not depend on the simulation engine. Origin top-left, x right, y down.
  */
+import type { Realism } from "./realism.ts";
 import { Rng } from "../util/rng.ts";
 
 export type Site = "tip" | "junction" | "along" | "none";
@@ -71,6 +72,8 @@ export interface Optics {
   /** camera offset, counts */
   offset: number;
   label: "tspan4" | "wga";
+  /** departures from this model (realism.ts); none = the plain renderer */
+  realism?: Realism;
 }
 
 export type SceneVariant = "tuning" | "scoring";

@@ -9,6 +9,7 @@ import { cellExclusion, detectCells } from "./cells.ts";
 import { evaluateDetections, type EvaluationResult, type PointRecord } from "./evaluate.ts";
 import { estimateBackground } from "./filters.ts";
 import { renderScene } from "./optics.ts";
+import type { Realism } from "./realism.ts";
 import { generateScene, randomOptics, sceneFiberLength, type SceneVariant } from "./scene.ts";
 
 export interface SuiteResult {
@@ -37,7 +38,7 @@ export function runSuite(
   pixelSizeUm = 0.1,
   sizeUm = 40,
   params?: Partial<AnalyzeParams>,
-  opts: { baseline?: boolean; dense?: boolean } = {},
+  opts: { baseline?: boolean; dense?: boolean; realism?: Realism } = {},
 ): SuiteResult {
   const D: PointRecord[] = [];
   const B: PointRecord[] = [];
@@ -51,6 +52,7 @@ export function runSuite(
   for (const s of seeds) {
     const scene = generateScene(s, { variant, widthUm: sizeUm, heightUm: sizeUm, dense: opts.dense });
     const optics = randomOptics(s, snr, variant, pixelSizeUm);
+    if (opts.realism) optics.realism = opts.realism;
     const img = renderScene(scene, optics, s);
     const c = siteCeiling(scene, optics);
     ceilSum += c.n ? c.accuracy * c.n : 0;

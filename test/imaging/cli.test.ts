@@ -82,4 +82,17 @@ describe("migrasim render / analyze / evaluate", () => {
     const ok = run(["analyze", png, "--pixel-size", "0.1", "--out", join(dir, "o3"), "--quiet"]);
     expect(ok.status, ok.stderr).toBe(0);
   });
+  it("renders off the plain optics with --realism, records it, and refuses unknown names with one line", () => {
+    const r = run(["render", runDir, "--snr", "7", "--realism", "airy,emccd", "--out", join(dir, "real")]);
+    expect(r.status, r.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(dir, "real", "render.json"), "utf8"));
+    expect(meta.optics.realism).toEqual({ psf: "airy", camera: "emccd" });
+    const plain = readFileSync(join(dir, "img", "image.tif"));
+    expect(readFileSync(join(dir, "real", "image.tif")).equals(plain)).toBe(false);
+    const bad = run(["render", runDir, "--realism", "airy,fog", "--out", join(dir, "bad")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--realism: unknown realism "fog"/);
+    expect(existsSync(join(dir, "bad", "image.tif"))).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import { analyzeBatch } from "../../imaging/batch.ts";
 import { evaluateCells, evaluateDetections, readCellsCsv, readPointsCsv, SITES, type CellEvaluation } from "../../imaging/evaluate.ts";
 import { writeTiff16 } from "../../imaging/io-tiff.ts";
 import { renderScene } from "../../imaging/optics.ts";
+import { REALISM_PRESETS, realismFromNames, type Realism } from "../../imaging/realism.ts";
 import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
 
@@ -65,13 +66,22 @@ export function registerImaging(program: Command): void {
     .option("--region <x0,y0,x1,y1>", "field of view in world µm (default: around the cells, at most --max-px pixels)")
     .option("--max-px <n>", "largest image side in pixels for the default field of view", "2048")
     .option("--seed <n>", "noise seed", "1")
+    .option("--realism <list>", `departures from the plain optics, comma list of ${Object.keys(REALISM_PRESETS).join(", ")} (docs/imaging.md)`)
     .option("--out <dir>", "output folder", "render")
-    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; out: string }) => {
+    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; realism?: string; out: string }) => {
       const snr = num("--snr", o.snr, 0.1, 1000) as number;
       const px = num("--pixel-size", o.pixelSize, 0.02, 1) as number;
       const maxPx = num("--max-px", o.maxPx, 16, 16384) as number;
       const seed = num("--seed", o.seed, 0, 2 ** 32) as number;
       if (o.label !== "tspan4" && o.label !== "wga") throw new UserError(`--label must be tspan4 or wga (got "${o.label}")`);
+      let realism: Realism | undefined;
+      if (o.realism !== undefined) {
+        try {
+          realism = realismFromNames(o.realism);
+        } catch (e) {
+          throw new UserError(`--realism: ${(e as Error).message}`);
+        }
+      }
       const run = readRun(runDir, seed);
       let region: Region;
       if (o.region) {
@@ -81,6 +91,7 @@ export function registerImaging(program: Command): void {
         if ((region.x1 - region.x0) / px > 16384 || (region.y1 - region.y0) / px > 16384) throw new UserError(`--region is too large for pixel size ${px} µm (max 16384 px a side)`);
       } else region = defaultRegion(run.scene, px, maxPx);
       const optics = defaultOptics(snr, px, o.label);
+      if (realism) optics.realism = realism;
       const img = renderScene(run.scene, optics, seed, region);
       writeFileAtomic(join(o.out, "image.tif"), writeTiff16([img.counts], img.width, img.height, { pixelSizeUm: px }));
       const inside = (x: number, y: number) => x >= region.x0 && y >= region.y0 && x < region.x0 + img.width * px && y < region.y0 + img.height * px;
