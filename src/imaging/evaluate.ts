@@ -19,6 +19,10 @@ export interface PointRecord {
   cellId?: string;
   /** truth: it sits on an intact fiber of the cell that made it (`onMakerFiber`), so the image shows its cell */
   onMakerFiber?: boolean;
+  /** time-series frame (0 when absent): detections and truth are matched within each image and frame */
+  frame?: number;
+  /** the track (detections: `trackId`) or the run's migrasome (truth: `migrasomeId`) it belongs to */
+  trackId?: string;
 }
 
 export interface EvaluationResult {
@@ -48,13 +52,26 @@ export function matchGateUm(trueDiameterUm: number): number {
   return Math.max(0.3, trueDiameterUm / 4);
 }
 
-/** One-to-one matches of detections to truth within each image (Hungarian on distance, gate `matchGateUm`). */
+/** One-to-one matches of detections to truth within each image and frame (Hungarian on distance, gate `matchGateUm`). */
 export function matchDetections(det: PointRecord[], truth: PointRecord[]): { t: PointRecord; d: PointRecord; distUm: number }[] {
-  const images = [...new Set([...det.map((d) => d.image), ...truth.map((t) => t.image)])].sort();
+  const key = (p: PointRecord) => `${p.image}\u0000${p.frame ?? 0}`;
+  const groups = (ps: PointRecord[]) => {
+    const m = new Map<string, PointRecord[]>();
+    for (const p of ps) {
+      const k = key(p);
+      const l = m.get(k);
+      if (l) l.push(p);
+      else m.set(k, [p]);
+    }
+    return m;
+  };
+  const dg = groups(det);
+  const tg = groups(truth);
+  const images = [...new Set([...dg.keys(), ...tg.keys()])].sort();
   const pairs: { t: PointRecord; d: PointRecord; distUm: number }[] = [];
   for (const im of images) {
-    const D = det.filter((d) => d.image === im);
-    const T = truth.filter((t) => t.image === im);
+    const D = dg.get(im) ?? [];
+    const T = tg.get(im) ?? [];
     if (!D.length || !T.length) continue;
     const cost = T.map((t) =>
       D.map((d) => {
@@ -136,12 +153,27 @@ export function readPointsCsv(path: string): PointRecord[] {
   const cs = col("site");
   const cc = col("cellId");
   const cf = col("onMakerFiber");
+  const cfr = col("frame");
+  // a track: analyze's trackId, or render's migrasomeId (the run's own id)
+  const ct = col("trackId") >= 0 ? col("trackId") : col("migrasomeId");
   return rows.map((r, k) => {
     const x = Number(r[col("xUm")]);
     const y = Number(r[col("yUm")]);
     const d = Number(r[col("diameterUm")]);
     if (![x, y, d].every(Number.isFinite)) throw new UserError(`${path}: row ${k + 2} has a non-numeric xUm, yUm or diameterUm`);
-    return { image: ci >= 0 ? r[ci] : "", xUm: x, yUm: y, diameterUm: d, site: cs >= 0 ? r[cs] : undefined, cellId: cc >= 0 ? r[cc] : undefined, ...(cf >= 0 ? { onMakerFiber: r[cf] === "1" } : {}) };
+    const frame = cfr >= 0 && r[cfr] !== "" ? Number(r[cfr]) : undefined;
+    if (frame !== undefined && !(Number.isInteger(frame) && frame >= 0)) throw new UserError(`${path}: row ${k + 2}, column "frame": expected a whole number ≥ 0, got "${r[cfr]}"`);
+    return {
+      image: ci >= 0 ? r[ci] : "",
+      xUm: x,
+      yUm: y,
+      diameterUm: d,
+      site: cs >= 0 ? r[cs] : undefined,
+      cellId: cc >= 0 ? r[cc] : undefined,
+      ...(cf >= 0 ? { onMakerFiber: r[cf] === "1" } : {}),
+      ...(frame !== undefined ? { frame } : {}),
+      ...(ct >= 0 && r[ct] !== "" ? { trackId: r[ct] } : {}),
+    };
   });
 }
 

@@ -34,14 +34,17 @@ function vesicleProfile(r: number, R: number, t: number, h: number, label: "tspa
 
 /**
  * Render a scene (µm) into an image with the given optics. The region (µm) defaults to the
- * whole scene; the image origin is the region's top-left corner.
+ * whole scene; the image origin is the region's top-left corner. Frames of a time series (frame > 0) keep
+ * frame 0's uneven background and camera pattern and draw their own photon and read noise.
  */
 export function renderScene(
   scene: Scene,
   optics: Optics,
   seed: number,
   region: { x0: number; y0: number; x1: number; y1: number } = { x0: 0, y0: 0, x1: scene.widthUm, y1: scene.heightUm },
+  frame = 0,
 ): RenderedImage {
+  if (!(Number.isInteger(frame) && frame >= 0)) throw new Error(`renderScene: frame must be a whole number ≥ 0, got ${frame}`);
   const px = optics.pixelSizeUm;
   const W = Math.max(8, Math.round((region.x1 - region.x0) / px));
   const H = Math.max(8, Math.round((region.y1 - region.y0) / px));
@@ -189,6 +192,8 @@ export function renderScene(
   const u = optics.unevenness;
   const Wum = region.x1 - region.x0;
   const Hum = region.y1 - region.y0;
+  // the pixels' noise: frame 0 goes on with the background's stream (as a single image always has)
+  const noise = frame > 0 ? new Rng(`noise:${seed}:frame${frame}`) : rng;
   const counts = new Uint16Array(W * H);
   const data = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
@@ -199,14 +204,14 @@ export function renderScene(
       for (const [bx, by, bs, ba] of bumps) b += 0.5 * u * ba * Math.exp(-((xu - bx) ** 2 + (yu - by) ** 2) / (2 * bs * bs));
       const mean = Math.max(0, B * Math.max(0.2, b) + signal[y * W + x] + post[y * W + x]);
       let v: number;
-      if (!cam) v = rng.poisson(mean) + optics.readNoise * rng.normal() + optics.offset;
+      if (!cam) v = noise.poisson(mean) + optics.readNoise * noise.normal() + optics.offset;
       else if (pattern) {
         const i = y * W + x;
-        v = rng.poisson(mean) * pattern.gain[i] + pattern.readNoise[i] * rng.normal() + pattern.offset[i];
+        v = noise.poisson(mean) * pattern.gain[i] + pattern.readNoise[i] * noise.normal() + pattern.offset[i];
       } else {
         // EMCCD: the gain register's output for n electrons, in electrons, is Gamma(n, 1) (variance doubled)
-        const n = rng.poisson(mean);
-        v = (n > 0 && rr ? rr.gamma(n, 1) : 0) + optics.readNoise * rng.normal() + optics.offset;
+        const n = noise.poisson(mean);
+        v = (n > 0 && rr ? (frame > 0 ? noise : rr).gamma(n, 1) : 0) + optics.readNoise * noise.normal() + optics.offset;
       }
       if (hot > 0 && rr && rr.uniform() < hot) v = optics.offset + B + rr.range(1, 5) * S;
       const c = Math.max(0, Math.min(65535, Math.round(v)));

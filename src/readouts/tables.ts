@@ -52,11 +52,11 @@ export function fibersCsv(w: World): string {
     let i = 0;
     const broken = fc.brokenMin[f] >= 0 ? fc.brokenMin[f] : -1;
     while (k >= 0) {
-      rows.push([f, fc.cell[f], opt(fc.parent[f]), i++, v.x[k], v.y[k], fc.bornMin[f], opt(broken), v.brokenMin[k] >= 0 ? 0 : 1]);
+      rows.push([f, fc.cell[f], opt(fc.parent[f]), i++, v.x[k], v.y[k], fc.bornMin[f], opt(broken), v.brokenMin[k] >= 0 ? 0 : 1, v.bornMin[k], opt(v.brokenMin[k])]);
       k = v.next[k];
     }
   }
-  return toCsv(["fiberId", "cellId", "parentFiberId", "vertex", "xUm", "yUm", "bornMin", "brokenMin", "intact"], rows);
+  return toCsv(["fiberId", "cellId", "parentFiberId", "vertex", "xUm", "yUm", "bornMin", "brokenMin", "intact", "vertexBornMin", "vertexBrokenMin"], rows);
 }
 
 /** cells.csv: sampled tracks. */

@@ -10,6 +10,8 @@ import { renderScene } from "../../imaging/optics.ts";
 import { REALISM_PRESETS, realismFromNames, type Realism } from "../../imaging/realism.ts";
 import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
+import { readTimedRun, renderTimelapse } from "../../imaging/timelapse.ts";
+import { evaluateTracks, type TrackEvaluation } from "../../imaging/trackeval.ts";
 
 function num(name: string, v: string | undefined, lo: number, hi: number, unit = ""): number | undefined {
   if (v === undefined) return undefined;
@@ -23,6 +25,47 @@ function int(name: string, v: string | undefined, lo: number, hi: number): numbe
   const x = num(name, v, lo, hi);
   if (x !== undefined && !Number.isInteger(x)) throw new UserError(`${name} must be a whole number in ${lo}–${hi} (got "${v}")`);
   return x;
+}
+
+function parseRegion(text: string, px: number): Region {
+  const v = text.split(",").map(Number);
+  if (v.length !== 4 || !v.every(Number.isFinite) || v[2] <= v[0] || v[3] <= v[1]) throw new UserError(`--region must be x0,y0,x1,y1 in µm with x1 > x0 and y1 > y0`);
+  const region = { x0: v[0], y0: v[1], x1: v[2], y1: v[3] };
+  if ((region.x1 - region.x0) / px > 16384 || (region.y1 - region.y0) / px > 16384) throw new UserError(`--region is too large for pixel size ${px} µm (max 16384 px a side)`);
+  return region;
+}
+
+/** `render --frames N`: the library's time-lapse (timelapse.ts) written as a multi-page TIFF and per-frame truth. */
+function renderTimelapseFiles(
+  runDir: string,
+  out: string,
+  o: { snr: number; px: number; maxPx: number; seed: number; frames: number; intervalMin: number; endMin?: number; label: "tspan4" | "wga"; region?: string; realism?: Realism },
+): void {
+  const run = readTimedRun(runDir, o.seed);
+  const optics = defaultOptics(o.snr, o.px, o.label);
+  if (o.realism) optics.realism = o.realism;
+  const r = renderTimelapse(run, optics, {
+    frames: o.frames,
+    intervalMin: o.intervalMin,
+    endMin: o.endMin,
+    seed: o.seed,
+    maxPx: o.maxPx,
+    region: o.region ? parseRegion(o.region, o.px) : undefined,
+    onFrame: process.stderr.isTTY ? (k, n) => process.stderr.write(`\rrendering frame ${k}/${n}${k === n ? "\n" : ""}`) : undefined,
+  });
+  const { x0, y0 } = r.region;
+  writeFileAtomic(join(out, "image.tif"), writeTiff16(r.pages, r.width, r.height, { pixelSizeUm: o.px, frames: true }));
+  writeFileAtomic(
+    join(out, "truth_migrasomes.csv"),
+    toCsv(
+      ["image", "frame", "timeMin", "migrasomeId", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "onMakerFiber", "worldXUm", "worldYUm"],
+      r.truth.map(({ frame, object: m, onMakerFiber }) => ["image.tif", frame, r.timesMin[frame], m.id, m.x - x0, m.y - y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", onMakerFiber ? 1 : 0, m.x, m.y]),
+    ),
+  );
+  writeFileAtomic(join(out, "truth_fibers.csv"), toCsv(["frame", "fiberId", "cellId", "vertex", "xUm", "yUm"], r.scenes.flatMap((s, k) => s.fibers.flatMap((f) => f.points.map((p, v) => [k, f.id, f.cellId ?? "", v, p[0] - x0, p[1] - y0])))));
+  writeFileAtomic(join(out, "truth_cells.csv"), toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - x0, c.y - y0, c.rx]))));
+  writeJsonAtomic(join(out, "render.json"), { runDir, region: r.region, widthPx: r.width, heightPx: r.height, frames: o.frames, intervalMin: o.intervalMin, timesMin: r.timesMin, optics, signalPhotons: r.signalPhotons, migrasomesInView: r.truth.length, seed: o.seed });
+  process.stdout.write(`rendered ${o.frames} frames of ${r.width}×${r.height} px (${r.truth.length} migrasome-frames in view) to ${out}\n`);
 }
 
 /** `migrasim analyze`, `migrasim render`, `migrasim evaluate` (issue 5). */
@@ -66,13 +109,20 @@ export function registerImaging(program: Command): void {
     .option("--region <x0,y0,x1,y1>", "field of view in world µm (default: around the cells, at most --max-px pixels)")
     .option("--max-px <n>", "largest image side in pixels for the default field of view", "2048")
     .option("--seed <n>", "noise seed", "1")
+    .option("--frames <n>", "a time-lapse of n frames ending at the run's end (multi-page TIFF; truth per frame)", "1")
+    .option("--interval-min <m>", "with --frames: minutes between frames", "10")
+    .option("--end-min <t>", "with --frames: time of the last frame (default: the run's end)")
     .option("--realism <list>", `departures from the plain optics, comma list of ${Object.keys(REALISM_PRESETS).join(", ")} (docs/imaging.md)`)
     .option("--out <dir>", "output folder", "render")
-    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; realism?: string; out: string }) => {
+    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; realism?: string; out: string }) => {
       const snr = num("--snr", o.snr, 0.1, 1000) as number;
       const px = num("--pixel-size", o.pixelSize, 0.02, 1) as number;
       const maxPx = num("--max-px", o.maxPx, 16, 16384) as number;
       const seed = num("--seed", o.seed, 0, 2 ** 32) as number;
+      const frames = num("--frames", o.frames, 1, 10000) as number;
+      if (!Number.isInteger(frames)) throw new UserError(`--frames must be a whole number ≥ 1 (got "${o.frames}")`);
+      const intervalMin = num("--interval-min", o.intervalMin, 1e-3, 1e6) as number;
+      const endMin = num("--end-min", o.endMin, 0, 1e9);
       if (o.label !== "tspan4" && o.label !== "wga") throw new UserError(`--label must be tspan4 or wga (got "${o.label}")`);
       let realism: Realism | undefined;
       if (o.realism !== undefined) {
@@ -82,14 +132,12 @@ export function registerImaging(program: Command): void {
           throw new UserError(`--realism: ${(e as Error).message}`);
         }
       }
+      if (frames > 1) {
+        renderTimelapseFiles(runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, label: o.label, region: o.region, realism });
+        return;
+      }
       const run = readRun(runDir, seed);
-      let region: Region;
-      if (o.region) {
-        const v = o.region.split(",").map(Number);
-        if (v.length !== 4 || !v.every(Number.isFinite) || v[2] <= v[0] || v[3] <= v[1]) throw new UserError(`--region must be x0,y0,x1,y1 in µm with x1 > x0 and y1 > y0`);
-        region = { x0: v[0], y0: v[1], x1: v[2], y1: v[3] };
-        if ((region.x1 - region.x0) / px > 16384 || (region.y1 - region.y0) / px > 16384) throw new UserError(`--region is too large for pixel size ${px} µm (max 16384 px a side)`);
-      } else region = defaultRegion(run.scene, px, maxPx);
+      const region = o.region ? parseRegion(o.region, px) : defaultRegion(run.scene, px, maxPx);
       const optics = defaultOptics(snr, px, o.label);
       if (realism) optics.realism = realism;
       const img = renderScene(run.scene, optics, seed, region);
@@ -126,7 +174,7 @@ export function registerImaging(program: Command): void {
 
   program
     .command("evaluate")
-    .description("match detections to ground truth (Hungarian, gate max(0.3 µm, R/2)) and report precision, recall, F1, errors")
+    .description("match detections to ground truth (Hungarian, gate max(0.3 µm, R/2), per image and frame) and report precision, recall, F1, errors; tracks of a time series")
     .argument("<detections>", "detections CSV (xUm, yUm, diameterUm; optional image, site)")
     .argument("<truth>", "ground-truth CSV (same columns)")
     .option("--json", "print JSON instead of a table")
@@ -152,8 +200,10 @@ export function registerImaging(program: Command): void {
         );
       const r = evaluateDetections(det, truth);
       const cells = o.detectedCells ? evaluateCells(det, truth, dCells, tCells) : undefined;
+      // a time series on both sides (analyze's trackId, render --frames' migrasomeId): the tracks too
+      const tracks = det.some((d) => d.trackId !== undefined) && truth.some((t) => t.trackId !== undefined) ? evaluateTracks(det, truth) : undefined;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(cells ? { ...r, cells } : r, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...r, ...(cells ? { cells } : {}), ...(tracks ? { tracks } : {}) }, null, 2)}\n`);
         return;
       }
       const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "n/a");
@@ -166,9 +216,20 @@ export function registerImaging(program: Command): void {
           `site accuracy ${f(r.siteAccuracy)} (${r.siteMatched} matched with sites)`,
           ...siteTable(r.siteConfusion),
           ...(cells ? cellLines(cells, f) : []),
+          ...(tracks ? trackLines(tracks, f) : []),
         ].join("\n") + "\n",
       );
     });
+}
+
+/** Tracking read-outs as text lines. */
+function trackLines(t: TrackEvaluation, f: (v: number) => string): string[] {
+  return [
+    `tracks: true ${t.trueTracks}  detected ${t.detectedTracks}  recovered (matched in ≥ half their frames) ${t.recovered} (${f(t.recoveredFraction)})`,
+    `  detected tracks per recovered migrasome ${f(t.meanFragments)}, identity switches ${t.idSwitches}, track purity ${f(t.meanPurity)}`,
+    `  formation frame (${t.formationN} forming in the series): exact ${f(t.formationExact)}, within ±1 ${f(t.formationWithinOne)}, mean |error| ${f(t.formationMeanAbsErrorFrames)} frames`,
+    `  lifetime (${t.lifetimeN} forming and ending in the series): exact ${f(t.lifetimeExact)}, within ±1 ${f(t.lifetimeWithinOne)}, mean |error| ${f(t.lifetimeMeanAbsErrorFrames)} frames`,
+  ];
 }
 
 /** Cell bodies, assignment and per-cell counts as text lines. */

@@ -1,0 +1,158 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readTimedRun } from "../../src/imaging/timelapse.ts";
+import { evaluateTracks } from "../../src/imaging/trackeval.ts";
+import type { PointRecord } from "../../src/imaging/evaluate.ts";
+
+const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+/**
+ * A run folder with known history: one cell moving right at 0.6 µm/min along y = 20 µm, laying one straight fiber
+ * behind it (a vertex every 2 µm, born when the cell passed); the fiber's first three vertices break at 50 min.
+ * Migrasomes on it: A (x 14) from 5 min on, B (x 22) from 22 to 55 min, C (x 30) from 42 min on.
+ */
+function makeRun(dir: string, withVertexTimes = true): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "run.json"), JSON.stringify({ params: { "world.widthUm": 80, "world.heightUm": 40, "migrasomes.growthTauMin": 10, "migrasomes.diameterMinUm": 0.5 } }));
+  const cells = ["cellId,timeMin,xUm,yUm,radiusUm"];
+  for (let t = 0; t <= 70; t += 10) cells.push(`1,${t},${10 + 0.6 * t},20,4`);
+  writeFileSync(join(dir, "cells.csv"), `${cells.join("\n")}\n`);
+  const fib = [`fiberId,cellId,parentFiberId,vertex,xUm,yUm,bornMin,brokenMin,intact${withVertexTimes ? ",vertexBornMin,vertexBrokenMin" : ""}`];
+  for (let k = 0; k <= 21; k++) {
+    const born = (2 * k) / 0.6;
+    const broken = k <= 2 ? 50 : "";
+    fib.push(`0,1,,${k},${10 + 2 * k},20,0,,${k <= 2 ? 0 : 1}${withVertexTimes ? `,${born},${broken}` : ""}`);
+  }
+  writeFileSync(join(dir, "fibers.csv"), `${fib.join("\n")}\n`);
+  writeFileSync(
+    join(dir, "migrasomes.csv"),
+    [
+      "id,xUm,yUm,diameterUm,site,cellId,fiberId,bornMin,stabilisedMin,detachedMin,endMin,fate,recipientCellId",
+      "7,14,20,2.0,along,1,0,4,5,50,,persisting,",
+      "8,22,20,1.6,along,1,0,21,22,,55,ruptured,",
+      "9,30,20,1.8,along,1,0,41,42,,,attached,",
+    ].join("\n") + "\n",
+  );
+}
+
+describe("time-lapse render of a run (render --frames)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "migrasim-tl-"));
+  const runDir = join(dir, "run");
+  makeRun(runDir);
+
+  it("reads the run as it was: migrasomes by their lives, grown by the run's law; fibers as laid and broken; cells on their tracks", () => {
+    const r = readTimedRun(runDir, 1);
+    expect(r.endMin).toBe(70);
+    const at = (t: number) => r.sceneAt(t);
+    expect(at(3).objects.map((o) => o.id)).toEqual([]);
+    expect(at(30).objects.map((o) => o.id)).toEqual([7, 8]);
+    expect(at(50).objects.map((o) => o.id)).toEqual([7, 8, 9]);
+    expect(at(60).objects.map((o) => o.id)).toEqual([7, 9]);
+    // growth from 0.5 µm with τ = 10 min towards the target that gives the CSV diameter at the end (B: 1.6 µm at 55 min)
+    const d = (t: number, id: number) => at(t).objects.find((o) => o.id === id)?.diameterUm as number;
+    expect(d(22, 8)).toBeCloseTo(0.5, 6);
+    expect(d(54.999, 8)).toBeCloseTo(1.6, 3);
+    const target = (1.6 - 0.5 * Math.exp(-3.3)) / (1 - Math.exp(-3.3));
+    expect(d(32, 8)).toBeCloseTo(target - (target - 0.5) * Math.exp(-1), 6);
+    expect(d(70, 9)).toBeCloseTo(1.8, 6);
+    // the fiber as laid by t (vertex k at 10 + 2k µm, born 2k / 0.6 min), its first three vertices gone from 50 min
+    const fiberX = (t: number) => at(t).fibers.flatMap((f) => f.points.map((p) => p[0]));
+    expect(Math.max(...fiberX(30))).toBe(28);
+    expect(Math.min(...fiberX(40))).toBe(10);
+    expect(Math.min(...fiberX(50))).toBe(16);
+    // the site is what the fibers of that time show: A sits on the fiber's middle at 40 min, on nothing after the break
+    expect(at(40).objects.find((o) => o.id === 7)?.site).toBe("along");
+    expect(at(60).objects.find((o) => o.id === 7)?.site).toBe("none");
+    expect(at(60).objects.find((o) => o.id === 7)?.placedSite).toBe("along");
+    // the cell between samples
+    expect(at(35).cells[0].x).toBeCloseTo(31, 9);
+    // brightness is per object: the same in every frame
+    expect(at(30).objects[0].brightness).toBe(at(60).objects[0].brightness);
+  });
+
+  it("renders frames, analyses them and scores the tracks: formation and lifetime exact at SNR 10", () => {
+    const img = join(dir, "img");
+    const r1 = run(["render", runDir, "--frames", "7", "--interval-min", "10", "--end-min", "70", "--snr", "10", "--out", img]);
+    expect(r1.status, r1.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(img, "render.json"), "utf8"));
+    expect(meta.timesMin).toEqual([10, 20, 30, 40, 50, 60, 70]);
+    const truth = readFileSync(join(img, "truth_migrasomes.csv"), "utf8").trim().split("\n");
+    expect(truth[0].split(",").slice(0, 4)).toEqual(["image", "frame", "timeMin", "migrasomeId"]);
+    // A in all 7 frames, B at 30, 40, 50 min, C at 50, 60, 70 min
+    expect(truth.length - 1).toBe(13);
+    const out = join(dir, "out");
+    const r2 = run(["analyze", img, "--out", out, "--quiet"]);
+    expect(r2.status, r2.stderr).toBe(0);
+    const r3 = run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv"), "--json"]);
+    expect(r3.status, r3.stderr).toBe(0);
+    const e = JSON.parse(r3.stdout);
+    expect(e.recall).toBeGreaterThan(0.9);
+    expect(e.tracks.trueTracks).toBe(3);
+    expect(e.tracks.recovered).toBe(3);
+    expect(e.tracks.meanFragments).toBe(1);
+    expect(e.tracks.idSwitches).toBe(0);
+    // B and C form within the series (A is there from the first frame); B also ends within it
+    expect(e.tracks.formationN).toBe(2);
+    expect(e.tracks.formationExact).toBe(1);
+    expect(e.tracks.lifetimeN).toBe(1);
+    expect(e.tracks.lifetimeExact).toBe(1);
+    const text = run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv")]);
+    expect(text.stdout).toMatch(/tracks: true 3 {2}detected \d+ {2}recovered/);
+  });
+
+  it("refuses a series before the run's start, or a run folder without vertex times, with one line and exit 2", () => {
+    const r = run(["render", runDir, "--frames", "9", "--interval-min", "10", "--out", join(dir, "bad1")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/reaches before the run's start/);
+    const old = join(dir, "old");
+    makeRun(old, false);
+    const r2 = run(["render", old, "--frames", "3", "--out", join(dir, "bad2")]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/fibers\.csv: missing column "vertexBornMin" \(written by an older Migrasim/);
+    const r3 = run(["render", runDir, "--frames", "2.5", "--out", join(dir, "bad3")]);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toMatch(/--frames must be a whole number/);
+  });
+});
+
+describe("evaluateTracks", () => {
+  // truth: migrasome "a" in frames 0–4 (there from the start), "b" in frames 2–5 (forms at 2, ends after 5 of 0–7),
+  // "c" in frames 3–7 (forms at 3); detections follow them with known mistakes
+  const T: PointRecord[] = [];
+  const D: PointRecord[] = [];
+  const put = (arr: PointRecord[], id: string, x: number, frames: number[]) => {
+    for (const f of frames) arr.push({ image: "s.tif", frame: f, xUm: x, yUm: 5, diameterUm: 1.5, trackId: id });
+  };
+  put(T, "a", 10, [0, 1, 2, 3, 4]);
+  put(T, "b", 20, [2, 3, 4, 5]);
+  put(T, "c", 30, [3, 4, 5, 6, 7]);
+  put(T, "z", 40, [7]); // forms in the last frame, never detected
+  put(D, "1", 10, [0, 1, 2]); // a, broken into two tracks
+  put(D, "2", 10, [3, 4]);
+  put(D, "3", 20, [3, 4, 5]); // b, found one frame late
+  put(D, "4", 30, [3, 4, 5, 6, 7]); // c, exact
+  put(D, "5", 50, [1, 2]); // a false track
+
+  it("counts recovered migrasomes, fragments, switches, purity and the formation and lifetime errors", () => {
+    const e = evaluateTracks(D, T);
+    expect(e.trueTracks).toBe(4);
+    expect(e.detectedTracks).toBe(5);
+    expect(e.recovered).toBe(3);
+    expect(e.meanFragments).toBeCloseTo(4 / 3, 12);
+    expect(e.idSwitches).toBe(1);
+    expect(e.meanPurity).toBe(1);
+    // b: +1 frame, c: exact → formation exact 1 of 2, both within ±1; lifetime of b: 3 detected against 4 true
+    expect(e.formationN).toBe(2);
+    expect(e.formationExact).toBe(0.5);
+    expect(e.formationWithinOne).toBe(1);
+    expect(e.formationMeanAbsErrorFrames).toBe(0.5);
+    expect(e.lifetimeN).toBe(1);
+    expect(e.lifetimeExact).toBe(0);
+    expect(e.lifetimeMeanAbsErrorFrames).toBe(1);
+  });
+});
