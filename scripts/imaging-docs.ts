@@ -4,6 +4,8 @@
  *   node --import tsx scripts/imaging-docs.ts table      → the evaluation table (markdown, stdout)
  *   node --import tsx scripts/imaging-docs.ts robustness → the table off the renderer's model (realism.ts; stdout)
  *   node --import tsx scripts/imaging-docs.ts timelapse  → tracking on time-lapse renders of simulated dishes (stdout)
+ *   node --import tsx scripts/imaging-docs.ts dishes [--broken-sections] → single renders of simulated dishes: detection,
+ *     sites and per-cell read-outs (stdout; --broken-sections draws fibers as renders did before 2026-11-27)
  * Scoring scenes only (seeds ≥ 1000, never used for tuning). The table takes a few minutes.
  */
 import { analyzePlane } from "../src/imaging/analyze.ts";
@@ -15,9 +17,9 @@ import { runSuite, suiteSeeds } from "../src/imaging/suite.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateDetections, type PointRecord } from "../src/imaging/evaluate.ts";
+import { evaluateCells, evaluateDetections, type CellRecord, type PointRecord } from "../src/imaging/evaluate.ts";
 import { linkTracks, type FramePoint } from "../src/imaging/linking.ts";
-import { defaultOptics } from "../src/imaging/render.ts";
+import { defaultOptics, defaultRegion, onMakerFiber, readRun } from "../src/imaging/render.ts";
 import { readTimedRun, renderTimelapse } from "../src/imaging/timelapse.ts";
 import { evaluateTracks } from "../src/imaging/trackeval.ts";
 import { writeRun } from "../src/readouts/write-run.ts";
@@ -130,12 +132,78 @@ function timelapse(): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/**
+ * Simulated dishes (default scenario, 18 h), each rendered once at its own seed on the default 2048 px field (0.1 µm,
+ * tspan4) at SNR 7 and 4 and analysed: detection, sites as seen, and the per-cell read-outs (Evaluation, Cells),
+ * pooled over both SNRs per group of seeds (per-cell count error: mean over all matched cells).
+ */
+function dishes(): void {
+  const broken = process.argv.includes("--broken-sections");
+  const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
+  const lines = ["| seeds | true | P | R | F1 | site (as seen) | cells matched / true in view | for their maker | on the maker's fiber | per-cell count error |", "|---|---|---|---|---|---|---|---|---|---|"];
+  for (const [label, seeds] of [["2–5", [2, 3, 4, 5]], ["1, 6–9", [1, 6, 7, 8, 9]], ["10–14", [10, 11, 12, 13, 14]], ["15–24", [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]]] as const) {
+    const D: PointRecord[] = [];
+    const T: PointRecord[] = [];
+    let right = 0;
+    let n = 0;
+    let rightF = 0;
+    let nF = 0;
+    let cm = 0;
+    let ct = 0;
+    const rel: number[] = [];
+    for (const seed of seeds) {
+      const dir = mkdtempSync(join(tmpdir(), "migrasim-dish-"));
+      try {
+        writeRun(simulate({ seed }), dir);
+        const run = readRun(dir, seed, { brokenSections: broken });
+        const region = defaultRegion(run.scene, 0.1, 2048);
+        for (const snr of [7, 4]) {
+          const image = `${seed}_${snr}`;
+          const img = renderScene(run.scene, defaultOptics(snr, 0.1, "tspan4"), seed, region);
+          const a = analyzePlane({ width: img.width, height: img.height, data: img.data }, 0.1);
+          const W = img.width * 0.1;
+          const H = img.height * 0.1;
+          const d = a.migrasomes.map((m) => ({ image, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm, site: m.site, cellId: m.cellId === null ? "" : String(m.cellId) }));
+          const t = run.scene.objects
+            .filter((m) => m.x >= region.x0 && m.y >= region.y0 && m.x < region.x0 + W && m.y < region.y0 + H)
+            .map((m) => ({ image, xUm: m.x - region.x0, yUm: m.y - region.y0, diameterUm: m.diameterUm, site: m.site, cellId: m.cellId === null ? "" : String(m.cellId), onMakerFiber: onMakerFiber(run.scene, m) }));
+          const dc: CellRecord[] = a.cells.map((c) => ({ image, cellId: String(c.id), xUm: c.xUm, yUm: c.yUm }));
+          const tc: CellRecord[] = run.scene.cells.map((c) => {
+            const gx = Math.max(region.x0 - c.x, 0, c.x - (region.x0 + W));
+            const gy = Math.max(region.y0 - c.y, 0, c.y - (region.y0 + H));
+            return { image, cellId: String(c.id), xUm: c.x - region.x0, yUm: c.y - region.y0, radiusUm: c.rx, inView: Math.hypot(gx, gy) <= 0.5 * c.rx };
+          });
+          D.push(...d);
+          T.push(...t);
+          const e = evaluateCells(d, t, dc, tc);
+          right += e.assignmentAccuracy * e.assignmentN || 0;
+          n += e.assignmentN;
+          rightF += e.assignmentOnFiberAccuracy * e.assignmentOnFiberN || 0;
+          nF += e.assignmentOnFiberN;
+          cm += e.cellsMatched;
+          ct += e.cellsTrue;
+          for (const c of e.perCell) if (c.trueCount > 0) rel.push(Math.abs(c.detectedCount - c.trueCount) / c.trueCount);
+          process.stderr.write(".");
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const e = evaluateDetections(D, T);
+    const row = [label, e.nTrue, f(e.precision), f(e.recall), `**${f(e.f1)}**`, f(e.siteAccuracy, 2), `${cm} / ${ct}`, `${f(right / n)} (${n})`, `${f(rightF / nF)} (${nF})`, f(rel.reduce((a, b) => a + b, 0) / rel.length, 2)];
+    lines.push(`| ${row.join(" | ")} |`);
+    process.stderr.write(`\n${lines[lines.length - 1]}\n`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
 const what = process.argv[2];
 if (what === "overlays") overlays();
 else if (what === "table") table();
 else if (what === "robustness") robustness();
 else if (what === "timelapse") timelapse();
+else if (what === "dishes") dishes();
 else {
-  process.stderr.write("usage: node --import tsx scripts/imaging-docs.ts overlays|table|robustness [PRESETS]|timelapse\n");
+  process.stderr.write("usage: node --import tsx scripts/imaging-docs.ts overlays|table|robustness [PRESETS]|timelapse|dishes [--broken-sections]\n");
   process.exit(2);
 }

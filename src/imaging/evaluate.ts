@@ -186,6 +186,8 @@ export interface CellRecord {
   radiusUm?: number;
   /** a true cell whose body shows in the image (false: only its migrasomes or fibers reach in) */
   inView?: boolean;
+  /** time-series frame (0 when absent): cells are matched within each image and frame */
+  frame?: number;
 }
 
 export interface CellEvaluation {
@@ -203,22 +205,24 @@ export interface CellEvaluation {
   assignmentOnFiberAccuracy: number;
   assignmentOnFiberN: number;
   /** per matched cell: migrasomes it made (in the truth) and detections assigned to it */
-  perCell: { image: string; trueCellId: string; detectedCellId: string; trueCount: number; detectedCount: number }[];
+  perCell: { image: string; frame?: number; trueCellId: string; detectedCellId: string; trueCount: number; detectedCount: number }[];
   /** mean |detected − true| / true count over matched cells with true count > 0 */
   countErrorRel: number;
 }
 
 /** Cell bodies found, and whether migrasomes are counted for the cell that made them (the per-cell read-outs). */
 export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells: CellRecord[], trueCells: CellRecord[]): CellEvaluation {
-  const images = [...new Set([...detCells.map((c) => c.image), ...trueCells.map((c) => c.image)])].sort();
-  // true cell (image + id) → matched detected cell id
+  // images and frames are kept apart (a time series' cells and migrasomes are matched frame by frame)
+  const frameOf = (p: { image: string; frame?: number }) => `${p.image}\u0000${p.frame ?? 0}`;
+  const images = [...new Set([...detCells.map(frameOf), ...trueCells.map(frameOf)])].sort();
+  // true cell (image, frame + id) → matched detected cell id
   const key = (image: string, id: string) => `${image}\u0000${id}`;
   const toDet = new Map<string, string>();
   const perCell: CellEvaluation["perCell"] = [];
   let matched = 0;
   for (const im of images) {
-    const T = trueCells.filter((c) => c.image === im);
-    const D = detCells.filter((c) => c.image === im);
+    const T = trueCells.filter((c) => frameOf(c) === im);
+    const D = detCells.filter((c) => frameOf(c) === im);
     if (!T.length || !D.length) continue;
     const cost = T.map((t) => D.map((d) => {
       const dist = Math.hypot(d.xUm - t.xUm, d.yUm - t.yUm);
@@ -228,11 +232,12 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
       matched++;
       toDet.set(key(im, T[i].cellId), D[j].cellId);
       perCell.push({
-        image: im,
+        image: T[i].image,
+        ...(T[i].frame !== undefined ? { frame: T[i].frame } : {}),
         trueCellId: T[i].cellId,
         detectedCellId: D[j].cellId,
-        trueCount: truth.filter((m) => m.image === im && m.cellId === T[i].cellId).length,
-        detectedCount: det.filter((m) => m.image === im && m.cellId === D[j].cellId).length,
+        trueCount: truth.filter((m) => frameOf(m) === im && m.cellId === T[i].cellId).length,
+        detectedCount: det.filter((m) => frameOf(m) === im && m.cellId === D[j].cellId).length,
       });
     }
   }
@@ -242,7 +247,7 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
   let nF = 0;
   for (const { t, d } of matchDetections(det, truth)) {
     if (t.cellId === undefined || t.cellId === "" || d.cellId === undefined) continue;
-    const right = d.cellId === (toDet.get(key(t.image, t.cellId)) ?? "");
+    const right = d.cellId === (toDet.get(key(frameOf(t), t.cellId)) ?? "");
     n++;
     if (right) ok++;
     if (t.onMakerFiber) {
@@ -270,6 +275,7 @@ export function readCellsCsv(path: string): CellRecord[] {
   const ci = col("image");
   const cr = col("radiusUm");
   const cv = col("inView");
+  const cfr = col("frame");
   const out: CellRecord[] = [];
   rows.forEach((r, k) => {
     const id = r[col("cellId")];
@@ -278,7 +284,9 @@ export function readCellsCsv(path: string): CellRecord[] {
     const y = Number(r[col("yUm")]);
     const rad = cr >= 0 ? Number(r[cr]) : undefined;
     if (![x, y].every(Number.isFinite) || (rad !== undefined && !(rad > 0))) throw new UserError(`${path}: row ${k + 2} has a non-numeric xUm or yUm, or a radiusUm that is not a positive number`);
-    out.push({ image: ci >= 0 ? r[ci] : "", cellId: id, xUm: x, yUm: y, radiusUm: rad, inView: cv >= 0 ? r[cv] !== "0" && r[cv] !== "false" : undefined });
+    const frame = cfr >= 0 && r[cfr] !== "" ? Number(r[cfr]) : undefined;
+    if (frame !== undefined && !(Number.isInteger(frame) && frame >= 0)) throw new UserError(`${path}: row ${k + 2}, column "frame": expected a whole number ≥ 0, got "${r[cfr]}"`);
+    out.push({ image: ci >= 0 ? r[ci] : "", cellId: id, xUm: x, yUm: y, radiusUm: rad, inView: cv >= 0 ? r[cv] !== "0" && r[cv] !== "false" : undefined, ...(frame !== undefined ? { frame } : {}) });
   });
   return out;
 }

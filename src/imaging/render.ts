@@ -16,17 +16,22 @@ export interface RunData {
   scene: Scene;
 }
 
-function readCsvFile(dir: string, file: string, need: string[]): { get: (r: string[], c: string) => string; rows: string[][] } {
+function readCsvFile(dir: string, file: string, need: string[]): { get: (r: string[], c: string) => string; has: (c: string) => boolean; rows: string[][] } {
   const path = join(dir, file);
   if (!existsSync(path)) throw new UserError(`${path}: missing (a run folder needs migrasomes.csv, fibers.csv, cells.csv and run.json)`);
   const { header, rows } = parseCsv(readFileSync(path, "utf8"));
   for (const c of need) if (!header.includes(c)) throw new UserError(`${path}: missing column "${c}"`);
   const idx = new Map(header.map((h, i) => [h, i]));
-  return { rows, get: (r, c) => r[idx.get(c) as number] ?? "" };
+  return { rows, has: (c) => idx.has(c), get: (r, c) => r[idx.get(c) as number] ?? "" };
 }
 
-/** Read a run folder into a Scene in world µm (brightness drawn per object from a seeded RNG). */
-export function readRun(dir: string, seed = 1): RunData {
+/**
+ * Read a run folder into a Scene in world µm (brightness drawn per object from a seeded RNG). Fibers are drawn
+ * where they are unbroken (`intact` in fibers.csv: a fiber breaks from its tip, and the broken sections are gone);
+ * `{ brokenSections: true }` draws every fiber with an unbroken section whole, as renders did before 2026-11-27
+ * (fifth session), for comparison with measurements made then. Run folders without `intact` are drawn whole.
+ */
+export function readRun(dir: string, seed = 1, opts: { brokenSections?: boolean } = {}): RunData {
   const runPath = join(dir, "run.json");
   if (!existsSync(runPath)) throw new UserError(`${runPath}: missing (is ${dir} a run folder?)`);
   let run: { params?: Record<string, unknown> };
@@ -54,7 +59,8 @@ export function readRun(dir: string, seed = 1): RunData {
     const cid = mig.get(r, "cellId");
     objects.push({ id: i + 1, x, y, diameterUm: d, brightness: rng.range(0.7, 1.3), kind: "migrasome", site, cellId: cid === "" ? null : Number(cid) });
   });
-  const byFiber = new Map<string, { cellId: number | null; pts: [number, number, number][]; broken: boolean }>();
+  const byFiber = new Map<string, { cellId: number | null; pts: [number, number, number, boolean][]; broken: boolean }>();
+  const sections = !opts.brokenSections && fib.has("intact");
   for (const r of fib.rows) {
     const id = fib.get(r, "fiberId");
     let f = byFiber.get(id);
@@ -63,14 +69,24 @@ export function readRun(dir: string, seed = 1): RunData {
       f = { cellId: c === "" ? null : Number(c), pts: [], broken: fib.get(r, "brokenMin") !== "" };
       byFiber.set(id, f);
     }
-    f.pts.push([Number(fib.get(r, "vertex")), Number(fib.get(r, "xUm")), Number(fib.get(r, "yUm"))]);
+    f.pts.push([Number(fib.get(r, "vertex")), Number(fib.get(r, "xUm")), Number(fib.get(r, "yUm")), !sections || fib.get(r, "intact") !== "0"]);
   }
   const fibers: SceneFiber[] = [];
   let fid = 0;
   for (const [, f] of byFiber) {
     if (f.broken || f.pts.length < 2) continue;
     f.pts.sort((a, b) => a[0] - b[0]);
-    fibers.push({ id: ++fid, cellId: f.cellId, points: f.pts.map((p) => [p[1], p[2]]), brightness: rng.range(0.15, 0.4) });
+    // one brightness per fiber (drawn whether or not a section shows), then its unbroken runs of vertices
+    const b = rng.range(0.15, 0.4);
+    let run: [number, number][] = [];
+    for (let k = 0; k <= f.pts.length; k++) {
+      const p = f.pts[k];
+      if (p && p[3]) run.push([p[1], p[2]]);
+      else {
+        if (run.length >= 2) fibers.push({ id: ++fid, cellId: f.cellId, points: run, brightness: b });
+        run = [];
+      }
+    }
   }
   // the true site is what the intact fibers show at the migrasome (as in generated scenes); the simulation's
   // own label (where it nucleated; persisting ones: none) is kept as placedSite

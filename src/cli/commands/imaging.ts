@@ -63,7 +63,15 @@ function renderTimelapseFiles(
     ),
   );
   writeFileAtomic(join(out, "truth_fibers.csv"), toCsv(["frame", "fiberId", "cellId", "vertex", "xUm", "yUm"], r.scenes.flatMap((s, k) => s.fibers.flatMap((f) => f.points.map((p, v) => [k, f.id, f.cellId ?? "", v, p[0] - x0, p[1] - y0])))));
-  writeFileAtomic(join(out, "truth_cells.csv"), toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - x0, c.y - y0, c.rx]))));
+  const inView = (c: { x: number; y: number; rx: number }) => {
+    const gx = Math.max(x0 - c.x, 0, c.x - (x0 + r.width * o.px));
+    const gy = Math.max(y0 - c.y, 0, c.y - (y0 + r.height * o.px));
+    return Math.hypot(gx, gy) <= 0.5 * c.rx ? 1 : 0;
+  };
+  writeFileAtomic(
+    join(out, "truth_cells.csv"),
+    toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm", "inView"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - x0, c.y - y0, c.rx, inView(c)]))),
+  );
   writeJsonAtomic(join(out, "render.json"), { runDir, region: r.region, widthPx: r.width, heightPx: r.height, frames: o.frames, intervalMin: o.intervalMin, timesMin: r.timesMin, optics, signalPhotons: r.signalPhotons, migrasomesInView: r.truth.length, seed: o.seed });
   process.stdout.write(`rendered ${o.frames} frames of ${r.width}×${r.height} px (${r.truth.length} migrasome-frames in view) to ${out}\n`);
 }
