@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readRun } from "../../src/imaging/render.ts";
 import { readTimedRun } from "../../src/imaging/timelapse.ts";
 import { evaluateTracks } from "../../src/imaging/trackeval.ts";
 import type { PointRecord } from "../../src/imaging/evaluate.ts";
@@ -11,19 +12,20 @@ const bin = join(import.meta.dirname, "../../bin/migrasim.mjs");
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
 /**
- * A run folder with known history: one cell moving right at 0.6 µm/min along y = 20 µm, laying one straight fiber
- * behind it (a vertex every 2 µm, born when the cell passed); the fiber's first three vertices break at 50 min.
+ * A run folder with known history: one cell (radius 7 µm) moving right at 0.6 µm/min along y = 20 µm from x = 20 µm,
+ * laying one straight fiber behind it (a vertex every 2 µm from x = 10, born when the cell's rear passed); the
+ * fiber's first three vertices break at 50 min.
  * Migrasomes on it: A (x 14) from 5 min on, B (x 22) from 22 to 55 min, C (x 30) from 42 min on.
  */
 function makeRun(dir: string, withVertexTimes = true): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "run.json"), JSON.stringify({ params: { "world.widthUm": 80, "world.heightUm": 40, "migrasomes.growthTauMin": 10, "migrasomes.diameterMinUm": 0.5 } }));
   const cells = ["cellId,timeMin,xUm,yUm,radiusUm"];
-  for (let t = 0; t <= 70; t += 10) cells.push(`1,${t},${10 + 0.6 * t},20,4`);
+  for (let t = 0; t <= 70; t += 10) cells.push(`1,${t},${20 + 0.6 * t},20,7`);
   writeFileSync(join(dir, "cells.csv"), `${cells.join("\n")}\n`);
   const fib = [`fiberId,cellId,parentFiberId,vertex,xUm,yUm,bornMin,brokenMin,intact${withVertexTimes ? ",vertexBornMin,vertexBrokenMin" : ""}`];
-  for (let k = 0; k <= 21; k++) {
-    const born = (2 * k) / 0.6;
+  for (let k = 0; k <= 22; k++) {
+    const born = Math.max(0, (2 * k - 3) / 0.6);
     const broken = k <= 2 ? 50 : "";
     fib.push(`0,1,,${k},${10 + 2 * k},20,0,,${k <= 2 ? 0 : 1}${withVertexTimes ? `,${born},${broken}` : ""}`);
   }
@@ -59,9 +61,9 @@ describe("time-lapse render of a run (render --frames)", () => {
     const target = (1.6 - 0.5 * Math.exp(-3.3)) / (1 - Math.exp(-3.3));
     expect(d(32, 8)).toBeCloseTo(target - (target - 0.5) * Math.exp(-1), 6);
     expect(d(70, 9)).toBeCloseTo(1.8, 6);
-    // the fiber as laid by t (vertex k at 10 + 2k µm, born 2k / 0.6 min), its first three vertices gone from 50 min
+    // the fiber as laid by t (vertex k at 10 + 2k µm, born (2k − 3) / 0.6 min), its first three vertices gone from 50 min
     const fiberX = (t: number) => at(t).fibers.flatMap((f) => f.points.map((p) => p[0]));
-    expect(Math.max(...fiberX(30))).toBe(28);
+    expect(Math.max(...fiberX(30))).toBe(30);
     expect(Math.min(...fiberX(40))).toBe(10);
     expect(Math.min(...fiberX(50))).toBe(16);
     // the site is what the fibers of that time show: A sits on the fiber's middle at 40 min, on nothing after the break
@@ -69,9 +71,22 @@ describe("time-lapse render of a run (render --frames)", () => {
     expect(at(60).objects.find((o) => o.id === 7)?.site).toBe("none");
     expect(at(60).objects.find((o) => o.id === 7)?.placedSite).toBe("along");
     // the cell between samples
-    expect(at(35).cells[0].x).toBeCloseTo(31, 9);
+    expect(at(35).cells[0].x).toBeCloseTo(41, 9);
     // brightness is per object: the same in every frame
     expect(at(30).objects[0].brightness).toBe(at(60).objects[0].brightness);
+  });
+
+  it("a single render draws only the unbroken sections, like the time-lapse's last frame", () => {
+    const one = readRun(runDir, 1).scene;
+    expect(Math.min(...one.fibers.flatMap((f) => f.points.map((p) => p[0])))).toBe(16);
+    expect(one.objects.find((o) => o.x === 14)?.site).toBe("none");
+    const last = readTimedRun(runDir, 1).sceneAt(70);
+    expect(one.fibers.map((f) => f.points)).toEqual(last.fibers.map((f) => f.points));
+    expect(one.objects.map((o) => o.site)).toEqual(last.objects.map((o) => o.site));
+    // the old drawing, broken tip sections included
+    const old = readRun(runDir, 1, { brokenSections: true }).scene;
+    expect(Math.min(...old.fibers.flatMap((f) => f.points.map((p) => p[0])))).toBe(10);
+    expect(old.objects.find((o) => o.x === 14)?.site).toBe("along");
   });
 
   it("renders frames, analyses them and scores the tracks: formation and lifetime exact at SNR 10", () => {
@@ -100,6 +115,13 @@ describe("time-lapse render of a run (render --frames)", () => {
     expect(e.tracks.formationExact).toBe(1);
     expect(e.tracks.lifetimeN).toBe(1);
     expect(e.tracks.lifetimeExact).toBe(1);
+    // cells are matched frame by frame: the one cell in each of the 7 frames
+    const rc = run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv"), "--detected-cells", join(out, "per_cell.csv"), "--true-cells", join(img, "truth_cells.csv"), "--json"]);
+    expect(rc.status, rc.stderr).toBe(0);
+    const c = JSON.parse(rc.stdout).cells;
+    expect(c.cellsTrue).toBe(7);
+    expect(c.cellsMatched).toBe(7);
+    expect(new Set(c.perCell.map((p: { frame: number }) => p.frame)).size).toBe(7);
     const text = run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv")]);
     expect(text.stdout).toMatch(/tracks: true 3 {2}detected \d+ {2}recovered/);
   });
