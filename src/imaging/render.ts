@@ -16,22 +16,25 @@ export interface RunData {
   scene: Scene;
 }
 
-function readCsvFile(dir: string, file: string, need: string[]): { get: (r: string[], c: string) => string; has: (c: string) => boolean; rows: string[][] } {
+/** One CSV of a run folder: its rows and a column lookup; a missing file or column is a one-line UserError (`why` appended). */
+export interface RunTable {
+  path: string;
+  rows: string[][];
+  has: (c: string) => boolean;
+  get: (r: string[], c: string) => string;
+}
+
+export function readCsvFile(dir: string, file: string, need: string[], why = ""): RunTable {
   const path = join(dir, file);
   if (!existsSync(path)) throw new UserError(`${path}: missing (a run folder needs migrasomes.csv, fibers.csv, cells.csv and run.json)`);
   const { header, rows } = parseCsv(readFileSync(path, "utf8"));
-  for (const c of need) if (!header.includes(c)) throw new UserError(`${path}: missing column "${c}"`);
+  for (const c of need) if (!header.includes(c)) throw new UserError(`${path}: missing column "${c}"${why}`);
   const idx = new Map(header.map((h, i) => [h, i]));
-  return { rows, has: (c) => idx.has(c), get: (r, c) => r[idx.get(c) as number] ?? "" };
+  return { path, rows, has: (c) => idx.has(c), get: (r, c) => r[idx.get(c) as number] ?? "" };
 }
 
-/**
- * Read a run folder into a Scene in world µm (brightness drawn per object from a seeded RNG). Fibers are drawn
- * where they are unbroken (`intact` in fibers.csv: a fiber breaks from its tip, and the broken sections are gone);
- * `{ brokenSections: true }` draws every fiber with an unbroken section whole, as renders did before 2026-11-27
- * (fifth session), for comparison with measurements made then. Run folders without `intact` are drawn whole.
- */
-export function readRun(dir: string, seed = 1, opts: { brokenSections?: boolean } = {}): RunData {
+/** A run folder's run.json: the world's size and the run's parameters (one-line UserErrors when missing or wrong). */
+export function readRunJson(dir: string): { widthUm: number; heightUm: number; params: Record<string, unknown> } {
   const runPath = join(dir, "run.json");
   if (!existsSync(runPath)) throw new UserError(`${runPath}: missing (is ${dir} a run folder?)`);
   let run: { params?: Record<string, unknown> };
@@ -43,6 +46,17 @@ export function readRun(dir: string, seed = 1, opts: { brokenSections?: boolean 
   const W = Number(run.params?.["world.widthUm"]);
   const H = Number(run.params?.["world.heightUm"]);
   if (!(W > 0 && H > 0)) throw new UserError(`${runPath}: params["world.widthUm"] and params["world.heightUm"] must be positive numbers`);
+  return { widthUm: W, heightUm: H, params: run.params ?? {} };
+}
+
+/**
+ * Read a run folder into a Scene in world µm (brightness drawn per object from a seeded RNG). Fibers are drawn
+ * where they are unbroken (`intact` in fibers.csv: a fiber breaks from its tip, and the broken sections are gone);
+ * `{ brokenSections: true }` draws every fiber with an unbroken section whole, as renders did before 2026-11-27
+ * (fifth session), for comparison with measurements made then. Run folders without `intact` are drawn whole.
+ */
+export function readRun(dir: string, seed = 1, opts: { brokenSections?: boolean } = {}): RunData {
+  const { widthUm: W, heightUm: H } = readRunJson(dir);
   const rng = new Rng(`render:${seed}`);
   const mig = readCsvFile(dir, "migrasomes.csv", ["xUm", "yUm", "diameterUm", "site", "fate"]);
   const fib = readCsvFile(dir, "fibers.csv", ["fiberId", "vertex", "xUm", "yUm"]);

@@ -7,13 +7,10 @@
  * - cells where their sampled track puts them at t (linear between samples).
  * Swellings that never stabilised are not drawn. Brightness is drawn per object id (the same in every frame).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseCsv } from "../util/csv.ts";
 import { UserError } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
 import { renderScene } from "./optics.ts";
-import { defaultRegion, onMakerFiber, type Region } from "./render.ts";
+import { defaultRegion, onMakerFiber, readCsvFile, readRunJson, type Region, type RunTable } from "./render.ts";
 import { siteFromFibers, type Optics, type Scene, type SceneCell, type SceneFiber, type SceneObject, type Site } from "./scene.ts";
 
 export interface TimedRun {
@@ -28,24 +25,8 @@ export interface TimedRun {
   sceneAt(tMin: number, opts?: { region?: { x0: number; y0: number; x1: number; y1: number }; sites?: boolean }): Scene;
 }
 
-interface Table {
-  path: string;
-  rows: string[][];
-  has: (c: string) => boolean;
-  get: (r: string[], c: string) => string;
-}
-
-function table(dir: string, file: string, need: string[], why = ""): Table {
-  const path = join(dir, file);
-  if (!existsSync(path)) throw new UserError(`${path}: missing (a run folder needs migrasomes.csv, fibers.csv, cells.csv and run.json)`);
-  const { header, rows } = parseCsv(readFileSync(path, "utf8"));
-  for (const c of need) if (!header.includes(c)) throw new UserError(`${path}: missing column "${c}"${why}`);
-  const idx = new Map(header.map((h, i) => [h, i]));
-  return { path, rows, has: (c) => idx.has(c), get: (r, c) => r[idx.get(c) as number] ?? "" };
-}
-
 /** A number from a cell, or the fallback for an empty cell; a one-line error naming the file, row and column otherwise. */
-function num(t: Table, r: string[], i: number, c: string, empty: number): number {
+function num(t: RunTable, r: string[], i: number, c: string, empty: number): number {
   const s = t.get(r, c);
   if (s === "") return empty;
   const v = Number(s);
@@ -54,24 +35,14 @@ function num(t: Table, r: string[], i: number, c: string, empty: number): number
 }
 
 export function readTimedRun(dir: string, seed = 1): TimedRun {
-  const runPath = join(dir, "run.json");
-  if (!existsSync(runPath)) throw new UserError(`${runPath}: missing (is ${dir} a run folder?)`);
-  let run: { params?: Record<string, unknown> };
-  try {
-    run = JSON.parse(readFileSync(runPath, "utf8"));
-  } catch {
-    throw new UserError(`${runPath}: not valid JSON`);
-  }
-  const W = Number(run.params?.["world.widthUm"]);
-  const H = Number(run.params?.["world.heightUm"]);
-  if (!(W > 0 && H > 0)) throw new UserError(`${runPath}: params["world.widthUm"] and params["world.heightUm"] must be positive numbers`);
-  const tau = Number(run.params?.["migrasomes.growthTauMin"]);
-  const dMin = Number(run.params?.["migrasomes.diameterMinUm"]);
+  const { widthUm: W, heightUm: H, params } = readRunJson(dir);
+  const tau = Number(params["migrasomes.growthTauMin"]);
+  const dMin = Number(params["migrasomes.diameterMinUm"]);
   const grows = tau > 0 && dMin > 0;
   const old = " (written by an older Migrasim: run the simulation again to render a time series)";
-  const mig = table(dir, "migrasomes.csv", ["id", "xUm", "yUm", "diameterUm", "site", "stabilisedMin", "endMin", "detachedMin"]);
-  const fib = table(dir, "fibers.csv", ["fiberId", "vertex", "xUm", "yUm", "vertexBornMin", "vertexBrokenMin"], old);
-  const cel = table(dir, "cells.csv", ["cellId", "timeMin", "xUm", "yUm", "radiusUm"]);
+  const mig = readCsvFile(dir, "migrasomes.csv", ["id", "xUm", "yUm", "diameterUm", "site", "stabilisedMin", "endMin", "detachedMin"]);
+  const fib = readCsvFile(dir, "fibers.csv", ["fiberId", "vertex", "xUm", "yUm", "vertexBornMin", "vertexBrokenMin"], old);
+  const cel = readCsvFile(dir, "cells.csv", ["cellId", "timeMin", "xUm", "yUm", "radiusUm"]);
 
   // cells: sorted samples per id
   const tracks = new Map<number, { t: number[]; x: number[]; y: number[]; r: number }>();
