@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { basename, extname, join, normalize, resolve, sep } from "node:path";
 import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { toCsv } from "../util/csv.ts";
+import { appendAll } from "../util/append.ts";
 import { UserError, isUserError } from "../util/errors.ts";
 import { runPool } from "../util/pool.ts";
 import { createProgress } from "../util/progress.ts";
@@ -153,9 +154,9 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
       warnings.push(w);
       process.stderr.write(`migrasim: warning: ${w}\n`);
     }
-    det.push(...o.result.detections);
-    fib.push(...o.result.fibers);
-    cells.push(...o.result.perCell);
+    appendAll(det, o.result.detections);
+    appendAll(fib, o.result.fibers);
+    appendAll(cells, o.result.perCell);
     images.push(o.result.summary);
     for (const ov of o.result.overlays) {
       writeFileAtomic(join(outDir, ov.name), new Uint8Array(ov.png));

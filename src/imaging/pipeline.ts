@@ -11,6 +11,7 @@ import { linkTracks, type FramePoint } from "./linking.ts";
 import { overlayPng } from "./overlay.ts";
 import { cellReadouts, detectionRow, fiberRows, imageQuality, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
 import { maxProjection } from "./types.ts";
+import { appendAll } from "../util/append.ts";
 
 export interface FileOptions {
   pixelSizeUm?: number;
@@ -88,8 +89,8 @@ export async function analyzeFile(
     analyses.push(a);
     onFrame?.(t + 1, stack.frames);
     for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
-    fibers.push(...fiberRows(image, t, a));
-    perCell.push(...cellReadouts(image, t, a).map(perCellRow));
+    appendAll(fibers, fiberRows(image, t, a));
+    appendAll(perCell, cellReadouts(image, t, a).map(perCellRow));
     if (opts.overlay !== false && (t === 0 || stack.frames <= 20))
       overlays.push({ name: stack.frames > 1 ? `${stem}_t${t}_overlay.png` : `${stem}_overlay.png`, png: overlayPng(plane, a) });
   }
