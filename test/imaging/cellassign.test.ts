@@ -58,7 +58,7 @@ describe("cells CSV input", () => {
   it("reads per_cell.csv (the unassigned row skipped) and truth_cells.csv", () => {
     const p = join(dir, "per_cell.csv");
     writeFileSync(p, "image,frame,cellId,xUm,yUm,areaUm2,migrasomes\nim.tif,0,1,10.5,20,700,3\nim.tif,0,,,,,2\n");
-    expect(readCellsCsv(p)).toEqual([{ image: "im.tif", cellId: "1", xUm: 10.5, yUm: 20, radiusUm: undefined, inView: undefined }]);
+    expect(readCellsCsv(p)).toEqual([{ image: "im.tif", cellId: "1", xUm: 10.5, yUm: 20, radiusUm: undefined, inView: undefined, frame: 0 }]);
     const q = join(dir, "truth_cells.csv");
     writeFileSync(q, "image,cellId,xUm,yUm,radiusUm,inView\nim.tif,4,-30,20,15,0\n");
     expect(readCellsCsv(q)[0]).toMatchObject({ cellId: "4", xUm: -30, radiusUm: 15, inView: false });
