@@ -126,6 +126,16 @@ describe("time-lapse render of a run (render --frames)", () => {
     expect(text.stdout).toMatch(/tracks: true 3 {2}detected \d+ {2}recovered/);
   });
 
+  it("renders the run as it was at --end-min alone (a one-frame series)", () => {
+    const at = join(dir, "at40");
+    const r = run(["render", runDir, "--end-min", "40", "--out", at]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/rendered the run at 40 min/);
+    const rows = readFileSync(join(at, "truth_migrasomes.csv"), "utf8").trim().split("\n").slice(1);
+    expect(rows.map((l) => l.split(",")[3]).sort()).toEqual(["7", "8"]);
+    expect(JSON.parse(readFileSync(join(at, "render.json"), "utf8")).timesMin).toEqual([40]);
+  });
+
   it("refuses a series before the run's start, or a run folder without vertex times, with one line and exit 2", () => {
     const r = run(["render", runDir, "--frames", "9", "--interval-min", "10", "--out", join(dir, "bad1")]);
     expect(r.status).toBe(2);

@@ -73,7 +73,8 @@ function renderTimelapseFiles(
     toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm", "inView"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - x0, c.y - y0, c.rx, inView(c)]))),
   );
   writeJsonAtomic(join(out, "render.json"), { runDir, region: r.region, widthPx: r.width, heightPx: r.height, frames: o.frames, intervalMin: o.intervalMin, timesMin: r.timesMin, optics, signalPhotons: r.signalPhotons, migrasomesInView: r.truth.length, seed: o.seed });
-  process.stdout.write(`rendered ${o.frames} frames of ${r.width}×${r.height} px (${r.truth.length} migrasome-frames in view) to ${out}\n`);
+  const what = o.frames === 1 ? `the run at ${r.timesMin[0]} min, ${r.width}×${r.height} px (${r.truth.length} migrasomes in view)` : `${o.frames} frames of ${r.width}×${r.height} px (${r.truth.length} migrasome-frames in view)`;
+  process.stdout.write(`rendered ${what} to ${out}\n`);
 }
 
 /** `migrasim analyze`, `migrasim render`, `migrasim evaluate` (issue 5). */
@@ -119,7 +120,7 @@ export function registerImaging(program: Command): void {
     .option("--seed <n>", "noise seed", "1")
     .option("--frames <n>", "a time-lapse of n frames ending at the run's end (multi-page TIFF; truth per frame)", "1")
     .option("--interval-min <m>", "with --frames: minutes between frames", "10")
-    .option("--end-min <t>", "with --frames: time of the last frame (default: the run's end)")
+    .option("--end-min <t>", "time of the (last) frame in the run's minutes (default: the run's end)")
     .option("--realism <list>", `departures from the plain optics, comma list of ${Object.keys(REALISM_PRESETS).join(", ")} (docs/imaging.md)`)
     .option("--out <dir>", "output folder", "render")
     .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; realism?: string; out: string }) => {
@@ -140,7 +141,8 @@ export function registerImaging(program: Command): void {
           throw new UserError(`--realism: ${(e as Error).message}`);
         }
       }
-      if (frames > 1) {
+      // a series, or the run at an earlier time (a one-frame series: its truth has the frame columns too)
+      if (frames > 1 || endMin !== undefined) {
         renderTimelapseFiles(runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, label: o.label, region: o.region, realism });
         return;
       }
