@@ -1,7 +1,12 @@
 /**
- * Time-series linking: frame-to-frame assignment (Hungarian, squared distance, gate in µm),
- * then gap closing (track ends joined to later track starts within `maxGapFrames`). Gives each
- * track its formation time (first frame) and lifetime.
+ * Time-series linking: per pair of consecutive frames the stage drift is estimated (the displacement most pairs of
+ * detections share), then detections are assigned frame to frame (Hungarian on squared drift-corrected distance,
+ * within a gate), then gap closing joins track ends to later track starts within `maxGapFrames`. Gives each track its
+ * formation time (first frame) and lifetime.
+ *
+ * The gate is tight because migrasomes are stationary (they tether the retraction fiber to the substrate, while the
+ * fiber sways: Wu et al. 2017, Cell Res 27:1397): what moves between frames is the stage, which moves every object
+ * alike. A loose gate lets a neighbour carry the track of a migrasome that has ended.
  */
 import { hungarian } from "./hungarian.ts";
 
@@ -24,17 +29,192 @@ export interface Track {
 }
 
 export interface LinkOptions {
+  /** largest step between consecutive frames after drift correction, µm (the gate is at least this) */
   maxLinkUm?: number;
+  /** the gate also reaches this fraction of the earlier detection's diameter (a touching neighbour lies further) */
+  maxLinkDiameterFraction?: number;
+  /** largest stage drift between consecutive frames, µm; 0 = no drift correction */
+  maxDriftUm?: number;
+  /** frames a track may miss and still be joined */
   maxGapFrames?: number;
+  /** gate of gap closing after drift correction, µm */
   maxGapLinkUm?: number;
 }
 
+export const DEFAULT_LINK_OPTIONS: Required<LinkOptions> = {
+  maxLinkUm: 0.4,
+  maxLinkDiameterFraction: 0.3,
+  maxDriftUm: 3,
+  maxGapFrames: 3,
+  maxGapLinkUm: 0.5,
+};
+
+/** a drift estimate of one pair of frames: the displacement shared by most pairs of detections */
+export interface FrameDrift {
+  dxUm: number;
+  dyUm: number;
+  /** pairs of detections that support it (0: no estimate, drift taken as zero) */
+  support: number;
+}
+
+/** vote resolution and the radius within which pairs support a displacement, µm */
+const DRIFT_BIN_UM = 0.1;
+const DRIFT_TOL_UM = 0.3;
+/** fewer supporting pairs than this: no estimate (zero drift) */
+const DRIFT_MIN_SUPPORT = 3;
+/** points of a track that give its place (median) */
+const REF_POINTS = 5;
+
+/**
+ * The displacement from frame a to frame b shared by most pairs of detections within `maxDriftUm`: a vote over
+ * 0.1 µm bins, summed within 0.3 µm; the median of the supporting pairs' displacements. Ties go to the displacement
+ * nearest zero. Fewer than 3 supporting pairs: zero drift.
+ */
+export function estimateDrift(a: { xUm: number; yUm: number }[], b: { xUm: number; yUm: number }[], maxDriftUm: number): FrameDrift {
+  if (!(maxDriftUm > 0) || a.length === 0 || b.length === 0) return { dxUm: 0, dyUm: 0, support: 0 };
+  const pairs = nearPairs(a, b, maxDriftUm);
+  if (pairs.length / 2 < DRIFT_MIN_SUPPORT) return { dxUm: 0, dyUm: 0, support: 0 };
+  const nb = Math.ceil(maxDriftUm / DRIFT_BIN_UM);
+  const side = 2 * nb + 1;
+  const votes = new Int32Array(side * side);
+  const bin = (d: number) => Math.max(-nb, Math.min(nb, Math.round(d / DRIFT_BIN_UM))) + nb;
+  for (let k = 0; k < pairs.length; k += 2) {
+    const p = a[pairs[k]];
+    const q = b[pairs[k + 1]];
+    votes[bin(q.yUm - p.yUm) * side + bin(q.xUm - p.xUm)]++;
+  }
+  const r = Math.round(DRIFT_TOL_UM / DRIFT_BIN_UM);
+  let best = -1;
+  let bestX = nb;
+  let bestY = nb;
+  let bestD = Infinity;
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      let s = 0;
+      for (let v = Math.max(0, y - r); v <= Math.min(side - 1, y + r); v++)
+        for (let u = Math.max(0, x - r); u <= Math.min(side - 1, x + r); u++) if ((u - x) ** 2 + (v - y) ** 2 <= r * r) s += votes[v * side + u];
+      const d = (x - nb) ** 2 + (y - nb) ** 2;
+      if (s > best || (s === best && d < bestD)) {
+        best = s;
+        bestX = x;
+        bestY = y;
+        bestD = d;
+      }
+    }
+  const cx = (bestX - nb) * DRIFT_BIN_UM;
+  const cy = (bestY - nb) * DRIFT_BIN_UM;
+  const dx: number[] = [];
+  const dy: number[] = [];
+  for (let k = 0; k < pairs.length; k += 2) {
+    const ddx = b[pairs[k + 1]].xUm - a[pairs[k]].xUm;
+    const ddy = b[pairs[k + 1]].yUm - a[pairs[k]].yUm;
+    if ((ddx - cx) ** 2 + (ddy - cy) ** 2 <= (DRIFT_TOL_UM + DRIFT_BIN_UM) ** 2) {
+      dx.push(ddx);
+      dy.push(ddy);
+    }
+  }
+  if (dx.length < DRIFT_MIN_SUPPORT) return { dxUm: 0, dyUm: 0, support: 0 };
+  return { dxUm: median(dx), dyUm: median(dy), support: dx.length };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** all pairs (i of a, j of b) within `reach` (flat list i, j, i, j, …), from a grid of b */
+function nearPairs(a: { xUm: number; yUm: number }[], b: { xUm: number; yUm: number }[], reach: number): number[] {
+  const grid = new Map<number, number[]>();
+  const key = (gx: number, gy: number) => gx * 1_000_003 + gy;
+  b.forEach((q, j) => {
+    const k = key(Math.floor(q.xUm / reach), Math.floor(q.yUm / reach));
+    const cell = grid.get(k);
+    if (cell) cell.push(j);
+    else grid.set(k, [j]);
+  });
+  const out: number[] = [];
+  a.forEach((p, i) => {
+    const gx = Math.floor(p.xUm / reach);
+    const gy = Math.floor(p.yUm / reach);
+    for (let v = gy - 1; v <= gy + 1; v++)
+      for (let u = gx - 1; u <= gx + 1; u++)
+        for (const j of grid.get(key(u, v)) ?? []) {
+          const q = b[j];
+          if ((q.xUm - p.xUm) ** 2 + (q.yUm - p.yUm) ** 2 <= reach * reach) out.push(i, j);
+        }
+  });
+  return out;
+}
+
+/**
+ * Minimum-cost assignment over the allowed pairs only (`pairs`: i, j, cost): the Hungarian method on each connected
+ * component of the allowed pairs, which gives the same matching as on the whole matrix with the other pairs
+ * forbidden, at a fraction of the cost when detections are many. Pairs come back sorted by i.
+ */
+function gatedAssignment(nA: number, pairs: { i: number; j: number; cost: number }[]): [number, number][] {
+  // union-find over a-nodes 0…nA−1 and b-nodes nA + j
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while ((parent.get(r) ?? r) !== r) r = parent.get(r) as number;
+    let c = x;
+    while (c !== r) {
+      const n = parent.get(c) as number;
+      parent.set(c, r);
+      c = n;
+    }
+    return r;
+  };
+  for (const p of pairs) {
+    const ra = find(p.i);
+    const rb = find(nA + p.j);
+    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+  }
+  const comps = new Map<number, { i: number; j: number; cost: number }[]>();
+  for (const p of pairs) {
+    const r = find(p.i);
+    const c = comps.get(r);
+    if (c) c.push(p);
+    else comps.set(r, [p]);
+  }
+  const out: [number, number][] = [];
+  for (const c of comps.values()) {
+    const is = [...new Set(c.map((p) => p.i))].sort((x, y) => x - y);
+    const js = [...new Set(c.map((p) => p.j))].sort((x, y) => x - y);
+    const ii = new Map(is.map((v, k) => [v, k]));
+    const jj = new Map(js.map((v, k) => [v, k]));
+    const m = is.map(() => js.map(() => 1e9));
+    for (const p of c) m[ii.get(p.i) as number][jj.get(p.j) as number] = p.cost;
+    for (const [r, s] of hungarian(m)) out.push([is[r], js[s]]);
+  }
+  return out.sort((x, y) => x[0] - y[0]);
+}
+
 export function linkTracks(points: FramePoint[], nFrames: number, opts: LinkOptions = {}): Track[] {
-  const maxLink = opts.maxLinkUm ?? 1.5;
-  const maxGap = opts.maxGapFrames ?? 2;
-  const maxGapLink = opts.maxGapLinkUm ?? 2;
+  const o = { ...DEFAULT_LINK_OPTIONS, ...opts };
+  for (const [k, v] of Object.entries(o))
+    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`linkTracks: ${k} must be a finite number ≥ 0 (got ${v})`);
   const byFrame: number[][] = Array.from({ length: nFrames }, () => []);
   points.forEach((p, i) => byFrame[p.frame]?.push(i));
+  // cumulative drift: position in frame f minus drift[f] is in frame 0's coordinates
+  const driftX = new Float64Array(Math.max(1, nFrames));
+  const driftY = new Float64Array(Math.max(1, nFrames));
+  for (let f = 1; f < nFrames; f++) {
+    const d = estimateDrift(byFrame[f - 1].map((i) => points[i]), byFrame[f].map((i) => points[i]), o.maxDriftUm);
+    driftX[f] = driftX[f - 1] + d.dxUm;
+    driftY[f] = driftY[f - 1] + d.dyUm;
+  }
+  const X = (i: number) => points[i].xUm - driftX[points[i].frame];
+  const Y = (i: number) => points[i].yUm - driftY[points[i].frame];
+  /** a track's place: the median drift-corrected position and diameter of its last (or first) ≤ 5 points, so that
+   * one misplaced detection (a false one between touching migrasomes) does not move it */
+  const place = (t: number[], fromEnd = true): FramePoint => {
+    const pts = fromEnd ? t.slice(-REF_POINTS) : t.slice(0, REF_POINTS);
+    return { frame: 0, xUm: median(pts.map(X)), yUm: median(pts.map(Y)), diameterUm: median(pts.map((i) => points[i].diameterUm)) };
+  };
+  const gateOf = (p: FramePoint) => Math.max(o.maxLinkUm, o.maxLinkDiameterFraction * p.diameterUm);
+  const maxGate = Math.max(o.maxLinkUm, o.maxLinkDiameterFraction * points.reduce((m, p) => Math.max(m, p.diameterUm), 0));
   const trackOf = new Int32Array(points.length).fill(-1);
   const tracks: number[][] = [];
   for (const i of byFrame[0] ?? []) {
@@ -42,17 +222,19 @@ export function linkTracks(points: FramePoint[], nFrames: number, opts: LinkOpti
     tracks.push([i]);
   }
   for (let f = 1; f < nFrames; f++) {
-    const prev = byFrame[f - 1];
+    const prev = byFrame[f - 1].map((i) => place(tracks[trackOf[i]]));
     const cur = byFrame[f];
-    const cost = prev.map((a) =>
-      cur.map((b) => {
-        const d = Math.hypot(points[a].xUm - points[b].xUm, points[a].yUm - points[b].yUm);
-        return d <= maxLink ? d * d : 1e9;
-      }),
-    );
+    const pairs: { i: number; j: number; cost: number }[] = [];
+    const near = nearPairs(prev, cur.map((j) => ({ xUm: X(j), yUm: Y(j) })), maxGate || 1e-9);
+    for (let k = 0; k < near.length; k += 2) {
+      const a = prev[near[k]];
+      const b = cur[near[k + 1]];
+      const d2 = (a.xUm - X(b)) ** 2 + (a.yUm - Y(b)) ** 2;
+      if (d2 <= gateOf(a) ** 2) pairs.push({ i: near[k], j: near[k + 1], cost: d2 });
+    }
     const taken = new Set<number>();
-    for (const [i, j] of hungarian(cost)) {
-      const t = trackOf[prev[i]];
+    for (const [i, j] of gatedAssignment(prev.length, pairs)) {
+      const t = trackOf[byFrame[f - 1][i]];
       trackOf[cur[j]] = t;
       tracks[t].push(cur[j]);
       taken.add(j);
@@ -65,32 +247,36 @@ export function linkTracks(points: FramePoint[], nFrames: number, opts: LinkOpti
     });
   }
   // gap closing: ends at frame f joined to starts at f+2..f+1+maxGap
-  if (maxGap > 0) {
+  if (o.maxGapFrames > 0) {
     const first = (t: number[]) => points[t[0]].frame;
     const last = (t: number[]) => points[t[t.length - 1]].frame;
     const ends = tracks.map((_, k) => k).filter((k) => last(tracks[k]) < nFrames - 1);
     const starts = tracks.map((_, k) => k).filter((k) => first(tracks[k]) > 0);
-    const cost = ends.map((e) =>
-      starts.map((s) => {
-        const gap = first(tracks[s]) - last(tracks[e]);
-        if (gap < 2 || gap > maxGap + 1 || e === s) return 1e9;
-        const a = points[tracks[e][tracks[e].length - 1]];
-        const b = points[tracks[s][0]];
-        const d = Math.hypot(a.xUm - b.xUm, a.yUm - b.yUm);
-        return d <= maxGapLink ? d * d + gap * 0.01 : 1e9;
-      }),
-    );
+    const pairs: { i: number; j: number; cost: number }[] = [];
+    const endPts = ends.map((e) => place(tracks[e]));
+    const startPts = starts.map((s) => place(tracks[s], false));
+    const near = nearPairs(endPts, startPts, o.maxGapLinkUm || 1e-9);
+    for (let k = 0; k < near.length; k += 2) {
+      const e = ends[near[k]];
+      const s = starts[near[k + 1]];
+      const gap = first(tracks[s]) - last(tracks[e]);
+      if (gap < 2 || gap > o.maxGapFrames + 1 || e === s) continue;
+      const a = endPts[near[k]];
+      const b = startPts[near[k + 1]];
+      const d2 = (a.xUm - b.xUm) ** 2 + (a.yUm - b.yUm) ** 2;
+      if (d2 <= o.maxGapLinkUm ** 2) pairs.push({ i: near[k], j: near[k + 1], cost: d2 + gap * 0.01 });
+    }
     const merged = new Set<number>();
-    const pairs = hungarian(cost).map(([i, j]) => [ends[i], starts[j]] as [number, number]);
+    const links = gatedAssignment(ends.length, pairs).map(([i, j]) => [ends[i], starts[j]] as [number, number]);
     // chain merges (a track can be both an end and a start)
-    const next = new Map<number, number>(pairs);
-    const hasPrev = new Set(pairs.map((p) => p[1]));
+    const next = new Map<number, number>(links);
+    const hasPrev = new Set(links.map((p) => p[1]));
     for (const k of tracks.keys()) {
       if (hasPrev.has(k) || !next.has(k)) continue;
       let cur = k;
       while (next.has(cur)) {
         const n = next.get(cur) as number;
-        tracks[k].push(...tracks[n]);
+        for (const q of tracks[n]) tracks[k].push(q);
         merged.add(n);
         cur = n;
       }
