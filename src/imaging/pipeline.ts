@@ -7,7 +7,7 @@ import type { CsvCell } from "../util/csv.ts";
 import { UserError } from "../util/errors.ts";
 import { analyzePlane, type ImageAnalysis } from "./analyze.ts";
 import { readImage } from "./io.ts";
-import { linkTracks, type FramePoint } from "./linking.ts";
+import { linkTracks, type FramePoint, type LinkOptions } from "./linking.ts";
 import { overlayPng } from "./overlay.ts";
 import { cellReadouts, detectionRow, fiberRows, imageQuality, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
 import { maxProjection } from "./types.ts";
@@ -20,6 +20,8 @@ export interface FileOptions {
   /** optional 1-based channel for cell bodies */
   cellChannel?: number;
   overlay?: boolean;
+  /** time series: linking gates and drift (`linking.ts`; given fields override `DEFAULT_LINK_OPTIONS`) */
+  link?: LinkOptions;
 }
 
 export interface FileResult {
@@ -97,7 +99,7 @@ export async function analyzeFile(
   const trackOf = new Int32Array(points.length);
   let tracksSummary: ImageSummary["tracks"];
   if (stack.frames > 1) {
-    const tracks = linkTracks(points, stack.frames);
+    const tracks = linkTracks(points, stack.frames, opts.link);
     for (const tr of tracks) for (const p of tr.points) trackOf[p] = tr.id;
     const complete = tracks.filter((t) => !t.censoredStart && !t.censoredEnd);
     tracksSummary = {

@@ -95,4 +95,13 @@ describe("migrasim render / analyze / evaluate", () => {
     expect(bad.stderr).toMatch(/--realism: unknown realism "fog"/);
     expect(existsSync(join(dir, "bad", "image.tif"))).toBe(false);
   });
+  it("refuses bad linking gates with one line naming the flag, before analysing anything", () => {
+    for (const [flag, v] of [["--max-link-um", "-1"], ["--max-drift-um", "lots"]]) {
+      const r = run(["analyze", join(dir, "img", "image.tif"), flag, v, "--out", join(dir, "badlink"), "--quiet"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(flag);
+      expect(existsSync(join(dir, "badlink"))).toBe(false);
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { REALISM_PRESETS, realismFromNames, type Realism } from "../../imaging/r
 import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
 import { sceneFiberLength } from "../../imaging/scene.ts";
 import { readTimedRun, renderTimelapse } from "../../imaging/timelapse.ts";
+import { DEFAULT_LINK_OPTIONS } from "../../imaging/linking.ts";
 import { evaluateTracks, type TrackEvaluation } from "../../imaging/trackeval.ts";
 
 function num(name: string, v: string | undefined, lo: number, hi: number, unit = ""): number | undefined {
@@ -87,11 +88,16 @@ export function registerImaging(program: Command): void {
     .option("--channel <n>", "1-based channel with the membrane label", "1")
     .option("--cell-channel <n>", "optional 1-based channel for cell bodies")
     .option("--out <dir>", "output folder", "analysis")
+    .option("--max-link-um <um>", `time series: largest step of a migrasome between frames after drift correction, µm (default ${DEFAULT_LINK_OPTIONS.maxLinkUm}; the gate is also ${DEFAULT_LINK_OPTIONS.maxLinkDiameterFraction} × its diameter)`)
+    .option("--max-drift-um <um>", `time series: largest stage drift between frames, µm; 0 = no drift correction (default ${DEFAULT_LINK_OPTIONS.maxDriftUm})`)
     .option("--workers <n>", "worker threads (default: all cores)")
     .option("--threads <n>", "same as --workers (older name)")
     .option("--quiet", "no progress output")
-    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; threads?: string; workers?: string; quiet?: boolean }) => {
+    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; maxLinkUm?: string; maxDriftUm?: string; threads?: string; workers?: string; quiet?: boolean }) => {
+      const maxLinkUm = num("--max-link-um", o.maxLinkUm, 0.01, 100, " µm");
+      const maxDriftUm = num("--max-drift-um", o.maxDriftUm, 0, 1000, " µm");
       const r = await analyzeBatch(paths, o.out, {
+        link: { ...(maxLinkUm !== undefined ? { maxLinkUm } : {}), ...(maxDriftUm !== undefined ? { maxDriftUm } : {}) },
         pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
         channel: int("--channel", o.channel, 1, 1000),
         cellChannel: int("--cell-channel", o.cellChannel, 1, 1000),
