@@ -103,11 +103,11 @@ export interface Grid {
  * slot is handed out zeroed, or, with zero = false, only to code that writes every element before reading it, so
  * results never depend on earlier calls. Fewer 13 MB allocations per frame at 0.16 µm (less GC).
  */
-const scratchSlots = new Map<string, Float32Array | Uint8Array>();
-function scratchArray(kind: "f32" | "u8", slot: string, n: number, zero: boolean): Float32Array | Uint8Array {
+const scratchSlots = new Map<string, Float32Array | Uint8Array | Int32Array>();
+function scratchArray(kind: "f32" | "u8" | "i32", slot: string, n: number, zero: boolean): Float32Array | Uint8Array | Int32Array {
   const a = scratchSlots.get(slot);
-  if (!a || !(kind === "f32" ? a instanceof Float32Array : a instanceof Uint8Array) || a.length < n) {
-    const b = kind === "f32" ? new Float32Array(n) : new Uint8Array(n);
+  if (!a || !(kind === "f32" ? a instanceof Float32Array : kind === "u8" ? a instanceof Uint8Array : a instanceof Int32Array) || a.length < n) {
+    const b = kind === "f32" ? new Float32Array(n) : kind === "u8" ? new Uint8Array(n) : new Int32Array(n);
     scratchSlots.set(slot, b);
     return b;
   }
@@ -117,6 +117,8 @@ function scratchArray(kind: "f32" | "u8", slot: string, n: number, zero: boolean
 }
 const scratchF32 = (slot: string, n: number, zero: boolean) => scratchArray("f32", slot, n, zero) as Float32Array;
 const scratchU8 = (slot: string, n: number, zero: boolean) => scratchArray("u8", slot, n, zero) as Uint8Array;
+/** (a list: only the elements written are read) */
+const scratchI32 = (slot: string, n: number) => scratchArray("i32", slot, n, false) as Int32Array;
 
 /** Block-mean downsampling by an integer factor (f = 1 copies), with the noise map read at block centres. */
 export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number, reuse = false): Grid {
@@ -1261,14 +1263,7 @@ export function detectLines(
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
     // grew spurs; bright fibers do not need the wide pass
-    const near = dilateAbove(z, grid.W, grid.H, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)));
-    for (let i = 0; i < z.length; i++) {
-      const v = wide.z[i] - mz;
-      if (v > z[i] && !near[i]) {
-        z[i] = v;
-        k[i] = wide.k[i];
-      }
-    }
+    mergeWide(z, k, wide.z, wide.k, grid.W, grid.H, mz, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)), scratchI32("wideList", z.length));
   }
   const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params, true);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
@@ -1284,53 +1279,40 @@ export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAM
   return g > 0 ? Math.max(1, Math.ceil(pxUm / g - 1e-6)) : 1;
 }
 
-/** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
-function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: number): Uint8Array {
-  // (module scratch, every element written: the result lives only until the wide pass is merged)
-  const row = scratchU8("dilRow", W * H, false);
-  const out = scratchU8("near", W * H, false);
-  // rows in one pass: a hit at p covers p − r … p + r; at x every hit p ≤ x + r has been seen, and the last one
-  // seen reaches furthest
-  for (let y = 0; y < H; y++) {
-    const o = y * W;
-    let until = -1;
-    for (let p = 0; p < Math.min(r, W); p++) if (v[o + p] >= thr) until = p + r;
-    for (let x = 0; x < W; x++) {
-      const p = x + r;
-      if (p < W && v[o + p] >= thr) until = p + r;
-      row[o + x] = x <= until ? 1 : 0;
+/**
+ * The wide pass merged into the first (z, k in place): a pixel takes the wide response less `mz` where that is
+ * higher, unless a pixel within the square of half-width r around it (clipped to the grid) has a first-pass z ≥ thr.
+ * The candidates (higher, ~8 % of the pixels) are listed first, then each one's square is searched in the first
+ * pass's z (nothing written yet), then the kept ones written: the same result as dilating the pixels ≥ thr over the
+ * whole grid first, without touching the ~92 % of pixels that are not candidates again.
+ */
+function mergeWide(z: Float32Array, k: Uint8Array, wz: Float32Array, wk: Uint8Array, W: number, H: number, mz: number, thr: number, r: number, list: Int32Array): void {
+  const n = W * H;
+  let c = 0;
+  for (let i = 0; i < n; i++) if (wz[i] - mz > z[i]) list[c++] = i;
+  let kept = 0;
+  for (let q = 0; q < c; q++) {
+    const i = list[q];
+    if (r >= 0) {
+      const x = i % W;
+      const y = (i - x) / W;
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(W - 1, x + r);
+      const y1 = Math.min(H - 1, y + r);
+      let near = false;
+      for (let yy = Math.max(0, y - r); yy <= y1 && !near; yy++)
+        for (let j = yy * W + x0, e = yy * W + x1; j <= e; j++)
+          if (z[j] >= thr) {
+            near = true;
+            break;
+          }
+      if (near) continue;
     }
+    list[kept++] = i;
   }
-  // columns in row order: a per-column count of marked rows in the window y − r … y + r (clipped), updated as the
-  // window slides
-  const cnt = new Int32Array(W);
-  for (let j = 0; j < Math.min(r, H); j++) {
-    const a = j * W;
-    for (let x = 0; x < W; x++) cnt[x] += row[a + x];
+  for (let q = 0; q < kept; q++) {
+    const i = list[q];
+    z[i] = wz[i] - mz;
+    k[i] = wk[i];
   }
-  for (let y = 0; y < H; y++) {
-    const o = y * W;
-    const a = (y + r) * W;
-    const b = (y - r - 1) * W;
-    if (y + r < H && y - r - 1 >= 0)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] + row[a + x] - row[b + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else if (y + r < H)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] + row[a + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else if (y - r - 1 >= 0)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] - row[b + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else for (let x = 0; x < W; x++) out[o + x] = cnt[x] > 0 ? 1 : 0;
-  }
-  return out;
 }
