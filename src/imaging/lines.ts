@@ -917,17 +917,20 @@ export function centreLines(
     nxs[k] = -Math.sin(angles[k]);
     nys[k] = Math.cos(angles[k]);
   }
-  /** bilinear z at (x, y) (inside the image) */
-  const at = (x: number, y: number): number => {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * W + x0;
-    return (z[i] * (1 - fx) + z[i + 1] * fx) * (1 - fy) + (z[i + W] * (1 - fx) + z[i + W + 1] * fx) * fy;
-  };
-  const lowZ = P.lowZ;
   const seeds: number[] = [];
+  nonMaxima(z, kIdx, nxs, nys, W, H, P.lowZ, P.highZ, cand, dx, dy, seeds);
+  const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
+  growLines(mask, cand, kIdx, seeds, W, H, K, P.turnSteps);
+  return { mask, dx, dy };
+}
+
+/**
+ * centreLines' candidates: the pixels (2 from the border) with z ≥ lowZ that are a maximum across the line (Canny:
+ * the neighbours bilinear in z one pixel along the exact normal (nxs, nys)[k]), marked in cand with their parabola
+ * offset in dx, dy; seeds (z ≥ highZ) appended in scan order. (A function of its own with the bilinear samples
+ * inline: the same double operations as a closure per sample, without the calls.)
+ */
+function nonMaxima(z: Float32Array, kIdx: Uint8Array, nxs: Float64Array, nys: Float64Array, W: number, H: number, lowZ: number, highZ: number, cand: Uint8Array, dx: Float32Array, dy: Float32Array, seeds: number[]): void {
   for (let y = 2; y < H - 2; y++)
     for (let x = 2, i = y * W + 2; x < W - 2; x++, i++) {
       const zi = z[i];
@@ -935,45 +938,61 @@ export function centreLines(
       const k = kIdx[i];
       const nx = nxs[k];
       const ny = nys[k];
-      // a maximum across the line (Canny: neighbours interpolated one pixel along the exact normal)
-      const zm = at(x - nx, y - ny);
-      const zp = at(x + nx, y + ny);
-      if (!(zi >= zp && zi > zm)) continue;
+      // zp first (both are pure): a pixel below it is no maximum whatever zm is
+      const xp = x + nx;
+      const yp = y + ny;
+      const xp0 = Math.floor(xp);
+      const yp0 = Math.floor(yp);
+      const fxp = xp - xp0;
+      const fyp = yp - yp0;
+      const ip = yp0 * W + xp0;
+      const zp = (z[ip] * (1 - fxp) + z[ip + 1] * fxp) * (1 - fyp) + (z[ip + W] * (1 - fxp) + z[ip + W + 1] * fxp) * fyp;
+      if (!(zi >= zp)) continue;
+      const xm = x - nx;
+      const ym = y - ny;
+      const xm0 = Math.floor(xm);
+      const ym0 = Math.floor(ym);
+      const fxm = xm - xm0;
+      const fym = ym - ym0;
+      const im = ym0 * W + xm0;
+      const zm = (z[im] * (1 - fxm) + z[im + 1] * fxm) * (1 - fym) + (z[im + W] * (1 - fxm) + z[im + W + 1] * fxm) * fym;
+      if (!(zi > zm)) continue;
       cand[i] = 1;
-      if (zi >= P.highZ) seeds.push(i);
+      if (zi >= highZ) seeds.push(i);
       const den = zm - 2 * zi + zp;
       const tt = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (zm - zp)) / den)) : 0;
       dx[i] = tt * nx;
       dy[i] = tt * ny;
     }
-  const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
+}
+
+/** centreLines' hysteresis: from each seed in order, grown 8-connected (depth first) through candidates whose orientation turns ≤ turnSteps. */
+function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: number[], W: number, H: number, K: number, turnSteps: number): void {
   const stack: number[] = [];
-  for (const i of seeds)
-    if (!mask[i]) {
-      mask[i] = 1;
-      stack.push(i);
-      while (stack.length) {
-        const j = stack.pop() as number;
-        const kj = kIdx[j];
-        const jx = j % W;
-        const jy = (j - jx) / W;
-        for (let oy = -1; oy <= 1; oy++)
-          for (let ox = -1; ox <= 1; ox++) {
-            const xx = jx + ox;
-            const yy = jy + oy;
-            if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-            const q = yy * W + xx;
-            if (mask[q] || !cand[q]) continue;
-            const dk = Math.abs(kIdx[q] - kj);
-            if (Math.min(dk, K - dk) > P.turnSteps) continue;
-            {
-              mask[q] = 1;
-              stack.push(q);
-            }
-          }
-      }
+  for (let s = 0; s < seeds.length; s++) {
+    const i = seeds[s];
+    if (mask[i]) continue;
+    mask[i] = 1;
+    stack.push(i);
+    while (stack.length) {
+      const j = stack.pop() as number;
+      const kj = kIdx[j];
+      const jx = j % W;
+      const jy = (j - jx) / W;
+      for (let oy = -1; oy <= 1; oy++)
+        for (let ox = -1; ox <= 1; ox++) {
+          const xx = jx + ox;
+          const yy = jy + oy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const q = yy * W + xx;
+          if (mask[q] || !cand[q]) continue;
+          const dk = Math.abs(kIdx[q] - kj);
+          if (Math.min(dk, K - dk) > turnSteps) continue;
+          mask[q] = 1;
+          stack.push(q);
+        }
     }
-  return { mask, dx, dy };
+  }
 }
 
 /**
