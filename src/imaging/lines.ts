@@ -217,9 +217,14 @@ export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, 
         const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
         img[Y * W + X] = a + fy * (b - a);
       }
-    for (let X = 0; X < W; X++) nz[Y * W + X] = noise[ny + ncs[X]];
+    gatherRow(noise, ny, ncs, nz, Y * W, W);
   }
   return { f: g, bilinear: true, W, H, img, noise: nz };
+}
+
+/** dst[o + X] = src[row + cols[X]] for X < n (a function of its own: a small monomorphic loop for the optimiser). */
+function gatherRow(src: Float32Array, row: number, cols: Int32Array, dst: Float32Array, o: number, n: number): void {
+  for (let X = 0; X < n; X++) dst[o + X] = src[row + cols[X]];
 }
 
 /** Second derivatives (xx, yy, xy) by central differences into the given planes; border pixels are 0. */
@@ -1004,15 +1009,18 @@ function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: 
  */
 function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number): void {
   if (maxPx < 2) return;
+  // the interior line pixels with one neighbour, ascending (the mask's set pixels listed by words first)
+  const set = setPixels(mask);
   const ends: number[] = [];
-  for (let y = 1; y < H - 1; y++)
-    for (let x = 1; x < W - 1; x++) {
-      const i = y * W + x;
-      if (!mask[i]) continue;
-      let c = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) c++;
-      if (c === 1) ends.push(i);
-    }
+  for (let q = 0; q < set.length; q++) {
+    const i = set[q];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (x < 1 || y < 1 || x >= W - 1 || y >= H - 1) continue;
+    let c = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) c++;
+    if (c === 1) ends.push(i);
+  }
   for (const i of ends) {
     const x = i % W;
     const y = (i - x) / W;
@@ -1080,6 +1088,11 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
   const half = (f - 1) / 2;
   const set = setPixels(cm);
   let m = L.m;
+  // (the log's arrays in locals, taken again after a growth)
+  let J = L.J;
+  let LX = L.LX;
+  let LY = L.LY;
+  let LZ = L.LZ;
   for (let q = 0; q < set.length; q++) {
     const i = set[q];
     const X = i % W;
@@ -1090,11 +1103,14 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
       const PX = Math.round(x0);
       const PY = Math.round(y0);
       if (!(PX < 0 || PY < 0 || PX >= w || PY >= h)) {
-        if (m === L.J.length) growLog(L);
-        L.J[m] = PY * w + PX;
-        L.LX[m] = x0 - PX;
-        L.LY[m] = y0 - PY;
-        L.LZ[m] = zc[i];
+        if (m === J.length) {
+          growLog(L);
+          ({ J, LX, LY, LZ } = L);
+        }
+        J[m] = PY * w + PX;
+        LX[m] = x0 - PX;
+        LY[m] = y0 - PY;
+        LZ[m] = zc[i];
         m++;
       }
     }
@@ -1118,11 +1134,14 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
         const PX = Math.round(x);
         const PY = Math.round(y);
         if (PX < 0 || PY < 0 || PX >= w || PY >= h) continue;
-        if (m === L.J.length) growLog(L);
-        L.J[m] = PY * w + PX;
-        L.LX[m] = x - PX;
-        L.LY[m] = y - PY;
-        L.LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
+        if (m === J.length) {
+          growLog(L);
+          ({ J, LX, LY, LZ } = L);
+        }
+        J[m] = PY * w + PX;
+        LX[m] = x - PX;
+        LY[m] = y - PY;
+        LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
         m++;
       }
     }
