@@ -603,6 +603,11 @@ export function lineResponse(
   coarseSigma = 0,
   /** module-scratch slot names for z and k (detectLines; every element is written), else new arrays */
   outSlots?: [string, string],
+  /**
+   * z and k may be views of the WebAssembly passes' memory (valid only until that memory is next used: detectLines'
+   * wide pass, read once right after)
+   */
+  view = false,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
   const bil = grid.bilinear ?? false;
@@ -681,9 +686,11 @@ export function lineResponse(
     bestKT.fill(0);
     for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
   }
-  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
-  const z = outSlots ? scratchF32(outSlots[0], n, false) : new Float32Array(n);
-  const kOut = outSlots ? scratchU8(outSlots[1], n, false) : new Uint8Array(n);
+  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch; with
+  // `view` and the WebAssembly merge, its output planes themselves)
+  const direct = view && bestT && bestKT && simd;
+  const z = direct ? planes[0] : outSlots ? scratchF32(outSlots[0], n, false) : new Float32Array(n);
+  const kOut = direct ? u8(at.planes + planeB) : outSlots ? scratchU8(outSlots[1], n, false) : new Uint8Array(n);
   if (bestT && bestKT && simd) {
     // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
     const rows = planes[3];
@@ -693,8 +700,10 @@ export function lineResponse(
     const kw = u8(at.planes + planeB);
     nw.set(grid.noise);
     simd.merge(best.byteOffset, bestK.byteOffset, rows.byteOffset, bestKT.byteOffset, nw.byteOffset, zw.byteOffset, kw.byteOffset, W, H);
-    z.set(zw);
-    kOut.set(kw);
+    if (!direct) {
+      z.set(zw);
+      kOut.set(kw);
+    }
   } else if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
   else
     for (let i = 0; i < n; i++) {
@@ -1296,7 +1305,7 @@ export function detectLines(
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
     // (the blur into module scratch: the same passes as gaussianBlur, every element written)
     const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), scratchF32("wideImg", grid.W * grid.H, false));
-    const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"]);
+    const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"], true);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
