@@ -1108,10 +1108,15 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
     const Y = (i - X) / W;
     const x0 = ((i % W) + dxs[i]) * f + half;
     const y0 = (Math.floor(i / W) + dys[i]) * f + half;
+    // the point's raster pixel when logged (else −1), and whether the last plot logged there is the point's own
+    let J0 = -1;
+    let same = false;
     {
       const PX = Math.round(x0);
       const PY = Math.round(y0);
       if (!(PX < 0 || PY < 0 || PX >= w || PY >= h)) {
+        J0 = PY * w + PX;
+        same = true;
         if (m === J.length) {
           growLog(L);
           ({ J, LX, LY, LZ } = L);
@@ -1137,12 +1142,22 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
       const y1 = (Math.floor(j / W) + dys[j]) * f + half;
       // one step per pixel along the major axis: an 8-connected line without 4-connected corners
       const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+      // the far end's own point plot (j's, logged later when in the raster)
+      const PX1 = Math.round(x1);
+      const PY1 = Math.round(y1);
       for (let s = 0; s <= steps; s++) {
         const x = x0 + ((x1 - x0) * s) / steps;
         const y = y0 + ((y1 - y0) * s) / steps;
         const PX = Math.round(x);
         const PY = Math.round(y);
         if (PX < 0 || PY < 0 || PX >= w || PY >= h) continue;
+        // plots that cannot change the drawn lines are not logged (each pixel keeps its last plot): the first, when it
+        // repeats the point's own plot (the same position and z) and that is still the last one at its pixel; the
+        // last, when it falls on the pixel of the far end's point plot, which comes later and overwrites it
+        const atPoint = s === 0 && x === x0 && y === y0;
+        if (atPoint && same) continue;
+        if (s === steps && PX === PX1 && PY === PY1) continue;
+        if (PY * w + PX === J0) same = atPoint;
         if (m === J.length) {
           growLog(L);
           ({ J, LX, LY, LZ } = L);
