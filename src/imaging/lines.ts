@@ -915,14 +915,17 @@ export function centreLines(
   W: number,
   H: number,
   P: LineParams,
-  /** into zeroed module scratch (detectLines: the results do not outlive the call) */
+  /**
+   * into module scratch (detectLines: the results do not outlive the call); dx and dy are then written at the
+   * candidates only (undefined elsewhere: the caller zeroes any other pixel it adds to the mask)
+   */
   reuse = false,
-): { mask: Uint8Array; dx: Float32Array; dy: Float32Array } {
+): { mask: Uint8Array; dx: Float32Array; dy: Float32Array; cand: Uint8Array } {
   const n = W * H;
   // (slots the wide pass's arrays and the grid have left free)
   const cand = reuse ? scratchU8("k2", n, true) : new Uint8Array(n);
-  const dx = reuse ? scratchF32("z2", n, true) : new Float32Array(n);
-  const dy = reuse ? scratchF32("gridImg", n, true) : new Float32Array(n);
+  const dx = reuse ? scratchF32("z2", n, false) : new Float32Array(n);
+  const dy = reuse ? scratchF32("gridImg", n, false) : new Float32Array(n);
   const K = angles.length;
   // unit normal (−sin, cos) of each orientation
   const nxs = new Float64Array(K);
@@ -935,7 +938,7 @@ export function centreLines(
   nonMaxima(z, kIdx, nxs, nys, W, H, P.lowZ, P.highZ, cand, dx, dy, seeds);
   const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
   growLines(mask, cand, kIdx, seeds, W, H, K, P.turnSteps);
-  return { mask, dx, dy };
+  return { mask, dx, dy, cand };
 }
 
 /**
@@ -1016,7 +1019,7 @@ function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: 
  * neighbour, up to `maxPx` pixels; if a line pixel lies there (or beside the path), the path between
  * becomes line too.
  */
-function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number): void {
+function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number, cand: Uint8Array, dx: Float32Array, dy: Float32Array): void {
   if (maxPx < 2) return;
   // the interior line pixels with one neighbour, ascending (the mask's set pixels listed by words first)
   const set = setPixels(mask);
@@ -1061,7 +1064,15 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
     const hx = hit % W;
     const hy = (hit - hx) / W;
     const n = Math.max(Math.abs(hx - x), Math.abs(hy - y));
-    for (let s = 1; s < n; s++) mask[Math.round(y + ((hy - y) * s) / n) * W + Math.round(x + ((hx - x) * s) / n)] = 1;
+    for (let s = 1; s < n; s++) {
+      const p = Math.round(y + ((hy - y) * s) / n) * W + Math.round(x + ((hx - x) * s) / n);
+      mask[p] = 1;
+      // (centreLines' offsets are written at its candidates only: 0 at the others, as zeroed arrays held)
+      if (!cand[p]) {
+        dx[p] = 0;
+        dy[p] = 0;
+      }
+    }
   }
 }
 
@@ -1327,8 +1338,8 @@ export function detectLines(
     // grew spurs; bright fibers do not need the wide pass
     mergeWide(z, k, wide.z, wide.k, grid.W, grid.H, mz, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)), scratchI32("wideList", z.length));
   }
-  const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params, true);
-  bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
+  const { mask, dx, dy, cand } = centreLines(z, k, angles, grid.W, grid.H, params, true);
+  bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)), cand, dx, dy);
   const ws = w * sc;
   const hs = h * sc;
   // drawn with blocks of f·sc raster pixels: a grid pixel's centre (X + ½)·f image pixels is (X + ½)·f·sc raster pixels
