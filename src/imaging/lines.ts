@@ -660,18 +660,31 @@ export function lineResponse(
   const simd = fast && finite(xx) && finite(yy) && finite(xy) && finite(u) ? fast : null;
   const best = f32(at.best);
   const bestK = u8(at.bestK);
-  best.fill(0);
-  bestK.fill(0);
+  // (zeroed unless the SIMD sweeps run: their first sweep of each set writes every pixel as if over zeros)
+  if (!simd) {
+    best.fill(0);
+    bestK.fill(0);
+  }
   let bestT: Float32Array | null = null;
   let bestKT: Uint8Array | null = null;
   // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
   // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
-  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
-    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK);
+  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array, first: boolean) => {
+    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK, first);
     else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
     else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
   };
-  for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
+  let first = true;
+  for (const sw of sweeps)
+    if (sw.steep) {
+      run(sw, [xx, yy, xy, u], W, H, best, bestK, first);
+      first = false;
+    }
+  if (first && simd) {
+    // (no steep orientation: the rows were not written)
+    best.fill(0);
+    bestK.fill(0);
+  }
   if (sweeps.some((sw) => !sw.steep)) {
     const [p0, p1, p2, p3, p4] = planes;
     // (in WebAssembly when the SIMD passes run: the same bits)
@@ -682,9 +695,17 @@ export function lineResponse(
     tr(p3, p2); // uT = uᵀ
     bestT = f32(at.bestT);
     bestKT = u8(at.bestKT);
-    bestT.fill(0);
-    bestKT.fill(0);
-    for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
+    // (as best: the first shallow sweep writes every pixel; there is one)
+    if (!simd) {
+      bestT.fill(0);
+      bestKT.fill(0);
+    }
+    let firstT = true;
+    for (const sw of sweeps)
+      if (!sw.steep) {
+        run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT, firstT);
+        firstT = false;
+      }
   }
   // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch; with
   // `view` and the WebAssembly merge, its output planes themselves)
@@ -819,6 +840,8 @@ function steepSumsSimd(
   sw: Sweep,
   best: Float32Array,
   bestK: Uint8Array,
+  /** the first sweep into best / bestK: their rows are not read, every pixel is written as if they held zeros */
+  first = false,
 ): void {
   const { sl, m } = sw;
   const pair = sw.k2 >= 0;
@@ -871,8 +894,8 @@ function steepSumsSimd(
     if (pair) {
       const hi2 = at.ring2 + 8 * (top * Lw2 + span2 - r2[v]);
       const lo2 = hasLo ? at.ring2 + 8 * (bot * Lw2 + span2 - r2[v]) : at.zero;
-      L.windowPair(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
-    } else L.window(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
+      (first ? L.windowPairInit : L.windowPair)(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
+    } else (first ? L.windowInit : L.window)(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
   }
 }
 
