@@ -1359,7 +1359,7 @@ export function detectLines(
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
     // grew spurs; bright fibers do not need the wide pass
-    mergeWide(z, k, wide.z, wide.k, grid.W, grid.H, mz, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)), scratchI32("wideList", z.length));
+    mergeWide(z, k, wide.z, wide.k, grid.W, grid.H, mz, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)), scratchI32("wideList", z.length), scratchI32("wideHits", z.length), scratchU8("near", z.length, false));
   }
   const { mask, dx, dy, cand } = centreLines(z, k, angles, grid.W, grid.H, params, true);
   bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)), cand, dx, dy);
@@ -1378,36 +1378,33 @@ export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAM
 /**
  * The wide pass merged into the first (z, k in place): a pixel takes the wide response less `mz` where that is
  * higher, unless a pixel within the square of half-width r around it (clipped to the grid) has a first-pass z ≥ thr.
- * The candidates (higher, ~8 % of the pixels) are listed first, then each one's square is searched in the first
- * pass's z (nothing written yet), then the kept ones written: the same result as dilating the pixels ≥ thr over the
- * whole grid first, without touching the ~92 % of pixels that are not candidates again.
+ * One scan lists the candidates (higher: ~8 % of the pixels) and the pixels ≥ thr (~1 %); the squares around the
+ * latter are marked in `near` (zeroed first), then the candidates not marked are written: the same result as
+ * dilating over the whole grid first (z is not written before the marks are complete).
  */
-function mergeWide(z: Float32Array, k: Uint8Array, wz: Float32Array, wk: Uint8Array, W: number, H: number, mz: number, thr: number, r: number, list: Int32Array): void {
+function mergeWide(z: Float32Array, k: Uint8Array, wz: Float32Array, wk: Uint8Array, W: number, H: number, mz: number, thr: number, r: number, list: Int32Array, hits: Int32Array, near: Uint8Array): void {
   const n = W * H;
   let c = 0;
-  for (let i = 0; i < n; i++) if (wz[i] - mz > z[i]) list[c++] = i;
-  let kept = 0;
-  for (let q = 0; q < c; q++) {
-    const i = list[q];
-    if (r >= 0) {
+  let nh = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i];
+    if (wz[i] - mz > zi) list[c++] = i;
+    if (zi >= thr) hits[nh++] = i;
+  }
+  near.fill(0);
+  if (r >= 0)
+    for (let q = 0; q < nh; q++) {
+      const i = hits[q];
       const x = i % W;
       const y = (i - x) / W;
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(W - 1, x + r);
       const y1 = Math.min(H - 1, y + r);
-      let near = false;
-      for (let yy = Math.max(0, y - r); yy <= y1 && !near; yy++)
-        for (let j = yy * W + x0, e = yy * W + x1; j <= e; j++)
-          if (z[j] >= thr) {
-            near = true;
-            break;
-          }
-      if (near) continue;
+      for (let yy = Math.max(0, y - r); yy <= y1; yy++) for (let j = yy * W + x0, e = yy * W + x1; j <= e; j++) near[j] = 1;
     }
-    list[kept++] = i;
-  }
-  for (let q = 0; q < kept; q++) {
+  for (let q = 0; q < c; q++) {
     const i = list[q];
+    if (near[i]) continue;
     z[i] = wz[i] - mz;
     k[i] = wk[i];
   }
