@@ -943,7 +943,13 @@ export function centreLines(
    * candidates only (undefined elsewhere: the caller zeroes any other pixel it adds to the mask)
    */
   reuse = false,
-): { mask: Uint8Array; dx: Float32Array; dy: Float32Array; cand: Uint8Array } {
+): {
+  mask: Uint8Array;
+  dx: Float32Array;
+  dy: Float32Array;
+  /** nonzero at the candidates (maxima across the line ≥ lowZ): 2 where in the mask, else 1 */
+  cand: Uint8Array;
+} {
   const n = W * H;
   // (slots the wide pass's arrays and the grid have left free)
   const cand = reuse ? scratchU8("k2", n, true) : new Uint8Array(n);
@@ -1006,13 +1012,18 @@ function nonMaxima(z: Float32Array, kIdx: Uint8Array, nxs: Float64Array, nys: Fl
     }
 }
 
-/** centreLines' hysteresis: from each seed in order, grown 8-connected (depth first) through candidates whose orientation turns ≤ turnSteps. */
+/**
+ * centreLines' hysteresis: from each seed in order, grown 8-connected (depth first) through candidates whose
+ * orientation turns ≤ turnSteps. A candidate taken into the mask is marked 2 in cand as well (cand: 0 none, 1
+ * candidate, 2 candidate in the mask), so that each neighbour test reads one array.
+ */
 function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: number[], W: number, H: number, K: number, turnSteps: number): void {
   const stack: number[] = [];
   for (let s = 0; s < seeds.length; s++) {
     const i = seeds[s];
     if (mask[i]) continue;
     mask[i] = 1;
+    cand[i] = 2;
     stack.push(i);
     while (stack.length) {
       const j = stack.pop() as number;
@@ -1025,10 +1036,11 @@ function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: 
           const yy = jy + oy;
           if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
           const q = yy * W + xx;
-          if (mask[q] || !cand[q]) continue;
+          if (cand[q] !== 1) continue;
           const dk = Math.abs(kIdx[q] - kj);
           if (Math.min(dk, K - dk) > turnSteps) continue;
           mask[q] = 1;
+          cand[q] = 2;
           stack.push(q);
         }
     }
