@@ -123,9 +123,10 @@ function accumulateFunction(pair: boolean): Bytes {
 /**
  * window(hi1, lo1, hi2, lo2, best, bestK, n, g1, g2, k1, k2): one output row: z = (hi − lo)·g per line
  * sum (lo: a zero row before the window is full); pair: zb = z1 ≥ z2 ? z1 : z2, and where zb > best:
- * best = zb, bestK = z1 ≥ z2 ? k1 : k2 (single: z, k).
+ * best = zb, bestK = z1 ≥ z2 ? k1 : k2 (single: z, k). init: the first sweep over rows not yet written: best
+ * and bestK are taken as 0 (what zeroed rows hold) instead of read, and every pixel is written.
  */
-function windowFunction(pair: boolean): Bytes {
+function windowFunction(pair: boolean, init = false): Bytes {
   const [HI1, LO1] = [0, 1];
   const [HI2, LO2] = pair ? [2, 3] : [-1, -1];
   const BEST = pair ? 4 : 2;
@@ -146,11 +147,11 @@ function windowFunction(pair: boolean): Bytes {
       s.push(...op.get(Z1), ...op.get(Z2), ...f64x2ge, ...op.set(GE));
       s.push(...op.get(Z1), ...op.get(Z2), ...op.get(GE), ...bitselect, ...op.set(ZB));
     } else s.push(...op.get(Z1), ...op.set(ZB));
-    s.push(...m.f32(BEST), ...op.set(CUR), ...op.get(ZB), ...op.get(CUR), ...f64x2gt, ...op.set(WIN));
+    s.push(...(init ? v128zero : m.f32(BEST)), ...op.set(CUR), ...op.get(ZB), ...op.get(CUR), ...f64x2gt, ...op.set(WIN));
     s.push(...m.f32store(BEST, [...op.get(ZB), ...op.get(CUR), ...op.get(WIN), ...bitselect]));
     // the orientation bytes: (ge ? k1 : k2) where the response wins, else unchanged
     const kz = pair ? [...op.get(K1V), ...op.get(K2V), ...op.get(GE), ...op.get(GE), ...laneBytes, ...bitselect] : op.get(K1V);
-    s.push(...m.u8store(BK, [...kz, ...m.u8(BK, v128zero), ...op.get(WIN), ...op.get(WIN), ...laneBytes, ...bitselect]));
+    s.push(...m.u8store(BK, [...kz, ...(init ? v128zero : m.u8(BK, v128zero)), ...op.get(WIN), ...op.get(WIN), ...laneBytes, ...bitselect]));
     return s;
   };
   const ptrs: [number, number][] = [[HI1, 8], [LO1, 8], [BEST, 4], [BK, 1]];
@@ -309,6 +310,9 @@ export interface LinePasses {
   accumulate: (xx: number, yy: number, xy: number, u: number, n: number, r: number, q: number, a: number, b: number, d: number, clip: number, nb: number) => void;
   windowPair: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
   window: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
+  /** windowPair / window over rows not yet written (as if zeroed) */
+  windowPairInit: (hi1: number, lo1: number, hi2: number, lo2: number, best: number, bestK: number, n: number, g1: number, g2: number, k1: number, k2: number) => void;
+  windowInit: (hi: number, lo: number, best: number, bestK: number, n: number, g: number, k: number) => void;
   nonFinite: (ptr: number, end: number) => number;
   transpose: (src: number, dst: number, W: number, H: number, W4: number, H4: number) => void;
   blobs: (xx: number, yy: number, xy: number, u: number, nz: number, n: number, list: number, g1: number, blobZ: number) => number;
@@ -341,9 +345,9 @@ export function linePasses(bytes: number): LinePasses | null {
         ];
         const bytesOf = moduleBytes(
           types,
-          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8], ["resampleRow", 9]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction()],
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 3],
+          [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8], ["resampleRow", 9], ["windowPairInit", 10], ["windowInit", 11]],
+          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction(), windowFunction(true, true), windowFunction(false, true)],
         );
         if (WebAssembly.validate(bytesOf)) {
           // the pipeline's shared stage scratch (stagescratch.ts): other stages borrow it between line filter calls

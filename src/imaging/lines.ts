@@ -103,11 +103,11 @@ export interface Grid {
  * slot is handed out zeroed, or, with zero = false, only to code that writes every element before reading it, so
  * results never depend on earlier calls. Fewer 13 MB allocations per frame at 0.16 µm (less GC).
  */
-const scratchSlots = new Map<string, Float32Array | Uint8Array>();
-function scratchArray(kind: "f32" | "u8", slot: string, n: number, zero: boolean): Float32Array | Uint8Array {
+const scratchSlots = new Map<string, Float32Array | Uint8Array | Int32Array>();
+function scratchArray(kind: "f32" | "u8" | "i32", slot: string, n: number, zero: boolean): Float32Array | Uint8Array | Int32Array {
   const a = scratchSlots.get(slot);
-  if (!a || !(kind === "f32" ? a instanceof Float32Array : a instanceof Uint8Array) || a.length < n) {
-    const b = kind === "f32" ? new Float32Array(n) : new Uint8Array(n);
+  if (!a || !(kind === "f32" ? a instanceof Float32Array : kind === "u8" ? a instanceof Uint8Array : a instanceof Int32Array) || a.length < n) {
+    const b = kind === "f32" ? new Float32Array(n) : kind === "u8" ? new Uint8Array(n) : new Int32Array(n);
     scratchSlots.set(slot, b);
     return b;
   }
@@ -117,6 +117,8 @@ function scratchArray(kind: "f32" | "u8", slot: string, n: number, zero: boolean
 }
 const scratchF32 = (slot: string, n: number, zero: boolean) => scratchArray("f32", slot, n, zero) as Float32Array;
 const scratchU8 = (slot: string, n: number, zero: boolean) => scratchArray("u8", slot, n, zero) as Uint8Array;
+/** (a list: only the elements written are read) */
+const scratchI32 = (slot: string, n: number) => scratchArray("i32", slot, n, false) as Int32Array;
 
 /** Block-mean downsampling by an integer factor (f = 1 copies), with the noise map read at block centres. */
 export function coarseGrid(src: Float32Array, noise: Float32Array, w: number, h: number, f: number, reuse = false): Grid {
@@ -215,9 +217,14 @@ export function resampleGrid(src: Float32Array, noise: Float32Array, w: number, 
         const b = src[r1 + x0] + fx * (src[r1 + x1] - src[r1 + x0]);
         img[Y * W + X] = a + fy * (b - a);
       }
-    for (let X = 0; X < W; X++) nz[Y * W + X] = noise[ny + ncs[X]];
+    gatherRow(noise, ny, ncs, nz, Y * W, W);
   }
   return { f: g, bilinear: true, W, H, img, noise: nz };
+}
+
+/** dst[o + X] = src[row + cols[X]] for X < n (a function of its own: a small monomorphic loop for the optimiser). */
+function gatherRow(src: Float32Array, row: number, cols: Int32Array, dst: Float32Array, o: number, n: number): void {
+  for (let X = 0; X < n; X++) dst[o + X] = src[row + cols[X]];
 }
 
 /** Second derivatives (xx, yy, xy) by central differences into the given planes; border pixels are 0. */
@@ -596,6 +603,11 @@ export function lineResponse(
   coarseSigma = 0,
   /** module-scratch slot names for z and k (detectLines; every element is written), else new arrays */
   outSlots?: [string, string],
+  /**
+   * z and k may be views of the WebAssembly passes' memory (valid only until that memory is next used: detectLines'
+   * wide pass, read once right after)
+   */
+  view = false,
 ): { z: Float32Array; k: Uint8Array; angles: Float64Array } {
   const { W, H, f } = grid;
   const bil = grid.bilinear ?? false;
@@ -648,18 +660,31 @@ export function lineResponse(
   const simd = fast && finite(xx) && finite(yy) && finite(xy) && finite(u) ? fast : null;
   const best = f32(at.best);
   const bestK = u8(at.bestK);
-  best.fill(0);
-  bestK.fill(0);
+  // (zeroed unless the SIMD sweeps run: their first sweep of each set writes every pixel as if over zeros)
+  if (!simd) {
+    best.fill(0);
+    bestK.fill(0);
+  }
   let bestT: Float32Array | null = null;
   let bestKT: Uint8Array | null = null;
   // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
   // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
-  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
-    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK);
+  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array, first: boolean) => {
+    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK, first);
     else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
     else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
   };
-  for (const sw of sweeps) if (sw.steep) run(sw, [xx, yy, xy, u], W, H, best, bestK);
+  let first = true;
+  for (const sw of sweeps)
+    if (sw.steep) {
+      run(sw, [xx, yy, xy, u], W, H, best, bestK, first);
+      first = false;
+    }
+  if (first && simd) {
+    // (no steep orientation: the rows were not written)
+    best.fill(0);
+    bestK.fill(0);
+  }
   if (sweeps.some((sw) => !sw.steep)) {
     const [p0, p1, p2, p3, p4] = planes;
     // (in WebAssembly when the SIMD passes run: the same bits)
@@ -670,13 +695,23 @@ export function lineResponse(
     tr(p3, p2); // uT = uᵀ
     bestT = f32(at.bestT);
     bestKT = u8(at.bestKT);
-    bestT.fill(0);
-    bestKT.fill(0);
-    for (const sw of sweeps) if (!sw.steep) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
+    // (as best: the first shallow sweep writes every pixel; there is one)
+    if (!simd) {
+      bestT.fill(0);
+      bestKT.fill(0);
+    }
+    let firstT = true;
+    for (const sw of sweeps)
+      if (!sw.steep) {
+        run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT, firstT);
+        firstT = false;
+      }
   }
-  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch)
-  const z = outSlots ? scratchF32(outSlots[0], n, false) : new Float32Array(n);
-  const kOut = outSlots ? scratchU8(outSlots[1], n, false) : new Uint8Array(n);
+  // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch; with
+  // `view` and the WebAssembly merge, its output planes themselves)
+  const direct = view && bestT && bestKT && simd;
+  const z = direct ? planes[0] : outSlots ? scratchF32(outSlots[0], n, false) : new Float32Array(n);
+  const kOut = direct ? u8(at.planes + planeB) : outSlots ? scratchU8(outSlots[1], n, false) : new Uint8Array(n);
   if (bestT && bestKT && simd) {
     // bestT back to rows (into the plane the transposed sweeps left free), then merged row by row
     const rows = planes[3];
@@ -686,8 +721,10 @@ export function lineResponse(
     const kw = u8(at.planes + planeB);
     nw.set(grid.noise);
     simd.merge(best.byteOffset, bestK.byteOffset, rows.byteOffset, bestKT.byteOffset, nw.byteOffset, zw.byteOffset, kw.byteOffset, W, H);
-    z.set(zw);
-    kOut.set(kw);
+    if (!direct) {
+      z.set(zw);
+      kOut.set(kw);
+    }
   } else if (bestT && bestKT) mergeSets(best, bestK, bestT, bestKT, grid.noise, W, H, z, kOut);
   else
     for (let i = 0; i < n; i++) {
@@ -803,6 +840,8 @@ function steepSumsSimd(
   sw: Sweep,
   best: Float32Array,
   bestK: Uint8Array,
+  /** the first sweep into best / bestK: their rows are not read, every pixel is written as if they held zeros */
+  first = false,
 ): void {
   const { sl, m } = sw;
   const pair = sw.k2 >= 0;
@@ -855,8 +894,8 @@ function steepSumsSimd(
     if (pair) {
       const hi2 = at.ring2 + 8 * (top * Lw2 + span2 - r2[v]);
       const lo2 = hasLo ? at.ring2 + 8 * (bot * Lw2 + span2 - r2[v]) : at.zero;
-      L.windowPair(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
-    } else L.window(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
+      (first ? L.windowPairInit : L.windowPair)(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
+    } else (first ? L.windowInit : L.window)(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
   }
 }
 
@@ -899,14 +938,23 @@ export function centreLines(
   W: number,
   H: number,
   P: LineParams,
-  /** into zeroed module scratch (detectLines: the results do not outlive the call) */
+  /**
+   * into module scratch (detectLines: the results do not outlive the call); dx and dy are then written at the
+   * candidates only (undefined elsewhere: the caller zeroes any other pixel it adds to the mask)
+   */
   reuse = false,
-): { mask: Uint8Array; dx: Float32Array; dy: Float32Array } {
+): {
+  mask: Uint8Array;
+  dx: Float32Array;
+  dy: Float32Array;
+  /** nonzero at the candidates (maxima across the line ≥ lowZ): 2 where in the mask, else 1 */
+  cand: Uint8Array;
+} {
   const n = W * H;
   // (slots the wide pass's arrays and the grid have left free)
   const cand = reuse ? scratchU8("k2", n, true) : new Uint8Array(n);
-  const dx = reuse ? scratchF32("z2", n, true) : new Float32Array(n);
-  const dy = reuse ? scratchF32("gridImg", n, true) : new Float32Array(n);
+  const dx = reuse ? scratchF32("z2", n, false) : new Float32Array(n);
+  const dy = reuse ? scratchF32("gridImg", n, false) : new Float32Array(n);
   const K = angles.length;
   // unit normal (−sin, cos) of each orientation
   const nxs = new Float64Array(K);
@@ -915,17 +963,20 @@ export function centreLines(
     nxs[k] = -Math.sin(angles[k]);
     nys[k] = Math.cos(angles[k]);
   }
-  /** bilinear z at (x, y) (inside the image) */
-  const at = (x: number, y: number): number => {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * W + x0;
-    return (z[i] * (1 - fx) + z[i + 1] * fx) * (1 - fy) + (z[i + W] * (1 - fx) + z[i + W + 1] * fx) * fy;
-  };
-  const lowZ = P.lowZ;
   const seeds: number[] = [];
+  nonMaxima(z, kIdx, nxs, nys, W, H, P.lowZ, P.highZ, cand, dx, dy, seeds);
+  const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
+  growLines(mask, cand, kIdx, seeds, W, H, K, P.turnSteps);
+  return { mask, dx, dy, cand };
+}
+
+/**
+ * centreLines' candidates: the pixels (2 from the border) with z ≥ lowZ that are a maximum across the line (Canny:
+ * the neighbours bilinear in z one pixel along the exact normal (nxs, nys)[k]), marked in cand with their parabola
+ * offset in dx, dy; seeds (z ≥ highZ) appended in scan order. (A function of its own with the bilinear samples
+ * inline: the same double operations as a closure per sample, without the calls.)
+ */
+function nonMaxima(z: Float32Array, kIdx: Uint8Array, nxs: Float64Array, nys: Float64Array, W: number, H: number, lowZ: number, highZ: number, cand: Uint8Array, dx: Float32Array, dy: Float32Array, seeds: number[]): void {
   for (let y = 2; y < H - 2; y++)
     for (let x = 2, i = y * W + 2; x < W - 2; x++, i++) {
       const zi = z[i];
@@ -933,45 +984,67 @@ export function centreLines(
       const k = kIdx[i];
       const nx = nxs[k];
       const ny = nys[k];
-      // a maximum across the line (Canny: neighbours interpolated one pixel along the exact normal)
-      const zm = at(x - nx, y - ny);
-      const zp = at(x + nx, y + ny);
-      if (!(zi >= zp && zi > zm)) continue;
+      // zp first (both are pure): a pixel below it is no maximum whatever zm is
+      const xp = x + nx;
+      const yp = y + ny;
+      const xp0 = Math.floor(xp);
+      const yp0 = Math.floor(yp);
+      const fxp = xp - xp0;
+      const fyp = yp - yp0;
+      const ip = yp0 * W + xp0;
+      const zp = (z[ip] * (1 - fxp) + z[ip + 1] * fxp) * (1 - fyp) + (z[ip + W] * (1 - fxp) + z[ip + W + 1] * fxp) * fyp;
+      if (!(zi >= zp)) continue;
+      const xm = x - nx;
+      const ym = y - ny;
+      const xm0 = Math.floor(xm);
+      const ym0 = Math.floor(ym);
+      const fxm = xm - xm0;
+      const fym = ym - ym0;
+      const im = ym0 * W + xm0;
+      const zm = (z[im] * (1 - fxm) + z[im + 1] * fxm) * (1 - fym) + (z[im + W] * (1 - fxm) + z[im + W + 1] * fxm) * fym;
+      if (!(zi > zm)) continue;
       cand[i] = 1;
-      if (zi >= P.highZ) seeds.push(i);
+      if (zi >= highZ) seeds.push(i);
       const den = zm - 2 * zi + zp;
       const tt = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (zm - zp)) / den)) : 0;
       dx[i] = tt * nx;
       dy[i] = tt * ny;
     }
-  const mask = reuse ? scratchU8("near", n, true) : new Uint8Array(n);
+}
+
+/**
+ * centreLines' hysteresis: from each seed in order, grown 8-connected (depth first) through candidates whose
+ * orientation turns ≤ turnSteps. A candidate taken into the mask is marked 2 in cand as well (cand: 0 none, 1
+ * candidate, 2 candidate in the mask), so that each neighbour test reads one array.
+ */
+function growLines(mask: Uint8Array, cand: Uint8Array, kIdx: Uint8Array, seeds: number[], W: number, H: number, K: number, turnSteps: number): void {
   const stack: number[] = [];
-  for (const i of seeds)
-    if (!mask[i]) {
-      mask[i] = 1;
-      stack.push(i);
-      while (stack.length) {
-        const j = stack.pop() as number;
-        const kj = kIdx[j];
-        const jx = j % W;
-        const jy = (j - jx) / W;
-        for (let oy = -1; oy <= 1; oy++)
-          for (let ox = -1; ox <= 1; ox++) {
-            const xx = jx + ox;
-            const yy = jy + oy;
-            if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-            const q = yy * W + xx;
-            if (mask[q] || !cand[q]) continue;
-            const dk = Math.abs(kIdx[q] - kj);
-            if (Math.min(dk, K - dk) > P.turnSteps) continue;
-            {
-              mask[q] = 1;
-              stack.push(q);
-            }
-          }
-      }
+  for (let s = 0; s < seeds.length; s++) {
+    const i = seeds[s];
+    if (mask[i]) continue;
+    mask[i] = 1;
+    cand[i] = 2;
+    stack.push(i);
+    while (stack.length) {
+      const j = stack.pop() as number;
+      const kj = kIdx[j];
+      const jx = j % W;
+      const jy = (j - jx) / W;
+      for (let oy = -1; oy <= 1; oy++)
+        for (let ox = -1; ox <= 1; ox++) {
+          const xx = jx + ox;
+          const yy = jy + oy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const q = yy * W + xx;
+          if (cand[q] !== 1) continue;
+          const dk = Math.abs(kIdx[q] - kj);
+          if (Math.min(dk, K - dk) > turnSteps) continue;
+          mask[q] = 1;
+          cand[q] = 2;
+          stack.push(q);
+        }
     }
-  return { mask, dx, dy };
+  }
 }
 
 /**
@@ -981,17 +1054,20 @@ export function centreLines(
  * neighbour, up to `maxPx` pixels; if a line pixel lies there (or beside the path), the path between
  * becomes line too.
  */
-function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number): void {
+function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W: number, H: number, maxPx: number, cand: Uint8Array, dx: Float32Array, dy: Float32Array): void {
   if (maxPx < 2) return;
+  // the interior line pixels with one neighbour, ascending (the mask's set pixels listed by words first)
+  const set = setPixels(mask);
   const ends: number[] = [];
-  for (let y = 1; y < H - 1; y++)
-    for (let x = 1; x < W - 1; x++) {
-      const i = y * W + x;
-      if (!mask[i]) continue;
-      let c = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) c++;
-      if (c === 1) ends.push(i);
-    }
+  for (let q = 0; q < set.length; q++) {
+    const i = set[q];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (x < 1 || y < 1 || x >= W - 1 || y >= H - 1) continue;
+    let c = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && mask[i + dy * W + dx]) c++;
+    if (c === 1) ends.push(i);
+  }
   for (const i of ends) {
     const x = i % W;
     const y = (i - x) / W;
@@ -1023,7 +1099,15 @@ function bridgeGaps(mask: Uint8Array, kIdx: Uint8Array, angles: Float64Array, W:
     const hx = hit % W;
     const hy = (hit - hx) / W;
     const n = Math.max(Math.abs(hx - x), Math.abs(hy - y));
-    for (let s = 1; s < n; s++) mask[Math.round(y + ((hy - y) * s) / n) * W + Math.round(x + ((hx - x) * s) / n)] = 1;
+    for (let s = 1; s < n; s++) {
+      const p = Math.round(y + ((hy - y) * s) / n) * W + Math.round(x + ((hx - x) * s) / n);
+      mask[p] = 1;
+      // (centreLines' offsets are written at its candidates only: 0 at the others, as zeroed arrays held)
+      if (!cand[p]) {
+        dx[p] = 0;
+        dy[p] = 0;
+      }
+    }
   }
 }
 
@@ -1059,21 +1143,34 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
   const half = (f - 1) / 2;
   const set = setPixels(cm);
   let m = L.m;
+  // (the log's arrays in locals, taken again after a growth)
+  let J = L.J;
+  let LX = L.LX;
+  let LY = L.LY;
+  let LZ = L.LZ;
   for (let q = 0; q < set.length; q++) {
     const i = set[q];
     const X = i % W;
     const Y = (i - X) / W;
     const x0 = ((i % W) + dxs[i]) * f + half;
     const y0 = (Math.floor(i / W) + dys[i]) * f + half;
+    // the point's raster pixel when logged (else −1), and whether the last plot logged there is the point's own
+    let J0 = -1;
+    let same = false;
     {
       const PX = Math.round(x0);
       const PY = Math.round(y0);
       if (!(PX < 0 || PY < 0 || PX >= w || PY >= h)) {
-        if (m === L.J.length) growLog(L);
-        L.J[m] = PY * w + PX;
-        L.LX[m] = x0 - PX;
-        L.LY[m] = y0 - PY;
-        L.LZ[m] = zc[i];
+        J0 = PY * w + PX;
+        same = true;
+        if (m === J.length) {
+          growLog(L);
+          ({ J, LX, LY, LZ } = L);
+        }
+        J[m] = PY * w + PX;
+        LX[m] = x0 - PX;
+        LY[m] = y0 - PY;
+        LZ[m] = zc[i];
         m++;
       }
     }
@@ -1091,17 +1188,30 @@ function logPlots(cm: Uint8Array, dxs: Float32Array, dys: Float32Array, zc: Floa
       const y1 = (Math.floor(j / W) + dys[j]) * f + half;
       // one step per pixel along the major axis: an 8-connected line without 4-connected corners
       const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+      // the far end's own point plot (j's, logged later when in the raster)
+      const PX1 = Math.round(x1);
+      const PY1 = Math.round(y1);
       for (let s = 0; s <= steps; s++) {
         const x = x0 + ((x1 - x0) * s) / steps;
         const y = y0 + ((y1 - y0) * s) / steps;
         const PX = Math.round(x);
         const PY = Math.round(y);
         if (PX < 0 || PY < 0 || PX >= w || PY >= h) continue;
-        if (m === L.J.length) growLog(L);
-        L.J[m] = PY * w + PX;
-        L.LX[m] = x - PX;
-        L.LY[m] = y - PY;
-        L.LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
+        // plots that cannot change the drawn lines are not logged (each pixel keeps its last plot): the first, when it
+        // repeats the point's own plot (the same position and z) and that is still the last one at its pixel; the
+        // last, when it falls on the pixel of the far end's point plot, which comes later and overwrites it
+        const atPoint = s === 0 && x === x0 && y === y0;
+        if (atPoint && same) continue;
+        if (s === steps && PX === PX1 && PY === PY1) continue;
+        if (PY * w + PX === J0) same = atPoint;
+        if (m === J.length) {
+          growLog(L);
+          ({ J, LX, LY, LZ } = L);
+        }
+        J[m] = PY * w + PX;
+        LX[m] = x - PX;
+        LY[m] = y - PY;
+        LZ[m] = 2 * s <= steps ? zc[i] : zc[j];
         m++;
       }
     }
@@ -1256,22 +1366,15 @@ export function detectLines(
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
     // (the blur into module scratch: the same passes as gaussianBlur, every element written)
     const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), scratchF32("wideImg", grid.W * grid.H, false));
-    const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"]);
+    const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"], true);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
     // filter's broad response (turned a step off the fiber, it still overlaps it) moved the centre line and
     // grew spurs; bright fibers do not need the wide pass
-    const near = dilateAbove(z, grid.W, grid.H, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)));
-    for (let i = 0; i < z.length; i++) {
-      const v = wide.z[i] - mz;
-      if (v > z[i] && !near[i]) {
-        z[i] = v;
-        k[i] = wide.k[i];
-      }
-    }
+    mergeWide(z, k, wide.z, wide.k, grid.W, grid.H, mz, params.wideGuardZ, Math.round(params.wideGuardUm / (pxUm * f)), scratchI32("wideList", z.length), scratchI32("wideHits", z.length), scratchU8("near", z.length, false));
   }
-  const { mask, dx, dy } = centreLines(z, k, angles, grid.W, grid.H, params, true);
-  bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)));
+  const { mask, dx, dy, cand } = centreLines(z, k, angles, grid.W, grid.H, params, true);
+  bridgeGaps(mask, k, angles, grid.W, grid.H, Math.round(params.bridgeUm / (pxUm * f)), cand, dx, dy);
   const ws = w * sc;
   const hs = h * sc;
   // drawn with blocks of f·sc raster pixels: a grid pixel's centre (X + ½)·f image pixels is (X + ½)·f·sc raster pixels
@@ -1284,53 +1387,37 @@ export function traceScale(pxUm: number, params: LineParams = DEFAULT_LINE_PARAM
   return g > 0 ? Math.max(1, Math.ceil(pxUm / g - 1e-6)) : 1;
 }
 
-/** 1 within a square of half-width r (grid pixels) around every pixel where v ≥ thr (two separable passes). */
-function dilateAbove(v: Float32Array, W: number, H: number, thr: number, r: number): Uint8Array {
-  // (module scratch, every element written: the result lives only until the wide pass is merged)
-  const row = scratchU8("dilRow", W * H, false);
-  const out = scratchU8("near", W * H, false);
-  // rows in one pass: a hit at p covers p − r … p + r; at x every hit p ≤ x + r has been seen, and the last one
-  // seen reaches furthest
-  for (let y = 0; y < H; y++) {
-    const o = y * W;
-    let until = -1;
-    for (let p = 0; p < Math.min(r, W); p++) if (v[o + p] >= thr) until = p + r;
-    for (let x = 0; x < W; x++) {
-      const p = x + r;
-      if (p < W && v[o + p] >= thr) until = p + r;
-      row[o + x] = x <= until ? 1 : 0;
+/**
+ * The wide pass merged into the first (z, k in place): a pixel takes the wide response less `mz` where that is
+ * higher, unless a pixel within the square of half-width r around it (clipped to the grid) has a first-pass z ≥ thr.
+ * One scan lists the candidates (higher: ~8 % of the pixels) and the pixels ≥ thr (~1 %); the squares around the
+ * latter are marked in `near` (zeroed first), then the candidates not marked are written: the same result as
+ * dilating over the whole grid first (z is not written before the marks are complete).
+ */
+function mergeWide(z: Float32Array, k: Uint8Array, wz: Float32Array, wk: Uint8Array, W: number, H: number, mz: number, thr: number, r: number, list: Int32Array, hits: Int32Array, near: Uint8Array): void {
+  const n = W * H;
+  let c = 0;
+  let nh = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i];
+    if (wz[i] - mz > zi) list[c++] = i;
+    if (zi >= thr) hits[nh++] = i;
+  }
+  near.fill(0);
+  if (r >= 0)
+    for (let q = 0; q < nh; q++) {
+      const i = hits[q];
+      const x = i % W;
+      const y = (i - x) / W;
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(W - 1, x + r);
+      const y1 = Math.min(H - 1, y + r);
+      for (let yy = Math.max(0, y - r); yy <= y1; yy++) for (let j = yy * W + x0, e = yy * W + x1; j <= e; j++) near[j] = 1;
     }
+  for (let q = 0; q < c; q++) {
+    const i = list[q];
+    if (near[i]) continue;
+    z[i] = wz[i] - mz;
+    k[i] = wk[i];
   }
-  // columns in row order: a per-column count of marked rows in the window y − r … y + r (clipped), updated as the
-  // window slides
-  const cnt = new Int32Array(W);
-  for (let j = 0; j < Math.min(r, H); j++) {
-    const a = j * W;
-    for (let x = 0; x < W; x++) cnt[x] += row[a + x];
-  }
-  for (let y = 0; y < H; y++) {
-    const o = y * W;
-    const a = (y + r) * W;
-    const b = (y - r - 1) * W;
-    if (y + r < H && y - r - 1 >= 0)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] + row[a + x] - row[b + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else if (y + r < H)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] + row[a + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else if (y - r - 1 >= 0)
-      for (let x = 0; x < W; x++) {
-        const c = cnt[x] - row[b + x];
-        cnt[x] = c;
-        out[o + x] = c > 0 ? 1 : 0;
-      }
-    else for (let x = 0; x < W; x++) out[o + x] = cnt[x] > 0 ? 1 : 0;
-  }
-  return out;
 }

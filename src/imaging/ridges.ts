@@ -69,17 +69,21 @@ export function detectRidges(
   params: RidgeParams = DEFAULT_RIDGE_PARAMS,
 ): RidgeMap {
   const n = w * h;
-  const z = new Float32Array(n);
-  const ox = new Float32Array(n);
-  const oy = new Float32Array(n);
-  const center = new Uint8Array(n);
+  const mode = params.fiberMask ?? "hessian";
+  const lines = mode === "lines";
+  // with the line filter's mask (one scale, no centre-line test) the ridge strength is nonzero only at strong
+  // pixels: it is kept beside them in the strong list and made into the raster when first read; the offsets and
+  // centre marks are not written at all (the line filter's own are returned), so none of these W·H rasters is made
+  const z = lines ? null : new Float32Array(n);
+  const ox = lines ? new Float32Array(0) : new Float32Array(n);
+  const oy = lines ? new Float32Array(0) : new Float32Array(n);
+  const center = lines ? new Uint8Array(0) : new Uint8Array(n);
   const psfSamples: number[] = [];
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
   // the strong pixels, in a growing typed array (several hundred thousand at 2048²: no boxed array)
-  const strongList: IndexList = { a: new Int32Array(1 << 16), n: 0 };
+  const strongList: IndexList = { a: new Int32Array(1 << 16), z: lines ? new Float32Array(1 << 16) : null, n: 0 };
   let first = true;
-  const mode = params.fiberMask ?? "hessian";
   for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
     const s = gaussianBlur(sub, w, h, sp);
@@ -95,18 +99,28 @@ export function detectRidges(
   const strong = strongList.a.slice(0, strongList.n);
   let lm: LineMask | null = null;
   // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
-  if (mode === "lines" && smooth) lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS, ox, oy);
+  if (lines && smooth) lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS);
   let psfSigmaUm = NaN;
   if (psfSamples.length >= 20) {
     const v = quantile(psfSamples, 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
-  const rest = { z, psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
-  if (!lm) return { traceScale: 1, mask: hysteresis(center, z, w, h, params.highZ, params.lowZ), ox, oy, ...rest };
+  const rest = { psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
+  if (!lm) {
+    // (the line mode gets here only without scales: nothing written, all rasters zero)
+    const zr = z ?? strongRaster(strongList, n);
+    const c = center.length === n ? center : new Uint8Array(n);
+    const ob = (o: Float32Array) => (o.length === n ? o : new Float32Array(n));
+    return { traceScale: 1, mask: hysteresis(c, zr, w, h, params.highZ, params.lowZ), ox: ob(ox), oy: ob(oy), z: zr, ...rest };
+  }
   const l = lm;
+  let zs: Float32Array | null = null;
   return {
     traceScale: l.scale,
     lines: l.lines,
+    get z() {
+      return (zs ??= strongRaster(strongList, n));
+    },
     get mask() {
       return l.mask;
     },
@@ -152,10 +166,19 @@ function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, h
   return mask;
 }
 
-/** A list of pixel indices: a[0 … n) */
+/** A list of pixel indices: a[0 … n), and (when `z` is given) each one's ridge strength z[0 … n) (0: not written) */
 interface IndexList {
   a: Int32Array;
+  z: Float32Array | null;
   n: number;
+}
+
+/** The ridge strength raster of a single-scale run without centre lines: the strong pixels' values, 0 elsewhere. */
+function strongRaster(L: IndexList, n: number): Float32Array {
+  const z = new Float32Array(n);
+  const zl = L.z as Float32Array;
+  for (let q = 0; q < L.n; q++) z[L.a[q]] = zl[q];
+  return z;
 }
 
 /** One scale of the ridge test (a separate function: a small, monomorphic loop for the optimiser). */
@@ -166,7 +189,8 @@ function ridgeScale(
   h: number,
   gain: number,
   lowZ: number,
-  z: Float32Array,
+  /** null: one scale without centres, the values kept in strongList.z instead (as this scale alone writes them) */
+  z: Float32Array | null,
   ox: Float32Array,
   oy: Float32Array,
   center: Uint8Array,
@@ -208,13 +232,20 @@ function ridgeScale(
           const b = new Int32Array(2 * strongList.n);
           b.set(strongList.a);
           strongList.a = b;
+          if (strongList.z) {
+            const bz = new Float32Array(2 * strongList.n);
+            bz.set(strongList.z);
+            strongList.z = bz;
+          }
         }
+        // (z null: the pixel's value as `z[i] = zi` below would leave it, z starting at 0)
+        if (!z) (strongList.z as Float32Array)[strongList.n] = zi >= lowZ && zi > 0 ? zi : 0;
         strongList.a[strongList.n++] = i;
       }
       // below the low hysteresis threshold a pixel is never a ridge: skip the normal and centre test
-      if (zi < lowZ || zi <= z[i]) continue;
+      if (zi < lowZ || zi <= (z ? z[i] : 0)) continue;
       if (!centres) {
-        z[i] = zi;
+        if (z) z[i] = zi;
         // the normal is still needed for the PSF samples (strong pixels of the first scale)
         if (!(zi > 10 && firstScale)) continue;
       }
@@ -239,7 +270,7 @@ function ridgeScale(
       const t = -(gx * nx + gy * ny) / l1;
       const px = t * nx;
       const py = t * ny;
-      if (centres) {
+      if (centres && z) {
         z[i] = zi;
         ox[i] = Math.max(-0.5, Math.min(0.5, px));
         oy[i] = Math.max(-0.5, Math.min(0.5, py));
