@@ -907,6 +907,20 @@ export function radialProfile(
   return result;
 }
 
+/**
+ * The angular median of radius k of `radialProfile(…, withMedian = true)` at (cx, cy): the same samples
+ * (`sampleCircle` gives the sampler's values on circles inside the image) and the same selections on them
+ * (the rim quantile's `lowQuantile` first: on samples with a NaN it reorders angBuf as it did there).
+ */
+function medianAt(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, k: number): number {
+  if (k === 0) return sampleBilinear(sm, w, h, cx, cy);
+  const rho = (k * drUm) / pxUm;
+  const N = circleCount(rho);
+  sampleCircle(sm, w, h, cx, cy, rho, N);
+  lowQuantile(angBuf, 0, N, Math.floor(RIM_QUANTILE * (N - 1)));
+  return selectK(angBuf, N, (N - 1) >> 1);
+}
+
 /** The first nr radii of a profile. */
 function truncateProfile(p: Profile, nr: number): Profile {
   return { drUm: p.drUm, med: p.med.subarray(0, nr), q25: p.q25.subarray(0, nr), n: p.n.subarray(0, nr) };
@@ -917,6 +931,8 @@ export interface ProfileFeatures {
   area: number;
   peak: number;
   peakRadiusUm: number;
+  /** the peak's radius index (peakRadiusUm / drUm) */
+  peakIndex: number;
   halfRadiusUm: number;
   score: number;
   uniformity: number;
@@ -964,7 +980,7 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   const score = best / sd;
   const uniformity = best > 0 ? Math.min(1, best / Math.max(p.med[kp], 1e-9)) : 0;
   void pxUm;
-  return { area, peak: best, peakRadiusUm: kp * p.drUm, halfRadiusUm: half, score, uniformity };
+  return { area, peak: best, peakRadiusUm: kp * p.drUm, peakIndex: kp, halfRadiusUm: half, score, uniformity };
 }
 
 export interface DetectOptions {
@@ -1417,9 +1433,10 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         if (step < 0.3) break;
       }
     }
-    // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25, other);
-    f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
+    // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
+    // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
+    // `prof`, computed there, so the same features but for the uniformity)
+    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(sm, w, h, cx, cy, pxUm, dr, f.peakIndex), 1e-9)) : 0 };
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
