@@ -441,6 +441,53 @@ function castVotes(
   }
 }
 
+/** accR blurred by the kernel bk at (x, y) (edges clamped): the sums of the separable passes at one pixel */
+function blurAt(a: Float32Array, w: number, h: number, bk: Float32Array, x: number, y: number): number {
+  const br = (bk.length - 1) >> 1;
+  let s = 0;
+  for (let j = -br; j <= br; j++) {
+    const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
+    let row = 0;
+    for (let i = -br; i <= br; i++) row += bk[i + br] * a[yy + Math.min(w - 1, Math.max(0, x + i))];
+    s += bk[j + br] * row;
+  }
+  return s;
+}
+
+/**
+ * The ring candidates of ringCandidates: the local maxima of the blurred votes A with enough rim length
+ * and completeness, in raster order (a function of its own: its loop over all pixels ran slower inside the
+ * once-per-frame function, whose closures hold A, w and h).
+ */
+function ringPeaks(
+  A: Float32Array, accR: Float32Array, w: number, h: number, pxUm: number, bk: Float32Array, peakGain: number,
+  minVotesUm: number, minFrac: number, out: Candidate[],
+): void {
+  // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
+  // predictable comparison for the many pixels with few votes
+  const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = A[i];
+      if (v < vLow || v <= 0) continue;
+      // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
+      // pure, so testing it before the neighbours selects the same peaks
+      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
+      if (lenUm < minVotesUm) continue;
+      if (
+        v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
+        v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
+      )
+        continue;
+      const rPx = blurAt(accR, w, h, bk, x, y) / v;
+      // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
+      const full = (2 * Math.PI * rPx) * peakGain;
+      if (v < minFrac * full) continue;
+      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
+    }
+}
+
 /** scratch of ringCandidates: the two vote accumulators (planes of the shared stage scratch during detectMigrasomes) */
 let voteScratch = new Float32Array(0);
 
@@ -486,45 +533,12 @@ export function ringCandidates(
   const bs = Math.max(0.8, 0.06 / pxUm);
   // (into aOut when given: the same passes as gaussianBlur, bs ≥ 0.8)
   const A = aOut ? convolveSeparable(acc, w, h, gaussianKernel(bs), aOut) : gaussianBlur(acc, w, h, bs);
-  // the radius accumulator is needed only at peaks: blur it there (same kernel)
+  // the radius accumulator is needed only at peaks: blurred there (same kernel)
   const bk = gaussianKernel(bs);
-  const br = (bk.length - 1) >> 1;
-  const blurAt = (a: Float32Array, x: number, y: number) => {
-    let s = 0;
-    for (let j = -br; j <= br; j++) {
-      const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
-      let row = 0;
-      for (let i = -br; i <= br; i++) row += bk[i + br] * a[yy + Math.min(w - 1, Math.max(0, x + i))];
-      s += bk[j + br] * row;
-    }
-    return s;
-  };
   // a full ring of radius R gives ≈ 2πR/(px·dstep)… votes spread over the blur; threshold ∝ rim length
   const peakGain = 1 / (2 * Math.PI * bs * bs);
   const out: Candidate[] = [];
-  // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
-  // predictable comparison for the many pixels with few votes
-  const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const v = A[i];
-      if (v < vLow || v <= 0) continue;
-      // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
-      // pure, so testing it before the neighbours selects the same peaks
-      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
-      if (lenUm < minVotesUm) continue;
-      if (
-        v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
-        v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
-      )
-        continue;
-      const rPx = blurAt(accR, x, y) / v;
-      // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
-      const full = (2 * Math.PI * rPx) * peakGain;
-      if (v < minFrac * full) continue;
-      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
-    }
+  ringPeaks(A, accR, w, h, pxUm, bk, peakGain, minVotesUm, minFrac, out);
   // ring completeness at any centre (pixels) and radius (µm): weighted votes / votes of a full rim
   const completeness = (x: number, y: number, rUm: number) => {
     let v = 0;
