@@ -298,6 +298,8 @@ shared.generation = 0;
 export interface ProfileSampler {
   /** the image it holds a copy of (radialProfile checks it is given the same) */
   src: Float32Array;
+  /** its copy (a view of the shared memory: read it only while the sampler is live) */
+  image: Float32Array;
   w: number;
   h: number;
   pxUm: number;
@@ -409,6 +411,7 @@ export function profileSampler(
   const qMem = new Float32Array(buf, qAt, nrMax);
   return {
     src: sm,
+    image: img,
     w,
     h,
     pxUm,

@@ -1364,6 +1364,9 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   for (let i = 0; i < armBands; i++) for (let j = 0; j < armBands; j++) bandCorr += Math.exp(-(((i - j) * bandStep) ** 2) / (4 * spx * spx));
   const bandNoise = Math.sqrt(bandCorr) / armBands;
   for (const c of cands) {
+    // the circles outside the profiles read the sampler's copy of the smoothing while it holds it (the same values):
+    // the profiles read that copy, so a candidate's neighbourhood is brought into the cache once, not twice
+    const smc = sampler !== null && sampler.live() ? sampler.image : sm;
     const rpx = c.r / pxUm;
     const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
     if (opts.exclude && opts.exclude[ci]) continue;
@@ -1390,7 +1393,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     for (let k = 0; k < nq; k++) {
       const fr = c.hough ? 0.85 + 0.15 * k : 0.4 + (0.6 * k) / (nq - 1);
       const rho = Math.max(minRho, fr * c.r) / pxUm;
-      const q = circleMedian(sm, w, h, c.x, c.y, rho);
+      const q = circleMedian(smc, w, h, c.x, c.y, rho);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
       // only quick ≥ quickZ matters below, and the maximum cannot fall again: the remaining circles change nothing
@@ -1450,7 +1453,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
     // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
     // `prof`, computed there, so the same features but for the uniformity)
-    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(sm, w, h, cx, cy, pxUm, dr, f.peakIndex), 1e-9)) : 0 };
+    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(smc, w, h, cx, cy, pxUm, dr, f.peakIndex), 1e-9)) : 0 };
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
@@ -1463,7 +1466,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
     if (P.localBaseline) {
       const outR = (f.halfRadiusUm + Math.max(0.5, 4 * sigmaT)) / pxUm;
-      const ob = circleMedian(sm, w, h, cx, cy, outR).med;
+      const ob = circleMedian(smc, w, h, cx, cy, outR).med;
       if (ob > 0) {
         const adj = Math.max(0, f.peak - ob) / Math.max(f.peak, 1e-9);
         f = { ...f, score: f.score * adj };
@@ -1480,7 +1483,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
           })
           .map((r) => ({ x: r.x, y: r.y, r: r.r / pxUm }))
       : [];
-    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
+    const arm = circleMax(smc, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
     const ringZ = ht ? ht.completeness(cx, cy, radius) : 0;
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
     const armContrast = f.peak / Math.max(arm - 1.3 * bandNoise * nz, 1e-6 * f.peak, 1e-9);
@@ -1495,7 +1498,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // a small object on two fiber lines that is no brighter than their sum: a crossing of fibers
     const cross =
       pass && radius < P.crossingMaxRadiusUm
-        ? crossingMeasure(sm, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
+        ? crossingMeasure(smc, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
         : undefined;
     const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * (cross.b1 + cross.b2) && f.peak <= P.crossingRimRatio * (cross.b1 + cross.b2);
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross });
