@@ -445,6 +445,16 @@ function castVotes(
 function blurAt(a: Float32Array, w: number, h: number, bk: Float32Array, x: number, y: number): number {
   const br = (bk.length - 1) >> 1;
   let s = 0;
+  if (x >= br && y >= br && x < w - br && y < h - br) {
+    // away from the edges no index is clamped: the same sums without the clamps
+    for (let j = -br; j <= br; j++) {
+      const o = (y + j) * w + x - br;
+      let row = 0;
+      for (let i = 0; i <= 2 * br; i++) row += bk[i] * a[o + i];
+      s += bk[j + br] * row;
+    }
+    return s;
+  }
   for (let j = -br; j <= br; j++) {
     const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
     let row = 0;
@@ -1064,6 +1074,9 @@ function circleMax(
   const masked = new Uint8Array(N);
   // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
   const tt = trigTable(N);
+  // every sample within [0, w − 1) × [0, h − 1) (as in sampleCircle): sampleBilinear's formula without its clamps
+  const rMax = rho + (bands - 1) * bandStep;
+  const inside = cx - rMax >= 0 && cy - rMax >= 0 && cx + rMax < w - 1 && cy + rMax < h - 1;
   for (let a = 0; a < N; a++) {
     const c = tt[2 * a];
     const sn = tt[2 * a + 1];
@@ -1071,7 +1084,18 @@ function circleMax(
     const y = cy + rho * sn;
     // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
     let v = 0;
-    for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
+    if (inside)
+      for (let b = 0; b < bands; b++) {
+        const px = cx + (rho + b * bandStep) * c;
+        const py = cy + (rho + b * bandStep) * sn;
+        const x0 = px | 0;
+        const y0 = py | 0;
+        const fx = px - x0;
+        const fy = py - y0;
+        const i = y0 * w + x0;
+        v += (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+      }
+    else for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
     angBuf[a] = v / bands;
     for (const r of rings) if (Math.abs(hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
