@@ -219,6 +219,25 @@ interface Candidate {
   z: number;
   /** from the ring Hough transform (radius estimated, position accurate) */
   hough?: boolean;
+  /** (set by detectWith) the index of its nearest pixel, the exclusion mask and the noise map there */
+  ci?: number;
+  ex?: number;
+  nz0?: number;
+}
+
+/**
+ * Each candidate's nearest pixel and the exclusion mask and noise there, read while the candidates are still in
+ * the order they were found (raster order per scale): the detection loop takes them in the order of their
+ * strength, all over the image, where each of these reads was a cache miss.
+ */
+function annotateCandidates(cs: Candidate[], w: number, h: number, exclude: Uint8Array | undefined, noise: Float32Array): void {
+  for (let q = 0; q < cs.length; q++) {
+    const c = cs[q];
+    const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
+    c.ci = ci;
+    c.ex = exclude ? exclude[ci] : 0;
+    c.nz0 = noise[ci];
+  }
 }
 
 
@@ -1261,9 +1280,11 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
+  annotateCandidates(blobs, w, h, opts.exclude, noise);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed, voteOut) : null;
   const rings = ht ? ht.candidates : [];
+  annotateCandidates(rings, w, h, opts.exclude, noise);
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
   const strong = rings.filter((r) => r.z >= P.strongRingZ);
@@ -1392,8 +1413,8 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // the profiles read that copy, so a candidate's neighbourhood is brought into the cache once, not twice
     const smc = sampler !== null && sampler.live() ? sampler.image : sm;
     const rpx = c.r / pxUm;
-    const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
-    if (opts.exclude && opts.exclude[ci]) continue;
+    const ci = c.ci as number;
+    if (c.ex) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
     // a large blob candidate marks its place only if it passes the pre-test below (its circles can all miss a ring
     // that a smaller scale at the same place, if it comes later, would catch)
@@ -1408,7 +1429,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       if (nearAccepted(c.x, c.y, P.blobSkip, (a) => sm[ci] < lim * a.peak)) continue;
       challenger = true;
     }
-    const nz = noise[ci] * smGain;
+    const nz = (c.nz0 as number) * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
     // a thin ring of radius R peaks in the blob response at a candidate radius ≈ 1.6 R (σ ≈ 1.14 R), between the
