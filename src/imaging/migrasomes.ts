@@ -955,10 +955,13 @@ export function radialProfile(
  * (`sampleCircle` gives the sampler's values on circles inside the image) and the same selections on them
  * (the rim quantile's `lowQuantile` first: on samples with a NaN it reorders angBuf as it did there).
  */
-function medianAt(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, k: number): number {
+function medianAt(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, k: number, sampler: ProfileSampler | null = null): number {
   if (k === 0) return sampleBilinear(sm, w, h, cx, cy);
   const rho = (k * drUm) / pxUm;
   const N = circleCount(rho);
+  // (by the sampler: finite samples, so that lowQuantile leaves them in place)
+  const samples = circleSamples(sampler, w, h, cx, cy, rho, N);
+  if (samples) return selectK(samples, N, (N - 1) >> 1);
   sampleCircle(sm, w, h, cx, cy, rho, N);
   lowQuantile(angBuf, 0, N, Math.floor(RIM_QUANTILE * (N - 1)));
   return selectK(angBuf, N, (N - 1) >> 1);
@@ -1068,9 +1071,20 @@ export function dropDimFlat(found: Migrasome[], P: Pick<MigrasomeParams, "dimMin
 }
 
 /** Angular median on one circle (pixels). */
-function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
+function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, sampler: ProfileSampler | null = null): { med: number; n: number } {
   const N = circleCount(rho);
-  return { med: circleQuantile(sm, w, h, cx, cy, rho, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
+  const kq = Math.floor(RIM_QUANTILE * (N - 1));
+  const samples = circleSamples(sampler, w, h, cx, cy, rho, N);
+  return { med: samples ? lowQuantile(samples, 0, N, kq) : circleQuantile(sm, w, h, cx, cy, rho, N, kq), n: N };
+}
+
+/**
+ * The samples of `sampleCircle` on a circle inside the image by the sampler (the same values, in WebAssembly; its image
+ * must be the one sampled), else null (then sampleCircle).
+ */
+function circleSamples(sampler: ProfileSampler | null, w: number, h: number, cx: number, cy: number, rho: number, N: number): Float32Array | null {
+  const inside = cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1;
+  return inside && sampler !== null && sampler.live() && sampler.w === w && sampler.h === h ? sampler.circle(cx, cy, rho, N) : null;
 }
 
 /**
@@ -1276,6 +1290,28 @@ export function detectMigrasomes(
 
 let smBusy = false;
 
+/**
+ * Lists by integer key, as a Map of arrays, but keys in [0, size) (a grid's cells) in a dense array: the same
+ * lists for the same keys (a key outside the range, e.g. a cell left of or above the image, goes to the Map).
+ */
+class CellLists<T> {
+  private readonly dense: (T[] | undefined)[];
+  private readonly other = new Map<number, T[]>();
+  constructor(private readonly size: number) {
+    this.dense = new Array<T[] | undefined>(size).fill(undefined);
+  }
+  get(key: number): T[] | undefined {
+    return key >= 0 && key < this.size ? this.dense[key] : this.other.get(key);
+  }
+  /** appends v to the list of key (a new list if none) */
+  push(key: number, v: T): void {
+    const l = this.get(key);
+    if (l) l.push(v);
+    else if (key >= 0 && key < this.size) this.dense[key] = [v];
+    else this.other.set(key, [v]);
+  }
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -1331,7 +1367,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // the largest radius accepted so far (with a cell's slack); the test is a pure "any", so the same answer
   const acell = Math.max(1, Math.round(2 / pxUm));
   const agw = Math.ceil(w / acell) + 1;
-  const accGrid = new Map<number, Migrasome[]>();
+  const accGrid = new CellLists<Migrasome>(agw * (Math.ceil(h / acell) + 1));
   let accMaxR = 0;
   // each accepted detection's sequence number (the order of `accepted`, which only appends and removes), and
   // whether one lies outside the image (off the grid's columns: the grid search below is then not used)
@@ -1376,7 +1412,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
-  const seen = new Map<number, { x: number; y: number; r: number }[]>();
+  const seen = new CellLists<{ x: number; y: number; r: number }>(gw * (Math.ceil(h / cell) + 1));
   const nearSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
@@ -1396,9 +1432,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
     const key = gy * gw + gx;
-    const l = seen.get(key);
-    if (l) l.push({ x, y, r: rpx });
-    else seen.set(key, [{ x, y, r: rpx }]);
+    seen.push(key, { x, y, r: rpx });
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
@@ -1438,7 +1472,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     for (let k = 0; k < nq; k++) {
       const fr = c.hough ? 0.85 + 0.15 * k : 0.4 + (0.6 * k) / (nq - 1);
       const rho = Math.max(minRho, fr * c.r) / pxUm;
-      const q = circleMedian(smc, w, h, c.x, c.y, rho);
+      const q = circleMedian(smc, w, h, c.x, c.y, rho, sampler);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
       // only quick ≥ quickZ matters below, and the maximum cannot fall again: the remaining circles change nothing
@@ -1498,7 +1532,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
     // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
     // `prof`, computed there, so the same features but for the uniformity)
-    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(smc, w, h, cx, cy, pxUm, dr, f.peakIndex), 1e-9)) : 0 };
+    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(smc, w, h, cx, cy, pxUm, dr, f.peakIndex, sampler), 1e-9)) : 0 };
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
@@ -1511,7 +1545,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
     if (P.localBaseline) {
       const outR = (f.halfRadiusUm + Math.max(0.5, 4 * sigmaT)) / pxUm;
-      const ob = circleMedian(smc, w, h, cx, cy, outR).med;
+      const ob = circleMedian(smc, w, h, cx, cy, outR, sampler).med;
       if (ob > 0) {
         const adj = Math.max(0, f.peak - ob) / Math.max(f.peak, 1e-9);
         f = { ...f, score: f.score * adj };
@@ -1628,9 +1662,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     accSeq.set(added, accSeqNext++);
     if (!(added.x >= 0 && added.y >= 0 && added.x < w && added.y < h)) accOutside = true;
     const ak = accKey(added);
-    const al = accGrid.get(ak);
-    if (al) al.push(added);
-    else accGrid.set(ak, [added]);
+    accGrid.push(ak, added);
     accMaxR = Math.max(accMaxR, added.diameterUm / 2);
   }
   const kept = P.dimMinRelPeak > 0 ? dropDimFlat(accepted, P) : accepted;

@@ -79,6 +79,34 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
       }
       expect(total).toBeGreaterThan(1000);
       expect(bad, `pixel ${px} µm`).toBe(0);
+      // single circles of any radius (`circle`: counts the profile radii do not use, odd and even), between profiles
+      let circles = 0;
+      for (let it = 0; it < 60; it++) {
+        const rho = 0.3 + rng.uniform() * 50;
+        const N = Math.min(4096, Math.max(12, Math.ceil(2 * Math.PI * rho * 1.2)));
+        const cx = rho + rng.uniform() * (w - 1 - 2 * rho - 1e-6);
+        const cy = rho + rng.uniform() * (h - 1 - 2 * rho - 1e-6);
+        if (!(cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1)) continue;
+        const got = S.circle(cx, cy, rho, N);
+        expect(got).not.toBeNull();
+        if (!got) continue;
+        const t = trig(N);
+        for (let a = 0; a < N; a++) {
+          const x = cx + rho * t[2 * a];
+          const y = cy + rho * t[2 * a + 1];
+          const x0 = x | 0;
+          const y0 = y | 0;
+          const fx = x - x0;
+          const fy = y - y0;
+          const i = y0 * w + x0;
+          const v = Math.fround((sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy);
+          if (!Object.is(v, got[a])) bad++;
+        }
+        circles++;
+        if (it % 7 === 0) S.sample(w / 2, h / 2, 2);
+      }
+      expect(circles).toBeGreaterThan(10);
+      expect(bad, `circles, pixel ${px} µm`).toBe(0);
     }
   });
 
