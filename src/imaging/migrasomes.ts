@@ -905,12 +905,22 @@ export function radialProfile(
   const n = views ? views.n : new Int32Array(nr);
   const result: Profile = views ?? { drUm, med, q25, n };
   const rhoMax = ((nr - 1) * drUm) / pxUm;
-  const fast =
-    sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
-    cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1
+  const usable =
+    sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax
       ? sampler
       : null;
-  const samples = fast ? fast.sample(cx, cy, nr) : null;
+  // the radii 0 … nrIn − 1 whose circles lie inside the image (sampleCircle's test; monotone in the radius)
+  let nrIn = nr;
+  if (usable && !(cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1)) {
+    nrIn = 1;
+    for (; nrIn < nr; nrIn++) {
+      const rho = (nrIn * drUm) / pxUm;
+      if (!(cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1)) break;
+    }
+  }
+  const fast = usable && nrIn === nr ? usable : null;
+  // all circles by the sampler, or (near the border) those inside by it and the others below by sampleCircle
+  const samples = fast ? fast.sample(cx, cy, nr) : usable && nrIn >= 2 ? usable.sample(cx, cy, nrIn) : null;
   if (samples && fast && !withMedian) {
     // all radii's rim quantiles in one WebAssembly call (see ProfileSampler.quantiles); a radius it leaves
     // (no guess, a guess too far off, a zero) is selected here, and the call goes on from the next one
@@ -940,9 +950,10 @@ export function radialProfile(
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
       const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
-      if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
+      const part = samples !== null && usable !== null && k < nrIn ? usable : null;
+      if (samples && part) angBuf.set(samples.subarray(part.offsets[k], part.offsets[k] + N));
       else sampleCircle(sm, w, h, cx, cy, rho, N);
-      q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
+      q25[k] = samples && part && t === t ? guessedQuantile(part, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;

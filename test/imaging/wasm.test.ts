@@ -193,6 +193,24 @@ describe("WebAssembly kernels are bit-identical to the JavaScript ones", () => {
     }
     expect(compared).toBe(600);
     expect(bad).toBe(0);
+    // near and across the border: the circles inside by the sampler, the others in JavaScript (with and without medians)
+    let partial = 0;
+    for (let it = 0; it < 300; it++) {
+      const nr = 2 + Math.floor(rng.uniform() * (nrMax - 2));
+      const cx = it % 2 ? -3 + rng.uniform() * 30 : w - 27 + rng.uniform() * 30;
+      const cy = it % 3 ? 2 + rng.uniform() * (h - 4) : -3 + rng.uniform() * (h + 6);
+      const wm = it % 4 === 0;
+      const ref = radialProfile(sm, w, h, cx, cy, px, dr, nr, wm, null);
+      const near = radialProfile(sm, w, h, cx + 0.5, cy - 0.5, px, dr, nr, false, null);
+      for (const hint of [null, near.q25]) {
+        const p = radialProfile(sm, w, h, cx, cy, px, dr, nr, wm, S, hint);
+        const rhoMax = ((nr - 1) * dr) / px;
+        if (cx - dr / px >= 0 && cy - dr / px >= 0 && cx + dr / px < w - 1 && cy + dr / px < h - 1 && !(cx - rhoMax >= 0 && cx + rhoMax < w - 1 && cy - rhoMax >= 0 && cy + rhoMax < h - 1)) partial++;
+        if (!same(p.q25, ref.q25) || !same(p.med, ref.med) || !Buffer.from(p.n.buffer, p.n.byteOffset, p.n.byteLength).equals(Buffer.from(ref.n.buffer, ref.n.byteOffset, ref.n.byteLength))) bad++;
+      }
+    }
+    expect(partial).toBeGreaterThan(100);
+    expect(bad).toBe(0);
   });
 
   it("ridge and blob row pre-tests list exactly the columns the JavaScript tests keep (NaN, zeros, any row order)", () => {
