@@ -5,10 +5,13 @@
  * kc·v[r] + k0·(v[0] + v[2r]) + k1·(…) + …, rounded to float32 once; column pass: rounded to
  * float32 after every tap, as `Math.fround` does). IEEE add and multiply are correctly rounded and
  * commutative, so the sums are the same bits. The gain is fewer instructions per tap (no bounds
- * checks, two outputs per arithmetic instruction), which is what limits the scalar passes.
+ * checks, two outputs per arithmetic instruction), which is what limits the scalar passes. The row
+ * pass reads its padded row as doubles (each pixel promoted once, not once per tap) and stores its
+ * float32-rounded results promoted back to doubles, which the column pass reads without a conversion
+ * per tap: the same values, so the same sums.
  *
  * The module is assembled here (a few hundred bytes per kernel radius, taps unrolled) and works
- * in its own memory: [kernel as f64 | one padded row | image (input, then output) | row-pass result].
+ * in its own memory: [kernel as f64 | input | row-pass result (f64) | output | one padded row (f64)].
  * That memory is scratch, fully rewritten before it is read on every call, so results never depend
  * on earlier calls. Images with a non-finite value (where NaN payloads could differ) and runtimes
  * without SIMD use the JavaScript passes.
@@ -19,6 +22,7 @@ import {
   type Bytes,
   demote,
   F32,
+  F64,
   f64x2add,
   f64x2mul,
   f64x2splat,
@@ -30,6 +34,7 @@ import {
   promote,
   store32lane0,
   store64lane0,
+  uleb,
   V128,
   v128load,
   vec,
@@ -42,18 +47,28 @@ function kernelSplats(r: number, firstLocal: number): Bytes {
   return c;
 }
 
+const v128store = (off: number) => op.simd(0x0b, 4, ...uleb(off));
+const f64store = (off: number) => [0x39, 3, ...uleb(off)];
+const f64promoteF32 = [0xbb];
+const remU = [0x70];
+/** independent chains of the column pass (two columns each; more measured no faster: it is bound by the conversions) */
+const NC = 4;
+/** bytes between the ring's rows beyond their 8·w (so that the 2r + 1 rows read together do not share cache sets) */
+const RING_PAD = 80;
+
 /**
- * Row pass for one row: line = row y of src with r clamped copies of its end pixels on each side,
- * then out[x], out[x+1] = Σ in double (see the file comment), stored as float32.
- * params: src, dst, w, y, line (byte addresses; w, y counts)
+ * Row pass for one row: line = row y of src promoted to double, with r copies of its end pixels on each side,
+ * then out[x], out[x+1] = Σ in double (see the file comment), rounded to float32 and stored promoted back to
+ * double (the value the column pass reads, without a conversion per tap there).
+ * params: src, dst, w, y, line (byte addresses: src the image, dst the output row; w, y counts)
  */
 function rowFunction(r: number): Bytes {
   const [SRC, DST, W, Y, LINE, O, X, P, Q, FIRST, LAST, K0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const KC = K0 + r;
   const ACC = KC + 1; // ACC + a: accumulator of chain a
-  const locals = [I32, I32, I32, I32, F32, F32, ...Array(r + 1).fill(V128), V128, V128];
-  const loadP = (t: number, off: number) => [...op.get(P), ...load64zero(4 * t + off), ...promote];
-  /** the double sums of chains at the given byte offsets from p, interleaved tap by tap, stored as float32 at q */
+  const locals = [I32, I32, I32, I32, F64, F64, ...Array(r + 1).fill(V128), V128, V128];
+  const loadP = (t: number, off: number) => [...op.get(P), ...v128load(8 * t + off)];
+  /** the double sums of chains at the given byte offsets from p, interleaved tap by tap, stored at q */
   const chains = (offs: number[], store: (a: number, off: number) => Bytes): Bytes => {
     const c: Bytes = [];
     offs.forEach((off, a) => c.push(...op.get(KC), ...loadP(r, off), ...f64x2mul, ...op.set(ACC + a)));
@@ -61,86 +76,95 @@ function rowFunction(r: number): Bytes {
       offs.forEach((off, a) =>
         c.push(...op.get(ACC + a), ...loadP(j, off), ...loadP(2 * r - j, off), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add, ...op.set(ACC + a)),
       );
-    offs.forEach((off, a) => c.push(...op.get(Q), ...op.get(ACC + a), ...demote, ...store(a, off)));
+    offs.forEach((off, a) => c.push(...op.get(Q), ...op.get(ACC + a), ...demote, ...promote, ...store(a, off)));
     return c;
   };
   const c: Bytes = [...kernelSplats(r, K0)];
-  // o = src + 4·y·w; first and last pixel of the row
+  // o = src + 4·y·w; first and last pixel of the row (as doubles)
   c.push(...op.get(SRC), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(O));
-  c.push(...op.get(O), ...op.f32load(0), ...op.set(FIRST));
-  c.push(...op.get(O), ...op.get(W), ...op.i32(1), ...op.sub, ...op.i32(2), ...op.shl, ...op.add, ...op.f32load(0), ...op.set(LAST));
+  c.push(...op.get(O), ...op.f32load(0), ...f64promoteF32, ...op.set(FIRST));
+  c.push(...op.get(O), ...op.get(W), ...op.i32(1), ...op.sub, ...op.i32(2), ...op.shl, ...op.add, ...op.f32load(0), ...f64promoteF32, ...op.set(LAST));
   for (let i = 0; i < r; i++) {
-    c.push(...op.get(LINE), ...op.get(FIRST), ...op.f32store(4 * i));
-    c.push(...op.get(LINE), ...op.get(W), ...op.i32(2), ...op.shl, ...op.add, ...op.get(LAST), ...op.f32store(4 * (r + i)));
+    c.push(...op.get(LINE), ...op.get(FIRST), ...f64store(8 * i));
+    c.push(...op.get(LINE), ...op.get(W), ...op.i32(3), ...op.shl, ...op.add, ...op.get(LAST), ...f64store(8 * (r + i)));
   }
-  c.push(...op.get(LINE), ...op.i32(4 * r), ...op.add, ...op.get(O), ...op.get(W), ...op.i32(2), ...op.shl, ...op.memcopy);
-  // x = 0, p = line, q = dst + 4·y·w
-  c.push(...op.i32(0), ...op.set(X), ...op.get(LINE), ...op.set(P));
-  c.push(...op.get(DST), ...op.get(Y), ...op.get(W), ...op.mul, ...op.i32(2), ...op.shl, ...op.add, ...op.set(Q));
+  // the row promoted into line + 8r: two pixels per step, then the last one
+  c.push(...op.i32(0), ...op.set(X), ...op.get(O), ...op.set(P), ...op.get(LINE), ...op.i32(8 * r), ...op.add, ...op.set(Q));
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(Q), ...op.get(P), ...load64zero(0), ...promote, ...v128store(0));
+  c.push(...op.get(X), ...op.i32(2), ...op.add, ...op.set(X), ...op.get(P), ...op.i32(8), ...op.add, ...op.set(P), ...op.get(Q), ...op.i32(16), ...op.add, ...op.set(Q));
+  c.push(...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...op.get(Q), ...op.get(P), ...op.f32load(0), ...f64promoteF32, ...f64store(0), ...op.end);
+  // x = 0, p = line, q = dst
+  c.push(...op.i32(0), ...op.set(X), ...op.get(LINE), ...op.set(P), ...op.get(DST), ...op.set(Q));
   const step = (n: number) => [
     ...op.get(X), ...op.i32(n), ...op.add, ...op.set(X),
-    ...op.get(P), ...op.i32(4 * n), ...op.add, ...op.set(P),
-    ...op.get(Q), ...op.i32(4 * n), ...op.add, ...op.set(Q),
+    ...op.get(P), ...op.i32(8 * n), ...op.add, ...op.set(P),
+    ...op.get(Q), ...op.i32(8 * n), ...op.add, ...op.set(Q),
   ];
   // four pixels per step (two chains of two lanes)
   c.push(...op.block, ...op.loop);
   c.push(...op.get(X), ...op.i32(3), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
-  c.push(...chains([0, 8], (_a, off) => store64lane0(off)), ...step(4), ...op.br(0), ...op.end, ...op.end);
-  // then two, then one remaining pixel (lane 0)
+  c.push(...chains([0, 16], (_a, off) => v128store(off)), ...step(4), ...op.br(0), ...op.end, ...op.end);
+  // then two, then one remaining pixel (lane 0; lane 1 reads the line's padding)
   c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.get(W), ...op.ltS, ...op.if);
-  c.push(...chains([0], (_a, off) => store64lane0(off)), ...step(2), ...op.end);
-  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...chains([0], (_a, off) => store32lane0(off)), ...op.end);
+  c.push(...chains([0], (_a, off) => v128store(off)), ...step(2), ...op.end);
+  c.push(...op.get(X), ...op.get(W), ...op.ltS, ...op.if, ...chains([0], (_a, off) => store64lane0(off)), ...op.end);
   return body(locals, c);
 }
 
 /**
- * Column pass for one output row y: out = Σ_j over source rows clamp(y + j − r), rounded to
- * float32 after every tap; eight columns per step as four independent f64x2 chains.
- * params: src, dst, w, h, y
+ * Column pass for one output row y from the row pass's doubles: out = Σ_j over source rows clamp(y + j − r),
+ * rounded to float32 after every tap; eight columns per step as four independent f64x2 chains. The source
+ * rows are a ring: row t at slot t mod ring.
+ * params: src (the ring of rows of w doubles), dst (float32 image), w, h, y, ring
  */
 function colFunction(r: number): Bytes {
-  const [SRC, DST, W, H, Y, XB, Q, WB, T, A0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [SRC, DST, W, H, Y, RING, XB, Q, WB, T, XT, TB, A0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const K0 = A0 + 2 * r + 1;
   const KC = K0 + r;
-  const SA = KC + 1; // SA … SA + 3: four chain accumulators
-  const locals = [I32, I32, I32, I32, ...Array(2 * r + 1).fill(I32), ...Array(r + 1).fill(V128), V128, V128, V128, V128];
-  const loadP = (t: number, off: number) => [...op.get(A0 + t), ...op.get(XB), ...op.add, ...load64zero(off), ...promote];
+  const SA = KC + 1; // SA … SA + NC − 1: the chain accumulators
+  const locals = [I32, I32, I32, I32, I32, I32, ...Array(2 * r + 1).fill(I32), ...Array(r + 1).fill(V128), ...Array(NC).fill(V128)];
+  const accs = Array.from({ length: NC }, (_, a) => SA + a);
+  // XB: the column's byte offset in the float32 output (4x); XT: in the doubles (8x)
+  const loadP = (t: number, off: number, single = false) => [...op.get(A0 + t), ...op.get(XT), ...op.add, ...(single ? load64zero(off) : v128load(off))];
   const round = [...demote, ...promote];
   /** the tap sums of chains at the given byte offsets, interleaved tap by tap */
-  const chains = (offs: number[], acc: number[]): Bytes => {
+  const chains = (offs: number[], acc: number[], single = false): Bytes => {
     const c: Bytes = [];
-    offs.forEach((off, a) => c.push(...op.get(KC), ...loadP(r, off), ...f64x2mul, ...round, ...op.set(acc[a])));
+    offs.forEach((off, a) => c.push(...op.get(KC), ...loadP(r, off, single), ...f64x2mul, ...round, ...op.set(acc[a])));
     for (let j = 0; j < r; j++)
       offs.forEach((off, a) =>
-        c.push(...op.get(acc[a]), ...loadP(j, off), ...loadP(2 * r - j, off), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add, ...round, ...op.set(acc[a])),
+        c.push(...op.get(acc[a]), ...loadP(j, off, single), ...loadP(2 * r - j, off, single), ...f64x2add, ...op.get(K0 + j), ...f64x2mul, ...f64x2add, ...round, ...op.set(acc[a])),
       );
     return c;
   };
   const c: Bytes = [...kernelSplats(r, K0)];
-  c.push(...op.get(W), ...op.i32(2), ...op.shl, ...op.set(WB));
+  c.push(...op.get(W), ...op.i32(2), ...op.shl, ...op.set(WB), ...op.get(W), ...op.i32(3), ...op.shl, ...op.i32(RING_PAD), ...op.add, ...op.set(TB));
   for (let t = 0; t <= 2 * r; t++) {
-    // a_t = src + 4·w·clamp(y + t − r, 0, h − 1)
+    // a_t = src + 8·w·(clamp(y + t − r, 0, h − 1) mod ring)
     c.push(...op.get(Y), ...op.i32(t - r), ...op.add, ...op.set(T));
     c.push(...op.get(T), ...op.i32(0), ...op.get(T), ...op.i32(0), ...op.gtS, ...op.select, ...op.set(T));
     c.push(...op.get(T), ...op.get(H), ...op.i32(1), ...op.sub, ...op.get(T), ...op.get(H), ...op.i32(1), ...op.sub, ...op.ltS, ...op.select, ...op.set(T));
-    c.push(...op.get(SRC), ...op.get(T), ...op.get(WB), ...op.mul, ...op.add, ...op.set(A0 + t));
+    c.push(...op.get(SRC), ...op.get(T), ...op.get(RING), ...remU, ...op.get(TB), ...op.mul, ...op.add, ...op.set(A0 + t));
   }
   c.push(...op.get(DST), ...op.get(Y), ...op.get(WB), ...op.mul, ...op.add, ...op.set(Q));
-  c.push(...op.i32(0), ...op.set(XB));
-  // eight columns per step (four independent chains: the float32 rounding after every tap makes each chain latency-bound)
+  c.push(...op.i32(0), ...op.set(XB), ...op.i32(0), ...op.set(XT));
+  // 2·NC columns per step (independent chains: the float32 rounding after every tap makes each chain latency-bound)
   c.push(...op.block, ...op.loop);
-  c.push(...op.get(XB), ...op.i32(28), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
-  c.push(...chains([0, 8, 16, 24], [SA, SA + 1, SA + 2, SA + 3]));
-  for (let a = 0; a < 4; a++) c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA + a), ...demote, ...store64lane0(8 * a));
-  c.push(...op.get(XB), ...op.i32(32), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(XB), ...op.i32(8 * NC - 4), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...chains(accs.map((_, a) => 16 * a), accs));
+  for (let a = 0; a < NC; a++) c.push(...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA + a), ...demote, ...store64lane0(8 * a));
+  c.push(...op.get(XB), ...op.i32(8 * NC), ...op.add, ...op.set(XB), ...op.get(XT), ...op.i32(16 * NC), ...op.add, ...op.set(XT), ...op.br(0), ...op.end, ...op.end);
   // then pairs of columns
   c.push(...op.block, ...op.loop);
   c.push(...op.get(XB), ...op.i32(4), ...op.add, ...op.get(WB), ...op.ltS, ...op.eqz, ...op.brIf(1));
   c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store64lane0(0));
-  c.push(...op.get(XB), ...op.i32(8), ...op.add, ...op.set(XB), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(XB), ...op.i32(8), ...op.add, ...op.set(XB), ...op.get(XT), ...op.i32(16), ...op.add, ...op.set(XT), ...op.br(0), ...op.end, ...op.end);
   // the last column alone (lane 0)
   c.push(...op.get(XB), ...op.get(WB), ...op.ltS, ...op.if);
-  c.push(...chains([0], [SA]), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store32lane0(0), ...op.end);
+  c.push(...chains([0], [SA], true), ...op.get(Q), ...op.get(XB), ...op.add, ...op.get(SA), ...demote, ...store32lane0(0), ...op.end);
   return body(locals, c);
 }
 
@@ -150,13 +174,14 @@ function blurModule(r: number): Uint8Array<ArrayBuffer> {
   const types = [
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00], // (5 × i32) → ()
     [0x60, ...vec([[I32], [I32]]), ...vec([[I32]])], // (i32, i32) → i32
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00], // (6 × i32) → ()
   ];
-  return moduleBytes(types, [0, 0, 1], [["rows", 0], ["cols", 1], ["nonFinite", 2]], [rowFunction(r), colFunction(r), nonFiniteFunction()]);
+  return moduleBytes(types, [0, 2, 1], [["rows", 0], ["cols", 1], ["nonFinite", 2]], [rowFunction(r), colFunction(r), nonFiniteFunction()]);
 }
 
 interface Passes {
   rows: (src: number, dst: number, w: number, y: number, line: number) => void;
-  cols: (src: number, dst: number, w: number, h: number, y: number) => void;
+  cols: (src: number, dst: number, w: number, h: number, y: number, ring: number) => void;
   nonFinite: (ptr: number, end: number) => number;
 }
 
@@ -216,9 +241,13 @@ export function convolveSeparableWasm(
   const kAt = 0;
   const imgAt = Math.max(4096, align16(8 * (r + 1)));
   const tmpAt = imgAt + align16(4 * n + 32);
-  const dstAt = tmpAt + align16(4 * n + 32);
+  // the row-pass results as doubles, in a ring of 2r + 1 rows (a row is made just before the column pass first
+  // needs it, so the ring stays in the cache), and the padded row line as doubles
+  const ring = Math.min(h, 2 * r + 1);
+  const rowBytes = 8 * w + RING_PAD;
+  const dstAt = tmpAt + align16(rowBytes * ring + 32);
   const lineAt = dstAt + align16(4 * n + 32);
-  const end = lineAt + align16(4 * (w + 2 * r + 8));
+  const end = lineAt + align16(8 * (w + 2 * r + 8));
   if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
   new Float64Array(buf, kAt, r + 1).set(k.subarray(0, r + 1));
@@ -232,9 +261,12 @@ export function convolveSeparableWasm(
     for (let i = n4; i < n; i++) if (!Number.isFinite(img[i])) return null;
     loaded = { src, n, at: imgAt };
   }
-  for (let y = 0; y < h; y++) p.rows(imgAt, tmpAt, w, y, lineAt);
   // the output in its own region (the input stays for a next call)
-  for (let y = 0; y < h; y++) p.cols(tmpAt, dstAt, w, h, y);
+  let next = 0;
+  for (let y = 0; y < h; y++) {
+    for (const last = Math.min(h - 1, y + r); next <= last; next++) p.rows(imgAt, tmpAt + rowBytes * (next % ring), w, next, lineAt);
+    p.cols(tmpAt, dstAt, w, h, y, ring);
+  }
   const res = new Float32Array(buf, dstAt, n);
   if (opts?.view) return res;
   if (out) {

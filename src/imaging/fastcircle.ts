@@ -298,6 +298,8 @@ shared.generation = 0;
 export interface ProfileSampler {
   /** the image it holds a copy of (radialProfile checks it is given the same) */
   src: Float32Array;
+  /** its copy (a view of the shared memory: read it only while the sampler is live) */
+  image: Float32Array;
   w: number;
   h: number;
   pxUm: number;
@@ -314,6 +316,12 @@ export interface ProfileSampler {
    */
   sample(cx: number, cy: number, nr: number): Float32Array;
   /**
+   * The N samples of one circle of radius rho around (cx, cy) (pixels; cos/sin of `trig(N)`), as `sampleCircle` in
+   * migrasomes.ts computes them on a circle inside the image (the caller checks that it is), at the start of the
+   * returned scratch view (rewritten by the next call); null when N is too large or the table space is used up.
+   */
+  circle(cx: number, cy: number, rho: number, N: number): Float32Array | null;
+  /**
    * The kq-th smallest (0-based) of radius k's samples from the last `sample` call, given a guess t that
    * must be a float32 value (see `selectFunction`); NaN when the guess is too far off (select in JavaScript).
    */
@@ -327,6 +335,8 @@ export interface ProfileSampler {
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
+/** space for the cos/sin tables of `circle` (about 200 tables of up to 300 samples) */
+const EXTRA_TABLE_BYTES = 1 << 20;
 
 /**
  * A sampler for `sm` (w × h) and radii k·drUm/pxUm, k < nrMax, with the sample counts `counts(k)`
@@ -372,7 +382,12 @@ export function profileSampler(
   // the guesses and results of `quantiles` (nrMax float32 each)
   const hintAt = outAt + align16(4 * (total + 8));
   const qAt = hintAt + align16(4 * nrMax);
-  const end = qAt + align16(4 * nrMax);
+  // one more circle (`circle`): its descriptor (radius 1 of a second table), samples, and the cos/sin tables of
+  // sample counts the profile radii do not use, made when first asked for
+  const desc1At = qAt + align16(4 * nrMax);
+  const circAt = desc1At + 64;
+  const extraAt = circAt + align16(4 * (4096 + 8));
+  const end = extraAt + EXTRA_TABLE_BYTES;
   const { memory, ex } = shared(mod, end);
   const generation = ++shared.generation;
   const buf = memory.buffer;
@@ -405,10 +420,31 @@ export function profileSampler(
   }
   const samples = new Float32Array(buf, outAt, total + 8);
   const withRanks = kqs.every((kq, k) => k === 0 || kq >= 0);
+  const circ = new Float32Array(buf, circAt, 4096 + 8);
+  let extraUsed = 0;
+  const tableAt = (N: number): number => {
+    const have = tables.get(N);
+    if (have !== undefined) return have;
+    const bytes = align16(16 * (N + 2));
+    if (extraUsed + bytes > EXTRA_TABLE_BYTES) return -1;
+    const tAt = extraAt + extraUsed;
+    extraUsed += bytes;
+    const t = trig(N);
+    const cos = new Float64Array(buf, tAt, N + 2);
+    const sin = new Float64Array(buf, tAt + 8 * (N + 2), N + 2);
+    for (let a = 0; a < N; a++) {
+      cos[a] = t[2 * a];
+      sin[a] = t[2 * a + 1];
+    }
+    cos[N] = cos[N + 1] = sin[N] = sin[N + 1] = 0;
+    tables.set(N, tAt);
+    return tAt;
+  };
   const hintMem = new Float32Array(buf, hintAt, nrMax);
   const qMem = new Float32Array(buf, qAt, nrMax);
   return {
     src: sm,
+    image: img,
     w,
     h,
     pxUm,
@@ -419,6 +455,18 @@ export function profileSampler(
     sample(cx: number, cy: number, nr: number): Float32Array {
       ex.samples(imgAt, w, descAt, nr, cx, cy, outAt);
       return samples;
+    },
+    circle(cx: number, cy: number, rho: number, N: number): Float32Array | null {
+      if (N > 4096) return null;
+      const tAt = tableAt(N);
+      if (tAt < 0) return null;
+      const e = desc1At + 32;
+      dv.setFloat64(e, rho, true);
+      dv.setInt32(e + 8, N, true);
+      dv.setInt32(e + 12, tAt, true);
+      dv.setInt32(e + 16, tAt + 8 * (N + 2), true);
+      ex.samples(imgAt, w, desc1At, 2, cx, cy, circAt);
+      return circ;
     },
     select: (k: number, kq: number, t: number): number => ex.select(outAt + 4 * offsets[k], offsets[k + 1] - offsets[k], kq, t),
     quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number {

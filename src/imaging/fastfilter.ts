@@ -92,6 +92,94 @@ function rowFunction(kind: "ridge" | "blob"): Bytes {
   return body(locals, c);
 }
 
+/**
+ * blob4(up, cur, down, nz, w, gain, lim, list) → count: a superset of the columns x = 1 … w − 2 that the blob test
+ * keeps (see `rowFunction`), four per float32x4 vector: a column is skipped only when the float32 arithmetic
+ * proves the double test would skip it. The float32 m = ½((s[x+1] − 2c + s[x−1]) + (s[x+w] − 2c + s[x−w])) is
+ * within E = M·2⁻¹⁸ + 1e−37 of the double one (M the largest |value| of the three rows; ~11 roundings of at most
+ * M·2⁻²⁴ each), and lim·(nz·gain) in float32 within |·|·2⁻¹⁸ of the double product; so "E − m < b − |b|·2⁻¹⁸"
+ * implies −m < lim·g and "m ≥ E" implies m > 0. NaN or ±∞ anywhere, or M ≥ 1e37 (float32 overflow), makes E or
+ * the comparisons fail: kept. The
+ * last w − 2 mod 4 columns are always listed. The caller tests every listed column exactly.
+ */
+function blob4Function(): Bytes {
+  const [UP, CUR, DOWN, NZ, W, GAIN, LIM, LIST] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [X, N, BITS, XB] = [8, 9, 10, 11];
+  const [GV, LV, C, M, EV, B, SKIP, MX, DV, ONEV] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const locals = [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128];
+  const f32x4splat = op.simd(0x13);
+  const f32x4abs = op.simd(0xe0);
+  const f32x4max = op.simd(0xeb); // pmax (b > a ? b : a): a NaN may be dropped, but a NaN pixel fails its own comparisons
+  const f32x4add = op.simd(0xe4);
+  const f32x4sub = op.simd(0xe5);
+  const f32x4mul = op.simd(0xe6);
+  const f32x4lt = op.simd(0x43);
+  const f32x4ge = op.simd(0x46);
+  const i32x4bitmask = op.simd(0xa4);
+  const f32lane = (l: number) => op.simd(0x1f, l);
+  const v128load = (off: number) => op.simd(0x00, 2, ...uleb(off));
+  const f32const = (v: number): Bytes => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
+  const f32demote = [0xb6];
+  const f32max = [0x97];
+  const f32mul = [0x94];
+  const f32add = [0x92];
+  const f32abs = [0x8b];
+  const f32load = (off: number) => [0x2a, 2, ...uleb(off)];
+  const i32geU = [0x4f];
+  const f32lt = [0x5d];
+  /** the four float32 of row at column x + dx */
+  const at = (row: number, dx: number) => [...op.get(row), ...op.get(XB), ...op.add, ...v128load(4 * (dx + 1))];
+  const c: Bytes = [];
+  // M: the largest |value| of the three rows (NaN if any is NaN); E = M·2^-18 + 1e-37
+  c.push(...f32x4const0(), ...op.set(MX));
+  c.push(...op.i32(0), ...op.set(X));
+  c.push(...op.block, ...op.loop, ...op.get(X), ...op.i32(3), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  for (const row of [UP, CUR, DOWN])
+    c.push(...op.get(MX), ...op.get(row), ...op.get(X), ...op.i32(2), ...op.shl, ...op.add, ...v128load(0), ...f32x4abs, ...f32x4max, ...op.set(MX));
+  c.push(...op.get(X), ...op.i32(4), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  // (the lanes, then the remaining columns one by one, into lane 0 of DV as a scalar)
+  const mScalar: Bytes = [...op.get(MX), ...f32lane(0), ...op.get(MX), ...f32lane(1), ...f32max, ...op.get(MX), ...f32lane(2), ...f32max, ...op.get(MX), ...f32lane(3), ...f32max];
+  c.push(...mScalar, ...f32x4splat, ...op.set(MX));
+  c.push(...op.block, ...op.loop, ...op.get(X), ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  for (const row of [UP, CUR, DOWN])
+    c.push(...op.get(MX), ...f32lane(0), ...op.get(row), ...op.get(X), ...op.i32(2), ...op.shl, ...op.add, ...f32load(0), ...f32abs, ...f32max, ...f32x4splat, ...op.set(MX));
+  c.push(...op.get(X), ...op.i32(1), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  // (M ≥ 1e37, where float32 sums of the rows could overflow, or NaN: E = NaN, so that no column is skipped)
+  c.push(...op.get(MX), ...f32lane(0), ...f32const(2 ** -18), ...f32mul, ...f32const(1e-37), ...f32add, ...f32const(NaN));
+  c.push(...op.get(MX), ...f32lane(0), ...f32const(1e37), ...f32lt, ...op.select, ...f32x4splat, ...op.set(EV));
+  c.push(...f32const(2 ** -18), ...f32x4splat, ...op.set(DV), ...f32const(0.5), ...f32x4splat, ...op.set(ONEV));
+  c.push(...op.get(GAIN), ...f32demote, ...f32x4splat, ...op.set(GV), ...op.get(LIM), ...f32demote, ...f32x4splat, ...op.set(LV));
+  // x = 1, 5, … while x + 3 ≤ w − 2; XB = 4·(x − 1)
+  c.push(...op.i32(1), ...op.set(X), ...op.i32(0), ...op.set(N));
+  c.push(...op.block, ...op.loop);
+  c.push(...op.get(X), ...op.i32(4), ...op.add, ...op.get(W), ...op.ltS, ...op.eqz, ...op.brIf(1));
+  c.push(...op.get(X), ...op.i32(1), ...op.sub, ...op.i32(2), ...op.shl, ...op.set(XB));
+  c.push(...at(CUR, 0), ...op.set(C));
+  // m = 0.5·((s[x+1] − (c + c)) + s[x−1] + ((s[x+w] − (c + c)) + s[x−w]))
+  c.push(...op.get(ONEV));
+  c.push(...at(CUR, 1), ...op.get(C), ...op.get(C), ...f32x4add, ...f32x4sub, ...at(CUR, -1), ...f32x4add);
+  c.push(...at(DOWN, 0), ...op.get(C), ...op.get(C), ...f32x4add, ...f32x4sub, ...at(UP, 0), ...f32x4add);
+  c.push(...f32x4add, ...f32x4mul, ...op.set(M));
+  // b = lim·(nz·gain); skip if E − m < b − |b|·2^-18, or m ≥ E
+  c.push(...op.get(LV), ...at(NZ, 0), ...op.get(GV), ...f32x4mul, ...f32x4mul, ...op.set(B));
+  c.push(...op.get(EV), ...op.get(M), ...f32x4sub, ...op.get(B), ...op.get(B), ...f32x4abs, ...op.get(DV), ...f32x4mul, ...f32x4sub, ...f32x4lt);
+  c.push(...op.get(M), ...op.get(EV), ...f32x4ge, ...v128or, ...op.set(SKIP));
+  // list the kept lanes (branch-free: write, then advance by the lane's bit)
+  c.push(...op.i32(15), ...op.get(SKIP), ...i32x4bitmask, ...op.sub, ...op.set(BITS));
+  for (let l = 0; l < 4; l++) {
+    c.push(...op.get(LIST), ...op.get(N), ...op.i32(2), ...op.shl, ...op.add, ...op.get(X), ...(l ? [...op.i32(l), ...op.add] : []), ...i32store(0));
+    c.push(...op.get(N), ...op.get(BITS), ...(l ? [...op.i32(l), ...i32shrU] : []), ...op.i32(1), ...i32and, ...op.add, ...op.set(N));
+  }
+  c.push(...op.get(X), ...op.i32(4), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  // the remaining columns ≤ w − 2: listed
+  c.push(...op.block, ...op.loop, ...op.get(X), ...op.get(W), ...op.i32(1), ...op.sub, ...i32geU, ...op.brIf(1));
+  c.push(...op.get(LIST), ...op.get(N), ...op.i32(2), ...op.shl, ...op.add, ...op.get(X), ...i32store(0));
+  c.push(...op.get(N), ...op.i32(1), ...op.add, ...op.set(N), ...op.get(X), ...op.i32(1), ...op.add, ...op.set(X), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(N));
+  return body(locals, c);
+}
+const f32x4const0 = (): Bytes => op.simd(0x0c, ...new Array(16).fill(0));
+
 interface Exports {
   ridge: (up: number, cur: number, down: number, nz: number, w: number, gain: number, lim: number, list: number) => number;
   blob: (up: number, cur: number, down: number, nz: number, w: number, gain: number, lim: number, list: number) => number;
@@ -105,7 +193,7 @@ function module(): { memory: WebAssembly.Memory; ex: Exports } | null {
   try {
     if (typeof WebAssembly === "object") {
       const sig = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [F64], [F64], [I32]]), ...vec([[I32]])];
-      const bytes = moduleBytes([sig], [0, 0], [["ridge", 0], ["blob", 1]], [rowFunction("ridge"), rowFunction("blob")]);
+      const bytes = moduleBytes([sig], [0, 0], [["ridge", 0], ["blob", 1]], [rowFunction("ridge"), blob4Function()]);
       if (WebAssembly.validate(bytes)) {
         const memory = new WebAssembly.Memory({ initial: 1 });
         instance = { memory, ex: new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } }).exports as unknown as Exports };

@@ -169,13 +169,22 @@ export function downsample2(src: Float32Array, w: number, h: number, into?: Floa
   const H = Math.ceil(h / 2);
   // (`into`: ⌈w/2⌉·⌈h/2⌉ elements, every one written below)
   const out = into ?? new Float32Array(W * H);
+  // (the columns whose pair is complete without the clamp, then the clamped last one of an odd width: the same sums)
+  const W2 = w >> 1;
   for (let Y = 0; Y < H; Y++) {
     const y0 = 2 * Y;
     const y1 = Math.min(h - 1, y0 + 1);
-    for (let X = 0; X < W; X++) {
+    const r0 = y0 * w;
+    const r1 = y1 * w;
+    const o = Y * W;
+    for (let X = 0; X < W2; X++) {
+      const x0 = 2 * X;
+      out[o + X] = 0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1]);
+    }
+    for (let X = W2; X < W; X++) {
       const x0 = 2 * X;
       const x1 = Math.min(w - 1, x0 + 1);
-      out[Y * W + X] = 0.25 * (src[y0 * w + x0] + src[y0 * w + x1] + src[y1 * w + x0] + src[y1 * w + x1]);
+      out[o + X] = 0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1]);
     }
   }
   return { width: W, height: H, data: out };

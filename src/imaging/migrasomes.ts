@@ -219,6 +219,25 @@ interface Candidate {
   z: number;
   /** from the ring Hough transform (radius estimated, position accurate) */
   hough?: boolean;
+  /** (set by detectWith) the index of its nearest pixel, the exclusion mask and the noise map there */
+  ci?: number;
+  ex?: number;
+  nz0?: number;
+}
+
+/**
+ * Each candidate's nearest pixel and the exclusion mask and noise there, read while the candidates are still in
+ * the order they were found (raster order per scale): the detection loop takes them in the order of their
+ * strength, all over the image, where each of these reads was a cache miss.
+ */
+function annotateCandidates(cs: Candidate[], w: number, h: number, exclude: Uint8Array | undefined, noise: Float32Array): void {
+  for (let q = 0; q < cs.length; q++) {
+    const c = cs[q];
+    const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
+    c.ci = ci;
+    c.ex = exclude ? exclude[ci] : 0;
+    c.nz0 = noise[ci];
+  }
 }
 
 
@@ -441,6 +460,63 @@ function castVotes(
   }
 }
 
+/** accR blurred by the kernel bk at (x, y) (edges clamped): the sums of the separable passes at one pixel */
+function blurAt(a: Float32Array, w: number, h: number, bk: Float32Array, x: number, y: number): number {
+  const br = (bk.length - 1) >> 1;
+  let s = 0;
+  if (x >= br && y >= br && x < w - br && y < h - br) {
+    // away from the edges no index is clamped: the same sums without the clamps
+    for (let j = -br; j <= br; j++) {
+      const o = (y + j) * w + x - br;
+      let row = 0;
+      for (let i = 0; i <= 2 * br; i++) row += bk[i] * a[o + i];
+      s += bk[j + br] * row;
+    }
+    return s;
+  }
+  for (let j = -br; j <= br; j++) {
+    const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
+    let row = 0;
+    for (let i = -br; i <= br; i++) row += bk[i + br] * a[yy + Math.min(w - 1, Math.max(0, x + i))];
+    s += bk[j + br] * row;
+  }
+  return s;
+}
+
+/**
+ * The ring candidates of ringCandidates: the local maxima of the blurred votes A with enough rim length
+ * and completeness, in raster order (a function of its own: its loop over all pixels ran slower inside the
+ * once-per-frame function, whose closures hold A, w and h).
+ */
+function ringPeaks(
+  A: Float32Array, accR: Float32Array, w: number, h: number, pxUm: number, bk: Float32Array, peakGain: number,
+  minVotesUm: number, minFrac: number, out: Candidate[],
+): void {
+  // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
+  // predictable comparison for the many pixels with few votes
+  const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = A[i];
+      if (v < vLow || v <= 0) continue;
+      // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
+      // pure, so testing it before the neighbours selects the same peaks
+      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
+      if (lenUm < minVotesUm) continue;
+      if (
+        v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
+        v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
+      )
+        continue;
+      const rPx = blurAt(accR, w, h, bk, x, y) / v;
+      // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
+      const full = (2 * Math.PI * rPx) * peakGain;
+      if (v < minFrac * full) continue;
+      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
+    }
+}
+
 /** scratch of ringCandidates: the two vote accumulators (planes of the shared stage scratch during detectMigrasomes) */
 let voteScratch = new Float32Array(0);
 
@@ -486,45 +562,12 @@ export function ringCandidates(
   const bs = Math.max(0.8, 0.06 / pxUm);
   // (into aOut when given: the same passes as gaussianBlur, bs ≥ 0.8)
   const A = aOut ? convolveSeparable(acc, w, h, gaussianKernel(bs), aOut) : gaussianBlur(acc, w, h, bs);
-  // the radius accumulator is needed only at peaks: blur it there (same kernel)
+  // the radius accumulator is needed only at peaks: blurred there (same kernel)
   const bk = gaussianKernel(bs);
-  const br = (bk.length - 1) >> 1;
-  const blurAt = (a: Float32Array, x: number, y: number) => {
-    let s = 0;
-    for (let j = -br; j <= br; j++) {
-      const yy = Math.min(h - 1, Math.max(0, y + j)) * w;
-      let row = 0;
-      for (let i = -br; i <= br; i++) row += bk[i + br] * a[yy + Math.min(w - 1, Math.max(0, x + i))];
-      s += bk[j + br] * row;
-    }
-    return s;
-  };
   // a full ring of radius R gives ≈ 2πR/(px·dstep)… votes spread over the blur; threshold ∝ rim length
   const peakGain = 1 / (2 * Math.PI * bs * bs);
   const out: Candidate[] = [];
-  // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
-  // predictable comparison for the many pixels with few votes
-  const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const v = A[i];
-      if (v < vLow || v <= 0) continue;
-      // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
-      // pure, so testing it before the neighbours selects the same peaks
-      const lenUm = (v / peakGain) * pxUm; // weighted rim length voting here (µm)
-      if (lenUm < minVotesUm) continue;
-      if (
-        v < A[i - 1] || v <= A[i + 1] || v < A[i - w] || v <= A[i + w] ||
-        v < A[i - w - 1] || v < A[i - w + 1] || v <= A[i + w - 1] || v <= A[i + w + 1]
-      )
-        continue;
-      const rPx = blurAt(accR, x, y) / v;
-      // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
-      const full = (2 * Math.PI * rPx) * peakGain;
-      if (v < minFrac * full) continue;
-      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
-    }
+  ringPeaks(A, accR, w, h, pxUm, bk, peakGain, minVotesUm, minFrac, out);
   // ring completeness at any centre (pixels) and radius (µm): weighted votes / votes of a full rim
   const completeness = (x: number, y: number, rUm: number) => {
     let v = 0;
@@ -862,12 +905,22 @@ export function radialProfile(
   const n = views ? views.n : new Int32Array(nr);
   const result: Profile = views ?? { drUm, med, q25, n };
   const rhoMax = ((nr - 1) * drUm) / pxUm;
-  const fast =
-    sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax &&
-    cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1
+  const usable =
+    sampler && sampler.live() && sampler.src === sm && sampler.w === w && sampler.h === h && sampler.pxUm === pxUm && sampler.drUm === drUm && nr >= 2 && nr <= sampler.nrMax
       ? sampler
       : null;
-  const samples = fast ? fast.sample(cx, cy, nr) : null;
+  // the radii 0 … nrIn − 1 whose circles lie inside the image (sampleCircle's test; monotone in the radius)
+  let nrIn = nr;
+  if (usable && !(cx - rhoMax >= 0 && cy - rhoMax >= 0 && cx + rhoMax < w - 1 && cy + rhoMax < h - 1)) {
+    nrIn = 1;
+    for (; nrIn < nr; nrIn++) {
+      const rho = (nrIn * drUm) / pxUm;
+      if (!(cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1)) break;
+    }
+  }
+  const fast = usable && nrIn === nr ? usable : null;
+  // all circles by the sampler, or (near the border) those inside by it and the others below by sampleCircle
+  const samples = fast ? fast.sample(cx, cy, nr) : usable && nrIn >= 2 ? usable.sample(cx, cy, nrIn) : null;
   if (samples && fast && !withMedian) {
     // all radii's rim quantiles in one WebAssembly call (see ProfileSampler.quantiles); a radius it leaves
     // (no guess, a guess too far off, a zero) is selected here, and the call goes on from the next one
@@ -897,14 +950,32 @@ export function radialProfile(
       const kq = Math.floor(RIM_QUANTILE * (N - 1));
       // the guess of splitQuantile: this radius in `hint`, else the previous radius (finite samples only)
       const t = hint && k < hint.length ? hint[k] : k > 1 ? q25[k - 1] : NaN;
-      if (samples && fast) angBuf.set(samples.subarray(fast.offsets[k], fast.offsets[k] + N));
+      const part = samples !== null && usable !== null && k < nrIn ? usable : null;
+      if (samples && part) angBuf.set(samples.subarray(part.offsets[k], part.offsets[k] + N));
       else sampleCircle(sm, w, h, cx, cy, rho, N);
-      q25[k] = samples && fast && t === t ? guessedQuantile(fast, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
+      q25[k] = samples && part && t === t ? guessedQuantile(part, samples, k, N, kq, t) : lowQuantile(angBuf, 0, N, kq);
       med[k] = withMedian ? selectK(angBuf, N, (N - 1) >> 1) : q25[k];
     }
     n[k] = N;
   }
   return result;
+}
+
+/**
+ * The angular median of radius k of `radialProfile(…, withMedian = true)` at (cx, cy): the same samples
+ * (`sampleCircle` gives the sampler's values on circles inside the image) and the same selections on them
+ * (the rim quantile's `lowQuantile` first: on samples with a NaN it reorders angBuf as it did there).
+ */
+function medianAt(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, k: number, sampler: ProfileSampler | null = null): number {
+  if (k === 0) return sampleBilinear(sm, w, h, cx, cy);
+  const rho = (k * drUm) / pxUm;
+  const N = circleCount(rho);
+  // (by the sampler: finite samples, so that lowQuantile leaves them in place)
+  const samples = circleSamples(sampler, w, h, cx, cy, rho, N);
+  if (samples) return selectK(samples, N, (N - 1) >> 1);
+  sampleCircle(sm, w, h, cx, cy, rho, N);
+  lowQuantile(angBuf, 0, N, Math.floor(RIM_QUANTILE * (N - 1)));
+  return selectK(angBuf, N, (N - 1) >> 1);
 }
 
 /** The first nr radii of a profile. */
@@ -917,6 +988,8 @@ export interface ProfileFeatures {
   area: number;
   peak: number;
   peakRadiusUm: number;
+  /** the peak's radius index (peakRadiusUm / drUm) */
+  peakIndex: number;
   halfRadiusUm: number;
   score: number;
   uniformity: number;
@@ -964,7 +1037,7 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   const score = best / sd;
   const uniformity = best > 0 ? Math.min(1, best / Math.max(p.med[kp], 1e-9)) : 0;
   void pxUm;
-  return { area, peak: best, peakRadiusUm: kp * p.drUm, halfRadiusUm: half, score, uniformity };
+  return { area, peak: best, peakRadiusUm: kp * p.drUm, peakIndex: kp, halfRadiusUm: half, score, uniformity };
 }
 
 export interface DetectOptions {
@@ -1009,9 +1082,20 @@ export function dropDimFlat(found: Migrasome[], P: Pick<MigrasomeParams, "dimMin
 }
 
 /** Angular median on one circle (pixels). */
-function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number): { med: number; n: number } {
+function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, sampler: ProfileSampler | null = null): { med: number; n: number } {
   const N = circleCount(rho);
-  return { med: circleQuantile(sm, w, h, cx, cy, rho, N, Math.floor(RIM_QUANTILE * (N - 1))), n: N };
+  const kq = Math.floor(RIM_QUANTILE * (N - 1));
+  const samples = circleSamples(sampler, w, h, cx, cy, rho, N);
+  return { med: samples ? lowQuantile(samples, 0, N, kq) : circleQuantile(sm, w, h, cx, cy, rho, N, kq), n: N };
+}
+
+/**
+ * The samples of `sampleCircle` on a circle inside the image by the sampler (the same values, in WebAssembly; its image
+ * must be the one sampled), else null (then sampleCircle).
+ */
+function circleSamples(sampler: ProfileSampler | null, w: number, h: number, cx: number, cy: number, rho: number, N: number): Float32Array | null {
+  const inside = cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1;
+  return inside && sampler !== null && sampler.live() && sampler.w === w && sampler.h === h ? sampler.circle(cx, cy, rho, N) : null;
 }
 
 /**
@@ -1034,6 +1118,9 @@ function circleMax(
   const masked = new Uint8Array(N);
   // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
   const tt = trigTable(N);
+  // every sample within [0, w − 1) × [0, h − 1) (as in sampleCircle): sampleBilinear's formula without its clamps
+  const rMax = rho + (bands - 1) * bandStep;
+  const inside = cx - rMax >= 0 && cy - rMax >= 0 && cx + rMax < w - 1 && cy + rMax < h - 1;
   for (let a = 0; a < N; a++) {
     const c = tt[2 * a];
     const sn = tt[2 * a + 1];
@@ -1041,7 +1128,18 @@ function circleMax(
     const y = cy + rho * sn;
     // the mean over `bands` radii rho, rho + bandStep, … (pixels) in this direction
     let v = 0;
-    for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
+    if (inside)
+      for (let b = 0; b < bands; b++) {
+        const px = cx + (rho + b * bandStep) * c;
+        const py = cy + (rho + b * bandStep) * sn;
+        const x0 = px | 0;
+        const y0 = py | 0;
+        const fx = px - x0;
+        const fy = py - y0;
+        const i = y0 * w + x0;
+        v += (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+      }
+    else for (let b = 0; b < bands; b++) v += sampleBilinear(sm, w, h, cx + (rho + b * bandStep) * c, cy + (rho + b * bandStep) * sn);
     angBuf[a] = v / bands;
     for (const r of rings) if (Math.abs(hypot(x - r.x, y - r.y) - r.r) < tol) masked[a] = 1;
   }
@@ -1203,13 +1301,37 @@ export function detectMigrasomes(
 
 let smBusy = false;
 
+/**
+ * Lists by integer key, as a Map of arrays, but keys in [0, size) (a grid's cells) in a dense array: the same
+ * lists for the same keys (a key outside the range, e.g. a cell left of or above the image, goes to the Map).
+ */
+class CellLists<T> {
+  private readonly dense: (T[] | undefined)[];
+  private readonly other = new Map<number, T[]>();
+  constructor(private readonly size: number) {
+    this.dense = new Array<T[] | undefined>(size).fill(undefined);
+  }
+  get(key: number): T[] | undefined {
+    return key >= 0 && key < this.size ? this.dense[key] : this.other.get(key);
+  }
+  /** appends v to the list of key (a new list if none) */
+  push(key: number, v: T): void {
+    const l = this.get(key);
+    if (l) l.push(v);
+    else if (key >= 0 && key < this.size) this.dense[key] = [v];
+    else this.other.set(key, [v]);
+  }
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
+  annotateCandidates(blobs, w, h, opts.exclude, noise);
   blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed, voteOut) : null;
   const rings = ht ? ht.candidates : [];
+  annotateCandidates(rings, w, h, opts.exclude, noise);
   rings.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
   // strong rings on a 4 µm grid: their rims are not counted as fiber arms of a neighbour
   const strong = rings.filter((r) => r.z >= P.strongRingZ);
@@ -1256,7 +1378,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // the largest radius accepted so far (with a cell's slack); the test is a pure "any", so the same answer
   const acell = Math.max(1, Math.round(2 / pxUm));
   const agw = Math.ceil(w / acell) + 1;
-  const accGrid = new Map<number, Migrasome[]>();
+  const accGrid = new CellLists<Migrasome>(agw * (Math.ceil(h / acell) + 1));
   let accMaxR = 0;
   // each accepted detection's sequence number (the order of `accepted`, which only appends and removes), and
   // whether one lies outside the image (off the grid's columns: the grid search below is then not used)
@@ -1301,7 +1423,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
-  const seen = new Map<number, { x: number; y: number; r: number }[]>();
+  const seen = new CellLists<{ x: number; y: number; r: number }>(gw * (Math.ceil(h / cell) + 1));
   const nearSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
@@ -1321,9 +1443,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
     const key = gy * gw + gx;
-    const l = seen.get(key);
-    if (l) l.push({ x, y, r: rpx });
-    else seen.set(key, [{ x, y, r: rpx }]);
+    seen.push(key, { x, y, r: rpx });
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
@@ -1334,9 +1454,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   for (let i = 0; i < armBands; i++) for (let j = 0; j < armBands; j++) bandCorr += Math.exp(-(((i - j) * bandStep) ** 2) / (4 * spx * spx));
   const bandNoise = Math.sqrt(bandCorr) / armBands;
   for (const c of cands) {
+    // the circles outside the profiles read the sampler's copy of the smoothing while it holds it (the same values):
+    // the profiles read that copy, so a candidate's neighbourhood is brought into the cache once, not twice
+    const smc = sampler !== null && sampler.live() ? sampler.image : sm;
     const rpx = c.r / pxUm;
-    const ci = Math.min(h - 1, Math.max(0, Math.round(c.y))) * w + Math.min(w - 1, Math.max(0, Math.round(c.x)));
-    if (opts.exclude && opts.exclude[ci]) continue;
+    const ci = c.ci as number;
+    if (c.ex) continue;
     if (nearSeen(c.x, c.y, rpx)) continue;
     // a large blob candidate marks its place only if it passes the pre-test below (its circles can all miss a ring
     // that a smaller scale at the same place, if it comes later, would catch)
@@ -1351,7 +1474,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       if (nearAccepted(c.x, c.y, P.blobSkip, (a) => sm[ci] < lim * a.peak)) continue;
       challenger = true;
     }
-    const nz = noise[ci] * smGain;
+    const nz = (c.nz0 as number) * smGain;
     // quick test: is any circle around the candidate bright all around?
     let quick = 0;
     // a thin ring of radius R peaks in the blob response at a candidate radius ≈ 1.6 R (σ ≈ 1.14 R), between the
@@ -1360,7 +1483,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     for (let k = 0; k < nq; k++) {
       const fr = c.hough ? 0.85 + 0.15 * k : 0.4 + (0.6 * k) / (nq - 1);
       const rho = Math.max(minRho, fr * c.r) / pxUm;
-      const q = circleMedian(sm, w, h, c.x, c.y, rho);
+      const q = circleMedian(smc, w, h, c.x, c.y, rho, sampler);
       const zq = q.med / ((RIM_SE * nz * noiseF) / Math.sqrt(q.n));
       if (zq > quick) quick = zq;
       // only quick ≥ quickZ matters below, and the maximum cannot fall again: the remaining circles change nothing
@@ -1417,9 +1540,10 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         if (step < 0.3) break;
       }
     }
-    // the angular median (for the rim's uniformity) at the final centre
-    prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrh, true, sampler, prof.q25, other);
-    f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
+    // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
+    // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
+    // `prof`, computed there, so the same features but for the uniformity)
+    f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(smc, w, h, cx, cy, pxUm, dr, f.peakIndex, sampler), 1e-9)) : 0 };
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
     // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
@@ -1432,7 +1556,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
     if (P.localBaseline) {
       const outR = (f.halfRadiusUm + Math.max(0.5, 4 * sigmaT)) / pxUm;
-      const ob = circleMedian(sm, w, h, cx, cy, outR).med;
+      const ob = circleMedian(smc, w, h, cx, cy, outR, sampler).med;
       if (ob > 0) {
         const adj = Math.max(0, f.peak - ob) / Math.max(f.peak, 1e-9);
         f = { ...f, score: f.score * adj };
@@ -1449,7 +1573,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
           })
           .map((r) => ({ x: r.x, y: r.y, r: r.r / pxUm }))
       : [];
-    const arm = circleMax(sm, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
+    const arm = circleMax(smc, w, h, cx, cy, armR, nbr, Math.max(1, (2 * sigmaT) / pxUm), armBands, bandStep);
     const ringZ = ht ? ht.completeness(cx, cy, radius) : 0;
     // the max over ~N noisy directions is biased up by ≈ 2σ of a 3-sample mean
     const armContrast = f.peak / Math.max(arm - 1.3 * bandNoise * nz, 1e-6 * f.peak, 1e-9);
@@ -1464,7 +1588,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // a small object on two fiber lines that is no brighter than their sum: a crossing of fibers
     const cross =
       pass && radius < P.crossingMaxRadiusUm
-        ? crossingMeasure(sm, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
+        ? crossingMeasure(smc, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
         : undefined;
     const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * (cross.b1 + cross.b2) && f.peak <= P.crossingRimRatio * (cross.b1 + cross.b2);
     opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross });
@@ -1549,9 +1673,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     accSeq.set(added, accSeqNext++);
     if (!(added.x >= 0 && added.y >= 0 && added.x < w && added.y < h)) accOutside = true;
     const ak = accKey(added);
-    const al = accGrid.get(ak);
-    if (al) al.push(added);
-    else accGrid.set(ak, [added]);
+    accGrid.push(ak, added);
     accMaxR = Math.max(accMaxR, added.diameterUm / 2);
   }
   const kept = P.dimMinRelPeak > 0 ? dropDimFlat(accepted, P) : accepted;
