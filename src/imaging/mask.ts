@@ -51,13 +51,40 @@ export function setPixels(mask: Uint8Array): number[] {
  * lists the set pixels in ascending order (saves a scan). Returns the set pixels afterwards, ascending.
  */
 export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
-  const tables = zhangSuenTables();
   const src = pixels ?? setPixels(mask);
+  const pts = new Int32Array(src.length);
+  let n = thinInto(mask, w, h, src, src.length, pts);
+  // keep the pixels still set, in order
+  let m = 0;
+  for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
+  n = m;
+  // (an index copy: Array.from iterates, one result object per pixel)
+  const out: number[] = new Array(n);
+  for (let k = 0; k < n; k++) out[k] = pts[k];
+  return out;
+}
+
+/**
+ * `thin` followed by `removeCorners` on the set pixels src[0 … ns) (ascending): the same mask and the same pixels
+ * (ascending, in a subarray of a new array), without the list between them (removeCorners skips the pixels thinning
+ * deleted, as it skips every unset pixel).
+ */
+export function thinRemoveCorners(mask: Uint8Array, w: number, h: number, src: Int32Array, ns: number): Int32Array {
+  const pts = new Int32Array(ns);
+  const n = thinInto(mask, w, h, src, ns, pts);
+  return pts.subarray(0, removeCornersInPlace(mask, w, h, pts, n));
+}
+
+/**
+ * Zhang–Suen thinning of the set pixels src[0 … ns) (ascending) in place; the pixels not on the border are listed in
+ * pts[0 … n) (ascending; n returned), some of them deleted since (unset in the mask).
+ */
+function thinInto(mask: Uint8Array, w: number, h: number, src: ArrayLike<number>, ns: number, pts: Int32Array): number {
+  const tables = zhangSuenTables();
   // the candidate pixels and each sub-pass's deletions in typed arrays with index loops: the array iterators,
   // `filter` copies and pushes of the plain-array version were about 30 MB of garbage per 2048² frame
-  const pts = new Int32Array(src.length);
   let n = 0;
-  for (let k = 0; k < src.length; k++) {
+  for (let k = 0; k < ns; k++) {
     const i = src[k];
     const x = i % w;
     const y = (i - x) / w;
@@ -115,14 +142,7 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
     nPrev = sub === 0 ? 0 : prevDel.length;
     del = cur.subarray(0, nd);
   }
-  // keep the pixels still set, in order
-  let m = 0;
-  for (let k = 0; k < n; k++) if (mask[pts[k]]) pts[m++] = pts[k];
-  n = m;
-  // (an index copy: Array.from iterates, one result object per pixel)
-  const out: number[] = new Array(n);
-  for (let k = 0; k < n; k++) out[k] = pts[k];
-  return out;
+  return n;
 }
 
 /** removeCorners' rule for a 0/1 ring (bit k: ring neighbour k, N, NE, E, SE, S, SW, W, NW, set): 1 = remove the pixel */
@@ -154,17 +174,27 @@ const CORNER_LUT = ((): Uint8Array => {
  * pixels are left alone. Returns the set pixels afterwards, ascending.
  */
 export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: number[]): number[] {
+  const list = pixels ?? setPixels(mask);
+  const kept = Int32Array.from(list);
+  const n = removeCornersInPlace(mask, w, h, kept, kept.length);
+  const out: number[] = new Array(n);
+  for (let k = 0; k < n; k++) out[k] = kept[k];
+  return out;
+}
+
+/** `removeCorners` of the pixels list[0 … nl) (ascending; unset ones skipped): the pixels still set are written to list[0 … n), n returned. */
+function removeCornersInPlace(mask: Uint8Array, w: number, h: number, list: Int32Array, nl: number): number {
   // ring N, NE, E, SE, S, SW, W, NW
   const off = [-w, -w + 1, 1, w + 1, w, w - 1, -1, -w - 1];
   const on = new Uint8Array(8);
-  const kept: number[] = [];
-  const list = pixels ?? setPixels(mask);
-  for (let q = 0; q < list.length; q++) {
+  let nk = 0;
+  for (let q = 0; q < nl; q++) {
     const i = list[q];
     if (!mask[i]) continue;
     const x = i % w;
     const y = (i - x) / w;
-    kept.push(i);
+    // (kept unless removed below; nk ≤ q, so the list is compacted in place)
+    list[nk++] = i;
     if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
     // (a 0/1 ring: the decision below from a table of the 256 patterns, made by the same rule)
     const v0 = mask[i - w];
@@ -178,7 +208,7 @@ export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: n
     if ((v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7) <= 1) {
       if (CORNER_LUT[v0 | (v1 << 1) | (v2 << 2) | (v3 << 3) | (v4 << 4) | (v5 << 5) | (v6 << 6) | (v7 << 7)] === 1) {
         mask[i] = 0;
-        kept.pop();
+        nk--;
       }
       continue;
     }
@@ -199,8 +229,8 @@ export function removeCorners(mask: Uint8Array, w: number, h: number, pixels?: n
     if (groups === 0) groups = 1;
     if (groups === 1) {
       mask[i] = 0;
-      kept.pop();
+      nk--;
     }
   }
-  return kept;
+  return nk;
 }

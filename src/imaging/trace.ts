@@ -8,7 +8,7 @@
 import { insertionSortAsc } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { DrawnLines } from "./lines.ts";
-import { removeCorners, setPixels, thin } from "./mask.ts";
+import { setPixels, thinRemoveCorners } from "./mask.ts";
 import { withStageScratch } from "./stagescratch.ts";
 
 export interface FiberNode {
@@ -307,7 +307,7 @@ function traceWith(
   }
   scratchDirty = true;
   let mask: Uint8Array;
-  // offsets and line response of raster pixel i: OX[at(i)] etc.
+  // offsets and line response of raster pixel i: OX[k] etc. with k its list slot (sl ? sl[i] − 1 : i)
   let OX: Float32Array;
   let OY: Float32Array;
   let LZ: Float32Array | undefined;
@@ -331,7 +331,8 @@ function traceWith(
     LZ = opts.lineZ;
   }
   const sl = slot;
-  const at = sl ? (i: number) => sl[i] - 1 : (i: number) => i;
+  // (the list slot of mask pixel i, sl ? sl[i] − 1 : i, is written out at every use: a closure here was not inlined
+  // into this long function, one call per lookup)
   // clear migrasome discs (their rims are ridges too) and excluded areas
   // the migrasomes' cleared discs and capture rings on the raster; which ring holds a pixel is looked up only where
   // a node lies (`migrasomeAt`, the last migrasome whose ring holds it, as painting the rings in order would give)
@@ -346,68 +347,69 @@ function traceWith(
     clearDisc(mask, W, H, m.x, m.y, r, r2);
   });
   const migrasomeAt = ringLookup(rings, W, H);
-  let pixels: number[];
-  if (drawn) {
-    // (index loops over the pixel lists here and below: no iterator results to allocate and collect; the list made
-    // at its final length, not grown by pushes)
-    const dp = drawn.pixels;
-    let n = 0;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) n++;
-    pixels = new Array(n);
-    n = 0;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels[n++] = dp[q];
-  } else pixels = setPixels(mask);
-  if (opts.exclude) {
-    const ex = opts.exclude;
-    if (sc === 1) {
-      for (let q = 0; q < pixels.length; q++) if (ex[pixels[q]]) mask[pixels[q]] = 0;
-    } else
-      for (let q = 0; q < pixels.length; q++) {
-        const i = pixels[q];
-        const x = i % W;
-        const y = (i - x) / W;
-        if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
-      }
-    let n = 0;
-    for (let q = 0; q < pixels.length; q++) if (mask[pixels[q]]) pixels[n++] = pixels[q];
-    pixels.length = n;
-  }
-  pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
-  const nb = (i: number): number => {
-    const x = i % W;
-    const y = (i - x) / W;
-    if (x > 0 && y > 0 && x < W - 1 && y < H - 1)
-      return mask[i - W - 1] + mask[i - W] + mask[i - W + 1] + mask[i - 1] + mask[i + 1] + mask[i + W - 1] + mask[i + W] + mask[i + W + 1];
-    let c = 0;
-    for (let k = 0; k < 8; k++) {
-      const xx = x + DX[k];
-      const yy = y + DY[k];
-      if (xx >= 0 && yy >= 0 && xx < W && yy < H && mask[yy * W + xx]) c++;
+  // the set pixels (ascending) outside the excluded areas (those are cleared): one pass over the list (each pass
+  // over a raster-wide list reads most of the mask raster's cache lines)
+  const src = drawn ? drawn.pixels : Int32Array.from(setPixels(mask));
+  const list = new Int32Array(src.length);
+  let nl = 0;
+  const ex = opts.exclude;
+  if (!ex) {
+    for (let q = 0; q < src.length; q++) if (mask[src[q]]) list[nl++] = src[q];
+  } else if (sc === 1) {
+    for (let q = 0; q < src.length; q++) {
+      const i = src[q];
+      if (!mask[i]) continue;
+      if (ex[i]) mask[i] = 0;
+      else list[nl++] = i;
     }
-    return c;
-  };
+  } else
+    for (let q = 0; q < src.length; q++) {
+      const i = src[q];
+      if (!mask[i]) continue;
+      const x = i % W;
+      const y = (i - x) / W;
+      if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
+      else list[nl++] = i;
+    }
+  // (index loops over the pixel lists here and below: no iterator results to allocate and collect)
+  const pixels = thinRemoveCorners(mask, W, H, list, nl);
+  // the set neighbours of a set pixel (thinning cleared the raster's border, so every set pixel is inside it)
+  const nb = (i: number): number => mask[i - W - 1] + mask[i - W] + mask[i - W + 1] + mask[i - 1] + mask[i + 1] + mask[i + W - 1] + mask[i + W] + mask[i + W + 1];
   const pos = (i: number): [number, number] => {
     const x = i % W;
     const y = (i - x) / W;
-    const k = at(i);
+    const k = sl ? sl[i] - 1 : i;
     return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  // the mark of mask pixel i is nodeOf[at(i)]: node id + 1 (0: not a node pixel; −1: walked). For a mask raster, the
+  // the mark of mask pixel i is nodeOf[its list slot]: node id + 1 (0: not a node pixel; −1: walked). For a mask raster, the
   // raster module scratch (zero outside the pixels this call sets); for drawn lines, one mark per list slot, so
   // that no second raster of the tracing raster's size (64 MB at 4096²) is touched. Marks are only read at mask
   // pixels, which are all listed.
   const nodeOf = drawn ? new Int32Array(drawn.pixels.length) : nodeScratch;
+  // the list slot of each listed pixel (drawn lines: both lists ascending, so by one merge walk, without reading the
+  // list-slot raster). Every listed pixel stays set from here on.
+  const ps = new Int32Array(pixels.length);
+  if (drawn) {
+    const dp = drawn.pixels;
+    let j = 0;
+    for (let q = 0; q < pixels.length; q++) {
+      const i = pixels[q];
+      while (dp[j] !== i) j++;
+      ps[q] = j;
+    }
+  } else ps.set(pixels);
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (!mask[i] || nodeOf[at(i)] > 0) continue;
+    const kq = ps[q];
+    if (nodeOf[kq] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
     // junction pixels cluster together
     const cluster = [i];
-    nodeOf[at(i)] = nodes.length + 1;
+    nodeOf[kq] = nodes.length + 1;
     if (d > 2)
       for (let q = 0; q < cluster.length; q++) {
         const j = cluster[q];
@@ -418,8 +420,8 @@ function traceWith(
           const yy = y + DY[k];
           if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
           const m = yy * W + xx;
-          if (mask[m] && nodeOf[at(m)] === 0 && nb(m) > 2) {
-            nodeOf[at(m)] = nodes.length + 1;
+          if (mask[m] && nodeOf[sl ? sl[m] - 1 : m] === 0 && nb(m) > 2) {
+            nodeOf[sl ? sl[m] - 1 : m] = nodes.length + 1;
             cluster.push(m);
           }
         }
@@ -446,15 +448,15 @@ function traceWith(
     walkLen = 2;
     let prev = start;
     let cur = first;
-    const startMark = nodeOf[at(start)];
-    while (nodeOf[at(cur)] === 0) {
-      nodeOf[at(cur)] = -1; // walked
+    const startMark = nodeOf[sl ? sl[start] - 1 : start];
+    for (let kc = sl ? sl[cur] - 1 : cur; nodeOf[kc] === 0; kc = sl ? sl[cur] - 1 : cur) {
+      nodeOf[kc] = -1; // walked
       let next = -1;
       // thinning cleared the image border, so every mask pixel's neighbours are inside the image
       for (let k = 0; k < 8; k++) {
         const m = cur + OFF[k];
         if (!mask[m] || m === prev) continue;
-        const mark = nodeOf[at(m)];
+        const mark = nodeOf[sl ? sl[m] - 1 : m];
         if (mark === -1) continue;
         if (walkLen > 2 && mark === startMark && mark > 0 && m !== start && walkLen < 3) continue;
         next = m;
@@ -497,7 +499,7 @@ function traceWith(
       const i = pix[j];
       const x = i % W;
       const y = (i - x) / W;
-      const k = at(i);
+      const k = sl ? sl[i] - 1 : i;
       rx[j] = (x + 0.5 + OX[k]) * pu;
       ry[j] = (y + 0.5 + OY[k]) * pu;
     }
@@ -528,7 +530,7 @@ function traceWith(
       for (let k = 0; k < 8; k++) {
         const m = i + OFF[k];
         if (!mask[m]) continue;
-        const mark = nodeOf[at(m)];
+        const mark = nodeOf[sl ? sl[m] - 1 : m];
         if (mark === -1 || mark === n + 1) continue;
         if (mark > 0) {
           // adjacent node pixels: a direct short edge (once)
@@ -540,7 +542,7 @@ function traceWith(
           continue;
         }
         const end = walk(i, m);
-        const endMark = nodeOf[at(end)];
+        const endMark = nodeOf[sl ? sl[end] - 1 : end];
         const b = endMark > 0 ? endMark - 1 : n;
         addEdge(walkBuf, walkLen, n, b);
       }
@@ -549,16 +551,16 @@ function traceWith(
   // closed loops without nodes
   for (let q = 0; q < pixels.length; q++) {
     const i = pixels[q];
-    if (mask[i] && nodeOf[at(i)] === 0) {
+    if (nodeOf[ps[q]] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
-      nodeOf[at(i)] = id + 1;
+      nodeOf[ps[q]] = id + 1;
       const x = i % W;
       const y = (i - x) / W;
       for (let k = 0; k < 8; k++) {
         const m = (y + DY[k]) * W + x + DX[k];
-        if (m >= 0 && m < mask.length && mask[m] && nodeOf[at(m)] !== -1) {
+        if (m >= 0 && m < mask.length && mask[m] && nodeOf[sl ? sl[m] - 1 : m] !== -1) {
           walk(i, m);
           addEdge(walkBuf, walkLen, id, id);
           break;
