@@ -65,17 +65,6 @@ export function thin(mask: Uint8Array, w: number, h: number, pixels?: number[]):
 }
 
 /**
- * `thin` followed by `removeCorners` on the set pixels src[0 … ns) (ascending): the same mask and the same pixels
- * (ascending, in a subarray of a new array), without the list between them (removeCorners skips the pixels thinning
- * deleted, as it skips every unset pixel).
- */
-export function thinRemoveCorners(mask: Uint8Array, w: number, h: number, src: Int32Array, ns: number): Int32Array {
-  const pts = new Int32Array(ns);
-  const n = thinInto(mask, w, h, src, ns, pts);
-  return pts.subarray(0, removeCornersInPlace(mask, w, h, pts, n));
-}
-
-/**
  * Zhang–Suen thinning of the set pixels src[0 … ns) (ascending) in place; the pixels not on the border are listed in
  * pts[0 … n) (ascending; n returned), some of them deleted since (unset in the mask).
  */
@@ -233,4 +222,126 @@ function removeCornersInPlace(mask: Uint8Array, w: number, h: number, list: Int3
     }
   }
   return nk;
+}
+
+/**
+ * The 8-neighbours of the pixels L[0 … n) (raster indices of a w-wide raster, ascending, none on the raster's border)
+ * among themselves: entry 8q + k is the list index of neighbour k of pixel q, in the order E, SE, S, SW, W, NW, N, NE
+ * (dx, dy = (1, 0), (1, 1), (0, 1), (−1, 1), (−1, 0), (−1, −1), (0, −1), (1, −1)), or n (a sentinel) where that
+ * neighbour is not listed. By one pass with a pointer in each neighbouring row: no raster.
+ */
+export function neighbourTable(L: Int32Array, n: number, w: number): Int32Array {
+  const nb = new Int32Array(8 * n);
+  let pa = 0;
+  let pb = 0;
+  for (let q = 0; q < n; q++) {
+    const i = L[q];
+    const b = 8 * q;
+    nb[b] = q + 1 < n && L[q + 1] === i + 1 ? q + 1 : n;
+    nb[b + 4] = q > 0 && L[q - 1] === i - 1 ? q - 1 : n;
+    // the row above: i − w − 1, i − w, i + 1 − w
+    const ta = i - w - 1;
+    while (pa < n && L[pa] < ta) pa++;
+    let j = pa;
+    let NW = n;
+    let N = n;
+    let NE = n;
+    if (j < n && L[j] === ta) NW = j++;
+    if (j < n && L[j] === ta + 1) N = j++;
+    if (j < n && L[j] === ta + 2) NE = j;
+    nb[b + 5] = NW;
+    nb[b + 6] = N;
+    nb[b + 7] = NE;
+    // the row below: i + w − 1, i + w, i + w + 1
+    const tb = i + w - 1;
+    while (pb < n && L[pb] < tb) pb++;
+    j = pb;
+    let SW = n;
+    let S = n;
+    let SE = n;
+    if (j < n && L[j] === tb) SW = j++;
+    if (j < n && L[j] === tb + 1) S = j++;
+    if (j < n && L[j] === tb + 2) SE = j;
+    nb[b + 3] = SW;
+    nb[b + 2] = S;
+    nb[b + 1] = SE;
+  }
+  return nb;
+}
+
+/**
+ * `thin` followed by `removeCorners` on a pixel list with its neighbour table (`neighbourTable`; no pixel on the
+ * raster's border): alive[q] (0/1, n + 1 entries, alive[n] = 0 for the sentinel) is the mask at pixel q, cleared
+ * where a pixel is deleted. The same deletions as the raster functions on the mask of these pixels: the same tests on
+ * the same neighbourhoods, candidates in the same (ascending) order.
+ */
+export function thinRemoveCornersList(nb: Int32Array, n0: number, alive: Uint8Array): void {
+  const tables = zhangSuenTables();
+  const pts = new Int32Array(n0);
+  for (let q = 0; q < n0; q++) pts[q] = q;
+  let n = n0;
+  let del = new Int32Array(0);
+  let prevDel = new Int32Array(0);
+  let nPrev = 0;
+  let idle = 0;
+  let cand: Int32Array = pts;
+  let nc = n;
+  for (let sub = 0; idle < 2; sub++) {
+    const t = tables[sub & 1];
+    if (sub >= 2 && 8 * (nPrev + del.length) >= n) {
+      let m = 0;
+      for (let k = 0; k < n; k++) if (alive[pts[k]]) pts[m++] = pts[k];
+      n = m;
+      cand = pts;
+      nc = n;
+    } else if (sub >= 2) {
+      // the listed neighbours of the deletions of the last two sub-passes, ascending, once each (unlisted ones are
+      // the sentinel n, never alive)
+      const c = new Int32Array(8 * (nPrev + del.length));
+      let m = 0;
+      for (let k = 0; k < nPrev; k++) for (let q = 0; q < 8; q++) c[m++] = nb[8 * prevDel[k] + q];
+      for (let k = 0; k < del.length; k++) for (let q = 0; q < 8; q++) c[m++] = nb[8 * del[k] + q];
+      c.subarray(0, m).sort();
+      nc = 0;
+      for (let k = 0; k < m; k++) if ((k === 0 || c[k] !== c[k - 1]) && alive[c[k]]) c[nc++] = c[k];
+      cand = c;
+    }
+    const cur = new Int32Array(nc);
+    let nd = 0;
+    for (let k = 0; k < nc; k++) {
+      const i = cand[k];
+      if (!alive[i]) continue;
+      const b = 8 * i;
+      const c =
+        alive[nb[b + 6]] |
+        (alive[nb[b + 7]] << 1) |
+        (alive[nb[b]] << 2) |
+        (alive[nb[b + 1]] << 3) |
+        (alive[nb[b + 2]] << 4) |
+        (alive[nb[b + 3]] << 5) |
+        (alive[nb[b + 4]] << 6) |
+        (alive[nb[b + 5]] << 7);
+      if (t[c]) cur[nd++] = i;
+    }
+    for (let k = 0; k < nd; k++) alive[cur[k]] = 0;
+    idle = nd ? 0 : idle + 1;
+    prevDel = del;
+    nPrev = sub === 0 ? 0 : prevDel.length;
+    del = cur.subarray(0, nd);
+  }
+  // corners, in ascending order (each removal seen by the pixels after it), from the 0/1 ring's table
+  for (let q = 0; q < n0; q++) {
+    if (!alive[q]) continue;
+    const b = 8 * q;
+    const c =
+      alive[nb[b + 6]] |
+      (alive[nb[b + 7]] << 1) |
+      (alive[nb[b]] << 2) |
+      (alive[nb[b + 1]] << 3) |
+      (alive[nb[b + 2]] << 4) |
+      (alive[nb[b + 3]] << 5) |
+      (alive[nb[b + 4]] << 6) |
+      (alive[nb[b + 5]] << 7);
+    if (CORNER_LUT[c] === 1) alive[q] = 0;
+  }
 }
