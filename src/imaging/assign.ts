@@ -35,6 +35,43 @@ function edgePointGrid(g: FiberGraph, G: number, use: (ei: number) => boolean): 
   return grid;
 }
 
+/**
+ * `edgePointGrid` with the vertices in flat arrays (vertex v: X[v], Y[v], edge E[v], index K[v]) and each cell's list
+ * of its vertices' numbers, in the same order: no four-element array per vertex.
+ */
+function edgeVertexGrid(g: FiberGraph, G: number, use: (ei: number) => boolean): { cells: Map<number | string, number[]>; X: Float64Array; Y: Float64Array; E: Int32Array; K: Int32Array } {
+  const used = new Uint8Array(g.edges.length);
+  let total = 0;
+  for (let ei = 0; ei < g.edges.length; ei++)
+    if (use(ei)) {
+      used[ei] = 1;
+      total += g.edges[ei].points.length;
+    }
+  const X = new Float64Array(total);
+  const Y = new Float64Array(total);
+  const E = new Int32Array(total);
+  const K = new Int32Array(total);
+  const cells = new Map<number | string, number[]>();
+  let v = 0;
+  for (let ei = 0; ei < g.edges.length; ei++) {
+    if (!used[ei]) continue;
+    const pts = g.edges[ei].points;
+    for (let k = 0; k < pts.length; k++) {
+      const p = pts[k];
+      X[v] = p[0];
+      Y[v] = p[1];
+      E[v] = ei;
+      K[v] = k;
+      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
+      const l = cells.get(key);
+      if (l) l.push(v);
+      else cells.set(key, [v]);
+      v++;
+    }
+  }
+  return { cells, X, Y, E, K };
+}
+
 export interface AssignParams {
   /** a migrasome takes the cell of the nearest traced vertex of a cell's fiber within its radius + this (µm) */
   fiberReachUm: number;
@@ -86,7 +123,7 @@ export function assignCells(
   // traced vertices of fibers with a cell, on a grid of cells of G µm (≥ the largest reach)
   const maxR = migs.reduce((a, m) => Math.max(a, m.rUm), 0);
   const G = Math.max(4, maxR + params.fiberReachUm);
-  const grid = edgePointGrid(g, G, (ei) => {
+  const { cells: grid, X, Y, E, K } = edgeVertexGrid(g, G, (ei) => {
     const e = g.edges[ei];
     return edgeCell[ei] !== null || !!(nodeCell && (nodeCell.has(e.a) || nodeCell.has(e.b)));
   });
@@ -96,7 +133,7 @@ export function assignCells(
   return migs.map((m, i) => {
     const viaNode = migNode.get(i);
     if (viaNode !== undefined) return viaNode;
-    let hit: [number, number] | null = null;
+    let hit = -1;
     let best = m.rUm + params.fiberReachUm;
     const gx = Math.floor(m.xUm / G);
     const gy = Math.floor(m.yUm / G);
@@ -105,15 +142,20 @@ export function assignCells(
         const l = grid.get(gridKey(q, j));
         if (!l) continue;
         for (let t = 0; t < l.length; t++) {
-          const p = l[t];
-          const d = hypot(p[0] - m.xUm, p[1] - m.yUm);
+          const v = l[t];
+          const dx = X[v] - m.xUm;
+          const dy = Y[v] - m.yUm;
+          // hypot(dx, dy) ≥ max(|dx|, |dy|) (hypot.ts: √(p² + q²) ≥ 1 times the larger magnitude), so a vertex with
+          // either at or beyond `best` (or NaN) cannot be nearer: the same answer without its hypot
+          if (!(Math.abs(dx) < best && Math.abs(dy) < best)) continue;
+          const d = hypot(dx, dy);
           if (d < best) {
             best = d;
-            hit = [p[2], p[3]];
+            hit = v;
           }
         }
       }
-    if (hit) return vertexCell(hit[0], hit[1]);
+    if (hit >= 0) return vertexCell(E[hit], K[hit]);
     if (!(params.nearestCellUm > 0)) return null;
     let cellId: number | null = null;
     let bd = params.nearestCellUm;

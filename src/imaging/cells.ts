@@ -253,6 +253,42 @@ function nearDistance(mask: Uint8Array, w: number, h: number, limit: number, out
 }
 
 /**
+ * `nearDistance(inv, w, h, limit, out)` for inv = labels ? 0 : 1, with the labels read in its place (the same tiles,
+ * runs and values); `inv` is scratch for the fallback to the full transform.
+ */
+function nearCellDistance(labels: Int32Array, w: number, h: number, limit: number, out: Float32Array, inv: Uint8Array): { d: Float32Array; runs: Int32Array[] | null } {
+  const R = Math.ceil(limit) + 1;
+  const T = NEAR_TILE;
+  if (!(R >= 0 && R <= T)) {
+    for (let i = 0; i < inv.length; i++) inv[i] = labels[i] ? 0 : 1;
+    return nearDistance(inv, w, h, limit, out);
+  }
+  const tw = Math.ceil(w / T);
+  const th = Math.ceil(h / T);
+  const zero = new Uint8Array(tw * th);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    const to = (y >> 5) * tw;
+    for (let x = 0; x < w; x++) if (labels[o + x]) zero[to + (x >> 5)] = 1;
+  }
+  const runs = nearRuns(zero, tw, th, w, h, R);
+  const d = out.fill(1e9);
+  for (let y = 0; y < h; y++) {
+    const run = runs[y >> 5];
+    for (let r = 0; r < run.length; r += 2) for (let i = y * w + run[r], e = y * w + run[r + 1]; i < e; i++) if (labels[i]) d[i] = 0;
+  }
+  for (let y = 0; y < h; y++) {
+    const run = runs[y >> 5];
+    for (let r = 0; r < run.length; r += 2) forwardRun(d, w, y, run[r], run[r + 1]);
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    const run = runs[y >> 5];
+    for (let r = run.length - 2; r >= 0; r -= 2) backwardRun(d, w, h, y, run[r], run[r + 1]);
+  }
+  return { d, runs };
+}
+
+/**
  * Per tile row, the pixel column ranges [x0, x1) (flattened pairs, ascending) of the tiles that are
  * next to a tile holding a 0 pixel (`zero`, tw × th) or within R pixels of the image border.
  */
@@ -1056,9 +1092,10 @@ export function cellExclusion(labels: Int32Array, w: number, h: number, pxUm: nu
 }
 
 function exclusionWith(labels: Int32Array, w: number, h: number, pxUm: number, marginUm: number, dist: Float32Array, inv: Uint8Array): Uint8Array {
-  for (let i = 0; i < inv.length; i++) inv[i] = labels[i] ? 0 : 1;
   const r = marginUm / pxUm;
-  const { d, runs } = nearDistance(inv, w, h, r, dist);
+  // the distance to the cells: nearDistance of the inverted labels, read from the labels themselves where it can
+  // be (no inverted copy; its 0 pixels are the cell pixels)
+  const { d, runs } = nearCellDistance(labels, w, h, r, dist, inv);
   const m = new Uint8Array(w * h);
   if (!runs) {
     for (let i = 0; i < m.length; i++) m[i] = labels[i] || d[i] <= r ? 1 : 0;

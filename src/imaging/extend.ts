@@ -272,15 +272,31 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
   // below; every vertex object is listed once: no map keyed by the vertices)
   const G = 0.5;
   const gw = Math.ceil((w * pxUm) / G) + 2;
-  const grid = new Map<number, GridCell>();
+  // the cells by key (gy·gw + gx) in a dense table where the key is one of the image's (cell list index + 1, 0 = none;
+  // a Map's hashing was a third of this stage), and in a Map otherwise (keys off the image, e.g. negative): the same
+  // cells and contents as one Map
+  const gridN = gw * (Math.ceil((h * pxUm) / G) + 2);
+  const gridIdx = new Int32Array(gridN);
+  const gridCells: GridCell[] = [];
+  const gridOut = new Map<number, GridCell>();
+  const cellAt = (k: number): GridCell | undefined => {
+    if (k >= 0 && k < gridN) {
+      const c = gridIdx[k];
+      return c ? gridCells[c - 1] : undefined;
+    }
+    return gridOut.get(k);
+  };
   const cellOf = (p: Pt): number => Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
   const addPt = (p: Pt, e: FiberEdge) => {
     const k = cellOf(p);
-    const l = grid.get(k);
+    const l = cellAt(k);
     if (l) {
       l.p.push(p);
       l.e.push(e);
-    } else grid.set(k, { p: [p], e: [e] });
+    } else if (k >= 0 && k < gridN) {
+      gridCells.push({ p: [p], e: [e] });
+      gridIdx[k] = gridCells.length;
+    } else gridOut.set(k, { p: [p], e: [e] });
   };
   for (let ei = 0; ei < edges.length; ei++) {
     const e = edges[ei];
@@ -295,7 +311,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let bd = r * r;
     for (let gy = Math.floor((y - r) / G); gy <= Math.floor((y + r) / G); gy++)
       for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
-        const l = grid.get(gy * gw + gx);
+        const l = cellAt(gy * gw + gx);
         if (!l) continue;
         const lp = l.p;
         for (let j = 0; j < lp.length; j++) {
@@ -498,7 +514,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         o.lengthUm = polyLength(o.points);
         edges.push(e2);
         for (let j = 0; j < tail.length; j++) {
-          const l = grid.get(cellOf(tail[j])) as GridCell;
+          const l = cellAt(cellOf(tail[j])) as GridCell;
           for (let q = 0; q < l.p.length; q++) if (l.p[q] === tail[j]) l.e[q] = e2;
         }
         if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
@@ -614,7 +630,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         const by1 = m.yUm + Math.max(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
         for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
           for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
-            const l = grid.get(gy * gw + gx);
+            const l = cellAt(gy * gw + gx);
             if (!l) continue;
             const lp = l.p;
             for (let j = 0; j < lp.length; j++) {

@@ -484,9 +484,46 @@ export function subtractBackground(
   /** arrays of w·h values to write the image and the noise map into (every value is written) */
   into?: { sub: Float32Array; noise: Float32Array },
 ): { sub: Float32Array; noise: Float32Array; noiseMedian: number } {
-  const g = backgroundGrid(src, w, h, blockPx, q);
-  const { noise, noiseMedian } = noiseModel(src, w, h, blockPx, g.scr, into?.noise);
-  return { sub: upsampleInto(g.grid, g.gw, g.gh, w, h, g.b, src, into?.sub ?? new Float32Array(w * h)), noise, noiseMedian };
+  // both grids from one pass over the blocks (each block's pixels and their high-pass gathered together): the same
+  // values and statistics as `backgroundGrid` and `noiseModel`'s grid, one read of the image fewer
+  const b = Math.max(4, Math.round(blockPx));
+  const scr = selectScratch(b * b);
+  const scale = 1.4826 / Math.sqrt(1.25);
+  const gb = gatherBlockPairs(src, w, h, blockPx, q, scale, scr);
+  const { noise, noiseMedian } = noiseFromGrid(gb.noiseGrid, gb.gw, gb.gh, gb.b, w, h, into?.noise);
+  return { sub: upsampleInto(gb.grid, gb.gw, gb.gh, w, h, gb.b, src, into?.sub ?? new Float32Array(w * h)), noise, noiseMedian };
+}
+
+/**
+ * `gatherBlocks` of the pixels (reduced by the q-quantile `selectQuarterSteps` rank, as `backgroundGrid`) and of the
+ * high-pass (reduced by scale × its median, as `noiseModel`) in one pass over each block.
+ */
+function gatherBlockPairs(src: Float32Array, w: number, h: number, blockPx: number, q: number, scale: number, scr: SelectScratch): { grid: Float32Array; noiseGrid: Float32Array; gw: number; gh: number; b: number } {
+  const b = Math.max(4, Math.round(blockPx));
+  const gw = Math.max(1, Math.ceil(w / b));
+  const gh = Math.max(1, Math.ceil(h / b));
+  const grid = new Float32Array(gw * gh);
+  const noiseGrid = new Float32Array(gw * gh);
+  const buf = new Float32Array(b * b);
+  const hbuf = new Float32Array(b * b);
+  const step = b * b > 4096 ? 2 : 1; // subsample big blocks
+  for (let gy = 0; gy < gh; gy++)
+    for (let gx = 0; gx < gw; gx++) {
+      let n = 0;
+      const ye = Math.min(h, (gy + 1) * b);
+      const xe = Math.min(w, (gx + 1) * b);
+      for (let y = gy * b; y < ye; y += step) {
+        const edgeRow = y === 0 || y === h - 1;
+        for (let x = gx * b; x < xe; x += step) {
+          const i = y * w + x;
+          buf[n] = src[i];
+          hbuf[n++] = edgeRow || x === 0 || x === w - 1 ? 0 : Math.abs(src[i] - 0.25 * (src[i - 1] + src[i + 1] + src[i - w] + src[i + w]));
+        }
+      }
+      grid[gy * gw + gx] = selectQuarterSteps(buf, n, Math.floor(q * (n - 1)), scr);
+      noiseGrid[gy * gw + gx] = scale * selectQuarterSteps(hbuf, n, Math.floor(0.5 * (n - 1)), scr);
+    }
+  return { grid, noiseGrid, gw, gh, b };
 }
 
 function backgroundGrid(src: Float32Array, w: number, h: number, blockPx: number, q: number) {
@@ -499,6 +536,11 @@ function noiseModel(src: Float32Array, w: number, h: number, blockPx: number, sc
   // high-pass: x − mean of 4-neighbours; for white noise σ_hp = σ·√(1 + 1/4)
   const scale = 1.4826 / Math.sqrt(1.25);
   const { grid, gw, gh, b } = highPassBlockGrid(src, w, h, blockPx, (buf, n) => scale * selectQuarterSteps(buf, n, Math.floor(0.5 * (n - 1)), scr));
+  return noiseFromGrid(grid, gw, gh, b, w, h, into);
+}
+
+/** The noise map and its median from the noise grid (`noiseModel`). */
+function noiseFromGrid(grid: Float32Array, gw: number, gh: number, b: number, w: number, h: number, into?: Float32Array): { noise: Float32Array; noiseMedian: number } {
   const noise = upsampleInto(grid, gw, gh, w, h, b, null, into ?? new Float32Array(w * h));
   let noiseMedian = quantile(grid, 0.5);
   if (!(noiseMedian > 0)) noiseMedian = 1e-6;

@@ -5,7 +5,7 @@
  * (`validation.ts`: the held-out evaluation table).
  */
 
-import { quantile } from "../stats/descriptive.ts";
+import { insertionSortAsc } from "./filters.ts";
 
 /** −Φ⁻¹(0.3): how far the 30th percentile of Gaussian noise lies below its mean, in noise units */
 const BACKGROUND_OFFSET_Z = 0.5244;
@@ -14,6 +14,31 @@ const BACKGROUND_OFFSET_Z = 0.5244;
 const MIN_RING_PIXELS = 8;
 /** the innermost ring is a disc of this radius (pixels; ≥ 8 pixels): a small migrasome, blurred, peaks at its centre */
 const CENTRE_RADIUS_PX = 1.6;
+
+let medianBuf = new Float64Array(64);
+
+/**
+ * `quantile(values, 0.5)` of stats/descriptive.ts (a sorted Float64Array copy, then a[lo] + (h − lo)·(a[hi] − a[lo]))
+ * without the typed array and its runtime sort per ring: the values sorted in a scratch row by insertion when none is
+ * zero or NaN (then < orders them as the typed sort does, and equal values are the same bits), else by the typed sort.
+ */
+function ringMedian(values: number[]): number {
+  const n = values.length;
+  if (medianBuf.length < n) medianBuf = new Float64Array(2 * n);
+  const a = medianBuf;
+  let odd = false;
+  for (let j = 0; j < n; j++) {
+    const v = values[j];
+    if (!(v !== 0 && v === v)) odd = true;
+    a[j] = v;
+  }
+  if (odd) a.subarray(0, n).sort();
+  else insertionSortAsc(a, n);
+  const h = (n - 1) * 0.5;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return a[lo] + (h - lo) * (a[hi] - a[lo]);
+}
 
 /** one detected migrasome: centre in pixels and diameter in µm */
 export interface SnrMigrasome {
@@ -51,7 +76,7 @@ export function estimateSnr(sub: Float32Array, w: number, h: number, pxUm: numbe
         if (k < nb) bins[k].push(sub[y * w + x]);
       }
     let peak = -Infinity;
-    for (let k = 0; k < nb; k++) if (bins[k].length >= MIN_RING_PIXELS) peak = Math.max(peak, quantile(bins[k], 0.5));
+    for (let k = 0; k < nb; k++) if (bins[k].length >= MIN_RING_PIXELS) peak = Math.max(peak, ringMedian(bins[k]));
     if (peak > -Infinity) {
       sum += peak;
       n++;

@@ -3,8 +3,9 @@
  * turn. It is the WebAssembly memory of the line filter's passes (fastlines.ts), which the ridge stage grows to
  * about 95 MB at 2048² and 0.16 µm pixels. Borrowers, in pipeline order: the cell exclusion (distance map; its
  * pages are then reused by the line filter), the line filter's centre-line drawing (plot log and sort, after its
- * passes), the migrasome stage (vote, blob, pyramid and profile-smoothing planes) and the tracer (the drawn
- * lines' mask and list-slot rasters) — instead of ~170 MB of module scratch and per-frame arrays of their own.
+ * passes) and the migrasome stage (vote, blob, pyramid and profile-smoothing planes) — instead of ~170 MB of module
+ * scratch and per-frame arrays of their own. (The tracer borrowed it for the drawn lines' mask and list-slot rasters
+ * until it worked on the pixel list with a neighbour table instead: no raster at all.)
  * A large frame's first call thus touches far fewer fresh pages (each 4 kB page costs a page fault the first time
  * it is written; at 2048² that was a large part of the first frame's extra time).
  *

@@ -8,8 +8,7 @@
 import { insertionSortAsc } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { DrawnLines } from "./lines.ts";
-import { removeCorners, setPixels, thin } from "./mask.ts";
-import { withStageScratch } from "./stagescratch.ts";
+import { neighbourTable, setPixels, thinRemoveCornersList } from "./mask.ts";
 
 export interface FiberNode {
   id: number;
@@ -192,14 +191,6 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
 }
 
 /**
- * the tracer's raster scratch for a mask raster (not for drawn lines, whose marks are kept per list slot), one mark
- * per pixel: node id + 1, −1 walked (a walked pixel is never a node pixel), 0 neither; zero between calls
- * (`scratchDirty` if a call was cut short)
- */
-let nodeScratch = new Int32Array(0);
-let scratchDirty = false;
-
-/**
  * For rings (centre, squared radius; raster pixels) the index of the last one holding pixel (x, y) by
  * (x − cx)² + (y − cy)² ≤ r², or −1: the same as painting the rings in order on the raster and reading the pixel.
  */
@@ -255,10 +246,31 @@ function medianZ(buf: Float64Array, lineZ: Float32Array, pix: Int32Array, slot: 
   return buf[n >> 1];
 }
 
-/** Clears the raster pixels (x, y) with (x − cx)² + (y − cy)² ≤ r2 (r: the radius whose square is r2, for the box). */
-function clearDisc(mask: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
-  for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++)
-    for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(W - 1, Math.ceil(cx + r)); x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r2) mask[y * W + x] = 0;
+/**
+ * Clears (keep[q] = 0) the listed pixels src[q] (raster indices, ascending; rowStart: each raster row's first list
+ * index) at (x, y) with (x − cx)² + (y − cy)² ≤ r2 in the box of the radius r whose square is r2: the pixels that
+ * clearing the disc on the raster clears.
+ */
+function clearDiscList(src: Int32Array, rowStart: Int32Array, keep: Uint8Array, W: number, H: number, cx: number, cy: number, r: number, r2: number): void {
+  const x0 = Math.max(0, Math.floor(cx - r));
+  const x1 = Math.min(W - 1, Math.ceil(cx + r));
+  for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(H - 1, Math.ceil(cy + r)); y++) {
+    // the row's first listed pixel at x ≥ x0 (binary search), then along the row up to x1
+    let lo = rowStart[y];
+    let hi = rowStart[y + 1];
+    const t0 = y * W + x0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (src[mid] < t0) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = rowStart[y + 1];
+    for (let q = lo; q < end; q++) {
+      const x = src[q] - y * W;
+      if (x > x1) break;
+      if ((x - cx) ** 2 + (y - cy) ** 2 <= r2) keep[q] = 0;
+    }
+  }
 }
 
 /**
@@ -274,64 +286,45 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
-  if (ridgeMask instanceof Uint8Array) return traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, null);
-  // drawn lines: the raster's mask (zeroed here) and the list slots of its pixels (set at every listed pixel, read
-  // only there) in the shared stage scratch (stagescratch.ts: memory the ridge stage has already touched, not
-  // 80 MB of fresh pages at 4096²)
-  const n = w * h * (opts.scale ?? 1) ** 2;
-  return withStageScratch(5 * n, (buf) => traceWith(ridgeMask, ox, oy, w, h, pxUm, opts, { slot: new Int32Array(buf, 0, n), mask: new Uint8Array(buf, 4 * n, n).fill(0) }));
-}
-
-/** traceFibers with, for drawn lines, the W × H rasters `lineRasters`: the mask (zero) and the list slots (contents undefined). */
-function traceWith(
-  ridgeMask: Uint8Array | DrawnLines,
-  ox: Float32Array | null,
-  oy: Float32Array | null,
-  w: number,
-  h: number,
-  pxUm: number,
-  opts: TraceOptions,
-  lineRasters: { slot: Int32Array; mask: Uint8Array } | null,
-): FiberGraph {
   // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
   const sc = opts.scale ?? 1;
   const W = w * sc;
   const H = h * sc;
   const pu = pxUm / sc;
-  // scratch marks (node ids + 1, walked) of a mask raster: module scratch, zero outside the pixels a call sets, and
-  // cleared there at its end (drawn lines: their rasters come from traceFibers)
-  if (scratchDirty) nodeScratch.fill(0);
   const drawn = ridgeMask instanceof Uint8Array ? null : ridgeMask;
-  if (!drawn && nodeScratch.length < W * H) {
-    nodeScratch = new Int32Array(W * H);
-  }
-  scratchDirty = true;
-  let mask: Uint8Array;
-  // offsets and line response of raster pixel i: OX[at(i)] etc.
+  // The line pixels as a list (raster indices, ascending), never as a raster: drawn lines are one already, a mask is
+  // listed once. Pixel q's offsets and line response are OX[slot], OY[slot], LZ[slot] with slot its index in the
+  // drawn list, or its raster index for a mask. Thinning, corner removal and the walks below read each pixel's
+  // 8-neighbours from a table made by one pass over the list (`neighbourTable`): the same neighbourhoods as the
+  // raster (a 4096² raster at 0.16 µm pixels, of which ~1.5 % is set: every pass over it streamed most of its cache
+  // lines, and a list-slot raster of 64 MB besides).
+  let src: Int32Array;
   let OX: Float32Array;
   let OY: Float32Array;
   let LZ: Float32Array | undefined;
-  let slot: Int32Array | null = null;
   if (drawn) {
-    const lr = lineRasters as { slot: Int32Array; mask: Uint8Array };
-    mask = lr.mask;
-    slot = lr.slot;
-    const dp = drawn.pixels;
-    for (let q = 0; q < dp.length; q++) {
-      mask[dp[q]] = 1;
-      slot[dp[q]] = q + 1;
-    }
+    src = drawn.pixels;
     OX = drawn.ox;
     OY = drawn.oy;
     LZ = drawn.z;
   } else {
-    mask = (ridgeMask as Uint8Array).slice();
+    src = Int32Array.from(setPixels(ridgeMask as Uint8Array));
     OX = ox as Float32Array;
     OY = oy as Float32Array;
     LZ = opts.lineZ;
   }
-  const sl = slot;
-  const at = sl ? (i: number) => sl[i] - 1 : (i: number) => i;
+  const ns = src.length;
+  // each row's first list index (rows of the raster)
+  const rowStart = new Int32Array(H + 1);
+  {
+    let q = 0;
+    for (let y = 0; y <= H; y++) {
+      const lim = y * W;
+      while (q < ns && src[q] < lim) q++;
+      rowStart[y] = q;
+    }
+  }
+  const keep = new Uint8Array(ns).fill(1);
   // clear migrasome discs (their rims are ridges too) and excluded areas
   // the migrasomes' cleared discs and capture rings on the raster; which ring holds a pixel is looked up only where
   // a node lies (`migrasomeAt`, the last migrasome whose ring holds it, as painting the rings in order would give)
@@ -343,83 +336,68 @@ function traceWith(
     const r2 = r * r;
     const rr = r + (opts.captureUm ?? 0.5) / pu; // fibers ending within this ring join the migrasome
     rings.push({ x: m.x, y: m.y, rr2: rr * rr });
-    clearDisc(mask, W, H, m.x, m.y, r, r2);
+    clearDiscList(src, rowStart, keep, W, H, m.x, m.y, r, r2);
   });
   const migrasomeAt = ringLookup(rings, W, H);
-  let pixels: number[];
-  if (drawn) {
-    // (index loops over the pixel lists here and below: no iterator results to allocate and collect; the list made
-    // at its final length, not grown by pushes)
-    const dp = drawn.pixels;
-    let n = 0;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) n++;
-    pixels = new Array(n);
-    n = 0;
-    for (let q = 0; q < dp.length; q++) if (mask[dp[q]]) pixels[n++] = dp[q];
-  } else pixels = setPixels(mask);
-  if (opts.exclude) {
-    const ex = opts.exclude;
-    if (sc === 1) {
-      for (let q = 0; q < pixels.length; q++) if (ex[pixels[q]]) mask[pixels[q]] = 0;
-    } else
-      for (let q = 0; q < pixels.length; q++) {
-        const i = pixels[q];
-        const x = i % W;
-        const y = (i - x) / W;
-        if (ex[Math.floor(y / sc) * w + Math.floor(x / sc)]) mask[i] = 0;
-      }
-    let n = 0;
-    for (let q = 0; q < pixels.length; q++) if (mask[pixels[q]]) pixels[n++] = pixels[q];
-    pixels.length = n;
+  // the pixels kept: outside the discs and the excluded areas, and off the raster's border (thinning clears it)
+  const ex = opts.exclude;
+  const LI = new Int32Array(ns);
+  const SL = new Int32Array(ns);
+  let n = 0;
+  for (let q = 0; q < ns; q++) {
+    if (!keep[q]) continue;
+    const i = src[q];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (ex && (sc === 1 ? ex[i] : ex[Math.floor(y / sc) * w + Math.floor(x / sc)])) continue;
+    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
+    LI[n] = i;
+    SL[n++] = drawn ? q : i;
   }
-  pixels = removeCorners(mask, W, H, thin(mask, W, H, pixels));
-  const nb = (i: number): number => {
-    const x = i % W;
-    const y = (i - x) / W;
-    if (x > 0 && y > 0 && x < W - 1 && y < H - 1)
-      return mask[i - W - 1] + mask[i - W] + mask[i - W + 1] + mask[i - 1] + mask[i + 1] + mask[i + W - 1] + mask[i + W] + mask[i + W + 1];
-    let c = 0;
-    for (let k = 0; k < 8; k++) {
-      const xx = x + DX[k];
-      const yy = y + DY[k];
-      if (xx >= 0 && yy >= 0 && xx < W && yy < H && mask[yy * W + xx]) c++;
-    }
-    return c;
+  // NB[8q + k]: neighbour k (DX[k], DY[k]) of pixel q, or the sentinel n (never set)
+  const NB = neighbourTable(LI, n, W);
+  // the mask on the list (and 0 at the sentinel)
+  const mask = new Uint8Array(n + 1);
+  mask.fill(1, 0, n);
+  thinRemoveCornersList(NB, n, mask);
+  // the pixels left, ascending (list indices)
+  let np = 0;
+  for (let q = 0; q < n; q++) np += mask[q];
+  const pixels = new Int32Array(np);
+  np = 0;
+  for (let q = 0; q < n; q++) if (mask[q]) pixels[np++] = q;
+  // set neighbours of a set pixel
+  const nb = (q: number): number => {
+    const b = 8 * q;
+    return mask[NB[b]] + mask[NB[b + 1]] + mask[NB[b + 2]] + mask[NB[b + 3]] + mask[NB[b + 4]] + mask[NB[b + 5]] + mask[NB[b + 6]] + mask[NB[b + 7]];
   };
-  const pos = (i: number): [number, number] => {
+  const pos = (q: number): [number, number] => {
+    const i = LI[q];
     const x = i % W;
     const y = (i - x) / W;
-    const k = at(i);
+    const k = SL[q];
     return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
   };
   // node pixels: degree ≠ 2
-  // the mark of mask pixel i is nodeOf[at(i)]: node id + 1 (0: not a node pixel; −1: walked). For a mask raster, the
-  // raster module scratch (zero outside the pixels this call sets); for drawn lines, one mark per list slot, so
-  // that no second raster of the tracing raster's size (64 MB at 4096²) is touched. Marks are only read at mask
-  // pixels, which are all listed.
-  const nodeOf = drawn ? new Int32Array(drawn.pixels.length) : nodeScratch;
+  // the mark of pixel q: node id + 1 (0: not a node pixel; −1: walked)
+  const nodeOf = new Int32Array(n + 1);
   const nodes: FiberNode[] = [];
   const rawNodes: number[][] = [];
-  for (let q = 0; q < pixels.length; q++) {
-    const i = pixels[q];
-    if (!mask[i] || nodeOf[at(i)] > 0) continue;
+  for (let t = 0; t < pixels.length; t++) {
+    const i = pixels[t];
+    if (nodeOf[i] > 0) continue;
     const d = nb(i);
     if (d === 2) continue;
     // junction pixels cluster together
     const cluster = [i];
-    nodeOf[at(i)] = nodes.length + 1;
+    nodeOf[i] = nodes.length + 1;
     if (d > 2)
-      for (let q = 0; q < cluster.length; q++) {
-        const j = cluster[q];
-        const x = j % W;
-        const y = (j - x) / W;
+      for (let c = 0; c < cluster.length; c++) {
+        const b = 8 * cluster[c];
         for (let k = 0; k < 8; k++) {
-          const xx = x + DX[k];
-          const yy = y + DY[k];
-          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-          const m = yy * W + xx;
-          if (mask[m] && nodeOf[at(m)] === 0 && nb(m) > 2) {
-            nodeOf[at(m)] = nodes.length + 1;
+          const m = NB[b + k];
+          if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
+            nodeOf[m] = nodes.length + 1;
             cluster.push(m);
           }
         }
@@ -435,7 +413,6 @@ function traceWith(
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
   const edges: FiberEdge[] = [];
-  const OFF = DX.map((dx, k) => DY[k] * W + dx);
   // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
   let walkBuf = new Int32Array(1024);
   let walkLen = 0;
@@ -446,15 +423,15 @@ function traceWith(
     walkLen = 2;
     let prev = start;
     let cur = first;
-    const startMark = nodeOf[at(start)];
-    while (nodeOf[at(cur)] === 0) {
-      nodeOf[at(cur)] = -1; // walked
+    const startMark = nodeOf[start];
+    while (nodeOf[cur] === 0) {
+      nodeOf[cur] = -1; // walked
       let next = -1;
-      // thinning cleared the image border, so every mask pixel's neighbours are inside the image
+      const b = 8 * cur;
       for (let k = 0; k < 8; k++) {
-        const m = cur + OFF[k];
+        const m = NB[b + k];
         if (!mask[m] || m === prev) continue;
-        const mark = nodeOf[at(m)];
+        const mark = nodeOf[m];
         if (mark === -1) continue;
         if (walkLen > 2 && mark === startMark && mark > 0 && m !== start && walkLen < 3) continue;
         next = m;
@@ -473,19 +450,22 @@ function traceWith(
     return cur;
   };
   const lineZ = LZ;
+  // the line response's slot of pixel q is SL[q] (medianZ reads slot[q] − 1)
+  const slot1 = lineZ ? new Int32Array(n) : null;
+  if (slot1) for (let q = 0; q < n; q++) slot1[q] = SL[q] + 1;
   // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
   let rxBuf = new Float64Array(256);
   let ryBuf = new Float64Array(256);
   let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
   const pairBuf = new Int32Array(2);
-  /** an edge from node a to node b along the raster pixels pix[0 … n) */
+  /** an edge from node a to node b along the pixels pix[0 … n) (list indices) */
   const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
       if (zBuf.length < n) zBuf = new Float64Array(2 * n);
-      edgeZ.set(edges.length, medianZ(zBuf, lineZ, pix, sl, n));
+      edgeZ.set(edges.length, medianZ(zBuf, lineZ, pix, slot1, n));
     }
     if (rxBuf.length < n) {
       rxBuf = new Float64Array(2 * n);
@@ -494,10 +474,10 @@ function traceWith(
     const rx = rxBuf;
     const ry = ryBuf;
     for (let j = 0; j < n; j++) {
-      const i = pix[j];
+      const i = LI[pix[j]];
       const x = i % W;
       const y = (i - x) / W;
-      const k = at(i);
+      const k = SL[pix[j]];
       rx[j] = (x + 0.5 + OX[k]) * pu;
       ry[j] = (y + 0.5 + OY[k]) * pu;
     }
@@ -525,10 +505,11 @@ function traceWith(
   };
   rawNodes.forEach((cluster, n) => {
     for (const i of cluster) {
+      const bi = 8 * i;
       for (let k = 0; k < 8; k++) {
-        const m = i + OFF[k];
+        const m = NB[bi + k];
         if (!mask[m]) continue;
-        const mark = nodeOf[at(m)];
+        const mark = nodeOf[m];
         if (mark === -1 || mark === n + 1) continue;
         if (mark > 0) {
           // adjacent node pixels: a direct short edge (once)
@@ -540,25 +521,24 @@ function traceWith(
           continue;
         }
         const end = walk(i, m);
-        const endMark = nodeOf[at(end)];
+        const endMark = nodeOf[end];
         const b = endMark > 0 ? endMark - 1 : n;
         addEdge(walkBuf, walkLen, n, b);
       }
     }
   });
   // closed loops without nodes
-  for (let q = 0; q < pixels.length; q++) {
-    const i = pixels[q];
-    if (mask[i] && nodeOf[at(i)] === 0) {
+  for (let t = 0; t < pixels.length; t++) {
+    const i = pixels[t];
+    if (nodeOf[i] === 0) {
       const id = nodes.length;
       const p = pos(i);
       nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
-      nodeOf[at(i)] = id + 1;
-      const x = i % W;
-      const y = (i - x) / W;
+      nodeOf[i] = id + 1;
+      const bi = 8 * i;
       for (let k = 0; k < 8; k++) {
-        const m = (y + DY[k]) * W + x + DX[k];
-        if (m >= 0 && m < mask.length && mask[m] && nodeOf[at(m)] !== -1) {
+        const m = NB[bi + k];
+        if (mask[m] && nodeOf[m] !== -1) {
           walk(i, m);
           addEdge(walkBuf, walkLen, id, id);
           break;
@@ -566,12 +546,6 @@ function traceWith(
       }
     }
   }
-  // every mark set above is on a mask pixel: clear them for the next call
-  if (!drawn)
-    for (let q = 0; q < pixels.length; q++) {
-      nodeOf[pixels[q]] = 0;
-    }
-  scratchDirty = false;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
