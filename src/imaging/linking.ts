@@ -61,14 +61,14 @@ export interface FrameDrift {
 const DRIFT_BIN_UM = 0.1;
 const DRIFT_TOL_UM = 0.3;
 /** fewer supporting pairs than this: no estimate (zero drift) */
-const DRIFT_MIN_SUPPORT = 3;
+const DRIFT_MIN_SUPPORT = 2;
 /** points of a track that give its place (median) */
 const REF_POINTS = 5;
 
 /**
  * The displacement from frame a to frame b shared by most pairs of detections within `maxDriftUm`: a vote over
  * 0.1 µm bins, summed within 0.3 µm; the median of the supporting pairs' displacements. Ties go to the displacement
- * nearest zero. Fewer than 3 supporting pairs: zero drift.
+ * nearest zero. Fewer than 2 supporting pairs: zero drift.
  */
 export function estimateDrift(a: { xUm: number; yUm: number }[], b: { xUm: number; yUm: number }[], maxDriftUm: number): FrameDrift {
   if (!(maxDriftUm > 0) || a.length === 0 || b.length === 0) return { dxUm: 0, dyUm: 0, support: 0 };
@@ -191,6 +191,21 @@ function gatedAssignment(nA: number, pairs: { i: number; j: number; cost: number
   return out.sort((x, y) => x[0] - y[0]);
 }
 
+/**
+ * The stage drift of every frame relative to frame 0 (accumulated over consecutive pairs, `estimateDrift`); `support`
+ * is the number of pairs of detections behind the last step (0 for frame 0 and where no estimate could be made).
+ */
+export function frameDrifts(points: FramePoint[], nFrames: number, maxDriftUm = DEFAULT_LINK_OPTIONS.maxDriftUm): FrameDrift[] {
+  const byFrame: FramePoint[][] = Array.from({ length: nFrames }, () => []);
+  for (const p of points) byFrame[p.frame]?.push(p);
+  const out: FrameDrift[] = [{ dxUm: 0, dyUm: 0, support: 0 }];
+  for (let f = 1; f < nFrames; f++) {
+    const d = estimateDrift(byFrame[f - 1], byFrame[f], maxDriftUm);
+    out.push({ dxUm: out[f - 1].dxUm + d.dxUm, dyUm: out[f - 1].dyUm + d.dyUm, support: d.support });
+  }
+  return out.slice(0, Math.max(nFrames, 0));
+}
+
 export function linkTracks(points: FramePoint[], nFrames: number, opts: LinkOptions = {}): Track[] {
   const o = { ...DEFAULT_LINK_OPTIONS, ...opts };
   for (const [k, v] of Object.entries(o))
@@ -198,13 +213,9 @@ export function linkTracks(points: FramePoint[], nFrames: number, opts: LinkOpti
   const byFrame: number[][] = Array.from({ length: nFrames }, () => []);
   points.forEach((p, i) => byFrame[p.frame]?.push(i));
   // cumulative drift: position in frame f minus drift[f] is in frame 0's coordinates
-  const driftX = new Float64Array(Math.max(1, nFrames));
-  const driftY = new Float64Array(Math.max(1, nFrames));
-  for (let f = 1; f < nFrames; f++) {
-    const d = estimateDrift(byFrame[f - 1].map((i) => points[i]), byFrame[f].map((i) => points[i]), o.maxDriftUm);
-    driftX[f] = driftX[f - 1] + d.dxUm;
-    driftY[f] = driftY[f - 1] + d.dyUm;
-  }
+  const drifts = frameDrifts(points, nFrames, o.maxDriftUm);
+  const driftX = Float64Array.from(drifts, (d) => d.dxUm);
+  const driftY = Float64Array.from(drifts, (d) => d.dyUm);
   const X = (i: number) => points[i].xUm - driftX[points[i].frame];
   const Y = (i: number) => points[i].yUm - driftY[points[i].frame];
   /** a track's place: the median drift-corrected position and diameter of its last (or first) ≤ 5 points, so that

@@ -7,7 +7,7 @@ import type { CsvCell } from "../util/csv.ts";
 import { UserError } from "../util/errors.ts";
 import { analyzePlane, type ImageAnalysis } from "./analyze.ts";
 import { readImage } from "./io.ts";
-import { linkTracks, type FramePoint, type LinkOptions } from "./linking.ts";
+import { DEFAULT_LINK_OPTIONS, frameDrifts, linkTracks, type FramePoint, type LinkOptions } from "./linking.ts";
 import { overlayPng } from "./overlay.ts";
 import { cellReadouts, detectionRow, fiberRows, imageQuality, imageSummary, perCellRow, type ImageSummary } from "./readouts.ts";
 import { maxProjection } from "./types.ts";
@@ -106,6 +106,9 @@ export async function analyzeFile(
       count: tracks.length,
       meanLifetimeFrames: complete.length ? complete.reduce((s, t) => s + t.lastFrame - t.firstFrame + 1, 0) / complete.length : null,
       formationFrames: tracks.filter((t) => !t.censoredStart).map((t) => t.firstFrame),
+      linkOptions: { ...DEFAULT_LINK_OPTIONS, ...opts.link },
+      // the stage drift of each frame relative to the first, as the linking corrected it (µm)
+      driftUm: frameDrifts(points, stack.frames, opts.link?.maxDriftUm).map((d) => [Math.round(d.dxUm * 1000) / 1000, Math.round(d.dyUm * 1000) / 1000]),
     };
   }
   let k = 0;

@@ -5,6 +5,7 @@
 import type { CsvCell } from "../util/csv.ts";
 import type { DetectedMigrasome, ImageAnalysis } from "./analyze.ts";
 import { expectedResults, FIBER_LENGTH_TOLERANCE, SITE_BAR, type Expected } from "./validation.ts";
+import type { LinkOptions } from "./linking.ts";
 
 export interface CellReadout {
   image: string;
@@ -95,7 +96,15 @@ export interface ImageSummary {
   junctions: number;
   migrasomesPer100Um: number | null;
   sites: { tip: number; junction: number; along: number; none: number };
-  tracks?: { count: number; meanLifetimeFrames: number | null; formationFrames: number[] };
+  tracks?: {
+    count: number;
+    meanLifetimeFrames: number | null;
+    formationFrames: number[];
+    /** the linking's gates and drift limit (`linking.ts`) */
+    linkOptions: Required<LinkOptions>;
+    /** per frame, the stage drift relative to the first frame [x, y] in µm, as the linking corrected it */
+    driftUm: [number, number][];
+  };
   quality: ImageQuality;
 }
 

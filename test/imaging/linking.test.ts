@@ -56,9 +56,12 @@ describe("linking: stage drift", () => {
     }
   });
 
-  it("gives zero drift (no estimate) with fewer than three pairs", () => {
-    const d = estimateDrift([{ xUm: 1, yUm: 1 }, { xUm: 5, yUm: 5 }], [{ xUm: 2, yUm: 1 }, { xUm: 6, yUm: 5 }], 3);
-    expect(d).toEqual({ dxUm: 0, dyUm: 0, support: 0 });
+  it("estimates from two pairs that agree, and gives zero drift (no estimate) from one", () => {
+    const two = estimateDrift([{ xUm: 1, yUm: 1 }, { xUm: 5, yUm: 5 }], [{ xUm: 2, yUm: 1.2 }, { xUm: 6, yUm: 5.2 }], 3);
+    expect(two.support).toBe(2);
+    expect(two.dxUm).toBeCloseTo(1, 9);
+    expect(two.dyUm).toBeCloseTo(0.2, 9);
+    expect(estimateDrift([{ xUm: 1, yUm: 1 }], [{ xUm: 2, yUm: 1 }], 3)).toEqual({ dxUm: 0, dyUm: 0, support: 0 });
   });
 
   it("links every migrasome to one track under a drift larger than their spacing (1.3 µm per frame, neighbours ≥ 1.2 µm apart)", () => {

@@ -82,5 +82,13 @@ describe("time series", () => {
     // nothing else is tracked (the dot is not a migrasome), and the summary counts formations seen (not in frame 0)
     expect(r.summary.tracks?.count).toBe(LIFE.length);
     expect([...(r.summary.tracks?.formationFrames ?? [])].sort()).toEqual(LIFE.filter((l) => l[3] > 0).map((l) => l[3]).sort());
+    // the stage drift the linking corrected: 0.08 µm per frame in x, none in y
+    const drift = r.summary.tracks?.driftUm ?? [];
+    expect(drift.length).toBe(8);
+    drift.forEach(([dx, dy], t) => {
+      expect(Math.abs(dx - DRIFT_UM_PER_FRAME * t)).toBeLessThan(0.03 + 0.01 * t);
+      expect(Math.abs(dy)).toBeLessThan(0.03 + 0.01 * t);
+    });
+    expect(r.summary.tracks?.linkOptions.maxLinkUm).toBeGreaterThan(0);
   });
 });
