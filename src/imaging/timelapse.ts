@@ -145,8 +145,13 @@ export interface TimelapseRender {
   /** camera counts, one page per frame */
   pages: Uint16Array[];
   timesMin: number[];
-  /** the field of view (world µm) */
+  /** the field of view of the first frame (world µm) */
   region: Region;
+  /** the field of view of each frame (world µm): the first one moved by the stage drift */
+  regions: Region[];
+  /** the stage drift of each frame relative to the first: where the sample has moved in the image [x, y] (µm; the
+   * field of view moved the other way), the convention of `analyze`'s `tracks.driftUm` */
+  driftUm: [number, number][];
   signalPhotons: number;
   /** the scene of each frame (world µm, within 10 µm of the region) */
   scenes: Scene[];
@@ -157,13 +162,15 @@ export interface TimelapseRender {
 /**
  * Render `frames` frames intervalMin apart, the last at endMin (default: the run's end). The field of view is the
  * default one of the last frame (`defaultRegion`, at most maxPx pixels) unless a region is given; every frame has
- * the same uneven background and its own noise (`renderScene`'s frame). Throws a UserError when the series would
- * start before the run or end after it.
+ * the same uneven background and its own noise (`renderScene`'s frame). With `driftUmPerFrame` > 0 the stage drifts:
+ * the field of view moves between frames by a random walk of that root-mean-square step (µm; a step per axis normal
+ * with σ = step / √2, from the seed), as the stage of a long time-lapse does; the camera (background, pattern) stays.
+ * Throws a UserError when the series would start before the run or end after it.
  */
 export function renderTimelapse(
   run: TimedRun,
   optics: Optics,
-  o: { frames: number; intervalMin: number; endMin?: number; seed: number; maxPx?: number; region?: Region; onFrame?: (done: number, frames: number) => void },
+  o: { frames: number; intervalMin: number; endMin?: number; seed: number; maxPx?: number; region?: Region; driftUmPerFrame?: number; onFrame?: (done: number, frames: number) => void },
 ): TimelapseRender {
   if (!(Number.isInteger(o.frames) && o.frames >= 1)) throw new UserError(`frames must be a whole number ≥ 1, got ${o.frames}`);
   if (!(o.intervalMin > 0)) throw new UserError(`the interval between frames must be > 0 min, got ${o.intervalMin}`);
@@ -174,22 +181,34 @@ export function renderTimelapse(
   const timesMin = Array.from({ length: o.frames }, (_, k) => Number((t0 + k * o.intervalMin).toFixed(6)));
   const px = optics.pixelSizeUm;
   const region = o.region ?? defaultRegion(run.sceneAt(tEnd, { sites: false }), px, o.maxPx ?? 2048);
-  const scenes = timesMin.map((t) => run.sceneAt(t, { region }));
+  const step = o.driftUmPerFrame ?? 0;
+  if (!(Number.isFinite(step) && step >= 0)) throw new UserError(`the stage drift per frame must be a number ≥ 0 µm, got ${o.driftUmPerFrame}`);
+  // the field of view's shift (world µm): a random walk
+  const shift: [number, number][] = [[0, 0]];
+  const rng = new Rng(`stage-drift:${o.seed}`);
+  for (let k = 1; k < o.frames; k++) {
+    const [dx, dy] = shift[k - 1];
+    shift.push(step > 0 ? [dx + (rng.normal() * step) / Math.SQRT2, dy + (rng.normal() * step) / Math.SQRT2] : [0, 0]);
+  }
+  const regions = shift.map(([dx, dy]) => ({ x0: region.x0 + dx, y0: region.y0 + dy, x1: region.x1 + dx, y1: region.y1 + dy }));
+  const driftUm = shift.map(([dx, dy]) => [dx === 0 ? 0 : -dx, dy === 0 ? 0 : -dy] as [number, number]);
+  const scenes = timesMin.map((t, k) => run.sceneAt(t, { region: regions[k] }));
   const pages: Uint16Array[] = [];
   const truth: TimelapseRender["truth"] = [];
   let width = 0;
   let height = 0;
   let signalPhotons = 0;
   scenes.forEach((scene, k) => {
-    const img = renderScene(scene, optics, o.seed, region, k);
+    const rk = regions[k];
+    const img = renderScene(scene, optics, o.seed, rk, k);
     pages.push(img.counts);
     width = img.width;
     height = img.height;
     signalPhotons = img.signalPhotons;
-    const x1 = region.x0 + width * px;
-    const y1 = region.y0 + height * px;
-    for (const m of scene.objects) if (m.x >= region.x0 && m.y >= region.y0 && m.x < x1 && m.y < y1) truth.push({ frame: k, object: m, onMakerFiber: onMakerFiber(scene, m) });
+    const x1 = rk.x0 + width * px;
+    const y1 = rk.y0 + height * px;
+    for (const m of scene.objects) if (m.x >= rk.x0 && m.y >= rk.y0 && m.x < x1 && m.y < y1) truth.push({ frame: k, object: m, onMakerFiber: onMakerFiber(scene, m) });
     o.onFrame?.(k + 1, o.frames);
   });
-  return { width, height, pages, timesMin, region, signalPhotons, scenes, truth };
+  return { width, height, pages, timesMin, region, regions, driftUm, signalPhotons, scenes, truth };
 }

@@ -41,6 +41,27 @@ function makeRun(dir: string, withVertexTimes = true): void {
   );
 }
 
+/**
+ * A still field for stage drift: three straight fibers (y = 12, 20, 28 µm, x 6–46 µm) laid at 0 min with 15
+ * migrasomes on them (0.9–1.9 µm, 8 µm apart) from 1 min on, and the cell that made them far away (x 70 µm).
+ */
+function makeFieldRun(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "run.json"), JSON.stringify({ params: { "world.widthUm": 80, "world.heightUm": 40, "migrasomes.growthTauMin": 10, "migrasomes.diameterMinUm": 0.5 } }));
+  writeFileSync(join(dir, "cells.csv"), `cellId,timeMin,xUm,yUm,radiusUm\n1,0,70,20,7\n1,100,70,20,7\n`);
+  const fib = ["fiberId,cellId,parentFiberId,vertex,xUm,yUm,bornMin,brokenMin,intact,vertexBornMin,vertexBrokenMin"];
+  [12, 20, 28].forEach((y, f) => {
+    for (let k = 0; k <= 20; k++) fib.push(`${f},1,,${k},${6 + 2 * k},${y},0,,1,0,`);
+  });
+  writeFileSync(join(dir, "fibers.csv"), `${fib.join("\n")}\n`);
+  const mig = ["id,xUm,yUm,diameterUm,site,cellId,fiberId,bornMin,stabilisedMin,detachedMin,endMin,fate,recipientCellId"];
+  let id = 1;
+  [12, 20, 28].forEach((y, f) => {
+    for (let k = 0; k < 5; k++) mig.push(`${id},${10 + 8 * k + 2 * f},${y},${(0.9 + 0.25 * ((id * 7) % 5)).toFixed(2)},along,1,${f},0,1,,,attached,`), id++;
+  });
+  writeFileSync(join(dir, "migrasomes.csv"), `${mig.join("\n")}\n`);
+}
+
 describe("time-lapse render of a run (render --frames)", () => {
   const dir = mkdtempSync(join(tmpdir(), "migrasim-tl-"));
   const runDir = join(dir, "run");
@@ -124,6 +145,48 @@ describe("time-lapse render of a run (render --frames)", () => {
     expect(new Set(c.perCell.map((p: { frame: number }) => p.frame)).size).toBe(7);
     const text = run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv")]);
     expect(text.stdout).toMatch(/tracks: true 3 {2}detected \d+ {2}recovered/);
+  });
+
+  it("renders a stage drift (--drift-um) that analyze measures and corrects: one track per migrasome", () => {
+    const fieldDir = join(dir, "field");
+    makeFieldRun(fieldDir);
+    const img = join(dir, "drift");
+    const r1 = run(["render", fieldDir, "--frames", "6", "--interval-min", "10", "--drift-um", "1.2", "--snr", "10", "--region", "2,4,50,36", "--out", img]);
+    expect(r1.status, r1.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(img, "render.json"), "utf8"));
+    const drift: [number, number][] = meta.stageDriftUm;
+    expect(drift).toHaveLength(6);
+    expect(drift[0]).toEqual([0, 0]);
+    const steps = drift.slice(1).map(([x, y], k) => Math.hypot(x - drift[k][0], y - drift[k][1]));
+    expect(Math.max(...steps)).toBeGreaterThan(0.6); // larger than the linking gate
+    // the truth moves in the image by the drift (the migrasomes stay where they are in the world)
+    const rows = readFileSync(join(img, "truth_migrasomes.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    for (const r of rows) {
+      const [frame, id, x, y] = [Number(r[1]), Number(r[3]), Number(r[4]), Number(r[5])];
+      const first = rows.find((q) => Number(q[1]) === 0 && Number(q[3]) === id);
+      if (!first) continue;
+      expect(x).toBeCloseTo(Number(first[4]) + drift[frame][0], 6);
+      expect(y).toBeCloseTo(Number(first[5]) + drift[frame][1], 6);
+    }
+    const out = join(dir, "drift-out");
+    const r2 = run(["analyze", img, "--out", out, "--quiet"]);
+    expect(r2.status, r2.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const measured: [number, number][] = summary.perImage[0].tracks.driftUm;
+    measured.forEach(([x, y], k) => {
+      expect(Math.abs(x - drift[k][0])).toBeLessThan(0.1);
+      expect(Math.abs(y - drift[k][1])).toBeLessThan(0.1);
+    });
+    const e = JSON.parse(run(["evaluate", join(out, "detections.csv"), join(img, "truth_migrasomes.csv"), "--json"]).stdout);
+    expect(e.tracks.trueTracks).toBeGreaterThanOrEqual(13);
+    expect(e.tracks.recovered).toBe(e.tracks.trueTracks);
+    expect(e.tracks.meanFragments).toBe(1);
+    expect(e.tracks.idSwitches).toBe(0);
+    // without the drift correction the same frames break into pieces
+    const out0 = join(dir, "drift-out0");
+    expect(run(["analyze", img, "--out", out0, "--quiet", "--max-drift-um", "0"]).status).toBe(0);
+    const e0 = JSON.parse(run(["evaluate", join(out0, "detections.csv"), join(img, "truth_migrasomes.csv"), "--json"]).stdout);
+    expect(e0.tracks.meanFragments).toBeGreaterThan(1.5);
   });
 
   it("renders the run as it was at --end-min alone (a one-frame series)", () => {

@@ -40,7 +40,7 @@ function parseRegion(text: string, px: number): Region {
 function renderTimelapseFiles(
   runDir: string,
   out: string,
-  o: { snr: number; px: number; maxPx: number; seed: number; frames: number; intervalMin: number; endMin?: number; label: "tspan4" | "wga"; region?: string; realism?: Realism },
+  o: { snr: number; px: number; maxPx: number; seed: number; frames: number; intervalMin: number; endMin?: number; driftUm?: number; label: "tspan4" | "wga"; region?: string; realism?: Realism },
 ): void {
   const run = readTimedRun(runDir, o.seed);
   const optics = defaultOptics(o.snr, o.px, o.label);
@@ -52,28 +52,31 @@ function renderTimelapseFiles(
     seed: o.seed,
     maxPx: o.maxPx,
     region: o.region ? parseRegion(o.region, o.px) : undefined,
+    driftUmPerFrame: o.driftUm,
     onFrame: process.stderr.isTTY ? (k, n) => process.stderr.write(`\rrendering frame ${k}/${n}${k === n ? "\n" : ""}`) : undefined,
   });
-  const { x0, y0 } = r.region;
+  // image coordinates of each frame: its own field of view (the first one moved by the stage drift)
+  const X0 = (k: number) => r.regions[k].x0;
+  const Y0 = (k: number) => r.regions[k].y0;
   writeFileAtomic(join(out, "image.tif"), writeTiff16(r.pages, r.width, r.height, { pixelSizeUm: o.px, frames: true }));
   writeFileAtomic(
     join(out, "truth_migrasomes.csv"),
     toCsv(
       ["image", "frame", "timeMin", "migrasomeId", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "onMakerFiber", "worldXUm", "worldYUm"],
-      r.truth.map(({ frame, object: m, onMakerFiber }) => ["image.tif", frame, r.timesMin[frame], m.id, m.x - x0, m.y - y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", onMakerFiber ? 1 : 0, m.x, m.y]),
+      r.truth.map(({ frame, object: m, onMakerFiber }) => ["image.tif", frame, r.timesMin[frame], m.id, m.x - X0(frame), m.y - Y0(frame), m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", onMakerFiber ? 1 : 0, m.x, m.y]),
     ),
   );
-  writeFileAtomic(join(out, "truth_fibers.csv"), toCsv(["frame", "fiberId", "cellId", "vertex", "xUm", "yUm"], r.scenes.flatMap((s, k) => s.fibers.flatMap((f) => f.points.map((p, v) => [k, f.id, f.cellId ?? "", v, p[0] - x0, p[1] - y0])))));
-  const inView = (c: { x: number; y: number; rx: number }) => {
-    const gx = Math.max(x0 - c.x, 0, c.x - (x0 + r.width * o.px));
-    const gy = Math.max(y0 - c.y, 0, c.y - (y0 + r.height * o.px));
+  writeFileAtomic(join(out, "truth_fibers.csv"), toCsv(["frame", "fiberId", "cellId", "vertex", "xUm", "yUm"], r.scenes.flatMap((s, k) => s.fibers.flatMap((f) => f.points.map((p, v) => [k, f.id, f.cellId ?? "", v, p[0] - X0(k), p[1] - Y0(k)])))));
+  const inView = (c: { x: number; y: number; rx: number }, k: number) => {
+    const gx = Math.max(X0(k) - c.x, 0, c.x - (X0(k) + r.width * o.px));
+    const gy = Math.max(Y0(k) - c.y, 0, c.y - (Y0(k) + r.height * o.px));
     return Math.hypot(gx, gy) <= 0.5 * c.rx ? 1 : 0;
   };
   writeFileAtomic(
     join(out, "truth_cells.csv"),
-    toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm", "inView"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - x0, c.y - y0, c.rx, inView(c)]))),
+    toCsv(["image", "frame", "cellId", "xUm", "yUm", "radiusUm", "inView"], r.scenes.flatMap((s, k) => s.cells.map((c) => ["image.tif", k, c.id, c.x - X0(k), c.y - Y0(k), c.rx, inView(c, k)]))),
   );
-  writeJsonAtomic(join(out, "render.json"), { runDir, region: r.region, widthPx: r.width, heightPx: r.height, frames: o.frames, intervalMin: o.intervalMin, timesMin: r.timesMin, optics, signalPhotons: r.signalPhotons, migrasomesInView: r.truth.length, seed: o.seed });
+  writeJsonAtomic(join(out, "render.json"), { runDir, region: r.region, widthPx: r.width, heightPx: r.height, frames: o.frames, intervalMin: o.intervalMin, timesMin: r.timesMin, stageDriftUm: r.driftUm, optics, signalPhotons: r.signalPhotons, migrasomesInView: r.truth.length, seed: o.seed });
   const what = o.frames === 1 ? `the run at ${r.timesMin[0]} min, ${r.width}×${r.height} px (${r.truth.length} migrasomes in view)` : `${o.frames} frames of ${r.width}×${r.height} px (${r.truth.length} migrasome-frames in view)`;
   process.stdout.write(`rendered ${what} to ${out}\n`);
 }
@@ -127,9 +130,10 @@ export function registerImaging(program: Command): void {
     .option("--frames <n>", "a time-lapse of n frames ending at the run's end (multi-page TIFF; truth per frame)", "1")
     .option("--interval-min <m>", "with --frames: minutes between frames", "10")
     .option("--end-min <t>", "time of the (last) frame in the run's minutes (default: the run's end)")
+    .option("--drift-um <um>", "with --frames: stage drift, a random walk of this root-mean-square step per frame in µm (default 0; render.json stageDriftUm: where the sample moved in the image)")
     .option("--realism <list>", `departures from the plain optics, comma list of ${Object.keys(REALISM_PRESETS).join(", ")} (docs/imaging.md)`)
     .option("--out <dir>", "output folder", "render")
-    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; realism?: string; out: string }) => {
+    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; driftUm?: string; realism?: string; out: string }) => {
       const snr = num("--snr", o.snr, 0.1, 1000) as number;
       const px = num("--pixel-size", o.pixelSize, 0.02, 1) as number;
       const maxPx = num("--max-px", o.maxPx, 16, 16384) as number;
@@ -138,6 +142,8 @@ export function registerImaging(program: Command): void {
       if (!Number.isInteger(frames)) throw new UserError(`--frames must be a whole number ≥ 1 (got "${o.frames}")`);
       const intervalMin = num("--interval-min", o.intervalMin, 1e-3, 1e6) as number;
       const endMin = num("--end-min", o.endMin, 0, 1e9);
+      const driftUm = num("--drift-um", o.driftUm, 0, 100, " µm");
+      if (driftUm !== undefined && frames < 2) throw new UserError(`--drift-um needs a series (--frames 2 or more)`);
       if (o.label !== "tspan4" && o.label !== "wga") throw new UserError(`--label must be tspan4 or wga (got "${o.label}")`);
       let realism: Realism | undefined;
       if (o.realism !== undefined) {
@@ -149,7 +155,7 @@ export function registerImaging(program: Command): void {
       }
       // a series, or the run at an earlier time (a one-frame series: its truth has the frame columns too)
       if (frames > 1 || endMin !== undefined) {
-        renderTimelapseFiles(runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, label: o.label, region: o.region, realism });
+        renderTimelapseFiles(runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, driftUm, label: o.label, region: o.region, realism });
         return;
       }
       const run = readRun(runDir, seed);
