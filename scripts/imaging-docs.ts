@@ -3,7 +3,8 @@
  *   node --import tsx scripts/imaging-docs.ts overlays   → docs/figures/imaging/overlay_*.png
  *   node --import tsx scripts/imaging-docs.ts table      → the evaluation table (markdown, stdout)
  *   node --import tsx scripts/imaging-docs.ts robustness → the table off the renderer's model (realism.ts; stdout)
- *   node --import tsx scripts/imaging-docs.ts timelapse  → tracking on time-lapse renders of simulated dishes (stdout)
+ *   node --import tsx scripts/imaging-docs.ts timelapse [--drift UM] → tracking on time-lapse renders of simulated dishes
+ *     (stdout; with a stage drift: linked with and without the drift correction)
  *   node --import tsx scripts/imaging-docs.ts dishes [--broken-sections] → single renders of simulated dishes: detection,
  *     sites and per-cell read-outs (stdout; --broken-sections draws fibers as renders did before 2026-11-27)
  * Scoring scenes only (seeds ≥ 1000, never used for tuning). The table takes a few minutes.
@@ -18,7 +19,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluateCells, evaluateDetections, type CellRecord, type PointRecord } from "../src/imaging/evaluate.ts";
-import { linkTracks, type FramePoint } from "../src/imaging/linking.ts";
+import { linkTracks, type FramePoint, type LinkOptions } from "../src/imaging/linking.ts";
 import { defaultOptics, defaultRegion, onMakerFiber, readRun } from "../src/imaging/render.ts";
 import { readTimedRun, renderTimelapse } from "../src/imaging/timelapse.ts";
 import { evaluateTracks } from "../src/imaging/trackeval.ts";
@@ -88,6 +89,11 @@ function robustness(): void {
  * tspan4), analysed frame by frame and linked as `migrasim analyze` does, scored per frame and per track.
  */
 function timelapse(): void {
+  // `timelapse --drift UM`: the same dishes with a stage drift (random walk, UM µm root-mean-square per frame), SNR 7,
+  // linked with the drift correction and without it
+  const di = process.argv.indexOf("--drift");
+  const drift = di > 0 ? Number(process.argv[di + 1]) : 0;
+  if (!(Number.isFinite(drift) && drift >= 0)) throw new Error(`--drift must be a number ≥ 0 (µm), got ${process.argv[di + 1]}`);
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
   const lines = [
     "| frames | SNR | windows | migrasome-frames | P | R | F1 | true tracks | recovered | tracks per migrasome | switches | purity | formation exact / ±1 (n) | lifetime exact / ±1 (n) |",
@@ -98,35 +104,38 @@ function timelapse(): void {
     writeRun(simulate({ seed }), dir);
     return { seed, dir, run: readTimedRun(dir, seed) };
   });
+  const variants: { label: string; link: LinkOptions }[] = drift > 0 ? [{ label: `, drift ${drift} µm`, link: {} }, { label: `, drift ${drift} µm, no correction`, link: { maxDriftUm: 0 } }] : [{ label: "", link: {} }];
   for (const [intervalMin, ends] of [[10, [300, 600, 900]], [60, [1080]]] as const)
-  for (const snr of [7, 4]) {
-    const D: PointRecord[] = [];
+  for (const snr of drift > 0 ? [7] : [7, 4]) {
+    const D: PointRecord[][] = variants.map(() => []);
     const T: PointRecord[] = [];
     let windows = 0;
     for (const { seed, run } of sims) {
-      {
-        for (const endMin of ends) {
-          const image = `s${seed}_${endMin}`;
-          const r = renderTimelapse(run, defaultOptics(snr, 0.1, "tspan4"), { frames: 12, intervalMin, endMin, seed, maxPx: 1024 });
-          windows++;
-          const points: FramePoint[] = [];
-          r.pages.forEach((page, k) => {
-            const a = analyzePlane({ width: r.width, height: r.height, data: Float32Array.from(page) }, 0.1);
-            for (const m of a.migrasomes) points.push({ frame: k, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
-          });
+      for (const endMin of ends) {
+        const image = `s${seed}_${endMin}`;
+        const r = renderTimelapse(run, defaultOptics(snr, 0.1, "tspan4"), { frames: 12, intervalMin, endMin, seed, maxPx: 1024, driftUmPerFrame: drift });
+        windows++;
+        const points: FramePoint[] = [];
+        r.pages.forEach((page, k) => {
+          const a = analyzePlane({ width: r.width, height: r.height, data: Float32Array.from(page) }, 0.1);
+          for (const m of a.migrasomes) points.push({ frame: k, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });
+        });
+        variants.forEach((v, n) => {
           const trackOf = new Array<number>(points.length);
-          for (const tr of linkTracks(points, r.pages.length)) for (const p of tr.points) trackOf[p] = tr.id;
-          points.forEach((p, i) => D.push({ image, frame: p.frame, xUm: p.xUm, yUm: p.yUm, diameterUm: p.diameterUm, trackId: String(trackOf[i]) }));
-          for (const { frame, object: m } of r.truth) T.push({ image, frame, xUm: m.x - r.region.x0, yUm: m.y - r.region.y0, diameterUm: m.diameterUm, trackId: String(m.id) });
-          process.stderr.write(".");
-        }
+          for (const tr of linkTracks(points, r.pages.length, v.link)) for (const p of tr.points) trackOf[p] = tr.id;
+          points.forEach((p, i) => D[n].push({ image, frame: p.frame, xUm: p.xUm, yUm: p.yUm, diameterUm: p.diameterUm, trackId: String(trackOf[i]) }));
+        });
+        for (const { frame, object: m } of r.truth) T.push({ image, frame, xUm: m.x - r.regions[frame].x0, yUm: m.y - r.regions[frame].y0, diameterUm: m.diameterUm, trackId: String(m.id) });
+        process.stderr.write(".");
       }
     }
-    const e = evaluateDetections(D, T);
-    const t = evaluateTracks(D, T);
-    const row = [`12 × ${intervalMin} min`, snr, windows, e.nTrue, f(e.precision, 3), f(e.recall, 3), `**${f(e.f1, 3)}**`, t.trueTracks, f(t.recoveredFraction), f(t.meanFragments), t.idSwitches, f(t.meanPurity), `${f(t.formationExact)} / ${f(t.formationWithinOne)} (${t.formationN})`, `${f(t.lifetimeExact)} / ${f(t.lifetimeWithinOne)} (${t.lifetimeN})`];
-    lines.push(`| ${row.join(" | ")} |`);
-    process.stderr.write(`\n${lines[lines.length - 1]}\n`);
+    variants.forEach((v, n) => {
+      const e = evaluateDetections(D[n], T);
+      const t = evaluateTracks(D[n], T);
+      const row = [`12 × ${intervalMin} min${v.label}`, snr, windows, e.nTrue, f(e.precision, 3), f(e.recall, 3), `**${f(e.f1, 3)}**`, t.trueTracks, f(t.recoveredFraction), f(t.meanFragments), t.idSwitches, f(t.meanPurity), `${f(t.formationExact)} / ${f(t.formationWithinOne)} (${t.formationN})`, `${f(t.lifetimeExact)} / ${f(t.lifetimeWithinOne)} (${t.lifetimeN})`];
+      lines.push(`| ${row.join(" | ")} |`);
+      process.stderr.write(`\n${lines[lines.length - 1]}\n`);
+    });
   }
   for (const { dir } of sims) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${lines.join("\n")}\n`);
