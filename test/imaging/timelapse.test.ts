@@ -212,6 +212,12 @@ describe("time-lapse render of a run (render --frames)", () => {
     const r3 = run(["render", runDir, "--frames", "2.5", "--out", join(dir, "bad3")]);
     expect(r3.status).toBe(2);
     expect(r3.stderr).toMatch(/--frames must be a whole number/);
+    for (const [args, msg] of [[["--drift-um", "1"], /--drift-um needs a series/], [["--frames", "3", "--drift-um", "-0.5"], /--drift-um must be a number/]] as const) {
+      const r4 = run(["render", runDir, ...args, "--out", join(dir, "bad4")]);
+      expect(r4.status).toBe(2);
+      expect(r4.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r4.stderr).toMatch(msg);
+    }
   });
 });
 
