@@ -241,6 +241,12 @@ function nearDistance(mask: Uint8Array, w: number, h: number, limit: number, out
     const run = runs[y >> 5];
     for (let r = 0; r < run.length; r += 2) for (let i = y * w + run[r], e = y * w + run[r + 1]; i < e; i++) if (!mask[i]) d[i] = 0;
   }
+  sweepRuns(d, w, h, runs);
+  return { d, runs };
+}
+
+/** The distance transform's forward and backward sweeps over the pixel runs of the near tiles (`nearRuns`). */
+function sweepRuns(d: Float32Array, w: number, h: number, runs: Int32Array[]): void {
   for (let y = 0; y < h; y++) {
     const run = runs[y >> 5];
     for (let r = 0; r < run.length; r += 2) forwardRun(d, w, y, run[r], run[r + 1]);
@@ -249,7 +255,6 @@ function nearDistance(mask: Uint8Array, w: number, h: number, limit: number, out
     const run = runs[y >> 5];
     for (let r = run.length - 2; r >= 0; r -= 2) backwardRun(d, w, h, y, run[r], run[r + 1]);
   }
-  return { d, runs };
 }
 
 /**
@@ -277,14 +282,7 @@ function nearCellDistance(labels: Int32Array, w: number, h: number, limit: numbe
     const run = runs[y >> 5];
     for (let r = 0; r < run.length; r += 2) for (let i = y * w + run[r], e = y * w + run[r + 1]; i < e; i++) if (labels[i]) d[i] = 0;
   }
-  for (let y = 0; y < h; y++) {
-    const run = runs[y >> 5];
-    for (let r = 0; r < run.length; r += 2) forwardRun(d, w, y, run[r], run[r + 1]);
-  }
-  for (let y = h - 1; y >= 0; y--) {
-    const run = runs[y >> 5];
-    for (let r = run.length - 2; r >= 0; r -= 2) backwardRun(d, w, h, y, run[r], run[r + 1]);
-  }
+  sweepRuns(d, w, h, runs);
   return { d, runs };
 }
 

@@ -397,15 +397,7 @@ export function profileSampler(
   if (ex.nonFinite(imgAt, imgAt + 4 * n4)) return null;
   for (let i = n4; i < sm.length; i++) if (!Number.isFinite(img[i])) return null;
   for (const [N, tAt] of tables) {
-    const t = trig(N);
-    const cos = new Float64Array(buf, tAt, N + 2);
-    const sin = new Float64Array(buf, tAt + 8 * (N + 2), N + 2);
-    for (let a = 0; a < N; a++) {
-      cos[a] = t[2 * a];
-      sin[a] = t[2 * a + 1];
-    }
-    // the padding (read by the spare lane of an odd N): zero, a sample at the centre
-    cos[N] = cos[N + 1] = sin[N] = sin[N + 1] = 0;
+    writeTrigTable(buf, tAt, N, trig);
   }
   const dv = new DataView(buf);
   for (let k = 1; k < nrMax; k++) {
@@ -429,14 +421,7 @@ export function profileSampler(
     if (extraUsed + bytes > EXTRA_TABLE_BYTES) return -1;
     const tAt = extraAt + extraUsed;
     extraUsed += bytes;
-    const t = trig(N);
-    const cos = new Float64Array(buf, tAt, N + 2);
-    const sin = new Float64Array(buf, tAt + 8 * (N + 2), N + 2);
-    for (let a = 0; a < N; a++) {
-      cos[a] = t[2 * a];
-      sin[a] = t[2 * a + 1];
-    }
-    cos[N] = cos[N + 1] = sin[N] = sin[N + 1] = 0;
+    writeTrigTable(buf, tAt, N, trig);
     tables.set(N, tAt);
     return tAt;
   };
@@ -480,4 +465,17 @@ export function profileSampler(
       return k;
     },
   };
+}
+
+/** The cos and sin of N directions (`trig(N)`) at byte tAt of buf, each followed by two padding entries (read by the
+ * spare lane of an odd N): zero, a sample at the centre. */
+function writeTrigTable(buf: ArrayBuffer, tAt: number, N: number, trig: (N: number) => Float64Array): void {
+  const t = trig(N);
+  const cos = new Float64Array(buf, tAt, N + 2);
+  const sin = new Float64Array(buf, tAt + 8 * (N + 2), N + 2);
+  for (let a = 0; a < N; a++) {
+    cos[a] = t[2 * a];
+    sin[a] = t[2 * a + 1];
+  }
+  cos[N] = cos[N + 1] = sin[N] = sin[N + 1] = 0;
 }
