@@ -343,17 +343,7 @@ export function traceFibers(
   const ex = opts.exclude;
   const LI = new Int32Array(ns);
   const SL = new Int32Array(ns);
-  let n = 0;
-  for (let q = 0; q < ns; q++) {
-    if (!keep[q]) continue;
-    const i = src[q];
-    const x = i % W;
-    const y = (i - x) / W;
-    if (ex && (sc === 1 ? ex[i] : ex[Math.floor(y / sc) * w + Math.floor(x / sc)])) continue;
-    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
-    LI[n] = i;
-    SL[n++] = drawn ? q : i;
-  }
+  const n = keptPixels(src, ns, keep, ex, sc, w, W, H, !!drawn, LI, SL);
   // NB[8q + k]: neighbour k (DX[k], DY[k]) of pixel q, or the sentinel n (never set)
   const NB = neighbourTable(LI, n, W);
   // the mask on the list (and 0 at the sentinel)
@@ -574,14 +564,7 @@ export function traceFibers(
     else if (opts.exclude) {
       // near an excluded (cell) area?
       const r = Math.ceil(1 / pxUm);
-      let near = false;
-      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r) && !near; y++)
-        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++)
-          if (opts.exclude[y * w + x]) {
-            near = true;
-            break;
-          }
-      if (near) n.kind = "cell";
+      if (anySetInBox(opts.exclude, w, Math.max(0, px - r), Math.min(w - 1, px + r), Math.max(0, py - r), Math.min(h - 1, py + r))) n.kind = "cell";
     }
   }
   // prune short spurs (tip–junction edges) and tiny components
@@ -672,15 +655,54 @@ export function traceFibers(
       if (n.kind !== "cell") continue;
       const px = Math.floor(n.xUm / pxUm);
       const py = Math.floor(n.yUm / pxUm);
-      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r); y++)
-        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++) {
-          const l = labels[y * w + x];
-          if (l && !compCell.has(f2(n.id))) compCell.set(f2(n.id), l);
-        }
+      // the first label in the box (row by row): the one the component takes unless it has one already
+      const l = firstSetInBox(labels, w, Math.max(0, px - r), Math.min(w - 1, px + r), Math.max(0, py - r), Math.min(h - 1, py + r));
+      if (l && !compCell.has(f2(n.id))) compCell.set(f2(n.id), l);
     }
     for (const e of outEdges) e.cellId = compCell.get(f2(e.a)) ?? null;
   }
   return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
+
+/**
+ * The pixels kept of the listed line pixels src[0 … ns): those with keep[q] set, outside the excluded area `ex` (image
+ * pixels; the raster's are split sc × sc) and off the raster's border (W × H; thinning clears it); their raster
+ * indices in LI and their slots (list index when `drawn`, else raster index) in SL. Returns their count.
+ */
+function keptPixels(src: Int32Array, ns: number, keep: Uint8Array, ex: Uint8Array | undefined, sc: number, w: number, W: number, H: number, drawn: boolean, LI: Int32Array, SL: Int32Array): number {
+  let n = 0;
+  for (let q = 0; q < ns; q++) {
+    if (!keep[q]) continue;
+    const i = src[q];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (ex && (sc === 1 ? ex[i] : ex[Math.floor(y / sc) * w + Math.floor(x / sc)])) continue;
+    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
+    LI[n] = i;
+    SL[n++] = drawn ? q : i;
+  }
+  return n;
+}
+
+/** The first non-zero m[y·w + x] for x0 ≤ x ≤ x1, y0 ≤ y ≤ y1 (row by row), or 0. */
+function firstSetInBox(m: Int32Array, w: number, x0: number, x1: number, y0: number, y1: number): number {
+  for (let y = y0; y <= y1; y++) {
+    const o = y * w;
+    for (let i = o + x0, e = o + x1; i <= e; i++) if (m[i]) return m[i];
+  }
+  return 0;
+}
+
+/**
+ * Whether any of m[y·w + x] for x0 ≤ x ≤ x1, y0 ≤ y ≤ y1 is set (a small function of its own: inlined in the tracer's
+ * one large function, called once per frame, this loop ran partly unoptimised).
+ */
+function anySetInBox(m: Uint8Array, w: number, x0: number, x1: number, y0: number, y1: number): boolean {
+  for (let y = y0; y <= y1; y++) {
+    const o = y * w;
+    for (let i = o + x0, e = o + x1; i <= e; i++) if (m[i]) return true;
+  }
+  return false;
 }
 
 /**
