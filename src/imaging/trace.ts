@@ -286,6 +286,42 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
+  const R = traceRaster(ridgeMask, ox, oy, w, h, pxUm, opts);
+  const { nodes, rawNodes, nodeOf } = traceNodes(R);
+  const { edges, edgeZ } = traceEdges(R, nodes, rawNodes, nodeOf);
+  joinMigrasomeNodes(R, nodes, edges, pxUm, opts);
+  tagEnds(nodes, w, h, pxUm, opts);
+  const { outNodes, outEdges } = pruneTraced(nodes, edges, edgeZ, opts);
+  joinCells(outNodes, outEdges, w, h, pxUm, opts);
+  cellIds(outNodes, outEdges, w, h, pxUm, opts);
+  return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
+
+// The tracer's steps, each a function of its own (traceFibers runs once per frame: as one large function V8 compiled
+// it again and again, on-stack, a second or more of compile time on the first frames, and ran it partly unoptimised)
+
+/** the line pixels on the tracing raster (W × H pixels of pu µm), thinned, with their neighbour table */
+interface TraceRaster {
+  W: number;
+  H: number;
+  pu: number;
+  /** the kept pixels' raster indices and slots (offsets and line responses: OX[slot], OY[slot], LZ[slot]) */
+  LI: Int32Array;
+  SL: Int32Array;
+  OX: Float32Array;
+  OY: Float32Array;
+  LZ: Float32Array | undefined;
+  n: number;
+  /** NB[8q + k]: neighbour k (DX[k], DY[k]) of pixel q, or the sentinel n (never set) */
+  NB: Int32Array;
+  /** the mask on the list (and 0 at the sentinel) */
+  mask: Uint8Array;
+  /** the pixels left after thinning, ascending (list indices) */
+  pixels: Int32Array;
+  migrasomeAt: (x: number, y: number) => number;
+}
+
+function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null, oy: Float32Array | null, w: number, h: number, pxUm: number, opts: TraceOptions): TraceRaster {
   // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
   const sc = opts.scale ?? 1;
   const W = w * sc;
@@ -356,18 +392,30 @@ export function traceFibers(
   const pixels = new Int32Array(np);
   np = 0;
   for (let q = 0; q < n; q++) if (mask[q]) pixels[np++] = q;
-  // set neighbours of a set pixel
-  const nb = (q: number): number => {
-    const b = 8 * q;
-    return mask[NB[b]] + mask[NB[b + 1]] + mask[NB[b + 2]] + mask[NB[b + 3]] + mask[NB[b + 4]] + mask[NB[b + 5]] + mask[NB[b + 6]] + mask[NB[b + 7]];
-  };
-  const pos = (q: number): [number, number] => {
-    const i = LI[q];
-    const x = i % W;
-    const y = (i - x) / W;
-    const k = SL[q];
-    return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
-  };
+  return { W, H, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels, migrasomeAt };
+}
+
+/** set neighbours of a set pixel */
+function setNeighbours(mask: Uint8Array, NB: Int32Array, q: number): number {
+  const b = 8 * q;
+  return mask[NB[b]] + mask[NB[b + 1]] + mask[NB[b + 2]] + mask[NB[b + 3]] + mask[NB[b + 4]] + mask[NB[b + 5]] + mask[NB[b + 6]] + mask[NB[b + 7]];
+}
+
+/** the position (µm) of list pixel q: its raster pixel's centre moved by its offsets */
+function pixelPos(R: TraceRaster, q: number): [number, number] {
+  const W = R.W;
+  const i = R.LI[q];
+  const x = i % W;
+  const y = (i - x) / W;
+  const k = R.SL[q];
+  return [(x + 0.5 + R.OX[k]) * R.pu, (y + 0.5 + R.OY[k]) * R.pu];
+}
+
+/** node pixels (degree ≠ 2; junction pixels clustered) and the nodes they make */
+function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][]; nodeOf: Int32Array } {
+  const { n, NB, mask, pixels } = R;
+  const nb = (q: number): number => setNeighbours(mask, NB, q);
+  const pos = (q: number): [number, number] => pixelPos(R, q);
   // node pixels: degree ≠ 2
   // the mark of pixel q: node id + 1 (0: not a node pixel; −1: walked)
   const nodeOf = new Int32Array(n + 1);
@@ -402,6 +450,13 @@ export function traceFibers(
     rawNodes.push(cluster);
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
+  return { nodes, rawNodes, nodeOf };
+}
+
+/** the edges between the nodes (walks along the pixels), closed loops without nodes, and each edge's line response */
+function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number> } {
+  const { W, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels } = R;
+  const pos = (q: number): [number, number] => pixelPos(R, q);
   const edges: FiberEdge[] = [];
   // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
   let walkBuf = new Int32Array(1024);
@@ -536,6 +591,12 @@ export function traceFibers(
       }
     }
   }
+  return { edges, edgeZ };
+}
+
+/** tips inside a migrasome's capture ring joined to a node at its centre */
+function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
+  const { W, H, pu, migrasomeAt } = R;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
@@ -554,6 +615,10 @@ export function traceFibers(
     n.kind = "junction"; // a pass-through point now
   }
   for (const [k, id] of migNode) void k, void id;
+}
+
+/** tips at the image border and near excluded (cell) areas */
+function tagEnds(nodes: FiberNode[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   // cells and image borders
   for (const n of nodes) {
     if (n.kind !== "tip") continue;
@@ -567,6 +632,10 @@ export function traceFibers(
       if (anySetInBox(opts.exclude, w, Math.max(0, px - r), Math.min(w - 1, px + r), Math.max(0, py - r), Math.min(h - 1, py + r))) n.kind = "cell";
     }
   }
+}
+
+/** short spurs and small components pruned, the graph renumbered */
+function pruneTraced(nodes: FiberNode[], edges: FiberEdge[], edgeZ: Map<number, number>, opts: TraceOptions): { outNodes: FiberNode[]; outEdges: FiberEdge[] } {
   // prune short spurs (tip–junction edges) and tiny components
   const minSpur = opts.minSpurUm ?? 2.0;
   const deg = () => {
@@ -613,6 +682,11 @@ export function traceFibers(
   for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
   const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
+  return { outNodes, outEdges };
+}
+
+/** fibers ending at a cell's margin continued on to the cell body */
+function joinCells(outNodes: FiberNode[], outEdges: FiberEdge[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   const cellJoin = opts.cellJoinUm ?? 1.5;
   if (opts.cellLabels && cellJoin > 0) {
     const labels = opts.cellLabels;
@@ -643,6 +717,10 @@ export function traceFibers(
       outNodes[id].yUm = q[1];
     }
   }
+}
+
+/** cell ids: each component takes the cell it touches (or none) */
+function cellIds(outNodes: FiberNode[], outEdges: FiberEdge[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   // cell ids: each component takes the cell it touches (or none)
   if (opts.cellLabels) {
     const labels = opts.cellLabels;
@@ -661,7 +739,6 @@ export function traceFibers(
     }
     for (const e of outEdges) e.cellId = compCell.get(f2(e.a)) ?? null;
   }
-  return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
 }
 
 /**
