@@ -139,9 +139,12 @@ export function dropSmallCycles(g: FiberGraph, maxEdgeUm = 1.5): FiberGraph {
   for (let round = 0; round < 3; round++) {
     const before = drop.size;
     const live = g.edges.filter((e) => !drop.has(e.id) && e.a !== e.b && !mig(e.a) && !mig(e.b));
-    const byPair = new Map<string, FiberEdge[]>();
+    // the pair's key a number (lower id · node count + higher id; ids index the nodes): the same groups, in the same
+    // order, as keys "lower,higher" without a string per edge
+    const byPair = new Map<number, FiberEdge[]>();
+    const nn = g.nodes.length;
     for (const e of live) {
-      const k = e.a < e.b ? `${e.a},${e.b}` : `${e.b},${e.a}`;
+      const k = e.a < e.b ? e.a * nn + e.b : e.b * nn + e.a;
       const l = byPair.get(k);
       if (l) l.push(e);
       else byPair.set(k, [e]);
