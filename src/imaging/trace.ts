@@ -656,34 +656,48 @@ function pruneTraced(nodes: FiberNode[], edges: FiberEdge[], edgeZ: Map<number, 
   const strongSpur = opts.strongSpurUm ?? 1;
   kept = pruneSpurs(nodes, kept, minSpur, (e) => strong(e) && e.lengthUm >= strongSpur);
   // components
-  const parent = nodes.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  // (per node in typed arrays: the components' roots and the nodes are indices into `nodes`)
+  const nn = nodes.length;
+  const parent = new Int32Array(nn);
+  for (let i = 0; i < nn; i++) parent[i] = i;
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[i] !== r) {
+      const p = parent[i];
+      parent[i] = r;
+      i = p;
+    }
+    return r;
+  };
   for (const e of kept) parent[find(e.a)] = find(e.b);
-  const compLen = new Map<number, number>();
-  const compZ = new Map<number, number>();
+  // each component's length and length-weighted line response (summed in the edges' order from 0)
+  const compLen = new Float64Array(nn);
+  const compZ = new Float64Array(nn);
   for (const e of kept) {
-    compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
-    compZ.set(find(e.a), (compZ.get(find(e.a)) ?? 0) + e.lengthUm * (edgeZ.get(e.id) ?? 0));
+    const r = find(e.a);
+    compLen[r] += e.lengthUm;
+    compZ[r] += e.lengthUm * (edgeZ.get(e.id) ?? 0);
   }
   const strongComp = opts.strongComponentUm ?? 3;
   const compOk = (r: number) => {
-    const L = compLen.get(r) ?? 0;
-    return L >= minComp || (L >= strongComp && (compZ.get(r) ?? 0) >= strongZ * L);
+    const L = compLen[r];
+    return L >= minComp || (L >= strongComp && compZ[r] >= strongZ * L);
   };
   const minComp = opts.minComponentUm ?? 6;
   // a component joined to a migrasome is kept whole (before, only its join edges were: a fiber piece joined to an
   // otherwise bare migrasome was dropped below minComp and left its join behind as a spoke)
-  const atMig = new Set<number>();
-  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig.add(find(e.a));
-  kept = kept.filter((e) => compOk(find(e.a)) || atMig.has(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  const atMig = new Uint8Array(nn);
+  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig[find(e.a)] = 1;
+  kept = kept.filter((e) => compOk(find(e.a)) || atMig[find(e.a)] === 1 || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
-  const used = new Set<number>();
+  const used = new Uint8Array(nn);
   for (const e of kept) {
-    used.add(e.a);
-    used.add(e.b);
+    used[e.a] = 1;
+    used[e.b] = 1;
   }
-  for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
-  const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
+  for (const n of nodes) if (n.kind === "migrasome") used[n.id] = 1;
+  const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used[n.id] === 1);
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
   return { outNodes, outEdges };
 }
