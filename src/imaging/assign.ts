@@ -187,12 +187,20 @@ function labelNear(L: CellLabelMap, xUm: number, yUm: number): number {
  * nodes lie (ties to t; among several, the most, then the lower label). The tracer gives a network the first body it
  * touches; the fibers of two touching cells reach both bodies, and most of them the body that made them.
  */
-function touchingCell(g: FiberGraph, L: CellLabelMap): (number | null)[] {
-  const { labels, width: w, height: h } = L;
-  const touching = new Map<number, Set<number>>();
-  const touch = (a: number, b: number) => (touching.get(a) ?? touching.set(a, new Set()).get(a)!).add(b);
+/**
+ * Calls touch(a, b), touch(b, a) for every labelled pixel a whose right, then lower neighbour b is another label, pixel
+ * by pixel in raster order. With an even width and an 8-byte aligned array the labels are read two at a time through
+ * a Float64Array view (a pair of int32 labels is +0 only when both are 0: no label is −2³¹ or large enough to make a
+ * NaN), so the large unlabelled areas cost half the reads; the same calls in the same order.
+ */
+function forEachTouch(labels: Int32Array, w: number, h: number, touch: (a: number, b: number) => void): void {
+  const pairs = w % 2 === 0 && labels.byteOffset % 8 === 0 ? new Float64Array(labels.buffer, labels.byteOffset, (w * h) >> 1) : null;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
+      if (pairs && (x & 1) === 0 && pairs[(y * w + x) >> 1] === 0) {
+        x++;
+        continue;
+      }
       const a = labels[y * w + x];
       if (!a) continue;
       const r = x + 1 < w ? labels[y * w + x + 1] : 0;
@@ -206,6 +214,13 @@ function touchingCell(g: FiberGraph, L: CellLabelMap): (number | null)[] {
         touch(d, a);
       }
     }
+}
+
+function touchingCell(g: FiberGraph, L: CellLabelMap): (number | null)[] {
+  const { labels, width: w, height: h } = L;
+  const touching = new Map<number, Set<number>>();
+  const touch = (a: number, b: number) => (touching.get(a) ?? touching.set(a, new Set()).get(a)!).add(b);
+  forEachTouch(labels, w, h, touch);
   if (!touching.size) return g.edges.map((e) => e.cellId);
   const par = g.nodes.map((_, i) => i);
   const f = (i: number): number => {

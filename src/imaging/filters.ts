@@ -498,6 +498,39 @@ export function subtractBackground(
  * `gatherBlocks` of the pixels (reduced by the q-quantile `selectQuarterSteps` rank, as `backgroundGrid`) and of the
  * high-pass (reduced by scale × its median, as `noiseModel`) in one pass over each block.
  */
+/**
+ * One row's part (pixels x0 … xe − 1 of the row starting at o, not the image's first or last row) of a block in
+ * `gatherBlockPairs`, every pixel: the values into buf and the high-pass |c − ¼(l + r + u + d)| (0 in the first and
+ * last column) into hbuf from slot n on; returns the next slot. The row's values are carried along in registers
+ * (the same doubles, summed in the same order, as reading them per pixel).
+ */
+function gatherRowPairs(src: Float32Array, w: number, o: number, x0: number, xe: number, buf: Float32Array, hbuf: Float32Array, n: number): number {
+  let x = x0;
+  if (x === 0 && x < xe) {
+    buf[n] = src[o];
+    hbuf[n++] = 0;
+    x++;
+  }
+  const xm = Math.min(xe, w - 1);
+  if (x < xm) {
+    let l = src[o + x - 1];
+    let c = src[o + x];
+    for (; x < xm; x++) {
+      const i = o + x;
+      const r = src[i + 1];
+      buf[n] = c;
+      hbuf[n++] = Math.abs(c - 0.25 * (l + r + src[i - w] + src[i + w]));
+      l = c;
+      c = r;
+    }
+  }
+  for (; x < xe; x++) {
+    buf[n] = src[o + x];
+    hbuf[n++] = 0;
+  }
+  return n;
+}
+
 function gatherBlockPairs(src: Float32Array, w: number, h: number, blockPx: number, q: number, scale: number, scr: SelectScratch): { grid: Float32Array; noiseGrid: Float32Array; gw: number; gh: number; b: number } {
   const b = Math.max(4, Math.round(blockPx));
   const gw = Math.max(1, Math.ceil(w / b));
@@ -514,6 +547,10 @@ function gatherBlockPairs(src: Float32Array, w: number, h: number, blockPx: numb
       const xe = Math.min(w, (gx + 1) * b);
       for (let y = gy * b; y < ye; y += step) {
         const edgeRow = y === 0 || y === h - 1;
+        if (step === 1 && !edgeRow) {
+          n = gatherRowPairs(src, w, y * w, gx * b, xe, buf, hbuf, n);
+          continue;
+        }
         for (let x = gx * b; x < xe; x += step) {
           const i = y * w + x;
           buf[n] = src[i];

@@ -5,7 +5,7 @@
  * (`validation.ts`: the held-out evaluation table).
  */
 
-import { insertionSortAsc } from "./filters.ts";
+import { hypot } from "./hypot.ts";
 
 /** −Φ⁻¹(0.3): how far the 30th percentile of Gaussian noise lies below its mean, in noise units */
 const BACKGROUND_OFFSET_Z = 0.5244;
@@ -15,30 +15,39 @@ const MIN_RING_PIXELS = 8;
 /** the innermost ring is a disc of this radius (pixels; ≥ 8 pixels): a small migrasome, blurred, peaks at its centre */
 const CENTRE_RADIUS_PX = 1.6;
 
-let medianBuf = new Float64Array(64);
-
 /**
  * `quantile(values, 0.5)` of stats/descriptive.ts (a sorted Float64Array copy, then a[lo] + (h − lo)·(a[hi] − a[lo]))
- * without the typed array and its runtime sort per ring: the values sorted in a scratch row by insertion when none is
- * zero or NaN (then < orders them as the typed sort does, and equal values are the same bits), else by the typed sort.
+ * of the n values a[off … off + n) (a scratch slice, sorted in place): by insertion when none is zero or NaN (then <
+ * orders them as the typed sort does, and equal values are the same bits), else by the typed sort.
  */
-function ringMedian(values: number[]): number {
-  const n = values.length;
-  if (medianBuf.length < n) medianBuf = new Float64Array(2 * n);
-  const a = medianBuf;
+function ringMedian(a: Float64Array, off: number, n: number): number {
   let odd = false;
-  for (let j = 0; j < n; j++) {
-    const v = values[j];
+  for (let j = off; j < off + n; j++) {
+    const v = a[j];
     if (!(v !== 0 && v === v)) odd = true;
-    a[j] = v;
   }
-  if (odd) a.subarray(0, n).sort();
-  else insertionSortAsc(a, n);
+  if (odd) a.subarray(off, off + n).sort();
+  else
+    for (let j = off + 1; j < off + n; j++) {
+      const x = a[j];
+      let k = j - 1;
+      while (k >= off && a[k] > x) {
+        a[k + 1] = a[k];
+        k--;
+      }
+      a[k + 1] = x;
+    }
   const h = (n - 1) * 0.5;
   const lo = Math.floor(h);
   const hi = Math.ceil(h);
-  return a[lo] + (h - lo) * (a[hi] - a[lo]);
+  return a[off + lo] + (h - lo) * (a[off + hi] - a[off + lo]);
 }
+
+/** scratch of estimateSnr: each box pixel's ring (−1: outside), the rings' counts and starts, the values by ring */
+let ringOf = new Int32Array(0);
+let ringCount = new Int32Array(0);
+let ringStart = new Int32Array(0);
+let ringVals = new Float64Array(0);
 
 /** one detected migrasome: centre in pixels and diameter in µm */
 export interface SnrMigrasome {
@@ -60,23 +69,51 @@ export function estimateSnr(sub: Float32Array, w: number, h: number, pxUm: numbe
   if (!(noiseMedian > 0) || migs.length === 0) return NaN;
   let sum = 0;
   let n = 0;
-  const bins: number[][] = [];
   for (let q = 0; q < migs.length; q++) {
     const m = migs[q];
     const rOut = (m.diameterUm / 2 + 0.3) / pxUm;
     const nb = Math.ceil(rOut / 0.5) + 1;
-    for (let k = 0; k < nb; k++) (bins[k] ??= []).length = 0;
     const x0 = Math.max(0, Math.floor(m.x - rOut));
     const x1 = Math.min(w - 1, Math.ceil(m.x + rOut));
     const y0 = Math.max(0, Math.floor(m.y - rOut));
     const y1 = Math.min(h - 1, Math.ceil(m.y + rOut));
+    const np = Math.max(0, x1 - x0 + 1) * Math.max(0, y1 - y0 + 1);
+    if (ringOf.length < np) {
+      ringOf = new Int32Array(2 * np);
+      ringVals = new Float64Array(2 * np);
+    }
+    if (ringCount.length < nb + 1) {
+      ringCount = new Int32Array(2 * nb + 2);
+      ringStart = new Int32Array(2 * nb + 2);
+    }
+    // each pixel's ring (rings 0.5 pixel wide outside the centre disc), then the values grouped by ring in scan order
+    ringCount.fill(0, 0, nb);
+    let t = 0;
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
-        const k = Math.floor(Math.max(0, Math.hypot(x - m.x, y - m.y) - CENTRE_RADIUS_PX) / 0.5);
-        if (k < nb) bins[k].push(sub[y * w + x]);
+        const k = Math.floor(Math.max(0, hypot(x - m.x, y - m.y) - CENTRE_RADIUS_PX) / 0.5);
+        if (k < nb) {
+          ringOf[t] = k;
+          ringCount[k]++;
+        } else ringOf[t] = -1;
+        t++;
+      }
+    let s0 = 0;
+    for (let k = 0; k < nb; k++) {
+      ringStart[k] = s0;
+      s0 += ringCount[k];
+    }
+    t = 0;
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const k = ringOf[t++];
+        if (k >= 0) ringVals[ringStart[k]++] = sub[y * w + x];
       }
     let peak = -Infinity;
-    for (let k = 0; k < nb; k++) if (bins[k].length >= MIN_RING_PIXELS) peak = Math.max(peak, ringMedian(bins[k]));
+    for (let k = 0; k < nb; k++) {
+      const c = ringCount[k];
+      if (c >= MIN_RING_PIXELS) peak = Math.max(peak, ringMedian(ringVals, ringStart[k] - c, c));
+    }
     if (peak > -Infinity) {
       sum += peak;
       n++;

@@ -139,9 +139,12 @@ export function dropSmallCycles(g: FiberGraph, maxEdgeUm = 1.5): FiberGraph {
   for (let round = 0; round < 3; round++) {
     const before = drop.size;
     const live = g.edges.filter((e) => !drop.has(e.id) && e.a !== e.b && !mig(e.a) && !mig(e.b));
-    const byPair = new Map<string, FiberEdge[]>();
+    // the pair's key a number (lower id · node count + higher id; ids index the nodes): the same groups, in the same
+    // order, as keys "lower,higher" without a string per edge
+    const byPair = new Map<number, FiberEdge[]>();
+    const nn = g.nodes.length;
     for (const e of live) {
-      const k = e.a < e.b ? `${e.a},${e.b}` : `${e.b},${e.a}`;
+      const k = e.a < e.b ? e.a * nn + e.b : e.b * nn + e.a;
       const l = byPair.get(k);
       if (l) l.push(e);
       else byPair.set(k, [e]);
@@ -286,6 +289,42 @@ export function traceFibers(
   pxUm: number,
   opts: TraceOptions,
 ): FiberGraph {
+  const R = traceRaster(ridgeMask, ox, oy, w, h, pxUm, opts);
+  const { nodes, rawNodes, nodeOf } = traceNodes(R);
+  const { edges, edgeZ } = traceEdges(R, nodes, rawNodes, nodeOf);
+  joinMigrasomeNodes(R, nodes, edges, pxUm, opts);
+  tagEnds(nodes, w, h, pxUm, opts);
+  const { outNodes, outEdges } = pruneTraced(nodes, edges, edgeZ, opts);
+  joinCells(outNodes, outEdges, w, h, pxUm, opts);
+  cellIds(outNodes, outEdges, w, h, pxUm, opts);
+  return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
+
+// The tracer's steps, each a function of its own (traceFibers runs once per frame: as one large function V8 compiled
+// it again and again, on-stack, a second or more of compile time on the first frames, and ran it partly unoptimised)
+
+/** the line pixels on the tracing raster (W × H pixels of pu µm), thinned, with their neighbour table */
+interface TraceRaster {
+  W: number;
+  H: number;
+  pu: number;
+  /** the kept pixels' raster indices and slots (offsets and line responses: OX[slot], OY[slot], LZ[slot]) */
+  LI: Int32Array;
+  SL: Int32Array;
+  OX: Float32Array;
+  OY: Float32Array;
+  LZ: Float32Array | undefined;
+  n: number;
+  /** NB[8q + k]: neighbour k (DX[k], DY[k]) of pixel q, or the sentinel n (never set) */
+  NB: Int32Array;
+  /** the mask on the list (and 0 at the sentinel) */
+  mask: Uint8Array;
+  /** the pixels left after thinning, ascending (list indices) */
+  pixels: Int32Array;
+  migrasomeAt: (x: number, y: number) => number;
+}
+
+function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null, oy: Float32Array | null, w: number, h: number, pxUm: number, opts: TraceOptions): TraceRaster {
   // the mask's raster: the image's pixels split sc × sc (W × H pixels of pu µm)
   const sc = opts.scale ?? 1;
   const W = w * sc;
@@ -343,17 +382,7 @@ export function traceFibers(
   const ex = opts.exclude;
   const LI = new Int32Array(ns);
   const SL = new Int32Array(ns);
-  let n = 0;
-  for (let q = 0; q < ns; q++) {
-    if (!keep[q]) continue;
-    const i = src[q];
-    const x = i % W;
-    const y = (i - x) / W;
-    if (ex && (sc === 1 ? ex[i] : ex[Math.floor(y / sc) * w + Math.floor(x / sc)])) continue;
-    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
-    LI[n] = i;
-    SL[n++] = drawn ? q : i;
-  }
+  const n = keptPixels(src, ns, keep, ex, sc, w, W, H, !!drawn, LI, SL);
   // NB[8q + k]: neighbour k (DX[k], DY[k]) of pixel q, or the sentinel n (never set)
   const NB = neighbourTable(LI, n, W);
   // the mask on the list (and 0 at the sentinel)
@@ -366,18 +395,30 @@ export function traceFibers(
   const pixels = new Int32Array(np);
   np = 0;
   for (let q = 0; q < n; q++) if (mask[q]) pixels[np++] = q;
-  // set neighbours of a set pixel
-  const nb = (q: number): number => {
-    const b = 8 * q;
-    return mask[NB[b]] + mask[NB[b + 1]] + mask[NB[b + 2]] + mask[NB[b + 3]] + mask[NB[b + 4]] + mask[NB[b + 5]] + mask[NB[b + 6]] + mask[NB[b + 7]];
-  };
-  const pos = (q: number): [number, number] => {
-    const i = LI[q];
-    const x = i % W;
-    const y = (i - x) / W;
-    const k = SL[q];
-    return [(x + 0.5 + OX[k]) * pu, (y + 0.5 + OY[k]) * pu];
-  };
+  return { W, H, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels, migrasomeAt };
+}
+
+/** set neighbours of a set pixel */
+function setNeighbours(mask: Uint8Array, NB: Int32Array, q: number): number {
+  const b = 8 * q;
+  return mask[NB[b]] + mask[NB[b + 1]] + mask[NB[b + 2]] + mask[NB[b + 3]] + mask[NB[b + 4]] + mask[NB[b + 5]] + mask[NB[b + 6]] + mask[NB[b + 7]];
+}
+
+/** the position (µm) of list pixel q: its raster pixel's centre moved by its offsets */
+function pixelPos(R: TraceRaster, q: number): [number, number] {
+  const W = R.W;
+  const i = R.LI[q];
+  const x = i % W;
+  const y = (i - x) / W;
+  const k = R.SL[q];
+  return [(x + 0.5 + R.OX[k]) * R.pu, (y + 0.5 + R.OY[k]) * R.pu];
+}
+
+/** node pixels (degree ≠ 2; junction pixels clustered) and the nodes they make */
+function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][]; nodeOf: Int32Array } {
+  const { n, NB, mask, pixels } = R;
+  const nb = (q: number): number => setNeighbours(mask, NB, q);
+  const pos = (q: number): [number, number] => pixelPos(R, q);
   // node pixels: degree ≠ 2
   // the mark of pixel q: node id + 1 (0: not a node pixel; −1: walked)
   const nodeOf = new Int32Array(n + 1);
@@ -412,6 +453,13 @@ export function traceFibers(
     rawNodes.push(cluster);
     nodes.push({ id: nodes.length, xUm: sx / cluster.length, yUm: sy / cluster.length, kind: d > 2 ? "junction" : "tip", degree: 0 });
   }
+  return { nodes, rawNodes, nodeOf };
+}
+
+/** the edges between the nodes (walks along the pixels), closed loops without nodes, and each edge's line response */
+function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number> } {
+  const { W, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels } = R;
+  const pos = (q: number): [number, number] => pixelPos(R, q);
   const edges: FiberEdge[] = [];
   // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
   let walkBuf = new Int32Array(1024);
@@ -546,6 +594,12 @@ export function traceFibers(
       }
     }
   }
+  return { edges, edgeZ };
+}
+
+/** tips inside a migrasome's capture ring joined to a node at its centre */
+function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
+  const { W, H, pu, migrasomeAt } = R;
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
   for (const n of nodes) {
@@ -564,6 +618,10 @@ export function traceFibers(
     n.kind = "junction"; // a pass-through point now
   }
   for (const [k, id] of migNode) void k, void id;
+}
+
+/** tips at the image border and near excluded (cell) areas */
+function tagEnds(nodes: FiberNode[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   // cells and image borders
   for (const n of nodes) {
     if (n.kind !== "tip") continue;
@@ -574,16 +632,13 @@ export function traceFibers(
     else if (opts.exclude) {
       // near an excluded (cell) area?
       const r = Math.ceil(1 / pxUm);
-      let near = false;
-      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r) && !near; y++)
-        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++)
-          if (opts.exclude[y * w + x]) {
-            near = true;
-            break;
-          }
-      if (near) n.kind = "cell";
+      if (anySetInBox(opts.exclude, w, Math.max(0, px - r), Math.min(w - 1, px + r), Math.max(0, py - r), Math.min(h - 1, py + r))) n.kind = "cell";
     }
   }
+}
+
+/** short spurs and small components pruned, the graph renumbered */
+function pruneTraced(nodes: FiberNode[], edges: FiberEdge[], edgeZ: Map<number, number>, opts: TraceOptions): { outNodes: FiberNode[]; outEdges: FiberEdge[] } {
   // prune short spurs (tip–junction edges) and tiny components
   const minSpur = opts.minSpurUm ?? 2.0;
   const deg = () => {
@@ -601,35 +656,54 @@ export function traceFibers(
   const strongSpur = opts.strongSpurUm ?? 1;
   kept = pruneSpurs(nodes, kept, minSpur, (e) => strong(e) && e.lengthUm >= strongSpur);
   // components
-  const parent = nodes.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  // (per node in typed arrays: the components' roots and the nodes are indices into `nodes`)
+  const nn = nodes.length;
+  const parent = new Int32Array(nn);
+  for (let i = 0; i < nn; i++) parent[i] = i;
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[i] !== r) {
+      const p = parent[i];
+      parent[i] = r;
+      i = p;
+    }
+    return r;
+  };
   for (const e of kept) parent[find(e.a)] = find(e.b);
-  const compLen = new Map<number, number>();
-  const compZ = new Map<number, number>();
+  // each component's length and length-weighted line response (summed in the edges' order from 0)
+  const compLen = new Float64Array(nn);
+  const compZ = new Float64Array(nn);
   for (const e of kept) {
-    compLen.set(find(e.a), (compLen.get(find(e.a)) ?? 0) + e.lengthUm);
-    compZ.set(find(e.a), (compZ.get(find(e.a)) ?? 0) + e.lengthUm * (edgeZ.get(e.id) ?? 0));
+    const r = find(e.a);
+    compLen[r] += e.lengthUm;
+    compZ[r] += e.lengthUm * (edgeZ.get(e.id) ?? 0);
   }
   const strongComp = opts.strongComponentUm ?? 3;
   const compOk = (r: number) => {
-    const L = compLen.get(r) ?? 0;
-    return L >= minComp || (L >= strongComp && (compZ.get(r) ?? 0) >= strongZ * L);
+    const L = compLen[r];
+    return L >= minComp || (L >= strongComp && compZ[r] >= strongZ * L);
   };
   const minComp = opts.minComponentUm ?? 6;
   // a component joined to a migrasome is kept whole (before, only its join edges were: a fiber piece joined to an
   // otherwise bare migrasome was dropped below minComp and left its join behind as a spoke)
-  const atMig = new Set<number>();
-  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig.add(find(e.a));
-  kept = kept.filter((e) => compOk(find(e.a)) || atMig.has(find(e.a)) || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  const atMig = new Uint8Array(nn);
+  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig[find(e.a)] = 1;
+  kept = kept.filter((e) => compOk(find(e.a)) || atMig[find(e.a)] === 1 || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
   // renumber
-  const used = new Set<number>();
+  const used = new Uint8Array(nn);
   for (const e of kept) {
-    used.add(e.a);
-    used.add(e.b);
+    used[e.a] = 1;
+    used[e.b] = 1;
   }
-  for (const n of nodes) if (n.kind === "migrasome") used.add(n.id);
-  const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used.has(n.id));
+  for (const n of nodes) if (n.kind === "migrasome") used[n.id] = 1;
+  const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used[n.id] === 1);
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
+  return { outNodes, outEdges };
+}
+
+/** fibers ending at a cell's margin continued on to the cell body */
+function joinCells(outNodes: FiberNode[], outEdges: FiberEdge[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   const cellJoin = opts.cellJoinUm ?? 1.5;
   if (opts.cellLabels && cellJoin > 0) {
     const labels = opts.cellLabels;
@@ -660,6 +734,10 @@ export function traceFibers(
       outNodes[id].yUm = q[1];
     }
   }
+}
+
+/** cell ids: each component takes the cell it touches (or none) */
+function cellIds(outNodes: FiberNode[], outEdges: FiberEdge[], w: number, h: number, pxUm: number, opts: TraceOptions): void {
   // cell ids: each component takes the cell it touches (or none)
   if (opts.cellLabels) {
     const labels = opts.cellLabels;
@@ -672,15 +750,53 @@ export function traceFibers(
       if (n.kind !== "cell") continue;
       const px = Math.floor(n.xUm / pxUm);
       const py = Math.floor(n.yUm / pxUm);
-      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r); y++)
-        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++) {
-          const l = labels[y * w + x];
-          if (l && !compCell.has(f2(n.id))) compCell.set(f2(n.id), l);
-        }
+      // the first label in the box (row by row): the one the component takes unless it has one already
+      const l = firstSetInBox(labels, w, Math.max(0, px - r), Math.min(w - 1, px + r), Math.max(0, py - r), Math.min(h - 1, py + r));
+      if (l && !compCell.has(f2(n.id))) compCell.set(f2(n.id), l);
     }
     for (const e of outEdges) e.cellId = compCell.get(f2(e.a)) ?? null;
   }
-  return { nodes: outNodes, edges: outEdges, totalLengthUm: outEdges.reduce((s, e) => s + e.lengthUm, 0) };
+}
+
+/**
+ * The pixels kept of the listed line pixels src[0 … ns): those with keep[q] set, outside the excluded area `ex` (image
+ * pixels; the raster's are split sc × sc) and off the raster's border (W × H; thinning clears it); their raster
+ * indices in LI and their slots (list index when `drawn`, else raster index) in SL. Returns their count.
+ */
+function keptPixels(src: Int32Array, ns: number, keep: Uint8Array, ex: Uint8Array | undefined, sc: number, w: number, W: number, H: number, drawn: boolean, LI: Int32Array, SL: Int32Array): number {
+  let n = 0;
+  for (let q = 0; q < ns; q++) {
+    if (!keep[q]) continue;
+    const i = src[q];
+    const x = i % W;
+    const y = (i - x) / W;
+    if (ex && (sc === 1 ? ex[i] : ex[Math.floor(y / sc) * w + Math.floor(x / sc)])) continue;
+    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
+    LI[n] = i;
+    SL[n++] = drawn ? q : i;
+  }
+  return n;
+}
+
+/** The first non-zero m[y·w + x] for x0 ≤ x ≤ x1, y0 ≤ y ≤ y1 (row by row), or 0. */
+function firstSetInBox(m: Int32Array, w: number, x0: number, x1: number, y0: number, y1: number): number {
+  for (let y = y0; y <= y1; y++) {
+    const o = y * w;
+    for (let i = o + x0, e = o + x1; i <= e; i++) if (m[i]) return m[i];
+  }
+  return 0;
+}
+
+/**
+ * Whether any of m[y·w + x] for x0 ≤ x ≤ x1, y0 ≤ y ≤ y1 is set (a small function of its own: inlined in the tracer's
+ * one large function, called once per frame, this loop ran partly unoptimised).
+ */
+function anySetInBox(m: Uint8Array, w: number, x0: number, x1: number, y0: number, y1: number): boolean {
+  for (let y = y0; y <= y1; y++) {
+    const o = y * w;
+    for (let i = o + x0, e = o + x1; i <= e; i++) if (m[i]) return true;
+  }
+  return false;
 }
 
 /**
