@@ -1375,8 +1375,9 @@ export function detectLines(
   const s1Um = smoothSigmaPx * pxUm;
   if (params.wideSigmaUm > s1Um) {
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
-    // (the blur into module scratch: the same passes as gaussianBlur, every element written)
-    const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), scratchF32("wideImg", grid.W * grid.H, false));
+    // (the same passes as gaussianBlur; the result as a view of the blur's WebAssembly memory where it runs, valid
+    // until its next call: the wide pass copies it into its own planes first, and nothing blurs in between)
+    const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), undefined, { view: true });
     const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"], true);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
