@@ -635,9 +635,10 @@ export function lineResponse(
   const planeB = a16(4 * n);
   const mMax = sweeps.reduce((a, sw) => Math.max(a, sw.m), 1);
   const ringCap = (2 * mMax + 2) * (W + H + 1);
-  const at = { planes: 0, best: 5 * planeB, bestT: 6 * planeB, bestK: 7 * planeB, bestKT: 7 * planeB + a16(n), ring1: 7 * planeB + 2 * a16(n), ring2: 0, zero: 0, end: 0 };
-  at.ring2 = at.ring1 + 8 * ringCap;
-  at.zero = at.ring2 + 8 * ringCap;
+  // (two line-sum rings per sweep of the larger orientation set: a set's sweeps run together, see steepSetSimd)
+  const setSize = Math.max(sweeps.filter((sw) => sw.steep).length, sweeps.filter((sw) => !sw.steep).length, 1);
+  const at = { planes: 0, best: 5 * planeB, bestT: 6 * planeB, bestK: 7 * planeB, bestKT: 7 * planeB + a16(n), rings: 7 * planeB + 2 * a16(n), ringCap, zero: 0, end: 0 };
+  at.zero = at.rings + 2 * setSize * 8 * ringCap;
   at.end = at.zero + a16(8 * (Math.max(W, H) + 2));
   const fast = useSimd ? linePasses(at.end) : null;
   const buf = fast ? fast.memory.buffer : null;
@@ -669,18 +670,15 @@ export function lineResponse(
   let bestKT: Uint8Array | null = null;
   // steep orientations on the planes, then the shallow ones as steep ones on the transposed planes (x ↔ y
   // swaps xx and yy); the two sets write separate best rows, so the order between them does not matter
-  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array, first: boolean) => {
-    if (simd) steepSumsSimd(simd, at, pl, P, Ws, Hs, sw, out, outK, first);
-    else if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
+  // (the SIMD passes run a set's sweeps together: steepSetSimd)
+  const run = (sw: Sweep, pl: Float32Array[], Ws: number, Hs: number, out: Float32Array, outK: Uint8Array) => {
+    if (sw.k2 < 0) steepSums(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.k, out, outK);
     else steepSumsPair(pl[0], pl[1], pl[2], pl[3], P, Ws, Hs, sw.sl, sw.m, sw.gain1, sw.gain2, sw.k, sw.k2, out, outK);
   };
-  let first = true;
-  for (const sw of sweeps)
-    if (sw.steep) {
-      run(sw, [xx, yy, xy, u], W, H, best, bestK, first);
-      first = false;
-    }
-  if (first && simd) {
+  const steepSet = sweeps.filter((sw) => sw.steep);
+  if (simd && steepSet.length) steepSetSimd(simd, at, [xx, yy, xy, u], P, W, H, steepSet, best, bestK);
+  else if (!simd) for (const sw of steepSet) run(sw, [xx, yy, xy, u], W, H, best, bestK);
+  if (!steepSet.length && simd) {
     // (no steep orientation: the rows were not written)
     best.fill(0);
     bestK.fill(0);
@@ -700,12 +698,9 @@ export function lineResponse(
       bestT.fill(0);
       bestKT.fill(0);
     }
-    let firstT = true;
-    for (const sw of sweeps)
-      if (!sw.steep) {
-        run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT, firstT);
-        firstT = false;
-      }
+    const shallowSet = sweeps.filter((sw) => !sw.steep);
+    if (simd) steepSetSimd(simd, at, [p4, p1, p0, p2], P, H, W, shallowSet, bestT, bestKT);
+    else for (const sw of shallowSet) run(sw, [p4, p1, p0, p2], H, W, bestT, bestKT);
   }
   // the better of the two orientation sets, in noise units (into new arrays: the rows above may be scratch; with
   // `view` and the WebAssembly merge, its output planes themselves)
@@ -827,75 +822,91 @@ function transposeSimd(L: LinePasses, a: Float32Array, W: number, H: number, t: 
 }
 
 /**
- * `steepSums` / `steepSumsPair` with the row passes in WebAssembly (fastlines.ts; the same values): the
- * planes lie in its memory; the line sums and a zero row (the window's lower end before it is full) too.
+ * `steepSums` / `steepSumsPair` for a whole orientation set (its sweeps in order) with the row passes in WebAssembly
+ * (fastlines.ts; the same values): the planes lie in its memory; the line sums and a zero row (the window's lower end
+ * before it is full) too. The set's sweeps advance together row by row, so that each plane row is read from memory
+ * once for all of them (the others find it in the cache), and the best rows likewise: every sweep adds row q to its
+ * own line sums, then every sweep, in the set's order, takes its window of row v = q − mMax (mMax: the set's largest
+ * half-length; each sweep keeps m + mMax + 2 rows of sums for it). Each best row thus sees the sweeps' updates in the
+ * same order as sweep after sweep: the same values. The first sweep writes every pixel as if the rows held zeros.
  */
-function steepSumsSimd(
+function steepSetSimd(
   L: LinePasses,
-  at: { ring1: number; ring2: number; zero: number },
+  at: { rings: number; ringCap: number; zero: number },
   pl: Float32Array[],
   P: LineParams,
   W: number,
   H: number,
-  sw: Sweep,
+  sws: Sweep[],
   best: Float32Array,
   bestK: Uint8Array,
-  /** the first sweep into best / bestK: their rows are not read, every pixel is written as if they held zeros */
-  first = false,
 ): void {
-  const { sl, m } = sw;
-  const pair = sw.k2 >= 0;
-  // as steepSumsPair (for one slope, steepSums: the same line indices, since its rMin is 0 or its rMax is)
-  const { a, b, d, r1, r2, span1, span2, Lw1, Lw2, R } = steepGeometry(sl, m, W, H);
   const buf = L.memory.buffer;
-  const ring1 = new Float64Array(buf, at.ring1, R * Lw1);
-  const ring2 = new Float64Array(buf, at.ring2, R * Lw2);
   new Float64Array(buf, at.zero, W).fill(0);
   const [xx, yy, xy, u] = pl.map((p) => p.byteOffset);
   const nb = -P.blobCapZ;
-  for (let q = 0; q < H + m; q++) {
-    if (q < H) {
-      const s1 = (q % R) * Lw1;
-      const s2 = (q % R) * Lw2;
-      // the row's sums: the previous row's plus this row's terms; the accumulation reads the previous row where it
-      // adds (its W columns from the row's shift on), the rest of the row is copied (row 0: zeros, added in place)
-      const c1 = s1 + span1 - r1[q];
-      const c2 = s2 + span2 - r2[q];
-      let p1 = s1;
-      let p2 = s2;
-      if (q === 0) {
-        ring1.fill(0, s1, s1 + Lw1);
-        if (pair) ring2.fill(0, s2, s2 + Lw2);
-      } else {
-        p1 = ((q - 1) % R) * Lw1;
-        ring1.copyWithin(s1, p1, p1 + (c1 - s1));
-        ring1.copyWithin(c1 + W, p1 + (c1 - s1) + W, p1 + Lw1);
-        if (pair) {
-          p2 = ((q - 1) % R) * Lw2;
-          ring2.copyWithin(s2, p2, p2 + (c2 - s2));
-          ring2.copyWithin(c2 + W, p2 + (c2 - s2) + W, p2 + Lw2);
+  const mMax = sws.reduce((a, sw) => Math.max(a, sw.m), 0);
+  const st = sws.map((sw, j) => {
+    // as steepSumsPair (for one slope, steepSums: the same line indices, since its rMin is 0 or its rMax is)
+    const g = steepGeometry(sw.sl, sw.m, W, H);
+    const R = sw.m + mMax + 2;
+    const at1 = at.rings + 8 * at.ringCap * (2 * j);
+    const at2 = at1 + 8 * at.ringCap;
+    return { sw, g, R, at1, at2, ring1: new Float64Array(buf, at1, R * g.Lw1), ring2: new Float64Array(buf, at2, R * g.Lw2), pair: sw.k2 >= 0 };
+  });
+  for (let q = 0; q < H + mMax; q++) {
+    if (q < H)
+      for (const t of st) {
+        const { a, b, d, r1, r2, span1, span2, Lw1, Lw2 } = t.g;
+        const { R, ring1, ring2, pair } = t;
+        const s1 = (q % R) * Lw1;
+        const s2 = (q % R) * Lw2;
+        // the row's sums: the previous row's plus this row's terms; the accumulation reads the previous row where it
+        // adds (its W columns from the row's shift on), the rest of the row is copied (row 0: zeros, added in place)
+        const c1 = s1 + span1 - r1[q];
+        const c2 = s2 + span2 - r2[q];
+        let p1 = s1;
+        let p2 = s2;
+        if (q === 0) {
+          ring1.fill(0, s1, s1 + Lw1);
+          if (pair) ring2.fill(0, s2, s2 + Lw2);
+        } else {
+          p1 = ((q - 1) % R) * Lw1;
+          ring1.copyWithin(s1, p1, p1 + (c1 - s1));
+          ring1.copyWithin(c1 + W, p1 + (c1 - s1) + W, p1 + Lw1);
+          if (pair) {
+            p2 = ((q - 1) % R) * Lw2;
+            ring2.copyWithin(s2, p2, p2 + (c2 - s2));
+            ring2.copyWithin(c2 + W, p2 + (c2 - s2) + W, p2 + Lw2);
+          }
         }
+        const b1 = t.at1 + 8 * c1;
+        const q1 = t.at1 + 8 * (p1 + (c1 - s1));
+        const o = 4 * q * W;
+        if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, t.at2 + 8 * c2, q1, t.at2 + 8 * (p2 + (c2 - s2)), a, b, d, P.clipZ, nb);
+        else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, q1, a, b, d, P.clipZ, nb);
       }
-      const b1 = at.ring1 + 8 * c1;
-      const q1 = at.ring1 + 8 * (p1 + (c1 - s1));
-      const o = 4 * q * W;
-      if (pair) L.accumulatePair(xx + o, yy + o, xy + o, u + o, W, b1, at.ring2 + 8 * c2, q1, at.ring2 + 8 * (p2 + (c2 - s2)), a, b, d, P.clipZ, nb);
-      else L.accumulate(xx + o, yy + o, xy + o, u + o, W, b1, q1, a, b, d, P.clipZ, nb);
-    }
-    const v = q - m;
+    const v = q - mMax;
     if (v < 0) continue;
-    const top = Math.min(v + m, H - 1) % R;
-    const hasLo = v - m - 1 >= 0;
-    const bot = hasLo ? (v - m - 1) % R : 0;
-    const hi1 = at.ring1 + 8 * (top * Lw1 + span1 - r1[v]);
-    const lo1 = hasLo ? at.ring1 + 8 * (bot * Lw1 + span1 - r1[v]) : at.zero;
     const bAt = best.byteOffset + 4 * v * W;
     const kAt = bestK.byteOffset + v * W;
-    if (pair) {
-      const hi2 = at.ring2 + 8 * (top * Lw2 + span2 - r2[v]);
-      const lo2 = hasLo ? at.ring2 + 8 * (bot * Lw2 + span2 - r2[v]) : at.zero;
-      (first ? L.windowPairInit : L.windowPair)(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
-    } else (first ? L.windowInit : L.window)(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
+    for (let j = 0; j < st.length; j++) {
+      const t = st[j];
+      const { sw, R } = t;
+      const { Lw1, Lw2, span1, span2, r1, r2 } = t.g;
+      const m = sw.m;
+      const top = Math.min(v + m, H - 1) % R;
+      const hasLo = v - m - 1 >= 0;
+      const bot = hasLo ? (v - m - 1) % R : 0;
+      const hi1 = t.at1 + 8 * (top * Lw1 + span1 - r1[v]);
+      const lo1 = hasLo ? t.at1 + 8 * (bot * Lw1 + span1 - r1[v]) : at.zero;
+      const init = j === 0;
+      if (t.pair) {
+        const hi2 = t.at2 + 8 * (top * Lw2 + span2 - r2[v]);
+        const lo2 = hasLo ? t.at2 + 8 * (bot * Lw2 + span2 - r2[v]) : at.zero;
+        (init ? L.windowPairInit : L.windowPair)(hi1, lo1, hi2, lo2, bAt, kAt, W, sw.gain1, sw.gain2, sw.k, sw.k2);
+      } else (init ? L.windowInit : L.window)(hi1, lo1, bAt, kAt, W, sw.gain1, sw.k);
+    }
   }
 }
 
@@ -1364,8 +1375,9 @@ export function detectLines(
   const s1Um = smoothSigmaPx * pxUm;
   if (params.wideSigmaUm > s1Um) {
     const sc = Math.sqrt(params.wideSigmaUm ** 2 - s1Um ** 2) / (pxUm * f);
-    // (the blur into module scratch: the same passes as gaussianBlur, every element written)
-    const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), scratchF32("wideImg", grid.W * grid.H, false));
+    // (the same passes as gaussianBlur; the result as a view of the blur's WebAssembly memory where it runs, valid
+    // until its next call: the wide pass copies it into its own planes first, and nothing blurs in between)
+    const img = sc <= 0.05 ? gaussianBlur(grid.img, grid.W, grid.H, sc) : convolveSeparable(grid.img, grid.W, grid.H, gaussianKernel(sc), undefined, { view: true });
     const wide = lineResponse({ ...grid, img }, pxUm, smoothSigmaPx, params, true, sc, ["z2", "k2"], true);
     const mz = params.wideMarginZ;
     // not within wideGuardUm of a line the first pass sees at ≥ wideGuardZ: beside a bright fiber the wide
