@@ -413,58 +413,91 @@ export function profileSampler(
   const samples = new Float32Array(buf, outAt, total + 8);
   const withRanks = kqs.every((kq, k) => k === 0 || kq >= 0);
   const circ = new Float32Array(buf, circAt, 4096 + 8);
-  let extraUsed = 0;
-  const tableAt = (N: number): number => {
-    const have = tables.get(N);
-    if (have !== undefined) return have;
-    const bytes = align16(16 * (N + 2));
-    if (extraUsed + bytes > EXTRA_TABLE_BYTES) return -1;
-    const tAt = extraAt + extraUsed;
-    extraUsed += bytes;
-    writeTrigTable(buf, tAt, N, trig);
-    tables.set(N, tAt);
-    return tAt;
-  };
   const hintMem = new Float32Array(buf, hintAt, nrMax);
   const qMem = new Float32Array(buf, qAt, nrMax);
-  return {
-    src: sm,
-    image: img,
-    w,
-    h,
-    pxUm,
-    drUm,
-    nrMax,
-    offsets,
-    live: () => generation === shared.generation,
-    sample(cx: number, cy: number, nr: number): Float32Array {
-      ex.samples(imgAt, w, descAt, nr, cx, cy, outAt);
-      return samples;
-    },
-    circle(cx: number, cy: number, rho: number, N: number): Float32Array | null {
-      if (N > 4096) return null;
-      const tAt = tableAt(N);
-      if (tAt < 0) return null;
-      const e = desc1At + 32;
-      dv.setFloat64(e, rho, true);
-      dv.setInt32(e + 8, N, true);
-      dv.setInt32(e + 12, tAt, true);
-      dv.setInt32(e + 16, tAt + 8 * (N + 2), true);
-      ex.samples(imgAt, w, desc1At, 2, cx, cy, circAt);
-      return circ;
-    },
-    select: (k: number, kq: number, t: number): number => ex.select(outAt + 4 * offsets[k], offsets[k + 1] - offsets[k], kq, t),
-    quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number {
-      // (without ranks from `counts`, nothing is decided here)
-      if (!withRanks) return k0;
-      const nh = hint ? Math.min(hint.length, nr) : 0;
-      if (hint && nh > 0) hintMem.set(hint.subarray(0, nh));
-      if (k0 > 1) qMem[k0 - 1] = q[k0 - 1];
-      const k = ex.quantiles(descAt, k0, nr, hintAt, nh, qAt);
-      for (let j = k0; j < k; j++) q[j] = qMem[j];
-      return k;
-    },
-  };
+  return new WasmProfileSampler(sm, img, w, h, pxUm, drUm, nrMax, offsets, generation, ex, imgAt, descAt, outAt, samples, desc1At, circAt, circ, dv, withRanks, hintMem, hintAt, qMem, qAt, buf, tables, extraAt, trig);
+}
+
+/**
+ * The sampler of `profileSampler` as a class: its methods live on the prototype, so that code calling them is not
+ * specialised on one image's closures (V8 discarded such code after every image, when the closures died).
+ */
+class WasmProfileSampler implements ProfileSampler {
+  private extraUsed = 0;
+  constructor(
+    readonly src: Float32Array,
+    readonly image: Float32Array,
+    readonly w: number,
+    readonly h: number,
+    readonly pxUm: number,
+    readonly drUm: number,
+    readonly nrMax: number,
+    readonly offsets: Int32Array,
+    private readonly generation: number,
+    private readonly ex: Exports,
+    private readonly imgAt: number,
+    private readonly descAt: number,
+    private readonly outAt: number,
+    private readonly samples: Float32Array,
+    private readonly desc1At: number,
+    private readonly circAt: number,
+    private readonly circ: Float32Array,
+    private readonly dv: DataView,
+    private readonly withRanks: boolean,
+    private readonly hintMem: Float32Array,
+    private readonly hintAt: number,
+    private readonly qMem: Float32Array,
+    private readonly qAt: number,
+    private readonly buf: ArrayBuffer,
+    private readonly tables: Map<number, number>,
+    private readonly extraAt: number,
+    private readonly trig: (N: number) => Float64Array,
+  ) {}
+  live(): boolean {
+    return this.generation === shared.generation;
+  }
+  sample(cx: number, cy: number, nr: number): Float32Array {
+    this.ex.samples(this.imgAt, this.w, this.descAt, nr, cx, cy, this.outAt);
+    return this.samples;
+  }
+  private tableAt(N: number): number {
+    const have = this.tables.get(N);
+    if (have !== undefined) return have;
+    const bytes = align16(16 * (N + 2));
+    if (this.extraUsed + bytes > EXTRA_TABLE_BYTES) return -1;
+    const tAt = this.extraAt + this.extraUsed;
+    this.extraUsed += bytes;
+    writeTrigTable(this.buf, tAt, N, this.trig);
+    this.tables.set(N, tAt);
+    return tAt;
+  }
+  circle(cx: number, cy: number, rho: number, N: number): Float32Array | null {
+    if (N > 4096) return null;
+    const tAt = this.tableAt(N);
+    if (tAt < 0) return null;
+    const e = this.desc1At + 32;
+    const dv = this.dv;
+    dv.setFloat64(e, rho, true);
+    dv.setInt32(e + 8, N, true);
+    dv.setInt32(e + 12, tAt, true);
+    dv.setInt32(e + 16, tAt + 8 * (N + 2), true);
+    this.ex.samples(this.imgAt, this.w, this.desc1At, 2, cx, cy, this.circAt);
+    return this.circ;
+  }
+  select(k: number, kq: number, t: number): number {
+    const offsets = this.offsets;
+    return this.ex.select(this.outAt + 4 * offsets[k], offsets[k + 1] - offsets[k], kq, t);
+  }
+  quantiles(k0: number, nr: number, hint: Float32Array | null, q: Float32Array): number {
+    // (without ranks from `counts`, nothing is decided here)
+    if (!this.withRanks) return k0;
+    const nh = hint ? Math.min(hint.length, nr) : 0;
+    if (hint && nh > 0) this.hintMem.set(hint.subarray(0, nh));
+    if (k0 > 1) this.qMem[k0 - 1] = q[k0 - 1];
+    const k = this.ex.quantiles(this.descAt, k0, nr, this.hintAt, nh, this.qAt);
+    for (let j = k0; j < k; j++) q[j] = this.qMem[j];
+    return k;
+  }
 }
 
 /** The cos and sin of N directions (`trig(N)`) at byte tAt of buf, each followed by two padding entries (read by the

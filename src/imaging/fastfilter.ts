@@ -180,6 +180,8 @@ function blob4Function(): Bytes {
 }
 const f32x4const0 = (): Bytes => op.simd(0x0c, ...new Array(16).fill(0));
 
+type RowFn = Exports["ridge"];
+
 interface Exports {
   ridge: (up: number, cur: number, down: number, nz: number, w: number, gain: number, lim: number, list: number) => number;
   blob: (up: number, cur: number, down: number, nz: number, w: number, gain: number, lim: number, list: number) => number;
@@ -232,24 +234,45 @@ export function rowPass(kind: "ridge" | "blob", s: Float32Array, nz: Float32Arra
   const slots = [0, 1, 2].map((k) => new Float32Array(buf, k * rb, w));
   const noiseRow = new Float32Array(buf, 3 * rb, w);
   const list = new Int32Array(buf, 4 * rb, w);
-  const fn = kind === "ridge" ? m.ex.ridge : m.ex.blob;
-  let last = -2; // the row whose neighbourhood the slots hold
-  let top = 0; // the slot of its upper row
-  return {
-    list,
-    row(y: number): number {
-      if (y === last + 1) {
-        top = (top + 1) % 3;
-        slots[(top + 2) % 3].set(s.subarray((y + 1) * w, (y + 2) * w));
-      } else {
-        top = 0;
-        for (let k = 0; k < 3; k++) slots[k].set(s.subarray((y - 1 + k) * w, (y + k) * w));
-      }
-      last = y;
-      noiseRow.set(nz.subarray(y * w, (y + 1) * w));
-      return fn(top * rb, ((top + 1) % 3) * rb, ((top + 2) % 3) * rb, 3 * rb, w, gain, lim, 4 * rb);
-    },
-  };
+  return new WasmRowPass(kind === "ridge" ? m.ex.ridge : m.ex.blob, s, nz, w, gain, lim, rb, slots, noiseRow, list);
+}
+
+/**
+ * The row pass of `rowPass` as a class (prototype methods), so that V8 does not specialise the code calling `row`
+ * on one image's closure (and discard it when the closure dies).
+ */
+class WasmRowPass implements RowPass {
+  /** the row whose neighbourhood the slots hold */
+  private last = -2;
+  /** the slot of its upper row */
+  private top = 0;
+  constructor(
+    private readonly fn: RowFn,
+    private readonly s: Float32Array,
+    private readonly nz: Float32Array,
+    private readonly w: number,
+    private readonly gain: number,
+    private readonly lim: number,
+    private readonly rb: number,
+    private readonly slots: Float32Array[],
+    private readonly noiseRow: Float32Array,
+    readonly list: Int32Array,
+  ) {}
+  row(y: number): number {
+    const { s, w, rb, slots } = this;
+    let top = this.top;
+    if (y === this.last + 1) {
+      top = (top + 1) % 3;
+      slots[(top + 2) % 3].set(s.subarray((y + 1) * w, (y + 2) * w));
+    } else {
+      top = 0;
+      for (let k = 0; k < 3; k++) slots[k].set(s.subarray((y - 1 + k) * w, (y + k) * w));
+    }
+    this.top = top;
+    this.last = y;
+    this.noiseRow.set(this.nz.subarray(y * w, (y + 1) * w));
+    return this.fn(top * rb, ((top + 1) % 3) * rb, ((top + 2) % 3) * rb, 3 * rb, w, this.gain, this.lim, 4 * rb);
+  }
 }
 
 /**
