@@ -276,7 +276,8 @@ export function blobCandidates(
       const len = Math.ceil(p.w / 2) * Math.ceil(p.h / 2);
       const d = downsample2(p.d, p.w, p.h, levelArray(len));
       const nz = downsample2(p.nz, p.w, p.h, levelArray(len));
-      for (let i = 0; i < nz.data.length; i++) nz.data[i] *= 0.5;
+      const nd = nz.data;
+      for (let i = 0; i < nd.length; i++) nd[i] *= 0.5;
       levels.push({ d: d.data, nz: nz.data, w: d.width, h: d.height, f: p.f * 2 });
     }
     const lv = levels[L];
@@ -1115,7 +1116,10 @@ function circleMax(
   bandStep = 0,
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
-  const masked = new Uint8Array(N);
+  // (reused scratch, cleared: no new array per candidate)
+  if (circleMaxMask.length < N) circleMaxMask = new Uint8Array(N);
+  const masked = circleMaxMask;
+  masked.fill(0, 0, N);
   // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
   const tt = trigTable(N);
   // every sample within [0, w − 1) × [0, h − 1) (as in sampleCircle): sampleBilinear's formula without its clamps
@@ -1152,6 +1156,9 @@ function circleMax(
   return best === -Infinity ? 0 : best;
 }
 
+/** circleMax's marks of the directions on a neighbour's rim (scratch) */
+let circleMaxMask = new Uint8Array(256);
+
 /** what `crossingMeasure` finds around a small object: fiber lines through it and its centre against their sum */
 export interface CrossingMeasure {
   /** straight lines through the centre (pairs of opposite arms) */
@@ -1168,6 +1175,23 @@ export interface CrossingMeasure {
 }
 
 const crossBuf = new Float64Array(512);
+const crossSorted = new Float64Array(512);
+
+/**
+ * The r-th of p[0 … N) in ascending order, as `Array.from(…).sort((x, y) => x − y)[r]` gives it: by a numeric sort of a
+ * typed copy (no comparator calls) when every value is finite and not zero (then the order is total and every sort puts the
+ * same value at each rank), else by that sort (its order of ±0 ties, and whatever it does with NaN or ∞ − ∞).
+ */
+function lowBackground(p: Float64Array, N: number, r: number): number {
+  const t = crossSorted.subarray(0, N);
+  for (let a = 0; a < N; a++) {
+    const v = p[a];
+    if (v === 0 || !(Math.abs(v) < Infinity)) return Array.from(p.subarray(0, N)).sort((x, y) => x - y)[r];
+    t[a] = v;
+  }
+  t.sort();
+  return t[r];
+}
 /**
  * Fiber lines through (cx, cy) (pixels): the angular profile of the mean brightness over radii r0Um…r1Um
  * (N directions), its local maxima at least zArm noise units above its lower quantile are arms, and two
@@ -1201,8 +1225,7 @@ export function crossingMeasure(
     p[a] = v / nR;
   }
   // the local background: a low quantile of the directions (most directions miss the fibers)
-  const sorted = Array.from(p.subarray(0, N)).sort((x, y) => x - y);
-  const bg = sorted[Math.floor(0.2 * N)];
+  const bg = lowBackground(p, N, Math.floor(0.2 * N));
   // noise of a band mean: about one independent sample per 0.2 µm of radius
   const nzBand = noiseSm / Math.sqrt(Math.max(1, (r1Um - r0Um) / 0.2));
   const arms: { a: number; v: number }[] = [];
@@ -1300,6 +1323,10 @@ export function detectMigrasomes(
 }
 
 let smBusy = false;
+
+/** the positions one centre climb has profiled (detectWith; at most 1 + 8 · 4 per candidate) */
+const climbX = new Float64Array(40);
+const climbY = new Float64Array(40);
 
 /**
  * Lists by integer key, as a Map of arrays, but keys in [0, size) (a grid's cells) in a dense array: the same
@@ -1508,6 +1535,13 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     let ldx = 0;
     let ldy = 0;
+    // the positions profiled so far in this climb (centres and refused tries), exactly as computed: areas only
+    // grow (a move needs area > 1.002 × the current one, and areas are sums of positive values), and a refused
+    // try had area ≤ 1.002 × an earlier, no larger centre's (rounding is monotone), so a position profiled before
+    // is refused again: it is not profiled twice (the same profile, so the same answer)
+    let nVisited = 1;
+    climbX[0] = cx;
+    climbY[0] = cy;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
       for (let j = 0; j < 4; j++) {
@@ -1517,6 +1551,19 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
+        const tx = cx + dx;
+        const ty = cy + dy;
+        let again = false;
+        for (let q = 0; q < nVisited; q++)
+          if (climbX[q] === tx && climbY[q] === ty) {
+            again = true;
+            break;
+          }
+        if (again) continue;
+        if (nVisited < climbX.length) {
+          climbX[nVisited] = tx;
+          climbY[nVisited++] = ty;
+        }
         // the current centre's rim quantiles guide the selection (the same values, found faster)
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
         const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
