@@ -1041,6 +1041,16 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   return { area, peak: best, peakRadiusUm: kp * p.drUm, peakIndex: kp, halfRadiusUm: half, score, uniformity };
 }
 
+/** `profileFeatures(p, …, minPeakRadiusUm).area`: the same sum in the same order */
+function profileArea(p: Profile, minPeakRadiusUm: number): number {
+  const nr = p.med.length;
+  const q = p.q25;
+  const k0 = Math.min(nr - 3, Math.ceil(minPeakRadiusUm / p.drUm - 1e-9));
+  let area = 0;
+  for (let k = Math.max(0, k0); k < nr; k++) if (q[k] > 0) area += q[k];
+  return area;
+}
+
 export interface DetectOptions {
   params?: Partial<MigrasomeParams>;
   psfSigmaUm?: number;
@@ -1566,8 +1576,9 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         }
         // the current centre's rim quantiles guide the selection (the same values, found faster)
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
-        const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
-        if (f2.area > f.area * 1.002) {
+        // the area decides (profileFeatures' sum, alone): the other features only for a move
+        if (profileArea(p2, minRho) > f.area * 1.002) {
+          const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
           cx += dx;
           cy += dy;
           ldx = dx;
