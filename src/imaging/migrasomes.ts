@@ -275,10 +275,8 @@ export function blobCandidates(
       const p = levels[levels.length - 1];
       const len = Math.ceil(p.w / 2) * Math.ceil(p.h / 2);
       const d = downsample2(p.d, p.w, p.h, levelArray(len));
-      const nz = downsample2(p.nz, p.w, p.h, levelArray(len));
-      const nd = nz.data;
-      for (let i = 0; i < nd.length; i++) nd[i] *= 0.5;
-      levels.push({ d: d.data, nz: nz.data, w: d.width, h: d.height, f: p.f * 2 });
+      const nz = noiseDown(p.nz, p.w, p.h, levelArray(len));
+      levels.push({ d: d.data, nz, w: d.width, h: d.height, f: p.f * 2 });
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
@@ -290,6 +288,34 @@ export function blobCandidates(
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
+  }
+  return out;
+}
+
+/**
+ * A noise level of the pyramid: `downsample2` (filters.ts) of the noise map, each value then halved, in one pass: the
+ * same float32 mean (rounded as downsample2 stores it), times 0.5 (exact in double), rounded as the halving stored it.
+ */
+function noiseDown(src: Float32Array, w: number, h: number, into?: Float32Array): Float32Array {
+  const W = Math.ceil(w / 2);
+  const H = Math.ceil(h / 2);
+  const out = into ?? new Float32Array(W * H);
+  const W2 = w >> 1;
+  for (let Y = 0; Y < H; Y++) {
+    const y0 = 2 * Y;
+    const y1 = Math.min(h - 1, y0 + 1);
+    const r0 = y0 * w;
+    const r1 = y1 * w;
+    const o = Y * W;
+    for (let X = 0; X < W2; X++) {
+      const x0 = 2 * X;
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1])) * 0.5;
+    }
+    for (let X = W2; X < W; X++) {
+      const x0 = 2 * X;
+      const x1 = Math.min(w - 1, x0 + 1);
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1])) * 0.5;
+    }
   }
   return out;
 }
