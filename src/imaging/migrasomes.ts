@@ -1470,8 +1470,15 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const R = Math.floor((limPx * 1.000001) / acell) + 2;
     const gx = Math.floor(x / acell);
     const gy = Math.floor(y / acell);
-    for (let j = gy - R; j <= gy + R; j++)
-      for (let i = gx - R; i <= gx + R; i++) {
+    // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
+    // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
+    const L = limPx * 1.000001 + 1e-3;
+    const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
+    const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
+    const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
+    const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0; i <= i1; i++) {
         const l = accGrid.get(j * agw + i);
         // (the test inline, by index: this runs for every candidate)
         if (l)
@@ -1490,8 +1497,15 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const nearSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let i = gx - 1; i <= gx + 1; i++) {
+    // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
+    // (the test's limit is at most that; the margin is far above rounding)
+    const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
+    const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
+    const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
+    const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
+    const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0; i <= i1; i++) {
         const l = seen.get(j * gw + i);
         // (an index loop: no closure per cell)
         if (l)
