@@ -241,6 +241,51 @@ function annotateCandidates(cs: Candidate[], w: number, h: number, exclude: Uint
 }
 
 
+const byStrength = (a: Candidate, b: Candidate): number => b.z - a.z || a.y - b.y || a.x - b.x;
+const zBits = new Float32Array(1);
+const zBitsU = new Uint32Array(zBits.buffer);
+const IDX = 2097152; // 2^21
+
+/**
+ * `cs.sort(byStrength)` (stable: equal candidates keep their order) without a comparator call per pair when every z
+ * is a positive finite float32 (the blob responses) and every x, y finite: a numeric sort of (descending z bits, index)
+ * packed exactly in doubles (2^32 · 2^21 = 2^53), then the runs of equal z by y, x and index, the order the stable
+ * sort gives those ties (distinct float32 values differ in double subtraction, so z decides wherever it differs).
+ */
+function sortByStrength(cs: Candidate[]): void {
+  const n = cs.length;
+  if (n >= IDX) {
+    cs.sort(byStrength);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cs[i];
+    const z = c.z;
+    if (!(z > 0 && z < Infinity && Math.fround(z) === z && Math.abs(c.x) < Infinity && Math.abs(c.y) < Infinity)) {
+      cs.sort(byStrength);
+      return;
+    }
+    zBits[0] = z;
+    keys[i] = (0xffffffff - zBitsU[0]) * IDX + i;
+  }
+  keys.sort();
+  const src = cs.slice();
+  for (let q = 0; q < n; ) {
+    const zq = Math.floor(keys[q] / IDX);
+    let e = q + 1;
+    while (e < n && Math.floor(keys[e] / IDX) === zq) e++;
+    if (e - q === 1) cs[q] = src[keys[q] % IDX];
+    else {
+      const run: number[] = [];
+      for (let t = q; t < e; t++) run.push(keys[t] % IDX);
+      run.sort((a, b) => src[a].y - src[b].y || src[a].x - src[b].x || a - b);
+      for (let t = 0; t < run.length; t++) cs[q + t] = src[run[t]];
+    }
+    q = e;
+  }
+}
+
 /** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned; a plane of the shared stage scratch during detectMigrasomes) */
 let blobScratch = new Float32Array(0);
 /** scratch of blobCandidates: its pyramid levels, one after another while they fit (a plane of the shared stage scratch during detectMigrasomes, else none) */
@@ -1391,7 +1436,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   annotateCandidates(blobs, w, h, opts.exclude, noise);
-  blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
+  sortByStrength(blobs);
   const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed, voteOut) : null;
   const rings = ht ? ht.candidates : [];
   annotateCandidates(rings, w, h, opts.exclude, noise);
