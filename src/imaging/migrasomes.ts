@@ -469,6 +469,8 @@ function castVotes(
   // pixels come in ascending order: the row is tracked instead of divided out
   let y = 0;
   let rowEnd = w;
+  // the largest |r| of the votes
+  const rb = Math.max(Math.abs(r0), Math.abs(r1));
   for (let q = 0; q < nIter; q++) {
     const i = list ? list[q] : q;
     while (i >= rowEnd) {
@@ -510,6 +512,23 @@ function castVotes(
     const wv = Math.min(zi / minZ, 3);
     const cx = x + t * nx;
     const cy = y + t * ny;
+    // every vote inside the image when the farthest ones are (|r| ≤ rb, and rounding is monotone, so
+    // cx − rb·|nx| ≤ cx ∓ r·nx ≤ cx + rb·|nx|, and alike in y): then no test per vote
+    const ax = rb * Math.abs(nx);
+    const ay = rb * Math.abs(ny);
+    if (Math.round(cx - ax) >= 0 && Math.round(cx + ax) <= w - 1 && Math.round(cy - ay) >= 0 && Math.round(cy + ay) <= h - 1) {
+      for (let r = r0; r <= r1; r += dstep) {
+        const ux = r * nx;
+        const uy = r * ny;
+        let k = Math.round(cy - uy) * w + Math.round(cx - ux);
+        acc[k] += wv;
+        accR[k] += wv * r;
+        k = Math.round(cy + uy) * w + Math.round(cx + ux);
+        acc[k] += wv;
+        accR[k] += wv * r;
+      }
+      continue;
+    }
     for (let r = r0; r <= r1; r += dstep) {
       // both sides: (±r)·n is ±(r·n) exactly, so cx ∓ r·nx are the positions cx + sg·r·nx
       const ux = r * nx;
