@@ -420,6 +420,11 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
   // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
   // the same tests in the same double arithmetic); without it every column is tested here
   const pass = rowPass("blob", s, nz, W, H, gain, bound);
+  // the responses computed so far on rows y − 1 … y + 1 (`cachedZ`), none yet
+  if (zStamp.length < 3 * W) {
+    zCache = new Float32Array(3 * W);
+    zStamp = new Int32Array(3 * W);
+  } else zStamp.fill(0, 0, 3 * W);
   for (let y = 1; y < H - 1; y++) {
     const nx = pass ? pass.row(y) : W - 2;
     const list = pass ? pass.list : null;
@@ -440,20 +445,41 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
       const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
       if (!(l2 < 0)) continue;
       const v = Math.fround(-l2 / g);
+      // (blobZ's value at i: the same operations)
+      zCache[(y % 3) * W + x] = v;
+      zStamp[(y % 3) * W + x] = y + 1;
       if (v < minZ) continue;
-      const zl = blobZ(s, nz, W, H, gain, i - 1);
-      const zr = blobZ(s, nz, W, H, gain, i + 1);
-      const zu = blobZ(s, nz, W, H, gain, i - W);
-      const zd = blobZ(s, nz, W, H, gain, i + W);
+      const zl = cachedZ(s, nz, W, H, gain, x - 1, y);
+      const zr = cachedZ(s, nz, W, H, gain, x + 1, y);
+      const zu = cachedZ(s, nz, W, H, gain, x, y - 1);
+      const zd = cachedZ(s, nz, W, H, gain, x, y + 1);
       if (v < zl || v < zr || v < zu || v < zd) continue;
       if (
-        v < blobZ(s, nz, W, H, gain, i - W - 1) || v < blobZ(s, nz, W, H, gain, i - W + 1) ||
-        v < blobZ(s, nz, W, H, gain, i + W - 1) || v < blobZ(s, nz, W, H, gain, i + W + 1)
+        v < cachedZ(s, nz, W, H, gain, x - 1, y - 1) || v < cachedZ(s, nz, W, H, gain, x + 1, y - 1) ||
+        v < cachedZ(s, nz, W, H, gain, x - 1, y + 1) || v < cachedZ(s, nz, W, H, gain, x + 1, y + 1)
       )
         continue;
       pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
     }
   }
+}
+
+/**
+ * blobMaximaSparse's responses of the three rows around the current one: row r's value at column x in slot
+ * (r mod 3)·W + x when zStamp there is r + 1 (each pixel's response is computed once, not once for each
+ * passing neighbour; the same values)
+ */
+let zCache = new Float32Array(0);
+let zStamp = new Int32Array(0);
+
+/** `blobZ` at (x, y) through zCache */
+function cachedZ(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, x: number, y: number): number {
+  const slot = (y % 3) * W + x;
+  if (zStamp[slot] === y + 1) return zCache[slot];
+  const z = blobZ(s, nz, W, H, gain, y * W + x);
+  zCache[slot] = z;
+  zStamp[slot] = y + 1;
+  return z;
 }
 
 /**
