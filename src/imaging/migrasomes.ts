@@ -1476,6 +1476,47 @@ class CellLists<T> {
   }
 }
 
+/**
+ * Points (x, y, r) listed by integer key, in typed arrays (no object per point): each key's list linked through
+ * `next` from `first(key)`, newest first; keys in [0, size) (a grid's cells) in a dense array, others in a Map.
+ */
+class PointLists {
+  private readonly head: Int32Array;
+  private readonly other = new Map<number, number>();
+  x = new Float64Array(1024);
+  y = new Float64Array(1024);
+  r = new Float64Array(1024);
+  next = new Int32Array(1024);
+  private n = 0;
+  constructor(private readonly size: number) {
+    this.head = new Int32Array(size).fill(-1);
+  }
+  /** the newest point of key's list, −1 when none */
+  first(key: number): number {
+    return key >= 0 && key < this.size ? this.head[key] : (this.other.get(key) ?? -1);
+  }
+  push(key: number, x: number, y: number, r: number): void {
+    if (this.n === this.x.length) {
+      const grow = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
+        const b = make(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.x = grow(this.x, (n) => new Float64Array(n));
+      this.y = grow(this.y, (n) => new Float64Array(n));
+      this.r = grow(this.r, (n) => new Float64Array(n));
+      this.next = grow(this.next, (n) => new Int32Array(n));
+    }
+    const p = this.n++;
+    this.x[p] = x;
+    this.y[p] = y;
+    this.r[p] = r;
+    this.next[p] = this.first(key);
+    if (key >= 0 && key < this.size) this.head[key] = p;
+    else this.other.set(key, p);
+  }
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -1583,7 +1624,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
-  const seen = new CellLists<{ x: number; y: number; r: number }>(gw * (Math.ceil(h / cell) + 1));
+  const seen = new PointLists(gw * (Math.ceil(h / cell) + 1));
   const nearSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
@@ -1594,23 +1635,22 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
     const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
     const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
+    // (a pure "any": the order the positions are tested in does not matter)
+    const sx = seen.x;
+    const sy = seen.y;
+    const sr = seen.r;
+    const next = seen.next;
     for (let j = j0; j <= j1; j++)
-      for (let i = i0; i <= i1; i++) {
-        const l = seen.get(j * gw + i);
-        // (an index loop: no closure per cell)
-        if (l)
-          for (let q = 0; q < l.length; q++) {
-            const s = l[q];
-            if (closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx)))) return true;
-          }
-      }
+      for (let i = i0; i <= i1; i++)
+        for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
+          if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
     return false;
   };
   const markSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
     const key = gy * gw + gx;
-    seen.push(key, { x, y, r: rpx });
+    seen.push(key, x, y, rpx);
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
