@@ -1531,13 +1531,9 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const strong = rings.filter((r) => r.z >= P.strongRingZ);
   const sg = Math.max(1, Math.round(4 / pxUm));
   const sgw = Math.ceil(w / sg) + 1;
-  const strongGrid = new Map<number, Candidate[]>();
-  for (const r of strong) {
-    const k = Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg);
-    const l = strongGrid.get(k);
-    if (l) l.push(r);
-    else strongGrid.set(k, [r]);
-  }
+  // (the grid's cells in a dense array: the same lists, in the same order, as a Map of them)
+  const strongGrid = new CellLists<Candidate>(sgw * (Math.ceil(h / sg) + 1));
+  for (const r of strong) strongGrid.push(Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg), r);
   const neighbourRings = (x: number, y: number): Candidate[] => {
     const out: Candidate[] = [];
     const gx = Math.floor(x / sg);
