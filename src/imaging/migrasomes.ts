@@ -241,6 +241,51 @@ function annotateCandidates(cs: Candidate[], w: number, h: number, exclude: Uint
 }
 
 
+const byStrength = (a: Candidate, b: Candidate): number => b.z - a.z || a.y - b.y || a.x - b.x;
+const zBits = new Float32Array(1);
+const zBitsU = new Uint32Array(zBits.buffer);
+const IDX = 2097152; // 2^21
+
+/**
+ * `cs.sort(byStrength)` (stable: equal candidates keep their order) without a comparator call per pair when every z
+ * is a positive finite float32 (the blob responses) and every x, y finite: a numeric sort of (descending z bits, index)
+ * packed exactly in doubles (2^32 · 2^21 = 2^53), then the runs of equal z by y, x and index, the order the stable
+ * sort gives those ties (distinct float32 values differ in double subtraction, so z decides wherever it differs).
+ */
+function sortByStrength(cs: Candidate[]): void {
+  const n = cs.length;
+  if (n >= IDX) {
+    cs.sort(byStrength);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cs[i];
+    const z = c.z;
+    if (!(z > 0 && z < Infinity && Math.fround(z) === z && Math.abs(c.x) < Infinity && Math.abs(c.y) < Infinity)) {
+      cs.sort(byStrength);
+      return;
+    }
+    zBits[0] = z;
+    keys[i] = (0xffffffff - zBitsU[0]) * IDX + i;
+  }
+  keys.sort();
+  const src = cs.slice();
+  for (let q = 0; q < n; ) {
+    const zq = Math.floor(keys[q] / IDX);
+    let e = q + 1;
+    while (e < n && Math.floor(keys[e] / IDX) === zq) e++;
+    if (e - q === 1) cs[q] = src[keys[q] % IDX];
+    else {
+      const run: number[] = [];
+      for (let t = q; t < e; t++) run.push(keys[t] % IDX);
+      run.sort((a, b) => src[a].y - src[b].y || src[a].x - src[b].x || a - b);
+      for (let t = 0; t < run.length; t++) cs[q + t] = src[run[t]];
+    }
+    q = e;
+  }
+}
+
 /** scratch of blobCandidates: a level's smoothing (rewritten for every scale; never returned; a plane of the shared stage scratch during detectMigrasomes) */
 let blobScratch = new Float32Array(0);
 /** scratch of blobCandidates: its pyramid levels, one after another while they fit (a plane of the shared stage scratch during detectMigrasomes, else none) */
@@ -275,9 +320,8 @@ export function blobCandidates(
       const p = levels[levels.length - 1];
       const len = Math.ceil(p.w / 2) * Math.ceil(p.h / 2);
       const d = downsample2(p.d, p.w, p.h, levelArray(len));
-      const nz = downsample2(p.nz, p.w, p.h, levelArray(len));
-      for (let i = 0; i < nz.data.length; i++) nz.data[i] *= 0.5;
-      levels.push({ d: d.data, nz: nz.data, w: d.width, h: d.height, f: p.f * 2 });
+      const nz = noiseDown(p.nz, p.w, p.h, levelArray(len));
+      levels.push({ d: d.data, nz, w: d.width, h: d.height, f: p.f * 2 });
     }
     const lv = levels[L];
     const sp = Math.max(0.8, sUm / pxUm / lv.f);
@@ -289,6 +333,34 @@ export function blobCandidates(
     const gain = secondDerivativeGain(sp);
     if (minZ > 0) blobMaximaSparse(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
     else blobMaximaFull(s, lv.nz, lv.w, lv.h, gain, minZ, lv.f, rUm, out);
+  }
+  return out;
+}
+
+/**
+ * A noise level of the pyramid: `downsample2` (filters.ts) of the noise map, each value then halved, in one pass: the
+ * same float32 mean (rounded as downsample2 stores it), times 0.5 (exact in double), rounded as the halving stored it.
+ */
+function noiseDown(src: Float32Array, w: number, h: number, into?: Float32Array): Float32Array {
+  const W = Math.ceil(w / 2);
+  const H = Math.ceil(h / 2);
+  const out = into ?? new Float32Array(W * H);
+  const W2 = w >> 1;
+  for (let Y = 0; Y < H; Y++) {
+    const y0 = 2 * Y;
+    const y1 = Math.min(h - 1, y0 + 1);
+    const r0 = y0 * w;
+    const r1 = y1 * w;
+    const o = Y * W;
+    for (let X = 0; X < W2; X++) {
+      const x0 = 2 * X;
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1])) * 0.5;
+    }
+    for (let X = W2; X < W; X++) {
+      const x0 = 2 * X;
+      const x1 = Math.min(w - 1, x0 + 1);
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1])) * 0.5;
+    }
   }
   return out;
 }
@@ -348,6 +420,11 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
   // the columns of each row that pass the two skip tests below, listed by a SIMD pre-test (fastfilter.ts;
   // the same tests in the same double arithmetic); without it every column is tested here
   const pass = rowPass("blob", s, nz, W, H, gain, bound);
+  // the responses computed so far on rows y − 1 … y + 1 (`cachedZ`), none yet
+  if (zStamp.length < 3 * W) {
+    zCache = new Float32Array(3 * W);
+    zStamp = new Int32Array(3 * W);
+  } else zStamp.fill(0, 0, 3 * W);
   for (let y = 1; y < H - 1; y++) {
     const nx = pass ? pass.row(y) : W - 2;
     const list = pass ? pass.list : null;
@@ -368,20 +445,41 @@ function blobMaximaSparse(s: Float32Array, nz: Float32Array, W: number, H: numbe
       const l2 = m + Math.sqrt(0.25 * (xx - yy) * (xx - yy) + xy * xy);
       if (!(l2 < 0)) continue;
       const v = Math.fround(-l2 / g);
+      // (blobZ's value at i: the same operations)
+      zCache[(y % 3) * W + x] = v;
+      zStamp[(y % 3) * W + x] = y + 1;
       if (v < minZ) continue;
-      const zl = blobZ(s, nz, W, H, gain, i - 1);
-      const zr = blobZ(s, nz, W, H, gain, i + 1);
-      const zu = blobZ(s, nz, W, H, gain, i - W);
-      const zd = blobZ(s, nz, W, H, gain, i + W);
+      const zl = cachedZ(s, nz, W, H, gain, x - 1, y);
+      const zr = cachedZ(s, nz, W, H, gain, x + 1, y);
+      const zu = cachedZ(s, nz, W, H, gain, x, y - 1);
+      const zd = cachedZ(s, nz, W, H, gain, x, y + 1);
       if (v < zl || v < zr || v < zu || v < zd) continue;
       if (
-        v < blobZ(s, nz, W, H, gain, i - W - 1) || v < blobZ(s, nz, W, H, gain, i - W + 1) ||
-        v < blobZ(s, nz, W, H, gain, i + W - 1) || v < blobZ(s, nz, W, H, gain, i + W + 1)
+        v < cachedZ(s, nz, W, H, gain, x - 1, y - 1) || v < cachedZ(s, nz, W, H, gain, x + 1, y - 1) ||
+        v < cachedZ(s, nz, W, H, gain, x - 1, y + 1) || v < cachedZ(s, nz, W, H, gain, x + 1, y + 1)
       )
         continue;
       pushBlob(out, x, y, v, zl, zr, zu, zd, f, rUm);
     }
   }
+}
+
+/**
+ * blobMaximaSparse's responses of the three rows around the current one: row r's value at column x in slot
+ * (r mod 3)·W + x when zStamp there is r + 1 (each pixel's response is computed once, not once for each
+ * passing neighbour; the same values)
+ */
+let zCache = new Float32Array(0);
+let zStamp = new Int32Array(0);
+
+/** `blobZ` at (x, y) through zCache */
+function cachedZ(s: Float32Array, nz: Float32Array, W: number, H: number, gain: number, x: number, y: number): number {
+  const slot = (y % 3) * W + x;
+  if (zStamp[slot] === y + 1) return zCache[slot];
+  const z = blobZ(s, nz, W, H, gain, y * W + x);
+  zCache[slot] = z;
+  zStamp[slot] = y + 1;
+  return z;
 }
 
 /**
@@ -397,6 +495,8 @@ function castVotes(
   // pixels come in ascending order: the row is tracked instead of divided out
   let y = 0;
   let rowEnd = w;
+  // the largest |r| of the votes
+  const rb = Math.max(Math.abs(r0), Math.abs(r1));
   for (let q = 0; q < nIter; q++) {
     const i = list ? list[q] : q;
     while (i >= rowEnd) {
@@ -438,6 +538,23 @@ function castVotes(
     const wv = Math.min(zi / minZ, 3);
     const cx = x + t * nx;
     const cy = y + t * ny;
+    // every vote inside the image when the farthest ones are (|r| ≤ rb, and rounding is monotone, so
+    // cx − rb·|nx| ≤ cx ∓ r·nx ≤ cx + rb·|nx|, and alike in y): then no test per vote
+    const ax = rb * Math.abs(nx);
+    const ay = rb * Math.abs(ny);
+    if (Math.round(cx - ax) >= 0 && Math.round(cx + ax) <= w - 1 && Math.round(cy - ay) >= 0 && Math.round(cy + ay) <= h - 1) {
+      for (let r = r0; r <= r1; r += dstep) {
+        const ux = r * nx;
+        const uy = r * ny;
+        let k = Math.round(cy - uy) * w + Math.round(cx - ux);
+        acc[k] += wv;
+        accR[k] += wv * r;
+        k = Math.round(cy + uy) * w + Math.round(cx + ux);
+        acc[k] += wv;
+        accR[k] += wv * r;
+      }
+      continue;
+    }
     for (let r = r0; r <= r1; r += dstep) {
       // both sides: (±r)·n is ±(r·n) exactly, so cx ∓ r·nx are the positions cx + sg·r·nx
       const ux = r * nx;
@@ -498,6 +615,12 @@ function ringPeaks(
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
+      // four pixels at once below vLow (all four fail the test below; a NaN makes the max NaN, so they are looked at
+      // one by one): one branch for the many pixels with few votes
+      if (x + 4 <= w - 1 && Math.max(A[i], A[i + 1], A[i + 2], A[i + 3]) < vLow) {
+        x += 3;
+        continue;
+      }
       const v = A[i];
       if (v < vLow || v <= 0) continue;
       // the rim-length test first (it needs only v): most voted pixels fail it, and the tests are
@@ -1040,6 +1163,16 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   return { area, peak: best, peakRadiusUm: kp * p.drUm, peakIndex: kp, halfRadiusUm: half, score, uniformity };
 }
 
+/** `profileFeatures(p, …, minPeakRadiusUm).area`: the same sum in the same order */
+function profileArea(p: Profile, minPeakRadiusUm: number): number {
+  const nr = p.med.length;
+  const q = p.q25;
+  const k0 = Math.min(nr - 3, Math.ceil(minPeakRadiusUm / p.drUm - 1e-9));
+  let area = 0;
+  for (let k = Math.max(0, k0); k < nr; k++) if (q[k] > 0) area += q[k];
+  return area;
+}
+
 export interface DetectOptions {
   params?: Partial<MigrasomeParams>;
   psfSigmaUm?: number;
@@ -1115,7 +1248,10 @@ function circleMax(
   bandStep = 0,
 ): number {
   const N = Math.min(4096, Math.max(16, Math.ceil(2 * Math.PI * rho * 1.2)));
-  const masked = new Uint8Array(N);
+  // (reused scratch, cleared: no new array per candidate)
+  if (circleMaxMask.length < N) circleMaxMask = new Uint8Array(N);
+  const masked = circleMaxMask;
+  masked.fill(0, 0, N);
   // cos and sin of θ = 2π(a + ½)/N from the cached table (the same expression, so the same values)
   const tt = trigTable(N);
   // every sample within [0, w − 1) × [0, h − 1) (as in sampleCircle): sampleBilinear's formula without its clamps
@@ -1152,6 +1288,9 @@ function circleMax(
   return best === -Infinity ? 0 : best;
 }
 
+/** circleMax's marks of the directions on a neighbour's rim (scratch) */
+let circleMaxMask = new Uint8Array(256);
+
 /** what `crossingMeasure` finds around a small object: fiber lines through it and its centre against their sum */
 export interface CrossingMeasure {
   /** straight lines through the centre (pairs of opposite arms) */
@@ -1168,6 +1307,23 @@ export interface CrossingMeasure {
 }
 
 const crossBuf = new Float64Array(512);
+const crossSorted = new Float64Array(512);
+
+/**
+ * The r-th of p[0 … N) in ascending order, as `Array.from(…).sort((x, y) => x − y)[r]` gives it: by a numeric sort of a
+ * typed copy (no comparator calls) when every value is finite and not zero (then the order is total and every sort puts the
+ * same value at each rank), else by that sort (its order of ±0 ties, and whatever it does with NaN or ∞ − ∞).
+ */
+function lowBackground(p: Float64Array, N: number, r: number): number {
+  const t = crossSorted.subarray(0, N);
+  for (let a = 0; a < N; a++) {
+    const v = p[a];
+    if (v === 0 || !(Math.abs(v) < Infinity)) return Array.from(p.subarray(0, N)).sort((x, y) => x - y)[r];
+    t[a] = v;
+  }
+  t.sort();
+  return t[r];
+}
 /**
  * Fiber lines through (cx, cy) (pixels): the angular profile of the mean brightness over radii r0Um…r1Um
  * (N directions), its local maxima at least zArm noise units above its lower quantile are arms, and two
@@ -1201,8 +1357,7 @@ export function crossingMeasure(
     p[a] = v / nR;
   }
   // the local background: a low quantile of the directions (most directions miss the fibers)
-  const sorted = Array.from(p.subarray(0, N)).sort((x, y) => x - y);
-  const bg = sorted[Math.floor(0.2 * N)];
+  const bg = lowBackground(p, N, Math.floor(0.2 * N));
   // noise of a band mean: about one independent sample per 0.2 µm of radius
   const nzBand = noiseSm / Math.sqrt(Math.max(1, (r1Um - r0Um) / 0.2));
   const arms: { a: number; v: number }[] = [];
@@ -1301,6 +1456,10 @@ export function detectMigrasomes(
 
 let smBusy = false;
 
+/** the positions one centre climb has profiled (detectWith; at most 1 + 8 · 4 per candidate) */
+const climbX = new Float64Array(40);
+const climbY = new Float64Array(40);
+
 /**
  * Lists by integer key, as a Map of arrays, but keys in [0, size) (a grid's cells) in a dense array: the same
  * lists for the same keys (a key outside the range, e.g. a cell left of or above the image, goes to the Map).
@@ -1323,12 +1482,53 @@ class CellLists<T> {
   }
 }
 
+/**
+ * Points (x, y, r) listed by integer key, in typed arrays (no object per point): each key's list linked through
+ * `next` from `first(key)`, newest first; keys in [0, size) (a grid's cells) in a dense array, others in a Map.
+ */
+class PointLists {
+  private readonly head: Int32Array;
+  private readonly other = new Map<number, number>();
+  x = new Float64Array(1024);
+  y = new Float64Array(1024);
+  r = new Float64Array(1024);
+  next = new Int32Array(1024);
+  private n = 0;
+  constructor(private readonly size: number) {
+    this.head = new Int32Array(size).fill(-1);
+  }
+  /** the newest point of key's list, −1 when none */
+  first(key: number): number {
+    return key >= 0 && key < this.size ? this.head[key] : (this.other.get(key) ?? -1);
+  }
+  push(key: number, x: number, y: number, r: number): void {
+    if (this.n === this.x.length) {
+      const grow = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
+        const b = make(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.x = grow(this.x, (n) => new Float64Array(n));
+      this.y = grow(this.y, (n) => new Float64Array(n));
+      this.r = grow(this.r, (n) => new Float64Array(n));
+      this.next = grow(this.next, (n) => new Int32Array(n));
+    }
+    const p = this.n++;
+    this.x[p] = x;
+    this.y[p] = y;
+    this.r[p] = r;
+    this.next[p] = this.first(key);
+    if (key >= 0 && key < this.size) this.head[key] = p;
+    else this.other.set(key, p);
+  }
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
   const blobs = blobCandidates(sub, noise, w, h, pxUm, P.candidateRadiiUm, P.candidateZ);
   annotateCandidates(blobs, w, h, opts.exclude, noise);
-  blobs.sort((a, b) => b.z - a.z || a.y - b.y || a.x - b.x);
+  sortByStrength(blobs);
   const ht = P.hough ? ringCandidates(sub, noise, w, h, pxUm, Math.max(0.3, P.minRadiusUm), P.maxRadiusUm + 0.1, houghThreshold(P, pxUm), 1.2, P.houghMinFrac, opts.smoothed, voteOut) : null;
   const rings = ht ? ht.candidates : [];
   annotateCandidates(rings, w, h, opts.exclude, noise);
@@ -1337,13 +1537,9 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const strong = rings.filter((r) => r.z >= P.strongRingZ);
   const sg = Math.max(1, Math.round(4 / pxUm));
   const sgw = Math.ceil(w / sg) + 1;
-  const strongGrid = new Map<number, Candidate[]>();
-  for (const r of strong) {
-    const k = Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg);
-    const l = strongGrid.get(k);
-    if (l) l.push(r);
-    else strongGrid.set(k, [r]);
-  }
+  // (the grid's cells in a dense array: the same lists, in the same order, as a Map of them)
+  const strongGrid = new CellLists<Candidate>(sgw * (Math.ceil(h / sg) + 1));
+  for (const r of strong) strongGrid.push(Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg), r);
   const neighbourRings = (x: number, y: number): Candidate[] => {
     const out: Candidate[] = [];
     const gx = Math.floor(x / sg);
@@ -1407,8 +1603,15 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const R = Math.floor((limPx * 1.000001) / acell) + 2;
     const gx = Math.floor(x / acell);
     const gy = Math.floor(y / acell);
-    for (let j = gy - R; j <= gy + R; j++)
-      for (let i = gx - R; i <= gx + R; i++) {
+    // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
+    // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
+    const L = limPx * 1.000001 + 1e-3;
+    const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
+    const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
+    const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
+    const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0; i <= i1; i++) {
         const l = accGrid.get(j * agw + i);
         // (the test inline, by index: this runs for every candidate)
         if (l)
@@ -1423,27 +1626,33 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
-  const seen = new CellLists<{ x: number; y: number; r: number }>(gw * (Math.ceil(h / cell) + 1));
+  const seen = new PointLists(gw * (Math.ceil(h / cell) + 1));
   const nearSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let i = gx - 1; i <= gx + 1; i++) {
-        const l = seen.get(j * gw + i);
-        // (an index loop: no closure per cell)
-        if (l)
-          for (let q = 0; q < l.length; q++) {
-            const s = l[q];
-            if (closerThan(s.x - x, s.y - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(s.r, rpx)))) return true;
-          }
-      }
+    // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
+    // (the test's limit is at most that; the margin is far above rounding)
+    const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
+    const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
+    const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
+    const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
+    const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
+    // (a pure "any": the order the positions are tested in does not matter)
+    const sx = seen.x;
+    const sy = seen.y;
+    const sr = seen.r;
+    const next = seen.next;
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0; i <= i1; i++)
+        for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
+          if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
     return false;
   };
   const markSeen = (x: number, y: number, rpx: number) => {
     const gx = Math.floor(x / cell);
     const gy = Math.floor(y / cell);
     const key = gy * gw + gx;
-    seen.push(key, { x, y, r: rpx });
+    seen.push(key, x, y, rpx);
   };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
@@ -1508,6 +1717,13 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
     let ldx = 0;
     let ldy = 0;
+    // the positions profiled so far in this climb (centres and refused tries), exactly as computed: areas only
+    // grow (a move needs area > 1.002 × the current one, and areas are sums of positive values), and a refused
+    // try had area ≤ 1.002 × an earlier, no larger centre's (rounding is monotone), so a position profiled before
+    // is refused again: it is not profiled twice (the same profile, so the same answer)
+    let nVisited = 1;
+    climbX[0] = cx;
+    climbY[0] = cy;
     for (let it = 0; it < (c.hough ? 3 : 8); it++) {
       let moved = false;
       for (let j = 0; j < 4; j++) {
@@ -1517,10 +1733,24 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         // stepping back to where the last move came from cannot gain (its area was lower)
         if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
         if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
+        const tx = cx + dx;
+        const ty = cy + dy;
+        let again = false;
+        for (let q = 0; q < nVisited; q++)
+          if (climbX[q] === tx && climbY[q] === ty) {
+            again = true;
+            break;
+          }
+        if (again) continue;
+        if (nVisited < climbX.length) {
+          climbX[nVisited] = tx;
+          climbY[nVisited++] = ty;
+        }
         // the current centre's rim quantiles guide the selection (the same values, found faster)
         const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
-        const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
-        if (f2.area > f.area * 1.002) {
+        // the area decides (profileFeatures' sum, alone): the other features only for a move
+        if (profileArea(p2, minRho) > f.area * 1.002) {
+          const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
           cx += dx;
           cy += dy;
           ldx = dx;
