@@ -1,11 +1,11 @@
 /**
  * The row passes of the line filter's steep sums (`steepSums`, `steepSumsPair` in lines.ts) in
- * WebAssembly SIMD, bit-identical to the JavaScript loops: two pixels per f64x2 vector, each lane doing
- * exactly the scalar code's double operations in its order (the float32 planes promoted, the capped
- * second derivative added to the running line sums, the window difference times the gain), and its
- * comparisons as lane masks (`v > cp ? cp : v` is pmin(v, cp); `z1 >= z2 ? z1 : z2` and the update of
- * the best response and its orientation are bit selects). The gain is branch-free selection: in
- * JavaScript those comparisons are data-dependent branches that noise makes unpredictable.
+ * WebAssembly SIMD, bit-identical to the JavaScript loops: the line sums are float32, four pixels per f32x4
+ * vector, each lane doing exactly the scalar code's float32 operations in its order (the capped second
+ * derivative added to the running line sums, the window difference times the gain; the JavaScript rounds each
+ * with Math.fround), and its comparisons as lane masks (`v > cp ? cp : v` is pmin(v, cp); `z1 >= z2 ? z1 : z2`
+ * and the update of the best response and its orientation are bit selects). The gain is branch-free selection:
+ * in JavaScript those comparisons are data-dependent branches that noise makes unpredictable.
  *
  * The caller (lines.ts) lays the planes, the best-response rows and the line sums out in this module's
  * memory, which is scratch: every call rewrites all it reads (results never depend on earlier calls). That memory
@@ -16,14 +16,8 @@ import { body, type Bytes, demote, F32, F64, f64x2add, f64x2mul, f64x2splat, I32
 import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 
 const f64x2sub = op.simd(0xf1);
-const f64x2lt = op.simd(0x49);
-const f64x2gt = op.simd(0x4a);
-const f64x2ge = op.simd(0x4c);
-const f64x2pmin = op.simd(0xf6); // b < a ? b : a
 const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)
 const i8x16splat = op.simd(0x0f);
-/** bytes 0 and 1 ← bytes 0 and 8 (lanes 0 and 1 of a 64-bit lane mask, as byte masks) */
-const laneBytes = op.simd(0x0d, 0, 8, ...Array(14).fill(0));
 const v128store = (off: number) => op.simd(0x0b, 4, ...uleb(off));
 const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off));
 const store32lane0 = (off: number) => op.simd(0x5a, 2, ...uleb(off), 0);
@@ -78,55 +72,100 @@ function pixelLoop(N: number, ptrs: [number, number][], step: (a: Access) => Byt
   return c;
 }
 
+/** Memory access of one float32 step: four pixels (vector) or one (lane 0). */
+interface Access32 {
+  f32: (ptr: number) => Bytes;
+  f32store: (ptr: number, value: Bytes) => Bytes;
+  u8: (ptr: number, into: Bytes) => Bytes;
+  u8store: (ptr: number, value: Bytes) => Bytes;
+  n: number;
+}
+const QUAD: Access32 = {
+  f32: (p) => [...op.get(p), ...v128load(0)],
+  f32store: (p, v) => [...op.get(p), ...v, ...v128store(0)],
+  u8: (p) => [...op.get(p), ...load32zero(0)],
+  u8store: (p, v) => [...op.get(p), ...v, ...store32lane0(0)],
+  n: 4,
+};
+const ONE: Access32 = {
+  f32: (p) => [...op.get(p), ...load32zero(0)],
+  f32store: (p, v) => [...op.get(p), ...v, ...store32lane0(0)],
+  u8: (p, into) => [...op.get(p), ...into, ...load8lane0(0)],
+  u8store: (p, v) => [...op.get(p), ...v, ...store8lane0(0)],
+  n: 1,
+};
+
+/** Loop over n pixels: `step(QUAD)` while four remain, then `step(ONE)` per remaining pixel; pointers advance by size·pixels. */
+function quadLoop(N: number, ptrs: [number, number][], step: (a: Access32) => Bytes): Bytes {
+  const advance = (k: number) => ptrs.flatMap(([p, size]) => [...op.get(p), ...op.i32(size * k), ...op.add, ...op.set(p)]);
+  const c: Bytes = [];
+  for (const [m, k] of [[QUAD, 4], [ONE, 1]] as [Access32, number][]) {
+    c.push(...op.block, ...op.loop, ...op.get(N), ...op.i32(k), ...op.ltS, ...op.brIf(1));
+    c.push(...step(m), ...advance(k), ...op.get(N), ...op.i32(k), ...op.sub, ...op.set(N), ...op.br(0), ...op.end, ...op.end);
+  }
+  return c;
+}
+
+const f32x4splat = op.simd(0x13);
+const f32x4add = op.simd(0xe4);
+const f32x4sub = op.simd(0xe5);
+const f32x4mul = op.simd(0xe6);
+const f32x4lt = op.simd(0x43);
+const f32x4gt = op.simd(0x44);
+const f32x4ge = op.simd(0x46);
+const f32x4pmin = op.simd(0xea); // b < a ? b : a
+const demoteScalar = [0xb6];
+/** bytes 0 … 3 ← bytes 0, 4, 8, 12 (32-bit lane masks as byte masks) */
+const quadBytes = op.simd(0x0d, 0, 4, 8, 12, ...Array(12).fill(0));
+
 /**
- * accumulate(xx, yy, xy, u, n, r1, r2, q1, q2, a, b, d, clip, nb): one row of the capped cross-line second
- * derivative added to the line sums of the previous row at q1 (and q2 for the mirror slope, when `pair`), stored
- * at r1 (r2): pair: base = a·X + d·Y, v1,2 = base ± b·Z; single: v = a·X + b·Z + d·Y; cp = U < 0 ? nb·U : clip·U
- * (nb = −blobCap); ring = prev + (v > cp ? cp : v) (q = r: in place). Byte addresses; n pixels. (single: the
- * parameters are xx, yy, xy, u, n, r1, q1, a, …)
+ * accumulate(xx, yy, xy, u, n, r, q, a, b, d, clip, nb) / accumulatePair(xx, yy, xy, u, n, r1, r2, q1, q2, a, b, d,
+ * clip, nb): one row of the capped cross-line second derivative added to the float32 line sums of the previous row at
+ * q1 (and q2 for the mirror slope), stored at r1 (r2), every operation in float32 (the f64 parameters are float32
+ * values): pair: base = a·X + d·Y, v1,2 = base ± b·Z; single: v = a·X + b·Z + d·Y; cp = U < 0 ? nb·U : clip·U
+ * (nb = −blobCap); sum = prev + (v > cp ? cp : v) (q = r: in place). Byte addresses; n pixels, four per step.
  */
-function accumulateFunction(pair: boolean): Bytes {
+function accumulate32Function(pair: boolean): Bytes {
   const [XX, YY, XY, U, N, R1] = [0, 1, 2, 3, 4, 5];
   const R2 = pair ? 6 : -1;
   const Q1 = pair ? 7 : 6;
   const Q2 = pair ? 8 : -1;
-  const P = pair ? 9 : 7; // first f64 parameter
+  const P = pair ? 9 : 7;
   const [A, B, D, CLIP, NB] = [P, P + 1, P + 2, P + 3, P + 4];
   const L = P + 5;
   const [AV, BV, DV, CLIPV, NBV, X, Y, Z, UV, CP, BASE, BZ] = Array.from({ length: 12 }, (_, i) => L + i);
   const locals = Array(12).fill(V128);
   const c: Bytes = [];
-  for (const [s, v] of [[A, AV], [B, BV], [D, DV], [CLIP, CLIPV], [NB, NBV]]) c.push(...op.get(s), ...f64x2splat, ...op.set(v));
-  const capped = (v: Bytes) => [...v, ...op.get(CP), ...f64x2pmin];
-  const step = (m: Access): Bytes => {
+  for (const [s, v] of [[A, AV], [B, BV], [D, DV], [CLIP, CLIPV], [NB, NBV]]) c.push(...op.get(s), ...demoteScalar, ...f32x4splat, ...op.set(v));
+  const capped = (v: Bytes) => [...v, ...op.get(CP), ...f32x4pmin];
+  const step = (m: Access32): Bytes => {
     const s: Bytes = [];
     s.push(...m.f32(XX), ...op.set(X), ...m.f32(YY), ...op.set(Y), ...m.f32(XY), ...op.set(Z), ...m.f32(U), ...op.set(UV));
-    // cp = U < 0 ? nb·U : clip·U
-    s.push(...op.get(NBV), ...op.get(UV), ...f64x2mul, ...op.get(CLIPV), ...op.get(UV), ...f64x2mul, ...op.get(UV), ...v128zero, ...f64x2lt, ...bitselect, ...op.set(CP));
+    s.push(...op.get(NBV), ...op.get(UV), ...f32x4mul, ...op.get(CLIPV), ...op.get(UV), ...f32x4mul, ...op.get(UV), ...v128zero, ...f32x4lt, ...bitselect, ...op.set(CP));
     if (pair) {
-      s.push(...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add, ...op.set(BASE));
-      s.push(...op.get(BV), ...op.get(Z), ...f64x2mul, ...op.set(BZ));
-      s.push(...m.f64store(R1, [...m.f64(Q1), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2add]), ...f64x2add]));
-      s.push(...m.f64store(R2, [...m.f64(Q2), ...capped([...op.get(BASE), ...op.get(BZ), ...f64x2sub]), ...f64x2add]));
+      s.push(...op.get(AV), ...op.get(X), ...f32x4mul, ...op.get(DV), ...op.get(Y), ...f32x4mul, ...f32x4add, ...op.set(BASE));
+      s.push(...op.get(BV), ...op.get(Z), ...f32x4mul, ...op.set(BZ));
+      s.push(...m.f32store(R1, [...m.f32(Q1), ...capped([...op.get(BASE), ...op.get(BZ), ...f32x4add]), ...f32x4add]));
+      s.push(...m.f32store(R2, [...m.f32(Q2), ...capped([...op.get(BASE), ...op.get(BZ), ...f32x4sub]), ...f32x4add]));
     } else {
-      const v = [...op.get(AV), ...op.get(X), ...f64x2mul, ...op.get(BV), ...op.get(Z), ...f64x2mul, ...f64x2add, ...op.get(DV), ...op.get(Y), ...f64x2mul, ...f64x2add];
-      s.push(...m.f64store(R1, [...m.f64(Q1), ...capped(v), ...f64x2add]));
+      const v = [...op.get(AV), ...op.get(X), ...f32x4mul, ...op.get(BV), ...op.get(Z), ...f32x4mul, ...f32x4add, ...op.get(DV), ...op.get(Y), ...f32x4mul, ...f32x4add];
+      s.push(...m.f32store(R1, [...m.f32(Q1), ...capped(v), ...f32x4add]));
     }
     return s;
   };
-  const ptrs: [number, number][] = [[XX, 4], [YY, 4], [XY, 4], [U, 4], [R1, 8], [Q1, 8]];
-  if (pair) ptrs.push([R2, 8], [Q2, 8]);
-  c.push(...pixelLoop(N, ptrs, step));
+  const ptrs: [number, number][] = [[XX, 4], [YY, 4], [XY, 4], [U, 4], [R1, 4], [Q1, 4]];
+  if (pair) ptrs.push([R2, 4], [Q2, 4]);
+  c.push(...quadLoop(N, ptrs, step));
   return body(locals, c);
 }
 
 /**
- * window(hi1, lo1, hi2, lo2, best, bestK, n, g1, g2, k1, k2): one output row: z = (hi − lo)·g per line
- * sum (lo: a zero row before the window is full); pair: zb = z1 ≥ z2 ? z1 : z2, and where zb > best:
- * best = zb, bestK = z1 ≥ z2 ? k1 : k2 (single: z, k). init: the first sweep over rows not yet written: best
- * and bestK are taken as 0 (what zeroed rows hold) instead of read, and every pixel is written.
+ * window(hi, lo, best, bestK, n, g, k) / windowPair(hi1, lo1, hi2, lo2, best, bestK, n, g1, g2, k1, k2): one output
+ * row: z = (hi − lo)·g per line sum in float32 (lo: a zero row before the window is full); pair: zb = z1 ≥ z2 ? z1 :
+ * z2, and where zb > best: best = zb, bestK = z1 ≥ z2 ? k1 : k2 (single: z, k). init: the first sweep over rows not
+ * yet written: best and bestK are taken as 0 (what zeroed rows hold) instead of read, and every pixel is written.
  */
-function windowFunction(pair: boolean, init = false): Bytes {
+function window32Function(pair: boolean, init = false): Bytes {
   const [HI1, LO1] = [0, 1];
   const [HI2, LO2] = pair ? [2, 3] : [-1, -1];
   const BEST = pair ? 4 : 2;
@@ -137,26 +176,25 @@ function windowFunction(pair: boolean, init = false): Bytes {
   const L = (pair ? K2 : K1) + 1;
   const [G1V, G2V, K1V, K2V, Z1, Z2, GE, ZB, CUR, WIN] = Array.from({ length: 10 }, (_, i) => L + i);
   const locals = Array(10).fill(V128);
-  const c: Bytes = [...op.get(G1), ...f64x2splat, ...op.set(G1V), ...op.get(K1), ...i8x16splat, ...op.set(K1V)];
-  if (pair) c.push(...op.get(G2), ...f64x2splat, ...op.set(G2V), ...op.get(K2), ...i8x16splat, ...op.set(K2V));
-  const step = (m: Access): Bytes => {
+  const c: Bytes = [...op.get(G1), ...demoteScalar, ...f32x4splat, ...op.set(G1V), ...op.get(K1), ...i8x16splat, ...op.set(K1V)];
+  if (pair) c.push(...op.get(G2), ...demoteScalar, ...f32x4splat, ...op.set(G2V), ...op.get(K2), ...i8x16splat, ...op.set(K2V));
+  const step = (m: Access32): Bytes => {
     const s: Bytes = [];
-    s.push(...m.f64(HI1), ...m.f64(LO1), ...f64x2sub, ...op.get(G1V), ...f64x2mul, ...op.set(Z1));
+    s.push(...m.f32(HI1), ...m.f32(LO1), ...f32x4sub, ...op.get(G1V), ...f32x4mul, ...op.set(Z1));
     if (pair) {
-      s.push(...m.f64(HI2), ...m.f64(LO2), ...f64x2sub, ...op.get(G2V), ...f64x2mul, ...op.set(Z2));
-      s.push(...op.get(Z1), ...op.get(Z2), ...f64x2ge, ...op.set(GE));
+      s.push(...m.f32(HI2), ...m.f32(LO2), ...f32x4sub, ...op.get(G2V), ...f32x4mul, ...op.set(Z2));
+      s.push(...op.get(Z1), ...op.get(Z2), ...f32x4ge, ...op.set(GE));
       s.push(...op.get(Z1), ...op.get(Z2), ...op.get(GE), ...bitselect, ...op.set(ZB));
     } else s.push(...op.get(Z1), ...op.set(ZB));
-    s.push(...(init ? v128zero : m.f32(BEST)), ...op.set(CUR), ...op.get(ZB), ...op.get(CUR), ...f64x2gt, ...op.set(WIN));
+    s.push(...(init ? v128zero : m.f32(BEST)), ...op.set(CUR), ...op.get(ZB), ...op.get(CUR), ...f32x4gt, ...op.set(WIN));
     s.push(...m.f32store(BEST, [...op.get(ZB), ...op.get(CUR), ...op.get(WIN), ...bitselect]));
-    // the orientation bytes: (ge ? k1 : k2) where the response wins, else unchanged
-    const kz = pair ? [...op.get(K1V), ...op.get(K2V), ...op.get(GE), ...op.get(GE), ...laneBytes, ...bitselect] : op.get(K1V);
-    s.push(...m.u8store(BK, [...kz, ...(init ? v128zero : m.u8(BK, v128zero)), ...op.get(WIN), ...op.get(WIN), ...laneBytes, ...bitselect]));
+    const kz = pair ? [...op.get(K1V), ...op.get(K2V), ...op.get(GE), ...op.get(GE), ...quadBytes, ...bitselect] : op.get(K1V);
+    s.push(...m.u8store(BK, [...kz, ...(init ? v128zero : m.u8(BK, v128zero)), ...op.get(WIN), ...op.get(WIN), ...quadBytes, ...bitselect]));
     return s;
   };
-  const ptrs: [number, number][] = [[HI1, 8], [LO1, 8], [BEST, 4], [BK, 1]];
-  if (pair) ptrs.push([HI2, 8], [LO2, 8]);
-  c.push(...pixelLoop(N, ptrs, step));
+  const ptrs: [number, number][] = [[HI1, 4], [LO1, 4], [BEST, 4], [BK, 1]];
+  if (pair) ptrs.push([HI2, 4], [LO2, 4]);
+  c.push(...quadLoop(N, ptrs, step));
   return body(locals, c);
 }
 
@@ -366,7 +404,7 @@ export function linePasses(bytes: number): LinePasses | null {
           types,
           [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 3],
           [["accumulatePair", 0], ["accumulate", 1], ["windowPair", 2], ["window", 3], ["nonFinite", 4], ["transpose", 5], ["merge", 6], ["hessian", 7], ["blobs", 8], ["resampleRow", 9], ["windowPairInit", 10], ["windowInit", 11]],
-          [accumulateFunction(true), accumulateFunction(false), windowFunction(true), windowFunction(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction(), windowFunction(true, true), windowFunction(false, true)],
+          [accumulate32Function(true), accumulate32Function(false), window32Function(true), window32Function(false), nonFiniteFunction(), transposeFunction(), mergeFunction(), hessianFunction(), blobsFunction(), resampleFunction(), window32Function(true, true), window32Function(false, true)],
         );
         if (WebAssembly.validate(bytesOf)) {
           // the pipeline's shared stage scratch (stagescratch.ts): other stages borrow it between line filter calls
