@@ -1523,6 +1523,88 @@ class PointLists {
   }
 }
 
+/**
+ * A candidate's centre: its radial profile (nrc radii) at (c.x, c.y), then a hill climb on the profile's area (the
+ * rim's angular median); null when the first profile scores below minScore. The profiles are written into the two
+ * scratch rows (the current one and the one being tried). A function of its own, not part of `detectWith`'s
+ * candidate loop: V8 then compiles it (and the loop) in smaller pieces.
+ */
+function climbCentre(
+  c: Candidate, sm: Float32Array, w: number, h: number, pxUm: number, dr: number, nrc: number, sampler: ProfileSampler | null,
+  rowsA: Profile, rowsB: Profile, nz: number, minRho: number, noiseF: number, minScore: number,
+): { cx: number; cy: number; prof: Profile; f: ProfileFeatures } | null {
+  let cx = c.x;
+  let cy = c.y;
+  // the profiles are written into two scratch rows: the current one and the one being tried
+  let cur = rowsA;
+  let other = rowsB;
+  let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler, null, cur);
+  let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
+  if (f.score < minScore) return null;
+  // profile only as far as the object reaches (saves most of the work for large scales)
+  const nrh = Math.min(nrc, Math.ceil((1.3 * f.halfRadiusUm + 0.5) / dr) + 2);
+  // refine the centre: hill-climb on the rim's angular median
+  let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
+  prof = truncateProfile(prof, nrh);
+  f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
+  let ldx = 0;
+  let ldy = 0;
+  // the positions profiled so far in this climb (centres and refused tries), exactly as computed: areas only
+  // grow (a move needs area > 1.002 × the current one, and areas are sums of positive values), and a refused
+  // try had area ≤ 1.002 × an earlier, no larger centre's (rounding is monotone), so a position profiled before
+  // is refused again: it is not profiled twice (the same profile, so the same answer)
+  let nVisited = 1;
+  climbX[0] = cx;
+  climbY[0] = cy;
+  for (let it = 0; it < (c.hough ? 3 : 8); it++) {
+    let moved = false;
+    for (let j = 0; j < 4; j++) {
+      // +x, −x, +y, −y (no arrays per step: the climb runs for every candidate)
+      const dx = j === 0 ? step : j === 1 ? -step : 0;
+      const dy = j === 2 ? step : j === 3 ? -step : 0;
+      // stepping back to where the last move came from cannot gain (its area was lower)
+      if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
+      if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
+      const tx = cx + dx;
+      const ty = cy + dy;
+      let again = false;
+      for (let q = 0; q < nVisited; q++)
+        if (climbX[q] === tx && climbY[q] === ty) {
+          again = true;
+          break;
+        }
+      if (again) continue;
+      if (nVisited < climbX.length) {
+        climbX[nVisited] = tx;
+        climbY[nVisited++] = ty;
+      }
+      // the current centre's rim quantiles guide the selection (the same values, found faster)
+      const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
+      // the area decides (profileFeatures' sum, alone): the other features only for a move
+      if (profileArea(p2, minRho) > f.area * 1.002) {
+        const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
+        cx += dx;
+        cy += dy;
+        ldx = dx;
+        ldy = dy;
+        prof = p2;
+        f = f2;
+        // p2 lives in `other`: it becomes the current row, the old one is free for the next try
+        const free = cur;
+        cur = other;
+        other = free;
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) {
+      step *= 0.5;
+      if (step < 0.3) break;
+    }
+  }
+  return { cx, cy, prof, f };
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -1701,75 +1783,12 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     if (quick < P.quickZ) continue;
     if (lateMark) markSeen(c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
-    let cx = c.x;
-    let cy = c.y;
-    // the profiles are written into two scratch rows: the current one and the one being tried
-    let cur = rowsA;
-    let other = rowsB;
-    let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler, null, cur);
-    let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
-    if (f.score < 0.5 * P.minScore) continue;
-    // profile only as far as the object reaches (saves most of the work for large scales)
-    const nrh = Math.min(nrc, Math.ceil((1.3 * f.halfRadiusUm + 0.5) / dr) + 2);
-    // refine the centre: hill-climb on the rim's angular median
-    let step = c.hough ? 0.5 : Math.max(0.5, (0.3 * Math.max(f.halfRadiusUm, 0.2)) / pxUm);
-    prof = truncateProfile(prof, nrh);
-    f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
-    let ldx = 0;
-    let ldy = 0;
-    // the positions profiled so far in this climb (centres and refused tries), exactly as computed: areas only
-    // grow (a move needs area > 1.002 × the current one, and areas are sums of positive values), and a refused
-    // try had area ≤ 1.002 × an earlier, no larger centre's (rounding is monotone), so a position profiled before
-    // is refused again: it is not profiled twice (the same profile, so the same answer)
-    let nVisited = 1;
-    climbX[0] = cx;
-    climbY[0] = cy;
-    for (let it = 0; it < (c.hough ? 3 : 8); it++) {
-      let moved = false;
-      for (let j = 0; j < 4; j++) {
-        // +x, −x, +y, −y (no arrays per step: the climb runs for every candidate)
-        const dx = j === 0 ? step : j === 1 ? -step : 0;
-        const dy = j === 2 ? step : j === 3 ? -step : 0;
-        // stepping back to where the last move came from cannot gain (its area was lower)
-        if (dx === -ldx && dy === -ldy && (dx !== 0 || dy !== 0)) continue;
-        if (c.hough && hypot(cx + dx - c.x, cy + dy - c.y) * pxUm > 0.15) continue;
-        const tx = cx + dx;
-        const ty = cy + dy;
-        let again = false;
-        for (let q = 0; q < nVisited; q++)
-          if (climbX[q] === tx && climbY[q] === ty) {
-            again = true;
-            break;
-          }
-        if (again) continue;
-        if (nVisited < climbX.length) {
-          climbX[nVisited] = tx;
-          climbY[nVisited++] = ty;
-        }
-        // the current centre's rim quantiles guide the selection (the same values, found faster)
-        const p2 = radialProfile(sm, w, h, cx + dx, cy + dy, pxUm, dr, nrh, false, sampler, prof.q25, other);
-        // the area decides (profileFeatures' sum, alone): the other features only for a move
-        if (profileArea(p2, minRho) > f.area * 1.002) {
-          const f2 = profileFeatures(p2, nz, pxUm, minRho, noiseF);
-          cx += dx;
-          cy += dy;
-          ldx = dx;
-          ldy = dy;
-          prof = p2;
-          f = f2;
-          // p2 lives in `other`: it becomes the current row, the old one is free for the next try
-          const free = cur;
-          cur = other;
-          other = free;
-          moved = true;
-          break;
-        }
-      }
-      if (!moved) {
-        step *= 0.5;
-        if (step < 0.3) break;
-      }
-    }
+    const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore);
+    if (!cl) continue;
+    const cx = cl.cx;
+    const cy = cl.cy;
+    const prof = cl.prof;
+    let f = cl.f;
     // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
     // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
     // `prof`, computed there, so the same features but for the uniformity)
