@@ -14,26 +14,30 @@
 
 import {
   body,
-  type Bytes,
   demote,
   F32,
+  f32x4gt,
+  f32x4lt,
+  f32x4pmin,
+  f32x4splat,
   F64,
   f64x2add,
   f64x2mul,
   f64x2splat,
+  f64x2sub,
   I32,
   moduleBytes,
   nonFiniteFunction,
   op,
   promote,
   store64lane0,
+  type Bytes,
   uleb,
   V128,
   v128load,
   vec,
 } from "./fastwasm.ts";
 
-const f64x2sub = op.simd(0xf1);
 const i32x4splat = op.simd(0x11);
 const i32x4add = op.simd(0xae);
 const i32x4mul = op.simd(0xb5);
@@ -102,12 +106,8 @@ function samplesFunction(): Bytes {
 }
 
 
-const f32x4splat = op.simd(0x13);
 const f32x4eq = op.simd(0x41);
-const f32x4lt = op.simd(0x43);
-const f32x4gt = op.simd(0x44);
 const f32x4le = op.simd(0x45);
-const f32x4pmin = op.simd(0xea); // b < a ? b : a
 const f32x4pmax = op.simd(0xeb); // a < b ? b : a
 const i32x4sub = op.simd(0xb1);
 const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)

@@ -77,6 +77,11 @@ export const f32x4sub = op.simd(0xe5);
 export const f32x4ne = op.simd(0x42);
 export const v128or = op.simd(0x50);
 export const anyTrue = op.simd(0x53);
+export const f64x2sub = op.simd(0xf1);
+export const f32x4splat = op.simd(0x13);
+export const f32x4lt = op.simd(0x43);
+export const f32x4gt = op.simd(0x44);
+export const f32x4pmin = op.simd(0xea); // b < a ? b : a
 
 /** A function body: local declarations (type per extra local) and code. */
 export function body(locals: number[], code: Bytes): Bytes {

@@ -163,8 +163,11 @@ export function hessian(s: Float32Array, w: number, h: number): { xx: Float32Arr
   return { xx, yy, xy };
 }
 
-/** Halve the resolution by 2×2 averaging (odd edges clamped). */
-export function downsample2(src: Float32Array, w: number, h: number, into?: Float32Array): Plane {
+/**
+ * Halve the resolution by 2×2 averaging (odd edges clamped). With `scale` each float32 mean is then multiplied by it
+ * (1: the mean as stored; 0.5, exact in double: the mean halved, as a noise pyramid's level needs it).
+ */
+export function downsample2(src: Float32Array, w: number, h: number, into?: Float32Array, scale = 1): Plane {
   const W = Math.ceil(w / 2);
   const H = Math.ceil(h / 2);
   // (`into`: ⌈w/2⌉·⌈h/2⌉ elements, every one written below)
@@ -179,12 +182,12 @@ export function downsample2(src: Float32Array, w: number, h: number, into?: Floa
     const o = Y * W;
     for (let X = 0; X < W2; X++) {
       const x0 = 2 * X;
-      out[o + X] = 0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1]);
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1])) * scale;
     }
     for (let X = W2; X < W; X++) {
       const x0 = 2 * X;
       const x1 = Math.min(w - 1, x0 + 1);
-      out[o + X] = 0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1]);
+      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1])) * scale;
     }
   }
   return { width: W, height: H, data: out };

@@ -342,27 +342,7 @@ export function blobCandidates(
  * same float32 mean (rounded as downsample2 stores it), times 0.5 (exact in double), rounded as the halving stored it.
  */
 function noiseDown(src: Float32Array, w: number, h: number, into?: Float32Array): Float32Array {
-  const W = Math.ceil(w / 2);
-  const H = Math.ceil(h / 2);
-  const out = into ?? new Float32Array(W * H);
-  const W2 = w >> 1;
-  for (let Y = 0; Y < H; Y++) {
-    const y0 = 2 * Y;
-    const y1 = Math.min(h - 1, y0 + 1);
-    const r0 = y0 * w;
-    const r1 = y1 * w;
-    const o = Y * W;
-    for (let X = 0; X < W2; X++) {
-      const x0 = 2 * X;
-      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x0 + 1] + src[r1 + x0] + src[r1 + x0 + 1])) * 0.5;
-    }
-    for (let X = W2; X < W; X++) {
-      const x0 = 2 * X;
-      const x1 = Math.min(w - 1, x0 + 1);
-      out[o + X] = Math.fround(0.25 * (src[r0 + x0] + src[r0 + x1] + src[r1 + x0] + src[r1 + x1])) * 0.5;
-    }
-  }
-  return out;
+  return downsample2(src, w, h, into, 0.5).data;
 }
 
 /**
