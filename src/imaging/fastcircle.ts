@@ -12,31 +12,7 @@
  * non-finite pixel are left to JavaScript.
  */
 
-import {
-  body,
-  demote,
-  F32,
-  f32x4gt,
-  f32x4lt,
-  f32x4pmin,
-  f32x4splat,
-  F64,
-  f64x2add,
-  f64x2mul,
-  f64x2splat,
-  f64x2sub,
-  I32,
-  moduleBytes,
-  nonFiniteFunction,
-  op,
-  promote,
-  store64lane0,
-  type Bytes,
-  uleb,
-  V128,
-  v128load,
-  vec,
-} from "./fastwasm.ts";
+import { body, demote, F32, f32x4gt, f32x4lt, f32x4pmin, f32x4splat, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, nonFiniteFunction, op, promote, store64lane0, type Bytes, uleb, V128, v128load, vec } from "./fastwasm.ts";
 
 const i32x4splat = op.simd(0x11);
 const i32x4add = op.simd(0xae);

@@ -11,25 +11,7 @@
  * list of columns, all rewritten for every row.
  */
 
-import {
-  body,
-  F32,
-  F64,
-  f64x2add,
-  f64x2mul,
-  f64x2splat,
-  f64x2sub,
-  I32,
-  load64zero,
-  moduleBytes,
-  op,
-  promote,
-  type Bytes,
-  uleb,
-  V128,
-  v128or,
-  vec,
-} from "./fastwasm.ts";
+import { body, F32, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, op, promote, type Bytes, uleb, V128, v128or, vec } from "./fastwasm.ts";
 
 const f64x2abs = op.simd(0xec);
 const f64x2neg = op.simd(0xed);

@@ -12,33 +12,7 @@
  * is the pipeline's shared stage scratch (stagescratch.ts), which later stages borrow between line filter calls.
  */
 
-import {
-  body,
-  demote,
-  F32,
-  f32x4gt,
-  f32x4lt,
-  f32x4pmin,
-  f32x4splat,
-  f32x4sub,
-  F64,
-  f64x2add,
-  f64x2mul,
-  f64x2splat,
-  f64x2sub,
-  I32,
-  load64zero,
-  moduleBytes,
-  nonFiniteFunction,
-  op,
-  promote,
-  store64lane0,
-  type Bytes,
-  uleb,
-  V128,
-  v128load,
-  vec,
-} from "./fastwasm.ts";
+import { body, demote, F32, f32x4gt, f32x4lt, f32x4pmin, f32x4splat, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, type Bytes, uleb, V128, v128load, vec } from "./fastwasm.ts";
 import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 
 const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)
