@@ -348,13 +348,16 @@ const blockP20 = (buf: Float32Array, n: number): number => selectK(buf, n, Math.
 export function components(mask: Uint8Array, w: number, h: number): { labels: Int32Array; count: number } {
   const labels = new Int32Array(w * h);
   let count = 0;
-  const stack: number[] = [];
+  // the pixels still to visit, last in first out, in a typed array grown by doubling (a number[] stack had V8
+  // deoptimise this function again and again on the first large frame)
+  let stack = new Int32Array(1024);
+  let top = 0;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i] || labels[i]) continue;
     labels[i] = ++count;
-    stack.push(i);
-    while (stack.length) {
-      const j = stack.pop() as number;
+    stack[top++] = i;
+    while (top > 0) {
+      const j = stack[--top];
       const x = j % w;
       const y = (j - x) / w;
       for (let dy = -1; dy <= 1; dy++)
@@ -365,7 +368,12 @@ export function components(mask: Uint8Array, w: number, h: number): { labels: In
           const k = yy * w + xx;
           if (mask[k] && !labels[k]) {
             labels[k] = count;
-            stack.push(k);
+            if (top === stack.length) {
+              const grown = new Int32Array(2 * top);
+              grown.set(stack);
+              stack = grown;
+            }
+            stack[top++] = k;
           }
         }
     }
