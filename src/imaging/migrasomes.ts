@@ -1128,8 +1128,7 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
       break;
     }
   void kh;
-  let area = 0;
-  for (let k = Math.max(0, k0); k < nr; k++) if (q[k] > 0) area += q[k];
+  const area = profileArea(p, minPeakRadiusUm);
   // noise of a median of N correlated samples (sample spacing ≈ 0.8 px)
   // independent samples on the circle: one per max(1.25 px, 0.125 µm) of circumference — the noise is correlated
   // over the PSF and smoothing, which do not shrink with the pixel (so fine pixels do not inflate the significance)
@@ -1143,7 +1142,7 @@ export function profileFeatures(p: Profile, noiseSm: number, pxUm: number, minPe
   return { area, peak: best, peakRadiusUm: kp * p.drUm, peakIndex: kp, halfRadiusUm: half, score, uniformity };
 }
 
-/** `profileFeatures(p, …, minPeakRadiusUm).area`: the same sum in the same order */
+/** A profile's area: the sum of its positive rim quantiles from the smallest radius a peak may have (`profileFeatures`' area; the climb compares areas alone) */
 function profileArea(p: Profile, minPeakRadiusUm: number): number {
   const nr = p.med.length;
   const q = p.q25;
