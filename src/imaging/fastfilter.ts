@@ -11,7 +11,7 @@
  * list of columns, all rewritten for every row.
  */
 
-import { body, F32, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, op, promote, type Bytes, uleb, V128, v128or, vec } from "./fastwasm.ts";
+import { body, type Bytes, F32, f32x4add, f32x4ge, f32x4lt, f32x4mul, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, op, promote, uleb, V128, v128or, vec } from "./fastwasm.ts";
 
 const f64x2abs = op.simd(0xec);
 const f64x2neg = op.simd(0xed);
@@ -108,11 +108,6 @@ function blob4Function(): Bytes {
   const f32x4splat = op.simd(0x13);
   const f32x4abs = op.simd(0xe0);
   const f32x4max = op.simd(0xeb); // pmax (b > a ? b : a): a NaN may be dropped, but a NaN pixel fails its own comparisons
-  const f32x4add = op.simd(0xe4);
-  const f32x4sub = op.simd(0xe5);
-  const f32x4mul = op.simd(0xe6);
-  const f32x4lt = op.simd(0x43);
-  const f32x4ge = op.simd(0x46);
   const i32x4bitmask = op.simd(0xa4);
   const f32lane = (l: number) => op.simd(0x1f, l);
   const v128load = (off: number) => op.simd(0x00, 2, ...uleb(off));
@@ -286,7 +281,6 @@ function quarterFunction(): Bytes {
   const [V, TV, TI, BAD, MN, MX] = [17, 18, 19, 20, 21, 22];
   const SF = 23; // scalar f32
   const locals = [...Array(12).fill(I32), ...Array(6).fill(V128), F32];
-  const f32x4mul = op.simd(0xe6);
   const f32x4splat = op.simd(0x13);
   const f32x4ne = op.simd(0x42);
   const truncSatF32 = op.simd(0xf8); // i32x4.trunc_sat_f32x4_s

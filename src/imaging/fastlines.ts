@@ -12,7 +12,7 @@
  * is the pipeline's shared stage scratch (stagescratch.ts), which later stages borrow between line filter calls.
  */
 
-import { body, demote, F32, f32x4gt, f32x4lt, f32x4pmin, f32x4splat, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, type Bytes, uleb, V128, v128load, vec } from "./fastwasm.ts";
+import { body, type Bytes, demote, F32, f32x4add, f32x4ge, f32x4gt, f32x4lt, f32x4mul, f32x4pmin, f32x4splat, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, nonFiniteFunction, op, promote, store64lane0, uleb, V128, v128load, vec } from "./fastwasm.ts";
 import { stageMemory, stageScratchBorrowed } from "./stagescratch.ts";
 
 const bitselect = op.simd(0x52); // (v1 & c) | (v2 & ~c)
@@ -105,9 +105,6 @@ function quadLoop(N: number, ptrs: [number, number][], step: (a: Access32) => By
   return c;
 }
 
-const f32x4add = op.simd(0xe4);
-const f32x4mul = op.simd(0xe6);
-const f32x4ge = op.simd(0x46);
 const demoteScalar = [0xb6];
 /** bytes 0 … 3 ← bytes 0, 4, 8, 12 (32-bit lane masks as byte masks) */
 const quadBytes = op.simd(0x0d, 0, 4, 8, 12, ...Array(12).fill(0));

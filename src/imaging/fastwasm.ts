@@ -80,6 +80,9 @@ export const anyTrue = op.simd(0x53);
 export const f64x2sub = op.simd(0xf1);
 export const f32x4splat = op.simd(0x13);
 export const f32x4lt = op.simd(0x43);
+export const f32x4add = op.simd(0xe4);
+export const f32x4mul = op.simd(0xe6);
+export const f32x4ge = op.simd(0x46);
 export const f32x4gt = op.simd(0x44);
 export const f32x4pmin = op.simd(0xea); // b < a ? b : a
 
