@@ -23,7 +23,7 @@ export { runSuite, suiteSeeds, type SuiteResult } from "./suite.ts";
 export { renderScene, type RenderedImage } from "./optics.ts";
 export { REALISM_PRESETS, realismFromNames, checkRealism, airyKernel, type Realism } from "./realism.ts";
 export { readRun, defaultRegion, defaultOptics } from "./render.ts";
-export { overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";
+export { OVERLAY_PALETTE, overlayIndexed, overlayPng, overlayRgb, SITE_COLORS } from "./overlay.ts";
 export { analyzeFile, type FileOptions, type FileResult } from "./pipeline.ts";
 export { analyzeBatch, expandInputs } from "./batch.ts";
 export { cellReadouts, type CellReadout } from "./readouts.ts";
