@@ -2,7 +2,6 @@
  * TIFF and OME-TIFF input (via geotiff: single and multi-page, 8/16/32-bit, compressed) and a
  * small, dependency-free 16-bit multi-page TIFF writer with ImageJ + resolution metadata.
  */
-import { fromArrayBuffer } from "geotiff";
 import { UserError } from "../util/errors.ts";
 import { parseImageJ, parseOme, pixelSizeFromResolution } from "./pixel-size.ts";
 import type { ImageStack } from "./types.ts";
@@ -17,6 +16,8 @@ function asNumber(v: unknown): number | undefined {
 }
 
 export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageStack> {
+  // (geotiff is loaded on first read: writing, as `render` does, does not need it)
+  const { fromArrayBuffer } = await import("geotiff");
   let tiff;
   try {
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -3,16 +3,26 @@ import type { Command } from "commander";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic.ts";
 import { toCsv } from "../../util/csv.ts";
 import { UserError } from "../../util/errors.ts";
-import { analyzeBatch } from "../../imaging/batch.ts";
 import { evaluateCells, evaluateDetections, readCellsCsv, readPointsCsv, SITES, type CellEvaluation } from "../../imaging/evaluate.ts";
-import { writeTiff16 } from "../../imaging/io-tiff.ts";
-import { renderScene } from "../../imaging/optics.ts";
 import { REALISM_PRESETS, realismFromNames, type Realism } from "../../imaging/realism.ts";
-import { defaultOptics, defaultRegion, onMakerFiber, readRun, type Region } from "../../imaging/render.ts";
-import { sceneFiberLength } from "../../imaging/scene.ts";
-import { readTimedRun, renderTimelapse } from "../../imaging/timelapse.ts";
+import type { Region } from "../../imaging/render.ts";
 import { DEFAULT_LINK_OPTIONS } from "../../imaging/linking.ts";
 import { evaluateTracks, type TrackEvaluation } from "../../imaging/trackeval.ts";
+
+/**
+ * The renderer's modules, loaded when `render` runs (the analysis's are loaded by `analyze`): the other commands and
+ * `--help` start without them.
+ */
+async function renderLib() {
+  const [tiff, optics, render, scene, timelapse] = await Promise.all([
+    import("../../imaging/io-tiff.ts"),
+    import("../../imaging/optics.ts"),
+    import("../../imaging/render.ts"),
+    import("../../imaging/scene.ts"),
+    import("../../imaging/timelapse.ts"),
+  ]);
+  return { ...tiff, ...optics, ...render, ...scene, ...timelapse };
+}
 
 function num(name: string, v: string | undefined, lo: number, hi: number, unit = ""): number | undefined {
   if (v === undefined) return undefined;
@@ -38,14 +48,15 @@ function parseRegion(text: string, px: number): Region {
 
 /** `render --frames N`: the library's time-lapse (timelapse.ts) written as a multi-page TIFF and per-frame truth. */
 function renderTimelapseFiles(
+  L: Awaited<ReturnType<typeof renderLib>>,
   runDir: string,
   out: string,
   o: { snr: number; px: number; maxPx: number; seed: number; frames: number; intervalMin: number; endMin?: number; driftUm?: number; label: "tspan4" | "wga"; region?: string; realism?: Realism },
 ): void {
-  const run = readTimedRun(runDir, o.seed);
-  const optics = defaultOptics(o.snr, o.px, o.label);
+  const run = L.readTimedRun(runDir, o.seed);
+  const optics = L.defaultOptics(o.snr, o.px, o.label);
   if (o.realism) optics.realism = o.realism;
-  const r = renderTimelapse(run, optics, {
+  const r = L.renderTimelapse(run, optics, {
     frames: o.frames,
     intervalMin: o.intervalMin,
     endMin: o.endMin,
@@ -58,7 +69,7 @@ function renderTimelapseFiles(
   // image coordinates of each frame: its own field of view (the first one moved by the stage drift)
   const X0 = (k: number) => r.regions[k].x0;
   const Y0 = (k: number) => r.regions[k].y0;
-  writeFileAtomic(join(out, "image.tif"), writeTiff16(r.pages, r.width, r.height, { pixelSizeUm: o.px, frames: true }));
+  writeFileAtomic(join(out, "image.tif"), L.writeTiff16(r.pages, r.width, r.height, { pixelSizeUm: o.px, frames: true }));
   writeFileAtomic(
     join(out, "truth_migrasomes.csv"),
     toCsv(
@@ -99,6 +110,7 @@ export function registerImaging(program: Command): void {
     .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; maxLinkUm?: string; maxDriftUm?: string; threads?: string; workers?: string; quiet?: boolean }) => {
       const maxLinkUm = num("--max-link-um", o.maxLinkUm, 0.01, 100, " µm");
       const maxDriftUm = num("--max-drift-um", o.maxDriftUm, 0, 1000, " µm");
+      const { analyzeBatch } = await import("../../imaging/batch.ts");
       const r = await analyzeBatch(paths, o.out, {
         link: { ...(maxLinkUm !== undefined ? { maxLinkUm } : {}), ...(maxDriftUm !== undefined ? { maxDriftUm } : {}) },
         pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
@@ -133,7 +145,7 @@ export function registerImaging(program: Command): void {
     .option("--drift-um <um>", "with --frames: stage drift, a random walk of this root-mean-square step per frame in µm (default 0; render.json stageDriftUm: where the sample moved in the image)")
     .option("--realism <list>", `departures from the plain optics, comma list of ${Object.keys(REALISM_PRESETS).join(", ")} (docs/imaging.md)`)
     .option("--out <dir>", "output folder", "render")
-    .action((runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; driftUm?: string; realism?: string; out: string }) => {
+    .action(async (runDir: string, o: { snr: string; pixelSize: string; label: string; region?: string; maxPx: string; seed: string; frames: string; intervalMin: string; endMin?: string; driftUm?: string; realism?: string; out: string }) => {
       const snr = num("--snr", o.snr, 0.1, 1000) as number;
       const px = num("--pixel-size", o.pixelSize, 0.02, 1) as number;
       const maxPx = num("--max-px", o.maxPx, 16, 16384) as number;
@@ -153,21 +165,22 @@ export function registerImaging(program: Command): void {
           throw new UserError(`--realism: ${(e as Error).message}`);
         }
       }
+      const L = await renderLib();
       // a series, or the run at an earlier time (a one-frame series: its truth has the frame columns too)
       if (frames > 1 || endMin !== undefined) {
-        renderTimelapseFiles(runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, driftUm, label: o.label, region: o.region, realism });
+        renderTimelapseFiles(L, runDir, o.out, { snr, px, maxPx, seed, frames, intervalMin, endMin, driftUm, label: o.label, region: o.region, realism });
         return;
       }
-      const run = readRun(runDir, seed);
-      const region = o.region ? parseRegion(o.region, px) : defaultRegion(run.scene, px, maxPx);
-      const optics = defaultOptics(snr, px, o.label);
+      const run = L.readRun(runDir, seed);
+      const region = o.region ? parseRegion(o.region, px) : L.defaultRegion(run.scene, px, maxPx);
+      const optics = L.defaultOptics(snr, px, o.label);
       if (realism) optics.realism = realism;
-      const img = renderScene(run.scene, optics, seed, region);
-      writeFileAtomic(join(o.out, "image.tif"), writeTiff16([img.counts], img.width, img.height, { pixelSizeUm: px }));
+      const img = L.renderScene(run.scene, optics, seed, region);
+      writeFileAtomic(join(o.out, "image.tif"), L.writeTiff16([img.counts], img.width, img.height, { pixelSizeUm: px }));
       const inside = (x: number, y: number) => x >= region.x0 && y >= region.y0 && x < region.x0 + img.width * px && y < region.y0 + img.height * px;
       const truth = run.scene.objects
         .filter((m) => inside(m.x, m.y))
-        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", onMakerFiber(run.scene, m) ? 1 : 0, m.x, m.y]);
+        .map((m) => ["image.tif", m.x - region.x0, m.y - region.y0, m.diameterUm, m.site, m.placedSite ?? "", m.cellId ?? "", L.onMakerFiber(run.scene, m) ? 1 : 0, m.x, m.y]);
       writeFileAtomic(join(o.out, "truth_migrasomes.csv"), toCsv(["image", "xUm", "yUm", "diameterUm", "site", "simSite", "cellId", "onMakerFiber", "worldXUm", "worldYUm"], truth));
       const frows = run.scene.fibers.flatMap((f) => f.points.map((p, k) => [f.id, f.cellId ?? "", k, p[0] - region.x0, p[1] - region.y0]));
       writeFileAtomic(join(o.out, "truth_fibers.csv"), toCsv(["fiberId", "cellId", "vertex", "xUm", "yUm"], frows));
@@ -188,7 +201,7 @@ export function registerImaging(program: Command): void {
         optics,
         signalPhotons: img.signalPhotons,
         migrasomesInView: truth.length,
-        fiberLengthInViewUm: Number(sceneFiberLength(run.scene, region.x0, region.y0, region.x0 + img.width * px, region.y0 + img.height * px).toFixed(3)),
+        fiberLengthInViewUm: Number(L.sceneFiberLength(run.scene, region.x0, region.y0, region.x0 + img.width * px, region.y0 + img.height * px).toFixed(3)),
         seed,
       });
       process.stdout.write(`rendered ${img.width}×${img.height} px (${truth.length} migrasomes in view) to ${o.out}\n`);

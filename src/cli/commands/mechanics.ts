@@ -4,18 +4,10 @@ import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic.ts";
 import { toCsv } from "../../util/csv.ts";
 import { UserError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
-import {
-  junctionComparison,
-  junctionSvg,
-  phaseDiagram,
-  phaseSvg,
-  shapeSvg,
-  solveShape,
-  shapeReport,
-  thresholdRatio,
-  thresholdSvg,
-  type ThresholdResult,
-} from "../../mechanics/index.ts";
+import type { ThresholdResult } from "../../mechanics/index.ts";
+
+/** The shape solver and its read-outs, loaded when a mechanics command runs (not for analyze, run or --help). */
+const lib = () => import("../../mechanics/index.ts");
 
 /** A number flag: one-line UserError naming the flag and the expected form. */
 export function parseNum(flag: string, raw: string | undefined, o: { min?: number; positive?: boolean; integer?: boolean } = {}): number | undefined {
@@ -77,7 +69,8 @@ export function registerMechanics(program: Command): void {
     .option("--scan <N>", "number of initial shapes in the global scan", "6")
     .option("--tip", "the domain closes the tube end (bulge at a fiber tip)")
     .option("--out <DIR>", "output folder")
-    .action((o) => {
+    .action(async (o) => {
+      const L = await lib();
       const out = requireOut(o.out);
       const params = {
         kappaLipid: parseNum("--kappa", o.kappa, { positive: true })!,
@@ -94,9 +87,9 @@ export function registerMechanics(program: Command): void {
       const sigma = parseNum("--sigma-n-per-m", o.sigmaNPerM, { positive: true });
       const temperatureK = parseNum("--temperature-k", o.temperatureK, { positive: true })!;
       if ((kbt === undefined) !== (sigma === undefined)) throw new UserError("--kappa-kbt and --sigma-n-per-m must be given together (κ in k_BT, σ in N/m)");
-      const sol = solveShape(params, { scan });
+      const sol = L.solveShape(params, { scan });
       const physical = kbt !== undefined && sigma !== undefined ? { kappaKbT: kbt, sigmaNPerM: sigma, temperatureK } : undefined;
-      const report = shapeReport(sol, physical);
+      const report = L.shapeReport(sol, physical);
       const m = physical ? report.physical!.scale.metresPerLength * 1e9 : 0;
       const rows = Array.from(sol.profile.x, (x, k) => {
         const row: (string | number)[] = [x, sol.profile.r[k], sol.profile.inDomain[k] ? "domain" : "lipid"];
@@ -106,7 +99,7 @@ export function registerMechanics(program: Command): void {
       writeFileAtomic(join(out, "shape.csv"), toCsv(physical ? ["x", "r", "region", "xNm", "rNm"] : ["x", "r", "region"], rows));
       writeJsonAtomic(join(out, "shape.json"), report);
       const title = `κ_d/κ_l = ${params.kappaRatio}, A_d = ${params.area}, γ = ${params.tension}: max r = ${sol.best.maxRadius.toFixed(2)}${sol.best.swelling ? " (swelling)" : " (tube)"}`;
-      writeFileAtomic(join(out, "shape.svg"), shapeSvg(sol.profile, sol.params.r0, title));
+      writeFileAtomic(join(out, "shape.svg"), L.shapeSvg(sol.profile, sol.params.r0, title));
       process.stdout.write(
         `${sol.best.swelling ? "swelling" : "tube"}: E = ${sol.best.energy.toFixed(4)}, max r = ${sol.best.maxRadius.toFixed(4)}, domain length = ${sol.best.domainLength.toFixed(4)}, branches = ${sol.branches.length}; wrote ${out}\n`,
       );
@@ -123,7 +116,8 @@ export function registerMechanics(program: Command): void {
     .option("--threshold-areas <list|a:b:n[:log]>", "areas for the threshold curve", "40:2400:12:log")
     .option("--no-threshold", "skip the threshold curve")
     .option("--out <DIR>", "output folder")
-    .action((o) => {
+    .action(async (o) => {
+      const L = await lib();
       const out = requireOut(o.out);
       const kappaRatios = parseRange("--ratios", o.ratios);
       const areas = parseRange("--areas", o.areas);
@@ -133,11 +127,11 @@ export function registerMechanics(program: Command): void {
       const thAreas = o.threshold ? parseRange("--threshold-areas", o.thresholdAreas) : [];
       const total = kappaRatios.length * areas.length * tensions.length;
       const bar = createProgress("phase diagram", total + thAreas.length * tensions.length);
-      const pts = phaseDiagram({ kappaRatios, areas, tensions, kappaLipid, lineTension, onProgress: (d) => bar.update(d) });
+      const pts = L.phaseDiagram({ kappaRatios, areas, tensions, kappaLipid, lineTension, onProgress: (d) => bar.update(d) });
       const th: ThresholdResult[] = [];
       for (const g of tensions)
         for (const A of thAreas) {
-          th.push(thresholdRatio(A, g, { kappaLipid, lineTension }));
+          th.push(L.thresholdRatio(A, g, { kappaLipid, lineTension }));
           bar.update(total + th.length);
         }
       bar.stop();
@@ -148,7 +142,7 @@ export function registerMechanics(program: Command): void {
           pts.map((p) => [p.tension, p.area, p.kappaRatio, p.areaOverR0Sq, p.maxRadius, p.maxRadiusOverR0, p.domainLength, p.energy, p.swelling, p.branches]),
         ),
       );
-      writeFileAtomic(join(out, "phase.svg"), phaseSvg(pts, th));
+      writeFileAtomic(join(out, "phase.svg"), L.phaseSvg(pts, th));
       if (th.length) {
         writeFileAtomic(
           join(out, "threshold.csv"),
@@ -157,7 +151,7 @@ export function registerMechanics(program: Command): void {
             th.map((t) => [t.tension, t.area, t.areaOverR0Sq, Number.isFinite(t.kappaRatio) ? t.kappaRatio : "inf", t.bracket[0], Number.isFinite(t.bracket[1]) ? t.bracket[1] : "inf"]),
           ),
         );
-        writeFileAtomic(join(out, "threshold.svg"), thresholdSvg(th));
+        writeFileAtomic(join(out, "threshold.svg"), L.thresholdSvg(th));
       }
       process.stdout.write(`phase diagram: ${pts.filter((p) => p.swelling).length}/${pts.length} points swell; wrote ${out}\n`);
     });
@@ -173,7 +167,8 @@ export function registerMechanics(program: Command): void {
     .option("--kbar-lipid <K>", "Gaussian modulus of the lipid κ̄_l (default κ_l)")
     .option("--kbar-domain <K>", "Gaussian modulus of the domain κ̄_d (default κ_d)")
     .option("--out <DIR>", "output folder")
-    .action((o) => {
+    .action(async (o) => {
+      const L = await lib();
       const out = requireOut(o.out);
       const kappaRatio = parseNum("--kappa-ratio", o.kappaRatio, { positive: true })!;
       const area = parseNum("--area", o.area, { positive: true })!;
@@ -183,7 +178,7 @@ export function registerMechanics(program: Command): void {
       const kbarLipid = parseNum("--kbar-lipid", o.kbarLipid);
       const kbarDomain = parseNum("--kbar-domain", o.kbarDomain);
       const bar = createProgress("junction", tensions.length);
-      const rows = junctionComparison({ kappaRatio, area, tensions, kappaLipid, lineTension, kbarLipid, kbarDomain, onProgress: (d) => bar.update(d) });
+      const rows = L.junctionComparison({ kappaRatio, area, tensions, kappaLipid, lineTension, kbarLipid, kbarDomain, onProgress: (d) => bar.update(d) });
       bar.stop();
       const cols = Object.keys(rows[0]) as (keyof (typeof rows)[0])[];
       writeFileAtomic(join(out, "junction.csv"), toCsv(cols, rows.map((r) => cols.map((c) => r[c]))));
@@ -193,7 +188,7 @@ export function registerMechanics(program: Command): void {
           "E_tip (n=1) and E_arm (n=2) from the axisymmetric solver; E_junction = 2 E_arm - E_tip (additive, non-interacting necks); bare junction E_Y = E'_arm - E'_tip at kappa_d = kappa_l; delta = E_junction - E_arm - E_Y",
         rows,
       });
-      writeFileAtomic(join(out, "junction.svg"), junctionSvg(rows, `Bulge at a junction vs on an arm (κ_d/κ_l = ${kappaRatio}, A_d = ${area})`));
+      writeFileAtomic(join(out, "junction.svg"), L.junctionSvg(rows, `Bulge at a junction vs on an arm (κ_d/κ_l = ${kappaRatio}, A_d = ${area})`));
       process.stdout.write(`${rows.map((r) => `γ=${r.tension}: ${r.preferred} (ΔE = ${r.deltaJunctionMinusArm.toFixed(3)})`).join("; ")}; wrote ${out}\n`);
     });
 }

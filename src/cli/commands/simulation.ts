@@ -1,18 +1,29 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { catalogue } from "../../catalogue.ts";
-import { type ConditionSpec, experimentCsv, experimentTable, runExperiment } from "../../experiment/experiment.ts";
-import { PERTURBATIONS } from "../../perturbations/perturbations.ts";
-import { writeRun } from "../../readouts/write-run.ts";
-import { resolveRun } from "../../resolve.ts";
-import { builtinNames, loadScenario } from "../../scenarios/load.ts";
-import { scenarioJsonSchema } from "../../scenarios/schema.ts";
-import { simulate } from "../../simulate.ts";
-import { parseValues, runSweep, sweepCsv, sweepSvgs } from "../../experiment/sweep.ts";
+import type { ConditionSpec } from "../../experiment/experiment.ts";
 import { ensureOutDir, writeFileAtomic } from "../../util/atomic.ts";
 import { UserError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
+
+/**
+ * The simulation's modules, loaded when a simulation command runs: `migrasim analyze`, `mechanics` and `--help` need
+ * none of them (the engine, scenarios with yaml and zod: about half a second of start-up).
+ */
+async function lib() {
+  const [cat, exp, pert, wr, res, load, schema, sim, sweep] = await Promise.all([
+    import("../../catalogue.ts"),
+    import("../../experiment/experiment.ts"),
+    import("../../perturbations/perturbations.ts"),
+    import("../../readouts/write-run.ts"),
+    import("../../resolve.ts"),
+    import("../../scenarios/load.ts"),
+    import("../../scenarios/schema.ts"),
+    import("../../simulate.ts"),
+    import("../../experiment/sweep.ts"),
+  ]);
+  return { ...cat, ...exp, ...pert, ...wr, ...res, ...load, ...schema, ...sim, ...sweep };
+}
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -74,16 +85,17 @@ export function registerSimulation(program: Command): void {
     .option("--set <path=value>", "override a parameter (repeatable); see 'migrasim params'", collect, [])
     .option("--out <dir>", "output folder", "runs/latest")
     .option("--quiet", "no progress output")
-    .action((scenario: string, o: RunFlags) => {
+    .action(async (scenario: string, o: RunFlags) => {
+      const L = await lib();
       const req = { ...baseRequest(scenario, o), perturb: o.perturb };
-      const resolved = resolveRun(req); // validate everything before any work
+      const resolved = L.resolveRun(req); // validate everything before any work
       ensureOutDir(o.out ?? "runs/latest");
       const totalMin = resolved.params.num("time.hours") * 60;
       const bar = createProgress(`simulating ${resolved.scenarioName}`, Math.round(totalMin), { quiet: o.quiet });
-      const result = simulate({ ...req, onProgress: (t) => bar.update(Math.round(t)) });
+      const result = L.simulate({ ...req, onProgress: (t) => bar.update(Math.round(t)) });
       bar.stop();
       const out = o.out ?? "runs/latest";
-      writeRun(result, out);
+      L.writeRun(result, out);
       const s = result.summary;
       process.stdout.write(
         [
@@ -115,14 +127,15 @@ export function registerSimulation(program: Command): void {
   program
     .command("list")
     .description("list built-in scenarios and perturbations")
-    .action(() => {
+    .action(async () => {
+      const L = await lib();
       const lines = ["Scenarios:"];
-      for (const n of builtinNames()) {
-        const sc = loadScenario(n).scenario;
+      for (const n of L.builtinNames()) {
+        const sc = L.loadScenario(n).scenario;
         lines.push(`  ${n.padEnd(22)} ${(sc.description ?? "").replace(/\s+/g, " ").trim()}`);
       }
       lines.push("", "Perturbations (--perturb NAME):");
-      for (const p of PERTURBATIONS) lines.push(`  ${p.name.padEnd(22)} ${p.description} [${p.source}]`);
+      for (const p of L.PERTURBATIONS) lines.push(`  ${p.name.padEnd(22)} ${p.description} [${p.source}]`);
       lines.push("", "Substrates (--set substrate=NAME): fibronectin, laminin511, collagen1, glass", "");
       process.stdout.write(lines.join("\n"));
     });
@@ -131,8 +144,9 @@ export function registerSimulation(program: Command): void {
     .command("params")
     .description("print the parameter catalogue: name, unit, default, range and source")
     .option("--json", "as JSON")
-    .action((o: { json?: boolean }) => {
-      const all = catalogue().all();
+    .action(async (o: { json?: boolean }) => {
+      const L = await lib();
+      const all = L.catalogue().all();
       if (o.json) {
         process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
         return;
@@ -150,8 +164,9 @@ export function registerSimulation(program: Command): void {
   program
     .command("schema")
     .description("print the JSON Schema of scenario files")
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    .action(async () => {
+      const L = await lib();
+      process.stdout.write(`${JSON.stringify(L.scenarioJsonSchema(), null, 2)}\n`);
     });
 
   registerSweep(program);
@@ -177,19 +192,20 @@ export function registerSimulation(program: Command): void {
     .option("--out <dir>", "output folder for experiment.csv", "runs/experiment")
     .option("--quiet", "no progress output")
     .action(async (scenario: string, o: RunFlags & { replicates: string; condition: string[]; metric: string[]; workers?: string }) => {
+      const L = await lib();
       const conditions = o.condition.map(parseCondition);
       if (o.perturb.length === 0 && conditions.length === 0)
         throw new UserError("experiment: give at least one --perturb NAME or --condition LABEL:settings (see 'migrasim list')");
       const base = baseRequest(scenario, o);
       // validate every condition before running anything
-      for (const p of o.perturb) resolveRun({ ...base, perturb: [p] });
-      for (const c of conditions) resolveRun({ ...base, perturb: c.perturb, set: { ...base.set, ...c.set } });
+      for (const p of o.perturb) L.resolveRun({ ...base, perturb: [p] });
+      for (const c of conditions) L.resolveRun({ ...base, perturb: c.perturb, set: { ...base.set, ...c.set } });
       const labels = new Set(["control"]);
       for (const l of [...o.perturb, ...conditions.map((c) => c.label)]) {
         if (labels.has(l)) throw new UserError(`experiment: condition label '${l}' is used twice`);
         labels.add(l);
       }
-      const probe = simulate({ ...base, hours: 0 }).summary;
+      const probe = L.simulate({ ...base, hours: 0 }).summary;
       for (const m of o.metric)
         if (!hasNumber(probe, m))
           throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario (e.g. migrasomes.perCell, fibers.totalLengthUmPerCell, mito.meanViability)`);
@@ -197,7 +213,7 @@ export function registerSimulation(program: Command): void {
       ensureOutDir(o.out ?? "runs/experiment");
       const bar = createProgress("experiment runs", (o.perturb.length + conditions.length + 1) * R, { quiet: o.quiet });
       const threads = intOption("--workers", o.workers, 1) ?? availableParallelism();
-      const rows = await runExperiment({
+      const rows = await L.runExperiment({
         threads,
         ...base,
         perturbations: o.perturb,
@@ -208,10 +224,10 @@ export function registerSimulation(program: Command): void {
       });
       bar.stop();
       const out = o.out ?? "runs/experiment";
-      writeFileAtomic(join(out, "experiment.csv"), experimentCsv(rows));
+      writeFileAtomic(join(out, "experiment.csv"), L.experimentCsv(rows));
       const perDish = o.metric.length ? `; per-dish read-outs: mean ± SD over ${R} dishes, p over dishes` : "";
       process.stdout.write(
-        `${experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes${perDish}; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`,
+        `${L.experimentTable(rows)}\n(mean ± SD per cell, n = cells pooled over ${R} replicate dishes${perDish}; p: two-sided Mann–Whitney vs control)\nwrote ${out}/experiment.csv\n`,
       );
     });
 }
@@ -234,20 +250,21 @@ function registerSweep(program: Command): void {
     .option("--out <dir>", "output folder", "runs/sweep")
     .option("--quiet", "no progress output")
     .action(async (scenario: string, o: RunFlags & { vary: string; metric: string[]; replicates: string; workers?: string }) => {
+      const L = await lib();
       const i = o.vary.indexOf("=");
       if (i <= 0) throw new UserError(`--vary ${o.vary}: expected path=values, e.g. cells.speedUmPerMin=0.2:1.6:8`);
       const parameter = o.vary.slice(0, i).trim();
-      const values = parseValues(o.vary.slice(i + 1).trim(), `--vary ${parameter}=`);
+      const values = L.parseValues(o.vary.slice(i + 1).trim(), `--vary ${parameter}=`);
       const base = { ...baseRequest(scenario, o), perturb: o.perturb };
-      for (const v of values) resolveRun({ ...base, set: { ...base.set, [parameter]: v } }); // every value checked first
+      for (const v of values) L.resolveRun({ ...base, set: { ...base.set, [parameter]: v } }); // every value checked first
       const metrics = o.metric.length ? o.metric : ["migrasomes.perCell"];
-      const probe = simulate({ ...base, hours: 0 }).summary;
+      const probe = L.simulate({ ...base, hours: 0 }).summary;
       for (const m of metrics) if (!hasNumber(probe, m)) throw new UserError(`--metric ${m}: not a numeric read-out of summary.json for this scenario`);
       const out = o.out ?? "runs/sweep";
       ensureOutDir(out);
       const R = intOption("--replicates", o.replicates, 1) ?? 2;
       const bar = createProgress("sweep runs", values.length * R, { quiet: o.quiet });
-      const rows = await runSweep({
+      const rows = await L.runSweep({
         ...base,
         parameter,
         values,
@@ -257,8 +274,8 @@ function registerSweep(program: Command): void {
         onRunDone: (d) => bar.update(d),
       });
       bar.stop();
-      writeFileAtomic(join(out, "sweep.csv"), sweepCsv(parameter, rows));
-      for (const [name, svg] of sweepSvgs(parameter, rows)) writeFileAtomic(join(out, name), svg);
+      writeFileAtomic(join(out, "sweep.csv"), L.sweepCsv(parameter, rows));
+      for (const [name, svg] of L.sweepSvgs(parameter, rows)) writeFileAtomic(join(out, name), svg);
       const lines = [`${parameter.padEnd(24)}${metrics.map((m) => m.padEnd(28)).join("")}`];
       for (const r of rows) lines.push(`${fmtNum(r.value).padEnd(24)}${metrics.map((m) => `${fmtNum(r.metrics[m].mean)} ± ${fmtNum(r.metrics[m].sd)}`.padEnd(28)).join("")}`);
       process.stdout.write(`${lines.join("\n")}\n(mean ± SD over ${R} dishes per value)\nwrote ${out}/sweep.csv and plots\n`);
