@@ -132,6 +132,50 @@ export interface MigrasomeParams {
   armBandStepUm: number;
   /** the least spacing of those radii, pixels */
   armBandStepPx: number;
+  /**
+   * oval vesicles (modelling assumption: rims elongated up to an aspect of ~1.3, the `shapes` departure): for a hollow
+   * detection whose half-maximum radius is ≥ ovalMinRadiusUm and whose rim is uneven (uniformity below
+   * ovalMaxUniformity), the rim quantile is also read along ellipses r(θ) = ρ·(1 + e·cos 2(θ − φ)) (`searchOval`: e in
+   * ovalEs and φ in 15° steps, then a climb on e, φ and the centre, at most ovalMaxE and ovalMaxShiftUm off); when that
+   * rim peak is ≥ ovalMinGain × the circles' one, the object is measured again along that ellipse (from that centre),
+   * its local baseline and arm test start beyond the major axis, and the overlap rules use each object's radius towards
+   * the other. Not for filled discs (rim quantile at half the peak radius ≥ 0.75 × the peak), along the circles as
+   * along the ellipse (nor for an ellipse whose centre is ≥ 0.75 × its rim peak: the clash rules would take it for a
+   * filled disc). false = circles only (the detections are then exactly those of the circles alone).
+   */
+  ovalRefine: boolean;
+  /**
+   * …only for rims whose 15th percentile is below this fraction of their angular median (`uniformity`; an even round
+   * rim is near 1, an oval one read along circles is low): the gate that keeps the search off most rings (its cost)
+   */
+  ovalMaxUniformity: number;
+  /** the least half-maximum radius (µm) of a detection searched for an oval rim */
+  ovalMinRadiusUm: number;
+  /** the ovalities e tried (dimensionless; aspect ≈ (1 + e) / (1 − e)) */
+  ovalEs: number[];
+  /** the least gain in rim quantile (ratio) of the best ellipse over the round circles for the object to be an oval */
+  ovalMinGain: number;
+  /** the largest ovality (dimensionless) the oval's refinement may reach (modelling assumption: aspect ≤ ~1.4) */
+  ovalMaxE: number;
+  /** the largest shift of the centre (µm) the oval's refinement may make */
+  ovalMaxShiftUm: number;
+  /**
+   * …and only when the ring transform's completeness (`ringZ`) at the ellipse's centre and mean radius is ≥ this: an
+   * ellipse drawn in the gap between touching rings through pieces of their rims has few votes of its own (0: no test)
+   */
+  ovalMinRingZ: number;
+  /**
+   * centreContain: a detection whose centre lies at least centreContainUm inside a larger one's rim (negative: at most
+   * that far outside it) and whose radius is < centreContainMaxRatio × its is contained in it (the larger wins, see
+   * haloPeakRatio): a circle fitting one end of an oval ring. With centreContainOvalOnly only when the larger one was
+   * measured as an oval (ovalRefine): the rule for every ring took members of dense clusters as pieces of their
+   * neighbours.
+   */
+  centreContain: boolean;
+  centreContainUm: number;
+  /** (ratio of the radii, dimensionless) */
+  centreContainMaxRatio: number;
+  centreContainOvalOnly: boolean;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -187,6 +231,18 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   armRefPxUm: 0.1,
   armBandStepUm: 0.15,
   armBandStepPx: 1.5,
+  ovalRefine: true,
+  ovalMaxUniformity: 0.65,
+  ovalMinRadiusUm: 1.0,
+  ovalEs: [0.04, 0.08, 0.12, 0.16],
+  ovalMinGain: 1.15,
+  ovalMaxE: 0.16,
+  ovalMaxShiftUm: 0.15,
+  ovalMinRingZ: 1.3,
+  centreContain: true,
+  centreContainUm: -0.1,
+  centreContainMaxRatio: 0.75,
+  centreContainOvalOnly: true,
 };
 
 export interface Migrasome {
@@ -1176,6 +1232,8 @@ export interface DetectOptions {
     halfRadiusUm?: number;
     hough?: boolean;
     cross?: CrossingMeasure;
+    /** the ovality e the object was measured with (ovalRefine; 0: along circles) */
+    ovalE?: number;
   }) => void;
 }
 
@@ -1208,6 +1266,169 @@ function circleMedian(sm: Float32Array, w: number, h: number, cx: number, cy: nu
 function circleSamples(sampler: ProfileSampler | null, w: number, h: number, cx: number, cy: number, rho: number, N: number): Float32Array | null {
   const inside = cx - rho >= 0 && cy - rho >= 0 && cx + rho < w - 1 && cy + rho < h - 1;
   return inside && sampler !== null && sampler.live() && sampler.w === w && sampler.h === h ? sampler.circle(cx, cy, rho, N) : null;
+}
+
+/**
+ * Sample N points of the ellipse r(θ) = rho·(1 + e·cos 2(θ − φ)) (rho in pixels; c2p = cos 2φ, s2p = sin 2φ) around
+ * (cx, cy) into angBuf (bilinear, clamped; `sampleCircle` along an oval).
+ */
+function sampleOval(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, N: number, e: number, c2p: number, s2p: number): void {
+  const t = trigTable(N);
+  const rm = rho * (1 + Math.abs(e));
+  const inside = cx - rm >= 0 && cy - rm >= 0 && cx + rm < w - 1 && cy + rm < h - 1;
+  for (let a = 0; a < N; a++) {
+    const c = t[2 * a];
+    const sn = t[2 * a + 1];
+    const g = rho * (1 + e * ((c * c - sn * sn) * c2p + 2 * c * sn * s2p));
+    const x = cx + g * c;
+    const y = cy + g * sn;
+    if (!inside) {
+      angBuf[a] = sampleBilinear(sm, w, h, x, y);
+      continue;
+    }
+    const x0 = x | 0;
+    const y0 = y | 0;
+    const fx = x - x0;
+    const fy = y - y0;
+    const i = y0 * w + x0;
+    angBuf[a] = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+  }
+}
+
+/**
+ * `radialProfile` (with the angular median) along the ellipses r(θ) = k·dr·(1 + e·cos 2(θ − φ)) instead of circles,
+ * written into the scratch rows `into` (the result views them).
+ */
+function ovalProfile(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, nr: number, e: number, phi: number, into: Profile): Profile {
+  const p = rowViews(into, nr, drUm);
+  const c2p = Math.cos(2 * phi);
+  const s2p = Math.sin(2 * phi);
+  for (let k = 0; k < nr; k++) {
+    const rho = (k * drUm) / pxUm;
+    const N = k === 0 ? 1 : circleCount(rho);
+    if (N === 1) {
+      p.med[k] = p.q25[k] = sampleBilinear(sm, w, h, cx, cy);
+    } else {
+      sampleOval(sm, w, h, cx, cy, rho, N, e, c2p, s2p);
+      p.q25[k] = lowQuantile(angBuf, 0, N, Math.floor(RIM_QUANTILE * (N - 1)));
+      p.med[k] = selectK(angBuf, N, (N - 1) >> 1);
+    }
+    p.n[k] = N;
+  }
+  return p;
+}
+
+/**
+ * The highest rim quantile (lightly smoothed over radius, as in profileFeatures) along the ellipses of shape (e, φ)
+ * around (cx, cy) at radii k0…k1 (radius k·dr).
+ */
+function ovalRimPeak(sm: Float32Array, w: number, h: number, cx: number, cy: number, pxUm: number, drUm: number, k0: number, k1: number, e: number, phi: number): number {
+  const c2p = Math.cos(2 * phi);
+  const s2p = Math.sin(2 * phi);
+  let best = -Infinity;
+  let prev = NaN;
+  let prev2 = NaN;
+  for (let k = Math.max(1, k0); k <= k1; k++) {
+    const rho = (k * drUm) / pxUm;
+    const N = circleCount(rho);
+    sampleOval(sm, w, h, cx, cy, rho, N, e, c2p, s2p);
+    const q = lowQuantile(angBuf, 0, N, Math.floor(RIM_QUANTILE * (N - 1)));
+    const v = prev === prev ? (prev2 === prev2 ? (prev2 + 2 * prev + q) / 4 : prev) : -Infinity;
+    if (v > best) best = v;
+    prev2 = prev;
+    prev = q;
+  }
+  return best;
+}
+
+/** searchOval's result: e, φ, the rim peak along that oval, the rim peak along circles (e = 0), the centre x, y */
+export const OVAL_E = 0;
+export const OVAL_PHI = 1;
+export const OVAL_PEAK = 2;
+export const OVAL_ROUND_PEAK = 3;
+export const OVAL_X = 4;
+export const OVAL_Y = 5;
+const ovalOut = new Float64Array(6);
+
+/**
+ * The oval shape (e in `es`, φ in 12 steps of 15°) whose ellipses around (cx0, cy0) give the highest rim quantile at
+ * radii k0…k1 (radius k·dr), then a coordinate ascent on the centre (within maxShiftPx) and the shape's components
+ * (e·cos 2φ, e·sin 2φ; e ≤ maxE); e = 0 (round) is the reference. The result is in a shared scratch array (see OVAL_E
+ * …), rewritten by the next call.
+ */
+export function searchOval(sm: Float32Array, w: number, h: number, cx0: number, cy0: number, pxUm: number, drUm: number, k0: number, k1: number, es: readonly number[], maxE = 0.3, maxShiftPx = 3): Float64Array {
+  let cx = cx0;
+  let cy = cy0;
+  const roundPeak = ovalRimPeak(sm, w, h, cx, cy, pxUm, drUm, k0, k1, 0, 0);
+  let e0 = 0;
+  let phi0 = 0;
+  let peak = roundPeak;
+  for (let i = 0; i < es.length; i++)
+    for (let j = 0; j < 12; j++) {
+      const phi = (j * Math.PI) / 12;
+      const q = ovalRimPeak(sm, w, h, cx, cy, pxUm, drUm, k0, k1, es[i], phi);
+      if (q > peak) {
+        peak = q;
+        e0 = es[i];
+        phi0 = phi;
+      }
+    }
+  if (e0 > 0) {
+    let ex = e0 * Math.cos(2 * phi0);
+    let ey = e0 * Math.sin(2 * phi0);
+    let sp = 1;
+    let se = 0.03;
+    for (let it = 0; it < 30 && sp >= 0.25; it++) {
+      let moved = false;
+      for (let j = 0; j < 8 && !moved; j++) {
+        const sg = j & 1 ? -1 : 1;
+        const x = j >> 1 === 0 ? cx + sg * sp : cx;
+        const y = j >> 1 === 1 ? cy + sg * sp : cy;
+        const a = j >> 1 === 2 ? ex + sg * se : ex;
+        const b = j >> 1 === 3 ? ey + sg * se : ey;
+        if (hypot(a, b) > maxE || hypot(x - cx0, y - cy0) > maxShiftPx) continue;
+        const v = ovalRimPeak(sm, w, h, x, y, pxUm, drUm, k0, k1, hypot(a, b), 0.5 * Math.atan2(b, a));
+        if (v > peak * 1.002) {
+          peak = v;
+          cx = x;
+          cy = y;
+          ex = a;
+          ey = b;
+          moved = true;
+        }
+      }
+      if (!moved) {
+        sp *= 0.5;
+        se *= 0.5;
+      }
+    }
+    e0 = hypot(ex, ey);
+    phi0 = 0.5 * Math.atan2(ey, ex);
+  }
+  ovalOut[OVAL_E] = e0;
+  ovalOut[OVAL_PHI] = phi0;
+  ovalOut[OVAL_PEAK] = peak;
+  ovalOut[OVAL_ROUND_PEAK] = roundPeak;
+  ovalOut[OVAL_X] = cx;
+  ovalOut[OVAL_Y] = cy;
+  return ovalOut;
+}
+
+/**
+ * An object's radius (µm) from its profile's outer half-maximum radius: the sampling blurs the profile too (bilinear
+ * samples between pixels, variance px²/6, and the radial smoothing, dr²/2, both growing with the pixel), removed in
+ * quadrature (the outer half-maximum of a blurred object of width s lies at ≈ 1.18·√(s² + σ²)), so that a small object
+ * measures the same at every pixel size; then the PSF's bias.
+ */
+function objectRadius(halfRadiusUm: number, P: Pick<MigrasomeParams, "samplingBlurFactor" | "samplingBlurRefUm2" | "radiusBias">, sampVar: number, sigmaT: number): number {
+  const hq = halfRadiusUm * halfRadiusUm - P.samplingBlurFactor * (sampVar - P.samplingBlurRefUm2);
+  const corr = (hq > 0.25 * halfRadiusUm * halfRadiusUm ? Math.sqrt(hq) : 0.5 * halfRadiusUm) - P.radiusBias * sigmaT;
+  return corr > 0 ? corr : 0;
+}
+
+/** the radius (same units as r) of an object of radius r and oval shape (e, φ) towards the direction (dx, dy) */
+function radiusToward(r: number, e: number, phi: number, dx: number, dy: number): number {
+  return r * (1 + e * Math.cos(2 * (Math.atan2(dy, dx) - phi)));
 }
 
 /**
@@ -1630,13 +1851,19 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   }, trigTable);
   const rowsA: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const rowsB: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
+  // (an oval's profile, see ovalRefine)
+  const rowsC: Profile = { drUm: dr, med: new Float32Array(nr), q25: new Float32Array(nr), n: new Int32Array(nr) };
   const accepted: Migrasome[] = [];
   // the accepted detections also on a 2 µm grid, for the skip test below: it looks only at the cells within
   // the largest radius accepted so far (with a cell's slack); the test is a pure "any", so the same answer
   const acell = Math.max(1, Math.round(2 / pxUm));
   const agw = Math.ceil(w / acell) + 1;
   const accGrid = new CellLists<Migrasome>(agw * (Math.ceil(h / acell) + 1));
+  // (the largest radius of each in any direction: an oval's major semi-axis)
   let accMaxR = 0;
+  // the accepted detections measured as ovals (ovalRefine): their ovality e and orientation φ
+  const ovalE = new Map<Migrasome, number>();
+  const ovalPhi = new Map<Migrasome, number>();
   // each accepted detection's sequence number (the order of `accepted`, which only appends and removes), and
   // whether one lies outside the image (off the grid's columns: the grid search below is then not used)
   const accSeq = new Map<Migrasome, number>();
@@ -1764,33 +1991,66 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore);
     if (!cl) continue;
-    const cx = cl.cx;
-    const cy = cl.cy;
-    const prof = cl.prof;
+    let cx = cl.cx;
+    let cy = cl.cy;
+    let prof = cl.prof;
     let f = cl.f;
     // the angular median (for the rim's uniformity) at the final centre: only at the peak radius, the one radius
     // profileFeatures reads it at (a profile with medians at (cx, cy) and nrh radii has the same rim quantiles as
     // `prof`, computed there, so the same features but for the uniformity)
     f = { ...f, uniformity: f.peak > 0 ? Math.min(1, f.peak / Math.max(medianAt(smc, w, h, cx, cy, pxUm, dr, f.peakIndex, sampler), 1e-9)) : 0 };
+    // an uneven rim: measured again along ellipses (see ovalRefine); e = 0: round
+    let oe = 0;
+    let ophi = 0;
+    if (P.ovalRefine && f.halfRadiusUm >= P.ovalMinRadiusUm && f.uniformity < P.ovalMaxUniformity) {
+      const nrh = prof.q25.length;
+      // (hollow rims only: a filled disc, whose rim quantile at half its peak radius is ≥ 0.75 × the peak, keeps its
+      // circles; the centre itself may lie on a fiber)
+      const kIn = Math.round((0.5 * f.peakRadiusUm) / dr);
+      if (!(f.peak > 0 && prof.q25[kIn] >= 0.75 * f.peak)) {
+        const kpk = Math.round(f.peakRadiusUm / dr);
+        const so = searchOval(smc, w, h, cx, cy, pxUm, dr, Math.max(1, Math.floor(0.7 * kpk)), Math.min(nrh - 1, Math.ceil(1.3 * kpk) + 2), P.ovalEs, P.ovalMaxE, P.ovalMaxShiftUm / pxUm);
+        if (so[OVAL_PEAK] >= P.ovalMinGain * so[OVAL_ROUND_PEAK] && so[OVAL_E] > 0) {
+          const e = so[OVAL_E];
+          const phi = so[OVAL_PHI];
+          const x = so[OVAL_X];
+          const y = so[OVAL_Y];
+          const op = ovalProfile(smc, w, h, x, y, pxUm, dr, nrh, e, phi, rowsC);
+          const fo = profileFeatures(op, nz, pxUm, minRho, noiseF);
+          // (and hollow along the ellipse too: an ellipse whose centre, or whose rim quantile at half its peak radius,
+          // is ≥ 0.75 × its rim peak would count as a filled disc in the clash rules below, and win over the rings it
+          // was drawn through)
+          const kInO = Math.round((0.5 * fo.peakRadiusUm) / dr);
+          // (and a ring in the ring transform's votes at its radius: an ellipse threaded through pieces of its
+          // neighbours' rims, in the gap between touching rings, is not)
+          const keep = fo.peak > f.peak && op.q25[0] < 0.75 * fo.peak && op.q25[kInO] < 0.75 * fo.peak && (!ht || !(P.ovalMinRingZ > 0) || ht.completeness(x, y, objectRadius(fo.halfRadiusUm, P, sampVar, sigmaT)) >= P.ovalMinRingZ);
+          if (keep) {
+            cx = x;
+            cy = y;
+            prof = op;
+            f = fo;
+            oe = e;
+            ophi = phi;
+          }
+        }
+      }
+    }
     // centre brightness / rim brightness: ≈ 1 for filled discs, low for hollow rings
     const fill = f.peak > 0 ? Math.max(0, prof.q25[0]) / f.peak : 0;
-    // the sampling blurs the profile too: bilinear samples between pixels (variance px²/6) and the radial smoothing
-    // (dr²/2), both growing with the pixel; removed in quadrature (the outer half-maximum of a blurred object of
-    // width s lies at ≈ 1.18·√(s² + σ²)), so that a small object measures the same at every pixel size
-    const hq = f.halfRadiusUm * f.halfRadiusUm - P.samplingBlurFactor * (sampVar - P.samplingBlurRefUm2);
-    const corr = (hq > 0.25 * f.halfRadiusUm * f.halfRadiusUm ? Math.sqrt(hq) : 0.5 * f.halfRadiusUm) - P.radiusBias * sigmaT;
-    const radius = corr > 0 ? corr : 0;
+    // (the sampling's blur removed, see objectRadius)
+    const radius = objectRadius(f.halfRadiusUm, P, sampVar, sigmaT);
     // local baseline: the rim quantile on a circle well outside the object; a "ring" on an elevated patch
     // (a bright fiber-rich region, background under-estimated) is no brighter than its surroundings
     if (P.localBaseline) {
-      const outR = (f.halfRadiusUm + Math.max(0.5, 4 * sigmaT)) / pxUm;
+      // (beyond an oval's major axis)
+      const outR = (f.halfRadiusUm * (1 + oe) + Math.max(0.5, 4 * sigmaT)) / pxUm;
       const ob = circleMedian(smc, w, h, cx, cy, outR, sampler).med;
       if (ob > 0) {
         const adj = Math.max(0, f.peak - ob) / Math.max(f.peak, 1e-9);
         f = { ...f, score: f.score * adj };
       }
     }
-    const armR = (radius + Math.max(0.35, 3 * sigmaT)) / pxUm;
+    const armR = (radius * (1 + oe) + Math.max(0.35, 3 * sigmaT)) / pxUm;
     const nbr = ht
       ? neighbourRings(cx, cy)
           .filter((r) => {
@@ -1819,7 +2079,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         ? crossingMeasure(smc, w, h, cx, cy, pxUm, armR * pxUm, armR * pxUm + P.crossingBandUm, nz, P.crossingArmZ, P.crossingPairTolDeg, Math.max(pxUm, 0.1))
         : undefined;
     const crossing = !!cross && cross.lines >= 2 && armContrast < P.crossingMaxArmContrast && cross.centre <= P.crossingCentreRatio * (cross.b1 + cross.b2) && f.peak <= P.crossingRimRatio * (cross.b1 + cross.b2);
-    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross });
+    opts.onCandidate?.({ x: cx, y: cy, radiusUm: radius, probability: prob, score: f.score, uniformity: f.uniformity, armContrast, ringZ, accepted: pass && !crossing, fill, peak: f.peak, halfRadiusUm: f.halfRadiusUm, hough: !!c.hough, cross, ovalE: oe });
     if (crossing) continue;
     if (!pass) continue;
     // overlap suppression: keep the more significant of two overlapping objects
@@ -1832,36 +2092,47 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
       // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
       // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
-      const mr = Math.max(a.diameterUm / 2, radius);
-      const L = Math.max(mr + 0.1, mr + P.containUm, a.diameterUm / 2 + radius + P.overlapMarginUm);
+      // (with ovals, the largest radius of each in any direction bounds the tests)
+      const ae = ovalE.size > 0 ? (ovalE.get(a) ?? 0) : 0;
+      const raMax = (a.diameterUm / 2) * (1 + ae);
+      const rMax = radius * (1 + oe);
+      const mr = Math.max(raMax, rMax);
+      // (and the centreContain test, dUm < max − centreContainUm)
+      const L = Math.max(mr + 0.1, mr + P.containUm, raMax + rMax + P.overlapMarginUm, P.centreContain ? mr - P.centreContainUm : mr);
       const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : hypot(a.x - cx, a.y - cy) * pxUm;
       if (!P.hough) {
         const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
         if (c && a.significance >= f.score) lose = true;
         return c;
       }
-      const ra = a.diameterUm / 2;
+      // each one's radius towards the other (round objects: their radius)
+      const ra = ae > 0 ? radiusToward(a.diameterUm / 2, ae, ovalPhi.get(a) as number, cx - a.x, cy - a.y) : a.diameterUm / 2;
+      const rc = oe > 0 ? radiusToward(radius, oe, ophi, a.x - cx, a.y - cy) : radius;
       // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
       // inside an evenly bright disc can be the more significant one); the disc wins
-      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= radius) || (fill >= 0.75 && radius >= 0.6 && dUm < radius && radius >= ra);
-      if (!inFilled && dUm < 0.5 * Math.min(ra, radius) + 0.1 && Math.abs(ra - radius) < 0.35 * Math.max(ra, radius) + 0.1) {
+      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= rc) || (fill >= 0.75 && rc >= 0.6 && dUm < rc && rc >= ra);
+      if (!inFilled && dUm < 0.5 * Math.min(ra, rc) + 0.1 && Math.abs(ra - rc) < 0.35 * Math.max(ra, rc) + 0.1) {
         if (a.significance >= f.score || challenger) lose = true;
         return true;
       }
-      if (inFilled || dUm + Math.min(ra, radius) < Math.max(ra, radius) + P.containUm) {
+      // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
+      // contained too; with centreContainOvalOnly, only in an oval)
+      const centreIn =
+        P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm;
+      if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
         // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
         // of fibers and blur around that object, not an object's edge
-        const big = ra >= radius ? a.peak : f.peak;
-        const small = ra >= radius ? f.peak : a.peak;
+        const big = ra >= rc ? a.peak : f.peak;
+        const small = ra >= rc ? f.peak : a.peak;
         const haloOfSmall = !inFilled && small >= (challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
-        if ((ra >= radius) !== haloOfSmall || (challenger && !(haloOfSmall && ra >= radius))) lose = true;
+        if ((ra >= rc) !== haloOfSmall || (challenger && !(haloOfSmall && ra >= rc))) lose = true;
         return true;
       }
       // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
       // rim far dimmer, no brighter than those fibers) is not an object of its own
       // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
-      if (dUm < ra + radius + P.overlapMarginUm) {
-        const apart = dUm >= ra + radius;
+      if (dUm < ra + rc + P.overlapMarginUm) {
+        const apart = dUm >= ra + rc;
         if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast && !(apart && ringZ >= P.strongRingZ)) {
           lose = true;
           return true;
@@ -1873,13 +2144,15 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // every test above fails (without side effect) where max(|dx|, |dy|)·px ≥ L, and L ≤ clashReach: only the
     // detections within that reach on the 2 µm grid are tested, in the order of `accepted` (by their sequence
     // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
-    const clashReach = Math.max(Math.max(accMaxR, radius) + Math.max(0.1, P.containUm), accMaxR + radius + P.overlapMarginUm);
+    const rReach = radius * (1 + oe);
+    const clashReach = Math.max(Math.max(accMaxR, rReach) + Math.max(0.1, P.containUm, P.centreContain ? -P.centreContainUm : 0), accMaxR + rReach + P.overlapMarginUm);
     const clashes = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted.filter(clashTest) : nearbyAccepted(cx, cy, clashReach / pxUm).filter(clashTest);
     if (lose) continue;
     // a challenger only replaces (see blobChallenge)
     if (challenger && !clashes.length) continue;
     for (const a of clashes) {
       accepted.splice(accepted.indexOf(a), 1);
+      if (ovalE.size > 0 && ovalE.delete(a)) ovalPhi.delete(a);
       const l = accGrid.get(accKey(a));
       if (l) l.splice(l.indexOf(a), 1);
     }
@@ -1902,7 +2175,11 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     if (!(added.x >= 0 && added.y >= 0 && added.x < w && added.y < h)) accOutside = true;
     const ak = accKey(added);
     accGrid.push(ak, added);
-    accMaxR = Math.max(accMaxR, added.diameterUm / 2);
+    if (oe > 0) {
+      ovalE.set(added, oe);
+      ovalPhi.set(added, ophi);
+    }
+    accMaxR = Math.max(accMaxR, (added.diameterUm / 2) * (1 + oe));
   }
   const kept = P.dimMinRelPeak > 0 ? dropDimFlat(accepted, P) : accepted;
   kept.sort((a, b) => b.score - a.score || a.yUm - b.yUm || a.xUm - b.xUm);
