@@ -63,6 +63,12 @@ export interface TraceOptions {
   strongZ?: number;
   strongSpurUm?: number;
   strongComponentUm?: number;
+  /** captured tips are joined to the centre through the rim point their fiber runs to (default true; false: straight to the centre) */
+  rimJoin?: boolean;
+  /** the direction a captured tip's fiber runs in: its chord over this much of its end, µm (default 1) */
+  rimJoinSpanUm?: number;
+  /** … and the rim join only when that direction lies within this of the centre's, degrees (default 70) */
+  rimJoinMaxDeg?: number;
   /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
   migrasomeEdgesOnly?: boolean;
   /**
@@ -597,27 +603,74 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
   return { edges, edgeZ };
 }
 
-/** tips inside a migrasome's capture ring joined to a node at its centre */
+/**
+ * The join of a captured tip at (x, y) to a migrasome (centre cx, cy, radius r; µm) whose fiber runs there along the
+ * unit vector (tx, ty): on along its own line to where that line enters the rim (or, when it passes outside the rim,
+ * to its closest approach), then to the centre. A fiber passing the migrasome off-centre or meeting its rim is
+ * followed to the rim instead of being cut across to the centre; a fiber aimed at the centre gets the straight join.
+ * The straight join when the fiber does not run towards the migrasome (within `maxDeg` of the centre's direction).
+ */
+export function rimJoinPath(x: number, y: number, tx: number, ty: number, cx: number, cy: number, r: number, maxDeg = 70): [number, number][] {
+  const dx = cx - x;
+  const dy = cy - y;
+  const d = hypot(dx, dy);
+  const straight: [number, number][] = [
+    [x, y],
+    [cx, cy],
+  ];
+  if (!(d > 0)) return straight;
+  // along and across the fiber's line from the tip to the centre
+  const s = dx * tx + dy * ty;
+  if (!(s > d * Math.cos((maxDeg * Math.PI) / 180))) return straight;
+  const off = Math.abs(dx * ty - dy * tx);
+  const a = off < r ? s - Math.sqrt(r * r - off * off) : s;
+  // the point is on the rim or beyond the tip's side: within 0.05 µm of the straight join, the straight join
+  if (!(a > 0) || off < 0.05) return straight;
+  return [[x, y], [x + a * tx, y + a * ty], [cx, cy]];
+}
+
+/** tips inside a migrasome's capture ring joined to a node at its centre (through the rim point their fiber runs to) */
 function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
   const { W, H, pu, migrasomeAt } = R;
+  // each tip's edge (a tip has one), for the direction its fiber runs in
+  const tipEdge = new Int32Array(nodes.length).fill(-1);
+  if (opts.rimJoin !== false)
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i];
+      if (e.a === e.b) continue;
+      if (nodes[e.a].kind === "tip") tipEdge[e.a] = i;
+      if (nodes[e.b].kind === "tip") tipEdge[e.b] = i;
+    }
   // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
   const migNode = new Map<number, number>();
-  for (const n of nodes) {
+  const nn = nodes.length;
+  for (let t = 0; t < nn; t++) {
+    const n = nodes[t];
     const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
     const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
     const k = migrasomeAt(px, py);
     if (k < 0 || n.kind !== "tip") continue;
     let id = migNode.get(k);
+    const m = opts.migrasomes[k];
     if (id === undefined) {
       id = nodes.length;
-      const m = opts.migrasomes[k];
       nodes.push({ id, xUm: (m.x + 0.5) * pxUm, yUm: (m.y + 0.5) * pxUm, kind: "migrasome", migrasome: k, degree: 0 });
       migNode.set(k, id);
     }
-    edges.push({ id: edges.length, a: n.id, b: id, points: [[n.xUm, n.yUm], [nodes[id].xUm, nodes[id].yUm]], lengthUm: hypot(n.xUm - nodes[id].xUm, n.yUm - nodes[id].yUm), cellId: null });
+    const c = nodes[id];
+    let points: [number, number][] = [
+      [n.xUm, n.yUm],
+      [c.xUm, c.yUm],
+    ];
+    const ei = tipEdge[n.id];
+    if (ei >= 0) {
+      const e = edges[ei];
+      const dir = endDirection(e.points, e.a === n.id, opts.rimJoinSpanUm ?? 1);
+      if (dir.chordUm > 0.4) points = rimJoinPath(n.xUm, n.yUm, dir.tx, dir.ty, c.xUm, c.yUm, m.r * pxUm, opts.rimJoinMaxDeg ?? 70);
+    }
+    edges.push({ id: edges.length, a: n.id, b: id, points, lengthUm: polyLength(points), cellId: null });
     n.kind = "junction"; // a pass-through point now
   }
-  for (const [k, id] of migNode) void k, void id;
 }
 
 /** tips at the image border and near excluded (cell) areas */
