@@ -1,7 +1,7 @@
 /**
  * Fiber tracing: the ridge centre-line mask (thinned, staircase corners removed) becomes a graph.
  * Nodes are tips (one neighbour), junctions (three or more) and migrasomes (fibers ending at a
- * migrasome's rim are joined to its centre); edges are polylines in µm with sub-pixel vertices.
+ * migrasome's rim are joined to its centre, through the rim point their own line runs to); edges are polylines in µm with sub-pixel vertices.
  * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
