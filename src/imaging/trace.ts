@@ -632,24 +632,35 @@ export function rimJoinPath(x: number, y: number, tx: number, ty: number, cx: nu
 /** tips inside a migrasome's capture ring joined to a node at its centre (through the rim point their fiber runs to) */
 function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
   const { W, H, pu, migrasomeAt } = R;
-  // each tip's edge (a tip has one), for the direction its fiber runs in
-  const tipEdge = new Int32Array(nodes.length).fill(-1);
+  // the tips inside a migrasome's capture ring (in node order) and the migrasome of each
+  const nn = nodes.length;
+  const capMig = new Int32Array(nn).fill(-1);
+  const captured: number[] = [];
+  for (let t = 0; t < nn; t++) {
+    const n = nodes[t];
+    if (n.kind !== "tip") continue;
+    const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
+    const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
+    const k = migrasomeAt(px, py);
+    if (k < 0) continue;
+    capMig[t] = k;
+    captured.push(t);
+  }
+  if (!captured.length) return;
+  // each captured tip's edge (a tip has one), for the direction its fiber runs in
+  const tipEdge = new Int32Array(nn).fill(-1);
   if (opts.rimJoin !== false)
     for (let i = 0; i < edges.length; i++) {
       const e = edges[i];
       if (e.a === e.b) continue;
-      if (nodes[e.a].kind === "tip") tipEdge[e.a] = i;
-      if (nodes[e.b].kind === "tip") tipEdge[e.b] = i;
+      if (capMig[e.a] >= 0) tipEdge[e.a] = i;
+      if (capMig[e.b] >= 0) tipEdge[e.b] = i;
     }
-  // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
+  // migrasome nodes: the captured tips are joined to them
   const migNode = new Map<number, number>();
-  const nn = nodes.length;
-  for (let t = 0; t < nn; t++) {
+  for (const t of captured) {
     const n = nodes[t];
-    const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
-    const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
-    const k = migrasomeAt(px, py);
-    if (k < 0 || n.kind !== "tip") continue;
+    const k = capMig[t];
     let id = migNode.get(k);
     const m = opts.migrasomes[k];
     if (id === undefined) {
@@ -662,13 +673,13 @@ function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge
       [n.xUm, n.yUm],
       [c.xUm, c.yUm],
     ];
-    const ei = tipEdge[n.id];
+    const ei = tipEdge[t];
     if (ei >= 0) {
       const e = edges[ei];
-      const dir = endDirection(e.points, e.a === n.id, opts.rimJoinSpanUm ?? 1);
+      const dir = endDirection(e.points, e.a === t, opts.rimJoinSpanUm ?? 1);
       if (dir.chordUm > 0.4) points = rimJoinPath(n.xUm, n.yUm, dir.tx, dir.ty, c.xUm, c.yUm, m.r * pxUm, opts.rimJoinMaxDeg ?? 70);
     }
-    edges.push({ id: edges.length, a: n.id, b: id, points, lengthUm: polyLength(points), cellId: null });
+    edges.push({ id: edges.length, a: t, b: id, points, lengthUm: points.length === 2 ? hypot(n.xUm - c.xUm, n.yUm - c.yUm) : polyLength(points), cellId: null });
     n.kind = "junction"; // a pass-through point now
   }
 }
