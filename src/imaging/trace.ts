@@ -297,8 +297,8 @@ export function traceFibers(
 ): FiberGraph {
   const R = traceRaster(ridgeMask, ox, oy, w, h, pxUm, opts);
   const { nodes, rawNodes, nodeOf } = traceNodes(R);
-  const { edges, edgeZ } = traceEdges(R, nodes, rawNodes, nodeOf);
-  joinMigrasomeNodes(R, nodes, edges, pxUm, opts);
+  const { edges, edgeZ, edgeAt } = traceEdges(R, nodes, rawNodes, nodeOf);
+  joinMigrasomeNodes(R, nodes, edges, edgeAt, pxUm, opts);
   tagEnds(nodes, w, h, pxUm, opts);
   const { outNodes, outEdges } = pruneTraced(nodes, edges, edgeZ, opts);
   joinCells(outNodes, outEdges, w, h, pxUm, opts);
@@ -462,8 +462,11 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
   return { nodes, rawNodes, nodeOf };
 }
 
-/** the edges between the nodes (walks along the pixels), closed loops without nodes, and each edge's line response */
-function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number> } {
+/**
+ * the edges between the nodes (walks along the pixels), closed loops without nodes, each edge's line response, and per
+ * node of the pixel walk the last edge made at it (−1: none; a tip has one edge)
+ */
+function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number>; edgeAt: Int32Array } {
   const { W, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels } = R;
   const pos = (q: number): [number, number] => pixelPos(R, q);
   const edges: FiberEdge[] = [];
@@ -512,6 +515,7 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
   let ryBuf = new Float64Array(256);
   let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
+  const edgeAt = new Int32Array(nodes.length).fill(-1);
   const pairBuf = new Int32Array(2);
   /** an edge from node a to node b along the pixels pix[0 … n) (list indices) */
   const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
@@ -555,6 +559,9 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
       pts[i] = [px, py];
       if (i > 0) L += hypot(px - pts[i - 1][0], py - pts[i - 1][1]);
     }
+    // (nodes of closed loops, added after the walks, lie beyond edgeAt)
+    if (a < edgeAt.length) edgeAt[a] = edges.length;
+    if (b < edgeAt.length) edgeAt[b] = edges.length;
     edges.push({ id: edges.length, a, b, points: pts, lengthUm: L, cellId: null });
   };
   rawNodes.forEach((cluster, n) => {
@@ -600,7 +607,7 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
       }
     }
   }
-  return { edges, edgeZ };
+  return { edges, edgeZ, edgeAt };
 }
 
 /**
@@ -630,7 +637,7 @@ export function rimJoinPath(x: number, y: number, tx: number, ty: number, cx: nu
 }
 
 /** tips inside a migrasome's capture ring joined to a node at its centre (through the rim point their fiber runs to) */
-function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
+function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], edgeAt: Int32Array, pxUm: number, opts: TraceOptions): void {
   const { W, H, pu, migrasomeAt } = R;
   // the tips inside a migrasome's capture ring (in node order) and the migrasome of each
   const nn = nodes.length;
@@ -647,15 +654,6 @@ function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge
     captured.push(t);
   }
   if (!captured.length) return;
-  // each captured tip's edge (a tip has one), for the direction its fiber runs in
-  const tipEdge = new Int32Array(nn).fill(-1);
-  if (opts.rimJoin !== false)
-    for (let i = 0; i < edges.length; i++) {
-      const e = edges[i];
-      if (e.a === e.b) continue;
-      if (capMig[e.a] >= 0) tipEdge[e.a] = i;
-      if (capMig[e.b] >= 0) tipEdge[e.b] = i;
-    }
   // migrasome nodes: the captured tips are joined to them
   const migNode = new Map<number, number>();
   for (const t of captured) {
@@ -673,8 +671,9 @@ function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge
       [n.xUm, n.yUm],
       [c.xUm, c.yUm],
     ];
-    const ei = tipEdge[t];
-    if (ei >= 0) {
+    // the direction its fiber runs in: its edge's (a tip has one, from the pixel walk)
+    const ei = opts.rimJoin === false || t >= edgeAt.length ? -1 : edgeAt[t];
+    if (ei >= 0 && edges[ei].a !== edges[ei].b) {
       const e = edges[ei];
       const dir = endDirection(e.points, e.a === t, opts.rimJoinSpanUm ?? 1);
       if (dir.chordUm > 0.4) points = rimJoinPath(n.xUm, n.yUm, dir.tx, dir.ty, c.xUm, c.yUm, m.r * pxUm, opts.rimJoinMaxDeg ?? 70);
