@@ -690,7 +690,9 @@ function passChords(nodes: FiberNode[], edges: FiberEdge[], P: ExtendParams, sta
   for (const join of edges) {
     const mA = nodes[join.a].kind === "migrasome";
     const mB = nodes[join.b].kind === "migrasome";
-    if (mA === mB || join.points.length !== 2) continue;
+    // a join: two points (an extension's, or the tracer's straight one), or three from the captured node through
+    // the rim point its fiber runs to (the tracer's `rimJoinPath`; a tracked arm starts at the migrasome instead)
+    if (mA === mB || !(join.points.length === 2 || (join.points.length === 3 && mB))) continue;
     const n = mA ? join.b : join.a;
     const m = mA ? join.a : join.b;
     const es = at.get(n) ?? [];

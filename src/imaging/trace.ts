@@ -1,7 +1,7 @@
 /**
  * Fiber tracing: the ridge centre-line mask (thinned, staircase corners removed) becomes a graph.
  * Nodes are tips (one neighbour), junctions (three or more) and migrasomes (fibers ending at a
- * migrasome's rim are joined to its centre); edges are polylines in µm with sub-pixel vertices.
+ * migrasome's rim are joined to its centre, through the rim point their own line runs to); edges are polylines in µm with sub-pixel vertices.
  * Short spurs, short pieces hanging off a migrasome (rim spokes) and small isolated components are
  * pruned. Full-image scans are done once; later passes visit only the mask's pixels.
  */
@@ -63,6 +63,12 @@ export interface TraceOptions {
   strongZ?: number;
   strongSpurUm?: number;
   strongComponentUm?: number;
+  /** captured tips are joined to the centre through the rim point their fiber runs to (default true; false: straight to the centre) */
+  rimJoin?: boolean;
+  /** the direction a captured tip's fiber runs in: its chord over this much of its end, µm (default 1) */
+  rimJoinSpanUm?: number;
+  /** … and the rim join only when that direction lies within this of the centre's, degrees (default 70) */
+  rimJoinMaxDeg?: number;
   /** the rule before this session: of a short component joined to a migrasome only the join edges are kept (for comparison) */
   migrasomeEdgesOnly?: boolean;
   /**
@@ -291,8 +297,8 @@ export function traceFibers(
 ): FiberGraph {
   const R = traceRaster(ridgeMask, ox, oy, w, h, pxUm, opts);
   const { nodes, rawNodes, nodeOf } = traceNodes(R);
-  const { edges, edgeZ } = traceEdges(R, nodes, rawNodes, nodeOf);
-  joinMigrasomeNodes(R, nodes, edges, pxUm, opts);
+  const { edges, edgeZ, edgeAt } = traceEdges(R, nodes, rawNodes, nodeOf);
+  joinMigrasomeNodes(R, nodes, edges, edgeAt, pxUm, opts);
   tagEnds(nodes, w, h, pxUm, opts);
   const { outNodes, outEdges } = pruneTraced(nodes, edges, edgeZ, opts);
   joinCells(outNodes, outEdges, w, h, pxUm, opts);
@@ -456,8 +462,11 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
   return { nodes, rawNodes, nodeOf };
 }
 
-/** the edges between the nodes (walks along the pixels), closed loops without nodes, and each edge's line response */
-function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number> } {
+/**
+ * the edges between the nodes (walks along the pixels), closed loops without nodes, each edge's line response, and per
+ * node of the pixel walk the last edge made at it (−1: none; a tip has one edge)
+ */
+function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number>; edgeAt: Int32Array } {
   const { W, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels } = R;
   const pos = (q: number): [number, number] => pixelPos(R, q);
   const edges: FiberEdge[] = [];
@@ -506,6 +515,7 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
   let ryBuf = new Float64Array(256);
   let zBuf = new Float64Array(256);
   const edgeZ = new Map<number, number>();
+  const edgeAt = new Int32Array(nodes.length).fill(-1);
   const pairBuf = new Int32Array(2);
   /** an edge from node a to node b along the pixels pix[0 … n) (list indices) */
   const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
@@ -549,6 +559,9 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
       pts[i] = [px, py];
       if (i > 0) L += hypot(px - pts[i - 1][0], py - pts[i - 1][1]);
     }
+    // (nodes of closed loops, added after the walks, lie beyond edgeAt)
+    if (a < edgeAt.length) edgeAt[a] = edges.length;
+    if (b < edgeAt.length) edgeAt[b] = edges.length;
     edges.push({ id: edges.length, a, b, points: pts, lengthUm: L, cellId: null });
   };
   rawNodes.forEach((cluster, n) => {
@@ -594,30 +607,80 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
       }
     }
   }
-  return { edges, edgeZ };
+  return { edges, edgeZ, edgeAt };
 }
 
-/** tips inside a migrasome's capture ring joined to a node at its centre */
-function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], pxUm: number, opts: TraceOptions): void {
+/**
+ * The join of a captured tip at (x, y) to a migrasome (centre cx, cy, radius r; µm) whose fiber runs there along the
+ * unit vector (tx, ty): on along its own line to where that line enters the rim (or, when it passes outside the rim,
+ * to its closest approach), then to the centre. A fiber passing the migrasome off-centre or meeting its rim is
+ * followed to the rim instead of being cut across to the centre; a fiber aimed at the centre gets the straight join.
+ * The straight join when the fiber does not run towards the migrasome (within `maxDeg` of the centre's direction).
+ */
+export function rimJoinPath(x: number, y: number, tx: number, ty: number, cx: number, cy: number, r: number, maxDeg = 70): [number, number][] {
+  const dx = cx - x;
+  const dy = cy - y;
+  const d = hypot(dx, dy);
+  const straight: [number, number][] = [
+    [x, y],
+    [cx, cy],
+  ];
+  if (!(d > 0)) return straight;
+  // along and across the fiber's line from the tip to the centre
+  const s = dx * tx + dy * ty;
+  if (!(s > d * Math.cos((maxDeg * Math.PI) / 180))) return straight;
+  const off = Math.abs(dx * ty - dy * tx);
+  const a = off < r ? s - Math.sqrt(r * r - off * off) : s;
+  // the point is on the rim or beyond the tip's side: within 0.05 µm of the straight join, the straight join
+  if (!(a > 0) || off < 0.05) return straight;
+  return [[x, y], [x + a * tx, y + a * ty], [cx, cy]];
+}
+
+/** tips inside a migrasome's capture ring joined to a node at its centre (through the rim point their fiber runs to) */
+function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge[], edgeAt: Int32Array, pxUm: number, opts: TraceOptions): void {
   const { W, H, pu, migrasomeAt } = R;
-  // migrasome nodes: tips (and junction nodes) inside a migrasome's capture ring are joined to it
-  const migNode = new Map<number, number>();
-  for (const n of nodes) {
+  // the tips inside a migrasome's capture ring (in node order) and the migrasome of each
+  const nn = nodes.length;
+  const capMig = new Int32Array(nn).fill(-1);
+  const captured: number[] = [];
+  for (let t = 0; t < nn; t++) {
+    const n = nodes[t];
+    if (n.kind !== "tip") continue;
     const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
     const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
     const k = migrasomeAt(px, py);
-    if (k < 0 || n.kind !== "tip") continue;
+    if (k < 0) continue;
+    capMig[t] = k;
+    captured.push(t);
+  }
+  if (!captured.length) return;
+  // migrasome nodes: the captured tips are joined to them
+  const migNode = new Map<number, number>();
+  for (const t of captured) {
+    const n = nodes[t];
+    const k = capMig[t];
     let id = migNode.get(k);
+    const m = opts.migrasomes[k];
     if (id === undefined) {
       id = nodes.length;
-      const m = opts.migrasomes[k];
       nodes.push({ id, xUm: (m.x + 0.5) * pxUm, yUm: (m.y + 0.5) * pxUm, kind: "migrasome", migrasome: k, degree: 0 });
       migNode.set(k, id);
     }
-    edges.push({ id: edges.length, a: n.id, b: id, points: [[n.xUm, n.yUm], [nodes[id].xUm, nodes[id].yUm]], lengthUm: hypot(n.xUm - nodes[id].xUm, n.yUm - nodes[id].yUm), cellId: null });
+    const c = nodes[id];
+    let points: [number, number][] = [
+      [n.xUm, n.yUm],
+      [c.xUm, c.yUm],
+    ];
+    // the direction its fiber runs in: its edge's (a tip has one, from the pixel walk)
+    const ei = opts.rimJoin === false || t >= edgeAt.length ? -1 : edgeAt[t];
+    if (ei >= 0 && edges[ei].a !== edges[ei].b) {
+      const e = edges[ei];
+      const dir = endDirection(e.points, e.a === t, opts.rimJoinSpanUm ?? 1);
+      if (dir.chordUm > 0.4) points = rimJoinPath(n.xUm, n.yUm, dir.tx, dir.ty, c.xUm, c.yUm, m.r * pxUm, opts.rimJoinMaxDeg ?? 70);
+    }
+    edges.push({ id: edges.length, a: t, b: id, points, lengthUm: points.length === 2 ? hypot(n.xUm - c.xUm, n.yUm - c.yUm) : polyLength(points), cellId: null });
     n.kind = "junction"; // a pass-through point now
   }
-  for (const [k, id] of migNode) void k, void id;
 }
 
 /** tips at the image border and near excluded (cell) areas */
