@@ -2,6 +2,7 @@
  * TIFF and OME-TIFF input (via geotiff: single and multi-page, 8/16/32-bit, compressed) and a
  * small, dependency-free 16-bit multi-page TIFF writer with ImageJ + resolution metadata.
  */
+import type { GeoTIFFImage } from "geotiff";
 import { UserError } from "../util/errors.ts";
 import { parseImageJ, parseOme, pixelSizeFromResolution } from "./pixel-size.ts";
 import type { ImageStack } from "./types.ts";
@@ -13,6 +14,46 @@ function asNumber(v: unknown): number | undefined {
     return a.length >= 2 && a[1] ? a[0] / a[1] : a[0];
   }
   return undefined;
+}
+
+/**
+ * The plane of an uncompressed, striped, one-sample page of unsigned 8/16-bit or 32-bit float pixels (what cameras,
+ * Fiji and `writeTiff16` write), read straight from the file's bytes: geotiff's general reader took 60–90 ms for a
+ * 2048² 16-bit page, this ~10 ms. null for anything else (compressed, tiled, several samples, signed, other depths,
+ * strips that do not fit in the file), which geotiff then reads (and reports).
+ */
+export async function readPlainStrips(im: GeoTIFFImage, bytes: Uint8Array): Promise<Float32Array | null> {
+  if (im.isTiled || im.getSamplesPerPixel() !== 1) return null;
+  const fd = im.getFileDirectory();
+  const compression = asNumber(await fd.loadValue("Compression")) ?? 1;
+  const bits = im.getBitsPerSample();
+  const format = asNumber(await fd.loadValue("SampleFormat")) ?? 1;
+  if (compression !== 1 || !((format === 1 && (bits === 8 || bits === 16)) || (format === 3 && bits === 32))) return null;
+  const offsets = (await fd.loadValue("StripOffsets")) as ArrayLike<number> | undefined;
+  const counts = (await fd.loadValue("StripByteCounts")) as ArrayLike<number> | undefined;
+  const w = im.getWidth();
+  const h = im.getHeight();
+  const rps = Math.min(h, asNumber(await fd.loadValue("RowsPerStrip")) ?? h);
+  if (!offsets || !counts || !(rps >= 1) || offsets.length !== Math.ceil(h / rps) || counts.length !== offsets.length) return null;
+  const bps = bits / 8;
+  const le = im.littleEndian;
+  const out = new Float32Array(w * h);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let s = 0; s < offsets.length; s++) {
+    const rows = Math.min(rps, h - s * rps);
+    const n = rows * w;
+    const off = Number(offsets[s]);
+    if (!(Number(counts[s]) >= n * bps) || !(off >= 0) || off + n * bps > bytes.length) return null;
+    const o = s * rps * w;
+    if (bits === 8) for (let i = 0; i < n; i++) out[o + i] = bytes[off + i];
+    else if (bits === 16) {
+      if (le && (bytes.byteOffset + off) % 2 === 0) {
+        const v = new Uint16Array(bytes.buffer, bytes.byteOffset + off, n);
+        for (let i = 0; i < n; i++) out[o + i] = v[i];
+      } else for (let i = 0; i < n; i++) out[o + i] = dv.getUint16(off + 2 * i, le);
+    } else for (let i = 0; i < n; i++) out[o + i] = dv.getFloat32(off + 4 * i, le);
+  }
+  return out;
 }
 
 export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageStack> {
@@ -42,8 +83,12 @@ export async function readTiff(bytes: Uint8Array, name: string): Promise<ImageSt
     for (let k = 0; k < count; k++) {
       const im = k === 0 ? first : await tiff.getImage(k);
       if (im.getWidth() !== w || im.getHeight() !== h) break; // pyramids / thumbnails
-      const r = await im.readRasters();
-      for (let s = 0; s < spp; s++) planes.push(Float32Array.from(r[s] as ArrayLike<number>));
+      const fast = await readPlainStrips(im, bytes);
+      if (fast) planes.push(fast);
+      else {
+        const r = await im.readRasters();
+        for (let s = 0; s < spp; s++) planes.push(Float32Array.from(r[s] as ArrayLike<number>));
+      }
     }
     const ome = parseOme(desc);
     const ij = parseImageJ(desc);
