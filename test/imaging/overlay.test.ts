@@ -26,8 +26,8 @@ describe("PNG encoder (node:zlib)", () => {
     const palette = new Uint8Array([0, 0, 0, 255, 0, 0, 0, 255, 0, 10, 20, 30]);
     const idx = new Uint8Array(w * h);
     for (let i = 0; i < idx.length; i++) idx[i] = (i * 31) % 4;
-    for (const level of [1, 9]) {
-      const p = decode(encodePng(w, h, idx, { palette, level }));
+    for (const [level, rle] of [[1, true], [9, true], [1, false]] as const) {
+      const p = decode(encodePng(w, h, idx, { palette, level, rle }));
       expect(Array.from(p.data)).toEqual(Array.from(idx));
       expect(p.palette?.slice(0, 4)).toEqual([
         [0, 0, 0],
