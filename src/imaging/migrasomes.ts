@@ -862,6 +862,16 @@ export function trigTable(N: number): Float64Array {
   return t;
 }
 
+/** Bilinear sample of sm at (x, y) (pixels) where (x, y) and (x + 1, y + 1) lie inside the image (no clamping). */
+function bilinearInside(sm: Float32Array, w: number, x: number, y: number): number {
+  const x0 = x | 0;
+  const y0 = y | 0;
+  const fx = x - x0;
+  const fy = y - y0;
+  const i = y0 * w + x0;
+  return (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+}
+
 /** Sample N points of the circle of radius rho (pixels) around (cx, cy) into angBuf (bilinear, clamped). */
 function sampleCircle(sm: Float32Array, w: number, h: number, cx: number, cy: number, rho: number, N: number): void {
   const t = trigTable(N);
@@ -873,12 +883,7 @@ function sampleCircle(sm: Float32Array, w: number, h: number, cx: number, cy: nu
       angBuf[a] = sampleBilinear(sm, w, h, x, y);
       continue;
     }
-    const x0 = x | 0;
-    const y0 = y | 0;
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * w + x0;
-    angBuf[a] = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+    angBuf[a] = bilinearInside(sm, w, x, y);
   }
 }
 
@@ -1286,12 +1291,7 @@ function sampleOval(sm: Float32Array, w: number, h: number, cx: number, cy: numb
       angBuf[a] = sampleBilinear(sm, w, h, x, y);
       continue;
     }
-    const x0 = x | 0;
-    const y0 = y | 0;
-    const fx = x - x0;
-    const fy = y - y0;
-    const i = y0 * w + x0;
-    angBuf[a] = (sm[i] * (1 - fx) + sm[i + 1] * fx) * (1 - fy) + (sm[i + w] * (1 - fx) + sm[i + w + 1] * fx) * fy;
+    angBuf[a] = bilinearInside(sm, w, x, y);
   }
 }
 

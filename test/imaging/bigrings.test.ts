@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { detectMigrasomes, type MigrasomeParams } from "../../src/imaging/migrasomes.ts";
-import { renderScene } from "../../src/imaging/optics.ts";
-import type { Optics, Scene, SceneFiber, SceneObject } from "../../src/imaging/scene.ts";
-import { subtractBackground } from "./subtract.ts";
+import type { MigrasomeParams } from "../../src/imaging/migrasomes.ts";
+import type { Optics } from "../../src/imaging/scene.ts";
+import { detectRingRow } from "./ringrow.ts";
 
 const px = 0.16;
 const optics: Optics = {
@@ -14,18 +13,7 @@ function run(seeds: number[], params: Partial<MigrasomeParams> = {}) {
   let found = 0;
   let extra = 0;
   for (const seed of seeds) {
-    const objects: SceneObject[] = [];
-    const fibers: SceneFiber[] = [];
-    [1.8, 2.0, 2.2, 2.4, 2.6, 2.8].forEach((d, i) => {
-      const x = 4 + (i % 3) * 7;
-      const y = 4 + Math.floor(i / 3) * 7;
-      objects.push({ id: i + 1, x, y, diameterUm: d, brightness: 1, kind: "migrasome", site: "along", cellId: null });
-      fibers.push({ id: i + 1, cellId: null, points: [[x - 3, y - 0.2], [x + 3, y + 0.2]], brightness: 0.3 });
-    });
-    const scene: Scene = { widthUm: 22, heightUm: 15, cells: [], crossings: [], fibers, objects };
-    const img = renderScene(scene, optics, seed);
-    const { s, noise } = subtractBackground(img, px);
-    const det = detectMigrasomes(s, noise, img.width, img.height, px, { psfSigmaUm: 0.12, params });
+    const { objects, det } = detectRingRow(optics, seed, params);
     for (const o of objects) if (det.some((d) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < Math.max(0.3, o.diameterUm / 4))) found++;
     extra += det.filter((d) => !objects.some((o) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < Math.max(0.3, o.diameterUm / 4))).length;
   }

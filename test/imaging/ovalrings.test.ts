@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type MigrasomeParams } from "../../src/imaging/migrasomes.ts";
-import { renderScene } from "../../src/imaging/optics.ts";
-import type { Optics, Scene, SceneFiber, SceneObject } from "../../src/imaging/scene.ts";
-import { subtractBackground } from "./subtract.ts";
+import { DEFAULT_MIGRASOME_PARAMS, type MigrasomeParams } from "../../src/imaging/migrasomes.ts";
+import type { Optics, SceneObject } from "../../src/imaging/scene.ts";
+import { detectRingRow } from "./ringrow.ts";
 
 const px = 0.1;
 // oval (aspect up to 1.3) and unevenly labelled rims: the `shapes` realism preset
@@ -18,18 +17,7 @@ function run(seeds: number[], params: Partial<MigrasomeParams>) {
   let twice = 0;
   let extra = 0;
   for (const seed of seeds) {
-    const objects: SceneObject[] = [];
-    const fibers: SceneFiber[] = [];
-    [1.8, 2.0, 2.2, 2.4, 2.6, 2.8].forEach((d, i) => {
-      const x = 4 + (i % 3) * 7;
-      const y = 4 + Math.floor(i / 3) * 7;
-      objects.push({ id: i + 1, x, y, diameterUm: d, brightness: 1, kind: "migrasome", site: "along", cellId: null });
-      fibers.push({ id: i + 1, cellId: null, points: [[x - 3, y - 0.2], [x + 3, y + 0.2]], brightness: 0.3 });
-    });
-    const scene: Scene = { widthUm: 22, heightUm: 15, cells: [], crossings: [], fibers, objects };
-    const img = renderScene(scene, optics, seed);
-    const { s, noise } = subtractBackground(img, px);
-    const det = detectMigrasomes(s, noise, img.width, img.height, px, { psfSigmaUm: 0.12, params });
+    const { objects, det } = detectRingRow(optics, seed, params);
     // every detection within the object's outline (its radius + 0.3 µm) belongs to it
     const near = (o: SceneObject, d: { xUm: number; yUm: number }) => Math.hypot(d.xUm - o.x, d.yUm - o.y) < o.diameterUm / 2 + 0.3;
     for (const o of objects) {
