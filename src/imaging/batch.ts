@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs
 import { availableParallelism } from "node:os";
 import { basename, extname, join, normalize, resolve, sep } from "node:path";
 import { ensureOutDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
-import { toCsv } from "../util/csv.ts";
+import { csvLines, joinCsv, toCsv } from "../util/csv.ts";
 import { appendAll } from "../util/append.ts";
 import { UserError, isUserError } from "../util/errors.ts";
 import { runPool } from "../util/pool.ts";
@@ -93,7 +93,13 @@ export function expandInputs(paths: string[]): string[] {
   return listInputs(paths).map((f) => f.path);
 }
 
-type Outcome = { path: string; result?: FileResult; error?: string };
+/**
+ * A file's result as the batch collects it: its detections and fibers already as CSV lines (`csvLines`), formatted
+ * where the file was analysed (a worker), so that the main thread only joins them and a worker sends one string
+ * instead of a 0.16 µm frame's ~100 000 fiber vertex rows (~0.2 s to format, more to copy between threads).
+ */
+type BatchFileResult = Omit<FileResult, "detections" | "fibers"> & { detectionsCsv: string; fibersCsv: string };
+type Outcome = { path: string; result?: BatchFileResult; error?: string };
 
 /** Analyse one file; a bad file (user error) becomes an outcome, not a failure of the batch. */
 export async function analyzeOutcome(
@@ -101,7 +107,8 @@ export async function analyzeOutcome(
   onFrame?: (done: number, frames: number) => void,
 ): Promise<Outcome> {
   try {
-    return { path: job.path, result: await analyzeFile(job.path, job.opts, { image: job.name, overlayStem: job.overlayStem }, onFrame) };
+    const { detections, fibers, ...rest } = await analyzeFile(job.path, job.opts, { image: job.name, overlayStem: job.overlayStem }, onFrame);
+    return { path: job.path, result: { ...rest, detectionsCsv: csvLines(detections), fibersCsv: csvLines(fibers) } };
   } catch (e) {
     if (!isUserError(e)) throw e;
     return { path: job.path, error: e.message };
@@ -137,8 +144,8 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   const progress = createProgress("analyze", files.length, { quiet: opts.quiet });
   const outcomes = await analyzeAll(files, opts, threads, (n) => progress.update(n));
   progress.stop();
-  const det: FileResult["detections"] = [];
-  const fib: FileResult["fibers"] = [];
+  const det: string[] = [];
+  const fib: string[] = [];
   const cells: FileResult["perCell"] = [];
   const images = [];
   const failed: { path: string; error: string }[] = [];
@@ -154,8 +161,8 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
       warnings.push(w);
       process.stderr.write(`migrasim: warning: ${w}\n`);
     }
-    appendAll(det, o.result.detections);
-    appendAll(fib, o.result.fibers);
+    det.push(o.result.detectionsCsv);
+    fib.push(o.result.fibersCsv);
     appendAll(cells, o.result.perCell);
     images.push(o.result.summary);
     for (const ov of o.result.overlays) {
@@ -167,8 +174,8 @@ export async function analyzeBatch(paths: string[], outDir: string, opts: FileOp
   // so that the folder shows this run only; nothing else in the folder is touched
   const written = new Set(overlays);
   for (const name of before) if (!written.has(name)) rmSync(join(outDir, name), { force: true });
-  writeFileAtomic(join(outDir, "detections.csv"), toCsv(DETECTIONS_HEADER, det));
-  writeFileAtomic(join(outDir, "fibers.csv"), toCsv(FIBERS_HEADER, fib));
+  writeFileAtomic(join(outDir, "detections.csv"), joinCsv(DETECTIONS_HEADER, det));
+  writeFileAtomic(join(outDir, "fibers.csv"), joinCsv(FIBERS_HEADER, fib));
   writeFileAtomic(join(outDir, "per_cell.csv"), toCsv(PER_CELL_HEADER, cells));
   const totalM = images.reduce((s, i) => s + i.migrasomes, 0);
   const totalL = images.reduce((s, i) => s + i.fiberLengthUm, 0);

@@ -20,6 +20,18 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell
   return `${out.join("\n")}\n`;
 }
 
+/** The rows as CSV lines, each ending in "\n" ("" for no rows): `toCsv` without its header. */
+export function csvLines(rows: Iterable<readonly CsvCell[]>): string {
+  let out = "";
+  for (const r of rows) out += `${r.map(formatCell).join(",")}\n`;
+  return out;
+}
+
+/** `toCsv(header, rows of every part)` from the parts' `csvLines` (the same bytes). */
+export function joinCsv(header: readonly string[], parts: readonly string[]): string {
+  return toCsv(header, []) + parts.join("");
+}
+
 /** Parse CSV text into a header and rows of strings. */
 export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   const records: string[][] = [];
