@@ -74,11 +74,23 @@ export interface ImageAnalysis {
 let planeScratch: { sub: Float32Array; noise: Float32Array } | null = null;
 let planeBusy = false;
 
+export interface AnalyzeOptions {
+  params?: Partial<AnalyzeParams>;
+  /** a second channel for cell bodies */
+  cellPlane?: Plane;
+  onCandidate?: DetectOptions["onCandidate"];
+  /**
+   * called after each stage with the fraction of the analysis done (0–1, rising; the fractions are each stage's usual
+   * share of the time of a 2048² frame), so that a long single image can move a progress bar
+   */
+  onProgress?: (fraction: number) => void;
+}
+
 /** Analyse one 2-D plane. `cellPlane` (optional) is a second channel for cell bodies. */
 export function analyzePlane(
   plane: Plane,
   pixelSizeUm: number,
-  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane; onCandidate?: DetectOptions["onCandidate"] } = {},
+  opts: AnalyzeOptions = {},
 ): ImageAnalysis {
   if (planeBusy) return analyzeWith(plane, pixelSizeUm, opts, undefined);
   const n = plane.width * plane.height;
@@ -94,7 +106,7 @@ export function analyzePlane(
 function analyzeWith(
   plane: Plane,
   pixelSizeUm: number,
-  opts: { params?: Partial<AnalyzeParams>; cellPlane?: Plane; onCandidate?: DetectOptions["onCandidate"] },
+  opts: AnalyzeOptions,
   scratch: { sub: Float32Array; noise: Float32Array } | undefined,
 ): ImageAnalysis {
   const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
@@ -102,9 +114,13 @@ function analyzeWith(
   const px = pixelSizeUm;
   const bg = subtractBackground(data, w, h, P.backgroundBlockUm / px, 0.3, scratch);
   const sub = bg.sub;
+  const progress = opts.onProgress ?? (() => {});
+  progress(0.05);
   const cm = detectCells((opts.cellPlane ?? plane).data, w, h, px);
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
+  progress(0.15);
   const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
+  progress(0.45);
   const psf = Number.isFinite(ridges.psfSigmaUm) ? ridges.psfSigmaUm : (P.migrasome.defaultPsfSigmaUm ?? DEFAULT_MIGRASOME_PARAMS.defaultPsfSigmaUm);
   const migs = detectMigrasomes(sub, bg.noise, w, h, px, {
     params: P.migrasome,
@@ -113,6 +129,7 @@ function analyzeWith(
     onCandidate: opts.onCandidate,
     smoothed: { s: ridges.smooth, sigmaPx: ridges.smoothSigmaPx, strong: ridges.strong, strongZ: ridges.strongZ, noise: bg.noise },
   });
+  progress(0.8);
   // the line filter's centre lines are handed over as a pixel list (no rasters of the tracing raster's size)
   const lines = ridges.lines;
   let graph = traceFibers(lines ?? ridges.mask, lines ? null : ridges.ox, lines ? null : ridges.oy, w, h, px, {
@@ -123,12 +140,14 @@ function analyzeWith(
     lineZ: lines ? undefined : ridges.lineZ,
     scale: ridges.traceScale,
   });
+  progress(0.88);
   // arms are read from the ridge detector's first-scale smoothing (0.12 µm)
   const sSm = ridges.smoothSigmaPx;
   const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
   const sites = migrasomeArms(armSm, bg.noise, w, h, px, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
+  progress(0.9);
   // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
   // site stage, which reads its arms from the image, not from the graph)
   if (P.extend)
@@ -149,6 +168,7 @@ function analyzeWith(
       },
       { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
     ).graph;
+  progress(0.97);
   // small cycles from thinning counted a fiber twice (after the extension, whose joins can close them too)
   graph = dropSmallCycles(graph);
   // each migrasome's cell, from the final graph (the extension's joins connect pieces of fiber to cells)

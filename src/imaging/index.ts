@@ -12,7 +12,7 @@ export { detectCells, cellExclusion, type CellBody, type CellMap } from "./cells
 export { traceFibers, type FiberGraph, type FiberEdge, type FiberNode } from "./trace.ts";
 export { migrasomeSites, migrasomeArms, DEFAULT_ARM_PARAMS, type ArmParams } from "./sites.ts";
 export { assignCells, DEFAULT_ASSIGN_PARAMS, type AssignParams } from "./assign.ts";
-export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
+export { analyzePlane, DEFAULT_ANALYZE_PARAMS, type AnalyzeOptions, type ImageAnalysis, type DetectedMigrasome } from "./analyze.ts";
 export { linkTracks, type Track, type FramePoint } from "./linking.ts";
 export { detectLog, logCandidates, selectLog, DEFAULT_LOG_PARAMS, SCALE_LOG_PARAMS, type LogParams, type LogCandidate } from "./baseline.ts";
 export { hungarian } from "./hungarian.ts";

@@ -87,7 +87,9 @@ export async function analyzeFile(
   const stem = names.overlayStem ?? basename(path, extname(path));
   for (let t = 0; t < stack.frames; t++) {
     const plane = maxProjection(stack, t, ch);
-    const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined });
+    // the progress bar moves within a frame too (a single large image takes seconds)
+    const onProgress = onFrame ? (f: number) => onFrame(t + f, stack.frames) : undefined;
+    const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined, onProgress });
     analyses.push(a);
     onFrame?.(t + 1, stack.frames);
     for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });

@@ -85,6 +85,17 @@ describe("analyze: flags and output folder", () => {
     expect(r.stderr).toMatch(/analyze: 100% \(1\/1\)/);
   });
 
+  it("moves the progress bar within a single image too (stage by stage)", () => {
+    const one = join(dir, "one.tif");
+    writeFileSync(one, tif([scene(0)], { description: "ImageJ=1.54f\nunit=micron\n" }));
+    const r = run(["analyze", one, "--out", join(dir, "o-one"), "--workers", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    // the bar's plain-text form (not a terminal): deciles of the one image before it is done
+    expect(r.stderr).toMatch(/analyze: 40% \(0\/1\)/);
+    expect(r.stderr).toMatch(/analyze: 80% \(0\/1\)/);
+    expect(r.stderr).toMatch(/analyze: 100% \(1\/1\)/);
+  });
+
   it("reports a single bad file in one line", () => {
     const bad = join(dir, "empty.tif");
     writeFileSync(bad, "");
