@@ -1,4 +1,4 @@
-import { encode } from "fast-png";
+import { encodePng } from "../util/png.ts";
 
 /** Five-stop approximation of the viridis colour map. */
 const STOPS: [number, number, number][] = [
@@ -36,7 +36,7 @@ export function fieldPng(c: ArrayLike<number>, nx: number, ny: number, scale = 4
           data[o + 2] = b;
         }
     }
-  return encode({ width: W, height: H, data, channels: 3, depth: 8 });
+  return encodePng(W, H, data);
 }
 
 /** Raw little-endian float32 array (row-major, nx fastest). */
