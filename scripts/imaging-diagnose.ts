@@ -86,7 +86,8 @@ for (const px of numbers("--px", mode === "fps" ? "0.065" : "0.1"))
       console.log(
         `${head}: true ${T.toFixed(0)} µm; detected/true ${f3(sum("detectedUm") / T)}; covered ${f3(sum("coveredUm") / T)}; ` +
           `false ${f3(sum("falseUm") / T)} (near objects ${f3(sum("falseNearObjectUm") / T)}, near cells ${f3(sum("falseNearCellUm") / T)}); ` +
-          `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)}`,
+          `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)}; ` +
+          `within 0.3 µm of another fiber ${f3(sum("closeUm") / T)} (covered ${f3(sum("closeCoveredUm") / T)}, traced there ${f3(sum("tracedCloseUm") / T)})`,
       );
     } else if (mode === "fps") {
       const by = new Map<string, number>();

@@ -24,6 +24,15 @@ export interface FiberCoverage {
   missedNearMigrasomeUm: number;
   missedNearCellUm: number;
   missedFreeUm: number;
+  /**
+   * true length within `gateUm` of another true fiber (pairs closer than the gate: crossings, branch points, fibers
+   * converging or running side by side), and the traced length within `gateUm` of two or more true fibers. A single
+   * traced line where two fibers run closer than the gate covers both, so there tracedCloseUm ≈ closeUm / 2: length
+   * lost inside covered fibers that no one-line tracer gets back; closeCoveredUm: the covered part of closeUm
+   */
+  closeUm: number;
+  closeCoveredUm: number;
+  tracedCloseUm: number;
 }
 
 const STEP_UM = 0.05;
@@ -88,12 +97,21 @@ export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.
     scene.cells.some((c) => insideCell({ ...c, rx: c.rx + marginUm, ry: c.ry + marginUm }, x, y));
   const truth = new PointGrid(1);
   const truthLen: number[] = [];
-  for (const f of scene.fibers)
+  const truthFiber: number[] = [];
+  scene.fibers.forEach((f, fi) =>
     samples(f.points, STEP_UM, (x, y, dl) => {
       if (!inImage(x, y) || inCell(x, y, 0)) return;
       truth.add(x, y);
       truthLen.push(dl);
-    });
+      truthFiber.push(fi);
+    }),
+  );
+  /** whether the true samples `near` hold a fiber other than `fi` (−1: any two fibers) */
+  const otherFiber = (near: number[], fi: number): boolean => {
+    const f0 = fi >= 0 ? fi : near.length ? truthFiber[near[0]] : -1;
+    for (const j of near) if (truthFiber[j] !== f0) return true;
+    return false;
+  };
   const traced = new PointGrid(1);
   const out: FiberCoverage = {
     trueUm: truthLen.reduce((a, b) => a + b, 0),
@@ -105,11 +123,18 @@ export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.
     missedNearMigrasomeUm: 0,
     missedNearCellUm: 0,
     missedFreeUm: 0,
+    closeUm: 0,
+    closeCoveredUm: 0,
+    tracedCloseUm: 0,
   };
   for (const e of analysis.fibers.edges)
     samples(e.points, STEP_UM, (x, y, dl) => {
       traced.add(x, y);
-      if (truth.near(x, y, gateUm).length) return;
+      const near = truth.near(x, y, gateUm);
+      if (near.length) {
+        if (otherFiber(near, -1)) out.tracedCloseUm += dl;
+        return;
+      }
       out.falseUm += dl;
       if (scene.objects.some((o) => Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 0.6)) out.falseNearObjectUm += dl;
       else if (inCell(x, y, 1.5)) out.falseNearCellUm += dl;
@@ -119,9 +144,13 @@ export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.
   for (const f of scene.fibers)
     samples(f.points, STEP_UM, (x, y) => {
       if (!inImage(x, y) || inCell(x, y, 0)) return;
+      const fi = truthFiber[i];
       const dl = truthLen[i++];
+      const close = otherFiber(truth.near(x, y, gateUm), fi);
+      if (close) out.closeUm += dl;
       if (traced.near(x, y, gateUm).length) {
         out.coveredUm += dl;
+        if (close) out.closeCoveredUm += dl;
         return;
       }
       if (scene.objects.some((o) => o.kind === "migrasome" && Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 1)) out.missedNearMigrasomeUm += dl;
