@@ -15,7 +15,7 @@
  * exist. Note that d' grows as 1/p at a fixed SNR: the issue's SNR is per pixel, so finer pixels carry more
  * photons per µm of fiber.
  */
-import { fiberArmList, mergeArms, sceneFiberLength, type Optics, type Scene } from "./scene.ts";
+import { fiberArmList, insideCell, mergeArms, sceneFiberLength, type Optics, type Scene } from "./scene.ts";
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
 export function normalCdf(z: number): number {
@@ -106,14 +106,92 @@ export function siteSearchCeiling(
  * (Φ(−4) ≈ 3·10⁻⁵), so a fiber with d' < 4 over 2 µm is found less often than not. Like `siteCeiling`, this is an
  * estimate, not a strict bound: a tracer can follow a known fiber at lower evidence once it has found it (the tip
  * extension does), and the threshold is a choice; `minDPrime` 3 and 5 bracket it.
+ *
+ * Two fibers running side by side closer than the optics resolve are one line in the image: two Gaussian lines of
+ * equal height show no dip between them below 2 σ_psf apart (Sparrow's criterion), so a tracer draws one line where the
+ * truth has two. With `resolveSigmas` > 0 the length of a findable fiber that runs within `resolveSigmas` · σ_psf of a
+ * brighter findable one (earlier in the scene's order on a tie), in a direction within `parallelDeg` of it, counts
+ * once: the fainter fiber's length there is not reachable (`unresolvedUm`). Crossings at larger angles are resolved
+ * (a tracer follows both lines through them). 0 = every findable fiber's whole length, as before.
  */
-export function fiberLengthCeiling(scene: Scene, optics: Optics, imageWidthUm = scene.widthUm, imageHeightUm = scene.heightUm, lengthUm = 2, minDPrime = 4): { foundUm: number; trueUm: number } {
+export function fiberLengthCeiling(
+  scene: Scene,
+  optics: Optics,
+  imageWidthUm = scene.widthUm,
+  imageHeightUm = scene.heightUm,
+  lengthUm = 2,
+  minDPrime = 4,
+  resolveSigmas = 0,
+  parallelDeg = 30,
+): { foundUm: number; trueUm: number; unresolvedUm: number } {
   let foundUm = 0;
   let trueUm = 0;
-  for (const f of scene.fibers) {
+  const found: number[] = [];
+  scene.fibers.forEach((f, i) => {
     const L = sceneFiberLength({ ...scene, fibers: [f] }, 0, 0, imageWidthUm, imageHeightUm);
     trueUm += L;
-    if (fiberDetectability(f.brightness, optics.snr, optics.psfSigmaUm, lengthUm, optics.pixelSizeUm) >= minDPrime) foundUm += L;
+    if (fiberDetectability(f.brightness, optics.snr, optics.psfSigmaUm, lengthUm, optics.pixelSizeUm) >= minDPrime) {
+      foundUm += L;
+      found.push(i);
+    }
+  });
+  const sepUm = resolveSigmas * optics.psfSigmaUm;
+  if (!(sepUm > 0) || found.length < 2) return { foundUm, trueUm, unresolvedUm: 0 };
+  // samples (0.05 µm) of the findable fibers, brightest first, each tested against the brighter ones already added
+  const order = found.slice().sort((a, b) => scene.fibers[b].brightness - scene.fibers[a].brightness || a - b);
+  const cell = Math.max(sepUm, 0.05);
+  const grid = new Map<number, number[]>();
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const dirs: number[] = [];
+  const owner: number[] = [];
+  const key = (gx: number, gy: number) => (gy + 1) * 1_000_003 + gx + 1;
+  const cosPar = Math.cos((parallelDeg * Math.PI) / 180);
+  let unresolvedUm = 0;
+  for (const fi of order) {
+    const p = scene.fibers[fi].points;
+    const mine: [number, number, number][] = [];
+    for (let i = 1; i < p.length; i++) {
+      const dx = p[i][0] - p[i - 1][0];
+      const dy = p[i][1] - p[i - 1][1];
+      const l = Math.hypot(dx, dy);
+      if (l === 0) continue;
+      const th = Math.atan2(dy, dx);
+      const n = Math.max(1, Math.ceil(l / 0.05));
+      for (let k = 0; k < n; k++) {
+        const t = (k + 0.5) / n;
+        const x = p[i - 1][0] + t * dx;
+        const y = p[i - 1][1] + t * dy;
+        mine.push([x, y, th]);
+        if (x < 0 || y < 0 || x >= imageWidthUm || y >= imageHeightUm) continue;
+        if (scene.cells.some((c) => insideCell(c, x, y))) continue;
+        const gx = Math.floor(x / cell);
+        const gy = Math.floor(y / cell);
+        let hidden = false;
+        for (let oy = -1; oy <= 1 && !hidden; oy++)
+          for (let ox = -1; ox <= 1 && !hidden; ox++) {
+            const l2 = grid.get(key(gx + ox, gy + oy));
+            if (l2)
+              for (const j of l2)
+                if (owner[j] !== fi && Math.hypot(xs[j] - x, ys[j] - y) <= sepUm && Math.abs(Math.cos(dirs[j] - th)) >= cosPar) {
+                  hidden = true;
+                  break;
+                }
+          }
+        if (hidden) unresolvedUm += l / n;
+      }
+    }
+    // (added after its own test: a fiber does not hide itself where it bends back)
+    for (const [x, y, th] of mine) {
+      const k = key(Math.floor(x / cell), Math.floor(y / cell));
+      const l2 = grid.get(k);
+      if (l2) l2.push(xs.length);
+      else grid.set(k, [xs.length]);
+      xs.push(x);
+      ys.push(y);
+      dirs.push(th);
+      owner.push(fi);
+    }
   }
-  return { foundUm, trueUm };
+  return { foundUm: foundUm - unresolvedUm, trueUm, unresolvedUm };
 }

@@ -22,7 +22,8 @@ export interface SuiteResult {
   fiberLengthRatio: number;
   /** site accuracy an ideal observer that knows every fiber's path could reach (`siteCeiling`, arms judged over 1 µm) */
   siteCeiling: number;
-  /** fraction of the true fiber length on fibers an ideal tracer could find (`fiberLengthCeiling`: d' ≥ 4 over 2 µm) */
+  /** fraction of the true fiber length on fibers an ideal tracer could find (`fiberLengthCeiling`: d' ≥ 4 over 2 µm; a fiber
+   * running within 2 σ_psf beside a brighter findable one counts once) */
   fiberCeiling: number;
 }
 
@@ -57,7 +58,7 @@ export function runSuite(
     const c = siteCeiling(scene, optics);
     ceilSum += c.n ? c.accuracy * c.n : 0;
     ceilN += c.n;
-    const fc = fiberLengthCeiling(scene, optics, img.width * pixelSizeUm, img.height * pixelSizeUm);
+    const fc = fiberLengthCeiling(scene, optics, img.width * pixelSizeUm, img.height * pixelSizeUm, 2, 4, 2); // pairs within 2 σ_psf count once
     fcFound += fc.foundUm;
     fcTrue += fc.trueUm;
     const plane = { width: img.width, height: img.height, data: img.data };

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { fiberDetectability, fiberLengthCeiling, normalCdf, siteCeiling, siteSearchCeiling } from "../../src/imaging/ceiling.ts";
+import { analyzePlane } from "../../src/imaging/analyze.ts";
 import { renderScene } from "../../src/imaging/optics.ts";
 import { generateScene, randomOptics, type Optics, type Scene } from "../../src/imaging/scene.ts";
 
@@ -149,6 +150,44 @@ describe("fiber-length ceiling", () => {
     // a lower threshold finds both; finer pixels (more photons per µm at the same SNR) too
     expect(fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), o, 20, 20, 2, 3).foundUm).toBeCloseTo(24, 1);
     expect(fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), optics(4, 0.065)).foundUm).toBeCloseTo(24, 1);
+  });
+
+  describe("pairs closer than the optics resolve count once", () => {
+    const pair = (gapUm: number, second: [number, number][] = [[2, 10 + gapUm], [18, 10 + gapUm]]): Scene => ({
+      widthUm: 20, heightUm: 20, cells: [], crossings: [], objects: [],
+      fibers: [
+        { id: 1, cellId: null, points: [[2, 10], [18, 10]], brightness: 0.8 },
+        { id: 2, cellId: null, points: second, brightness: 1 },
+      ],
+    });
+    const o = optics(10, 0.1, 0.12); // 2 σ_psf = 0.24 µm
+    it("side by side within 2 σ_psf: the fainter fiber's length is not reachable; further apart or crossing: both", () => {
+      const close = fiberLengthCeiling(pair(0.15), o, 20, 20, 2, 4, 2);
+      expect(close.trueUm).toBeCloseTo(32, 1);
+      expect(close.unresolvedUm).toBeCloseTo(16, 1); // the fainter one (listed first) is the one hidden
+      expect(close.foundUm).toBeCloseTo(16, 1);
+      expect(fiberLengthCeiling(pair(0.15), o, 20, 20, 2, 4, 0).foundUm).toBeCloseTo(32, 1); // off: as before
+      expect(fiberLengthCeiling(pair(0.4), o, 20, 20, 2, 4, 2).foundUm).toBeCloseTo(32, 1);
+      // a right-angle crossing is resolved (a tracer follows both lines through it)
+      expect(fiberLengthCeiling(pair(0, [[10, 2], [10, 18]]), o, 20, 20, 2, 4, 2).foundUm).toBeCloseTo(32, 1);
+      // a too-dim partner hides nothing: it is not findable itself
+      const dim = pair(0.15);
+      dim.fibers[1].brightness = 0.01;
+      expect(fiberLengthCeiling(dim, o, 20, 20, 2, 4, 2).foundUm).toBeCloseTo(16, 1);
+      expect(fiberLengthCeiling(dim, o, 20, 20, 2, 4, 2).unresolvedUm).toBe(0);
+    });
+    it("and the pipeline's tracer does draw one line there (rendered at SNR 10)", () => {
+      const traced = (gapUm: number) => {
+        const sc = pair(gapUm);
+        const img = renderScene(sc, { ...o, backgroundPhotons: 60 }, 5);
+        return analyzePlane({ width: img.width, height: img.height, data: img.data }, 0.1).fibers.totalLengthUm;
+      };
+      const one = traced(0.15);
+      const two = traced(0.8);
+      expect(one).toBeGreaterThan(13);
+      expect(one).toBeLessThan(19); // one line, not two
+      expect(two).toBeGreaterThan(28);
+    });
   });
 
   it("only counts what lies inside the image and outside cells", () => {
