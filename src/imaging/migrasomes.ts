@@ -110,6 +110,16 @@ export interface MigrasomeParams {
   dimRefArmContrast: number;
   dimRefMinCount: number;
   /**
+   * …but a detection at least dimKeepMinRadiusUm in radius whose ring-transform completeness (`ringZ`) is ≥
+   * dimKeepRingZ is kept (0: off): a large ring with a complete rim of its own, whose rim quantile is low because its
+   * label is uneven or it is oval (the `shapes` departure), not a circle through fibers or a neighbour's rim. Modelling
+   * assumption, tuned on tuning seeds (101–160): no dropped false detection there had both (the largest radius among
+   * them 1.16 µm with ringZ 0.68; the largest ringZ 1.89 at 0.55 µm), every dropped true one (5, radius ≥ 0.94 µm,
+   * ringZ ≥ 2.0) did.
+   */
+  dimKeepRingZ: number;
+  dimKeepMinRadiusUm: number;
+  /**
    * crossing test for small objects (radius < crossingMaxRadiusUm): fiber lines through the object (pairs of opposite
    * arms within crossingPairTolDeg, arms ≥ crossingArmZ noise units, measured on a crossingBandUm wide band outside
    * the object, see `crossingMeasure`). With at least two lines, the object is a crossing of fibers (no object of its
@@ -235,6 +245,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   dimMaxArmContrast: 1.5,
   dimRefArmContrast: 2,
   dimRefMinCount: 3,
+  dimKeepRingZ: 2,
+  dimKeepMinRadiusUm: 0.9,
   crossingMaxRadiusUm: 0.45,
   crossingCentreRatio: 1.5,
   crossingRimRatio: 1.2,
@@ -1264,13 +1276,19 @@ export interface DetectOptions {
  * Detections below dimMinRelPeak × that and no brighter than the fibers around them (arm contrast <
  * dimMaxArmContrast) are dropped. Judged after all detections are made, so the result does not depend on their order.
  */
-export function dropDimFlat(found: Migrasome[], P: Pick<MigrasomeParams, "dimMinRelPeak" | "dimMaxArmContrast" | "dimRefArmContrast" | "dimRefMinCount">): Migrasome[] {
+export function dropDimFlat(
+  found: Migrasome[],
+  P: Pick<MigrasomeParams, "dimMinRelPeak" | "dimMaxArmContrast" | "dimRefArmContrast" | "dimRefMinCount"> & Partial<Pick<MigrasomeParams, "dimKeepRingZ" | "dimKeepMinRadiusUm">>,
+): Migrasome[] {
   const ref = found.filter((m) => m.armContrast >= P.dimRefArmContrast).map((m) => m.peak);
   if (ref.length < Math.max(1, P.dimRefMinCount)) return found;
   ref.sort((a, b) => a - b);
   const n = ref.length;
   const med = n % 2 ? ref[(n - 1) >> 1] : 0.5 * (ref[n / 2 - 1] + ref[n / 2]);
-  return found.filter((m) => !(m.armContrast < P.dimMaxArmContrast && m.peak < P.dimMinRelPeak * med));
+  // (a large complete ring is kept: see dimKeepRingZ)
+  const keepZ = P.dimKeepRingZ ?? 0;
+  const keepR = P.dimKeepMinRadiusUm ?? 0;
+  return found.filter((m) => !(m.armContrast < P.dimMaxArmContrast && m.peak < P.dimMinRelPeak * med) || (keepZ > 0 && m.ringZ >= keepZ && m.diameterUm / 2 >= keepR));
 }
 
 /** Angular median on one circle (pixels). */
