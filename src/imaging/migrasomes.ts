@@ -200,6 +200,8 @@ export interface MigrasomeParams {
   houghValley: number;
   /** (see houghMinPeakFrac; a fraction of the outer peak, dimensionless) */
   houghCentre: number;
+  /** …and only when that rim's significance (as minScore) is at least this: a faint outer rim is not worth the larger profiles (the rule's cost) */
+  houghRingMinScore: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -272,6 +274,7 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   houghMinPeakFrac: 0.5,
   houghValley: 0.5,
   houghCentre: 0.5,
+  houghRingMinScore: 6.5,
 };
 
 export interface Migrasome {
@@ -1766,7 +1769,7 @@ class PointLists {
  */
 function climbCentre(
   c: Candidate, sm: Float32Array, w: number, h: number, pxUm: number, dr: number, nrc: number, sampler: ProfileSampler | null,
-  rowsA: Profile, rowsB: Profile, nz: number, minRho: number, noiseF: number, minScore: number, ringRho = 0, ringValley = 0, ringCentre = 0,
+  rowsA: Profile, rowsB: Profile, nz: number, minRho: number, noiseF: number, minScore: number, ringRho = 0, ringValley = 0, ringCentre = 0, ringMinScore = 0,
 ): { cx: number; cy: number; prof: Profile; f: ProfileFeatures; minRho: number } | null {
   let cx = c.x;
   let cy = c.y;
@@ -1787,7 +1790,7 @@ function climbCentre(
     for (let k = k0; k < kr; k++) if (q[k] > q[ki]) ki = k;
     let valley = Infinity;
     for (let k = ki; k <= fr.peakIndex; k++) valley = Math.min(valley, q[k]);
-    if (fr.peak > 0 && valley < ringValley * fr.peak && q[ki] >= ringCentre * fr.peak) {
+    if (fr.peak > 0 && fr.score >= ringMinScore && valley < ringValley * fr.peak && q[ki] >= ringCentre * fr.peak) {
       minRho = ringRho;
       f = fr;
     }
@@ -2042,7 +2045,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     if (lateMark) markSeen(c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     // (a ring candidate's rim from houghMinPeakFrac × its radius outwards)
-    const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore, c.hough && P.houghMinPeakFrac > 0 ? P.houghMinPeakFrac * c.r : 0, P.houghValley, P.houghCentre);
+    const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore, c.hough && P.houghMinPeakFrac > 0 ? P.houghMinPeakFrac * c.r : 0, P.houghValley, P.houghCentre, P.houghRingMinScore);
     if (!cl) continue;
     const cRho = cl.minRho;
     let cx = cl.cx;
