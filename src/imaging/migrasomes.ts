@@ -110,6 +110,16 @@ export interface MigrasomeParams {
   dimRefArmContrast: number;
   dimRefMinCount: number;
   /**
+   * …but a detection at least dimKeepMinRadiusUm in radius whose ring-transform completeness (`ringZ`) is ≥
+   * dimKeepRingZ is kept (0: off): a large ring with a complete rim of its own, whose rim quantile is low because its
+   * label is uneven or it is oval (the `shapes` departure), not a circle through fibers or a neighbour's rim. Modelling
+   * assumption, tuned on tuning seeds (101–160): no dropped false detection there had both (the largest radius among
+   * them 1.16 µm with ringZ 0.68; the largest ringZ 1.89 at 0.55 µm), every dropped true one (5, radius ≥ 0.94 µm,
+   * ringZ ≥ 2.0) did.
+   */
+  dimKeepRingZ: number;
+  dimKeepMinRadiusUm: number;
+  /**
    * crossing test for small objects (radius < crossingMaxRadiusUm): fiber lines through the object (pairs of opposite
    * arms within crossingPairTolDeg, arms ≥ crossingArmZ noise units, measured on a crossingBandUm wide band outside
    * the object, see `crossingMeasure`). With at least two lines, the object is a crossing of fibers (no object of its
@@ -176,6 +186,26 @@ export interface MigrasomeParams {
   /** (ratio of the radii, dimensionless) */
   centreContainMaxRatio: number;
   centreContainOvalOnly: boolean;
+  /**
+   * ring around a bright centre: a ring (Hough) candidate whose rim quantile profile has, beyond houghMinPeakFrac × its
+   * ring-transform radius, a peak separated from a bright centre (the brightest radius inside at least houghCentre ×
+   * that peak) by a valley below houghValley × that peak has its rim looked for only beyond that radius, also while its
+   * centre is refined (0: off). A large ring with a fiber junction or crossing at its centre and a low rim quantile (an
+   * unevenly labelled or oval rim, the `shapes` departure) was measured as the small bright centre and lost; a filled
+   * disc (no valley) keeps its profile. Modelling assumptions (the ring transform's radius within ~50 % of the rim's;
+   * a rim falling to ≤ half its peak between centre and rim), tuned on tuning seeds (101–160).
+   */
+  houghMinPeakFrac: number;
+  /** (see houghMinPeakFrac; a fraction of the outer peak, dimensionless) */
+  houghValley: number;
+  /** (see houghMinPeakFrac; a fraction of the outer peak, dimensionless) */
+  houghCentre: number;
+  /**
+   * …and only when that rim's significance (as minScore, before the local baseline) is at least this: a faint outer rim
+   * is not worth the larger profiles of the centre's refinement (the rule's cost: 114 ring candidates of a 2048² frame
+   * at 0.1 µm switched without it, +40–70 ms; 35 with it). Tuned on tuning seeds (101–160) and that frame's timing.
+   */
+  houghRingMinScore: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -221,6 +251,8 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   dimMaxArmContrast: 1.5,
   dimRefArmContrast: 2,
   dimRefMinCount: 3,
+  dimKeepRingZ: 2,
+  dimKeepMinRadiusUm: 0.9,
   crossingMaxRadiusUm: 0.45,
   crossingCentreRatio: 1.5,
   crossingRimRatio: 1.2,
@@ -243,6 +275,10 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   centreContainUm: -0.1,
   centreContainMaxRatio: 0.75,
   centreContainOvalOnly: true,
+  houghMinPeakFrac: 0.5,
+  houghValley: 0.5,
+  houghCentre: 0.5,
+  houghRingMinScore: 6.5,
 };
 
 export interface Migrasome {
@@ -1247,13 +1283,19 @@ export interface DetectOptions {
  * Detections below dimMinRelPeak × that and no brighter than the fibers around them (arm contrast <
  * dimMaxArmContrast) are dropped. Judged after all detections are made, so the result does not depend on their order.
  */
-export function dropDimFlat(found: Migrasome[], P: Pick<MigrasomeParams, "dimMinRelPeak" | "dimMaxArmContrast" | "dimRefArmContrast" | "dimRefMinCount">): Migrasome[] {
+export function dropDimFlat(
+  found: Migrasome[],
+  P: Pick<MigrasomeParams, "dimMinRelPeak" | "dimMaxArmContrast" | "dimRefArmContrast" | "dimRefMinCount"> & Partial<Pick<MigrasomeParams, "dimKeepRingZ" | "dimKeepMinRadiusUm">>,
+): Migrasome[] {
   const ref = found.filter((m) => m.armContrast >= P.dimRefArmContrast).map((m) => m.peak);
   if (ref.length < Math.max(1, P.dimRefMinCount)) return found;
   ref.sort((a, b) => a - b);
   const n = ref.length;
   const med = n % 2 ? ref[(n - 1) >> 1] : 0.5 * (ref[n / 2 - 1] + ref[n / 2]);
-  return found.filter((m) => !(m.armContrast < P.dimMaxArmContrast && m.peak < P.dimMinRelPeak * med));
+  // (a large complete ring is kept: see dimKeepRingZ)
+  const keepZ = P.dimKeepRingZ ?? 0;
+  const keepR = P.dimKeepMinRadiusUm ?? 0;
+  return found.filter((m) => !(m.armContrast < P.dimMaxArmContrast && m.peak < P.dimMinRelPeak * med) || (keepZ > 0 && m.ringZ >= keepZ && m.diameterUm / 2 >= keepR));
 }
 
 /** Angular median on one circle (pixels). */
@@ -1731,8 +1773,8 @@ class PointLists {
  */
 function climbCentre(
   c: Candidate, sm: Float32Array, w: number, h: number, pxUm: number, dr: number, nrc: number, sampler: ProfileSampler | null,
-  rowsA: Profile, rowsB: Profile, nz: number, minRho: number, noiseF: number, minScore: number,
-): { cx: number; cy: number; prof: Profile; f: ProfileFeatures } | null {
+  rowsA: Profile, rowsB: Profile, nz: number, minRho: number, noiseF: number, minScore: number, ringRho = 0, ringValley = 0, ringCentre = 0, ringMinScore = 0,
+): { cx: number; cy: number; prof: Profile; f: ProfileFeatures; minRho: number } | null {
   let cx = c.x;
   let cy = c.y;
   // the profiles are written into two scratch rows: the current one and the one being tried
@@ -1740,6 +1782,23 @@ function climbCentre(
   let other = rowsB;
   let prof = radialProfile(sm, w, h, cx, cy, pxUm, dr, nrc, false, sampler, null, cur);
   let f = profileFeatures(prof, nz, pxUm, minRho, noiseF);
+  // (a ring candidate whose rim beyond ringRho is separated from whatever lies inside by a valley below ringValley ×
+  // that rim's peak: a ring around a bright centre, measured from ringRho outwards, also while its centre is refined;
+  // see houghMinPeakFrac)
+  if (ringRho > minRho) {
+    const fr = profileFeatures(prof, nz, pxUm, ringRho, noiseF);
+    const q = prof.q25;
+    const k0 = Math.max(0, Math.ceil(minRho / dr - 1e-9));
+    const kr = Math.min(fr.peakIndex, Math.ceil(ringRho / dr - 1e-9));
+    let ki = k0;
+    for (let k = k0; k < kr; k++) if (q[k] > q[ki]) ki = k;
+    let valley = Infinity;
+    for (let k = ki; k <= fr.peakIndex; k++) valley = Math.min(valley, q[k]);
+    if (fr.peak > 0 && fr.score >= ringMinScore && valley < ringValley * fr.peak && q[ki] >= ringCentre * fr.peak) {
+      minRho = ringRho;
+      f = fr;
+    }
+  }
   if (f.score < minScore) return null;
   // profile only as far as the object reaches (saves most of the work for large scales)
   const nrh = Math.min(nrc, Math.ceil((1.3 * f.halfRadiusUm + 0.5) / dr) + 2);
@@ -1802,7 +1861,7 @@ function climbCentre(
       if (step < 0.3) break;
     }
   }
-  return { cx, cy, prof, f };
+  return { cx, cy, prof, f, minRho };
 }
 
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
@@ -1989,8 +2048,10 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     if (quick < P.quickZ) continue;
     if (lateMark) markSeen(c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
-    const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore);
+    // (a ring candidate's rim from houghMinPeakFrac × its radius outwards)
+    const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore, c.hough && P.houghMinPeakFrac > 0 ? P.houghMinPeakFrac * c.r : 0, P.houghValley, P.houghCentre, P.houghRingMinScore);
     if (!cl) continue;
+    const cRho = cl.minRho;
     let cx = cl.cx;
     let cy = cl.cy;
     let prof = cl.prof;
@@ -2016,7 +2077,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
           const x = so[OVAL_X];
           const y = so[OVAL_Y];
           const op = ovalProfile(smc, w, h, x, y, pxUm, dr, nrh, e, phi, rowsC);
-          const fo = profileFeatures(op, nz, pxUm, minRho, noiseF);
+          const fo = profileFeatures(op, nz, pxUm, cRho, noiseF);
           // (and hollow along the ellipse too: an ellipse whose centre, or whose rim quantile at half its peak radius,
           // is ≥ 0.75 × its rim peak would count as a filled disc in the clash rules below, and win over the rings it
           // was drawn through)
