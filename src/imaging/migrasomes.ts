@@ -206,6 +206,21 @@ export interface MigrasomeParams {
    * at 0.1 µm switched without it, +40–70 ms; 35 with it). Tuned on tuning seeds (101–160) and that frame's timing.
    */
   houghRingMinScore: number;
+  /**
+   * a small circle inside a complete hollow ring: a detection whose centre lies inside a larger one's rim, whose radius
+   * is ≤ ringContainMaxRatio × the larger's, and whose rim peak is ≤ 1 / ringContainPeakRatio × the larger's is
+   * contained in it (the larger wins) when the larger is a complete ring of its own (ring-transform completeness
+   * `ringZ` ≥ ringContainRingZ) and hollow (fill < 0.75, not a filled disc). With an unevenly labelled or oval rim (the
+   * `shapes` departure), a circle drawn through the ring's bright patch, the hollow inside it and a fiber beyond passed
+   * as an object of its own (its arm test sees the ring's dimmer parts only). 0 = off. Modelling assumption, tuned on
+   * tuning seeds (101–160, confirmed on 161–220): a smaller member of a dense cluster whose centre lies inside a
+   * neighbour's rim is as bright as or brighter than that neighbour (the one such member lost at peak ratio 1 had 1.03).
+   */
+  ringContainRingZ: number;
+  /** (see ringContainRingZ; ratio of the radii, dimensionless) */
+  ringContainMaxRatio: number;
+  /** (see ringContainRingZ; the larger's rim peak over the smaller's, dimensionless) */
+  ringContainPeakRatio: number;
 }
 
 export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
@@ -279,6 +294,9 @@ export const DEFAULT_MIGRASOME_PARAMS: MigrasomeParams = {
   houghValley: 0.5,
   houghCentre: 0.5,
   houghRingMinScore: 6.5,
+  ringContainRingZ: 2,
+  ringContainMaxRatio: 0.6,
+  ringContainPeakRatio: 1.2,
 };
 
 export interface Migrasome {
@@ -2177,9 +2195,14 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
         return true;
       }
       // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
-      // contained too; with centreContainOvalOnly, only in an oval)
+      // contained too; with centreContainOvalOnly, only in an oval; ringContainRingZ: a small, dimmer circle whose centre
+      // lies inside a complete hollow ring)
       const centreIn =
-        P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm;
+        (P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm) ||
+        (P.ringContainRingZ > 0 &&
+          Math.min(ra, rc) <= P.ringContainMaxRatio * Math.max(ra, rc) &&
+          dUm < Math.max(ra, rc) &&
+          (ra >= rc ? a.ringZ >= P.ringContainRingZ && a.fill < 0.75 && a.peak >= P.ringContainPeakRatio * f.peak : ringZ >= P.ringContainRingZ && fill < 0.75 && f.peak >= P.ringContainPeakRatio * a.peak));
       if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
         // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
         // of fibers and blur around that object, not an object's edge
