@@ -15,6 +15,7 @@
  * exist. Note that d' grows as 1/p at a fixed SNR: the issue's SNR is per pixel, so finer pixels carry more
  * photons per µm of fiber.
  */
+import { PointGrid, polylineSamples } from "./pointgrid.ts";
 import { fiberArmList, insideCell, mergeArms, sceneFiberLength, type Optics, type Scene } from "./scene.ts";
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
@@ -139,56 +140,22 @@ export function fiberLengthCeiling(
   if (!(sepUm > 0) || found.length < 2) return { foundUm, trueUm, unresolvedUm: 0 };
   // samples (0.05 µm) of the findable fibers, brightest first, each tested against the brighter ones already added
   const order = found.slice().sort((a, b) => scene.fibers[b].brightness - scene.fibers[a].brightness || a - b);
-  const cell = Math.max(sepUm, 0.05);
-  const grid = new Map<number, number[]>();
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const grid = new PointGrid(Math.max(sepUm, 0.05));
   const dirs: number[] = [];
   const owner: number[] = [];
-  const key = (gx: number, gy: number) => (gy + 1) * 1_000_003 + gx + 1;
   const cosPar = Math.cos((parallelDeg * Math.PI) / 180);
   let unresolvedUm = 0;
   for (const fi of order) {
-    const p = scene.fibers[fi].points;
     const mine: [number, number, number][] = [];
-    for (let i = 1; i < p.length; i++) {
-      const dx = p[i][0] - p[i - 1][0];
-      const dy = p[i][1] - p[i - 1][1];
-      const l = Math.hypot(dx, dy);
-      if (l === 0) continue;
-      const th = Math.atan2(dy, dx);
-      const n = Math.max(1, Math.ceil(l / 0.05));
-      for (let k = 0; k < n; k++) {
-        const t = (k + 0.5) / n;
-        const x = p[i - 1][0] + t * dx;
-        const y = p[i - 1][1] + t * dy;
-        mine.push([x, y, th]);
-        if (x < 0 || y < 0 || x >= imageWidthUm || y >= imageHeightUm) continue;
-        if (scene.cells.some((c) => insideCell(c, x, y))) continue;
-        const gx = Math.floor(x / cell);
-        const gy = Math.floor(y / cell);
-        let hidden = false;
-        for (let oy = -1; oy <= 1 && !hidden; oy++)
-          for (let ox = -1; ox <= 1 && !hidden; ox++) {
-            const l2 = grid.get(key(gx + ox, gy + oy));
-            if (l2)
-              for (const j of l2)
-                if (owner[j] !== fi && Math.hypot(xs[j] - x, ys[j] - y) <= sepUm && Math.abs(Math.cos(dirs[j] - th)) >= cosPar) {
-                  hidden = true;
-                  break;
-                }
-          }
-        if (hidden) unresolvedUm += l / n;
-      }
-    }
+    polylineSamples(scene.fibers[fi].points, 0.05, (x, y, dl, th) => {
+      mine.push([x, y, th]);
+      if (x < 0 || y < 0 || x >= imageWidthUm || y >= imageHeightUm) return;
+      if (scene.cells.some((c) => insideCell(c, x, y))) return;
+      if (grid.near(x, y, sepUm).some((j) => owner[j] !== fi && Math.abs(Math.cos(dirs[j] - th)) >= cosPar)) unresolvedUm += dl;
+    });
     // (added after its own test: a fiber does not hide itself where it bends back)
     for (const [x, y, th] of mine) {
-      const k = key(Math.floor(x / cell), Math.floor(y / cell));
-      const l2 = grid.get(k);
-      if (l2) l2.push(xs.length);
-      else grid.set(k, [xs.length]);
-      xs.push(x);
-      ys.push(y);
+      grid.add(x, y);
       dirs.push(th);
       owner.push(fi);
     }
