@@ -10,6 +10,8 @@ import { DEFAULT_MIGRASOME_PARAMS, detectMigrasomes, type DetectOptions, type Mi
 import { estimateSnr } from "./quality.ts";
 import { DEFAULT_RIDGE_PARAMS, detectRidges, type RidgeParams } from "./ridges.ts";
 import { DEFAULT_ARM_PARAMS, migrasomeArms, type ArmParams } from "./sites.ts";
+import { armNetArms, type ArmNetWeights } from "./armnet.ts";
+import { ARMNET_WEIGHTS } from "./armnet-weights.ts";
 import { dropSmallCycles, traceFibers, type FiberGraph, type TraceOptions } from "./trace.ts";
 import type { Plane } from "./types.ts";
 
@@ -27,6 +29,8 @@ export interface AnalyzeParams {
   extend: Partial<ExtendParams> | null;
   /** which cell made each migrasome (`assign.ts`; given fields override the defaults) */
   assign: Partial<AssignParams>;
+  /** sites from the learned arm reader (`armnet.ts`; its input includes the rules' arms), null = the rules' sites */
+  armNet: ArmNetWeights | null;
 }
 
 export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
@@ -38,6 +42,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   trace: {},
   extend: {},
   assign: {},
+  armNet: ARMNET_WEIGHTS,
 };
 
 export interface DetectedMigrasome {
@@ -84,6 +89,8 @@ export interface AnalyzeOptions {
    * share of the time of a 2048² frame), so that a long single image can move a progress bar
    */
   onProgress?: (fraction: number) => void;
+  /** EXPERIMENT: the site stage's inputs and answer */
+  onSites?: (c: { sm: Float32Array; noise: Float32Array; gain: number; smoothSigmaUm: number; w: number; h: number; pxUm: number; migs: { xUm: number; yUm: number; rUm: number }[]; sites: { arms: number; armDirsDeg: number[] }[] }) => void;
 }
 
 /** Analyse one 2-D plane. `cellPlane` (optional) is a second channel for cell bodies. */
@@ -146,7 +153,13 @@ function analyzeWith(
   const armSm = ridges.smooth;
   const gk = gaussianKernel(sSm);
   const gain = kernelNoiseGain(gk, gk);
-  const sites = migrasomeArms(armSm, bg.noise, w, h, px, migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 })), P.arms, gain, sSm * px);
+  const migCircles = migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 }));
+  const ruleSites = migrasomeArms(armSm, bg.noise, w, h, px, migCircles, P.arms, gain, sSm * px);
+  // the learned reader takes the rules' arms as one of its inputs (the tip extension below keeps the rules' arms)
+  const sites = P.armNet
+    ? armNetArms(armSm, bg.noise, gain, w, h, px, migCircles, ruleSites.map((s) => s.armDirsDeg), P.armNet).map((d) => ({ site: siteOfArms(d.length), arms: d.length, armDirsDeg: d }))
+    : ruleSites;
+  opts.onSites?.({ sm: armSm, noise: bg.noise, gain, smoothSigmaUm: sSm * px, w, h, pxUm: px, migs: migCircles, sites: ruleSites });
   progress(0.9);
   // the traced fibers are extended from their free tips and along the migrasomes' untraced arms (after the
   // site stage, which reads its arms from the image, not from the graph)
@@ -164,7 +177,7 @@ function analyzeWith(
         migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })),
         exclude,
         cellLabels: cm.labels,
-        arms: sites.map((s) => s.armDirsDeg),
+        arms: ruleSites.map((s) => s.armDirsDeg),
       },
       { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
     ).graph;
@@ -186,4 +199,8 @@ function analyzeWith(
   migrasomes.sort((a, b) => a.yUm - b.yUm || a.xUm - b.xUm);
   const snr = estimateSnr(sub, w, h, px, bg.noiseMedian, migs);
   return { width: w, height: h, pixelSizeUm: px, psfSigmaUm: psf, migrasomes, fibers: graph, cells: cm.cells, cellLabels: cm.labels, snr };
+}
+
+function siteOfArms(n: number): "tip" | "junction" | "along" | "none" {
+  return n === 0 ? "none" : n === 1 ? "tip" : n === 2 ? "along" : "junction";
 }

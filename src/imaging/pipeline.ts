@@ -22,6 +22,8 @@ export interface FileOptions {
   overlay?: boolean;
   /** time series: linking gates and drift (`linking.ts`; given fields override `DEFAULT_LINK_OPTIONS`) */
   link?: LinkOptions;
+  /** how sites are read: the learned arm reader (default; `armnet.ts`) or the rules alone (`sites.ts`) */
+  siteReader?: "learned" | "rules";
 }
 
 export interface FileResult {
@@ -89,7 +91,7 @@ export async function analyzeFile(
     const plane = maxProjection(stack, t, ch);
     // the progress bar moves within a frame too (a single large image takes seconds)
     const onProgress = onFrame ? (f: number) => onFrame(t + f, stack.frames) : undefined;
-    const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined, onProgress });
+    const a = analyzePlane(plane, px, { cellPlane: cch !== undefined ? maxProjection(stack, t, cch) : undefined, onProgress, params: opts.siteReader === "rules" ? { armNet: null } : undefined });
     analyses.push(a);
     onFrame?.(t + 1, stack.frames);
     for (const m of a.migrasomes) points.push({ frame: t, xUm: m.xUm, yUm: m.yUm, diameterUm: m.diameterUm });

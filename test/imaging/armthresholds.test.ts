@@ -21,7 +21,7 @@ function rightSites(seeds: number[], pxUm: number, snr: number) {
     const img = renderScene(scene, randomOptics(s, snr, "scoring", pxUm), s);
     const plane = { width: img.width, height: img.height, data: img.data };
     for (const [key, arms] of [["now", DEFAULT_ARM_PARAMS], ["before", PREVIOUS]] as const) {
-      const r = siteErrors(scene, analyzePlane(plane, pxUm, { params: { arms, extend: null } }));
+      const r = siteErrors(scene, analyzePlane(plane, pxUm, { params: { arms, extend: null, armNet: null } }));
       if (key === "now") t.matched += r.matched;
       t[key] += r.matched - r.errors.length;
     }

@@ -104,4 +104,22 @@ describe("migrasim render / analyze / evaluate", () => {
       expect(existsSync(join(dir, "badlink"))).toBe(false);
     }
   });
+  it("reads sites with the rules alone on request, and refuses an unknown reader in one line", () => {
+    const rules = run(["analyze", join(dir, "img", "image.tif"), "--site-reader", "rules", "--out", join(dir, "rules"), "--quiet"]);
+    expect(rules.status, rules.stderr).toBe(0);
+    const learned = run(["analyze", join(dir, "img", "image.tif"), "--out", join(dir, "learned"), "--quiet"]);
+    expect(learned.status, learned.stderr).toBe(0);
+    const col = (f: string, name: string) => {
+      const [head, ...rows] = readFileSync(f, "utf8").trim().split("\n");
+      const i = head.split(",").indexOf(name);
+      return rows.map((r) => r.split(",")[i]);
+    };
+    // the same migrasomes, sites read two ways
+    expect(col(join(dir, "rules", "detections.csv"), "xUm")).toEqual(col(join(dir, "learned", "detections.csv"), "xUm"));
+    const bad = run(["analyze", join(dir, "img", "image.tif"), "--site-reader", "magic", "--out", join(dir, "badreader"), "--quiet"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain("--site-reader");
+    expect(existsSync(join(dir, "badreader"))).toBe(false);
+  });
 });

@@ -19,7 +19,7 @@ describe("arms start at the rim", () => {
       const img = renderScene(scene, randomOptics(s, 10, "tuning", 0.1), s);
       const plane = { width: img.width, height: img.height, data: img.data };
       for (const [key, innerZ] of [["on", DEFAULT_ARM_PARAMS.innerZ], ["off", 0]] as const) {
-        const a = analyzePlane(plane, 0.1, { params: { arms: { ...DEFAULT_ARM_PARAMS, innerZ }, extend: null } });
+        const a = analyzePlane(plane, 0.1, { params: { arms: { ...DEFAULT_ARM_PARAMS, innerZ }, extend: null, armNet: null } });
         const r = siteErrors(scene, a);
         if (key === "on") matched += r.matched;
         tally[key].ok += r.matched - r.errors.length;

@@ -18,7 +18,7 @@ function tally(seeds: number[], pxUm: number, snr: number) {
     const img = renderScene(scene, randomOptics(s, snr, "tuning", pxUm), s);
     const plane = { width: img.width, height: img.height, data: img.data };
     for (const [key, passRatio] of [["on", DEFAULT_ARM_PARAMS.passRatio], ["off", 0]] as const) {
-      const a = analyzePlane(plane, pxUm, { params: { arms: { ...DEFAULT_ARM_PARAMS, passRatio }, extend: null } });
+      const a = analyzePlane(plane, pxUm, { params: { arms: { ...DEFAULT_ARM_PARAMS, passRatio }, extend: null, armNet: null } });
       const r = siteErrors(scene, a);
       if (key === "on") t.matched += r.matched;
       t[key].ok += r.matched - r.errors.length;

@@ -104,10 +104,12 @@ export function registerImaging(program: Command): void {
     .option("--out <dir>", "output folder", "analysis")
     .option("--max-link-um <um>", `time series: largest step of a migrasome between frames after drift correction, µm (default ${DEFAULT_LINK_OPTIONS.maxLinkUm}; the gate is also ${DEFAULT_LINK_OPTIONS.maxLinkDiameterFraction} × its diameter)`)
     .option("--max-drift-um <um>", `time series: largest stage drift between frames, µm; 0 = no drift correction (default ${DEFAULT_LINK_OPTIONS.maxDriftUm})`)
+    .option("--site-reader <reader>", "how migrasome sites are read: learned (the arm reader network, default) or rules (docs/imaging.md, Method 5)", "learned")
     .option("--workers <n>", "worker threads (default: all cores)")
     .option("--threads <n>", "same as --workers (older name)")
     .option("--quiet", "no progress output")
-    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; maxLinkUm?: string; maxDriftUm?: string; threads?: string; workers?: string; quiet?: boolean }) => {
+    .action(async (paths: string[], o: { pixelSize?: string; channel: string; cellChannel?: string; out: string; maxLinkUm?: string; maxDriftUm?: string; siteReader: string; threads?: string; workers?: string; quiet?: boolean }) => {
+      if (o.siteReader !== "learned" && o.siteReader !== "rules") throw new UserError(`--site-reader: expected learned or rules, got "${o.siteReader}"`);
       const maxLinkUm = num("--max-link-um", o.maxLinkUm, 0.01, 100, " µm");
       const maxDriftUm = num("--max-drift-um", o.maxDriftUm, 0, 1000, " µm");
       const { analyzeBatch } = await import("../../imaging/batch.ts");
@@ -116,6 +118,7 @@ export function registerImaging(program: Command): void {
         pixelSizeUm: num("--pixel-size", o.pixelSize, 0.02, 1, " µm per pixel"),
         channel: int("--channel", o.channel, 1, 1000),
         cellChannel: int("--cell-channel", o.cellChannel, 1, 1000),
+        siteReader: o.siteReader,
         threads: o.workers !== undefined ? int("--workers", o.workers, 1, 256) : int("--threads", o.threads, 1, 256),
         quiet: o.quiet,
       });

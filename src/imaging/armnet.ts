@@ -1,0 +1,440 @@
+/**
+ * The learned arm reader (Method 5, tenth session): a small circular convolutional network over the directions
+ * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 3.9 µm (in noise units of the
+ * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, and the arms the
+ * rules of `migrasomeArms` found; its output is, per 5° direction, the log-odds that a fiber arm leaves there. Arms
+ * are the output's peaks above a threshold, at least 35° apart (the site definition's merge angle).
+ *
+ * The weights are trained by `scripts/train-armnet.ts` on tuning scenes only (seeds 1–100 with the tuning ranges of
+ * PSF, ring, fiber brightness and background, at 0.065 / 0.1 / 0.16 µm and SNR 2–10), and the threshold is chosen on
+ * tuning seeds 101–160 with the scoring ranges; the held-out scenes (seeds ≥ 1000) are never seen. The convolution is
+ * the same in every direction, so the reader does not depend on the image's orientation.
+ */
+import { selectK } from "./filters.ts";
+import { ARMNET_WEIGHTS } from "./armnet-weights.ts";
+import { armNetKernel, type ArmNetKernel } from "./fastarmnet.ts";
+
+/** One layer of the network: a circular 1-D convolution over directions (kernel k, dilation dil). With `opposite`
+ * its input is the previous layer's channels followed by the same channels turned by 180° (a fiber through a
+ * migrasome leaves in two opposite directions). */
+export interface ArmNetLayer {
+  cin: number;
+  cout: number;
+  k: number;
+  dil: number;
+  relu: boolean;
+  opposite: boolean;
+  /** cout × cin × k weights, little-endian float32, base64 */
+  W: string;
+  /** cout biases, little-endian float32, base64 */
+  b: string;
+}
+
+export interface ArmNetWeights {
+  /** directions (bins) around the migrasome */
+  bins: number;
+  /** circles: radius R + innerUm + k · stepUm, k = 0 … count − 1 */
+  innerUm: number;
+  stepUm: number;
+  count: number;
+  /** a neighbouring migrasome's disc, grown by this, masks the samples inside it */
+  maskGapUm: number;
+  /** sigmoid threshold of an arm (chosen on tuning scenes) */
+  threshold: number;
+  /** arms closer than this are one (the site definition's merge angle) */
+  minSeparationDeg: number;
+  layers: ArmNetLayer[];
+  /** how the weights were made */
+  trained: string;
+}
+
+/** Input channels: the circles, the masked fraction per direction, the rules' arms, the radius (µm). */
+export function armNetChannels(W: Pick<ArmNetWeights, "count">): number {
+  return W.count + 3;
+}
+
+function floats(b64: string): Float32Array {
+  const buf = Buffer.from(b64, "base64");
+  const out = new Float32Array(buf.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(4 * i);
+  return out;
+}
+
+/** base64 of little-endian float32 values (the weights file's form) */
+export function floatsToBase64(a: ArrayLike<number>): string {
+  const buf = Buffer.alloc(4 * a.length);
+  for (let i = 0; i < a.length; i++) buf.writeFloatLE(a[i], 4 * i);
+  return buf.toString("base64");
+}
+
+interface Compiled {
+  w: ArmNetWeights;
+  layers: { L: ArmNetLayer; W: Float32Array; b: Float32Array; wOff: number; bOff: number }[];
+  /** halo (floats) each side of a row (a multiple of 4: rows stay 16-byte aligned), and the row stride */
+  pad: number;
+  stride: number;
+  /** widest layer input (channels) */
+  width: number;
+  /** the WebAssembly kernel and its memory (null: JavaScript) */
+  kernel: ArmNetKernel | null;
+  /** the activations: two buffers of width × stride floats (views of the kernel's memory, or plain arrays) */
+  act: [Float32Array, Float32Array];
+  actOff: [number, number];
+}
+
+let compiled: Compiled | null = null;
+let compiledFrom: ArmNetWeights | null = null;
+
+function compile(w: ArmNetWeights): Compiled {
+  if (compiled && compiledFrom === w) return compiled;
+  if (w.bins % 4 !== 0) throw new Error("armnet: bins must be a multiple of 4");
+  let halo = 0;
+  let width = armNetChannels(w);
+  let c = width;
+  const parsed = w.layers.map((L) => {
+    const cin = L.opposite ? 2 * c : c;
+    if (cin !== L.cin) throw new Error(`armnet: layer expects ${L.cin} inputs, gets ${cin}`);
+    halo = Math.max(halo, ((L.k - 1) >> 1) * L.dil);
+    c = L.cout;
+    width = Math.max(width, cin, L.cout);
+    const W = floats(L.W);
+    const b = floats(L.b);
+    if (W.length !== L.cout * L.cin * L.k || b.length !== L.cout) throw new Error("armnet: weight sizes do not match the layers");
+    return { L, W, b };
+  });
+  if (c !== 1) throw new Error("armnet: the last layer must have one output");
+  const pad = Math.ceil(halo / 4) * 4;
+  const stride = w.bins + 2 * pad;
+  const actBytes = 4 * width * stride;
+  let off = 2 * actBytes;
+  const layers = parsed.map((p) => {
+    const wOff = off;
+    off += 16 * p.W.length;
+    const bOff = off;
+    off += 4 * Math.ceil(p.b.length / 4) * 4;
+    return { ...p, wOff, bOff };
+  });
+  const kernel = w.bins % 8 === 0 ? armNetKernel(off, [...new Set(parsed.map((p) => `${p.L.k},${p.L.dil}`))].map((t) => t.split(",").map(Number) as [number, number])) : null;
+  let act: [Float32Array, Float32Array];
+  if (kernel) {
+    const buf = kernel.memory.buffer;
+    act = [new Float32Array(buf, 0, width * stride), new Float32Array(buf, actBytes, width * stride)];
+    for (const l of layers) {
+      // weights pre-splatted: four copies of each
+      const wv = new Float32Array(buf, l.wOff, 4 * l.W.length);
+      for (let i = 0; i < l.W.length; i++) wv.fill(l.W[i], 4 * i, 4 * i + 4);
+      new Float32Array(buf, l.bOff, l.b.length).set(l.b);
+    }
+  } else act = [new Float32Array(width * stride), new Float32Array(width * stride)];
+  compiledFrom = w;
+  compiled = { w, layers, pad, stride, width, kernel, act, actOff: [0, actBytes] };
+  return compiled;
+}
+
+/**
+ * The network's output (log-odds of an arm per direction, `out`, length bins) for one input (`x`: channels × bins).
+ */
+export function armNetForward(x: Float32Array, out: Float32Array, weights: ArmNetWeights = ARMNET_WEIGHTS): void {
+  const C = compile(weights);
+  const NB = weights.bins;
+  const P = C.pad;
+  const S = C.stride;
+  let cur = 0;
+  let c = armNetChannels(weights);
+  for (let i = 0; i < c; i++) C.act[0].set(x.subarray(i * NB, (i + 1) * NB), i * S + P);
+  for (const { L, W, b, wOff, bOff } of C.layers) {
+    const src = C.act[cur];
+    const dst = C.act[1 - cur];
+    if (L.opposite) {
+      // the channels turned by 180° follow the channels themselves
+      const half = NB >> 1;
+      for (let i = 0; i < c; i++) {
+        const from = i * S + P;
+        const to = (c + i) * S + P;
+        for (let q = 0; q < NB; q++) src[to + q] = src[from + ((q + half) % NB)];
+      }
+      c *= 2;
+    }
+    // circular halos
+    for (let i = 0; i < c; i++) {
+      const o = i * S;
+      for (let q = 0; q < P; q++) {
+        src[o + q] = src[o + NB + q];
+        src[o + P + NB + q] = src[o + P + q];
+      }
+    }
+    const h = (L.k - 1) >> 1;
+    if (C.kernel)
+      C.kernel.conv(L.k, L.dil)(C.actOff[cur] + 4 * (P - h * L.dil), C.actOff[1 - cur] + 4 * P, wOff, bOff, L.cin, L.cout, 4 * S, NB >> 3, L.relu ? 1 : 0);
+    else convJs(src, dst, W, b, L, P, S, NB);
+    c = L.cout;
+    cur = 1 - cur;
+  }
+  out.set(C.act[cur].subarray(P, P + NB));
+}
+
+/** The convolution in JavaScript, bit-identical to the WebAssembly kernel (float32 rounding of every product and sum). */
+function convJs(src: Float32Array, dst: Float32Array, W: Float32Array, b: Float32Array, L: ArmNetLayer, P: number, S: number, NB: number): void {
+  const h = (L.k - 1) >> 1;
+  const fr = Math.fround;
+  for (let o = 0; o < L.cout; o++)
+    for (let q = 0; q < NB; q++) {
+      let acc = b[o];
+      for (let i = 0; i < L.cin; i++)
+        for (let t = 0; t < L.k; t++) acc = fr(acc + fr(W[(o * L.cin + i) * L.k + t] * src[i * S + P + q + (t - h) * L.dil]));
+      dst[o * S + P + q] = L.relu && acc < 0 ? 0 : acc;
+    }
+}
+
+/** JavaScript only (tests: the WebAssembly kernel against it) */
+export function armNetForwardJs(x: Float32Array, out: Float32Array, weights: ArmNetWeights = ARMNET_WEIGHTS): void {
+  const C = compile(weights);
+  const k = C.kernel;
+  C.kernel = null;
+  try {
+    armNetForward(x, out, weights);
+  } finally {
+    C.kernel = k;
+  }
+}
+
+/** Arms from the output: its peaks at or above the threshold (log-odds), strongest first, kept when at least
+ * `sepBins` from every kept one, the separation measured between peak positions refined by a parabola through the
+ * peak and its neighbours (on whole bins, fibers 31–32° apart would come out 35° apart, as in the rules). Bins, in
+ * the order kept. */
+export function decodeArms(out: Float32Array, threshold: number, sepBins: number): number[] {
+  const NB = out.length;
+  const lt = Math.log(threshold / (1 - threshold));
+  const cand: number[] = [];
+  for (let q = 0; q < NB; q++) {
+    const v = out[q];
+    if (v >= lt && v >= out[(q + 1) % NB] && v >= out[(q + NB - 1) % NB]) cand.push(q);
+  }
+  cand.sort((a, b) => out[b] - out[a] || a - b);
+  const refined = (q: number) => {
+    const l = out[(q + NB - 1) % NB];
+    const c = out[q];
+    const r = out[(q + 1) % NB];
+    const d = l - 2 * c + r;
+    return d < 0 ? q + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / d)) : q;
+  };
+  const kept: number[] = [];
+  const keptAt: number[] = [];
+  for (const q of cand) {
+    const at = refined(q);
+    let ok = true;
+    for (const k of keptAt) {
+      const d = Math.abs(k - at);
+      if (Math.min(d, NB - d) < sepBins) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) {
+      kept.push(q);
+      keptAt.push(at);
+    }
+  }
+  return kept;
+}
+
+/** scratch of `armNetInput`: one circle's samples, and their copy for the median */
+let rowBuf = new Float32Array(0);
+let medBuf = new Float32Array(0);
+/** direction tables of `armNetInput`, and the neighbours a circle crosses */
+let cosTab = new Float64Array(0);
+let sinTab = new Float64Array(0);
+let hitBuf = new Int32Array(0);
+
+/**
+ * The network's input for migrasome `i` (channels × bins, written into `x`): the smoothed image `sm` (noise map
+ * `noise` × `noiseGain` = one sample's noise) on the circles, as z / (2 + |z| / 4) with z the sample's height above its
+ * circle's median in noise units (samples inside a neighbour's disc or outside the image: 0); the fraction of
+ * circles masked per direction; the rules' arms (1 at an arm's direction, falling to 0 two bins away); the radius.
+ * `neighbours` lists the migrasomes whose disc may reach the circles.
+ */
+export function armNetInput(
+  x: Float32Array,
+  sm: Float32Array,
+  noise: Float32Array,
+  noiseGain: number,
+  w: number,
+  h: number,
+  pxUm: number,
+  migs: { xUm: number; yUm: number; rUm: number }[],
+  i: number,
+  neighbours: number[],
+  ruleArmsDeg: number[],
+  weights: Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm"> = ARMNET_WEIGHTS,
+): void {
+  const NB = weights.bins;
+  const K = weights.count;
+  const m = migs[i];
+  x.fill(0, 0, armNetChannels(weights) * NB);
+  if (hitBuf.length < neighbours.length) hitBuf = new Int32Array(2 * neighbours.length);
+  if (rowBuf.length < NB) {
+    rowBuf = new Float32Array(NB);
+    medBuf = new Float32Array(NB);
+  }
+  const cx = m.xUm / pxUm - 0.5;
+  const cy = m.yUm / pxUm - 0.5;
+  const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
+  const nz = Math.max(1e-9, noise[ci] * noiseGain);
+  const maskRow = K * NB;
+  if (cosTab.length !== NB) {
+    cosTab = new Float64Array(NB);
+    sinTab = new Float64Array(NB);
+    for (let q = 0; q < NB; q++) {
+      cosTab[q] = Math.cos((2 * Math.PI * q) / NB);
+      sinTab[q] = Math.sin((2 * Math.PI * q) / NB);
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    const rUm = m.rUm + weights.innerUm + weights.stepUm * k;
+    // the neighbours whose disc this circle crosses (only their samples need the test)
+    let nHit = 0;
+    for (const j of neighbours) {
+      const o = migs[j];
+      const rr = o.rUm + weights.maskGapUm;
+      if (Math.abs(Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) - rUm) < rr + 1e-6) hitBuf[nHit++] = j;
+    }
+    let n = 0;
+    for (let q = 0; q < NB; q++) {
+      const xu = m.xUm + rUm * cosTab[q];
+      const yu = m.yUm + rUm * sinTab[q];
+      let masked = false;
+      for (let u = 0; u < nHit; u++) {
+        const o = migs[hitBuf[u]];
+        const rr = o.rUm + weights.maskGapUm;
+        if ((xu - o.xUm) * (xu - o.xUm) + (yu - o.yUm) * (yu - o.yUm) < rr * rr) {
+          masked = true;
+          break;
+        }
+      }
+      const px = xu / pxUm - 0.5;
+      const py = yu / pxUm - 0.5;
+      if (masked || !(px >= 0 && py >= 0 && px < w - 1 && py < h - 1)) {
+        rowBuf[q] = NaN;
+        x[maskRow + q] += 1 / K;
+        continue;
+      }
+      const x0 = px | 0;
+      const y0 = py | 0;
+      const fx = px - x0;
+      const fy = py - y0;
+      const p = y0 * w + x0;
+      const v = (sm[p] * (1 - fx) + sm[p + 1] * fx) * (1 - fy) + (sm[p + w] * (1 - fx) + sm[p + w + 1] * fx) * fy;
+      rowBuf[q] = v;
+      medBuf[n++] = v;
+    }
+    let med = 0;
+    if (n) {
+      selectK(medBuf, n, n >> 1);
+      med = medBuf[n >> 1];
+    }
+    const o = k * NB;
+    const inv = 1 / nz;
+    for (let q = 0; q < NB; q++) {
+      const v = rowBuf[q];
+      if (v !== v) continue;
+      // z in noise units, compressed (z / 2 near 0, towards 4 for bright fibers; cheaper than asinh)
+      const z = (v - med) * inv;
+      x[o + q] = z / (2 + Math.abs(z) / 4);
+    }
+  }
+  const ruleRow = (K + 1) * NB;
+  for (const dDeg of ruleArmsDeg) {
+    const bc = (((dDeg / 360) * NB) % NB + NB) % NB;
+    for (let q = 0; q < NB; q++) {
+      let d = Math.abs(q - bc);
+      d = Math.min(d, NB - d);
+      const v = Math.max(0, 1 - d / 2);
+      if (v > x[ruleRow + q]) x[ruleRow + q] = v;
+    }
+  }
+  x.fill(m.rUm, (K + 2) * NB, (K + 3) * NB);
+}
+
+/** The sampling geometry of the reader's input (the weights file repeats it; training starts from this). */
+export const ARMNET_GEOMETRY = { bins: 72, innerUm: 0.3, stepUm: 0.2, count: 19, maskGapUm: 0.3 };
+
+/**
+ * The network's input for every migrasome in turn (`visit(i, x)`; x is reused): see `armNetInput`. The neighbours
+ * whose disc may reach a migrasome's circles are found on a grid of 4 µm cells.
+ */
+export function forEachArmNetInput(
+  sm: Float32Array,
+  noise: Float32Array,
+  noiseGain: number,
+  w: number,
+  h: number,
+  pxUm: number,
+  migs: { xUm: number; yUm: number; rUm: number }[],
+  ruleArmsDeg: number[][],
+  geometry: Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm">,
+  visit: (i: number, x: Float32Array) => void,
+): void {
+  const g = geometry as ArmNetWeights;
+  const x = new Float32Array(armNetChannels(g) * g.bins);
+  // a disc reaches the outermost circle when the centres are closer than R + outer + r + gap
+  const outer = g.innerUm + g.stepUm * (g.count - 1);
+  const maxR = migs.reduce((a, o) => Math.max(a, o.rUm), 0);
+  const G = 4;
+  const gw = Math.max(1, Math.ceil((w * pxUm) / G) + 1);
+  const grid = new Map<number, number[]>();
+  migs.forEach((o, j) => {
+    const k = Math.max(0, Math.floor(o.yUm / G)) * gw + Math.min(gw - 1, Math.max(0, Math.floor(o.xUm / G)));
+    const l = grid.get(k);
+    if (l) l.push(j);
+    else grid.set(k, [j]);
+  });
+  const nbrs: number[] = [];
+  for (let i = 0; i < migs.length; i++) {
+    const m = migs[i];
+    nbrs.length = 0;
+    const reach = m.rUm + outer + maxR + g.maskGapUm;
+    const gx0 = Math.max(0, Math.floor((m.xUm - reach) / G));
+    const gx1 = Math.min(gw - 1, Math.max(0, Math.floor((m.xUm + reach) / G)));
+    const gy0 = Math.max(0, Math.floor((m.yUm - reach) / G));
+    const gy1 = Math.max(0, Math.floor((m.yUm + reach) / G));
+    for (let gy = gy0; gy <= gy1; gy++)
+      for (let gx = gx0; gx <= gx1; gx++) {
+        const l = grid.get(gy * gw + gx);
+        if (l)
+          for (const j of l) {
+            if (j === i) continue;
+            const o = migs[j];
+            if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outer + o.rUm + g.maskGapUm) nbrs.push(j);
+          }
+      }
+    nbrs.sort((a, b) => a - b);
+    armNetInput(x, sm, noise, noiseGain, w, h, pxUm, migs, i, nbrs, ruleArmsDeg[i], g);
+    visit(i, x);
+  }
+}
+
+/**
+ * Arms of every migrasome by the network: `ruleArmsDeg[i]` are the rules' arms of migrasome i (an input). Returns
+ * each migrasome's arm directions (degrees, 0 … 355, strongest first).
+ */
+export function armNetArms(
+  sm: Float32Array,
+  noise: Float32Array,
+  noiseGain: number,
+  w: number,
+  h: number,
+  pxUm: number,
+  migs: { xUm: number; yUm: number; rUm: number }[],
+  ruleArmsDeg: number[][],
+  weights: ArmNetWeights = ARMNET_WEIGHTS,
+): number[][] {
+  const NB = weights.bins;
+  const out = new Float32Array(NB);
+  const sepBins = Math.round((weights.minSeparationDeg / 360) * NB);
+  const arms: number[][] = [];
+  forEachArmNetInput(sm, noise, noiseGain, w, h, pxUm, migs, ruleArmsDeg, weights, (i, x) => {
+    armNetForward(x, out, weights);
+    arms[i] = decodeArms(out, weights.threshold, sepBins).map((q) => (q * 360) / NB);
+  });
+  return arms;
+}
