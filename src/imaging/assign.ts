@@ -133,28 +133,7 @@ export function assignCells(
   return migs.map((m, i) => {
     const viaNode = migNode.get(i);
     if (viaNode !== undefined) return viaNode;
-    let hit = -1;
-    let best = m.rUm + params.fiberReachUm;
-    const gx = Math.floor(m.xUm / G);
-    const gy = Math.floor(m.yUm / G);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let q = gx - 1; q <= gx + 1; q++) {
-        const l = grid.get(gridKey(q, j));
-        if (!l) continue;
-        for (let t = 0; t < l.length; t++) {
-          const v = l[t];
-          const dx = X[v] - m.xUm;
-          const dy = Y[v] - m.yUm;
-          // hypot(dx, dy) ≥ max(|dx|, |dy|) (hypot.ts: √(p² + q²) ≥ 1 times the larger magnitude), so a vertex with
-          // either at or beyond `best` (or NaN) cannot be nearer: the same answer without its hypot
-          if (!(Math.abs(dx) < best && Math.abs(dy) < best)) continue;
-          const d = hypot(dx, dy);
-          if (d < best) {
-            best = d;
-            hit = v;
-          }
-        }
-      }
+    const hit = nearestVertex(grid, X, Y, G, m.xUm, m.yUm, m.rUm + params.fiberReachUm);
     if (hit >= 0) return vertexCell(E[hit], K[hit]);
     if (!(params.nearestCellUm > 0)) return null;
     let cellId: number | null = null;
@@ -168,6 +147,37 @@ export function assignCells(
     }
     return cellId;
   });
+}
+
+/**
+ * The vertex of the grid (cells of G µm, at most G from the point) nearest to (xUm, yUm) closer than `reach`, or −1
+ * (the first of equally near ones). A module function, not inside assignCells' per-call closure, whose optimised code
+ * V8 compiled afresh every frame.
+ */
+function nearestVertex(grid: Map<number | string, number[]>, X: Float64Array, Y: Float64Array, G: number, xUm: number, yUm: number, reach: number): number {
+  let hit = -1;
+  let best = reach;
+  const gx = Math.floor(xUm / G);
+  const gy = Math.floor(yUm / G);
+  for (let j = gy - 1; j <= gy + 1; j++)
+    for (let q = gx - 1; q <= gx + 1; q++) {
+      const l = grid.get(gridKey(q, j));
+      if (!l) continue;
+      for (let t = 0; t < l.length; t++) {
+        const v = l[t];
+        const dx = X[v] - xUm;
+        const dy = Y[v] - yUm;
+        // hypot(dx, dy) ≥ max(|dx|, |dy|) (hypot.ts: √(p² + q²) ≥ 1 times the larger magnitude), so a vertex with
+        // either at or beyond `best` (or NaN) cannot be nearer: the same answer without its hypot
+        if (!(Math.abs(dx) < best && Math.abs(dy) < best)) continue;
+        const d = hypot(dx, dy);
+        if (d < best) {
+          best = d;
+          hit = v;
+        }
+      }
+    }
+  return hit;
 }
 
 /** The body label under a "cell" node (the first within 1.5 µm, row by row, as in the tracer), or 0. */
