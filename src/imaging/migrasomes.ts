@@ -1882,6 +1882,90 @@ function climbCentre(
   return { cx, cy, prof, f, minRho };
 }
 
+/** what `clashWith` found: the two detections clash, and the candidate loses */
+const CLASH = 1;
+const LOSE = 2;
+
+/** a candidate that passed, as the overlap suppression of `detectWith` tests it against an accepted detection */
+interface ClashCandidate {
+  cx: number;
+  cy: number;
+  radius: number;
+  /** ovality and orientation (ovalRefine; oe = 0: round) */
+  oe: number;
+  ophi: number;
+  score: number;
+  peak: number;
+  fill: number;
+  ringZ: number;
+  armContrast: number;
+  challenger: boolean;
+  pxUm: number;
+  P: MigrasomeParams;
+  /** the accepted detections measured as ovals: their ovality and orientation */
+  ovalE: Map<Migrasome, number>;
+  ovalPhi: Map<Migrasome, number>;
+}
+
+/**
+ * Overlap suppression in `detectWith`: does candidate k clash with accepted detection a (CLASH), and does it lose
+ * (LOSE)? With the ring transform only near-duplicates clash (same centre and similar radius; touching and
+ * overlapping rings are kept); a detection contained in another clashes too, and then the larger object wins.
+ */
+function clashWith(a: Migrasome, k: ClashCandidate): number {
+  const P = k.P;
+  // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
+  // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
+  // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
+  // (with ovals, the largest radius of each in any direction bounds the tests)
+  const ae = k.ovalE.size > 0 ? (k.ovalE.get(a) ?? 0) : 0;
+  const raMax = (a.diameterUm / 2) * (1 + ae);
+  const rMax = k.radius * (1 + k.oe);
+  const mr = Math.max(raMax, rMax);
+  // (and the centreContain test, dUm < max − centreContainUm)
+  const L = Math.max(mr + 0.1, mr + P.containUm, raMax + rMax + P.overlapMarginUm, P.centreContain ? mr - P.centreContainUm : mr);
+  const dUm = Math.max(Math.abs(a.x - k.cx), Math.abs(a.y - k.cy)) * k.pxUm >= L ? Infinity : hypot(a.x - k.cx, a.y - k.cy) * k.pxUm;
+  if (!P.hough) {
+    const c = dUm < Math.max(a.diameterUm / 2, k.radius) + 0.1;
+    return c ? (a.significance >= k.score ? CLASH | LOSE : CLASH) : 0;
+  }
+  // each one's radius towards the other (round objects: their radius)
+  const ra = ae > 0 ? radiusToward(a.diameterUm / 2, ae, k.ovalPhi.get(a) as number, k.cx - a.x, k.cy - a.y) : a.diameterUm / 2;
+  const rc = k.oe > 0 ? radiusToward(k.radius, k.oe, k.ophi, a.x - k.cx, a.y - k.cy) : k.radius;
+  // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
+  // inside an evenly bright disc can be the more significant one); the disc wins
+  const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= rc) || (k.fill >= 0.75 && rc >= 0.6 && dUm < rc && rc >= ra);
+  if (!inFilled && dUm < 0.5 * Math.min(ra, rc) + 0.1 && Math.abs(ra - rc) < 0.35 * Math.max(ra, rc) + 0.1) {
+    return a.significance >= k.score || k.challenger ? CLASH | LOSE : CLASH;
+  }
+  // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
+  // contained too; with centreContainOvalOnly, only in an oval; ringContainRingZ: a small, dimmer circle whose centre
+  // lies inside a complete hollow ring)
+  const centreIn =
+    (P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : k.oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm) ||
+    (P.ringContainRingZ > 0 &&
+      Math.min(ra, rc) <= P.ringContainMaxRatio * Math.max(ra, rc) &&
+      dUm < Math.max(ra, rc) &&
+      (ra >= rc ? a.ringZ >= P.ringContainRingZ && a.fill < 0.75 && a.peak >= P.ringContainPeakRatio * k.peak : k.ringZ >= P.ringContainRingZ && k.fill < 0.75 && k.peak >= P.ringContainPeakRatio * a.peak));
+  if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
+    // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
+    // of fibers and blur around that object, not an object's edge
+    const big = ra >= rc ? a.peak : k.peak;
+    const small = ra >= rc ? k.peak : a.peak;
+    const haloOfSmall = !inFilled && small >= (k.challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
+    return (ra >= rc) !== haloOfSmall || (k.challenger && !(haloOfSmall && ra >= rc)) ? CLASH | LOSE : CLASH;
+  }
+  // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
+  // rim far dimmer, no brighter than those fibers) is not an object of its own
+  // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
+  if (dUm < ra + rc + P.overlapMarginUm) {
+    const apart = dUm >= ra + rc;
+    if (k.peak * P.overlapPeakRatio <= a.peak && k.armContrast < P.overlapMaxArmContrast && !(apart && k.ringZ >= P.strongRingZ)) return CLASH | LOSE;
+    if (a.peak * P.overlapPeakRatio <= k.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return CLASH;
+  }
+  return 0;
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -2166,71 +2250,21 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // overlapping rings are kept)
     // a detection contained in another (a piece of a filled disc, or a ring's inner reflection) clashes too,
     // and then the larger object wins
-    let lose = false;
-    const clashTest = (a: Migrasome) => {
-      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
-      // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
-      // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
-      // (with ovals, the largest radius of each in any direction bounds the tests)
-      const ae = ovalE.size > 0 ? (ovalE.get(a) ?? 0) : 0;
-      const raMax = (a.diameterUm / 2) * (1 + ae);
-      const rMax = radius * (1 + oe);
-      const mr = Math.max(raMax, rMax);
-      // (and the centreContain test, dUm < max − centreContainUm)
-      const L = Math.max(mr + 0.1, mr + P.containUm, raMax + rMax + P.overlapMarginUm, P.centreContain ? mr - P.centreContainUm : mr);
-      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : hypot(a.x - cx, a.y - cy) * pxUm;
-      if (!P.hough) {
-        const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
-        if (c && a.significance >= f.score) lose = true;
-        return c;
-      }
-      // each one's radius towards the other (round objects: their radius)
-      const ra = ae > 0 ? radiusToward(a.diameterUm / 2, ae, ovalPhi.get(a) as number, cx - a.x, cy - a.y) : a.diameterUm / 2;
-      const rc = oe > 0 ? radiusToward(radius, oe, ophi, a.x - cx, a.y - cy) : radius;
-      // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
-      // inside an evenly bright disc can be the more significant one); the disc wins
-      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= rc) || (fill >= 0.75 && rc >= 0.6 && dUm < rc && rc >= ra);
-      if (!inFilled && dUm < 0.5 * Math.min(ra, rc) + 0.1 && Math.abs(ra - rc) < 0.35 * Math.max(ra, rc) + 0.1) {
-        if (a.significance >= f.score || challenger) lose = true;
-        return true;
-      }
-      // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
-      // contained too; with centreContainOvalOnly, only in an oval; ringContainRingZ: a small, dimmer circle whose centre
-      // lies inside a complete hollow ring)
-      const centreIn =
-        (P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm) ||
-        (P.ringContainRingZ > 0 &&
-          Math.min(ra, rc) <= P.ringContainMaxRatio * Math.max(ra, rc) &&
-          dUm < Math.max(ra, rc) &&
-          (ra >= rc ? a.ringZ >= P.ringContainRingZ && a.fill < 0.75 && a.peak >= P.ringContainPeakRatio * f.peak : ringZ >= P.ringContainRingZ && fill < 0.75 && f.peak >= P.ringContainPeakRatio * a.peak));
-      if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
-        // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
-        // of fibers and blur around that object, not an object's edge
-        const big = ra >= rc ? a.peak : f.peak;
-        const small = ra >= rc ? f.peak : a.peak;
-        const haloOfSmall = !inFilled && small >= (challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
-        if ((ra >= rc) !== haloOfSmall || (challenger && !(haloOfSmall && ra >= rc))) lose = true;
-        return true;
-      }
-      // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
-      // rim far dimmer, no brighter than those fibers) is not an object of its own
-      // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
-      if (dUm < ra + rc + P.overlapMarginUm) {
-        const apart = dUm >= ra + rc;
-        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast && !(apart && ringZ >= P.strongRingZ)) {
-          lose = true;
-          return true;
-        }
-        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
-      }
-      return false;
-    };
+    // (the test a module function, not a closure made per candidate, whose optimised code V8 compiled afresh every frame)
+    const k: ClashCandidate = { cx, cy, radius, oe, ophi, score: f.score, peak: f.peak, fill, ringZ, armContrast, challenger, pxUm, P, ovalE, ovalPhi };
     // every test above fails (without side effect) where max(|dx|, |dy|)·px ≥ L, and L ≤ clashReach: only the
     // detections within that reach on the 2 µm grid are tested, in the order of `accepted` (by their sequence
     // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
     const rReach = radius * (1 + oe);
     const clashReach = Math.max(Math.max(accMaxR, rReach) + Math.max(0.1, P.containUm, P.centreContain ? -P.centreContainUm : 0), accMaxR + rReach + P.overlapMarginUm);
-    const clashes = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted.filter(clashTest) : nearbyAccepted(cx, cy, clashReach / pxUm).filter(clashTest);
+    const pool = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted : nearbyAccepted(cx, cy, clashReach / pxUm);
+    let lose = false;
+    const clashes: Migrasome[] = [];
+    for (const a of pool) {
+      const r = clashWith(a, k);
+      if (r & LOSE) lose = true;
+      if (r & CLASH) clashes.push(a);
+    }
     if (lose) continue;
     // a challenger only replaces (see blobChallenge)
     if (challenger && !clashes.length) continue;
