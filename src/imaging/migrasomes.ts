@@ -1966,6 +1966,96 @@ function clashWith(a: Migrasome, k: ClashCandidate): number {
   return 0;
 }
 
+// detectWith's grid look-ups (module functions: closures made per call had their optimised code compiled afresh
+// every frame)
+
+/** the strong rings on the grid (cells of sg pixels, gw per row) in the 3 × 3 cells around (x, y), farther than 0.3 µm */
+function neighbourRings(strongGrid: CellLists<Candidate>, sg: number, sgw: number, pxUm: number, x: number, y: number): Candidate[] {
+  const out: Candidate[] = [];
+  const gx = Math.floor(x / sg);
+  const gy = Math.floor(y / sg);
+  for (let j = gy - 1; j <= gy + 1; j++)
+    for (let i = gx - 1; i <= gx + 1; i++) {
+      const l = strongGrid.get(j * sgw + i);
+      if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
+    }
+  return out;
+}
+
+/**
+ * the accepted detections (on the grid of acell pixels, agw per row) with max(|dx|, |dy|) < limPx of (x, y) (pixels;
+ * and some beyond), in the order of `accepted` (their sequence numbers in accSeq)
+ */
+function nearbyAccepted(accGrid: CellLists<Migrasome>, acell: number, agw: number, accSeq: Map<Migrasome, number>, x: number, y: number, limPx: number): Migrasome[] {
+  const out: Migrasome[] = [];
+  const R = Math.floor((limPx * 1.000001) / acell) + 2;
+  const gx = Math.floor(x / acell);
+  const gy = Math.floor(y / acell);
+  for (let j = Math.max(0, gy - R); j <= gy + R; j++)
+    for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
+      const l = accGrid.get(j * agw + i);
+      if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
+    }
+  if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
+  return out;
+}
+
+/**
+ * is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)? (on the grid of acell
+ * pixels, agw per row; accMaxR: the largest radius accepted, µm)
+ */
+function anyAcceptedNear(
+  accepted: Migrasome[], accGrid: CellLists<Migrasome>, acell: number, agw: number, accMaxR: number, pxUm: number,
+  x: number, y: number, fr: number, also?: (a: Migrasome) => boolean,
+): boolean {
+  const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
+  if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
+  const R = Math.floor((limPx * 1.000001) / acell) + 2;
+  const gx = Math.floor(x / acell);
+  const gy = Math.floor(y / acell);
+  // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
+  // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
+  const L = limPx * 1.000001 + 1e-3;
+  const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
+  const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
+  const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
+  const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
+  for (let j = j0; j <= j1; j++)
+    for (let i = i0; i <= i1; i++) {
+      const l = accGrid.get(j * agw + i);
+      // (the test inline, by index: this runs for every candidate)
+      if (l)
+        for (let q = 0; q < l.length; q++) {
+          const a = l[q];
+          if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
+        }
+    }
+  return false;
+}
+
+/** has a position near (x, y) been examined (`seen`, on a grid of `cell` pixels, gw per row)? */
+function nearSeen(seen: PointLists, cell: number, gw: number, pxUm: number, x: number, y: number, rpx: number): boolean {
+  const gx = Math.floor(x / cell);
+  const gy = Math.floor(y / cell);
+  // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
+  // (the test's limit is at most that; the margin is far above rounding)
+  const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
+  const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
+  const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
+  const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
+  const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
+  // (a pure "any": the order the positions are tested in does not matter)
+  const sx = seen.x;
+  const sy = seen.y;
+  const sr = seen.r;
+  const next = seen.next;
+  for (let j = j0; j <= j1; j++)
+    for (let i = i0; i <= i1; i++)
+      for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
+        if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
+  return false;
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -1983,17 +2073,6 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // (the grid's cells in a dense array: the same lists, in the same order, as a Map of them)
   const strongGrid = new CellLists<Candidate>(sgw * (Math.ceil(h / sg) + 1));
   for (const r of strong) strongGrid.push(Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg), r);
-  const neighbourRings = (x: number, y: number): Candidate[] => {
-    const out: Candidate[] = [];
-    const gx = Math.floor(x / sg);
-    const gy = Math.floor(y / sg);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let i = gx - 1; i <= gx + 1; i++) {
-        const l = strongGrid.get(j * sgw + i);
-        if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
-      }
-    return out;
-  };
   const cands = [...rings, ...blobs];
   const spx = Math.max(0.5, P.profileSmoothUm / pxUm);
   const sm = convolveSeparable(sub, w, h, gaussianKernel(spx), smOut);
@@ -2030,79 +2109,14 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const accSeq = new Map<Migrasome, number>();
   let accSeqNext = 0;
   let accOutside = false;
-  // the accepted detections with max(|dx|, |dy|) < limPx of (x, y) (pixels; and some beyond), in the order of `accepted`
-  const nearbyAccepted = (x: number, y: number, limPx: number): Migrasome[] => {
-    const out: Migrasome[] = [];
-    const R = Math.floor((limPx * 1.000001) / acell) + 2;
-    const gx = Math.floor(x / acell);
-    const gy = Math.floor(y / acell);
-    for (let j = Math.max(0, gy - R); j <= gy + R; j++)
-      for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
-        const l = accGrid.get(j * agw + i);
-        if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
-      }
-    if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
-    return out;
-  };
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
   // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
-  const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
-    const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
-    if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
-    const R = Math.floor((limPx * 1.000001) / acell) + 2;
-    const gx = Math.floor(x / acell);
-    const gy = Math.floor(y / acell);
-    // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
-    // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
-    const L = limPx * 1.000001 + 1e-3;
-    const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
-    const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
-    const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
-    const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
-    for (let j = j0; j <= j1; j++)
-      for (let i = i0; i <= i1; i++) {
-        const l = accGrid.get(j * agw + i);
-        // (the test inline, by index: this runs for every candidate)
-        if (l)
-          for (let q = 0; q < l.length; q++) {
-            const a = l[q];
-            if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
-          }
-      }
-    return false;
-  };
+  const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => anyAcceptedNear(accepted, accGrid, acell, agw, accMaxR, pxUm, x, y, fr, also);
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
   const seen = new PointLists(gw * (Math.ceil(h / cell) + 1));
-  const nearSeen = (x: number, y: number, rpx: number) => {
-    const gx = Math.floor(x / cell);
-    const gy = Math.floor(y / cell);
-    // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
-    // (the test's limit is at most that; the margin is far above rounding)
-    const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
-    const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
-    const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
-    const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
-    const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
-    // (a pure "any": the order the positions are tested in does not matter)
-    const sx = seen.x;
-    const sy = seen.y;
-    const sr = seen.r;
-    const next = seen.next;
-    for (let j = j0; j <= j1; j++)
-      for (let i = i0; i <= i1; i++)
-        for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
-          if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
-    return false;
-  };
-  const markSeen = (x: number, y: number, rpx: number) => {
-    const gx = Math.floor(x / cell);
-    const gy = Math.floor(y / cell);
-    const key = gy * gw + gx;
-    seen.push(key, x, y, rpx);
-  };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
   const bandStep = Math.max(P.armBandStepPx, P.armBandStepUm / pxUm);
@@ -2118,11 +2132,11 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const rpx = c.r / pxUm;
     const ci = c.ci as number;
     if (c.ex) continue;
-    if (nearSeen(c.x, c.y, rpx)) continue;
+    if (nearSeen(seen, cell, gw, pxUm, c.x, c.y, rpx)) continue;
     // a large blob candidate marks its place only if it passes the pre-test below (its circles can all miss a ring
     // that a smaller scale at the same place, if it comes later, would catch)
     const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
-    if (!lateMark) markSeen(c.x, c.y, rpx);
+    if (!lateMark) seen.push(Math.floor(c.y / cell) * gw + Math.floor(c.x / cell), c.x, c.y, rpx);
     let challenger = false;
     if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) {
       if (!P.hough || c.hough || P.blobChallenge >= P.blobSkip || nearAccepted(c.x, c.y, P.blobChallenge)) continue;
@@ -2148,7 +2162,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       if (quick >= P.quickZ) break;
     }
     if (quick < P.quickZ) continue;
-    if (lateMark) markSeen(c.x, c.y, rpx);
+    if (lateMark) seen.push(Math.floor(c.y / cell) * gw + Math.floor(c.x / cell), c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     // (a ring candidate's rim from houghMinPeakFrac × its radius outwards)
     const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore, c.hough && P.houghMinPeakFrac > 0 ? P.houghMinPeakFrac * c.r : 0, P.houghValley, P.houghCentre, P.houghRingMinScore);
@@ -2215,7 +2229,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     }
     const armR = (radius * (1 + oe) + Math.max(0.35, 3 * sigmaT)) / pxUm;
     const nbr = ht
-      ? neighbourRings(cx, cy)
+      ? neighbourRings(strongGrid, sg, sgw, pxUm, cx, cy)
           .filter((r) => {
             const d = hypot(r.x - cx, r.y - cy) * pxUm;
             if (d <= Math.max(0.3, 0.3 * radius) || d >= armR * pxUm + r.r + 0.5) return false;
@@ -2257,7 +2271,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
     const rReach = radius * (1 + oe);
     const clashReach = Math.max(Math.max(accMaxR, rReach) + Math.max(0.1, P.containUm, P.centreContain ? -P.centreContainUm : 0), accMaxR + rReach + P.overlapMarginUm);
-    const pool = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted : nearbyAccepted(cx, cy, clashReach / pxUm);
+    const pool = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted : nearbyAccepted(accGrid, acell, agw, accSeq, cx, cy, clashReach / pxUm);
     let lose = false;
     const clashes: Migrasome[] = [];
     for (const a of pool) {
