@@ -199,39 +199,54 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   return at;
 }
 
+/** cell size of RingLookup's grid, raster pixels */
+const RING_CELL = 64;
+
 /**
  * For rings (centre, squared radius; raster pixels) the index of the last one holding pixel (x, y) by
  * (x − cx)² + (y − cy)² ≤ r², or −1: the same as painting the rings in order on the raster and reading the pixel.
+ * (A class, not a closure made per call: V8 compiled such closures afresh every frame.)
  */
-function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H: number): (x: number, y: number) => number {
-  const G = 64;
-  const gw = Math.ceil(W / G);
-  const gh = Math.ceil(H / G);
-  const cells = new Map<number, number[]>();
-  rings.forEach((m, k) => {
-    const rr = Math.sqrt(m.rr2) + 1;
-    const x0 = Math.max(0, Math.floor((m.x - rr) / G));
-    const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / G));
-    const y0 = Math.max(0, Math.floor((m.y - rr) / G));
-    const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / G));
-    for (let gy = y0; gy <= y1; gy++)
-      for (let gx = x0; gx <= x1; gx++) {
-        const l = cells.get(gy * gw + gx);
-        if (l) l.push(k);
-        else cells.set(gy * gw + gx, [k]);
-      }
-  });
-  return (x, y) => {
-    const l = cells.get(Math.floor(y / G) * gw + Math.floor(x / G));
+class RingLookup {
+  /** the rings touching each cell of G × G raster pixels (gw per row), in ring order */
+  private readonly cells = new Map<number, number[]>();
+  private readonly gw: number;
+
+  constructor(
+    private readonly rings: { x: number; y: number; rr2: number }[],
+    W: number,
+    H: number,
+  ) {
+    const gw = Math.ceil(W / RING_CELL);
+    const gh = Math.ceil(H / RING_CELL);
+    this.gw = gw;
+    for (let k = 0; k < rings.length; k++) {
+      const m = rings[k];
+      const rr = Math.sqrt(m.rr2) + 1;
+      const x0 = Math.max(0, Math.floor((m.x - rr) / RING_CELL));
+      const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / RING_CELL));
+      const y0 = Math.max(0, Math.floor((m.y - rr) / RING_CELL));
+      const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / RING_CELL));
+      for (let gy = y0; gy <= y1; gy++)
+        for (let gx = x0; gx <= x1; gx++) {
+          const l = this.cells.get(gy * gw + gx);
+          if (l) l.push(k);
+          else this.cells.set(gy * gw + gx, [k]);
+        }
+    }
+  }
+
+  at(x: number, y: number): number {
+    const l = this.cells.get(Math.floor(y / RING_CELL) * this.gw + Math.floor(x / RING_CELL));
     if (!l) return -1;
+    const rings = this.rings;
     for (let j = l.length - 1; j >= 0; j--) {
       const m = rings[l[j]];
       if ((x - m.x) ** 2 + (y - m.y) ** 2 <= m.rr2) return l[j];
     }
     return -1;
-  };
+  }
 }
-
 /**
  * The element of rank n >> 1 of the line responses of the n pixels `pix` (through the list slots `slot` − 1, or the
  * pixels themselves when null), as sorting them as a Float64Array gives (−0 before +0, NaN last), with buf (≥ n) as
@@ -327,7 +342,7 @@ interface TraceRaster {
   mask: Uint8Array;
   /** the pixels left after thinning, ascending (list indices) */
   pixels: Int32Array;
-  migrasomeAt: (x: number, y: number) => number;
+  migrasomeAt: RingLookup;
 }
 
 function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null, oy: Float32Array | null, w: number, h: number, pxUm: number, opts: TraceOptions): TraceRaster {
@@ -383,7 +398,7 @@ function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null
     rings.push({ x: m.x, y: m.y, rr2: rr * rr });
     clearDiscList(src, rowStart, keep, W, H, m.x, m.y, r, r2);
   });
-  const migrasomeAt = ringLookup(rings, W, H);
+  const migrasomeAt = new RingLookup(rings, W, H);
   // the pixels kept: outside the discs and the excluded areas, and off the raster's border (thinning clears it)
   const ex = opts.exclude;
   const LI = new Int32Array(ns);
@@ -677,7 +692,7 @@ function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge
     if (n.kind !== "tip") continue;
     const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
     const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
-    const k = migrasomeAt(px, py);
+    const k = migrasomeAt.at(px, py);
     if (k < 0) continue;
     capMig[t] = k;
     captured.push(t);
