@@ -136,17 +136,22 @@ export function assignCells(
     const hit = nearestVertex(grid, X, Y, G, m.xUm, m.yUm, m.rUm + params.fiberReachUm);
     if (hit >= 0) return vertexCell(E[hit], K[hit]);
     if (!(params.nearestCellUm > 0)) return null;
-    let cellId: number | null = null;
-    let bd = params.nearestCellUm;
-    for (const c of cells) {
-      const d = hypot(c.xUm - m.xUm, c.yUm - m.yUm) - Math.sqrt(c.areaUm2 / Math.PI);
-      if (d < bd) {
-        bd = d;
-        cellId = c.id;
-      }
-    }
-    return cellId;
+    return nearestCellBody(cells, m.xUm, m.yUm, params.nearestCellUm);
   });
+}
+
+/** the cell body whose edge (centre distance − equivalent radius) is nearest to (xUm, yUm) and below `limitUm`, or null */
+function nearestCellBody(cells: CellBody[], xUm: number, yUm: number, limitUm: number): number | null {
+  let cellId: number | null = null;
+  let bd = limitUm;
+  for (const c of cells) {
+    const d = hypot(c.xUm - xUm, c.yUm - yUm) - Math.sqrt(c.areaUm2 / Math.PI);
+    if (d < bd) {
+      bd = d;
+      cellId = c.id;
+    }
+  }
+  return cellId;
 }
 
 /**
