@@ -5,7 +5,7 @@
  * fiber and so finds fibers well below one noise unit per pixel. The older mask (multi-scale Hessian
  * with Steger's sub-pixel centre-line test and hysteresis) stays available as `fiberMask: "hessian"`.
  */
-import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
+import { convolveSeparable, gaussianBlur, gaussianKernel, quantile, secondDerivativeGain } from "./filters.ts";
 import { rowPass } from "./fastfilter.ts";
 import { DEFAULT_LINE_PARAMS, detectLines, type DrawnLines, type LineMask, type LineParams } from "./lines.ts";
 
@@ -67,6 +67,11 @@ export function detectRidges(
   h: number,
   pxUm: number,
   params: RidgeParams = DEFAULT_RIDGE_PARAMS,
+  /**
+   * where to put the first scale's smoothing (`RidgeMap.smooth`; w·h values, fully overwritten), so that a caller
+   * analysing frame after frame reuses one array instead of mapping and faulting in a fresh 16 MB one per 2048² frame
+   */
+  smoothOut?: Float32Array,
 ): RidgeMap {
   const n = w * h;
   const mode = params.fiberMask ?? "hessian";
@@ -86,7 +91,8 @@ export function detectRidges(
   let first = true;
   for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
-    const s = gaussianBlur(sub, w, h, sp);
+    // (sp ≥ 0.7: gaussianBlur is this convolution)
+    const s = first && smoothOut && smoothOut.length === n ? convolveSeparable(sub, w, h, gaussianKernel(sp), smoothOut) : gaussianBlur(sub, w, h, sp);
     if (!smooth) {
       smooth = s;
       smoothSigmaPx = sp;
