@@ -702,6 +702,7 @@ function ringPeaks(
   // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
   // predictable comparison for the many pixels with few votes
   const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
+  let np = 0;
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
@@ -726,9 +727,26 @@ function ringPeaks(
       // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
       const full = (2 * Math.PI * rPx) * peakGain;
       if (v < minFrac * full) continue;
-      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
+      if (4 * np === peakRows.length) {
+        const grown = new Float64Array(2 * peakRows.length);
+        grown.set(peakRows);
+        peakRows = grown;
+      }
+      peakRows[4 * np] = x;
+      peakRows[4 * np + 1] = y;
+      peakRows[4 * np + 2] = rPx * pxUm;
+      peakRows[4 * np + 3] = v / full;
+      np++;
     }
+  for (let k = 0; k < np; k++) out.push({ x: peakRows[4 * k], y: peakRows[4 * k + 1], r: peakRows[4 * k + 2], z: peakRows[4 * k + 3], hough: true });
 }
+
+/**
+ * ringPeaks' peaks (x, y, r, z per row) while it scans: its candidates are made after the scan, as the object literal
+ * inside the 4-million-pixel loop deoptimised it now and then (its fields' representation changed) and the rest of
+ * the scan then ran unoptimised
+ */
+let peakRows = new Float64Array(4 * 1024);
 
 /** scratch of ringCandidates: the two vote accumulators (planes of the shared stage scratch during detectMigrasomes) */
 let voteScratch = new Float32Array(0);
