@@ -706,9 +706,10 @@ function ringPeaks(
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
-      // four pixels at once below vLow (all four fail the test below; a NaN makes the max NaN, so they are looked at
-      // one by one): one branch for the many pixels with few votes
-      if (x + 4 <= w - 1 && Math.max(A[i], A[i + 1], A[i + 2], A[i + 3]) < vLow) {
+      // four pixels at once below vLow (all four fail the test below; a NaN compares false, so its four are looked at
+      // one by one): one branch for the many pixels with few votes (four comparisons, not Math.max of the four, which
+      // decides the same and took a third longer on a real vote plane: 34 → 24 ms at 2048²)
+      if (x + 4 <= w - 1 && A[i] < vLow && A[i + 1] < vLow && A[i + 2] < vLow && A[i + 3] < vLow) {
         x += 3;
         continue;
       }
