@@ -53,6 +53,11 @@ function edgeVertexGrid(g: FiberGraph, G: number, use: (ei: number) => boolean):
   const K = new Int32Array(total);
   const cells = new Map<number | string, number[]>();
   let v = 0;
+  // the list of the previous vertex's cell (an edge's next vertices mostly lie in the same cell: no key, which is a
+  // boxed number, and no Map look-up for them)
+  let lastQ = NaN;
+  let lastJ = NaN;
+  let last: number[] = [];
   for (let ei = 0; ei < g.edges.length; ei++) {
     if (!used[ei]) continue;
     const pts = g.edges[ei].points;
@@ -62,10 +67,19 @@ function edgeVertexGrid(g: FiberGraph, G: number, use: (ei: number) => boolean):
       Y[v] = p[1];
       E[v] = ei;
       K[v] = k;
-      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
-      const l = cells.get(key);
-      if (l) l.push(v);
-      else cells.set(key, [v]);
+      const q = Math.floor(p[0] / G);
+      const j = Math.floor(p[1] / G);
+      if (q === lastQ && j === lastJ) last.push(v);
+      else {
+        const key = gridKey(q, j);
+        const l = cells.get(key);
+        if (l) {
+          l.push(v);
+          last = l;
+        } else cells.set(key, (last = [v]));
+        lastQ = q;
+        lastJ = j;
+      }
       v++;
     }
   }
