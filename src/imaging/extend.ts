@@ -274,8 +274,8 @@ const MG = 4;
 
 /**
  * The state of one extendTips call and its steps as methods (on the prototype, not closures made per call: V8 kept
- * the optimised code of such closures only while they lived, so every frame compiled them afresh, ~0.1 s of
- * background compiling per 2048² frame for this stage, and ran them unoptimised meanwhile).
+ * the optimised code of such closures only while they lived, so every frame compiled them afresh on its background
+ * threads and ran them unoptimised meanwhile; the extend stage took 175 → 99 ms at 0.16 µm with methods).
  */
 class TipTracker {
   readonly S: Float32Array;
