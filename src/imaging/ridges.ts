@@ -83,7 +83,8 @@ export function detectRidges(
   const ox = lines ? new Float32Array(0) : new Float32Array(n);
   const oy = lines ? new Float32Array(0) : new Float32Array(n);
   const center = lines ? new Uint8Array(0) : new Uint8Array(n);
-  const psfSamples: number[] = [];
+  // (in a growing typed array: a boxed array of several hundred thousand doubles grew, and was copied, on the heap)
+  const psfSamples: SampleList = { a: new Float64Array(1 << 16), n: 0 };
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
   // the strong pixels, in a growing typed array (several hundred thousand at 2048²: no boxed array)
@@ -107,8 +108,8 @@ export function detectRidges(
   // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
   if (lines && smooth) lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS);
   let psfSigmaUm = NaN;
-  if (psfSamples.length >= 20) {
-    const v = quantile(psfSamples, 0.5);
+  if (psfSamples.n >= 20) {
+    const v = quantile(psfSamples.a.subarray(0, psfSamples.n), 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
   const rest = { psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
@@ -173,6 +174,12 @@ function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, h
 }
 
 /** A list of pixel indices: a[0 … n), and (when `z` is given) each one's ridge strength z[0 … n) (0: not written) */
+/** values a[0 … n) in a growing typed array */
+interface SampleList {
+  a: Float64Array;
+  n: number;
+}
+
 interface IndexList {
   a: Int32Array;
   z: Float32Array | null;
@@ -200,7 +207,7 @@ function ridgeScale(
   ox: Float32Array,
   oy: Float32Array,
   center: Uint8Array,
-  psfSamples: number[],
+  psfSamples: SampleList,
   strongList: IndexList | null,
   sp: number,
   firstScale: boolean,
@@ -289,7 +296,12 @@ function ridgeScale(
           const r = -l1 / c;
           if (r < 1.9) {
             const sT2 = -1 / (2 * Math.log(1 - r / 2));
-            psfSamples.push(sT2 - sp * sp);
+            if (psfSamples.n === psfSamples.a.length) {
+              const b = new Float64Array(2 * psfSamples.n);
+              b.set(psfSamples.a);
+              psfSamples.a = b;
+            }
+            psfSamples.a[psfSamples.n++] = sT2 - sp * sp;
           }
         }
       }
