@@ -72,12 +72,17 @@ export interface ImageAnalysis {
 }
 
 /**
- * Scratch of analyzePlane: the background-subtracted image and the noise map, fully rewritten by every
- * call and used only during it (none of the results refers to them), so that a frame does not map and
- * fault in 2 × 4 bytes per pixel afresh. A nested call (from a callback) uses new arrays.
+ * Scratch of analyzePlane: the background-subtracted image, the noise map and the ridge stage's smoothing, fully
+ * rewritten by every call and used only during it (none of the results refers to them), so that a frame does not
+ * map and fault in 3 × 4 bytes per pixel afresh. A nested call (from a callback) uses new arrays.
  */
-let planeScratch: { sub: Float32Array; noise: Float32Array } | null = null;
+let planeScratch: PlaneScratch | null = null;
 let planeBusy = false;
+interface PlaneScratch {
+  sub: Float32Array;
+  noise: Float32Array;
+  smooth: Float32Array;
+}
 
 export interface AnalyzeOptions {
   params?: Partial<AnalyzeParams>;
@@ -101,7 +106,7 @@ export function analyzePlane(
 ): ImageAnalysis {
   if (planeBusy) return analyzeWith(plane, pixelSizeUm, opts, undefined);
   const n = plane.width * plane.height;
-  if (!planeScratch || planeScratch.sub.length !== n) planeScratch = { sub: new Float32Array(n), noise: new Float32Array(n) };
+  if (!planeScratch || planeScratch.sub.length !== n) planeScratch = { sub: new Float32Array(n), noise: new Float32Array(n), smooth: new Float32Array(n) };
   planeBusy = true;
   try {
     return analyzeWith(plane, pixelSizeUm, opts, planeScratch);
@@ -114,7 +119,7 @@ function analyzeWith(
   plane: Plane,
   pixelSizeUm: number,
   opts: AnalyzeOptions,
-  scratch: { sub: Float32Array; noise: Float32Array } | undefined,
+  scratch: PlaneScratch | undefined,
 ): ImageAnalysis {
   const P = { ...DEFAULT_ANALYZE_PARAMS, ...opts.params };
   const { width: w, height: h, data } = plane;
@@ -126,7 +131,7 @@ function analyzeWith(
   const cm = detectCells((opts.cellPlane ?? plane).data, w, h, px);
   const exclude = cellExclusion(cm.labels, w, h, px, P.cellMarginUm);
   progress(0.15);
-  const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge);
+  const ridges = detectRidges(sub, bg.noise, w, h, px, P.ridge, scratch?.smooth);
   progress(0.45);
   const psf = Number.isFinite(ridges.psfSigmaUm) ? ridges.psfSigmaUm : (P.migrasome.defaultPsfSigmaUm ?? DEFAULT_MIGRASOME_PARAMS.defaultPsfSigmaUm);
   const migs = detectMigrasomes(sub, bg.noise, w, h, px, {

@@ -53,6 +53,11 @@ function edgeVertexGrid(g: FiberGraph, G: number, use: (ei: number) => boolean):
   const K = new Int32Array(total);
   const cells = new Map<number | string, number[]>();
   let v = 0;
+  // the list of the previous vertex's cell (an edge's next vertices mostly lie in the same cell: no key, which is a
+  // boxed number, and no Map look-up for them)
+  let lastQ = NaN;
+  let lastJ = NaN;
+  let last: number[] = [];
   for (let ei = 0; ei < g.edges.length; ei++) {
     if (!used[ei]) continue;
     const pts = g.edges[ei].points;
@@ -62,10 +67,19 @@ function edgeVertexGrid(g: FiberGraph, G: number, use: (ei: number) => boolean):
       Y[v] = p[1];
       E[v] = ei;
       K[v] = k;
-      const key = gridKey(Math.floor(p[0] / G), Math.floor(p[1] / G));
-      const l = cells.get(key);
-      if (l) l.push(v);
-      else cells.set(key, [v]);
+      const q = Math.floor(p[0] / G);
+      const j = Math.floor(p[1] / G);
+      if (q === lastQ && j === lastJ) last.push(v);
+      else {
+        const key = gridKey(q, j);
+        const l = cells.get(key);
+        if (l) {
+          l.push(v);
+          last = l;
+        } else cells.set(key, (last = [v]));
+        lastQ = q;
+        lastJ = j;
+      }
       v++;
     }
   }
@@ -133,41 +147,56 @@ export function assignCells(
   return migs.map((m, i) => {
     const viaNode = migNode.get(i);
     if (viaNode !== undefined) return viaNode;
-    let hit = -1;
-    let best = m.rUm + params.fiberReachUm;
-    const gx = Math.floor(m.xUm / G);
-    const gy = Math.floor(m.yUm / G);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let q = gx - 1; q <= gx + 1; q++) {
-        const l = grid.get(gridKey(q, j));
-        if (!l) continue;
-        for (let t = 0; t < l.length; t++) {
-          const v = l[t];
-          const dx = X[v] - m.xUm;
-          const dy = Y[v] - m.yUm;
-          // hypot(dx, dy) ≥ max(|dx|, |dy|) (hypot.ts: √(p² + q²) ≥ 1 times the larger magnitude), so a vertex with
-          // either at or beyond `best` (or NaN) cannot be nearer: the same answer without its hypot
-          if (!(Math.abs(dx) < best && Math.abs(dy) < best)) continue;
-          const d = hypot(dx, dy);
-          if (d < best) {
-            best = d;
-            hit = v;
-          }
-        }
-      }
+    const hit = nearestVertex(grid, X, Y, G, m.xUm, m.yUm, m.rUm + params.fiberReachUm);
     if (hit >= 0) return vertexCell(E[hit], K[hit]);
     if (!(params.nearestCellUm > 0)) return null;
-    let cellId: number | null = null;
-    let bd = params.nearestCellUm;
-    for (const c of cells) {
-      const d = hypot(c.xUm - m.xUm, c.yUm - m.yUm) - Math.sqrt(c.areaUm2 / Math.PI);
-      if (d < bd) {
-        bd = d;
-        cellId = c.id;
+    return nearestCellBody(cells, m.xUm, m.yUm, params.nearestCellUm);
+  });
+}
+
+/** the cell body whose edge (centre distance − equivalent radius) is nearest to (xUm, yUm) and below `limitUm`, or null */
+function nearestCellBody(cells: CellBody[], xUm: number, yUm: number, limitUm: number): number | null {
+  let cellId: number | null = null;
+  let bd = limitUm;
+  for (const c of cells) {
+    const d = hypot(c.xUm - xUm, c.yUm - yUm) - Math.sqrt(c.areaUm2 / Math.PI);
+    if (d < bd) {
+      bd = d;
+      cellId = c.id;
+    }
+  }
+  return cellId;
+}
+
+/**
+ * The vertex of the grid (cells of G µm, at most G from the point) nearest to (xUm, yUm) closer than `reach`, or −1
+ * (the first of equally near ones). A module function, not inside assignCells' per-call closure, whose optimised code
+ * V8 compiled afresh every frame.
+ */
+function nearestVertex(grid: Map<number | string, number[]>, X: Float64Array, Y: Float64Array, G: number, xUm: number, yUm: number, reach: number): number {
+  let hit = -1;
+  let best = reach;
+  const gx = Math.floor(xUm / G);
+  const gy = Math.floor(yUm / G);
+  for (let j = gy - 1; j <= gy + 1; j++)
+    for (let q = gx - 1; q <= gx + 1; q++) {
+      const l = grid.get(gridKey(q, j));
+      if (!l) continue;
+      for (let t = 0; t < l.length; t++) {
+        const v = l[t];
+        const dx = X[v] - xUm;
+        const dy = Y[v] - yUm;
+        // hypot(dx, dy) ≥ max(|dx|, |dy|) (hypot.ts: √(p² + q²) ≥ 1 times the larger magnitude), so a vertex with
+        // either at or beyond `best` (or NaN) cannot be nearer: the same answer without its hypot
+        if (!(Math.abs(dx) < best && Math.abs(dy) < best)) continue;
+        const d = hypot(dx, dy);
+        if (d < best) {
+          best = d;
+          hit = v;
+        }
       }
     }
-    return cellId;
-  });
+  return hit;
 }
 
 /** The body label under a "cell" node (the first within 1.5 µm, row by row, as in the tracer), or 0. */

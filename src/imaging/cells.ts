@@ -469,6 +469,44 @@ function openBody(lab: Int32Array, l: number, cw: number, x0: number, y0: number
 }
 
 /**
+ * The step (vin − vout) / vin of body l (inside the box x0…x1, y0…y1) and the level half-way between vin and vout:
+ * the medians b0…b1 pixels inside and outside its edge (`refineCut`), or null.
+ */
+function measureCut(
+  l: number, lab: Int32Array, fine: Float32Array, bgc: Float32Array, cw: number, ch: number,
+  x0: number, y0: number, x1: number, y1: number, b0: number, b1: number, R: number,
+): { step: number; mid: number } | null {
+  let sx0 = x1 + 1, sy0 = y1 + 1, sx1 = x0 - 1, sy1 = y0 - 1;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      if (lab[y * cw + x] !== l) continue;
+      if (x < sx0) sx0 = x;
+      if (x > sx1) sx1 = x;
+      if (y < sy0) sy0 = y;
+      if (y > sy1) sy1 = y;
+    }
+  if (sx1 < sx0) return null;
+  const { a, o } = bandLevels(lab, l, null, fine, bgc, cw, ch, sx0, sy0, sx1, sy1, b0, b1, 0, 0, R, null);
+  if (!a.length || !o.length) return null;
+  const vin = quantile(a, 0.5);
+  const vout = quantile(o, 0.5);
+  return { step: vin > 0 ? (vin - vout) / vin : -Infinity, mid: 0.5 * (vin + vout) };
+}
+
+/** body l's pixels (from `pre`, inside the box x0…x1, y0…y1) cut at level t above the background, opened by rOpen */
+function cutBodyAt(
+  l: number, lab: Int32Array, pre: Int32Array, fine: Float32Array, bgc: Float32Array, cw: number,
+  x0: number, y0: number, x1: number, y1: number, rOpen: number, t: number,
+): void {
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * cw + x;
+      if (pre[i] === l) lab[i] = fine[i] - bgc[i] >= t ? l : 0;
+    }
+  if (rOpen > 0) openBody(lab, l, cw, x0, y0, x1, y1, rOpen);
+}
+
+/**
  * The cut of body l measured again (`CellParams.refineCuts`): up to that many times, the level half-way between
  * the medians 0.5–2 µm inside and outside the body's edge (the image border is no edge) is taken and, while it
  * rises, the body's pixels before the first cut (`pre`, all inside the box x0…x1, y0…y1) are cut there and
@@ -486,33 +524,9 @@ function refineCut(
   const bw = x1 - x0 + 1;
   const bh = y1 - y0 + 1;
   const rOpen = params.bodyOpenUm / cpx;
-  // the step (vin − vout) / vin of the body and the level half-way between vin and vout, or null
-  const measure = (): { step: number; mid: number } | null => {
-    let sx0 = x1 + 1, sy0 = y1 + 1, sx1 = x0 - 1, sy1 = y0 - 1;
-    for (let y = y0; y <= y1; y++)
-      for (let x = x0; x <= x1; x++) {
-        if (lab[y * cw + x] !== l) continue;
-        if (x < sx0) sx0 = x;
-        if (x > sx1) sx1 = x;
-        if (y < sy0) sy0 = y;
-        if (y > sy1) sy1 = y;
-      }
-    if (sx1 < sx0) return null;
-    const { a, o } = bandLevels(lab, l, null, fine, bgc, cw, ch, sx0, sy0, sx1, sy1, b0, b1, 0, 0, R, null);
-    if (!a.length || !o.length) return null;
-    const vin = quantile(a, 0.5);
-    const vout = quantile(o, 0.5);
-    return { step: vin > 0 ? (vin - vout) / vin : -Infinity, mid: 0.5 * (vin + vout) };
-  };
-  // the body's pixels at a level (from `pre`), opened
-  const cutAt = (t: number): void => {
-    for (let y = y0; y <= y1; y++)
-      for (let x = x0; x <= x1; x++) {
-        const i = y * cw + x;
-        if (pre[i] === l) lab[i] = fine[i] - bgc[i] >= t ? l : 0;
-      }
-    if (rOpen > 0) openBody(lab, l, cw, x0, y0, x1, y1, rOpen);
-  };
+  // (module functions, not closures made per call: V8 compiled such closures afresh every frame)
+  const measure = (): { step: number; mid: number } | null => measureCut(l, lab, fine, bgc, cw, ch, x0, y0, x1, y1, b0, b1, R);
+  const cutAt = (t: number): void => cutBodyAt(l, lab, pre, fine, bgc, cw, x0, y0, x1, y1, rOpen, t);
   const m0 = measure();
   if (!m0) return;
   const first = new Uint8Array(bw * bh);

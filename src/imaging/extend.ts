@@ -241,77 +241,195 @@ function coneBest(S: Float32Array, w: number, h: number, invPx: number, D: numbe
  * updated, and counts).
  */
 export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DEFAULT_EXTEND_PARAMS): { graph: FiberGraph; stats: ExtendStats } {
-  const { smooth: S, w, h, pxUm } = inp;
   const stats: ExtendStats = { tips: 0, extended: 0, addedUm: 0, joinedFiber: 0, joinedMigrasome: 0, arms: 0, steps: 0, chords: 0, cellJoins: 0 };
   const nodes = g.nodes;
   const edges = g.edges;
-  const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
-  const sSmUm = inp.smoothSigmaPx * pxUm;
-  const sigF = Math.sqrt(inp.psfSigmaUm * inp.psfSigmaUm + sSmUm * sSmUm);
-  const D = P.sideSigmas * sigF;
-  // noise of one profile sample c − ½(l + r): the side samples are far enough apart to be nearly independent
-  const profGain = gain * Math.sqrt(1.5);
-  // correlation of the smoothed noise between samples one step apart (Gaussian of σ sSm: exp(−d²/4σ²)),
-  // and the variance inflation of a long sum of such samples (1 + 2 Σ ρ(k·step))
-  let infl = 1;
-  for (let k = 1; k < 50; k++) {
-    const r = Math.exp(-((k * P.stepUm) ** 2) / (4 * sSmUm * sSmUm));
-    if (r < 1e-4) break;
-    infl += 2 * r;
+  const T = new TipTracker(nodes, edges, inp, P, stats);
+  const tips: FiberNode[] = [];
+  for (const n of nodes) if (n.kind === "tip" && T.degree[n.id] === 1) tips.push(n);
+  stats.tips = tips.length;
+  for (const tip of tips) T.extendTip(tip);
+  // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
+  if (inp.arms && P.armStartUm > 0) for (let mi = 0; mi < inp.migrasomes.length; mi++) T.trackArms(mi);
+  const removed = P.chordMaxDeg > 0 ? passChords(nodes, edges, P, stats) : null;
+  return { graph: finish(nodes, removed ? edges.filter((e) => !removed.has(e)) : edges), stats };
+}
+
+type Stop = "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length";
+/** how a tracking ended (`TipTracker.track`) */
+interface TrackResult {
+  keep: number;
+  stop: Stop;
+  target: Pt | null;
+  targetEdge: FiberEdge | null;
+  targetMig: number;
+  joins: boolean;
+  z: number;
+}
+
+/** cell size of the traced-vertex grid, µm */
+const G = 0.5;
+/** cell size of the migrasome grid, µm */
+const MG = 4;
+
+/**
+ * The state of one extendTips call and its steps as methods (on the prototype, not closures made per call: V8 kept
+ * the optimised code of such closures only while they lived, so every frame compiled them afresh on its background
+ * threads and ran them unoptimised meanwhile; the extend stage took 175 → 99 ms at 0.16 µm with methods).
+ */
+class TipTracker {
+  readonly S: Float32Array;
+  readonly w: number;
+  readonly h: number;
+  readonly pxUm: number;
+  readonly invPx: number;
+  /** side-sample distance of the line profile, µm */
+  readonly D: number;
+  /** noise gain of one profile sample */
+  readonly profGain: number;
+  /** variance inflation of a long sum of profile samples one step apart */
+  readonly infl: number;
+  readonly step: number;
+  readonly K: number;
+  readonly J: number;
+  readonly maxSteps: number;
+  readonly border: number;
+  readonly cosJ: Float64Array;
+  readonly sinJ: Float64Array;
+  /** the current tracking's points */
+  readonly path: Pt[] = [];
+  // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
+  // below; every vertex object is listed once: no map keyed by the vertices). The cells by key (gy·gw + gx) in a
+  // dense table where the key is one of the image's (cell list index + 1, 0 = none; a Map's hashing was a third of
+  // this stage), and in a Map otherwise (keys off the image, e.g. negative): the same cells and contents as one Map
+  readonly gw: number;
+  readonly gridN: number;
+  readonly gridIdx: Int32Array;
+  readonly gridCells: GridCell[] = [];
+  readonly gridOut = new Map<number, GridCell>();
+  /** the owner edge of the last vertex `hit` found */
+  hitOwner: FiberEdge | null = null;
+  // migrasomes on a grid of MG µm
+  readonly mgw: number;
+  readonly mgrid = new Map<number, number[]>();
+  readonly maxR: number;
+  readonly migNode = new Map<number, number>();
+  readonly degree: Int32Array;
+  readonly edgeOf = new Map<number, FiberEdge>();
+
+  constructor(
+    readonly nodes: FiberNode[],
+    readonly edges: FiberEdge[],
+    readonly inp: ExtendInput,
+    readonly P: ExtendParams,
+    readonly stats: ExtendStats,
+  ) {
+    const { w, h, pxUm } = inp;
+    this.S = inp.smooth;
+    this.w = w;
+    this.h = h;
+    this.pxUm = pxUm;
+    const gain = kernelNoiseGain(gaussianKernel(inp.smoothSigmaPx), gaussianKernel(inp.smoothSigmaPx));
+    const sSmUm = inp.smoothSigmaPx * pxUm;
+    const sigF = Math.sqrt(inp.psfSigmaUm * inp.psfSigmaUm + sSmUm * sSmUm);
+    this.D = P.sideSigmas * sigF;
+    // noise of one profile sample c − ½(l + r): the side samples are far enough apart to be nearly independent
+    this.profGain = gain * Math.sqrt(1.5);
+    // correlation of the smoothed noise between samples one step apart (Gaussian of σ sSm: exp(−d²/4σ²)),
+    // and the variance inflation of a long sum of such samples (1 + 2 Σ ρ(k·step))
+    let infl = 1;
+    for (let k = 1; k < 50; k++) {
+      const r = Math.exp(-((k * P.stepUm) ** 2) / (4 * sSmUm * sSmUm));
+      if (r < 1e-4) break;
+      infl += 2 * r;
+    }
+    this.infl = infl;
+    this.invPx = 1 / pxUm;
+    // (bilinear samples of the smoothed image at points in µm: `sampleAt`; `sampleBilinear` was 13 ms slower per 2048²
+    // frame, the same values inside the image)
+    this.gw = Math.ceil((w * pxUm) / G) + 2;
+    this.gridN = this.gw * (Math.ceil((h * pxUm) / G) + 2);
+    this.gridIdx = new Int32Array(this.gridN);
+    for (let ei = 0; ei < edges.length; ei++) {
+      const e = edges[ei];
+      const pts = e.points;
+      for (let j = 0; j < pts.length; j++) this.addPt(pts[j], e);
+    }
+    this.mgw = Math.ceil((w * pxUm) / MG) + 2;
+    let maxR = 0;
+    for (let i = 0; i < inp.migrasomes.length; i++) {
+      const m = inp.migrasomes[i];
+      maxR = Math.max(maxR, m.rUm);
+      const k = Math.floor(m.yUm / MG) * this.mgw + Math.floor(m.xUm / MG);
+      const l = this.mgrid.get(k);
+      if (l) l.push(i);
+      else this.mgrid.set(k, [i]);
+    }
+    this.maxR = maxR;
+    for (const n of nodes) if (n.kind === "migrasome" && n.migrasome !== undefined) this.migNode.set(n.migrasome, n.id);
+    this.degree = new Int32Array(nodes.length + 16);
+    for (const e of edges) {
+      this.degree[e.a]++;
+      this.degree[e.b]++;
+      this.edgeOf.set(e.a, e);
+      this.edgeOf.set(e.b, e);
+    }
+    this.border = 3 * pxUm;
+    this.step = P.stepUm;
+    this.K = Math.max(1, Math.round(P.lookAheadUm / this.step));
+    const J = P.coneSteps;
+    this.J = J;
+    const dTh = J > 0 ? (P.coneDeg * Math.PI) / 180 / J : 0;
+    this.maxSteps = Math.ceil(P.maxUm / this.step);
+    this.cosJ = new Float64Array(2 * J + 1);
+    this.sinJ = new Float64Array(2 * J + 1);
+    for (let j = -J; j <= J; j++) {
+      this.cosJ[j + J] = Math.cos(j * dTh);
+      this.sinJ[j + J] = Math.sin(j * dTh);
+    }
   }
-  const invPx = 1 / pxUm;
-  // (bilinear samples of the smoothed image at points in µm: `sampleAt`; `sampleBilinear` was 13 ms slower per 2048²
-  // frame, the same values inside the image)
-  const pixOf = (xu: number, yu: number): number => {
+
+  /** the pixel holding a point in µm, clamped to the image */
+  pixOf(xu: number, yu: number): number {
+    const { w, h, invPx } = this;
     const x = Math.min(w - 1, Math.max(0, Math.floor(xu * invPx)));
     const y = Math.min(h - 1, Math.max(0, Math.floor(yu * invPx)));
     return y * w + x;
-  };
+  }
 
-  // traced vertices on a grid (cells of G µm), each with its owner edge beside it in the cell (edges are split
-  // below; every vertex object is listed once: no map keyed by the vertices)
-  const G = 0.5;
-  const gw = Math.ceil((w * pxUm) / G) + 2;
-  // the cells by key (gy·gw + gx) in a dense table where the key is one of the image's (cell list index + 1, 0 = none;
-  // a Map's hashing was a third of this stage), and in a Map otherwise (keys off the image, e.g. negative): the same
-  // cells and contents as one Map
-  const gridN = gw * (Math.ceil((h * pxUm) / G) + 2);
-  const gridIdx = new Int32Array(gridN);
-  const gridCells: GridCell[] = [];
-  const gridOut = new Map<number, GridCell>();
-  const cellAt = (k: number): GridCell | undefined => {
-    if (k >= 0 && k < gridN) {
-      const c = gridIdx[k];
-      return c ? gridCells[c - 1] : undefined;
+  cellAt(k: number): GridCell | undefined {
+    if (k >= 0 && k < this.gridN) {
+      const c = this.gridIdx[k];
+      return c ? this.gridCells[c - 1] : undefined;
     }
-    return gridOut.get(k);
-  };
-  const cellOf = (p: Pt): number => Math.floor(p[1] / G) * gw + Math.floor(p[0] / G);
-  const addPt = (p: Pt, e: FiberEdge) => {
-    const k = cellOf(p);
-    const l = cellAt(k);
+    return this.gridOut.get(k);
+  }
+
+  cellOf(p: Pt): number {
+    return Math.floor(p[1] / G) * this.gw + Math.floor(p[0] / G);
+  }
+
+  addPt(p: Pt, e: FiberEdge): void {
+    const k = this.cellOf(p);
+    const l = this.cellAt(k);
     if (l) {
       l.p.push(p);
       l.e.push(e);
-    } else if (k >= 0 && k < gridN) {
-      gridCells.push({ p: [p], e: [e] });
-      gridIdx[k] = gridCells.length;
-    } else gridOut.set(k, { p: [p], e: [e] });
-  };
-  for (let ei = 0; ei < edges.length; ei++) {
-    const e = edges[ei];
-    const pts = e.points;
-    for (let j = 0; j < pts.length; j++) addPt(pts[j], e);
+    } else if (k >= 0 && k < this.gridN) {
+      this.gridCells.push({ p: [p], e: [e] });
+      this.gridIdx[k] = this.gridCells.length;
+    } else this.gridOut.set(k, { p: [p], e: [e] });
   }
+
   /** the nearest traced vertex within hitUm of (x, y) not on edge `self`, or null (its owner in `hitOwner`) */
-  let hitOwner: FiberEdge | null = null;
-  const hit = (x: number, y: number, self: FiberEdge | null): Pt | null => {
-    const r = P.hitUm;
+  hit(x: number, y: number, self: FiberEdge | null): Pt | null {
+    const r = this.P.hitUm;
+    const gw = this.gw;
     let best: Pt | null = null;
     let bd = r * r;
     for (let gy = Math.floor((y - r) / G); gy <= Math.floor((y + r) / G); gy++)
       for (let gx = Math.floor((x - r) / G); gx <= Math.floor((x + r) / G); gx++) {
-        const l = cellAt(gy * gw + gx);
+        const l = this.cellAt(gy * gw + gx);
         if (!l) continue;
         const lp = l.p;
         for (let j = 0; j < lp.length; j++) {
@@ -320,74 +438,47 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
           if (d <= bd && l.e[j] !== self) {
             bd = d;
             best = p;
-            hitOwner = l.e[j];
+            this.hitOwner = l.e[j];
           }
         }
       }
     return best;
-  };
-  // migrasomes on a grid of 4 µm
-  const MG = 4;
-  const mgw = Math.ceil((w * pxUm) / MG) + 2;
-  const mgrid = new Map<number, number[]>();
-  let maxR = 0;
-  inp.migrasomes.forEach((m, i) => {
-    maxR = Math.max(maxR, m.rUm);
-    const k = Math.floor(m.yUm / MG) * mgw + Math.floor(m.xUm / MG);
-    const l = mgrid.get(k);
-    if (l) l.push(i);
-    else mgrid.set(k, [i]);
-  });
+  }
+
   /** a migrasome whose capture ring contains (x, y), or −1 */
-  const migAt = (x: number, y: number): number => {
-    const r = maxR + P.captureUm;
+  migAt(x: number, y: number): number {
+    const captureUm = this.P.captureUm;
+    const migs = this.inp.migrasomes;
+    const mgw = this.mgw;
+    const r = this.maxR + captureUm;
     for (let gy = Math.floor((y - r) / MG); gy <= Math.floor((y + r) / MG); gy++)
       for (let gx = Math.floor((x - r) / MG); gx <= Math.floor((x + r) / MG); gx++) {
-        const l = mgrid.get(gy * mgw + gx);
+        const l = this.mgrid.get(gy * mgw + gx);
         if (!l) continue;
         for (const i of l) {
-          const m = inp.migrasomes[i];
-          const rr = m.rUm + P.captureUm;
+          const m = migs[i];
+          const rr = m.rUm + captureUm;
           const dx = m.xUm - x;
           const dy = m.yUm - y;
           if (dx * dx + dy * dy <= rr * rr) return i;
         }
       }
     return -1;
-  };
-  const migNode = new Map<number, number>();
-  for (const n of nodes) if (n.kind === "migrasome" && n.migrasome !== undefined) migNode.set(n.migrasome, n.id);
-  const degree = new Int32Array(nodes.length + 16);
-  const edgeOf = new Map<number, FiberEdge>();
-  for (const e of edges) {
-    degree[e.a]++;
-    degree[e.b]++;
-    edgeOf.set(e.a, e);
-    edgeOf.set(e.b, e);
-  }
-  const tips = nodes.filter((n) => n.kind === "tip" && degree[n.id] === 1);
-  stats.tips = tips.length;
-  const border = 3 * pxUm;
-  const inside = (x: number, y: number) => x >= border && y >= border && x <= w * pxUm - border && y <= h * pxUm - border;
-  const step = P.stepUm;
-  const K = Math.max(1, Math.round(P.lookAheadUm / step));
-  const J = P.coneSteps;
-  const dTh = J > 0 ? (P.coneDeg * Math.PI) / 180 / J : 0;
-  const maxSteps = Math.ceil(P.maxUm / step);
-  const path: Pt[] = [];
-  const cosJ = new Float64Array(2 * J + 1);
-  const sinJ = new Float64Array(2 * J + 1);
-  for (let j = -J; j <= J; j++) {
-    cosJ[j + J] = Math.cos(j * dTh);
-    sinJ[j + J] = Math.sin(j * dTh);
   }
 
-  type Stop = "evidence" | "fiber" | "migrasome" | "cell" | "border" | "length";
+  inside(x: number, y: number): boolean {
+    const { border, w, h, pxUm } = this;
+    return x >= border && y >= border && x <= w * pxUm - border && y <= h * pxUm - border;
+  }
+
   /**
    * Track from (x, y) in direction (tx, ty) for a fiber of brightness mu (noise units); `self` is not
    * joined, nor migrasome `ownMig`. Fills `path` and returns how many of its points to keep and where it ended.
    */
-  const track = (x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): { keep: number; stop: Stop; target: Pt | null; targetEdge: FiberEdge | null; targetMig: number; joins: boolean; z: number } => {
+  track(x: number, y: number, tx: number, ty: number, mu: number, self: FiberEdge | null, ownMig: number): TrackResult {
+    const { S, w, h, invPx, D, cosJ, sinJ, J, K, step, path, P, infl } = this;
+    const noise = this.inp.noise;
+    const exclude = this.inp.exclude;
     path.length = 0;
     let Sc = 0;
     let lastZero = 0;
@@ -397,7 +488,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     let target: Pt | null = null;
     let targetEdge: FiberEdge | null = null;
     let targetMig = -1;
-    for (let s = 0; s < maxSteps; s++) {
+    for (let s = 0; s < this.maxSteps; s++) {
       // best direction in the cone by the look-ahead profile sum
       const bestJ = coneBest(S, w, h, invPx, D, x, y, tx, ty, cosJ, sinJ, J, K, step);
       const cx = tx * cosJ[bestJ] - ty * sinJ[bestJ];
@@ -410,17 +501,17 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       const l = hypot(tx, ty);
       tx /= l;
       ty /= l;
-      if (!inside(x, y)) {
+      if (!this.inside(x, y)) {
         stop = "border";
         break;
       }
-      if (inp.exclude && inp.exclude[pixOf(x, y)]) {
+      if (exclude && exclude[this.pixOf(x, y)]) {
         stop = "cell";
         break;
       }
       path.push([x, y]);
-      stats.steps++;
-      const z = profileZ(S, inp.noise, w, h, invPx, D, profGain, x, y, cx, cy) - P.biasZ;
+      this.stats.steps++;
+      const z = profileZ(S, noise, w, h, invPx, D, this.profGain, x, y, cx, cy) - P.biasZ;
       zSum += z;
       const llr = (mu * z - 0.5 * mu * mu) / infl;
       Sc = Math.max(0, Sc - llr);
@@ -432,17 +523,17 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         stop = "evidence";
         break;
       }
-      const mi = migAt(x, y);
+      const mi = this.migAt(x, y);
       if (mi >= 0 && mi !== ownMig) {
         stop = "migrasome";
         targetMig = mi;
         break;
       }
-      const p = hit(x, y, self);
+      const p = this.hit(x, y, self);
       if (p) {
         stop = "fiber";
         target = p;
-        targetEdge = hitOwner;
+        targetEdge = this.hitOwner;
         break;
       }
     }
@@ -455,22 +546,60 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       zk = zSum;
     }
     return { keep, stop, target, targetEdge, targetMig, joins, z: keep > 0 ? zk / Math.sqrt(keep * infl) : 0 };
-  };
+  }
+
   /** the brightness (mean profile, noise units) every step along a polyline from its last point back over `lenUm` */
-  const brightness = (pts: Pt[], lenUm: number): { mu: number; n: number } => meanProfileZ(pts, lenUm, step, S, inp.noise, w, h, invPx, D, profGain);
+  brightness(pts: Pt[], lenUm: number): { mu: number; n: number } {
+    return meanProfileZ(pts, lenUm, this.step, this.S, this.inp.noise, this.w, this.h, this.invPx, this.D, this.profGain);
+  }
+
   /** the node of a migrasome (made when missing) */
-  const nodeOfMig = (k: number): number => {
-    let id = migNode.get(k);
+  nodeOfMig(k: number): number {
+    let id = this.migNode.get(k);
     if (id === undefined) {
-      const m = inp.migrasomes[k];
-      id = nodes.length;
-      nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: k, degree: 0 });
-      migNode.set(k, id);
+      const m = this.inp.migrasomes[k];
+      id = this.nodes.length;
+      this.nodes.push({ id, xUm: m.xUm, yUm: m.yUm, kind: "migrasome", migrasome: k, degree: 0 });
+      this.migNode.set(k, id);
     }
     return id;
-  };
+  }
+
+  /** extend one free tip: track on from its edge's end and apply what the tracking kept */
+  extendTip(tip: FiberNode): void {
+    const { P, degree } = this;
+    const e = this.edgeOf.get(tip.id);
+    if (!e || e.a === e.b || degree[tip.id] !== 1) return;
+    // orient the edge so that the tip is its last point
+    if (e.a === tip.id) {
+      e.points.reverse();
+      e.a = e.b;
+      e.b = tip.id;
+    }
+    const pts = e.points;
+    const n = pts.length;
+    if (n < 2 || e.lengthUm < 0.5) return;
+    const end = pts[n - 1];
+    // direction of the last 0.6 µm
+    let k = n - 1;
+    while (k > 0 && hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
+    let tx = end[0] - pts[k][0];
+    let ty = end[1] - pts[k][1];
+    const tl = hypot(tx, ty);
+    if (!(tl > 0.2)) return;
+    tx /= tl;
+    ty /= tl;
+    // brightness of the traced part
+    const b = this.brightness(pts, P.measureUm);
+    if (b.n < 3 || !(b.mu >= P.minMuZ)) return;
+    const r = this.track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, -1);
+    if (!r.joins && (r.keep * this.step < P.minUm || r.z < P.minZ)) return;
+    this.apply(e, tip, r);
+  }
+
   /** append the kept path to edge e (whose last point is tip's) and make the join the tracking ended in */
-  const apply = (e: FiberEdge, tip: FiberNode, r: ReturnType<typeof track>): void => {
+  apply(e: FiberEdge, tip: FiberNode, r: TrackResult): void {
+    const { nodes, edges, stats, degree, path, P } = this;
     const pts = e.points;
     const added = path.slice(0, r.keep);
     let px0 = pts[pts.length - 1][0];
@@ -481,7 +610,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       px0 = q[0];
       py0 = q[1];
       pts.push(q);
-      addPt(q, e);
+      this.addPt(q, e);
     }
     e.lengthUm += L;
     stats.addedUm += L;
@@ -489,7 +618,7 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     tip.xUm = px0;
     tip.yUm = py0;
     if (r.joins && r.stop === "migrasome") {
-      const id = nodeOfMig(r.targetMig);
+      const id = this.nodeOfMig(r.targetMig);
       const c = nodes[id];
       const jl = hypot(c.xUm - px0, c.yUm - py0);
       edges.push({ id: edges.length, a: tip.id, b: id, points: [[px0, py0], [c.xUm, c.yUm]], lengthUm: jl, cellId: e.cellId });
@@ -514,10 +643,10 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
         o.lengthUm = polyLength(o.points);
         edges.push(e2);
         for (let j = 0; j < tail.length; j++) {
-          const l = cellAt(cellOf(tail[j])) as GridCell;
+          const l = this.cellAt(this.cellOf(tail[j])) as GridCell;
           for (let q = 0; q < l.p.length; q++) if (l.p[q] === tail[j]) l.e[q] = e2;
         }
-        if (edgeOf.get(e2.b) === o) edgeOf.set(e2.b, e2);
+        if (this.edgeOf.get(e2.b) === o) this.edgeOf.set(e2.b, e2);
       }
       const jl = hypot(target[0] - px0, target[1] - py0);
       pts.push([target[0], target[1]]);
@@ -531,69 +660,41 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
       stats.joinedFiber++;
     } else if (r.stop === "cell" && r.keep === path.length) {
       tip.kind = "cell";
-      // the margin is where nothing is detected, not where the fiber ends: on straight to the body when it is near
-      const labels = inp.cellLabels;
-      const d = endDirection(pts, false, 0.5);
-      if (labels && P.cellJoinUm > 0 && d.chordUm > 0.2) {
-        const st = 0.5 * pxUm;
-        let at = -1;
-        for (let s = st; s <= P.cellJoinUm && at < 0; s += st) {
-          const x = Math.floor((d.end[0] + s * d.tx) * invPx);
-          const y = Math.floor((d.end[1] + s * d.ty) * invPx);
-          if (x < 0 || y < 0 || x >= w || y >= h) break;
-          if (labels[y * w + x]) at = s;
-        }
-        if (at > 0) {
-          const q: Pt = [d.end[0] + at * d.tx, d.end[1] + at * d.ty];
-          pts.push(q);
-          addPt(q, e);
-          e.lengthUm += at;
-          stats.addedUm += at;
-          tip.xUm = q[0];
-          tip.yUm = q[1];
-          stats.cellJoins++;
-        }
-      }
+      this.joinCellBody(e, tip);
     }
     else if (r.stop === "border" && r.keep === path.length) tip.kind = "border";
-  };
-
-  for (const tip of tips) {
-    const e = edgeOf.get(tip.id);
-    if (!e || e.a === e.b || degree[tip.id] !== 1) continue;
-    // orient the edge so that the tip is its last point
-    if (e.a === tip.id) {
-      e.points.reverse();
-      e.a = e.b;
-      e.b = tip.id;
-    }
-    const pts = e.points;
-    const n = pts.length;
-    if (n < 2 || e.lengthUm < 0.5) continue;
-    const end = pts[n - 1];
-    // direction of the last 0.6 µm
-    let k = n - 1;
-    while (k > 0 && hypot(end[0] - pts[k][0], end[1] - pts[k][1]) < 0.6) k--;
-    let tx = end[0] - pts[k][0];
-    let ty = end[1] - pts[k][1];
-    const tl = hypot(tx, ty);
-    if (!(tl > 0.2)) continue;
-    tx /= tl;
-    ty /= tl;
-    // brightness of the traced part
-    const b = brightness(pts, P.measureUm);
-    if (b.n < 3 || !(b.mu >= P.minMuZ)) continue;
-    const r = track(end[0], end[1], tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, -1);
-    if (!r.joins && (r.keep * step < P.minUm || r.z < P.minZ)) continue;
-    apply(e, tip, r);
   }
 
-  // fiber arms of migrasomes (directions read from the image) that no traced fiber leaves along
-  const secRad = (P.armSectorDeg * Math.PI) / 180;
-  const cosSec = Math.cos(secRad);
-  const cosAlign = P.armAlignDeg >= 90 ? -1 : Math.cos((P.armAlignDeg * Math.PI) / 180);
+  /** the margin is where nothing is detected, not where the fiber ends: on straight to the cell body when it is near */
+  joinCellBody(e: FiberEdge, tip: FiberNode): void {
+    const { P, w, h, invPx, pxUm, stats } = this;
+    const pts = e.points;
+    const labels = this.inp.cellLabels;
+    const d = endDirection(pts, false, 0.5);
+    if (labels && P.cellJoinUm > 0 && d.chordUm > 0.2) {
+      const st = 0.5 * pxUm;
+      let at = -1;
+      for (let s = st; s <= P.cellJoinUm && at < 0; s += st) {
+        const x = Math.floor((d.end[0] + s * d.tx) * invPx);
+        const y = Math.floor((d.end[1] + s * d.ty) * invPx);
+        if (x < 0 || y < 0 || x >= w || y >= h) break;
+        if (labels[y * w + x]) at = s;
+      }
+      if (at > 0) {
+        const q: Pt = [d.end[0] + at * d.tx, d.end[1] + at * d.ty];
+        pts.push(q);
+        this.addPt(q, e);
+        e.lengthUm += at;
+        stats.addedUm += at;
+        tip.xUm = q[0];
+        tip.yUm = q[1];
+        stats.cellJoins++;
+      }
+    }
+  }
+
   /** |cos| of the angle between the fiber through traced vertex p and the direction (tx, ty) (its chord over ±0.3 µm) */
-  const alignment = (p: Pt, e: FiberEdge | undefined, tx: number, ty: number): number => {
+  alignment(p: Pt, e: FiberEdge | undefined, tx: number, ty: number): number {
     if (!e) return 1;
     const pts = e.points;
     const i = pts.indexOf(p);
@@ -606,74 +707,83 @@ export function extendTips(g: FiberGraph, inp: ExtendInput, P: ExtendParams = DE
     const dy = pts[b][1] - pts[a][1];
     const l = hypot(dx, dy);
     return l > 0 ? Math.abs(dx * tx + dy * ty) / l : 1;
-  };
-  if (inp.arms && P.armStartUm > 0)
-    inp.migrasomes.forEach((m, mi) => {
-      const dirs = inp.arms?.[mi];
-      if (!dirs || !dirs.length) return;
-      for (const deg of dirs) {
-        const th = (deg * Math.PI) / 180;
-        const tx = Math.cos(th);
-        const ty = Math.sin(th);
-        // a traced vertex in the sector (±armSectorDeg, rim + 0.3 … rim + 2 µm): the arm is traced
-        const r0 = m.rUm + 0.3;
-        const r1 = m.rUm + 2;
-        let traced = false;
-        // the sector's bounding box
-        const c1 = Math.cos(th - secRad);
-        const s1 = Math.sin(th - secRad);
-        const c2 = Math.cos(th + secRad);
-        const s2 = Math.sin(th + secRad);
-        const bx0 = m.xUm + Math.min(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
-        const bx1 = m.xUm + Math.max(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
-        const by0 = m.yUm + Math.min(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
-        const by1 = m.yUm + Math.max(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
-        for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G) && !traced; gy++)
-          for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G) && !traced; gx++) {
-            const l = cellAt(gy * gw + gx);
-            if (!l) continue;
-            const lp = l.p;
-            for (let j = 0; j < lp.length; j++) {
-              const p = lp[j];
-              const dx = p[0] - m.xUm;
-              const dy = p[1] - m.yUm;
-              const d2 = dx * dx + dy * dy;
-              const dt = dx * tx + dy * ty;
-              if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || alignment(p, l.e[j], tx, ty) >= cosAlign)) {
-                traced = true;
-                break;
-              }
-            }
-          }
-        if (traced) continue;
-        const sx = m.xUm + (m.rUm + P.armStartUm) * tx;
-        const sy = m.yUm + (m.rUm + P.armStartUm) * ty;
-        if (!inside(sx, sy) || (inp.exclude && inp.exclude[pixOf(sx, sy)])) continue;
-        const seg: Pt[] = [];
-        for (let d = P.armStartUm + 1; d >= P.armStartUm; d -= step / 2) seg.push([m.xUm + (m.rUm + d) * tx, m.yUm + (m.rUm + d) * ty]);
-        const b = brightness(seg, 1);
-        if (b.n < 3 || !(b.mu >= P.armMinMuZ)) continue;
-        const mid = nodeOfMig(mi);
-        const tipId = nodes.length;
-        const tip: FiberNode = { id: tipId, xUm: sx, yUm: sy, kind: "tip", degree: 0 };
-        nodes.push(tip);
-        const e: FiberEdge = { id: edges.length, a: mid, b: tipId, points: [[m.xUm, m.yUm], [sx, sy]], lengthUm: m.rUm + P.armStartUm, cellId: null };
-        const r = track(sx, sy, tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, mi);
-        if (!r.joins && (r.keep * step < P.armMinUm || r.z < P.armMinZ)) {
-          nodes.pop();
-          continue;
+  }
+
+  /**
+   * A traced vertex in the sector of arm direction th (±armSectorDeg, rim + 0.3 … rim + 2 µm of migrasome m) whose
+   * fiber runs along the arm: the arm is traced.
+   */
+  armTraced(m: { xUm: number; yUm: number; rUm: number }, th: number, tx: number, ty: number): boolean {
+    const P = this.P;
+    const gw = this.gw;
+    const secRad = (P.armSectorDeg * Math.PI) / 180;
+    const cosSec = Math.cos(secRad);
+    const cosAlign = P.armAlignDeg >= 90 ? -1 : Math.cos((P.armAlignDeg * Math.PI) / 180);
+    const r0 = m.rUm + 0.3;
+    const r1 = m.rUm + 2;
+    // the sector's bounding box
+    const c1 = Math.cos(th - secRad);
+    const s1 = Math.sin(th - secRad);
+    const c2 = Math.cos(th + secRad);
+    const s2 = Math.sin(th + secRad);
+    const bx0 = m.xUm + Math.min(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+    const bx1 = m.xUm + Math.max(r0 * c1, r1 * c1, r0 * c2, r1 * c2, r1 * tx);
+    const by0 = m.yUm + Math.min(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
+    const by1 = m.yUm + Math.max(r0 * s1, r1 * s1, r0 * s2, r1 * s2, r1 * ty);
+    for (let gy = Math.floor(by0 / G); gy <= Math.floor(by1 / G); gy++)
+      for (let gx = Math.floor(bx0 / G); gx <= Math.floor(bx1 / G); gx++) {
+        const l = this.cellAt(gy * gw + gx);
+        if (!l) continue;
+        const lp = l.p;
+        for (let j = 0; j < lp.length; j++) {
+          const p = lp[j];
+          const dx = p[0] - m.xUm;
+          const dy = p[1] - m.yUm;
+          const d2 = dx * dx + dy * dy;
+          const dt = dx * tx + dy * ty;
+          if (d2 >= r0 * r0 && d2 <= r1 * r1 && dt > 0 && dt * dt >= cosSec * cosSec * d2 && (cosAlign <= 0 || this.alignment(p, l.e[j], tx, ty) >= cosAlign)) return true;
         }
-        edges.push(e);
-        for (const p of e.points) addPt(p, e);
-        degree[mid]++;
-        degree[tipId] = 1;
-        edgeOf.set(tipId, e);
-        stats.arms++;
-        apply(e, tip, r);
       }
-    });
-  const removed = P.chordMaxDeg > 0 ? passChords(nodes, edges, P, stats) : null;
-  return { graph: finish(nodes, removed ? edges.filter((e) => !removed.has(e)) : edges), stats };
+    return false;
+  }
+
+  /** track migrasome mi's fiber arms (directions from the site stage) that no traced fiber leaves along */
+  trackArms(mi: number): void {
+    const { P, inp, nodes, edges, step } = this;
+    const m = inp.migrasomes[mi];
+    const dirs = inp.arms?.[mi];
+    if (!dirs || !dirs.length) return;
+    for (const deg of dirs) {
+      const th = (deg * Math.PI) / 180;
+      const tx = Math.cos(th);
+      const ty = Math.sin(th);
+      if (this.armTraced(m, th, tx, ty)) continue;
+      const sx = m.xUm + (m.rUm + P.armStartUm) * tx;
+      const sy = m.yUm + (m.rUm + P.armStartUm) * ty;
+      if (!this.inside(sx, sy) || (inp.exclude && inp.exclude[this.pixOf(sx, sy)])) continue;
+      const seg: Pt[] = [];
+      for (let d = P.armStartUm + 1; d >= P.armStartUm; d -= step / 2) seg.push([m.xUm + (m.rUm + d) * tx, m.yUm + (m.rUm + d) * ty]);
+      const b = this.brightness(seg, 1);
+      if (b.n < 3 || !(b.mu >= P.armMinMuZ)) continue;
+      const mid = this.nodeOfMig(mi);
+      const tipId = nodes.length;
+      const tip: FiberNode = { id: tipId, xUm: sx, yUm: sy, kind: "tip", degree: 0 };
+      nodes.push(tip);
+      const e: FiberEdge = { id: edges.length, a: mid, b: tipId, points: [[m.xUm, m.yUm], [sx, sy]], lengthUm: m.rUm + P.armStartUm, cellId: null };
+      const r = this.track(sx, sy, tx, ty, Math.min(P.maxMuZ, P.muFraction * b.mu), e, mi);
+      if (!r.joins && (r.keep * step < P.armMinUm || r.z < P.armMinZ)) {
+        nodes.pop();
+        continue;
+      }
+      edges.push(e);
+      for (const p of e.points) this.addPt(p, e);
+      this.degree[mid]++;
+      this.degree[tipId] = 1;
+      this.edgeOf.set(tipId, e);
+      this.stats.arms++;
+      this.apply(e, tip, r);
+    }
+  }
 }
 
 /**

@@ -702,12 +702,14 @@ function ringPeaks(
   // a conservative bound on v for the rim-length test below (a 1e-9 margin, far above rounding): one
   // predictable comparison for the many pixels with few votes
   const vLow = minVotesUm > 0 ? (minVotesUm / pxUm) * peakGain * (1 - 1e-9) : -Infinity;
+  let np = 0;
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
-      // four pixels at once below vLow (all four fail the test below; a NaN makes the max NaN, so they are looked at
-      // one by one): one branch for the many pixels with few votes
-      if (x + 4 <= w - 1 && Math.max(A[i], A[i + 1], A[i + 2], A[i + 3]) < vLow) {
+      // four pixels at once below vLow (all four fail the test below; a NaN compares false, so its four are looked at
+      // one by one): one branch for the many pixels with few votes (four comparisons, not Math.max of the four, which
+      // decides the same and took a third longer on a real vote plane: 34 → 24 ms at 2048²)
+      if (x + 4 <= w - 1 && A[i] < vLow && A[i + 1] < vLow && A[i + 2] < vLow && A[i + 3] < vLow) {
         x += 3;
         continue;
       }
@@ -726,9 +728,26 @@ function ringPeaks(
       // votes expected from a complete rim of that radius (pixels of rim ≈ 2πr), times the peak gain
       const full = (2 * Math.PI * rPx) * peakGain;
       if (v < minFrac * full) continue;
-      out.push({ x, y, r: rPx * pxUm, z: v / full, hough: true });
+      if (4 * np === peakRows.length) {
+        const grown = new Float64Array(2 * peakRows.length);
+        grown.set(peakRows);
+        peakRows = grown;
+      }
+      peakRows[4 * np] = x;
+      peakRows[4 * np + 1] = y;
+      peakRows[4 * np + 2] = rPx * pxUm;
+      peakRows[4 * np + 3] = v / full;
+      np++;
     }
+  for (let k = 0; k < np; k++) out.push({ x: peakRows[4 * k], y: peakRows[4 * k + 1], r: peakRows[4 * k + 2], z: peakRows[4 * k + 3], hough: true });
 }
+
+/**
+ * ringPeaks' peaks (x, y, r, z per row) while it scans: its candidates are made after the scan, as the object literal
+ * inside the 4-million-pixel loop deoptimised it now and then (its fields' representation changed) and the rest of
+ * the scan then ran unoptimised
+ */
+let peakRows = new Float64Array(4 * 1024);
 
 /** scratch of ringCandidates: the two vote accumulators (planes of the shared stage scratch during detectMigrasomes) */
 let voteScratch = new Float32Array(0);
@@ -1882,6 +1901,180 @@ function climbCentre(
   return { cx, cy, prof, f, minRho };
 }
 
+/** what `clashWith` found: the two detections clash, and the candidate loses */
+const CLASH = 1;
+const LOSE = 2;
+
+/** a candidate that passed, as the overlap suppression of `detectWith` tests it against an accepted detection */
+interface ClashCandidate {
+  cx: number;
+  cy: number;
+  radius: number;
+  /** ovality and orientation (ovalRefine; oe = 0: round) */
+  oe: number;
+  ophi: number;
+  score: number;
+  peak: number;
+  fill: number;
+  ringZ: number;
+  armContrast: number;
+  challenger: boolean;
+  pxUm: number;
+  P: MigrasomeParams;
+  /** the accepted detections measured as ovals: their ovality and orientation */
+  ovalE: Map<Migrasome, number>;
+  ovalPhi: Map<Migrasome, number>;
+}
+
+/**
+ * Overlap suppression in `detectWith`: does candidate k clash with accepted detection a (CLASH), and does it lose
+ * (LOSE)? With the ring transform only near-duplicates clash (same centre and similar radius; touching and
+ * overlapping rings are kept); a detection contained in another clashes too, and then the larger object wins.
+ */
+function clashWith(a: Migrasome, k: ClashCandidate): number {
+  const P = k.P;
+  // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
+  // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
+  // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
+  // (with ovals, the largest radius of each in any direction bounds the tests)
+  const ae = k.ovalE.size > 0 ? (k.ovalE.get(a) ?? 0) : 0;
+  const raMax = (a.diameterUm / 2) * (1 + ae);
+  const rMax = k.radius * (1 + k.oe);
+  const mr = Math.max(raMax, rMax);
+  // (and the centreContain test, dUm < max − centreContainUm)
+  const L = Math.max(mr + 0.1, mr + P.containUm, raMax + rMax + P.overlapMarginUm, P.centreContain ? mr - P.centreContainUm : mr);
+  const dUm = Math.max(Math.abs(a.x - k.cx), Math.abs(a.y - k.cy)) * k.pxUm >= L ? Infinity : hypot(a.x - k.cx, a.y - k.cy) * k.pxUm;
+  if (!P.hough) {
+    const c = dUm < Math.max(a.diameterUm / 2, k.radius) + 0.1;
+    return c ? (a.significance >= k.score ? CLASH | LOSE : CLASH) : 0;
+  }
+  // each one's radius towards the other (round objects: their radius)
+  const ra = ae > 0 ? radiusToward(a.diameterUm / 2, ae, k.ovalPhi.get(a) as number, k.cx - a.x, k.cy - a.y) : a.diameterUm / 2;
+  const rc = k.oe > 0 ? radiusToward(k.radius, k.oe, k.ophi, a.x - k.cx, a.y - k.cy) : k.radius;
+  // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
+  // inside an evenly bright disc can be the more significant one); the disc wins
+  const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= rc) || (k.fill >= 0.75 && rc >= 0.6 && dUm < rc && rc >= ra);
+  if (!inFilled && dUm < 0.5 * Math.min(ra, rc) + 0.1 && Math.abs(ra - rc) < 0.35 * Math.max(ra, rc) + 0.1) {
+    return a.significance >= k.score || k.challenger ? CLASH | LOSE : CLASH;
+  }
+  // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
+  // contained too; with centreContainOvalOnly, only in an oval; ringContainRingZ: a small, dimmer circle whose centre
+  // lies inside a complete hollow ring)
+  const centreIn =
+    (P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : k.oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm) ||
+    (P.ringContainRingZ > 0 &&
+      Math.min(ra, rc) <= P.ringContainMaxRatio * Math.max(ra, rc) &&
+      dUm < Math.max(ra, rc) &&
+      (ra >= rc ? a.ringZ >= P.ringContainRingZ && a.fill < 0.75 && a.peak >= P.ringContainPeakRatio * k.peak : k.ringZ >= P.ringContainRingZ && k.fill < 0.75 && k.peak >= P.ringContainPeakRatio * a.peak));
+  if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
+    // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
+    // of fibers and blur around that object, not an object's edge
+    const big = ra >= rc ? a.peak : k.peak;
+    const small = ra >= rc ? k.peak : a.peak;
+    const haloOfSmall = !inFilled && small >= (k.challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
+    return (ra >= rc) !== haloOfSmall || (k.challenger && !(haloOfSmall && ra >= rc)) ? CLASH | LOSE : CLASH;
+  }
+  // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
+  // rim far dimmer, no brighter than those fibers) is not an object of its own
+  // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
+  if (dUm < ra + rc + P.overlapMarginUm) {
+    const apart = dUm >= ra + rc;
+    if (k.peak * P.overlapPeakRatio <= a.peak && k.armContrast < P.overlapMaxArmContrast && !(apart && k.ringZ >= P.strongRingZ)) return CLASH | LOSE;
+    if (a.peak * P.overlapPeakRatio <= k.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return CLASH;
+  }
+  return 0;
+}
+
+// detectWith's grid look-ups (module functions: closures made per call had their optimised code compiled afresh
+// every frame)
+
+/** the strong rings on the grid (cells of sg pixels, gw per row) in the 3 × 3 cells around (x, y), farther than 0.3 µm */
+function neighbourRings(strongGrid: CellLists<Candidate>, sg: number, sgw: number, pxUm: number, x: number, y: number): Candidate[] {
+  const out: Candidate[] = [];
+  const gx = Math.floor(x / sg);
+  const gy = Math.floor(y / sg);
+  for (let j = gy - 1; j <= gy + 1; j++)
+    for (let i = gx - 1; i <= gx + 1; i++) {
+      const l = strongGrid.get(j * sgw + i);
+      if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
+    }
+  return out;
+}
+
+/**
+ * the accepted detections (on the grid of acell pixels, agw per row) with max(|dx|, |dy|) < limPx of (x, y) (pixels;
+ * and some beyond), in the order of `accepted` (their sequence numbers in accSeq)
+ */
+function nearbyAccepted(accGrid: CellLists<Migrasome>, acell: number, agw: number, accSeq: Map<Migrasome, number>, x: number, y: number, limPx: number): Migrasome[] {
+  const out: Migrasome[] = [];
+  const R = Math.floor((limPx * 1.000001) / acell) + 2;
+  const gx = Math.floor(x / acell);
+  const gy = Math.floor(y / acell);
+  for (let j = Math.max(0, gy - R); j <= gy + R; j++)
+    for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
+      const l = accGrid.get(j * agw + i);
+      if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
+    }
+  if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
+  return out;
+}
+
+/**
+ * is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)? (on the grid of acell
+ * pixels, agw per row; accMaxR: the largest radius accepted, µm)
+ */
+function anyAcceptedNear(
+  accepted: Migrasome[], accGrid: CellLists<Migrasome>, acell: number, agw: number, accMaxR: number, pxUm: number,
+  x: number, y: number, fr: number, also?: (a: Migrasome) => boolean,
+): boolean {
+  const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
+  if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
+  const R = Math.floor((limPx * 1.000001) / acell) + 2;
+  const gx = Math.floor(x / acell);
+  const gy = Math.floor(y / acell);
+  // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
+  // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
+  const L = limPx * 1.000001 + 1e-3;
+  const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
+  const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
+  const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
+  const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
+  for (let j = j0; j <= j1; j++)
+    for (let i = i0; i <= i1; i++) {
+      const l = accGrid.get(j * agw + i);
+      // (the test inline, by index: this runs for every candidate)
+      if (l)
+        for (let q = 0; q < l.length; q++) {
+          const a = l[q];
+          if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
+        }
+    }
+  return false;
+}
+
+/** has a position near (x, y) been examined (`seen`, on a grid of `cell` pixels, gw per row)? */
+function nearSeen(seen: PointLists, cell: number, gw: number, pxUm: number, x: number, y: number, rpx: number): boolean {
+  const gx = Math.floor(x / cell);
+  const gy = Math.floor(y / cell);
+  // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
+  // (the test's limit is at most that; the margin is far above rounding)
+  const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
+  const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
+  const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
+  const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
+  const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
+  // (a pure "any": the order the positions are tested in does not matter)
+  const sx = seen.x;
+  const sy = seen.y;
+  const sr = seen.r;
+  const next = seen.next;
+  for (let j = j0; j <= j1; j++)
+    for (let i = i0; i <= i1; i++)
+      for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
+        if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
+  return false;
+}
+
 function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number, pxUm: number, opts: DetectOptions, smOut: Float32Array, voteOut?: Float32Array): Migrasome[] {
   const P = { ...DEFAULT_MIGRASOME_PARAMS, ...opts.params };
   const psf = opts.psfSigmaUm && Number.isFinite(opts.psfSigmaUm) ? opts.psfSigmaUm : P.defaultPsfSigmaUm;
@@ -1899,17 +2092,6 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   // (the grid's cells in a dense array: the same lists, in the same order, as a Map of them)
   const strongGrid = new CellLists<Candidate>(sgw * (Math.ceil(h / sg) + 1));
   for (const r of strong) strongGrid.push(Math.floor(r.y / sg) * sgw + Math.floor(r.x / sg), r);
-  const neighbourRings = (x: number, y: number): Candidate[] => {
-    const out: Candidate[] = [];
-    const gx = Math.floor(x / sg);
-    const gy = Math.floor(y / sg);
-    for (let j = gy - 1; j <= gy + 1; j++)
-      for (let i = gx - 1; i <= gx + 1; i++) {
-        const l = strongGrid.get(j * sgw + i);
-        if (l) for (const r of l) if (hypot(r.x - x, r.y - y) * pxUm > 0.3) out.push(r);
-      }
-    return out;
-  };
   const cands = [...rings, ...blobs];
   const spx = Math.max(0.5, P.profileSmoothUm / pxUm);
   const sm = convolveSeparable(sub, w, h, gaussianKernel(spx), smOut);
@@ -1946,79 +2128,14 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
   const accSeq = new Map<Migrasome, number>();
   let accSeqNext = 0;
   let accOutside = false;
-  // the accepted detections with max(|dx|, |dy|) < limPx of (x, y) (pixels; and some beyond), in the order of `accepted`
-  const nearbyAccepted = (x: number, y: number, limPx: number): Migrasome[] => {
-    const out: Migrasome[] = [];
-    const R = Math.floor((limPx * 1.000001) / acell) + 2;
-    const gx = Math.floor(x / acell);
-    const gy = Math.floor(y / acell);
-    for (let j = Math.max(0, gy - R); j <= gy + R; j++)
-      for (let i = Math.max(0, gx - R); i <= Math.min(agw - 1, gx + R); i++) {
-        const l = accGrid.get(j * agw + i);
-        if (l) for (let q = 0; q < l.length; q++) out.push(l[q]);
-      }
-    if (out.length > 1) out.sort((a, b) => (accSeq.get(a) as number) - (accSeq.get(b) as number));
-    return out;
-  };
   const accKey = (a: Migrasome) => Math.floor(a.y / acell) * agw + Math.floor(a.x / acell);
   // is any accepted detection within fr × its radius of (x, y) (and, if given, passing `also`)?
-  const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => {
-    const limPx = (Math.max(0, fr) * accMaxR) / pxUm;
-    if (!(limPx < 1e6)) return accepted.some((a) => closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a)));
-    const R = Math.floor((limPx * 1.000001) / acell) + 2;
-    const gx = Math.floor(x / acell);
-    const gy = Math.floor(y / acell);
-    // of those cells, only the ones a match can lie in: a match is within limPx of (x, y) on both axes (fr·r ≤
-    // fr·accMaxR; the margin is far above rounding), usually 2 × 2 cells instead of (2R + 1)²
-    const L = limPx * 1.000001 + 1e-3;
-    const i0 = Math.max(gx - R, Math.floor((x - L) / acell));
-    const i1 = Math.min(gx + R, Math.floor((x + L) / acell));
-    const j0 = Math.max(gy - R, Math.floor((y - L) / acell));
-    const j1 = Math.min(gy + R, Math.floor((y + L) / acell));
-    for (let j = j0; j <= j1; j++)
-      for (let i = i0; i <= i1; i++) {
-        const l = accGrid.get(j * agw + i);
-        // (the test inline, by index: this runs for every candidate)
-        if (l)
-          for (let q = 0; q < l.length; q++) {
-            const a = l[q];
-            if (closerThan(a.x - x, a.y - y, pxUm, fr * a.diameterUm / 2) && (!also || also(a))) return true;
-          }
-      }
-    return false;
-  };
+  const nearAccepted = (x: number, y: number, fr: number, also?: (a: Migrasome) => boolean): boolean => anyAcceptedNear(accepted, accGrid, acell, agw, accMaxR, pxUm, x, y, fr, also);
   // spatial hash of examined positions to skip near-duplicates
   // examined positions, hashed on a 1 µm grid, to skip near-duplicate candidates
   const cell = Math.max(1, Math.round(1 / pxUm));
   const gw = Math.ceil(w / cell) + 1;
   const seen = new PointLists(gw * (Math.ceil(h / cell) + 1));
-  const nearSeen = (x: number, y: number, rpx: number) => {
-    const gx = Math.floor(x / cell);
-    const gy = Math.floor(y / cell);
-    // of the 3 × 3 cells, only those a match can lie in: within max(0.15 / px, 0.35 · rpx) of (x, y) on both axes
-    // (the test's limit is at most that; the margin is far above rounding)
-    const L = Math.max(0.15 / pxUm, 0.35 * rpx) * 1.000001 + 1e-3;
-    const i0 = Math.max(gx - 1, Math.floor((x - L) / cell));
-    const i1 = Math.min(gx + 1, Math.floor((x + L) / cell));
-    const j0 = Math.max(gy - 1, Math.floor((y - L) / cell));
-    const j1 = Math.min(gy + 1, Math.floor((y + L) / cell));
-    // (a pure "any": the order the positions are tested in does not matter)
-    const sx = seen.x;
-    const sy = seen.y;
-    const sr = seen.r;
-    const next = seen.next;
-    for (let j = j0; j <= j1; j++)
-      for (let i = i0; i <= i1; i++)
-        for (let q = seen.first(j * gw + i); q >= 0; q = next[q])
-          if (closerThan(sx[q] - x, sy[q] - y, 1, Math.max(0.15 / pxUm, 0.35 * Math.min(sr[q], rpx)))) return true;
-    return false;
-  };
-  const markSeen = (x: number, y: number, rpx: number) => {
-    const gx = Math.floor(x / cell);
-    const gy = Math.floor(y / cell);
-    const key = gy * gw + gx;
-    seen.push(key, x, y, rpx);
-  };
   const minRho = Math.max(0.1, 0.8 * sigmaT);
   const armBands = Math.max(1, Math.round((pxUm / P.armRefPxUm) ** 2));
   const bandStep = Math.max(P.armBandStepPx, P.armBandStepUm / pxUm);
@@ -2034,11 +2151,11 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     const rpx = c.r / pxUm;
     const ci = c.ci as number;
     if (c.ex) continue;
-    if (nearSeen(c.x, c.y, rpx)) continue;
+    if (nearSeen(seen, cell, gw, pxUm, c.x, c.y, rpx)) continue;
     // a large blob candidate marks its place only if it passes the pre-test below (its circles can all miss a ring
     // that a smaller scale at the same place, if it comes later, would catch)
     const lateMark = !c.hough && c.r >= P.failedBlobKeepsPlaceUm;
-    if (!lateMark) markSeen(c.x, c.y, rpx);
+    if (!lateMark) seen.push(Math.floor(c.y / cell) * gw + Math.floor(c.x / cell), c.x, c.y, rpx);
     let challenger = false;
     if (nearAccepted(c.x, c.y, P.hough ? (c.hough ? 0.35 : P.blobSkip) : 1)) {
       if (!P.hough || c.hough || P.blobChallenge >= P.blobSkip || nearAccepted(c.x, c.y, P.blobChallenge)) continue;
@@ -2064,7 +2181,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
       if (quick >= P.quickZ) break;
     }
     if (quick < P.quickZ) continue;
-    if (lateMark) markSeen(c.x, c.y, rpx);
+    if (lateMark) seen.push(Math.floor(c.y / cell) * gw + Math.floor(c.x / cell), c.x, c.y, rpx);
     const nrc = Math.min(nr, Math.ceil(((c.hough ? 1.4 : 2) * c.r + 0.6) / dr) + 2);
     // (a ring candidate's rim from houghMinPeakFrac × its radius outwards)
     const cl = climbCentre(c, sm, w, h, pxUm, dr, nrc, sampler, rowsA, rowsB, nz, minRho, noiseF, 0.5 * P.minScore, c.hough && P.houghMinPeakFrac > 0 ? P.houghMinPeakFrac * c.r : 0, P.houghValley, P.houghCentre, P.houghRingMinScore);
@@ -2131,7 +2248,7 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     }
     const armR = (radius * (1 + oe) + Math.max(0.35, 3 * sigmaT)) / pxUm;
     const nbr = ht
-      ? neighbourRings(cx, cy)
+      ? neighbourRings(strongGrid, sg, sgw, pxUm, cx, cy)
           .filter((r) => {
             const d = hypot(r.x - cx, r.y - cy) * pxUm;
             if (d <= Math.max(0.3, 0.3 * radius) || d >= armR * pxUm + r.r + 0.5) return false;
@@ -2166,71 +2283,21 @@ function detectWith(sub: Float32Array, noise: Float32Array, w: number, h: number
     // overlapping rings are kept)
     // a detection contained in another (a piece of a filled disc, or a ring's inner reflection) clashes too,
     // and then the larger object wins
-    let lose = false;
-    const clashTest = (a: Migrasome) => {
-      // every test below is dUm < t with t ≤ L (or dUm + min < max + containUm ≤ L; the overlap test dUm < ra + radius +
-      // overlapMarginUm): beyond L (by the bound max(|dx|, |dy|) ≤ hypot, see closerThan) they all fail, for the true
-      // distance as for ∞ (before, L left out the overlap test, which then never saw circles beyond max(r) + 0.2 µm)
-      // (with ovals, the largest radius of each in any direction bounds the tests)
-      const ae = ovalE.size > 0 ? (ovalE.get(a) ?? 0) : 0;
-      const raMax = (a.diameterUm / 2) * (1 + ae);
-      const rMax = radius * (1 + oe);
-      const mr = Math.max(raMax, rMax);
-      // (and the centreContain test, dUm < max − centreContainUm)
-      const L = Math.max(mr + 0.1, mr + P.containUm, raMax + rMax + P.overlapMarginUm, P.centreContain ? mr - P.centreContainUm : mr);
-      const dUm = Math.max(Math.abs(a.x - cx), Math.abs(a.y - cy)) * pxUm >= L ? Infinity : hypot(a.x - cx, a.y - cy) * pxUm;
-      if (!P.hough) {
-        const c = dUm < Math.max(a.diameterUm / 2, radius) + 0.1;
-        if (c && a.significance >= f.score) lose = true;
-        return c;
-      }
-      // each one's radius towards the other (round objects: their radius)
-      const ra = ae > 0 ? radiusToward(a.diameterUm / 2, ae, ovalPhi.get(a) as number, cx - a.x, cy - a.y) : a.diameterUm / 2;
-      const rc = oe > 0 ? radiusToward(radius, oe, ophi, a.x - cx, a.y - cy) : radius;
-      // inside a filled disc (a WGA-stained lumen): a piece of it, whatever its significance (a smaller circle
-      // inside an evenly bright disc can be the more significant one); the disc wins
-      const inFilled = (a.fill >= 0.75 && ra >= 0.6 && dUm < ra && ra >= rc) || (fill >= 0.75 && rc >= 0.6 && dUm < rc && rc >= ra);
-      if (!inFilled && dUm < 0.5 * Math.min(ra, rc) + 0.1 && Math.abs(ra - rc) < 0.35 * Math.max(ra, rc) + 0.1) {
-        if (a.significance >= f.score || challenger) lose = true;
-        return true;
-      }
-      // (centreContain: a smaller detection whose centre lies within -centreContainUm outside the larger one's rim is
-      // contained too; with centreContainOvalOnly, only in an oval; ringContainRingZ: a small, dimmer circle whose centre
-      // lies inside a complete hollow ring)
-      const centreIn =
-        (P.centreContain && (!P.centreContainOvalOnly || (ra >= rc ? ae > 0 : oe > 0)) && Math.min(ra, rc) < P.centreContainMaxRatio * Math.max(ra, rc) && dUm < Math.max(ra, rc) - P.centreContainUm) ||
-        (P.ringContainRingZ > 0 &&
-          Math.min(ra, rc) <= P.ringContainMaxRatio * Math.max(ra, rc) &&
-          dUm < Math.max(ra, rc) &&
-          (ra >= rc ? a.ringZ >= P.ringContainRingZ && a.fill < 0.75 && a.peak >= P.ringContainPeakRatio * f.peak : ringZ >= P.ringContainRingZ && fill < 0.75 && f.peak >= P.ringContainPeakRatio * a.peak));
-      if (inFilled || centreIn || dUm + Math.min(ra, rc) < Math.max(ra, rc) + P.containUm) {
-        // the larger object wins, unless its rim is far dimmer than the object inside it: then it is the halo
-        // of fibers and blur around that object, not an object's edge
-        const big = ra >= rc ? a.peak : f.peak;
-        const small = ra >= rc ? f.peak : a.peak;
-        const haloOfSmall = !inFilled && small >= (challenger ? P.challengePeakRatio : P.haloPeakRatio) * big;
-        if ((ra >= rc) !== haloOfSmall || (challenger && !(haloOfSmall && ra >= rc))) lose = true;
-        return true;
-      }
-      // overlapping rims: a circle through a much brighter ring's rim and the fibers crossing next to it (its own
-      // rim far dimmer, no brighter than those fibers) is not an object of its own
-      // (rims only within the margin: a complete ring of its own (ringZ ≥ strongRingZ) is an object touching it)
-      if (dUm < ra + rc + P.overlapMarginUm) {
-        const apart = dUm >= ra + rc;
-        if (f.peak * P.overlapPeakRatio <= a.peak && armContrast < P.overlapMaxArmContrast && !(apart && ringZ >= P.strongRingZ)) {
-          lose = true;
-          return true;
-        }
-        if (a.peak * P.overlapPeakRatio <= f.peak && a.armContrast < P.overlapMaxArmContrast && !(apart && a.ringZ >= P.strongRingZ)) return true;
-      }
-      return false;
-    };
+    // (the test a module function, not a closure made per candidate, whose optimised code V8 compiled afresh every frame)
+    const k: ClashCandidate = { cx, cy, radius, oe, ophi, score: f.score, peak: f.peak, fill, ringZ, armContrast, challenger, pxUm, P, ovalE, ovalPhi };
     // every test above fails (without side effect) where max(|dx|, |dy|)·px ≥ L, and L ≤ clashReach: only the
     // detections within that reach on the 2 µm grid are tested, in the order of `accepted` (by their sequence
     // numbers), unless a detection or this centre lies outside the image (then all of them, as before)
     const rReach = radius * (1 + oe);
     const clashReach = Math.max(Math.max(accMaxR, rReach) + Math.max(0.1, P.containUm, P.centreContain ? -P.centreContainUm : 0), accMaxR + rReach + P.overlapMarginUm);
-    const clashes = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted.filter(clashTest) : nearbyAccepted(cx, cy, clashReach / pxUm).filter(clashTest);
+    const pool = accOutside || !(cx >= 0 && cy >= 0 && cx < w && cy < h) || !(clashReach / pxUm < 1e6) ? accepted : nearbyAccepted(accGrid, acell, agw, accSeq, cx, cy, clashReach / pxUm);
+    let lose = false;
+    const clashes: Migrasome[] = [];
+    for (const a of pool) {
+      const r = clashWith(a, k);
+      if (r & LOSE) lose = true;
+      if (r & CLASH) clashes.push(a);
+    }
     if (lose) continue;
     // a challenger only replaces (see blobChallenge)
     if (challenger && !clashes.length) continue;

@@ -5,7 +5,7 @@
  * fiber and so finds fibers well below one noise unit per pixel. The older mask (multi-scale Hessian
  * with Steger's sub-pixel centre-line test and hysteresis) stays available as `fiberMask: "hessian"`.
  */
-import { gaussianBlur, quantile, secondDerivativeGain } from "./filters.ts";
+import { convolveSeparable, gaussianBlur, gaussianKernel, quantile, secondDerivativeGain } from "./filters.ts";
 import { rowPass } from "./fastfilter.ts";
 import { DEFAULT_LINE_PARAMS, detectLines, type DrawnLines, type LineMask, type LineParams } from "./lines.ts";
 
@@ -67,6 +67,11 @@ export function detectRidges(
   h: number,
   pxUm: number,
   params: RidgeParams = DEFAULT_RIDGE_PARAMS,
+  /**
+   * where to put the first scale's smoothing (`RidgeMap.smooth`; w·h values, fully overwritten), so that a caller
+   * analysing frame after frame reuses one array instead of mapping and faulting in a fresh 16 MB one per 2048² frame
+   */
+  smoothOut?: Float32Array,
 ): RidgeMap {
   const n = w * h;
   const mode = params.fiberMask ?? "hessian";
@@ -78,7 +83,8 @@ export function detectRidges(
   const ox = lines ? new Float32Array(0) : new Float32Array(n);
   const oy = lines ? new Float32Array(0) : new Float32Array(n);
   const center = lines ? new Uint8Array(0) : new Uint8Array(n);
-  const psfSamples: number[] = [];
+  // (in a growing typed array: a boxed array of several hundred thousand doubles grew, and was copied, on the heap)
+  const psfSamples: SampleList = { a: new Float64Array(1 << 16), n: 0 };
   let smooth: Float32Array | null = null;
   let smoothSigmaPx = 0;
   // the strong pixels, in a growing typed array (several hundred thousand at 2048²: no boxed array)
@@ -86,7 +92,8 @@ export function detectRidges(
   let first = true;
   for (const sUm of mode === "lines" ? params.scalesUm.slice(0, 1) : params.scalesUm) {
     const sp = Math.max(0.7, sUm / pxUm);
-    const s = gaussianBlur(sub, w, h, sp);
+    // (sp ≥ 0.7: gaussianBlur is this convolution)
+    const s = first && smoothOut && smoothOut.length === n ? convolveSeparable(sub, w, h, gaussianKernel(sp), smoothOut) : gaussianBlur(sub, w, h, sp);
     if (!smooth) {
       smooth = s;
       smoothSigmaPx = sp;
@@ -101,8 +108,8 @@ export function detectRidges(
   // the fiber mask comes from the line filter alone (the Hessian centre lines are not needed)
   if (lines && smooth) lm = detectLines(smooth, smoothSigmaPx, noise, w, h, pxUm, params.line ?? DEFAULT_LINE_PARAMS);
   let psfSigmaUm = NaN;
-  if (psfSamples.length >= 20) {
-    const v = quantile(psfSamples, 0.5);
+  if (psfSamples.n >= 20) {
+    const v = quantile(psfSamples.a.subarray(0, psfSamples.n), 0.5);
     if (v > 0) psfSigmaUm = Math.sqrt(v) * pxUm;
   }
   const rest = { psfSigmaUm, smooth: smooth ?? Float32Array.from(sub), smoothSigmaPx, strong: smooth ? strong : new Int32Array(0), strongZ: smooth ? params.lowZ : Infinity };
@@ -167,6 +174,12 @@ function hysteresis(center: Uint8Array, z: Float32Array, w: number, h: number, h
 }
 
 /** A list of pixel indices: a[0 … n), and (when `z` is given) each one's ridge strength z[0 … n) (0: not written) */
+/** values a[0 … n) in a growing typed array */
+interface SampleList {
+  a: Float64Array;
+  n: number;
+}
+
 interface IndexList {
   a: Int32Array;
   z: Float32Array | null;
@@ -194,7 +207,7 @@ function ridgeScale(
   ox: Float32Array,
   oy: Float32Array,
   center: Uint8Array,
-  psfSamples: number[],
+  psfSamples: SampleList,
   strongList: IndexList | null,
   sp: number,
   firstScale: boolean,
@@ -283,7 +296,12 @@ function ridgeScale(
           const r = -l1 / c;
           if (r < 1.9) {
             const sT2 = -1 / (2 * Math.log(1 - r / 2));
-            psfSamples.push(sT2 - sp * sp);
+            if (psfSamples.n === psfSamples.a.length) {
+              const b = new Float64Array(2 * psfSamples.n);
+              b.set(psfSamples.a);
+              psfSamples.a = b;
+            }
+            psfSamples.a[psfSamples.n++] = sT2 - sp * sp;
           }
         }
       }

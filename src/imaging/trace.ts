@@ -121,15 +121,19 @@ export function compactGraph(nodes: FiberNode[], edges: FiberEdge[], keep: (n: F
     }
   // each edge copied field by field in the order every edge is made in (id, a, b, points, lengthUm, cellId): the
   // same object as a spread of it, without the spread's generic copy
+  // (the degrees counted in a typed array and each node's written once: incrementing them on the node objects, whose
+  // shapes differ, was three quarters of this function's time)
   const outEdges: FiberEdge[] = [];
+  const degree = new Int32Array(outNodes.length);
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i];
-    outEdges.push({ id: i, a: remap.get(e.a) as number, b: remap.get(e.b) as number, points: e.points, lengthUm: e.lengthUm, cellId: e.cellId });
+    const a = remap.get(e.a) as number;
+    const b = remap.get(e.b) as number;
+    outEdges.push({ id: i, a, b, points: e.points, lengthUm: e.lengthUm, cellId: e.cellId });
+    degree[a]++;
+    degree[b]++;
   }
-  for (const e of outEdges) {
-    outNodes[e.a].degree++;
-    outNodes[e.b].degree++;
-  }
+  for (let i = 0; i < outNodes.length; i++) outNodes[i].degree = degree[i];
   return { nodes: outNodes, edges: outEdges };
 }
 
@@ -199,39 +203,54 @@ export function edgesAtNodes(edges: FiberEdge[]): Map<number, FiberEdge[]> {
   return at;
 }
 
+/** cell size of RingLookup's grid, raster pixels */
+const RING_CELL = 64;
+
 /**
  * For rings (centre, squared radius; raster pixels) the index of the last one holding pixel (x, y) by
  * (x − cx)² + (y − cy)² ≤ r², or −1: the same as painting the rings in order on the raster and reading the pixel.
+ * (A class, not a closure made per call: V8 compiled such closures afresh every frame.)
  */
-function ringLookup(rings: { x: number; y: number; rr2: number }[], W: number, H: number): (x: number, y: number) => number {
-  const G = 64;
-  const gw = Math.ceil(W / G);
-  const gh = Math.ceil(H / G);
-  const cells = new Map<number, number[]>();
-  rings.forEach((m, k) => {
-    const rr = Math.sqrt(m.rr2) + 1;
-    const x0 = Math.max(0, Math.floor((m.x - rr) / G));
-    const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / G));
-    const y0 = Math.max(0, Math.floor((m.y - rr) / G));
-    const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / G));
-    for (let gy = y0; gy <= y1; gy++)
-      for (let gx = x0; gx <= x1; gx++) {
-        const l = cells.get(gy * gw + gx);
-        if (l) l.push(k);
-        else cells.set(gy * gw + gx, [k]);
-      }
-  });
-  return (x, y) => {
-    const l = cells.get(Math.floor(y / G) * gw + Math.floor(x / G));
+class RingLookup {
+  /** the rings touching each cell of G × G raster pixels (gw per row), in ring order */
+  private readonly cells = new Map<number, number[]>();
+  private readonly gw: number;
+
+  constructor(
+    private readonly rings: { x: number; y: number; rr2: number }[],
+    W: number,
+    H: number,
+  ) {
+    const gw = Math.ceil(W / RING_CELL);
+    const gh = Math.ceil(H / RING_CELL);
+    this.gw = gw;
+    for (let k = 0; k < rings.length; k++) {
+      const m = rings[k];
+      const rr = Math.sqrt(m.rr2) + 1;
+      const x0 = Math.max(0, Math.floor((m.x - rr) / RING_CELL));
+      const x1 = Math.min(gw - 1, Math.floor((m.x + rr) / RING_CELL));
+      const y0 = Math.max(0, Math.floor((m.y - rr) / RING_CELL));
+      const y1 = Math.min(gh - 1, Math.floor((m.y + rr) / RING_CELL));
+      for (let gy = y0; gy <= y1; gy++)
+        for (let gx = x0; gx <= x1; gx++) {
+          const l = this.cells.get(gy * gw + gx);
+          if (l) l.push(k);
+          else this.cells.set(gy * gw + gx, [k]);
+        }
+    }
+  }
+
+  at(x: number, y: number): number {
+    const l = this.cells.get(Math.floor(y / RING_CELL) * this.gw + Math.floor(x / RING_CELL));
     if (!l) return -1;
+    const rings = this.rings;
     for (let j = l.length - 1; j >= 0; j--) {
       const m = rings[l[j]];
       if ((x - m.x) ** 2 + (y - m.y) ** 2 <= m.rr2) return l[j];
     }
     return -1;
-  };
+  }
 }
-
 /**
  * The element of rank n >> 1 of the line responses of the n pixels `pix` (through the list slots `slot` − 1, or the
  * pixels themselves when null), as sorting them as a Float64Array gives (−0 before +0, NaN last), with buf (≥ n) as
@@ -327,7 +346,7 @@ interface TraceRaster {
   mask: Uint8Array;
   /** the pixels left after thinning, ascending (list indices) */
   pixels: Int32Array;
-  migrasomeAt: (x: number, y: number) => number;
+  migrasomeAt: RingLookup;
 }
 
 function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null, oy: Float32Array | null, w: number, h: number, pxUm: number, opts: TraceOptions): TraceRaster {
@@ -383,7 +402,7 @@ function traceRaster(ridgeMask: Uint8Array | DrawnLines, ox: Float32Array | null
     rings.push({ x: m.x, y: m.y, rr2: rr * rr });
     clearDiscList(src, rowStart, keep, W, H, m.x, m.y, r, r2);
   });
-  const migrasomeAt = ringLookup(rings, W, H);
+  const migrasomeAt = new RingLookup(rings, W, H);
   // the pixels kept: outside the discs and the excluded areas, and off the raster's border (thinning clears it)
   const ex = opts.exclude;
   const LI = new Int32Array(ns);
@@ -423,8 +442,6 @@ function pixelPos(R: TraceRaster, q: number): [number, number] {
 /** node pixels (degree ≠ 2; junction pixels clustered) and the nodes they make */
 function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][]; nodeOf: Int32Array } {
   const { n, NB, mask, pixels } = R;
-  const nb = (q: number): number => setNeighbours(mask, NB, q);
-  const pos = (q: number): [number, number] => pixelPos(R, q);
   // node pixels: degree ≠ 2
   // the mark of pixel q: node id + 1 (0: not a node pixel; −1: walked)
   const nodeOf = new Int32Array(n + 1);
@@ -433,7 +450,7 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
   for (let t = 0; t < pixels.length; t++) {
     const i = pixels[t];
     if (nodeOf[i] > 0) continue;
-    const d = nb(i);
+    const d = setNeighbours(mask, NB, i);
     if (d === 2) continue;
     // junction pixels cluster together
     const cluster = [i];
@@ -443,7 +460,7 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
         const b = 8 * cluster[c];
         for (let k = 0; k < 8; k++) {
           const m = NB[b + k];
-          if (mask[m] && nodeOf[m] === 0 && nb(m) > 2) {
+          if (mask[m] && nodeOf[m] === 0 && setNeighbours(mask, NB, m) > 2) {
             nodeOf[m] = nodes.length + 1;
             cluster.push(m);
           }
@@ -452,7 +469,7 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
     let sx = 0;
     let sy = 0;
     for (const j of cluster) {
-      const p = pos(j);
+      const p = pixelPos(R, j);
       sx += p[0];
       sy += p[1];
     }
@@ -467,17 +484,71 @@ function traceNodes(R: TraceRaster): { nodes: FiberNode[]; rawNodes: number[][];
  * node of the pixel walk the last edge made at it (−1: none; a tip has one edge)
  */
 function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], nodeOf: Int32Array): { edges: FiberEdge[]; edgeZ: Map<number, number>; edgeAt: Int32Array } {
-  const { W, pu, LI, SL, OX, OY, LZ, n, NB, mask, pixels } = R;
-  const pos = (q: number): [number, number] => pixelPos(R, q);
-  const edges: FiberEdge[] = [];
+  const { NB, mask, pixels } = R;
+  const E = new EdgeWalker(R, nodes.length, nodeOf);
+  for (let n = 0; n < rawNodes.length; n++) E.walkFrom(rawNodes[n], n);
+  // closed loops without nodes
+  for (let t = 0; t < pixels.length; t++) {
+    const i = pixels[t];
+    if (nodeOf[i] === 0) {
+      const id = nodes.length;
+      const p = pixelPos(R, i);
+      nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
+      nodeOf[i] = id + 1;
+      const bi = 8 * i;
+      for (let k = 0; k < 8; k++) {
+        const m = NB[bi + k];
+        if (mask[m] && nodeOf[m] !== -1) {
+          E.walk(i, m);
+          E.addEdge(E.walkBuf, E.walkLen, id, id);
+          break;
+        }
+      }
+    }
+  }
+  return { edges: E.edges, edgeZ: E.edgeZ, edgeAt: E.edgeAt };
+}
+
+/**
+ * traceEdges' walks and edges, as methods with their scratch in fields (not closures made per call: V8 kept the
+ * optimised code of such closures only while they lived and compiled them afresh every frame).
+ */
+class EdgeWalker {
+  readonly edges: FiberEdge[] = [];
   // a walk's pixels: walkBuf[0 … walkLen) (scratch of this call, no array per edge)
-  let walkBuf = new Int32Array(1024);
-  let walkLen = 0;
+  walkBuf = new Int32Array(1024);
+  walkLen = 0;
+  /** the line response's slot of pixel q plus one (medianZ reads slot[q] − 1), or null without line responses */
+  readonly slot1: Int32Array | null;
+  // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
+  rxBuf = new Float64Array(256);
+  ryBuf = new Float64Array(256);
+  zBuf = new Float64Array(256);
+  readonly edgeZ = new Map<number, number>();
+  /** per node of the pixel walk the last edge made at it (−1: none) */
+  readonly edgeAt: Int32Array;
+  readonly pairBuf = new Int32Array(2);
+
+  constructor(
+    readonly R: TraceRaster,
+    nodeCount: number,
+    /** the mark of pixel q: node id + 1 (0: not a node pixel; −1: walked) */
+    readonly nodeOf: Int32Array,
+  ) {
+    const { n, SL, LZ } = R;
+    this.slot1 = LZ ? new Int32Array(n) : null;
+    if (this.slot1) for (let q = 0; q < n; q++) this.slot1[q] = SL[q] + 1;
+    this.edgeAt = new Int32Array(nodeCount).fill(-1);
+  }
+
   /** walks from node pixel `start` over `first` to the next node pixel or a dead end (returned); its pixels in walkBuf */
-  const walk = (start: number, first: number): number => {
+  walk(start: number, first: number): number {
+    const { NB, mask } = this.R;
+    const nodeOf = this.nodeOf;
+    let walkBuf = this.walkBuf;
     walkBuf[0] = start;
     walkBuf[1] = first;
-    walkLen = 2;
+    let walkLen = 2;
     let prev = start;
     let cur = first;
     const startMark = nodeOf[start];
@@ -500,37 +571,30 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
       if (walkLen === walkBuf.length) {
         const grown = new Int32Array(2 * walkLen);
         grown.set(walkBuf);
-        walkBuf = grown;
+        walkBuf = this.walkBuf = grown;
       }
       walkBuf[walkLen++] = cur;
     }
+    this.walkLen = walkLen;
     return cur;
-  };
-  const lineZ = LZ;
-  // the line response's slot of pixel q is SL[q] (medianZ reads slot[q] − 1)
-  const slot1 = lineZ ? new Int32Array(n) : null;
-  if (slot1) for (let q = 0; q < n; q++) slot1[q] = SL[q] + 1;
-  // per-edge scratch (raster vertices, line responses), fully rewritten for each edge
-  let rxBuf = new Float64Array(256);
-  let ryBuf = new Float64Array(256);
-  let zBuf = new Float64Array(256);
-  const edgeZ = new Map<number, number>();
-  const edgeAt = new Int32Array(nodes.length).fill(-1);
-  const pairBuf = new Int32Array(2);
+  }
+
   /** an edge from node a to node b along the pixels pix[0 … n) (list indices) */
-  const addEdge = (pix: Int32Array, n: number, a: number, b: number) => {
+  addEdge(pix: Int32Array, n: number, a: number, b: number): void {
+    const { W, pu, LI, SL, OX, OY, LZ: lineZ } = this.R;
+    const { edges, edgeAt } = this;
     if (lineZ) {
       // the median, not the mean: a noise spur leaving a bright fiber starts on that fiber's flank, and its
       // first pixels' response is the fiber's, not its own
-      if (zBuf.length < n) zBuf = new Float64Array(2 * n);
-      edgeZ.set(edges.length, medianZ(zBuf, lineZ, pix, slot1, n));
+      if (this.zBuf.length < n) this.zBuf = new Float64Array(2 * n);
+      this.edgeZ.set(edges.length, medianZ(this.zBuf, lineZ, pix, this.slot1, n));
     }
-    if (rxBuf.length < n) {
-      rxBuf = new Float64Array(2 * n);
-      ryBuf = new Float64Array(2 * n);
+    if (this.rxBuf.length < n) {
+      this.rxBuf = new Float64Array(2 * n);
+      this.ryBuf = new Float64Array(2 * n);
     }
-    const rx = rxBuf;
-    const ry = ryBuf;
+    const rx = this.rxBuf;
+    const ry = this.ryBuf;
     for (let j = 0; j < n; j++) {
       const i = LI[pix[j]];
       const x = i % W;
@@ -563,8 +627,12 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
     if (a < edgeAt.length) edgeAt[a] = edges.length;
     if (b < edgeAt.length) edgeAt[b] = edges.length;
     edges.push({ id: edges.length, a, b, points: pts, lengthUm: L, cellId: null });
-  };
-  rawNodes.forEach((cluster, n) => {
+  }
+
+  /** the edges leaving node n (its pixels `cluster`): walks to the next node, or direct edges to adjacent node pixels */
+  walkFrom(cluster: number[], n: number): void {
+    const { NB, mask } = this.R;
+    const nodeOf = this.nodeOf;
     for (const i of cluster) {
       const bi = 8 * i;
       for (let k = 0; k < 8; k++) {
@@ -575,39 +643,19 @@ function traceEdges(R: TraceRaster, nodes: FiberNode[], rawNodes: number[][], no
         if (mark > 0) {
           // adjacent node pixels: a direct short edge (once)
           if (mark > n + 1) {
-            pairBuf[0] = i;
-            pairBuf[1] = m;
-            addEdge(pairBuf, 2, n, mark - 1);
+            this.pairBuf[0] = i;
+            this.pairBuf[1] = m;
+            this.addEdge(this.pairBuf, 2, n, mark - 1);
           }
           continue;
         }
-        const end = walk(i, m);
+        const end = this.walk(i, m);
         const endMark = nodeOf[end];
         const b = endMark > 0 ? endMark - 1 : n;
-        addEdge(walkBuf, walkLen, n, b);
-      }
-    }
-  });
-  // closed loops without nodes
-  for (let t = 0; t < pixels.length; t++) {
-    const i = pixels[t];
-    if (nodeOf[i] === 0) {
-      const id = nodes.length;
-      const p = pos(i);
-      nodes.push({ id, xUm: p[0], yUm: p[1], kind: "junction", degree: 0 });
-      nodeOf[i] = id + 1;
-      const bi = 8 * i;
-      for (let k = 0; k < 8; k++) {
-        const m = NB[bi + k];
-        if (mask[m] && nodeOf[m] !== -1) {
-          walk(i, m);
-          addEdge(walkBuf, walkLen, id, id);
-          break;
-        }
+        this.addEdge(this.walkBuf, this.walkLen, n, b);
       }
     }
   }
-  return { edges, edgeZ, edgeAt };
 }
 
 /**
@@ -648,7 +696,7 @@ function joinMigrasomeNodes(R: TraceRaster, nodes: FiberNode[], edges: FiberEdge
     if (n.kind !== "tip") continue;
     const px = Math.min(W - 1, Math.max(0, Math.floor(n.xUm / pu)));
     const py = Math.min(H - 1, Math.max(0, Math.floor(n.yUm / pu)));
-    const k = migrasomeAt(px, py);
+    const k = migrasomeAt.at(px, py);
     if (k < 0) continue;
     capMig[t] = k;
     captured.push(t);
@@ -702,57 +750,50 @@ function tagEnds(nodes: FiberNode[], w: number, h: number, pxUm: number, opts: T
 
 /** short spurs and small components pruned, the graph renumbered */
 function pruneTraced(nodes: FiberNode[], edges: FiberEdge[], edgeZ: Map<number, number>, opts: TraceOptions): { outNodes: FiberNode[]; outEdges: FiberEdge[] } {
+  // (loops and module functions rather than closures made per call, whose optimised code V8 compiled afresh every frame)
   // prune short spurs (tip–junction edges) and tiny components
   const minSpur = opts.minSpurUm ?? 2.0;
-  const deg = () => {
-    for (const n of nodes) n.degree = 0;
-    for (const e of edges) {
-      nodes[e.a].degree++;
-      nodes[e.b].degree++;
-    }
-  };
-  deg();
+  // (counted in a typed array, each node's written once, as in compactGraph)
+  const degree = new Int32Array(nodes.length);
+  for (const e of edges) {
+    degree[e.a]++;
+    degree[e.b]++;
+  }
+  for (let i = 0; i < nodes.length; i++) nodes[i].degree = degree[i];
   const dropped = migrasomeSpurs(nodes, edges, opts.migrasomeSpurUm ?? 2.5);
-  let kept = edges.filter((e) => !dropped.has(e.id) && !(e.a === e.b && e.lengthUm < 1.5)); // tiny loops from thinning
+  let kept: FiberEdge[] = [];
+  for (const e of edges) if (!dropped.has(e.id) && !(e.a === e.b && e.lengthUm < 1.5)) kept.push(e); // tiny loops from thinning
   const strongZ = opts.strongZ ?? 4;
-  const strong = (e: FiberEdge) => (edgeZ.get(e.id) ?? 0) >= strongZ;
   const strongSpur = opts.strongSpurUm ?? 1;
-  kept = pruneSpurs(nodes, kept, minSpur, (e) => strong(e) && e.lengthUm >= strongSpur);
+  kept = pruneSpurs(nodes, kept, minSpur, edgeZ, strongZ, strongSpur);
   // components
   // (per node in typed arrays: the components' roots and the nodes are indices into `nodes`)
   const nn = nodes.length;
   const parent = new Int32Array(nn);
   for (let i = 0; i < nn; i++) parent[i] = i;
-  const find = (i: number): number => {
-    let r = i;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[i] !== r) {
-      const p = parent[i];
-      parent[i] = r;
-      i = p;
-    }
-    return r;
-  };
-  for (const e of kept) parent[find(e.a)] = find(e.b);
+  for (const e of kept) parent[findRoot(parent, e.a)] = findRoot(parent, e.b);
   // each component's length and length-weighted line response (summed in the edges' order from 0)
   const compLen = new Float64Array(nn);
   const compZ = new Float64Array(nn);
   for (const e of kept) {
-    const r = find(e.a);
+    const r = findRoot(parent, e.a);
     compLen[r] += e.lengthUm;
     compZ[r] += e.lengthUm * (edgeZ.get(e.id) ?? 0);
   }
   const strongComp = opts.strongComponentUm ?? 3;
-  const compOk = (r: number) => {
-    const L = compLen[r];
-    return L >= minComp || (L >= strongComp && compZ[r] >= strongZ * L);
-  };
   const minComp = opts.minComponentUm ?? 6;
   // a component joined to a migrasome is kept whole (before, only its join edges were: a fiber piece joined to an
   // otherwise bare migrasome was dropped below minComp and left its join behind as a spoke)
   const atMig = new Uint8Array(nn);
-  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig[find(e.a)] = 1;
-  kept = kept.filter((e) => compOk(find(e.a)) || atMig[find(e.a)] === 1 || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome");
+  if (!opts.migrasomeEdgesOnly) for (const e of kept) if (nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") atMig[findRoot(parent, e.a)] = 1;
+  const inComps: FiberEdge[] = [];
+  for (const e of kept) {
+    const r = findRoot(parent, e.a);
+    const L = compLen[r];
+    const compOk = L >= minComp || (L >= strongComp && compZ[r] >= strongZ * L);
+    if (compOk || atMig[findRoot(parent, e.a)] === 1 || nodes[e.a].kind === "migrasome" || nodes[e.b].kind === "migrasome") inComps.push(e);
+  }
+  kept = inComps;
   // renumber
   const used = new Uint8Array(nn);
   for (const e of kept) {
@@ -763,6 +804,18 @@ function pruneTraced(nodes: FiberNode[], edges: FiberEdge[], edgeZ: Map<number, 
   const { nodes: outNodes, edges: outEdges } = compactGraph(nodes, kept, (n) => used[n.id] === 1);
   for (const n of outNodes) if (n.kind === "junction" && n.degree <= 2) n.kind = n.degree === 1 ? "tip" : "junction";
   return { outNodes, outEdges };
+}
+
+/** the root of node i's component in the union–find forest `parent`, compressing the path walked */
+function findRoot(parent: Int32Array, i: number): number {
+  let r = i;
+  while (parent[r] !== r) r = parent[r];
+  while (parent[i] !== r) {
+    const p = parent[i];
+    parent[i] = r;
+    i = p;
+  }
+  return r;
 }
 
 /** fibers ending at a cell's margin continued on to the cell body */
@@ -871,13 +924,6 @@ function anySetInBox(m: Uint8Array, w: number, x0: number, x1: number, y0: numbe
  */
 function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): Set<number> {
   const byNode = edgesAtNodes(edges);
-  /** the join edge of a captured node (degree 2, one edge to a migrasome), or null */
-  const joinOf = (n: number): FiberEdge | null => {
-    const at = byNode.get(n) ?? [];
-    if (at.length !== 2) return null;
-    for (const e of at) if (e.a === n && nodes[e.b].kind === "migrasome") return e;
-    return null;
-  };
   const out = new Set<number>();
   for (const join of edges) {
     if (nodes[join.b].kind !== "migrasome") continue;
@@ -885,7 +931,7 @@ function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): 
     if (at.length !== 2) continue;
     const piece = at[0] === join ? at[1] : at[0];
     const far = piece.a === join.a ? piece.b : piece.a;
-    const farJoin = joinOf(far);
+    const farJoin = joinOf(byNode, nodes, far);
     const spoke = nodes[far].kind === "tip" && nodes[far].degree === 1 && piece.lengthUm < minUm;
     const arc = farJoin !== null && farJoin.b === join.b && piece.lengthUm < (Math.PI / 2) * (join.lengthUm + farJoin.lengthUm);
     if (spoke || arc) {
@@ -897,12 +943,20 @@ function migrasomeSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number): 
   return out;
 }
 
+/** the join edge of a captured node n (degree 2, one edge to a migrasome), or null */
+function joinOf(byNode: Map<number, FiberEdge[]>, nodes: FiberNode[], n: number): FiberEdge | null {
+  const at = byNode.get(n) ?? [];
+  if (at.length !== 2) return null;
+  for (const e of at) if (e.a === n && nodes[e.b].kind === "migrasome") return e;
+  return null;
+}
+
 /**
  * Prune short spurs: an edge from a free end (a tip, or a junction left with one edge by an earlier
  * round) to a node with three or more edges, shorter than `minUm`. Repeated (up to three rounds) so
  * that a spur traced as two short edges goes as a whole. Ends at cells, borders and migrasomes stay.
  */
-function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number, keep: (e: FiberEdge) => boolean = () => false): FiberEdge[] {
+function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number, edgeZ: Map<number, number>, strongZ: number, strongSpurUm: number): FiberEdge[] {
   let kept = edges;
   const degree = new Int32Array(nodes.length);
   for (let round = 0; round < 3; round++) {
@@ -911,13 +965,20 @@ function pruneSpurs(nodes: FiberNode[], edges: FiberEdge[], minUm: number, keep:
       degree[e.a]++;
       degree[e.b]++;
     }
-    const free = (n: number) => degree[n] === 1 && (nodes[n].kind === "tip" || (round > 0 && nodes[n].kind === "junction"));
-    const next = kept.filter((e) => {
-      const spur = (free(e.a) && degree[e.b] >= 3) || (free(e.b) && degree[e.a] >= 3);
-      return !(spur && e.lengthUm < minUm && !keep(e));
-    });
+    const next: FiberEdge[] = [];
+    for (const e of kept) {
+      const spur = (freeEnd(nodes, degree, e.a, round) && degree[e.b] >= 3) || (freeEnd(nodes, degree, e.b, round) && degree[e.a] >= 3);
+      // strongly evidenced spurs (line response ≥ strongZ) are kept down to strongSpurUm
+      const strong = (edgeZ.get(e.id) ?? 0) >= strongZ && e.lengthUm >= strongSpurUm;
+      if (!(spur && e.lengthUm < minUm && !strong)) next.push(e);
+    }
     if (next.length === kept.length) break;
     kept = next;
   }
   return kept;
+}
+
+/** node n is a free end in spur round `round`: one edge, and a tip (or, after the first round, a junction left with one) */
+function freeEnd(nodes: FiberNode[], degree: Int32Array, n: number, round: number): boolean {
+  return degree[n] === 1 && (nodes[n].kind === "tip" || (round > 0 && nodes[n].kind === "junction"));
 }
