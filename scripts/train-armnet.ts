@@ -2,7 +2,8 @@
  * Trains the learned arm reader (src/imaging/armnet.ts) and writes src/imaging/armnet-weights.ts.
  *
  *   node --import tsx scripts/train-armnet.ts [--train 1-100,161-260] [--val 101-160] [--epochs 8] [--hidden 12]
- *                                             [--seed 1] [--thin 0.5] [--out src/imaging/armnet-weights.ts]
+ *                                             [--seed 1] [--thin 0.5] [--threshold-no-rule-arms 0.9]
+ *                                             [--out src/imaging/armnet-weights.ts]
  *   node --import tsx scripts/train-armnet.ts --threshold-only [--val 101-160] [--out …]
  *
  * With --threshold-only the weights in --out are kept and only the threshold is chosen again (on the validation
@@ -39,6 +40,10 @@ const HIDDEN = Number(opt("hidden", "12"));
 const SEED = Number(opt("seed", "1"));
 /** probability of taking each fiber away in the thinned copy of every scene (0: no thinned copies) */
 const THIN = Number(opt("thin", "0.5"));
+/** the threshold where the rules found no arm (`ArmNetWeights.thresholdNoRuleArms`): chosen on isolated fiberless
+ * migrasomes and validation seeds 101–120 (0.65 / 0.8 / 0.9: fiberless called none 116 / 134 / 139 of 150 at SNR 4–10,
+ * validation sites within 0.003) */
+const NO_RULE_THR = Number(opt("threshold-no-rule-arms", "0.9"));
 const OUT = opt("out", new URL("../src/imaging/armnet-weights.ts", import.meta.url).pathname);
 if ([...TRAIN, ...VAL].some((s) => !(s >= 1 && s < 1000))) throw new Error("training and validation seeds must be tuning seeds (1–999)");
 if (TRAIN.some((s) => VAL.includes(s))) throw new Error("training and validation seeds overlap");
@@ -242,6 +247,7 @@ for (const [k, r] of per) console.error(`  ${k}: ${(r.ok[best] / r.n).toFixed(3)
 writeWeights({
   ...G,
   threshold: THRS[best],
+  thresholdNoRuleArms: NO_RULE_THR,
   minSeparationDeg: 35,
   layers: exportLayers(layers),
   trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,

@@ -41,6 +41,9 @@ export interface ArmNetWeights {
   maskGapUm: number;
   /** sigmoid threshold of an arm (chosen on tuning scenes) */
   threshold: number;
+  /** the threshold where the rules found no arm at all (their zero is calibrated against the noise: the network must
+   * be surer to overrule it); absent = `threshold` */
+  thresholdNoRuleArms?: number;
   /** arms closer than this are one (the site definition's merge angle) */
   minSeparationDeg: number;
   layers: ArmNetLayer[];
@@ -434,7 +437,8 @@ export function armNetArms(
   const arms: number[][] = [];
   forEachArmNetInput(sm, noise, noiseGain, w, h, pxUm, migs, ruleArmsDeg, weights, (i, x) => {
     armNetForward(x, out, weights);
-    arms[i] = decodeArms(out, weights.threshold, sepBins).map((q) => (q * 360) / NB);
+    const thr = ruleArmsDeg[i].length === 0 && weights.thresholdNoRuleArms !== undefined ? weights.thresholdNoRuleArms : weights.threshold;
+    arms[i] = decodeArms(out, thr, sepBins).map((q) => (q * 360) / NB);
   });
   return arms;
 }
