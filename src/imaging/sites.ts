@@ -221,11 +221,21 @@ function spatialOrder(migs: Circle[], bandUm: number): number[] {
   return order;
 }
 
-/** the direction means `byMeanDesc` compares */
-let sortMean: Float32Array = new Float32Array(0);
-/** brighter direction first (a module function, see bySpatial) */
-function byMeanDesc(a: number, b: number): number {
-  return sortMean[b] - sortMean[a];
+/**
+ * Sorts the directions in `list` by `mean`, brighter first, equals in their order (a stable insertion sort: the lists
+ * are short, and Array.prototype.sort copied each one; the same order, as the means are numbers)
+ */
+function sortByMeanDesc(list: number[], mean: Float32Array): void {
+  for (let j = 1; j < list.length; j++) {
+    const x = list[j];
+    const mx = mean[x];
+    let k = j - 1;
+    while (k >= 0 && mean[list[k]] < mx) {
+      list[k + 1] = list[k];
+      k--;
+    }
+    list[k + 1] = x;
+  }
 }
 
 /** one look's sampling geometry (annulus R + innerUm … R + outerUm) */
@@ -584,9 +594,8 @@ class ArmReader {
       const s0 = this.score(b);
       if (s0 >= lowZ && s0 >= this.score((b + B - 1) % B) && s0 >= this.score((b + 1) % B) && this.present(b) && !(innerTest && this.inner(b) < Math.min(P.innerZ, P.innerRel * s0))) (s0 >= minZ ? order : weak).push(b);
     }
-    sortMean = this.mean;
-    order.sort(byMeanDesc);
-    weak.sort(byMeanDesc);
+    sortByMeanDesc(order, this.mean);
+    sortByMeanDesc(weak, this.mean);
     const minSepRefined = (P.minSeparationDeg / 360) * B;
     for (let i = 0; i < order.length; i++) {
       const b = order[i];
@@ -836,9 +845,9 @@ let annulusRho = new Float64Array(0);
 let maskedBins = new Uint8Array(0);
 
 /** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
-let bestValue = -Infinity;
+const bestValue = new Float64Array([-Infinity]);
 
-/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue` */
+/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue[0]` */
 function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: number): number {
   let bb = c;
   let vb = -Infinity;
@@ -850,7 +859,7 @@ function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: num
       bb = q;
     }
   }
-  bestValue = vb;
+  bestValue[0] = vb;
   return bb;
 }
 
@@ -858,19 +867,17 @@ function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: num
 let armPts = new Float64Array(48);
 let nArmPts = 0;
 
-/** `fitLine`'s answer: a point on the line (µm) and its normal (sn, cs) */
-let lineMx = 0;
-let lineMy = 0;
-let lineSn = 0;
-let lineCs = 1;
+/** `fitLine`'s answer: a point on the line (mx, my, µm) and its normal (sn, cs) (in a typed array: a module variable
+ * holding a double is a boxed number, a new one each write) */
+const fitted = new Float64Array(4);
 
 /**
  * Weighted total-least-squares line through `armPts`: all of them, or (`near`) those within 0.25 µm of the current
- * line; into lineMx, lineMy, lineSn, lineCs.
+ * line; into `fitted`.
  */
 function fitLine(near: boolean): void {
   const P = armPts;
-  const bmx = lineMx, bmy = lineMy, bsn = lineSn, bcs = lineCs;
+  const bmx = fitted[0], bmy = fitted[1], bsn = fitted[2], bcs = fitted[3];
   let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   for (let i = 0; i < 3 * nArmPts; i += 3) {
     const px = P[i], py = P[i + 1];
@@ -880,10 +887,10 @@ function fitLine(near: boolean): void {
   }
   const mx = sx / sw, my = sy / sw;
   const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
-  lineMx = mx;
-  lineMy = my;
-  lineSn = -Math.sin(th);
-  lineCs = Math.cos(th);
+  fitted[0] = mx;
+  fitted[1] = my;
+  fitted[2] = -Math.sin(th);
+  fitted[3] = Math.cos(th);
 }
 
 /** `armOffset`'s crossing (bin bb, value vb) of circle k added to `armPts` when it stands presenceZ above the base */
@@ -923,9 +930,9 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
   let s0v = -Infinity;
   for (let k = 0; k < K; k++) {
     const bb = bestIndex(vals, k, B, b, 1);
-    if (bestValue > s0v) {
+    if (bestValue[0] > s0v) {
       s0b = bb;
-      s0v = bestValue;
+      s0v = bestValue[0];
       k0 = k;
     }
   }
@@ -935,7 +942,7 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
     let c = s0b;
     for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
       const bb = bestIndex(vals, k, B, c, 2);
-      const vb = bestValue;
+      const vb = bestValue[0];
       if (!(vb > -Infinity)) continue;
       if (addArmPoint(vals, K, B, base, nz, presenceZ, rIn, span, k, bb, vb)) c = bb;
     }
@@ -944,10 +951,11 @@ function armOffset(b: number, vals: Float32Array, K: number, B: number, base: nu
   // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
   fitLine(false);
   let near = 0;
-  for (let i = 0; i < 3 * nArmPts; i += 3) if (Math.abs(lineSn * (armPts[i] - lineMx) + lineCs * (armPts[i + 1] - lineMy)) <= 0.25) near++;
+  for (let i = 0; i < 3 * nArmPts; i += 3) if (Math.abs(fitted[2] * (armPts[i] - fitted[0]) + fitted[3] * (armPts[i + 1] - fitted[1])) <= 0.25) near++;
   if (near >= 3) fitLine(true);
-  let off = Math.abs(lineSn * lineMx + lineCs * lineMy);
-  for (let i = 0; i < nNbrs; i++) off = Math.min(off, Math.abs(lineSn * (lineMx - nbrs[2 * i]) + lineCs * (lineMy - nbrs[2 * i + 1])));
+  const mx = fitted[0], my = fitted[1], sn = fitted[2], cs = fitted[3];
+  let off = Math.abs(sn * mx + cs * my);
+  for (let i = 0; i < nNbrs; i++) off = Math.min(off, Math.abs(sn * (mx - nbrs[2 * i]) + cs * (my - nbrs[2 * i + 1])));
   return off;
 }
 
