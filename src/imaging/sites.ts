@@ -173,153 +173,334 @@ export function migrasomeArms(
   w: number,
   h: number,
   pxUm: number,
-  migs: { xUm: number; yUm: number; rUm: number }[],
+  migs: Circle[],
   params: ArmParams = DEFAULT_ARM_PARAMS,
   /** factor on noiseSm (e.g. the smoothing's noise gain, so that the raw noise map can be passed) */
   noiseGain = 1,
   /** σ (µm) of the Gaussian smoothing of `sm`: samples closer than a few σ are correlated, which widens the
    * noise of a direction's mean (0 = independent samples) */
   smoothSigmaUm = 0,
-): { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] }[] {
-  const B = params.bins;
-  const cos = new Float64Array(B);
-  const sin = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    cos[b] = Math.cos((2 * Math.PI * b) / B);
-    sin[b] = Math.sin((2 * Math.PI * b) / B);
+): ArmSite[] {
+  const reader = new ArmReader(sm, noiseSm, w, h, pxUm, migs, params, noiseGain, smoothSigmaUm);
+  // in a spatial order (bands 64 px high, along x in each): neighbouring annuli share cached lines of `sm` (each
+  // migrasome's answer depends only on the inputs, not on the order)
+  const order = spatialOrder(migs, 64 * pxUm);
+  const out: ArmSite[] = new Array(migs.length);
+  for (let j = 0; j < order.length; j++) out[order[j]] = reader.siteOf(migs[order[j]]);
+  return out;
+}
+
+type Circle = { xUm: number; yUm: number; rUm: number };
+type ArmSite = { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] };
+
+/** angular distance between two of B bins (around the circle) */
+function binSep(a: number, b: number, B: number): number {
+  return Math.min(Math.abs(a - b), B - Math.abs(a - b));
+}
+
+/** whether two of B bins are opposite within tol bins */
+function binsOpposite(a: number, b: number, tol: number, B: number): boolean {
+  return Math.abs(binSep(a, b, B) - B / 2) <= tol;
+}
+
+/** the migrasomes `bySpatial` orders, and its band height (µm) */
+let spatialMigs: Circle[] = [];
+let spatialBandUm = 1;
+/** bands of spatialBandUm in y, along x in each, then input order (a module function: a comparator made per call was
+ * compiled afresh every frame) */
+function bySpatial(a: number, b: number): number {
+  const migs = spatialMigs;
+  return Math.floor(migs[a].yUm / spatialBandUm) - Math.floor(migs[b].yUm / spatialBandUm) || migs[a].xUm - migs[b].xUm || a - b;
+}
+/** the indices of migs in bands bandUm high, along x in each */
+function spatialOrder(migs: Circle[], bandUm: number): number[] {
+  spatialMigs = migs;
+  spatialBandUm = bandUm;
+  const order = Array.from(migs.keys()).sort(bySpatial);
+  spatialMigs = [];
+  return order;
+}
+
+/**
+ * Sorts the directions in `list` by `mean`, brighter first, equals in their order (a stable insertion sort: the lists
+ * are short, and Array.prototype.sort copied each one; the same order, as the means are numbers)
+ */
+function sortByMeanDesc(list: number[], mean: Float32Array): void {
+  for (let j = 1; j < list.length; j++) {
+    const x = list[j];
+    const mx = mean[x];
+    let k = j - 1;
+    while (k >= 0 && mean[list[k]] < mx) {
+      list[k + 1] = list[k];
+      k--;
+    }
+    list[k + 1] = x;
   }
-  const minSepBins = Math.round((params.minSeparationDeg / 360) * B);
-  // angular distance between two bins (around the circle), and whether two bins are opposite within tol bins
-  const sep = (a: number, b: number) => Math.min(Math.abs(a - b), B - Math.abs(a - b));
-  const opposite = (a: number, b: number, tol: number) => Math.abs(sep(a, b) - B / 2) <= tol;
-  const stepUm = Math.max(0.12, 1.5 * pxUm);
-  // sampling geometry for an annulus R + innerUm … R + outerUm
-  const geometry = (outerUm: number) => {
-    // at most 16 circles: the second, longer look samples more sparsely (neighbouring samples are correlated anyway)
-    const K = Math.max(2, Math.min(Math.round((outerUm - params.innerUm) / stepUm) + 1, Math.max(16, Math.round((params.outerUm - params.innerUm) / stepUm) + 1)));
-    // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
-    // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
-    const dUm = (outerUm - params.innerUm) / (K - 1);
-    const rho = (n: number) => (smoothSigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * smoothSigmaUm * smoothSigmaUm)) : n === 0 ? 1 : 0);
-    const corrSum = (n: number) => {
-      let t = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += rho(Math.abs(i - j));
-      return t;
-    };
-    return { K, vals: new Float32Array(K * B), minValid: Math.max(3, Math.ceil(K / 4)), corrByCount: Array.from({ length: K + 1 }, (_, n) => (n ? Math.sqrt(corrSum(n)) / n : 0)) };
-  };
-  const geometries = new Map<number, ReturnType<typeof geometry>>();
+}
+
+/** one look's sampling geometry (annulus R + innerUm … R + outerUm) */
+interface LookGeometry {
+  /** circles */
+  K: number;
+  /** the samples, K × bins */
+  vals: Float32Array;
+  /** a direction counts with at least this many unmasked samples */
+  minValid: number;
+  /** noise factor of the mean of n samples along a radius, by n */
+  corrByCount: number[];
+}
+
+/** the sampling geometry of a look out to R + outerUm (for `ArmReader`) */
+function lookGeometry(params: ArmParams, outerUm: number, stepUm: number, smoothSigmaUm: number): LookGeometry {
+  // at most 16 circles: the second, longer look samples more sparsely (neighbouring samples are correlated anyway)
+  const K = Math.max(2, Math.min(Math.round((outerUm - params.innerUm) / stepUm) + 1, Math.max(16, Math.round((params.outerUm - params.innerUm) / stepUm) + 1)));
+  // variance factor of the mean of K samples along a radius (spacing d) of white noise smoothed by a Gaussian of σ:
+  // correlation exp(−d²/4σ²) between samples, so Var(mean) = σ²_pixel · Σᵢⱼ ρ(|i−j|d) / K²
+  const dUm = (outerUm - params.innerUm) / (K - 1);
+  const corrByCount: number[] = [0];
+  for (let n = 1; n <= K; n++) {
+    let t = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += sampleCorr(Math.abs(i - j), dUm, smoothSigmaUm);
+    corrByCount.push(Math.sqrt(t) / n);
+  }
+  return { K, vals: new Float32Array(K * params.bins), minValid: Math.max(3, Math.ceil(K / 4)), corrByCount };
+}
+
+/** correlation of Gaussian-smoothed (σ sigmaUm) white noise between samples n steps of dUm apart */
+function sampleCorr(n: number, dUm: number, sigmaUm: number): number {
+  return sigmaUm > 0 ? Math.exp(-((n * dUm) ** 2) / (4 * sigmaUm * sigmaUm)) : n === 0 ? 1 : 0;
+}
+
+/** cell size of ArmReader's migrasome grid, µm */
+const NG = 4;
+
+/**
+ * The state of one `migrasomeArms` call and its tests as methods (on the prototype, not closures made per call: V8
+ * kept the optimised code of such closures only while they lived, so every frame compiled them afresh, and ran them
+ * unoptimised meanwhile). One look (an annulus sampled around one migrasome, `armsOf`) at a time: its state is in
+ * the fields below `look`.
+ */
+class ArmReader {
+  readonly B: number;
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
+  readonly minSepBins: number;
+  readonly stepUm: number;
+  readonly geometries = new Map<number, LookGeometry>();
   // the other migrasomes within a distance of a point, in input order (a grid of NG µm cells): the neighbour tests
-  // below look at every migrasome within reach, and a scan of all of them for each one was quadratic
-  const NG = 4;
-  const ngw = Math.ceil((w * pxUm) / NG) + 1;
-  const cellsOf = new Map<number, number[]>();
-  migs.forEach((o, i) => {
-    const k = Math.max(0, Math.floor(o.yUm / NG)) * ngw + Math.max(0, Math.floor(o.xUm / NG));
-    const l = cellsOf.get(k);
-    if (l) l.push(i);
-    else cellsOf.set(k, [i]);
-  });
-  const maxR = migs.reduce((a, o) => Math.max(a, o.rUm), 0);
-  const within = (x: number, y: number, reach: number): number[] => {
-    const out: number[] = [];
+  // look at every migrasome within reach, and a scan of all of them for each one was quadratic
+  readonly ngw: number;
+  readonly cellsOf = new Map<number, number[]>();
+  readonly maxR: number;
+  /** `within`'s answer (its first nNear entries) */
+  near = new Int32Array(64);
+  /** per direction: the mean over the look's circles (then as compared with `base`), and its sample count */
+  readonly mean: Float32Array;
+  readonly cnt: Int32Array;
+  /** the valid means, for their median */
+  readonly tmp: Float32Array;
+  /** neighbours' discs to leave out of the samples (triples x, y, r², px) */
+  maskBuf = new Float64Array(48);
+  /** neighbours an arm may aim at (centre offsets dx, dy, µm; nNbrs pairs) */
+  nbrs = new Float64Array(16);
+  nNbrs = 0;
+  // the look's candidate directions: peaks ≥ minZ (by brightness), weaker ones, arms (peaks ≥ minSeparationDeg apart),
+  // and the aimed arms
+  readonly order: number[] = [];
+  readonly weak: number[] = [];
+  readonly peaks: number[] = [];
+  readonly aimed: number[] = [];
+  /** the arms `armsOf` kept (a new array each look: the caller keeps it) */
+  kept: number[] = [];
+  // the look: its samples, circles (of radius rIn + k·span/(K − 1) µm; the inner test's first kIn), the least count of
+  // a direction's samples, noise factors by count, the median over directions, and the noise unit
+  vals: Float32Array = new Float32Array(0);
+  K = 0;
+  kIn = 0;
+  rIn = 0;
+  span = 0;
+  minValid = 0;
+  corr: number[] = [];
+  base = 0;
+  nz = 1;
+
+  constructor(
+    readonly sm: Float32Array,
+    readonly noiseSm: Float32Array,
+    readonly w: number,
+    readonly h: number,
+    readonly pxUm: number,
+    readonly migs: Circle[],
+    readonly P: ArmParams,
+    readonly noiseGain: number,
+    readonly smoothSigmaUm: number,
+  ) {
+    const B = (this.B = P.bins);
+    this.cos = new Float64Array(B);
+    this.sin = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      this.cos[b] = Math.cos((2 * Math.PI * b) / B);
+      this.sin[b] = Math.sin((2 * Math.PI * b) / B);
+    }
+    this.minSepBins = Math.round((P.minSeparationDeg / 360) * B);
+    this.stepUm = Math.max(0.12, 1.5 * pxUm);
+    this.ngw = Math.ceil((w * pxUm) / NG) + 1;
+    let maxR = 0;
+    for (let i = 0; i < migs.length; i++) {
+      const o = migs[i];
+      const k = Math.max(0, Math.floor(o.yUm / NG)) * this.ngw + Math.max(0, Math.floor(o.xUm / NG));
+      const l = this.cellsOf.get(k);
+      if (l) l.push(i);
+      else this.cellsOf.set(k, [i]);
+      maxR = Math.max(maxR, o.rUm);
+    }
+    this.maxR = maxR;
+    this.mean = new Float32Array(B);
+    this.cnt = new Int32Array(B);
+    this.tmp = new Float32Array(B);
+  }
+
+  /** the migrasomes in the grid cells within reach of (x, y) (µm), in input order, into `near`; their count */
+  within(x: number, y: number, reach: number): number {
+    let n = 0;
     const gx0 = Math.max(0, Math.floor((x - reach) / NG));
     const gx1 = Math.max(0, Math.floor((x + reach) / NG));
     const gy0 = Math.max(0, Math.floor((y - reach) / NG));
     const gy1 = Math.max(0, Math.floor((y + reach) / NG));
     for (let gy = gy0; gy <= gy1; gy++)
-      for (let gx = gx0; gx <= Math.min(gx1, ngw - 1); gx++) {
-        const l = cellsOf.get(gy * ngw + gx);
-        if (l) for (const i of l) out.push(i);
+      for (let gx = gx0; gx <= Math.min(gx1, this.ngw - 1); gx++) {
+        const l = this.cellsOf.get(gy * this.ngw + gx);
+        if (!l) continue;
+        if (n + l.length > this.near.length) {
+          const grown = new Int32Array(2 * (n + l.length));
+          grown.set(this.near);
+          this.near = grown;
+        }
+        for (let t = 0; t < l.length; t++) this.near[n++] = l[t];
       }
-    // in input order: short lists by an insertion sort (distinct indices; no comparator calls)
-    if (out.length > 32) return out.sort((a, b) => a - b);
-    insertionSortAsc(out, out.length);
-    return out;
-  };
-  const mean = new Float32Array(B);
-  const cnt = new Int32Array(B);
-  const tmp = new Float32Array(B);
-  let maskBuf = new Float64Array(48);
-  // the per-look tests of armsOf's bins, made once (no closures per call): they read the current look's state
-  let aVals = new Float32Array(0);
-  let aK = 0;
-  let aKIn = 0;
-  let aMinValid = 0;
-  let aCorr: number[] = [];
-  let aBase = 0;
-  let aNz = 1;
-  const score = (b: number) => (cnt[b] >= aMinValid ? (mean[b] - aBase) / (aNz * aCorr[cnt[b]]) : 0);
-  const present = (b: number) => {
-    let n = 0;
-    const thr = Math.max(params.presenceZ * aNz, params.presenceFrac * (mean[b] - aBase));
-    for (let k = 0; k < aK; k++) {
-      const o = k * B;
-      const v0 = aVals[o + b];
-      if (v0 !== v0) continue; // masked
-      const v1 = aVals[o + ((b + 1) % B)];
-      const v2 = aVals[o + ((b + B - 1) % B)];
-      const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
-      if (v - aBase >= thr) n++;
+    // in input order (distinct indices: any sort gives the one order); short lists by an insertion sort
+    if (n > 32) this.near.subarray(0, n).sort();
+    else insertionSortAsc(this.near, n);
+    return n;
+  }
+
+  /** the arm site of migrasome m: the short look, the longer one when it finds nothing, the tip re-check */
+  siteOf(m: Circle): ArmSite {
+    const P = this.P;
+    let arms = this.armsOf(m, P.outerUm, P.minZ, P.firstMinZ);
+    let kept = this.kept;
+    // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
+    const far = arms === 0 && P.fallbackOuterUm > P.outerUm;
+    if (far) {
+      arms = this.armsOf(m, P.fallbackOuterUm, P.fallbackMinZ, P.fallbackMinZ);
+      kept = this.kept;
     }
-    return n >= params.minPresence * cnt[b];
-  };
-  // the arm's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean
-  const inner = (b: number) => {
-    let s = 0;
-    let n = 0;
-    for (let k = 0; k < aKIn; k++) {
-      const v = aVals[k * B + b];
-      if (v !== v) continue; // masked (a neighbour's disc)
-      s += v;
-      n++;
+    // one arm (found by the short look): its continuation may show further out
+    if (!far && arms === 1 && kept.length === 1 && P.tipRecheck && P.fallbackOuterUm > P.outerUm) {
+      this.armsOf(m, P.fallbackOuterUm, P.fallbackMinZ, P.fallbackMinZ);
+      const farKept = this.kept;
+      const tol = Math.round((P.oppositeDeg / 360) * this.B);
+      let same = false;
+      let opp = -1;
+      for (let i = 0; i < farKept.length && !same; i++) same = binSep(farKept[i], kept[0], this.B) < this.minSepBins;
+      for (let i = 0; i < farKept.length && opp < 0; i++) if (binsOpposite(farKept[i], kept[0], tol, this.B)) opp = farKept[i];
+      if (same && opp >= 0) {
+        kept = [kept[0], opp];
+        arms = 2;
+      }
     }
-    return n ? (s / n - aBase) / (aNz * aCorr[n]) : Infinity;
-  };
-  // peaks closer than minSeparationDeg are one arm, measured between their directions refined between bins (a
-  // parabola through the mean profile): on whole 5° bins, fibers 31–32° apart (one arm by the site definition) came
-  // out 35° apart and two arms
-  const refined = (b: number) => {
-    const l = mean[(b + B - 1) % B];
-    const c = mean[b];
-    const r = mean[(b + 1) % B];
-    const den = l - 2 * c + r;
-    return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
-  };
-  const sepRefined = (a: number, b: number) => {
-    const d = Math.abs(refined(a) - refined(b));
-    return Math.min(d, B - d);
-  };
-  const armsOf = (m: { xUm: number; yUm: number; rUm: number }, outerUm: number, minZ: number, firstZ: number): { kept: number[]; arms: number } => {
-    let G0 = geometries.get(outerUm);
-    if (!G0) geometries.set(outerUm, (G0 = geometry(outerUm)));
-    const { K, vals, minValid, corrByCount } = G0;
+    const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
+    const armDirsDeg: number[] = [];
+    for (let i = 0; i < kept.length; i++) armDirsDeg.push((kept[i] * 360) / this.B);
+    return { site, arms, armDirsDeg };
+  }
+
+  /**
+   * One look at migrasome m out to R + outerUm: its arms (in `kept`, new) and their count (with a chain neighbour's).
+   * Arms reach minZ (or, when none does, the strongest peak reaches firstZ).
+   */
+  armsOf(m: Circle, outerUm: number, minZ: number, firstZ: number): number {
+    const P = this.P;
+    const B = this.B;
+    let G = this.geometries.get(outerUm);
+    if (!G) this.geometries.set(outerUm, (G = lookGeometry(P, outerUm, this.stepUm, this.smoothSigmaUm)));
+    const K = G.K;
+    const vals = G.vals;
+    const pxUm = this.pxUm;
     const cx = m.xUm / pxUm - 0.5;
     const cy = m.yUm / pxUm - 0.5;
-    const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
-    const nz = Math.max(1e-9, noiseSm[ci] * noiseGain);
-    mean.fill(0);
-    cnt.fill(0);
-    // neighbouring migrasomes whose disc reaches the sampling annulus: their rims are not arms
+    const ci = Math.min(this.h - 1, Math.max(0, Math.round(cy))) * this.w + Math.min(this.w - 1, Math.max(0, Math.round(cx)));
+    this.mean.fill(0);
+    this.cnt.fill(0);
+    const nMask = P.maskGapUm >= 0 ? this.maskNeighbours(m, outerUm) : 0;
+    sampleAnnulus(this.sm, this.w, this.h, cx, cy, m.rUm + P.innerUm, outerUm - P.innerUm, K, pxUm, this.cos, this.sin, this.maskBuf, nMask, vals, this.mean, this.cnt);
+    // (the inner circles: within innerSpanUm of the innermost)
+    const dCircle = K > 1 ? (outerUm - P.innerUm) / (K - 1) : 1;
+    this.vals = vals;
+    this.K = K;
+    this.kIn = Math.max(1, Math.min(K, Math.floor(P.innerSpanUm / dCircle + 1e-9) + 1));
+    this.rIn = m.rUm + P.innerUm;
+    this.span = outerUm - P.innerUm;
+    this.minValid = G.minValid;
+    this.corr = G.corrByCount;
+    this.base = this.directionMeans();
+    this.nz = Math.max(1e-9, this.noiseSm[ci] * this.noiseGain);
+    // (first look only: the second, longer look is for dim fibers, whose inner part is noisy)
+    this.findPeaks(minZ, firstZ, P.innerZ > 0 && outerUm === P.outerUm);
+    this.aimNeighbours(m);
+    // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
+    this.aimArms(m, P.passRatio > 0 && outerUm === P.outerUm);
+    const peaks = this.peaks;
+    const aimed = this.aimed;
+    const top = peaks.length ? this.score(peaks[0]) : 0;
+    const kept: number[] = [];
+    for (let i = 0; i < aimed.length; i++) if (this.score(aimed[i]) >= P.relMinZ * top) kept.push(aimed[i]);
+    this.kept = kept;
+    let arms = kept.length;
+    if (P.chainDeg > 0 && kept.length >= 1 && this.chainNeighbour(m, outerUm)) arms++;
+    const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
+    if (quad && arms >= 3 && P.collinearDeg > 0) {
+      // two collinear pairs: a fiber crossing under a migrasome on a fiber → along
+      const tol = Math.round((P.collinearDeg / 360) * B);
+      const [a, b, c, d] = quad;
+      if ((binsOpposite(a, b, tol, B) && binsOpposite(c, d, tol, B)) || (binsOpposite(a, c, tol, B) && binsOpposite(b, d, tol, B)) || (binsOpposite(a, d, tol, B) && binsOpposite(b, c, tol, B))) arms = 2;
+    }
+    return arms;
+  }
+
+  /** the neighbouring migrasomes whose disc (radius + maskGapUm) reaches m's annulus, into maskBuf (their rims are not
+   * arms); their count */
+  maskNeighbours(m: Circle, outerUm: number): number {
+    const P = this.P;
+    const pxUm = this.pxUm;
     let nMask = 0;
-    if (params.maskGapUm >= 0)
-      for (const j of within(m.xUm, m.yUm, m.rUm + outerUm + maxR + params.maskGapUm + 1e-6)) {
-        const o = migs[j];
-        if (o === m) continue;
-        const rr = o.rUm + params.maskGapUm;
-        if (hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) {
-          if (3 * nMask + 3 > maskBuf.length) {
-            const grown = new Float64Array(2 * maskBuf.length);
-            grown.set(maskBuf);
-            maskBuf = grown;
-          }
-          maskBuf[3 * nMask] = o.xUm / pxUm - 0.5;
-          maskBuf[3 * nMask + 1] = o.yUm / pxUm - 0.5;
-          maskBuf[3 * nMask + 2] = (rr / pxUm) ** 2;
-          nMask++;
+    const n = this.within(m.xUm, m.yUm, m.rUm + outerUm + this.maxR + P.maskGapUm + 1e-6);
+    for (let t = 0; t < n; t++) {
+      const o = this.migs[this.near[t]];
+      if (o === m) continue;
+      const rr = o.rUm + P.maskGapUm;
+      if (hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outerUm + rr) {
+        if (3 * nMask + 3 > this.maskBuf.length) {
+          const grown = new Float64Array(2 * this.maskBuf.length);
+          grown.set(this.maskBuf);
+          this.maskBuf = grown;
         }
+        this.maskBuf[3 * nMask] = o.xUm / pxUm - 0.5;
+        this.maskBuf[3 * nMask + 1] = o.yUm / pxUm - 0.5;
+        this.maskBuf[3 * nMask + 2] = (rr / pxUm) ** 2;
+        nMask++;
       }
-    sampleAnnulus(sm, w, h, cx, cy, m.rUm + params.innerUm, outerUm - params.innerUm, K, pxUm, cos, sin, maskBuf, nMask, vals, mean, cnt);
+    }
+    return nMask;
+  }
+
+  /** `mean` from sums to means, its median over the sampled directions (returned), and that median for the directions
+   * with no sample */
+  directionMeans(): number {
+    const B = this.B;
+    const mean = this.mean;
+    const cnt = this.cnt;
+    const tmp = this.tmp;
     let nValid = 0;
     let plain = true; // (no zero, no NaN: then every order has the sorted order's value at each rank)
     for (let b = 0; b < B; b++)
@@ -332,131 +513,216 @@ export function migrasomeArms(
     else tmp.subarray(0, nValid).sort();
     const base = nValid ? tmp[nValid >> 1] : 0;
     for (let b = 0; b < B; b++) if (cnt[b] === 0) mean[b] = base;
-    // (the inner circles: within innerSpanUm of the innermost)
-    const dCircle = K > 1 ? (outerUm - params.innerUm) / (K - 1) : 1;
-    const kIn = Math.max(1, Math.min(K, Math.floor(params.innerSpanUm / dCircle + 1e-9) + 1));
-    aVals = vals;
-    aK = K;
-    aKIn = kIn;
-    aMinValid = minValid;
-    aCorr = corrByCount;
-    aBase = base;
-    aNz = nz;
-    // (first look only: the second, longer look is for dim fibers, whose inner part is noisy)
-    const innerTest = params.innerZ > 0 && outerUm === params.outerUm;
-    const order: number[] = [];
-    const weak: number[] = [];
-    const lowZ = Math.min(minZ, params.oppositeMinZ, firstZ);
+    return base;
+  }
+
+  /** the look's direction b in noise units above the median (0 with too few samples) */
+  score(b: number): number {
+    const c = this.cnt[b];
+    return c >= this.minValid ? (this.mean[b] - this.base) / (this.nz * this.corr[c]) : 0;
+  }
+
+  /** whether direction b (or a neighbour bin) is present on enough of the circles (a fiber runs outwards) */
+  present(b: number): boolean {
+    const P = this.P;
+    const B = this.B;
+    const vals = this.vals;
+    const base = this.base;
+    let n = 0;
+    const thr = Math.max(P.presenceZ * this.nz, P.presenceFrac * (this.mean[b] - base));
+    for (let k = 0; k < this.K; k++) {
+      const o = k * B;
+      const v0 = vals[o + b];
+      if (v0 !== v0) continue; // masked
+      const v1 = vals[o + ((b + 1) % B)];
+      const v2 = vals[o + ((b + B - 1) % B)];
+      const v = Math.max(v0, v1 === v1 ? v1 : v0, v2 === v2 ? v2 : v0);
+      if (v - base >= thr) n++;
+    }
+    return n >= P.minPresence * this.cnt[b];
+  }
+
+  /** direction b's mean over the inner circles (within innerSpanUm of the innermost), in noise units of that mean */
+  inner(b: number): number {
+    const B = this.B;
+    const vals = this.vals;
+    let s = 0;
+    let n = 0;
+    for (let k = 0; k < this.kIn; k++) {
+      const v = vals[k * B + b];
+      if (v !== v) continue; // masked (a neighbour's disc)
+      s += v;
+      n++;
+    }
+    return n ? (s / n - this.base) / (this.nz * this.corr[n]) : Infinity;
+  }
+
+  /** bin b refined between bins by a parabola through the mean profile */
+  refined(b: number): number {
+    const B = this.B;
+    const mean = this.mean;
+    const l = mean[(b + B - 1) % B];
+    const c = mean[b];
+    const r = mean[(b + 1) % B];
+    const den = l - 2 * c + r;
+    return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
+  }
+
+  /** angular distance (bins) between the refined directions of bins a and b: peaks closer than minSeparationDeg are
+   * one arm (on whole 5° bins, fibers 31–32° apart, one arm by the site definition, came out 35° apart and two arms) */
+  sepRefined(a: number, b: number): number {
+    const d = Math.abs(this.refined(a) - this.refined(b));
+    return Math.min(d, this.B - d);
+  }
+
+  /**
+   * The look's local maxima of the mean profile that are present outwards (and, innerTest, start at the rim), by
+   * brightness: those ≥ minZ into `order`, the weaker down to the lowest threshold used into `weak`; the arms among
+   * them (≥ minSeparationDeg apart; or the strongest weak one ≥ firstZ when none reaches minZ) into `peaks`.
+   */
+  findPeaks(minZ: number, firstZ: number, innerTest: boolean): void {
+    const P = this.P;
+    const B = this.B;
+    const order = this.order;
+    const weak = this.weak;
+    const peaks = this.peaks;
+    order.length = 0;
+    weak.length = 0;
+    peaks.length = 0;
+    const lowZ = Math.min(minZ, P.oppositeMinZ, firstZ);
     for (let b = 0; b < B; b++) {
-      const s0 = score(b);
-      if (s0 >= lowZ && s0 >= score((b + B - 1) % B) && s0 >= score((b + 1) % B) && present(b) && !(innerTest && inner(b) < Math.min(params.innerZ, params.innerRel * s0))) (s0 >= minZ ? order : weak).push(b);
+      const s0 = this.score(b);
+      if (s0 >= lowZ && s0 >= this.score((b + B - 1) % B) && s0 >= this.score((b + 1) % B) && this.present(b) && !(innerTest && this.inner(b) < Math.min(P.innerZ, P.innerRel * s0))) (s0 >= minZ ? order : weak).push(b);
     }
-    order.sort((a, b) => mean[b] - mean[a]);
-    weak.sort((a, b) => mean[b] - mean[a]);
-    const peaks: number[] = [];
-    const minSepRefined = (params.minSeparationDeg / 360) * B;
-    for (const b of order) {
-      if (peaks.some((p) => sepRefined(p, b) < minSepRefined)) continue;
-      peaks.push(b);
+    sortByMeanDesc(order, this.mean);
+    sortByMeanDesc(weak, this.mean);
+    const minSepRefined = (P.minSeparationDeg / 360) * B;
+    for (let i = 0; i < order.length; i++) {
+      const b = order[i];
+      let close = false;
+      for (let j = 0; j < peaks.length && !close; j++) close = this.sepRefined(peaks[j], b) < minSepRefined;
+      if (!close) peaks.push(b);
     }
-    if (!peaks.length && weak.length && score(weak[0]) >= firstZ) peaks.push(weak[0]);
-    const top = peaks.length ? score(peaks[0]) : 0;
-    // perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles
-    const offset = (b: number) => armOffset(b, vals, K, B, base, nz, params.presenceZ, m.rUm + params.innerUm, outerUm - params.innerUm, nbrs);
-    const nbrs: [number, number][] = [];
-    if (params.clusterAimGapUm >= 0)
-      for (const j of within(m.xUm, m.yUm, m.rUm + maxR + params.clusterAimGapUm + 1e-6)) {
-        const o = migs[j];
-        if (o === m) continue;
-        const dx = o.xUm - m.xUm;
-        const dy = o.yUm - m.yUm;
-        if (hypot(dx, dy) <= m.rUm + o.rUm + params.clusterAimGapUm) nbrs.push([dx, dy]);
+    if (!peaks.length && weak.length && this.score(weak[0]) >= firstZ) peaks.push(weak[0]);
+  }
+
+  /** the touching migrasomes (rims within clusterAimGapUm) an arm of m may aim at, into nbrs: a cluster's fibers aim at
+   * the member they grew from */
+  aimNeighbours(m: Circle): void {
+    const P = this.P;
+    this.nNbrs = 0;
+    if (!(P.clusterAimGapUm >= 0)) return;
+    const n = this.within(m.xUm, m.yUm, m.rUm + this.maxR + P.clusterAimGapUm + 1e-6);
+    for (let t = 0; t < n; t++) {
+      const o = this.migs[this.near[t]];
+      if (o === m) continue;
+      const dx = o.xUm - m.xUm;
+      const dy = o.yUm - m.yUm;
+      if (hypot(dx, dy) <= m.rUm + o.rUm + P.clusterAimGapUm) {
+        if (2 * this.nNbrs + 2 > this.nbrs.length) {
+          const grown = new Float64Array(2 * this.nbrs.length);
+          grown.set(this.nbrs);
+          this.nbrs = grown;
+        }
+        this.nbrs[2 * this.nNbrs] = dx;
+        this.nbrs[2 * this.nNbrs + 1] = dy;
+        this.nNbrs++;
       }
-    // is the arm at b a crossing of a straight fiber that misses the centre by more than tolUm? The lines searched cross
-    // b's direction at radius rho (within the annulus) at an angle beta to the normal (beta = 0: tangent there); a line
-    // at distance p from the centre crosses the circle of radius r at psi ± acos(p / r), psi its normal's direction
+    }
+  }
+
+  /** perpendicular distance from the centre (or the nearest aimed-at neighbour, µm) of the line through the arm's
+   * crossings of the circles */
+  offset(b: number): number {
+    return armOffset(b, this.vals, this.K, this.B, this.base, this.nz, this.P.presenceZ, this.rIn, this.span, this.nbrs, this.nNbrs);
+  }
+
+  /** is the arm at b a crossing of a straight fiber that misses the centre by more than tolUm (see passesAcross)? */
+  passing(b: number, tolUm: number): boolean {
+    const P = this.P;
+    return passesAcross((this.refined(b) * 2 * Math.PI) / this.B, this.rIn, this.span, this.K, P.passStepUm, P.passStepDeg, P.passRatio * this.score(b), tolUm, this.vals, this.B, this.base, this.nz, this.corr);
+  }
+
+  /**
+   * The arms among `peaks` that are m's own, into `aimed`: their fiber's line passes near the centre (and, passTest,
+   * is no passing fiber's crossing); at least the best-aimed one; and the peaks opposite those, their continuations.
+   */
+  aimArms(m: Circle, passTest: boolean): void {
+    const P = this.P;
+    const B = this.B;
+    const peaks = this.peaks;
+    const weak = this.weak;
+    const aimed = this.aimed;
+    aimed.length = 0;
     passClear();
-    const passing = (b: number, tolUm: number) =>
-      passesAcross((refined(b) * 2 * Math.PI) / B, m.rUm + params.innerUm, outerUm - params.innerUm, K, params.passStepUm, params.passStepDeg, params.passRatio * score(b), tolUm, vals, B, base, nz, corrByCount);
-    // (first look only, like the rim test: the second look is for dim fibers, and most of the cost would be there)
-    const passTest = params.passRatio > 0 && outerUm === params.outerUm;
-    const maxOff = params.maxOffsetUm > 0 ? params.maxOffsetUm + params.maxOffsetFrac * m.rUm : Infinity;
-    const aimed = peaks.filter((b) => {
-      const tol = maxOff + params.offsetNoiseUm / score(b);
-      return score(b) < params.offsetMinZ || (offset(b) <= tol && !(passTest && passing(b, tol)));
-    });
-    // every migrasome found on a fiber has at least its best-aimed arm
-    if (!aimed.length && peaks.length && params.maxOffsetUm > 0) aimed.push(peaks.reduce((a, b) => (offset(b) < offset(a) ? b : a)));
+    const maxOff = P.maxOffsetUm > 0 ? P.maxOffsetUm + P.maxOffsetFrac * m.rUm : Infinity;
+    for (let i = 0; i < peaks.length; i++) {
+      const b = peaks[i];
+      const tol = maxOff + P.offsetNoiseUm / this.score(b);
+      if (this.score(b) < P.offsetMinZ || (this.offset(b) <= tol && !(passTest && this.passing(b, tol)))) aimed.push(b);
+    }
+    // every migrasome found on a fiber has at least its best-aimed arm (the first of the least offset)
+    if (!aimed.length && peaks.length && P.maxOffsetUm > 0) {
+      let best = peaks[0];
+      let bestOff = this.offset(best);
+      for (let i = 1; i < peaks.length; i++) {
+        const off = this.offset(peaks[i]);
+        if (off < bestOff) {
+          best = peaks[i];
+          bestOff = off;
+        }
+      }
+      aimed.push(best);
+    }
     // a fiber running through the migrasome leaves on the opposite side: a peak within oppositeDeg of the
     // direction opposite an aimed arm is that arm's continuation (a passing fiber's two crossings are not opposite)
-    if (params.oppositeDeg > 0) {
-      const tol = Math.round((params.oppositeDeg / 360) * B);
-      const first = aimed.slice();
-      // a fiber's continuation is about as bright as the arm it continues: its threshold grows with that arm
-      const need = (a: number) => Math.max(params.oppositeMinZ, params.oppositeFrac * score(a));
-      for (const b of [...peaks, ...weak]) {
+    if (P.oppositeDeg > 0) {
+      const tol = Math.round((P.oppositeDeg / 360) * B);
+      // (the arms aimed so far: aimed[0 … nFirst))
+      const nFirst = aimed.length;
+      const nPeaks = peaks.length;
+      for (let i = 0; i < nPeaks + weak.length; i++) {
+        const b = i < nPeaks ? peaks[i] : weak[i - nPeaks];
         if (aimed.includes(b)) continue;
-        if (score(b) < params.oppositeMinZ) continue;
-        if (aimed.some((p) => sep(p, b) < minSepBins)) continue;
-        if (first.some((a) => opposite(a, b, tol) && score(b) >= need(a))) aimed.push(b);
-      }
-    }
-    const kept = aimed.filter((b) => score(b) >= params.relMinZ * top);
-    let arms = kept.length;
-    // a chain along a fiber: a neighbouring migrasome within reach, opposite an arm, is where the fiber runs on
-    if (params.chainDeg > 0 && kept.length >= 1) {
-      const tolc = Math.round((params.chainDeg / 360) * B);
-      for (const j of within(m.xUm, m.yUm, m.rUm + outerUm + maxR + 1e-6)) {
-        const o = migs[j];
-        if (o === m) continue;
-        const dx = o.xUm - m.xUm;
-        const dy = o.yUm - m.yUm;
-        const d = hypot(dx, dy);
-        if (d - o.rUm > m.rUm + outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
-        const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
-        if (kept.some((a) => sep(a, bo) < minSepBins)) continue;
-        if (kept.some((a) => opposite(a, bo, tolc))) {
-          arms++;
-          break;
+        const s = this.score(b);
+        if (s < P.oppositeMinZ) continue;
+        let near = false;
+        for (let j = 0; j < aimed.length && !near; j++) near = binSep(aimed[j], b, B) < this.minSepBins;
+        if (near) continue;
+        // a fiber's continuation is about as bright as the arm it continues: its threshold grows with that arm
+        for (let j = 0; j < nFirst; j++) {
+          const a = aimed[j];
+          if (binsOpposite(a, b, tol, B) && s >= Math.max(P.oppositeMinZ, P.oppositeFrac * this.score(a))) {
+            aimed.push(b);
+            break;
+          }
         }
       }
     }
-    const quad = aimed.length === 4 ? aimed : kept.length === 4 ? kept : null;
-    if (quad && arms >= 3 && params.collinearDeg > 0) {
-      // two collinear pairs: a fiber crossing under a migrasome on a fiber → along
-      const tol = Math.round((params.collinearDeg / 360) * B);
-      const opp = (a: number, b: number) => opposite(a, b, tol);
-      const [a, b, c, d] = quad;
-      if ((opp(a, b) && opp(c, d)) || (opp(a, c) && opp(b, d)) || (opp(a, d) && opp(b, c))) arms = 2;
+  }
+
+  /** a chain along a fiber: is a neighbouring migrasome within reach (its rim within R + outerUm) within chainDeg of
+   * the direction opposite one of the kept arms, and not along one? There the fiber runs on */
+  chainNeighbour(m: Circle, outerUm: number): boolean {
+    const B = this.B;
+    const kept = this.kept;
+    const tolc = Math.round((this.P.chainDeg / 360) * B);
+    const n = this.within(m.xUm, m.yUm, m.rUm + outerUm + this.maxR + 1e-6);
+    for (let t = 0; t < n; t++) {
+      const o = this.migs[this.near[t]];
+      if (o === m) continue;
+      const dx = o.xUm - m.xUm;
+      const dy = o.yUm - m.yUm;
+      const d = hypot(dx, dy);
+      if (d - o.rUm > m.rUm + outerUm || d < 0.5 * (m.rUm + o.rUm)) continue;
+      const bo = Math.round(((Math.atan2(dy, dx) / (2 * Math.PI)) * B + B) % B) % B;
+      let along = false;
+      for (let i = 0; i < kept.length && !along; i++) along = binSep(kept[i], bo, B) < this.minSepBins;
+      if (along) continue;
+      for (let i = 0; i < kept.length; i++) if (binsOpposite(kept[i], bo, tolc, B)) return true;
     }
-    return { kept, arms };
-  };
-  const siteOf = (m: { xUm: number; yUm: number; rUm: number }): { site: "tip" | "junction" | "along" | "none"; arms: number; armDirsDeg: number[] } => {
-    let { kept, arms } = armsOf(m, params.outerUm, params.minZ, params.firstMinZ);
-    // nothing within outerUm: look further out (a dim fiber shows over a longer stretch)
-    const far = arms === 0 && params.fallbackOuterUm > params.outerUm;
-    if (far) ({ kept, arms } = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ));
-    // one arm (found by the short look): its continuation may show further out
-    if (!far && arms === 1 && kept.length === 1 && params.tipRecheck && params.fallbackOuterUm > params.outerUm) {
-      const far = armsOf(m, params.fallbackOuterUm, params.fallbackMinZ, params.fallbackMinZ);
-      const tol = Math.round((params.oppositeDeg / 360) * B);
-      const same = far.kept.find((b) => sep(b, kept[0]) < minSepBins);
-      const opp = far.kept.find((b) => opposite(b, kept[0], tol));
-      if (same !== undefined && opp !== undefined) {
-        kept = [kept[0], opp];
-        arms = 2;
-      }
-    }
-    const site = arms === 0 ? "none" : arms === 1 ? "tip" : arms === 2 ? "along" : "junction";
-    return { site, arms, armDirsDeg: kept.map((b) => (b * 360) / B) };
-  };
-  // in a spatial order (bands 64 px high, along x in each): neighbouring annuli share cached lines of `sm` (each
-  // migrasome's answer depends only on the inputs, not on the order)
-  const bandUm = 64 * pxUm;
-  const order = Array.from(migs.keys()).sort((a, b) => Math.floor(migs[a].yUm / bandUm) - Math.floor(migs[b].yUm / bandUm) || migs[a].xUm - migs[b].xUm || a - b);
-  const out: ReturnType<typeof siteOf>[] = new Array(migs.length);
-  for (let j = 0; j < order.length; j++) out[order[j]] = siteOf(migs[order[j]]);
-  return out;
+    return false;
+  }
 }
 
 /**
@@ -579,9 +845,9 @@ let annulusRho = new Float64Array(0);
 let maskedBins = new Uint8Array(0);
 
 /** the value at `bestIndex`'s answer (−∞ when no sample there is a number) */
-let bestValue = -Infinity;
+const bestValue = new Float64Array([-Infinity]);
 
-/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue` */
+/** the brightest bin within ±win of bin c on circle k (the first of equals; c when none is a number), its value in `bestValue[0]` */
 function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: number): number {
   let bb = c;
   let vb = -Infinity;
@@ -593,29 +859,42 @@ function bestIndex(vals: Float32Array, k: number, B: number, c: number, win: num
       bb = q;
     }
   }
-  bestValue = vb;
+  bestValue[0] = vb;
   return bb;
 }
 
+/** `armOffset`'s points (x, y, weight triples, µm; scratch) and their count */
+let armPts = new Float64Array(48);
+let nArmPts = 0;
+
+/** `fitLine`'s answer: a point on the line (mx, my, µm) and its normal (sn, cs) (in a typed array: a module variable
+ * holding a double is a boxed number, a new one each write) */
+const fitted = new Float64Array(4);
+
 /**
- * Weighted total-least-squares line through the points [x, y, weight]: all of them (`by` null), or those within 0.25 µm
- * of line `by`.
+ * Weighted total-least-squares line through `armPts`: all of them, or (`near`) those within 0.25 µm of the current
+ * line; into `fitted`.
  */
-function fitLine(P: [number, number, number][], by: { mx: number; my: number; sn: number; cs: number } | null): { mx: number; my: number; sn: number; cs: number } {
+function fitLine(near: boolean): void {
+  const P = armPts;
+  const bmx = fitted[0], bmy = fitted[1], bsn = fitted[2], bcs = fitted[3];
   let sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  for (let i = 0; i < P.length; i++) {
-    const p = P[i];
-    if (by && !(Math.abs(by.sn * (p[0] - by.mx) + by.cs * (p[1] - by.my)) <= 0.25)) continue;
-    const wk = p[2];
-    sw += wk; sx += wk * p[0]; sy += wk * p[1]; sxx += wk * p[0] * p[0]; syy += wk * p[1] * p[1]; sxy += wk * p[0] * p[1];
+  for (let i = 0; i < 3 * nArmPts; i += 3) {
+    const px = P[i], py = P[i + 1];
+    if (near && !(Math.abs(bsn * (px - bmx) + bcs * (py - bmy)) <= 0.25)) continue;
+    const wk = P[i + 2];
+    sw += wk; sx += wk * px; sy += wk * py; sxx += wk * px * px; syy += wk * py * py; sxy += wk * px * py;
   }
   const mx = sx / sw, my = sy / sw;
   const th = 0.5 * Math.atan2(2 * (sxy / sw - mx * my), sxx / sw - mx * mx - (syy / sw - my * my)); // major axis
-  return { mx, my, sn: -Math.sin(th), cs: Math.cos(th) };
+  fitted[0] = mx;
+  fitted[1] = my;
+  fitted[2] = -Math.sin(th);
+  fitted[3] = Math.cos(th);
 }
 
-/** `armOffset`'s crossing (bin bb, value vb) of circle k added to P when it stands presenceZ above the base */
-function addArmPoint(P: [number, number, number][], vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, k: number, bb: number, vb: number): boolean {
+/** `armOffset`'s crossing (bin bb, value vb) of circle k added to `armPts` when it stands presenceZ above the base */
+function addArmPoint(vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, k: number, bb: number, vb: number): boolean {
   const z = (vb - base) / nz;
   if (!(z >= presenceZ)) return false;
   const rho = rIn + (k * span) / (K - 1);
@@ -628,7 +907,10 @@ function addArmPoint(P: [number, number, number][], vals: Float32Array, K: numbe
   }
   const ang = ((bb + frac) * 2 * Math.PI) / B;
   // weights capped: one bright spot (a crossing fiber, a dot) must not steer the line
-  P.push([rho * Math.cos(ang), rho * Math.sin(ang), Math.min(z, 3)]);
+  const i = 3 * nArmPts++;
+  armPts[i] = rho * Math.cos(ang);
+  armPts[i + 1] = rho * Math.sin(ang);
+  armPts[i + 2] = Math.min(z, 3);
   return true;
 }
 
@@ -636,41 +918,44 @@ function addArmPoint(P: [number, number, number][], vals: Float32Array, K: numbe
  * Perpendicular distance from the centre (µm) of the line through the arm's crossings of the circles (of `migrasomeArms`;
  * a function of its own: the nested closures made per call cost more than the work): the arm's crossing of each
  * circle, followed from circle to circle (±2 bins per step, so that a neighbouring fiber does not capture it), refined
- * to sub-bin by a parabola; the least of that and the distances of the line from the neighbours `nbrs` (centre offsets, µm).
- * Circle k has radius rIn + k·span/(K − 1) µm.
+ * to sub-bin by a parabola; the least of that and the distances of the line from the neighbours `nbrs` (nNbrs centre
+ * offsets dx, dy, µm). Circle k has radius rIn + k·span/(K − 1) µm.
  */
-function armOffset(b: number, vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, nbrs: [number, number][]): number {
-  const P: [number, number, number][] = [];
+function armOffset(b: number, vals: Float32Array, K: number, B: number, base: number, nz: number, presenceZ: number, rIn: number, span: number, nbrs: Float64Array, nNbrs: number): number {
+  // (at most one point per circle)
+  if (armPts.length < 3 * K) armPts = new Float64Array(3 * K);
+  nArmPts = 0;
   let k0 = 0;
   let s0b = b;
   let s0v = -Infinity;
   for (let k = 0; k < K; k++) {
     const bb = bestIndex(vals, k, B, b, 1);
-    if (bestValue > s0v) {
+    if (bestValue[0] > s0v) {
       s0b = bb;
-      s0v = bestValue;
+      s0v = bestValue[0];
       k0 = k;
     }
   }
   if (!(s0v > -Infinity)) return Infinity;
-  addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k0, s0b, s0v);
+  addArmPoint(vals, K, B, base, nz, presenceZ, rIn, span, k0, s0b, s0v);
   for (let dir = 1; dir >= -1; dir -= 2) {
     let c = s0b;
     for (let k = k0 + dir; k >= 0 && k < K; k += dir) {
       const bb = bestIndex(vals, k, B, c, 2);
-      const vb = bestValue;
+      const vb = bestValue[0];
       if (!(vb > -Infinity)) continue;
-      if (addArmPoint(P, vals, K, B, base, nz, presenceZ, rIn, span, k, bb, vb)) c = bb;
+      if (addArmPoint(vals, K, B, base, nz, presenceZ, rIn, span, k, bb, vb)) c = bb;
     }
   }
-  if (P.length < 3) return Infinity;
+  if (nArmPts < 3) return Infinity;
   // weighted total-least-squares line, refitted once without points more than 0.25 µm off it
-  let L = fitLine(P, null);
+  fitLine(false);
   let near = 0;
-  for (let i = 0; i < P.length; i++) if (Math.abs(L.sn * (P[i][0] - L.mx) + L.cs * (P[i][1] - L.my)) <= 0.25) near++;
-  if (near >= 3) L = fitLine(P, L);
-  let off = Math.abs(L.sn * L.mx + L.cs * L.my);
-  for (let i = 0; i < nbrs.length; i++) off = Math.min(off, Math.abs(L.sn * (L.mx - nbrs[i][0]) + L.cs * (L.my - nbrs[i][1])));
+  for (let i = 0; i < 3 * nArmPts; i += 3) if (Math.abs(fitted[2] * (armPts[i] - fitted[0]) + fitted[3] * (armPts[i + 1] - fitted[1])) <= 0.25) near++;
+  if (near >= 3) fitLine(true);
+  const mx = fitted[0], my = fitted[1], sn = fitted[2], cs = fitted[3];
+  let off = Math.abs(sn * mx + cs * my);
+  for (let i = 0; i < nNbrs; i++) off = Math.min(off, Math.abs(sn * (mx - nbrs[2 * i]) + cs * (my - nbrs[2 * i + 1])));
   return off;
 }
 
