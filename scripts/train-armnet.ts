@@ -90,7 +90,7 @@ function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: 
         const T = truth.map((o, i) => ({ image: "a", xUm: o.x, yUm: o.y, diameterUm: o.diameterUm, site: o.site, idx: i }));
         const matchOf = new Map<number, number>();
         for (const { t, d } of matchDetections(D, T)) matchOf.set((d as (typeof D)[number]).idx, (t as (typeof T)[number]).idx);
-        forEachArmNetInput(c.sm, c.noise, c.gain, c.w, c.h, c.pxUm, c.migs, c.sites.map((q) => q.armDirsDeg), G, (i, x) => {
+        forEachArmNetInput({ sm: c.sm, noise: c.noise, noiseGain: c.gain, w: c.w, h: c.h, pxUm: c.pxUm }, c.migs, c.sites.map((q) => q.armDirsDeg), G, (i, x) => {
           const ti = matchOf.get(i);
           if (ti === undefined) return;
           const o = truth[ti];

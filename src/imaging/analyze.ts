@@ -162,7 +162,7 @@ function analyzeWith(
   const ruleSites = migrasomeArms(armSm, bg.noise, w, h, px, migCircles, P.arms, gain, sSm * px);
   // the learned reader takes the rules' arms as one of its inputs (the tip extension below keeps the rules' arms)
   const sites = P.armNet
-    ? armNetArms(armSm, bg.noise, gain, w, h, px, migCircles, ruleSites.map((s) => s.armDirsDeg), P.armNet).map((d) => ({ site: siteOfArms(d.length), arms: d.length, armDirsDeg: d }))
+    ? armNetArms({ sm: armSm, noise: bg.noise, noiseGain: gain, w, h, pxUm: px }, migCircles, ruleSites.map((s) => s.armDirsDeg), P.armNet).map((d) => ({ site: siteOfArms(d.length), arms: d.length, armDirsDeg: d }))
     : ruleSites;
   opts.onSites?.({ sm: armSm, noise: bg.noise, gain, smoothSigmaUm: sSm * px, w, h, pxUm: px, migs: migCircles, sites: ruleSites });
   progress(0.9);

@@ -6,13 +6,7 @@
 import { floatsToBase64, type ArmNetLayer } from "./armnet.ts";
 
 /** A layer being trained: its shape, weights, gradients and Adam moments. */
-export interface TrainLayer {
-  cin: number;
-  cout: number;
-  k: number;
-  dil: number;
-  relu: boolean;
-  opposite: boolean;
+export interface TrainLayer extends Omit<ArmNetLayer, "W" | "b"> {
   W: Float32Array;
   b: Float32Array;
   gW: Float32Array;

@@ -358,6 +358,17 @@ export function armNetInput(
   x.fill(m.rUm, (K + 2) * NB, (K + 3) * NB);
 }
 
+/** The image the reader reads: the site stage's 0.12 µm smoothing `sm` (w × h pixels of `pxUm` µm), and its noise
+ * map `noise` × `noiseGain` (one smoothed sample's noise). */
+export interface ArmNetImage {
+  sm: Float32Array;
+  noise: Float32Array;
+  noiseGain: number;
+  w: number;
+  h: number;
+  pxUm: number;
+}
+
 /** The sampling geometry of the reader's input (the weights file repeats it; training starts from this). */
 export const ARMNET_GEOMETRY = { bins: 72, innerUm: 0.3, stepUm: 0.2, count: 19, maskGapUm: 0.3 };
 
@@ -366,17 +377,13 @@ export const ARMNET_GEOMETRY = { bins: 72, innerUm: 0.3, stepUm: 0.2, count: 19,
  * whose disc may reach a migrasome's circles are found on a grid of 4 µm cells.
  */
 export function forEachArmNetInput(
-  sm: Float32Array,
-  noise: Float32Array,
-  noiseGain: number,
-  w: number,
-  h: number,
-  pxUm: number,
+  img: ArmNetImage,
   migs: { xUm: number; yUm: number; rUm: number }[],
   ruleArmsDeg: number[][],
   geometry: Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm">,
   visit: (i: number, x: Float32Array) => void,
 ): void {
+  const { sm, noise, noiseGain, w, h, pxUm } = img;
   const g = geometry as ArmNetWeights;
   const x = new Float32Array(armNetChannels(g) * g.bins);
   // a disc reaches the outermost circle when the centres are closer than R + outer + r + gap
@@ -420,22 +427,12 @@ export function forEachArmNetInput(
  * Arms of every migrasome by the network: `ruleArmsDeg[i]` are the rules' arms of migrasome i (an input). Returns
  * each migrasome's arm directions (degrees, 0 … 355, strongest first).
  */
-export function armNetArms(
-  sm: Float32Array,
-  noise: Float32Array,
-  noiseGain: number,
-  w: number,
-  h: number,
-  pxUm: number,
-  migs: { xUm: number; yUm: number; rUm: number }[],
-  ruleArmsDeg: number[][],
-  weights: ArmNetWeights = ARMNET_WEIGHTS,
-): number[][] {
+export function armNetArms(img: ArmNetImage, migs: { xUm: number; yUm: number; rUm: number }[], ruleArmsDeg: number[][], weights: ArmNetWeights = ARMNET_WEIGHTS): number[][] {
   const NB = weights.bins;
   const out = new Float32Array(NB);
   const sepBins = Math.round((weights.minSeparationDeg / 360) * NB);
   const arms: number[][] = [];
-  forEachArmNetInput(sm, noise, noiseGain, w, h, pxUm, migs, ruleArmsDeg, weights, (i, x) => {
+  forEachArmNetInput(img, migs, ruleArmsDeg, weights, (i, x) => {
     armNetForward(x, out, weights);
     const thr = ruleArmsDeg[i].length === 0 && weights.thresholdNoRuleArms !== undefined ? weights.thresholdNoRuleArms : weights.threshold;
     arms[i] = decodeArms(out, thr, sepBins).map((q) => (q * 360) / NB);
