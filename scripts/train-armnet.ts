@@ -2,7 +2,7 @@
  * Trains the learned arm reader (src/imaging/armnet.ts) and writes src/imaging/armnet-weights.ts.
  *
  *   node --import tsx scripts/train-armnet.ts [--train 1-100,161-260] [--val 101-160] [--epochs 8] [--hidden 12]
- *                                             [--seed 1] [--thin 0.5] [--threshold-no-rule-arms 0.9]
+ *                                             [--seed 1] [--thin 0.5] [--dense] [--threshold-no-rule-arms 0.9]
  *                                             [--out src/imaging/armnet-weights.ts]
  *   node --import tsx scripts/train-armnet.ts --threshold-only [--val 101-160] [--out …]
  *
@@ -40,6 +40,8 @@ const HIDDEN = Number(opt("hidden", "12"));
 const SEED = Number(opt("seed", "1"));
 /** probability of taking each fiber away in the thinned copy of every scene (0: no thinned copies) */
 const THIN = Number(opt("thin", "0.5"));
+/** also train on the dense version of each training scene (clusters, bundles); validation stays sparse */
+const DENSE = args.includes("--dense");
 /** the threshold where the rules found no arm (`ArmNetWeights.thresholdNoRuleArms`): chosen on isolated fiberless
  * migrasomes and validation seeds 101–120 (0.65 / 0.8 / 0.9: fiberless called none 116 / 134 / 139 of 150 at SNR 4–10,
  * validation sites within 0.003) */
@@ -71,8 +73,9 @@ function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: 
   for (const px of PXS)
     for (const snr of SNRS) {
       for (const s of seeds)
-        for (const thinned of THIN > 0 ? [false, true] : [false]) {
-        const scene = generateScene(s, { variant, widthUm: SIZE_UM, heightUm: SIZE_UM, dense: false });
+        for (const copy of [...(THIN > 0 ? ["plain", "thinned"] : ["plain"]), ...(DENSE && variant === "tuning" ? ["dense"] : [])]) {
+        const thinned = copy === "thinned";
+        const scene = generateScene(s, { variant, widthUm: SIZE_UM, heightUm: SIZE_UM, dense: copy === "dense" });
         if (thinned) {
           // the same scene with each fiber gone with probability THIN: migrasomes left without fibers (site none)
           // or with fewer arms, so that the reader learns to call none too (the scenes have few such migrasomes)
@@ -250,6 +253,6 @@ writeWeights({
   thresholdNoRuleArms: NO_RULE_THR,
   minSeparationDeg: 35,
   layers: exportLayers(layers),
-  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
+  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}${DENSE ? " --dense" : ""}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
 });
 console.error(`wrote ${OUT}: threshold ${THRS[best]}, validation site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
