@@ -94,7 +94,8 @@ export interface AnalyzeOptions {
    * share of the time of a 2048² frame), so that a long single image can move a progress bar
    */
   onProgress?: (fraction: number) => void;
-  /** EXPERIMENT: the site stage's inputs and answer */
+  /** called with the site stage's inputs and the rules' answer (`scripts/train-armnet.ts` collects the learned arm
+   * reader's training examples with it) */
   onSites?: (c: { sm: Float32Array; noise: Float32Array; gain: number; smoothSigmaUm: number; w: number; h: number; pxUm: number; migs: { xUm: number; yUm: number; rUm: number }[]; sites: { arms: number; armDirsDeg: number[] }[] }) => void;
 }
 
