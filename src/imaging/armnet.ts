@@ -214,17 +214,10 @@ export function decodeArms(out: Float32Array, threshold: number, sepBins: number
     if (v >= lt && v >= out[(q + 1) % NB] && v >= out[(q + NB - 1) % NB]) cand.push(q);
   }
   cand.sort((a, b) => out[b] - out[a] || a - b);
-  const refined = (q: number) => {
-    const l = out[(q + NB - 1) % NB];
-    const c = out[q];
-    const r = out[(q + 1) % NB];
-    const d = l - 2 * c + r;
-    return d < 0 ? q + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / d)) : q;
-  };
   const kept: number[] = [];
   const keptAt: number[] = [];
   for (const q of cand) {
-    const at = refined(q);
+    const at = refinedPeak(out, q);
     let ok = true;
     for (const k of keptAt) {
       const d = Math.abs(k - at);
@@ -239,6 +232,17 @@ export function decodeArms(out: Float32Array, threshold: number, sepBins: number
     }
   }
   return kept;
+}
+
+/** A peak's position (bins) refined by a parabola through it and its two neighbours (a module function: a closure
+ * made per call would be compiled again in every frame). */
+function refinedPeak(out: Float32Array, q: number): number {
+  const NB = out.length;
+  const l = out[(q + NB - 1) % NB];
+  const c = out[q];
+  const r = out[(q + 1) % NB];
+  const d = l - 2 * c + r;
+  return d < 0 ? q + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / d)) : q;
 }
 
 /** scratch of `armNetInput`: one circle's samples, and their copy for the median */
