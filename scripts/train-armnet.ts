@@ -15,9 +15,9 @@
  * chosen on the validation seeds, rendered with the scoring ranges. Held-out scenes (seeds ≥ 1000) are never used.
  * Deterministic: the same options give the same weights. Takes about 20–30 minutes on one core.
  */
-import { writeFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { analyzePlane } from "../src/imaging/analyze.ts";
-import { ARMNET_GEOMETRY, armNetChannels, armNetForward, decodeArms, forEachArmNetInput, type ArmNetWeights } from "../src/imaging/armnet.ts";
+import { ARMNET_GEOMETRY, armNetChannels, type ArmNetGeometry, armNetForward, decodeArms, forEachArmNetInput, type ArmNetWeights } from "../src/imaging/armnet.ts";
 import { adamStep, exportLayers, lcg, makeLayers, trainActs, trainBackward, trainForward } from "../src/imaging/armnet-train.ts";
 import { matchDetections } from "../src/imaging/evaluate.ts";
 import { renderScene } from "../src/imaging/optics.ts";
@@ -46,12 +46,24 @@ const DENSE = args.includes("--dense");
  * migrasomes and validation seeds 101–120 (0.65 / 0.8 / 0.9: fiberless called none 116 / 134 / 139 of 150 at SNR 4–10,
  * validation sites within 0.003) */
 const NO_RULE_THR = Number(opt("threshold-no-rule-arms", "0.9"));
+/** an input channel with log2(pixel size / 0.1 µm) (`ArmNetWeights.pixelSizeChannel`) */
+const PIXEL_CHANNEL = args.includes("--pixel-channel");
+/** learning rate: "step" (3e-3, the last two epochs 0.3 of it) or "cosine" (3e-3 falling to 0 along a half cosine over
+ * all steps) */
+const SCHEDULE = opt("lr-schedule", "step");
+/** a folder where the collected examples are kept (and read again by a later run with the same seeds and options) */
+const CACHE = opt("cache", "");
 const OUT = opt("out", new URL("../src/imaging/armnet-weights.ts", import.meta.url).pathname);
+if (SCHEDULE !== "step" && SCHEDULE !== "cosine") throw new Error("--lr-schedule must be step or cosine");
 if ([...TRAIN, ...VAL].some((s) => !(s >= 1 && s < 1000))) throw new Error("training and validation seeds must be tuning seeds (1–999)");
 if (TRAIN.some((s) => VAL.includes(s))) throw new Error("training and validation seeds overlap");
 
-const G = ARMNET_GEOMETRY;
+/** the geometry collected (without the pixel-size channel, which is the same for every direction and is added when an
+ * example is loaded) and the one trained */
+const GB: ArmNetGeometry = ARMNET_GEOMETRY;
+const G: ArmNetGeometry = { ...ARMNET_GEOMETRY, ...(PIXEL_CHANNEL ? { pixelSizeChannel: true } : {}) };
 const NB = G.bins;
+const CB = armNetChannels(GB);
 const C = armNetChannels(G);
 const PXS = [0.065, 0.1, 0.16];
 const SNRS = [2, 4, 7, 10];
@@ -66,8 +78,31 @@ interface Example {
   thinned: boolean;
 }
 
-/** The inputs and targets of every matched migrasome of the given scenes. */
+/** The inputs and targets of every matched migrasome of the given scenes (from the cache when it holds them). */
 function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: Example[] } {
+  if (!CACHE) return collectNow(seeds, variant);
+  const key = `${variant}-${seeds[0]}-${seeds[seeds.length - 1]}-n${seeds.length}-thin${THIN}${DENSE && variant === "tuning" ? "-dense" : ""}-${GB.bins}x${CB}`;
+  const bin = `${CACHE}/${key}.f32`;
+  const json = `${CACHE}/${key}.json`;
+  if (existsSync(bin) && existsSync(json)) {
+    const E = JSON.parse(readFileSync(json, "utf8")) as Example[];
+    const buf = readFileSync(bin);
+    const X = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+    if (X.length === E.length * CB * NB) {
+      console.error(`  ${variant}: ${E.length} examples from ${bin}`);
+      return { X, E };
+    }
+  }
+  const r = collectNow(seeds, variant);
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(bin + ".tmp", new Uint8Array(r.X.buffer, r.X.byteOffset, r.X.byteLength));
+  renameSync(bin + ".tmp", bin);
+  writeFileSync(json + ".tmp", JSON.stringify(r.E));
+  renameSync(json + ".tmp", json);
+  return r;
+}
+
+function collectNow(seeds: number[], variant: SceneVariant): { X: Float32Array; E: Example[] } {
   const chunks: Float32Array[] = [];
   const E: Example[] = [];
   for (const px of PXS)
@@ -93,7 +128,7 @@ function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: 
         const T = truth.map((o, i) => ({ image: "a", xUm: o.x, yUm: o.y, diameterUm: o.diameterUm, site: o.site, idx: i }));
         const matchOf = new Map<number, number>();
         for (const { t, d } of matchDetections(D, T)) matchOf.set((d as (typeof D)[number]).idx, (t as (typeof T)[number]).idx);
-        forEachArmNetInput({ sm: c.sm, noise: c.noise, noiseGain: c.gain, w: c.w, h: c.h, pxUm: c.pxUm }, c.migs, c.sites.map((q) => q.armDirsDeg), G, (i, x) => {
+        forEachArmNetInput({ sm: c.sm, noise: c.noise, noiseGain: c.gain, w: c.w, h: c.h, pxUm: c.pxUm }, c.migs, c.sites.map((q) => q.armDirsDeg), GB, (i, x) => {
           const ti = matchOf.get(i);
           if (ti === undefined) return;
           const o = truth[ti];
@@ -105,9 +140,18 @@ function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: 
         }
       console.error(`  ${variant} ${px} µm SNR ${snr}: ${E.length} examples`);
     }
-  const X = new Float32Array(E.length * C * NB);
-  chunks.forEach((c, i) => X.set(c, i * C * NB));
+  const X = new Float32Array(E.length * CB * NB);
+  chunks.forEach((c, i) => X.set(c, i * CB * NB));
   return { X, E };
+}
+
+const x = new Float32Array(C * NB);
+/** example i (channels × bins, the pixel-size channel added when trained), mirrored (direction b → −b) when flip */
+function load(S: { X: Float32Array; E: Example[] }, i: number, flip: boolean): Float32Array {
+  const o = i * CB * NB;
+  for (let c = 0; c < CB; c++) for (let b = 0; b < NB; b++) x[c * NB + b] = S.X[o + c * NB + (flip ? (NB - b) % NB : b)];
+  if (C > CB) x.fill(Math.log2(S.E[i].px / 0.1), CB * NB, C * NB);
+  return x;
 }
 
 const THRS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
@@ -169,11 +213,10 @@ export const ARMNET_WEIGHTS: ArmNetWeights = ${JSON.stringify(weights, null, 2)}
 if (args.includes("--threshold-only")) {
   const { ARMNET_WEIGHTS: W } = (await import(OUT)) as { ARMNET_WEIGHTS: ArmNetWeights };
   const va = collect(VAL, "scoring");
+  if (!!W.pixelSizeChannel !== PIXEL_CHANNEL) throw new Error(`--pixel-channel must match the weights in ${OUT}`);
   const out = new Float32Array(NB);
-  const x = new Float32Array(C * NB);
   const { per, all, bar, none, best } = accuracy(va, (i) => {
-    x.set(va.X.subarray(i * C * NB, (i + 1) * C * NB));
-    armNetForward(x, out, W);
+    armNetForward(load(va, i, false), out, W);
     return out;
   });
   console.error(`thresholds ${THRS.join(" ")}\n  all pairs ${line(all)}\n  evaluation's ${line(bar)}\n  true none ${line(none)} (n = ${none.n})`);
@@ -206,20 +249,14 @@ const Y = tr.E.map(target);
 const rnd = lcg(SEED);
 const layers = makeLayers(C, HIDDEN, [[7, 1, false], [5, 2, false], [5, 3, true]], rnd);
 const A = trainActs(layers, NB);
-const x = new Float32Array(C * NB);
 const dOut = new Float32Array(NB);
-/** example i, mirrored (direction b → −b) when flip */
-const load = (S: { X: Float32Array }, i: number, flip: boolean) => {
-  const o = i * C * NB;
-  for (let c = 0; c < C; c++) for (let b = 0; b < NB; b++) x[c * NB + b] = S.X[o + c * NB + (flip ? (NB - b) % NB : b)];
-  return x;
-};
 const validate = () => accuracy(va, (i) => trainForward(layers, load(va, i, false), A, NB));
 const BATCH = 32;
 let step = 0;
 const N = tr.E.length;
+const totalSteps = Math.floor((EPOCHS * N) / BATCH);
 for (let ep = 0; ep < EPOCHS; ep++) {
-  const lr = 3e-3 * (ep < EPOCHS - 2 ? 1 : 0.3);
+  const stepLr = 3e-3 * (ep < EPOCHS - 2 ? 1 : 0.3);
   const order = Array.from({ length: N }, (_, i) => i);
   for (let i = N - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -240,7 +277,10 @@ for (let ep = 0; ep < EPOCHS; ep++) {
       dOut[b] = wgt * (p - yb);
     }
     trainBackward(layers, dOut, A, NB);
-    if ((n + 1) % BATCH === 0) adamStep(layers, lr, ++step, BATCH);
+    if ((n + 1) % BATCH === 0) {
+      const lr = SCHEDULE === "cosine" ? 3e-3 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)) : stepLr;
+      adamStep(layers, lr, ++step, BATCH);
+    }
   }
   const { all, bar, none } = validate();
   console.error(`epoch ${ep + 1}/${EPOCHS}: loss ${(loss / N).toFixed(3)}, ${((Date.now() - t0) / 60000).toFixed(1)} min; validation by threshold ${THRS.join(" ")}:\n  all pairs ${line(all)}\n  evaluation's ${line(bar)}\n  true none ${line(none)}`);
@@ -248,11 +288,11 @@ for (let ep = 0; ep < EPOCHS; ep++) {
 const { per, all, bar, best } = validate();
 for (const [k, r] of per) console.error(`  ${k}: ${(r.ok[best] / r.n).toFixed(3)} (n = ${r.n})`);
 writeWeights({
-  ...G,
+  ...(G as typeof ARMNET_GEOMETRY),
   threshold: THRS[best],
   thresholdNoRuleArms: NO_RULE_THR,
   minSeparationDeg: 35,
   layers: exportLayers(layers),
-  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}${DENSE ? " --dense" : ""}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
+  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}${DENSE ? " --dense" : ""}${PIXEL_CHANNEL ? " --pixel-channel" : ""}${SCHEDULE !== "step" ? ` --lr-schedule ${SCHEDULE}` : ""}${THIN !== 0.5 ? ` --thin ${THIN}` : ""}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
 });
 console.error(`wrote ${OUT}: threshold ${THRS[best]}, validation site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);

@@ -39,6 +39,9 @@ export interface ArmNetWeights {
   count: number;
   /** a neighbouring migrasome's disc, grown by this, masks the samples inside it */
   maskGapUm: number;
+  /** one more input channel: log2(pixel size / 0.1 µm) (the same fiber gives fewer, noisier samples per µm on coarse
+   * pixels); absent = no such channel */
+  pixelSizeChannel?: boolean;
   /** sigmoid threshold of an arm (chosen on tuning scenes) */
   threshold: number;
   /** the threshold where the rules found no arm at all (their zero is calibrated against the noise: the network must
@@ -51,10 +54,14 @@ export interface ArmNetWeights {
   trained: string;
 }
 
-/** Input channels: the circles, the masked fraction per direction, the rules' arms, the radius (µm). */
-export function armNetChannels(W: Pick<ArmNetWeights, "count">): number {
-  return W.count + 3;
+/** Input channels: the circles, the masked fraction per direction, the rules' arms, the radius (µm), and with
+ * `pixelSizeChannel` log2(pixel size / 0.1 µm). */
+export function armNetChannels(W: Pick<ArmNetWeights, "count" | "pixelSizeChannel">): number {
+  return W.count + 3 + (W.pixelSizeChannel ? 1 : 0);
 }
+
+/** The geometry fields of the weights (what the input depends on). */
+export type ArmNetGeometry = Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm" | "pixelSizeChannel">;
 
 function floats(b64: string): Float32Array {
   const buf = Buffer.from(b64, "base64");
@@ -272,7 +279,7 @@ export function armNetInput(
   i: number,
   neighbours: number[],
   ruleArmsDeg: number[],
-  weights: Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm"> = ARMNET_WEIGHTS,
+  weights: ArmNetGeometry = ARMNET_WEIGHTS,
 ): void {
   const NB = weights.bins;
   const K = weights.count;
@@ -360,6 +367,7 @@ export function armNetInput(
     }
   }
   x.fill(m.rUm, (K + 2) * NB, (K + 3) * NB);
+  if (weights.pixelSizeChannel) x.fill(Math.log2(pxUm / 0.1), (K + 3) * NB, (K + 4) * NB);
 }
 
 /** The image the reader reads: the site stage's 0.12 µm smoothing `sm` (w × h pixels of `pxUm` µm), and its noise
@@ -384,11 +392,11 @@ export function forEachArmNetInput(
   img: ArmNetImage,
   migs: { xUm: number; yUm: number; rUm: number }[],
   ruleArmsDeg: number[][],
-  geometry: Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm">,
+  geometry: ArmNetGeometry,
   visit: (i: number, x: Float32Array) => void,
 ): void {
   const { sm, noise, noiseGain, w, h, pxUm } = img;
-  const g = geometry as ArmNetWeights;
+  const g = geometry;
   const x = new Float32Array(armNetChannels(g) * g.bins);
   // a disc reaches the outermost circle when the centres are closer than R + outer + r + gap
   const outer = g.innerUm + g.stepUm * (g.count - 1);

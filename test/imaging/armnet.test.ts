@@ -119,6 +119,16 @@ describe("arm reader network", () => {
     // the rules' arm at 0°, the radius
     expect(x[(K + 1) * NB]).toBe(1);
     expect(x[(K + 2) * NB + 5]).toBeCloseTo(0.5, 6);
+    // with the pixel-size channel: one more row, log2(0.1 / 0.1) = 0 here and −1 at 0.05 µm, the rest unchanged
+    const G1 = { ...ARMNET_GEOMETRY, pixelSizeChannel: true };
+    expect(armNetChannels(G1)).toBe(C + 1);
+    const x1 = new Float32Array((C + 1) * NB).fill(7);
+    armNetInput(x1, sm, noise, 1, w, h, px, migs, 0, [1], [0], G1);
+    expect(Array.from(x1.subarray(0, C * NB))).toEqual(Array.from(x));
+    expect(Array.from(x1.subarray(C * NB))).toEqual(new Array(NB).fill(0));
+    const migsHalf = migs.map((m) => ({ xUm: m.xUm / 2, yUm: m.yUm / 2, rUm: m.rUm }));
+    armNetInput(x1, sm, noise, 1, w, h, px / 2, migsHalf, 0, [1], [0], G1);
+    expect(Array.from(x1.subarray(C * NB))).toEqual(new Array(NB).fill(-1));
   });
 
   it("more right sites than the rules on tuning scenes it was not trained on (0.1 µm SNR 4, 0.16 µm SNR 10)", () => {
