@@ -13,6 +13,7 @@
 import { selectK } from "./filters.ts";
 import { ARMNET_WEIGHTS } from "./armnet-weights.ts";
 import { armNetKernel, type ArmNetKernel } from "./fastarmnet.ts";
+import { armInputKernel, armInputMemory } from "./fastarminput.ts";
 
 /** One layer of the network: a circular 1-D convolution over directions (kernel k, dilation dil). With `opposite`
  * its input is the previous layer's channels followed by the same channels turned by 180° (a fiber through a
@@ -255,10 +256,57 @@ function refinedPeak(out: Float32Array, q: number): number {
 /** scratch of `armNetInput`: one circle's samples, and their copy for the median */
 let rowBuf = new Float32Array(0);
 let medBuf = new Float32Array(0);
+let ordBuf = new Float32Array(0);
 /** direction tables of `armNetInput`, and the neighbours a circle crosses */
 let cosTab = new Float64Array(0);
 let sinTab = new Float64Array(0);
 let hitBuf = new Int32Array(0);
+/** the neighbours of `armNetInput`: centre (µm), grown radius and its square, distance from the migrasome */
+let nbX = new Float64Array(0);
+let nbY = new Float64Array(0);
+let nbR = new Float64Array(0);
+let nbR2 = new Float64Array(0);
+let nbD = new Float64Array(0);
+
+/**
+ * The k-th smallest of buf[0..n) (n > 0), the value `selectK` returns unless it is a zero (±0 compare equal: which
+ * zero `selectK` picks depends on its partitioning; the caller checks). Quickselect with a median-of-three pivot
+ * and branch-free partitions (first the values below the pivot to the front, then those equal to it): the
+ * comparisons of a circle's samples are unpredictable, and mispredicted branches were most of `selectK`'s time.
+ */
+function selectKBranchless(buf: Float32Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n;
+  while (hi - lo > 1) {
+    const a = buf[lo];
+    const b = buf[(lo + hi) >> 1];
+    const c = buf[hi - 1];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let f = lo;
+    for (let i = lo; i < hi; i++) {
+      const v = buf[i];
+      const lt = (v < pivot) as unknown as number;
+      buf[i] = buf[f];
+      buf[f] = v;
+      f += lt;
+    }
+    if (k < f) {
+      hi = f;
+      continue;
+    }
+    let g = f;
+    for (let i = f; i < hi; i++) {
+      const v = buf[i];
+      const eq = (v === pivot) as unknown as number;
+      buf[i] = buf[g];
+      buf[g] = v;
+      g += eq;
+    }
+    if (k < g) return pivot;
+    lo = g;
+  }
+  return buf[k];
+}
 
 /**
  * The network's input for migrasome `i` (channels × bins, written into `x`): the smoothed image `sm` (noise map
@@ -284,17 +332,39 @@ export function armNetInput(
   const NB = weights.bins;
   const K = weights.count;
   const m = migs[i];
+  const mx = m.xUm;
+  const my = m.yUm;
   x.fill(0, 0, armNetChannels(weights) * NB);
-  if (hitBuf.length < neighbours.length) hitBuf = new Int32Array(2 * neighbours.length);
+  const nN = neighbours.length;
+  if (hitBuf.length < nN) {
+    hitBuf = new Int32Array(2 * nN);
+    nbX = new Float64Array(2 * nN);
+    nbY = new Float64Array(2 * nN);
+    nbR = new Float64Array(2 * nN);
+    nbR2 = new Float64Array(2 * nN);
+    nbD = new Float64Array(2 * nN);
+  }
+  for (let u = 0; u < nN; u++) {
+    const o = migs[neighbours[u]];
+    const rr = o.rUm + weights.maskGapUm;
+    nbX[u] = o.xUm;
+    nbY[u] = o.yUm;
+    nbR[u] = rr;
+    nbR2[u] = rr * rr;
+    nbD[u] = Math.hypot(o.xUm - mx, o.yUm - my);
+  }
   if (rowBuf.length < NB) {
     rowBuf = new Float32Array(NB);
     medBuf = new Float32Array(NB);
+    ordBuf = new Float32Array(NB);
   }
-  const cx = m.xUm / pxUm - 0.5;
-  const cy = m.yUm / pxUm - 0.5;
+  const cx = mx / pxUm - 0.5;
+  const cy = my / pxUm - 0.5;
   const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
   const nz = Math.max(1e-9, noise[ci] * noiseGain);
+  const inv = 1 / nz;
   const maskRow = K * NB;
+  const maskStep = 1 / K;
   if (cosTab.length !== NB) {
     cosTab = new Float64Array(NB);
     sinTab = new Float64Array(NB);
@@ -303,33 +373,33 @@ export function armNetInput(
       sinTab[q] = Math.sin((2 * Math.PI * q) / NB);
     }
   }
+  const wm1 = w - 1;
+  const hm1 = h - 1;
   for (let k = 0; k < K; k++) {
     const rUm = m.rUm + weights.innerUm + weights.stepUm * k;
     // the neighbours whose disc this circle crosses (only their samples need the test)
     let nHit = 0;
-    for (const j of neighbours) {
-      const o = migs[j];
-      const rr = o.rUm + weights.maskGapUm;
-      if (Math.abs(Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) - rUm) < rr + 1e-6) hitBuf[nHit++] = j;
-    }
+    for (let u = 0; u < nN; u++) if (Math.abs(nbD[u] - rUm) < nbR[u] + 1e-6) hitBuf[nHit++] = u;
     let n = 0;
+    let nan = false;
     for (let q = 0; q < NB; q++) {
-      const xu = m.xUm + rUm * cosTab[q];
-      const yu = m.yUm + rUm * sinTab[q];
+      const xu = mx + rUm * cosTab[q];
+      const yu = my + rUm * sinTab[q];
       let masked = false;
       for (let u = 0; u < nHit; u++) {
-        const o = migs[hitBuf[u]];
-        const rr = o.rUm + weights.maskGapUm;
-        if ((xu - o.xUm) * (xu - o.xUm) + (yu - o.yUm) * (yu - o.yUm) < rr * rr) {
+        const t = hitBuf[u];
+        const dx = xu - nbX[t];
+        const dy = yu - nbY[t];
+        if (dx * dx + dy * dy < nbR2[t]) {
           masked = true;
           break;
         }
       }
       const px = xu / pxUm - 0.5;
       const py = yu / pxUm - 0.5;
-      if (masked || !(px >= 0 && py >= 0 && px < w - 1 && py < h - 1)) {
+      if (masked || !(px >= 0 && py >= 0 && px < wm1 && py < hm1)) {
         rowBuf[q] = NaN;
-        x[maskRow + q] += 1 / K;
+        x[maskRow + q] += maskStep;
         continue;
       }
       const x0 = px | 0;
@@ -339,15 +409,21 @@ export function armNetInput(
       const p = y0 * w + x0;
       const v = (sm[p] * (1 - fx) + sm[p + 1] * fx) * (1 - fy) + (sm[p + w] * (1 - fx) + sm[p + w + 1] * fx) * fy;
       rowBuf[q] = v;
+      ordBuf[n] = v;
       medBuf[n++] = v;
+      if (v !== v) nan = true;
     }
     let med = 0;
     if (n) {
-      selectK(medBuf, n, n >> 1);
-      med = medBuf[n >> 1];
+      if (!nan) med = selectKBranchless(medBuf, n, n >> 1);
+      if (nan || med === 0) {
+        // a zero, or NaN among the samples: the value selectK picks (from the samples in their order)
+        medBuf.set(ordBuf.subarray(0, n));
+        selectK(medBuf, n, n >> 1);
+        med = medBuf[n >> 1];
+      }
     }
     const o = k * NB;
-    const inv = 1 / nz;
     for (let q = 0; q < NB; q++) {
       const v = rowBuf[q];
       if (v !== v) continue;
@@ -356,6 +432,13 @@ export function armNetInput(
       x[o + q] = z / (2 + Math.abs(z) / 4);
     }
   }
+  armNetInputRest(x, m.rUm, pxUm, ruleArmsDeg, weights);
+}
+
+/** The channels after the circles and the masked fraction: the rules' arms, the radius, the pixel size. */
+function armNetInputRest(x: Float32Array, rUm: number, pxUm: number, ruleArmsDeg: number[], weights: ArmNetGeometry): void {
+  const NB = weights.bins;
+  const K = weights.count;
   const ruleRow = (K + 1) * NB;
   for (const dDeg of ruleArmsDeg) {
     const bc = (((dDeg / 360) * NB) % NB + NB) % NB;
@@ -366,7 +449,7 @@ export function armNetInput(
       if (v > x[ruleRow + q]) x[ruleRow + q] = v;
     }
   }
-  x.fill(m.rUm, (K + 2) * NB, (K + 3) * NB);
+  x.fill(rUm, (K + 2) * NB, (K + 3) * NB);
   if (weights.pixelSizeChannel) x.fill(Math.log2(pxUm / 0.1), (K + 3) * NB, (K + 4) * NB);
 }
 
@@ -379,6 +462,21 @@ export interface ArmNetImage {
   w: number;
   h: number;
   pxUm: number;
+}
+
+/** the neighbours the WebAssembly kernel of the input has room for (more: JavaScript) */
+const INPUT_KERNEL_NEIGHBOURS = 512;
+let useInputKernel = true;
+
+/** `forEachArmNetInput` in JavaScript only (tests: the WebAssembly kernel against it) */
+export function forEachArmNetInputJs(...args: Parameters<typeof forEachArmNetInput>): void {
+  const was = useInputKernel;
+  useInputKernel = false;
+  try {
+    forEachArmNetInput(...args);
+  } finally {
+    useInputKernel = was;
+  }
 }
 
 /** The sampling geometry of the reader's input (the weights file repeats it; training starts from this). */
@@ -411,6 +509,34 @@ export function forEachArmNetInput(
     else grid.set(k, [j]);
   });
   const nbrs: number[] = [];
+  // the WebAssembly kernel (fastarminput.ts) for the circles, with a copy of the image and the direction tables
+  const NB = g.bins;
+  const K = g.count;
+  const kern = useInputKernel ? armInputKernel(NB, K, INPUT_KERNEL_NEIGHBOURS) : null;
+  let kv: { L: NonNullable<typeof kern>["L"]; nbX: Float64Array; nbY: Float64Array; nbR: Float64Array; nbR2: Float64Array; nbD: Float64Array; radii: Float64Array; out: Float32Array } | null = null;
+  if (kern && w * h === sm.length) {
+    const L = kern.L;
+    const buf = armInputMemory(kern, w * h);
+    new Float32Array(buf, L.image, w * h).set(sm);
+    const cos = new Float64Array(buf, L.cos, NB);
+    const sin = new Float64Array(buf, L.sin, NB);
+    for (let q = 0; q < NB; q++) {
+      cos[q] = Math.cos((2 * Math.PI * q) / NB);
+      sin[q] = Math.sin((2 * Math.PI * q) / NB);
+    }
+    const M = L.NMAX;
+    kv = {
+      L,
+      nbX: new Float64Array(buf, L.nbX, M),
+      nbY: new Float64Array(buf, L.nbY, M),
+      nbR: new Float64Array(buf, L.nbR, M),
+      nbR2: new Float64Array(buf, L.nbR2, M),
+      nbD: new Float64Array(buf, L.nbD, M),
+      radii: new Float64Array(buf, L.radii, K),
+      out: new Float32Array(buf, L.out, (K + 1) * NB),
+    };
+  }
+  const maskStep = 1 / K;
   for (let i = 0; i < migs.length; i++) {
     const m = migs[i];
     nbrs.length = 0;
@@ -430,6 +556,32 @@ export function forEachArmNetInput(
           }
       }
     nbrs.sort((a, b) => a - b);
+    if (kv && kern && nbrs.length <= kv.L.NMAX) {
+      const mx = m.xUm;
+      const my = m.yUm;
+      for (let u = 0; u < nbrs.length; u++) {
+        const o = migs[nbrs[u]];
+        const rr = o.rUm + g.maskGapUm;
+        kv.nbX[u] = o.xUm;
+        kv.nbY[u] = o.yUm;
+        kv.nbR[u] = rr;
+        kv.nbR2[u] = rr * rr;
+        kv.nbD[u] = Math.hypot(o.xUm - mx, o.yUm - my);
+      }
+      for (let k = 0; k < K; k++) kv.radii[k] = m.rUm + g.innerUm + g.stepUm * k;
+      const cx = mx / pxUm - 0.5;
+      const cy = my / pxUm - 0.5;
+      const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
+      const nz = Math.max(1e-9, noise[ci] * noiseGain);
+      kv.out.fill(0);
+      if (kern.inputs(mx, my, pxUm, 1 / nz, maskStep, w, h, nbrs.length) === 0) {
+        x.set(kv.out);
+        x.fill(0, (K + 1) * NB, armNetChannels(g) * NB);
+        armNetInputRest(x, m.rUm, pxUm, ruleArmsDeg[i], g);
+        visit(i, x);
+        continue;
+      }
+    }
     armNetInput(x, sm, noise, noiseGain, w, h, pxUm, migs, i, nbrs, ruleArmsDeg[i], g);
     visit(i, x);
   }
