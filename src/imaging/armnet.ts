@@ -574,7 +574,13 @@ export function forEachArmNetInput(
       const ci = Math.min(h - 1, Math.max(0, Math.round(cy))) * w + Math.min(w - 1, Math.max(0, Math.round(cx)));
       const nz = Math.max(1e-9, noise[ci] * noiseGain);
       kv.out.fill(0);
-      if (kern.inputs(mx, my, pxUm, 1 / nz, maskStep, w, h, nbrs.length) === 0) {
+      // the patch of pixels the circles read (bytes: first and last line of the rows, first and last row)
+      const rmax = kv.radii[K - 1];
+      const tx0 = Math.max(0, Math.floor((mx - rmax) / pxUm - 1));
+      const tx1 = Math.min(w - 1, Math.ceil((mx + rmax) / pxUm + 1));
+      const ty0 = Math.max(0, Math.floor((my - rmax) / pxUm - 1));
+      const ty1 = Math.min(h - 1, Math.ceil((my + rmax) / pxUm + 1));
+      if (kern.inputs(mx, my, pxUm, 1 / nz, maskStep, w, h, nbrs.length, 4 * tx0, 4 * tx1, 4 * w * ty0, 4 * w * ty1) === 0) {
         x.set(kv.out);
         x.fill(0, (K + 1) * NB, armNetChannels(g) * NB);
         armNetInputRest(x, m.rUm, pxUm, ruleArmsDeg[i], g);

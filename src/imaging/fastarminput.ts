@@ -49,6 +49,8 @@ export interface ArmInputLayout {
   row: number;
   med: number;
   out: number;
+  /** where the touch pass stores what it loaded */
+  touch: number;
   image: number;
 }
 
@@ -77,6 +79,7 @@ export function armInputLayout(NB: number, K: number, NMAX: number): ArmInputLay
     row: take(4 * NB),
     med: take(4 * NB),
     out: take(4 * (K + 1) * NB),
+    touch: take(16),
     image: take(0),
   };
 }
@@ -131,18 +134,32 @@ function selectFunction(L: ArmInputLayout): Bytes {
 }
 
 /**
- * inputs(mx, my, pxUm, inv, maskStep, w, h, nN) → i32: the K circles and the masked fraction of one migrasome at
- * (mx, my) µm into L.out (which the caller zeroed), its neighbours (nN of them) and the radii in their tables.
- * 0: done; 1: left to JavaScript (a NaN sample or a zero median).
+ * inputs(mx, my, pxUm, inv, maskStep, w, h, nN, tx0, tx1, ty0, ty1) → i32: the K circles and the masked fraction of
+ * one migrasome at (mx, my) µm into L.out (which the caller zeroed), its neighbours (nN of them) and the radii in
+ * their tables; tx0 … tx1 and ty0 … ty1 bound the pixels read (byte offsets within a row and of rows; they only
+ * steer the touch pass, never the results). 0: done; 1: left to JavaScript (a NaN sample or a zero median).
  */
 function inputsFunction(L: ArmInputLayout): Bytes {
-  const [MX, MY, PX, INV, MSTEP, W, H, NN] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [K, Q, U, T, NHIT, N, P, X0, Y0, MASKED, OK] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-  const [R, XU, YU, DX, DY, PXF, PYF, FX, FY, V, Z, WM1, HM1, GX, GY] = [19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33];
-  const [VF, MED] = [34, 35];
+  const [MX, MY, PX, INV, MSTEP, W, H, NN, TX0, TX1, TY0, TY1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [K, Q, U, T, NHIT, N, P, X0, Y0, MASKED, OK] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const [R, XU, YU, DX, DY, PXF, PYF, FX, FY, V, Z, WM1, HM1, GX, GY] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37];
+  const [VF, MED] = [38, 39];
   const locals = [...Array(11).fill(I32), ...Array(15).fill(F64), F32, F32];
   const NB = L.NB;
   const c: Bytes = [];
+  // touch the patch the circles read, one load per 64-byte line (bytes tx0 … tx1 of the rows at ty0 … ty1, byte
+  // offsets in the image): the loads are independent, so their cache misses overlap instead of stalling the
+  // sampling one by one (what was loaded is stored at L.touch, and never read)
+  c.push(...f32const(0), ...op.set(VF));
+  c.push(...op.get(TY0), ...op.set(Y0));
+  c.push(...op.block, ...op.loop, ...op.get(Y0), ...op.get(TY1), ...op.gtS, ...op.brIf(1));
+  c.push(...op.get(TX0), ...op.set(X0));
+  c.push(...op.block, ...op.loop, ...op.get(X0), ...op.get(TX1), ...op.gtS, ...op.brIf(1));
+  c.push(...op.get(VF), ...op.get(Y0), ...op.get(X0), ...op.add, ...f32load(L.image), ...f32max, ...op.set(VF));
+  c.push(...op.get(X0), ...op.i32(64), ...op.add, ...op.set(X0), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.get(VF), ...op.get(Y0), ...op.get(TX1), ...op.add, ...f32load(L.image), ...f32max, ...op.set(VF));
+  c.push(...op.get(Y0), ...op.get(W), ...op.i32(2), ...op.shl, ...op.add, ...op.set(Y0), ...op.br(0), ...op.end, ...op.end);
+  c.push(...op.i32(0), ...op.get(VF), ...f32store(L.touch));
   const pix = (off: number) => [...op.get(P), ...f32load(L.image + off), ...promoteF32];
   c.push(...op.get(W), ...op.i32(1), ...op.sub, ...convertI32, ...op.set(WM1));
   c.push(...op.get(H), ...op.i32(1), ...op.sub, ...convertI32, ...op.set(HM1));
@@ -223,7 +240,7 @@ function inputsFunction(L: ArmInputLayout): Bytes {
   return body(locals, c);
 }
 
-type InputsFn = (mx: number, my: number, pxUm: number, inv: number, maskStep: number, w: number, h: number, nN: number) => number;
+type InputsFn = (mx: number, my: number, pxUm: number, inv: number, maskStep: number, w: number, h: number, nN: number, tx0: number, tx1: number, ty0: number, ty1: number) => number;
 
 /** The kernel of one geometry with its memory. */
 export interface ArmInputKernel {
@@ -247,7 +264,7 @@ export function armInputKernel(NB: number, K: number, NMAX: number): ArmInputKer
       const L = armInputLayout(NB, K, NMAX);
       const types = [
         [0x60, ...vec([[I32], [I32]]), ...vec([[F32]])],
-        [0x60, ...vec([[F64], [F64], [F64], [F64], [F64], [I32], [I32], [I32]]), ...vec([[I32]])],
+        [0x60, ...vec([[F64], [F64], [F64], [F64], [F64], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])],
       ];
       const bytes = moduleBytes(types, [0, 1], [["select", 0], ["inputs", 1]], [selectFunction(L), inputsFunction(L)]);
       if (WebAssembly.validate(bytes)) {
