@@ -59,8 +59,11 @@ describe("arm reader input in WebAssembly", () => {
       const kq = t % 3 === 0 ? n >> 1 : Math.floor(rnd() * n);
       const ref = vals.slice();
       selectK(ref, n, kq);
-      med.set(vals);
-      expect(k.select(n, kq)).toBe(ref[kq]);
+      // no guess, a guess among the values, one near them, one outside them
+      for (const guess of [NaN, vals[Math.floor(rnd() * n)], Math.fround(ref[kq] + 0.1), 1e6, -1e6]) {
+        med.set(vals);
+        expect(k.select(n, kq, guess)).toBe(ref[kq]);
+      }
     }
   });
 
