@@ -540,6 +540,8 @@ export function forEachArmNetInput(
   for (let i = 0; i < migs.length; i++) {
     const m = migs[i];
     nbrs.length = 0;
+    // (with the kernel, the neighbours' tables are filled here, in the grid's order: masking does not depend on it)
+    let nN = 0;
     const reach = m.rUm + outer + maxR + g.maskGapUm;
     const gx0 = Math.max(0, Math.floor((m.xUm - reach) / G));
     const gx1 = Math.min(gw - 1, Math.max(0, Math.floor((m.xUm + reach) / G)));
@@ -552,22 +554,24 @@ export function forEachArmNetInput(
           for (const j of l) {
             if (j === i) continue;
             const o = migs[j];
-            if (Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm) < m.rUm + outer + o.rUm + g.maskGapUm) nbrs.push(j);
+            const d = Math.hypot(o.xUm - m.xUm, o.yUm - m.yUm);
+            if (d < m.rUm + outer + o.rUm + g.maskGapUm) {
+              nbrs.push(j);
+              if (kv && nN < kv.L.NMAX) {
+                const rr = o.rUm + g.maskGapUm;
+                kv.nbX[nN] = o.xUm;
+                kv.nbY[nN] = o.yUm;
+                kv.nbR[nN] = rr;
+                kv.nbR2[nN] = rr * rr;
+                kv.nbD[nN] = d;
+              }
+              nN++;
+            }
           }
       }
-    nbrs.sort((a, b) => a - b);
-    if (kv && kern && nbrs.length <= kv.L.NMAX) {
+    if (kv && kern && nN <= kv.L.NMAX) {
       const mx = m.xUm;
       const my = m.yUm;
-      for (let u = 0; u < nbrs.length; u++) {
-        const o = migs[nbrs[u]];
-        const rr = o.rUm + g.maskGapUm;
-        kv.nbX[u] = o.xUm;
-        kv.nbY[u] = o.yUm;
-        kv.nbR[u] = rr;
-        kv.nbR2[u] = rr * rr;
-        kv.nbD[u] = Math.hypot(o.xUm - mx, o.yUm - my);
-      }
       for (let k = 0; k < K; k++) kv.radii[k] = m.rUm + g.innerUm + g.stepUm * k;
       const cx = mx / pxUm - 0.5;
       const cy = my / pxUm - 0.5;
@@ -580,7 +584,7 @@ export function forEachArmNetInput(
       const tx1 = Math.min(w - 1, Math.ceil((mx + rmax) / pxUm + 1));
       const ty0 = Math.max(0, Math.floor((my - rmax) / pxUm - 1));
       const ty1 = Math.min(h - 1, Math.ceil((my + rmax) / pxUm + 1));
-      if (kern.inputs(mx, my, pxUm, 1 / nz, maskStep, w, h, nbrs.length, 4 * tx0, 4 * tx1, 4 * w * ty0, 4 * w * ty1) === 0) {
+      if (kern.inputs(mx, my, pxUm, 1 / nz, maskStep, w, h, nN, 4 * tx0, 4 * tx1, 4 * w * ty0, 4 * w * ty1) === 0) {
         x.set(kv.out);
         x.fill(0, (K + 1) * NB, armNetChannels(g) * NB);
         armNetInputRest(x, m.rUm, pxUm, ruleArmsDeg[i], g);
@@ -588,6 +592,7 @@ export function forEachArmNetInput(
         continue;
       }
     }
+    nbrs.sort((a, b) => a - b);
     armNetInput(x, sm, noise, noiseGain, w, h, pxUm, migs, i, nbrs, ruleArmsDeg[i], g);
     visit(i, x);
   }
