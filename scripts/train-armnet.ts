@@ -158,8 +158,16 @@ const THRS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
 const sepBins = Math.round((35 / 360) * NB);
 const siteOf = (n: number) => (n === 0 ? "none" : n === 1 ? "tip" : n === 2 ? "along" : "junction");
 
+/** did the rules find an arm for example i (its rules'-arms row is not all zero)? */
+function rulesFoundArm(S: { X: Float32Array }, i: number): boolean {
+  const o = i * CB * NB + (GB.count + 1) * NB;
+  for (let b = 0; b < NB; b++) if (S.X[o + b] > 0) return true;
+  return false;
+}
+
 /** site accuracy per threshold on examples, overall and per condition (pairs whose true site is `none` left out, as in
- * the evaluation), from the network's outputs */
+ * the evaluation), from the network's outputs, deciding as `armNetArms` does (where the rules found no arm, the
+ * threshold is `NO_RULE_THR`) */
 function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => Float32Array) {
   const per = new Map<string, { n: number; ok: number[] }>();
   // the evaluation's site accuracy (plain scenes, pairs whose true site is `none` left out) …
@@ -178,8 +186,9 @@ function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => F
     if (inBar) r.n++, bar.n++;
     all.n++;
     if (e.truthSite === "none") none.n++;
+    const ruled = rulesFoundArm(S, i);
     THRS.forEach((t, j) => {
-      if (siteOf(decodeArms(out, t, sepBins).length) !== e.truthSite) return;
+      if (siteOf(decodeArms(out, ruled ? t : NO_RULE_THR, sepBins).length) !== e.truthSite) return;
       all.ok[j]++;
       if (e.truthSite === "none") none.ok[j]++;
       if (inBar) {
@@ -212,6 +221,7 @@ export const ARMNET_WEIGHTS: ArmNetWeights = ${JSON.stringify(weights, null, 2)}
 
 if (args.includes("--threshold-only")) {
   const { ARMNET_WEIGHTS: W } = (await import(OUT)) as { ARMNET_WEIGHTS: ArmNetWeights };
+  if ((W.thresholdNoRuleArms ?? 0) !== NO_RULE_THR) throw new Error(`--threshold-no-rule-arms must match the weights in ${OUT} (${W.thresholdNoRuleArms})`);
   const va = collect(VAL, "scoring");
   if (!!W.pixelSizeChannel !== PIXEL_CHANNEL) throw new Error(`--pixel-channel must match the weights in ${OUT}`);
   const out = new Float32Array(NB);
