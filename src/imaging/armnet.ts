@@ -148,6 +148,7 @@ function compile(w: ArmNetWeights): Compiled {
 export function armNetForward(x: Float32Array, out: Float32Array, weights: ArmNetWeights = ARMNET_WEIGHTS): void {
   const C = compile(weights);
   const NB = weights.bins;
+  if (x.length < armNetChannels(weights) * NB) throw new Error(`armnet: the input has ${x.length} values, the weights need ${armNetChannels(weights) * NB}`);
   const P = C.pad;
   const S = C.stride;
   let cur = 0;

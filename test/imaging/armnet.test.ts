@@ -24,7 +24,7 @@ describe("arm reader network", () => {
   it("the WebAssembly convolutions give the JavaScript ones bit for bit", () => {
     const rnd = lcg(5);
     for (const w of [randomWeights(1), ARMNET_WEIGHTS]) {
-      const x = new Float32Array(C * NB).map(() => rnd() * 4 - 1);
+      const x = new Float32Array(armNetChannels(w) * NB).map(() => rnd() * 4 - 1);
       const a = new Float32Array(NB);
       const b = new Float32Array(NB);
       armNetForward(x, a, w);
@@ -36,13 +36,14 @@ describe("arm reader network", () => {
 
   it("turning the input around the circle turns the output the same way (no preferred direction)", () => {
     const rnd = lcg(9);
-    const x = new Float32Array(C * NB).map(() => rnd() * 4 - 1);
+    const CS = armNetChannels(ARMNET_WEIGHTS);
+    const x = new Float32Array(CS * NB).map(() => rnd() * 4 - 1);
     const out = new Float32Array(NB);
     armNetForward(x, out);
     const base = Array.from(out);
     for (const m of [1, 17, 36]) {
-      const xr = new Float32Array(C * NB);
-      for (let c = 0; c < C; c++) for (let q = 0; q < NB; q++) xr[c * NB + ((q + m) % NB)] = x[c * NB + q];
+      const xr = new Float32Array(CS * NB);
+      for (let c = 0; c < CS; c++) for (let q = 0; q < NB; q++) xr[c * NB + ((q + m) % NB)] = x[c * NB + q];
       armNetForward(xr, out);
       for (let q = 0; q < NB; q++) expect(out[(q + m) % NB]).toBe(base[q]);
     }
