@@ -1,8 +1,8 @@
 /**
  * The learned arm reader (Method 5, tenth session): a small circular convolutional network over the directions
  * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 3.9 µm (in noise units of the
- * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, and the arms the
- * rules of `migrasomeArms` found; its output is, per 5° direction, the log-odds that a fiber arm leaves there. Arms
+ * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, the arms the
+ * rules of `migrasomeArms` found, and (`pixelSizeChannel`, the shipped weights) the pixel size; its output is, per 5° direction, the log-odds that a fiber arm leaves there. Arms
  * are the output's peaks above a threshold, at least 35° apart (the site definition's merge angle).
  *
  * The weights are trained by `scripts/train-armnet.ts` on tuning scenes only (seeds 1–100 with the tuning ranges of
