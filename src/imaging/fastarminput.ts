@@ -15,7 +15,7 @@
  * (f64 × NMAX each), the hit list (i32 × NMAX), the radii (f64 × K), one circle's samples and their copy for the
  * median (f32 × NB each), the output (f32 × (K + 1) · NB: the K circles, then the masked fraction), then the image.
  */
-import { anyTrue, body, demote, load64zero, F32, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, op, promote, store64lane0, type Bytes, uleb, V128, v128load, v128or, vec } from "./fastwasm.ts";
+import { anyTrue, body, demote, load64zero, F32, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, op, promote, store64lane0, type Bytes, uleb, V128, v128load, v128or, vec, i32x4splat, i32x4add, i32x4mul, i32x4shl, i32x4lane, truncSat, convertLow, load32zero, load32lane1, f64x2abs, f64x2lt, f64x2ge } from "./fastwasm.ts";
 
 const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 const f32const = (v: number): Bytes => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
@@ -34,22 +34,10 @@ const call = (f: number): Bytes => [0x10, ...uleb(f)];
 const f64x2div = op.simd(0xf3);
 const f64x2eq = op.simd(0x47);
 const f64x2ne = op.simd(0x48);
-const f64x2lt = op.simd(0x49);
-const f64x2ge = op.simd(0x4c);
-const f64x2abs = op.simd(0xec);
 const v128and = op.simd(0x4e);
 const v128andnot = op.simd(0x4f); // a & ~b
 const bitselect = op.simd(0x52); // (a & c) | (b & ~c)
 const i32x4allTrue = op.simd(0xa3);
-const i32x4splat = op.simd(0x11);
-const i32x4add = op.simd(0xae);
-const i32x4mul = op.simd(0xb5);
-const i32x4shl = op.simd(0xab);
-const i32x4lane = (l: number) => op.simd(0x1b, l); // i32x4.extract_lane
-const truncSat = op.simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
-const convertLow = op.simd(0xfe); // f64x2.convert_low_i32x4_s
-const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off)); // v128.load32_zero
-const load32lane1 = (off: number) => op.simd(0x56, 2, ...uleb(off), 1); // v128.load32_lane, lane 1
 const v128zero = op.simd(0x0c, ...Array(16).fill(0));
 
 /** The memory layout for a geometry. */

@@ -12,17 +12,8 @@
  * non-finite pixel are left to JavaScript.
  */
 
-import { body, demote, F32, f32x4gt, f32x4lt, f32x4pmin, f32x4splat, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, nonFiniteFunction, op, promote, store64lane0, type Bytes, uleb, V128, v128load, vec } from "./fastwasm.ts";
+import { body, demote, F32, f32x4gt, f32x4lt, f32x4pmin, f32x4splat, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, nonFiniteFunction, op, promote, store64lane0, type Bytes, uleb, V128, v128load, vec, i32x4splat, i32x4add, i32x4mul, i32x4shl, i32x4lane, truncSat, convertLow, load32zero, load32lane1 } from "./fastwasm.ts";
 
-const i32x4splat = op.simd(0x11);
-const i32x4add = op.simd(0xae);
-const i32x4mul = op.simd(0xb5);
-const i32x4shl = op.simd(0xab);
-const i32x4lane = (l: number) => op.simd(0x1b, l); // i32x4.extract_lane
-const truncSat = op.simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
-const convertLow = op.simd(0xfe); // f64x2.convert_low_i32x4_s
-const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off)); // v128.load32_zero
-const load32lane1 = (off: number) => op.simd(0x56, 2, ...uleb(off), 1); // v128.load32_lane, lane 1
 const i32load = (off: number) => [0x28, 2, ...uleb(off)];
 const f64const = (v: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 

@@ -11,15 +11,11 @@
  * list of columns, all rewritten for every row.
  */
 
-import { body, type Bytes, F32, f32x4add, f32x4ge, f32x4lt, f32x4mul, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, op, promote, uleb, V128, v128or, vec } from "./fastwasm.ts";
+import { body, type Bytes, F32, f32x4add, f32x4ge, f32x4lt, f32x4mul, f32x4sub, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, load64zero, moduleBytes, op, promote, uleb, V128, v128or, vec, load32zero, f64x2abs, f64x2lt, f64x2ge } from "./fastwasm.ts";
 
-const f64x2abs = op.simd(0xec);
 const f64x2neg = op.simd(0xed);
-const f64x2lt = op.simd(0x49);
 const f64x2le = op.simd(0x4b);
-const f64x2ge = op.simd(0x4c);
 const i64x2bitmask = op.simd(0xc4);
-const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off));
 const i32store = (off: number) => [0x36, 2, ...uleb(off)];
 const i32and = [0x71];
 const i32shrU = [0x76];

@@ -85,6 +85,18 @@ export const f32x4mul = op.simd(0xe6);
 export const f32x4ge = op.simd(0x46);
 export const f32x4gt = op.simd(0x44);
 export const f32x4pmin = op.simd(0xea); // b < a ? b : a
+export const i32x4splat = op.simd(0x11);
+export const i32x4add = op.simd(0xae);
+export const i32x4mul = op.simd(0xb5);
+export const i32x4shl = op.simd(0xab);
+export const i32x4lane = (l: number) => op.simd(0x1b, l); // i32x4.extract_lane
+export const truncSat = op.simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
+export const convertLow = op.simd(0xfe); // f64x2.convert_low_i32x4_s
+export const load32zero = (off: number) => op.simd(0x5c, 2, ...uleb(off)); // v128.load32_zero
+export const load32lane1 = (off: number) => op.simd(0x56, 2, ...uleb(off), 1); // v128.load32_lane, lane 1
+export const f64x2abs = op.simd(0xec);
+export const f64x2lt = op.simd(0x49);
+export const f64x2ge = op.simd(0x4c);
 
 /** A function body: local declarations (type per extra local) and code. */
 export function body(locals: number[], code: Bytes): Bytes {
