@@ -10,7 +10,7 @@
  * tuning seeds 101–160 with the scoring ranges; the held-out scenes (seeds ≥ 1000) are never seen. The convolution is
  * the same in every direction, so the reader does not depend on the image's orientation.
  */
-import { selectK } from "./filters.ts";
+import { circularParabolaPeak, selectK } from "./filters.ts";
 import { ARMNET_WEIGHTS } from "./armnet-weights.ts";
 import { armNetKernel, type ArmNetKernel } from "./fastarmnet.ts";
 import { armInputKernel, armInputMemory } from "./fastarminput.ts";
@@ -226,7 +226,7 @@ export function decodeArms(out: Float32Array, threshold: number, sepBins: number
   const kept: number[] = [];
   const keptAt: number[] = [];
   for (const q of cand) {
-    const at = refinedPeak(out, q);
+    const at = circularParabolaPeak(out, q);
     let ok = true;
     for (const k of keptAt) {
       const d = Math.abs(k - at);
@@ -243,16 +243,6 @@ export function decodeArms(out: Float32Array, threshold: number, sepBins: number
   return kept;
 }
 
-/** A peak's position (bins) refined by a parabola through it and its two neighbours (a module function: a closure
- * made per call would be compiled again in every frame). */
-function refinedPeak(out: Float32Array, q: number): number {
-  const NB = out.length;
-  const l = out[(q + NB - 1) % NB];
-  const c = out[q];
-  const r = out[(q + 1) % NB];
-  const d = l - 2 * c + r;
-  return d < 0 ? q + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / d)) : q;
-}
 
 /** scratch of `armNetInput`: one circle's samples, and their copy for the median */
 let rowBuf = new Float32Array(0);

@@ -612,3 +612,14 @@ export function secondDerivativeGain(sigmaPx: number): number {
   }
   return kernelNoiseGain(d2, g);
 }
+
+/** Bin q of a circular profile `a` (a peak) refined between bins by a parabola through it and its two neighbours,
+ * within ± 0.5 bin (q itself where the three are not concave). */
+export function circularParabolaPeak(a: Float32Array, q: number): number {
+  const n = a.length;
+  const l = a[(q + n - 1) % n];
+  const c = a[q];
+  const r = a[(q + 1) % n];
+  const d = l - 2 * c + r;
+  return d < 0 ? q + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / d)) : q;
+}

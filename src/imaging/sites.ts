@@ -2,7 +2,7 @@
  * Migrasome sites (tip, along a fiber, junction) from the fiber arms leaving each migrasome: read
  * from the image (`migrasomeArms`, the pipeline's) or from the traced graph (`migrasomeSites`, older).
  */
-import { insertionSortAsc, selectK } from "./filters.ts";
+import { circularParabolaPeak, insertionSortAsc, selectK } from "./filters.ts";
 import { hypot } from "./hypot.ts";
 import type { FiberGraph } from "./trace.ts";
 
@@ -559,13 +559,7 @@ class ArmReader {
 
   /** bin b refined between bins by a parabola through the mean profile */
   refined(b: number): number {
-    const B = this.B;
-    const mean = this.mean;
-    const l = mean[(b + B - 1) % B];
-    const c = mean[b];
-    const r = mean[(b + 1) % B];
-    const den = l - 2 * c + r;
-    return den < 0 ? b + Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : b;
+    return circularParabolaPeak(this.mean, b);
   }
 
   /** angular distance (bins) between the refined directions of bins a and b: peaks closer than minSeparationDeg are
