@@ -43,6 +43,11 @@ export interface ArmNetWeights {
   /** one more input channel: log2(pixel size / 0.1 µm) (the same fiber gives fewer, noisier samples per µm on coarse
    * pixels); absent = no such channel */
   pixelSizeChannel?: boolean;
+  /** samples per direction on each circle (absent = 1): each bin is read at `superSample` directions evenly spaced
+   * within it (centred on the bin's direction), the circle's median is taken over all of them, and the bin's value is
+   * the largest (its masked fraction counts the masked ones). On the outer circles 5° is 0.38 µm or more, so a thin
+   * fiber between two bin directions would otherwise be read only on its flank. */
+  superSample?: number;
   /** sigmoid threshold of an arm (chosen on tuning scenes) */
   threshold: number;
   /** the threshold where the rules found no arm at all (their zero is calibrated against the noise: the network must
@@ -62,7 +67,20 @@ export function armNetChannels(W: Pick<ArmNetWeights, "count" | "pixelSizeChanne
 }
 
 /** The geometry fields of the weights (what the input depends on). */
-export type ArmNetGeometry = Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm" | "pixelSizeChannel">;
+export type ArmNetGeometry = Pick<ArmNetWeights, "bins" | "innerUm" | "stepUm" | "count" | "maskGapUm" | "pixelSizeChannel" | "superSample">;
+
+/** the samples per direction of a geometry (`superSample`, default 1) */
+export function armNetSuperSample(g: Pick<ArmNetGeometry, "superSample">): number {
+  const S = g.superSample ?? 1;
+  if (!(Number.isInteger(S) && S >= 1)) throw new Error(`armnet: superSample must be a positive integer (${S})`);
+  return S;
+}
+
+/** The direction (radians) of sample s of a circle of bins × S samples: sample j of bin q (s = q·S + j) lies at
+ * q + (j + 0.5) / S − 0.5 bins (S = 1: the bin's own direction, 2πq / bins). */
+export function armNetSampleAngle(s: number, bins: number, S: number): number {
+  return S === 1 ? (2 * Math.PI * s) / bins : (2 * Math.PI * (s + 0.5 - S / 2)) / (bins * S);
+}
 
 function floats(b64: string): Float32Array {
   const buf = Buffer.from(b64, "base64");
@@ -251,6 +269,7 @@ let ordBuf = new Float32Array(0);
 /** direction tables of `armNetInput`, and the neighbours a circle crosses */
 let cosTab = new Float64Array(0);
 let sinTab = new Float64Array(0);
+let tabS = 1;
 let hitBuf = new Int32Array(0);
 /** the neighbours of `armNetInput`: centre (µm), grown radius and its square, distance from the migrasome */
 let nbX = new Float64Array(0);
@@ -303,7 +322,9 @@ function selectKBranchless(buf: Float32Array, n: number, k: number): number {
  * The network's input for migrasome `i` (channels × bins, written into `x`): the smoothed image `sm` (noise map
  * `noise` × `noiseGain` = one sample's noise) on the circles, as z / (2 + |z| / 4) with z the sample's height above its
  * circle's median in noise units (samples inside a neighbour's disc or outside the image: 0); the fraction of
- * circles masked per direction; the rules' arms (1 at an arm's direction, falling to 0 two bins away); the radius.
+ * circles masked per direction; with `superSample` S > 1, each circle is read at bins × S directions, its median is
+ * that of all its samples, a bin's value is the largest of its S samples' (compressed z) and its masked fraction
+ * counts samples; the rules' arms (1 at an arm's direction, falling to 0 two bins away); the radius.
  * `neighbours` lists the migrasomes whose disc may reach the circles.
  */
 export function armNetInput(
@@ -322,6 +343,8 @@ export function armNetInput(
 ): void {
   const NB = weights.bins;
   const K = weights.count;
+  const SS = armNetSuperSample(weights);
+  const NS = NB * SS;
   const m = migs[i];
   const mx = m.xUm;
   const my = m.yUm;
@@ -344,10 +367,10 @@ export function armNetInput(
     nbR2[u] = rr * rr;
     nbD[u] = Math.hypot(o.xUm - mx, o.yUm - my);
   }
-  if (rowBuf.length < NB) {
-    rowBuf = new Float32Array(NB);
-    medBuf = new Float32Array(NB);
-    ordBuf = new Float32Array(NB);
+  if (rowBuf.length < NS) {
+    rowBuf = new Float32Array(NS);
+    medBuf = new Float32Array(NS);
+    ordBuf = new Float32Array(NS);
   }
   const cx = mx / pxUm - 0.5;
   const cy = my / pxUm - 0.5;
@@ -355,13 +378,15 @@ export function armNetInput(
   const nz = Math.max(1e-9, noise[ci] * noiseGain);
   const inv = 1 / nz;
   const maskRow = K * NB;
-  const maskStep = 1 / K;
-  if (cosTab.length !== NB) {
-    cosTab = new Float64Array(NB);
-    sinTab = new Float64Array(NB);
-    for (let q = 0; q < NB; q++) {
-      cosTab[q] = Math.cos((2 * Math.PI * q) / NB);
-      sinTab[q] = Math.sin((2 * Math.PI * q) / NB);
+  const maskStep = 1 / K / SS;
+  if (cosTab.length !== NS || tabS !== SS) {
+    cosTab = new Float64Array(NS);
+    sinTab = new Float64Array(NS);
+    tabS = SS;
+    for (let s = 0; s < NS; s++) {
+      const a = armNetSampleAngle(s, NB, SS);
+      cosTab[s] = Math.cos(a);
+      sinTab[s] = Math.sin(a);
     }
   }
   const wm1 = w - 1;
@@ -373,7 +398,7 @@ export function armNetInput(
     for (let u = 0; u < nN; u++) if (Math.abs(nbD[u] - rUm) < nbR[u] + 1e-6) hitBuf[nHit++] = u;
     let n = 0;
     let nan = false;
-    for (let q = 0; q < NB; q++) {
+    for (let q = 0; q < NS; q++) {
       const xu = mx + rUm * cosTab[q];
       const yu = my + rUm * sinTab[q];
       let masked = false;
@@ -390,7 +415,7 @@ export function armNetInput(
       const py = yu / pxUm - 0.5;
       if (masked || !(px >= 0 && py >= 0 && px < wm1 && py < hm1)) {
         rowBuf[q] = NaN;
-        x[maskRow + q] += maskStep;
+        x[maskRow + (SS === 1 ? q : (q / SS) | 0)] += maskStep;
         continue;
       }
       const x0 = px | 0;
@@ -415,13 +440,26 @@ export function armNetInput(
       }
     }
     const o = k * NB;
-    for (let q = 0; q < NB; q++) {
-      const v = rowBuf[q];
-      if (v !== v) continue;
-      // z in noise units, compressed (z / 2 near 0, towards 4 for bright fibers; cheaper than asinh)
-      const z = (v - med) * inv;
-      x[o + q] = z / (2 + Math.abs(z) / 4);
-    }
+    if (SS === 1)
+      for (let q = 0; q < NB; q++) {
+        const v = rowBuf[q];
+        if (v !== v) continue;
+        // z in noise units, compressed (z / 2 near 0, towards 4 for bright fibers; cheaper than asinh)
+        const z = (v - med) * inv;
+        x[o + q] = z / (2 + Math.abs(z) / 4);
+      }
+    else
+      for (let q = 0; q < NB; q++) {
+        // the bin's largest sample (masked ones left out; all masked: 0)
+        let vmax = -Infinity;
+        for (let j = q * SS; j < (q + 1) * SS; j++) {
+          const v = rowBuf[j];
+          if (v > vmax) vmax = v;
+        }
+        if (vmax === -Infinity) continue;
+        const z = (vmax - med) * inv;
+        x[o + q] = z / (2 + Math.abs(z) / 4);
+      }
   }
   armNetInputRest(x, m.rUm, pxUm, ruleArmsDeg, weights);
 }
@@ -503,7 +541,8 @@ export function forEachArmNetInput(
   // the WebAssembly kernel (fastarminput.ts) for the circles, with a copy of the image and the direction tables
   const NB = g.bins;
   const K = g.count;
-  const kern = useInputKernel ? armInputKernel(NB, K, INPUT_KERNEL_NEIGHBOURS) : null;
+  // (superSample > 1: JavaScript until the kernel reads it)
+  const kern = useInputKernel && armNetSuperSample(g) === 1 ? armInputKernel(NB, K, INPUT_KERNEL_NEIGHBOURS) : null;
   let kv: { L: NonNullable<typeof kern>["L"]; nbX: Float64Array; nbY: Float64Array; nbR: Float64Array; nbR2: Float64Array; nbD: Float64Array; radii: Float64Array; out: Float32Array } | null = null;
   if (kern && w * h === sm.length) {
     const L = kern.L;

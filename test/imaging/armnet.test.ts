@@ -132,6 +132,54 @@ describe("arm reader network", () => {
     expect(Array.from(x1.subarray(C * NB))).toEqual(new Array(NB).fill(-1));
   });
 
+  it("superSample 1 is the input without it; 2 reads a thin fiber between two bin directions higher", () => {
+    const w = 200;
+    const h = 200;
+    const px = 0.1;
+    const rnd = lcg(11);
+    // a thin fiber from the migrasome at (10, 10) µm at 2.5° (halfway between bins 0 and 1), on a noisy background
+    const a = (2.5 * Math.PI) / 180;
+    const sm = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const ux = (x + 0.5) * px - 10;
+        const uy = (y + 0.5) * px - 10;
+        const along = ux * Math.cos(a) + uy * Math.sin(a);
+        const d = -ux * Math.sin(a) + uy * Math.cos(a);
+        sm[y * w + x] = 0.3 * (rnd() - 0.5) + (along > 0 ? 4 * Math.exp(-(d * d) / (2 * 0.06 * 0.06)) : 0);
+      }
+    const noise = new Float32Array(w * h).fill(1);
+    const migs = [
+      { xUm: 10, yUm: 10, rUm: 0.4 },
+      { xUm: 12.5, yUm: 8, rUm: 0.5 },
+    ];
+    const K = ARMNET_GEOMETRY.count;
+    const x0 = new Float32Array(C * NB);
+    const x1 = new Float32Array(C * NB).fill(3);
+    const x2 = new Float32Array(C * NB);
+    armNetInput(x0, sm, noise, 1, w, h, px, migs, 0, [1], [0]);
+    armNetInput(x1, sm, noise, 1, w, h, px, migs, 0, [1], [0], { ...ARMNET_GEOMETRY, superSample: 1 });
+    expect(Array.from(new Uint32Array(x1.buffer))).toEqual(Array.from(new Uint32Array(x0.buffer)));
+    armNetInput(x2, sm, noise, 1, w, h, px, migs, 0, [1], [0], { ...ARMNET_GEOMETRY, superSample: 2 });
+    // on the outer circles (5° is 0.3 µm and more there) both bins next to the fiber read it higher
+    for (const q of [0, 1]) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let k = 10; k < K; k++) {
+        s1 += x0[k * NB + q];
+        s2 += x2[k * NB + q];
+      }
+      expect(s2).toBeGreaterThan(s1 + 0.5 * (K - 10) * 0.1);
+    }
+    // the masked fraction counts samples: some of the neighbour's bins only partly masked
+    const m0 = Array.from(x0.subarray(K * NB, (K + 1) * NB));
+    const m2 = Array.from(x2.subarray(K * NB, (K + 1) * NB));
+    expect(m2.some((v, q) => v !== m0[q])).toBe(true);
+    expect(Math.abs(m2.reduce((p, v) => p + v, 0) - m0.reduce((p, v) => p + v, 0))).toBeLessThan(0.2 * m0.reduce((p, v) => p + v, 0) + 1);
+    // the other channels are the same
+    expect(Array.from(x2.subarray((K + 1) * NB))).toEqual(Array.from(x0.subarray((K + 1) * NB)));
+  });
+
   it("more right sites than the rules on tuning scenes it was not trained on (0.1 µm SNR 4, 0.16 µm SNR 10)", () => {
     const t = { net: 0, rules: 0, matched: 0 };
     for (const [px, snr] of [[0.1, 4], [0.16, 10]] as const)
