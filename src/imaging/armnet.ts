@@ -450,13 +450,13 @@ export function armNetInput(
       }
     else
       for (let q = 0; q < NB; q++) {
-        // the bin's largest sample (masked ones left out; all masked: 0)
-        let vmax = -Infinity;
+        // the bin's largest sample (masked ones, NaN, left out; all masked: 0)
+        let vmax = NaN;
         for (let j = q * SS; j < (q + 1) * SS; j++) {
           const v = rowBuf[j];
-          if (v > vmax) vmax = v;
+          if (v > vmax || vmax !== vmax) vmax = v;
         }
-        if (vmax === -Infinity) continue;
+        if (vmax !== vmax) continue;
         const z = (vmax - med) * inv;
         x[o + q] = z / (2 + Math.abs(z) / 4);
       }
@@ -541,18 +541,20 @@ export function forEachArmNetInput(
   // the WebAssembly kernel (fastarminput.ts) for the circles, with a copy of the image and the direction tables
   const NB = g.bins;
   const K = g.count;
-  // (superSample > 1: JavaScript until the kernel reads it)
-  const kern = useInputKernel && armNetSuperSample(g) === 1 ? armInputKernel(NB, K, INPUT_KERNEL_NEIGHBOURS) : null;
+  const SS = armNetSuperSample(g);
+  const NS = NB * SS;
+  const kern = useInputKernel ? armInputKernel(NB, K, INPUT_KERNEL_NEIGHBOURS, SS) : null;
   let kv: { L: NonNullable<typeof kern>["L"]; nbX: Float64Array; nbY: Float64Array; nbR: Float64Array; nbR2: Float64Array; nbD: Float64Array; radii: Float64Array; out: Float32Array } | null = null;
   if (kern && w * h === sm.length) {
     const L = kern.L;
     const buf = armInputMemory(kern, w * h);
     new Float32Array(buf, L.image, w * h).set(sm);
-    const cos = new Float64Array(buf, L.cos, NB);
-    const sin = new Float64Array(buf, L.sin, NB);
-    for (let q = 0; q < NB; q++) {
-      cos[q] = Math.cos((2 * Math.PI * q) / NB);
-      sin[q] = Math.sin((2 * Math.PI * q) / NB);
+    const cos = new Float64Array(buf, L.cos, NS);
+    const sin = new Float64Array(buf, L.sin, NS);
+    for (let s = 0; s < NS; s++) {
+      const a = armNetSampleAngle(s, NB, SS);
+      cos[s] = Math.cos(a);
+      sin[s] = Math.sin(a);
     }
     const M = L.NMAX;
     kv = {
@@ -566,7 +568,7 @@ export function forEachArmNetInput(
       out: new Float32Array(buf, L.out, (K + 1) * NB),
     };
   }
-  const maskStep = 1 / K;
+  const maskStep = 1 / K / SS;
   for (let i = 0; i < migs.length; i++) {
     const m = migs[i];
     nbrs.length = 0;

@@ -6,14 +6,18 @@
  * of z = (sample − median) · (1 / noise), again in doubles rounded to float32; the masked fraction per direction
  * adds 1 / K in doubles and rounds to float32 each time, as `x[i] += 1 / K` does on a Float32Array.
  *
+ * With S samples per direction (`superSample`), the circle has NB · S samples (the tables, the row and the median's
+ * copy hold NB · S), the masked fraction adds 1 / K / S per masked sample at its direction, and before the
+ * compression each direction's S samples are reduced to their largest (NaN, masked, left out; all masked: NaN, a 0).
+ *
  * Two cases are left to JavaScript (the kernel returns 1 and writes nothing the caller keeps): a NaN sample (the
  * order `selectK` visits NaN in decides its result) and a zero median (either zero may be the one `selectK` picks;
  * its sign reaches the output).
  *
  * Layout (bytes, in this module's own memory, fixed for a geometry of NB directions, K circles and up to NMAX
- * neighbours): cos and sin tables (f64 × NB each), the neighbours' x, y, grown radius, its square and distance
+ * neighbours, S samples per direction): cos and sin tables (f64 × NB · S each), the neighbours' x, y, grown radius, its square and distance
  * (f64 × NMAX each), the hit list (i32 × NMAX), the radii (f64 × K), one circle's samples and their copy for the
- * median (f32 × NB each), the output (f32 × (K + 1) · NB: the K circles, then the masked fraction), then the image.
+ * median (f32 × NB · S each), the output (f32 × (K + 1) · NB: the K circles, then the masked fraction), then the image.
  */
 import { anyTrue, body, demote, load64zero, F32, F64, f64x2add, f64x2mul, f64x2splat, f64x2sub, I32, moduleBytes, op, promote, store64lane0, type Bytes, uleb, V128, v128load, v128or, vec, i32x4splat, i32x4add, i32x4mul, i32x4shl, i32x4lane, truncSat, convertLow, load32zero, load32lane1, f64x2abs, f64x2lt, f64x2ge } from "./fastwasm.ts";
 
@@ -25,8 +29,8 @@ const f32store = (off: number): Bytes => [0x38, 2, ...uleb(off)];
 const i32load = (off: number): Bytes => [0x28, 2, ...uleb(off)];
 const i32store = (off: number): Bytes => [0x36, 2, ...uleb(off)];
 const [f64add, f64sub, f64mul, f64div, f64abs, f64lt, f64ge, f64ne] = [[0xa0], [0xa1], [0xa2], [0xa3], [0x99], [0x63], [0x66], [0x62]];
-const [f32eq, f32ne, f32lt, f32min, f32max] = [[0x5b], [0x5c], [0x5d], [0x96], [0x97]];
-const [i32and, i32or, i32shrU, i32ltU] = [[0x71], [0x72], [0x76], [0x49]];
+const [f32eq, f32ne, f32lt, f32gt, f32min, f32max] = [[0x5b], [0x5c], [0x5d], [0x5e], [0x96], [0x97]];
+const [i32and, i32or, i32shrU, i32ltU, i32divU] = [[0x71], [0x72], [0x76], [0x49], [0x6e]];
 const [truncF64, convertI32, demoteF64, promoteF32] = [[0xaa], [0xb7], [0xb6], [0xbb]];
 const ret = [0x0f];
 const opElse = [0x05];
@@ -44,6 +48,8 @@ const v128zero = op.simd(0x0c, ...Array(16).fill(0));
 export interface ArmInputLayout {
   NB: number;
   K: number;
+  /** samples per direction */
+  S: number;
   NMAX: number;
   cos: number;
   sin: number;
@@ -64,7 +70,8 @@ export interface ArmInputLayout {
 
 const align16 = (n: number) => (n + 15) & ~15;
 
-export function armInputLayout(NB: number, K: number, NMAX: number): ArmInputLayout {
+export function armInputLayout(NB: number, K: number, NMAX: number, S = 1): ArmInputLayout {
+  const NS = NB * S;
   let at = 0;
   const take = (bytes: number) => {
     const a = at;
@@ -74,9 +81,10 @@ export function armInputLayout(NB: number, K: number, NMAX: number): ArmInputLay
   return {
     NB,
     K,
+    S,
     NMAX,
-    cos: take(8 * NB),
-    sin: take(8 * NB),
+    cos: take(8 * NS),
+    sin: take(8 * NS),
     nbX: take(8 * NMAX),
     nbY: take(8 * NMAX),
     nbR: take(8 * NMAX),
@@ -84,8 +92,8 @@ export function armInputLayout(NB: number, K: number, NMAX: number): ArmInputLay
     nbD: take(8 * NMAX),
     hit: take(4 * NMAX),
     radii: take(8 * K),
-    row: take(4 * NB),
-    med: take(4 * NB),
+    row: take(4 * NS),
+    med: take(4 * NS),
     out: take(4 * (K + 1) * NB),
     touch: take(16),
     image: take(0),
@@ -156,12 +164,14 @@ function inputsFunction(L: ArmInputLayout): Bytes {
   const [MX, MY, PX, INV, MSTEP, W, H, NN, TX0, TX1, TY0, TY1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [K, Q, U, T, NHIT, N, P, X0, Y0, MASKED, OK] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
   const [R, XU, YU, DX, DY, PXF, PYF, FX, FY, V, Z, WM1, HM1, GX, GY] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37];
-  const [VF, MED, PREV] = [38, 39, 71];
+  const [VF, MED, PREV, ACC, SV] = [38, 39, 71, 72, 73];
   const [QV, P0, P1, W4] = [40, 41, 42, 43];
   const [XU2, YU2, MSK, PXF2, PYF2, OKV, FX2, FY2, GX2, GY2, V2, IDX, D2] = [44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56];
   const [MX2, MY2, R2, PX2, HALF2, ZERO2, WM12, HM12, ONE2, WSPL, INV2, MED2, TWO2, FOUR2] = [57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70];
-  const locals = [...Array(11).fill(I32), ...Array(15).fill(F64), F32, F32, ...Array(4).fill(I32), ...Array(27).fill(V128), F32];
+  const locals = [...Array(11).fill(I32), ...Array(15).fill(F64), F32, F32, ...Array(4).fill(I32), ...Array(27).fill(V128), F32, F32, F32];
   const NB = L.NB;
+  const S = L.S;
+  const NS = NB * S;
   const c: Bytes = [];
   /** the two lanes' pixels at byte offsets p0, p1 (+ off) of the image as f64x2 */
   const pair = (off: number): Bytes => [...op.get(P1), ...op.get(P0), ...load32zero(L.image + off), ...load32lane1(L.image + off), ...promote];
@@ -186,7 +196,9 @@ function inputsFunction(L: ArmInputLayout): Bytes {
     c.push(...op.get(MASKED), ...op.get(OK), ...op.eqz, ...i32or, ...op.if);
     {
       c.push(...op.get(Q), ...op.i32(2), ...op.shl, ...f32const(NaN), ...f32store(L.row));
-      c.push(...op.get(Q), ...op.i32(2), ...op.shl, ...op.get(Q), ...op.i32(2), ...op.shl, ...f32load(L.out + 4 * L.K * NB), ...promoteF32);
+      // (the masked fraction of direction Q / S)
+      const dir = S === 1 ? op.get(Q) : [...op.get(Q), ...op.i32(S), ...i32divU];
+      c.push(...dir, ...op.i32(2), ...op.shl, ...dir, ...op.i32(2), ...op.shl, ...f32load(L.out + 4 * L.K * NB), ...promoteF32);
       c.push(...op.get(MSTEP), ...f64add, ...demoteF64, ...f32store(L.out + 4 * L.K * NB));
     }
     c.push(...opElse);
@@ -284,12 +296,25 @@ function inputsFunction(L: ArmInputLayout): Bytes {
         c.push(...scalarSample());
       }
       c.push(...op.end);
-      c.push(...op.get(QV), ...op.i32(2), ...op.add, ...op.tee(QV), ...op.i32(NB), ...op.ltS, ...op.brIf(0), ...op.end);
+      c.push(...op.get(QV), ...op.i32(2), ...op.add, ...op.tee(QV), ...op.i32(NS), ...op.ltS, ...op.brIf(0), ...op.end);
     }
     // the median and the compressed samples (none when every sample is masked)
     c.push(...op.get(N), ...op.if);
     {
       c.push(...op.get(N), ...op.get(N), ...op.i32(1), ...i32shrU, ...op.get(PREV), ...call(0), ...op.tee(MED), ...op.tee(PREV), ...f32const(0), ...f32eq, ...op.if, ...op.i32(1), ...ret, ...op.end);
+      if (S > 1) {
+        // each direction's largest sample into row[q] (NaN left out; all NaN: NaN): acc = v when v > acc or acc is
+        // NaN (row[q] is written after its samples q·S … were read, and before any later direction's)
+        c.push(...op.i32(0), ...op.set(Q), ...op.i32(0), ...op.set(T));
+        c.push(...op.loop);
+        c.push(...f32const(NaN), ...op.set(ACC), ...op.get(T), ...op.i32(S), ...op.add, ...op.set(U));
+        c.push(...op.loop);
+        c.push(...op.get(T), ...op.i32(2), ...op.shl, ...f32load(L.row), ...op.tee(SV), ...op.get(ACC));
+        c.push(...op.get(SV), ...op.get(ACC), ...f32gt, ...op.get(ACC), ...op.get(ACC), ...f32ne, ...i32or, ...op.select, ...op.set(ACC));
+        c.push(...op.get(T), ...op.i32(1), ...op.add, ...op.tee(T), ...op.get(U), ...op.ltS, ...op.brIf(0), ...op.end);
+        c.push(...op.get(Q), ...op.i32(2), ...op.shl, ...op.get(ACC), ...f32store(L.row));
+        c.push(...op.get(Q), ...op.i32(1), ...op.add, ...op.tee(Q), ...op.i32(NB), ...op.ltS, ...op.brIf(0), ...op.end);
+      }
       // two directions at a time: z = (v − med) · inv, z / (2 + |z| / 4) (masked lanes, NaN: the zero already there)
       c.push(...op.get(MED), ...promoteF32, ...f64x2splat, ...op.set(MED2));
       c.push(...op.i32(0), ...op.set(QV));
@@ -321,16 +346,17 @@ export interface ArmInputKernel {
 
 const kernels = new Map<string, ArmInputKernel | null>();
 
-/** The kernel for NB directions, K circles and up to NMAX neighbours (cached), or null without WebAssembly. */
-export function armInputKernel(NB: number, K: number, NMAX: number): ArmInputKernel | null {
-  const key = `${NB},${K},${NMAX}`;
+/** The kernel for NB directions (S samples each), K circles and up to NMAX neighbours (cached), or null without
+ * WebAssembly. */
+export function armInputKernel(NB: number, K: number, NMAX: number, S = 1): ArmInputKernel | null {
+  const key = `${NB},${K},${NMAX},${S}`;
   const have = kernels.get(key);
   if (have !== undefined) return have;
   let k: ArmInputKernel | null = null;
   try {
     // (pairs of directions: NB even)
     if (typeof WebAssembly === "object" && NB % 2 === 0) {
-      const L = armInputLayout(NB, K, NMAX);
+      const L = armInputLayout(NB, K, NMAX, S);
       const types = [
         [0x60, ...vec([[I32], [I32], [F32]]), ...vec([[F32]])],
         [0x60, ...vec([[F64], [F64], [F64], [F64], [F64], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])],

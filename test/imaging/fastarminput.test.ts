@@ -69,7 +69,7 @@ describe("arm reader input in WebAssembly", () => {
 
   it("every migrasome's input is the JavaScript one bit for bit", () => {
     for (const [seed, px] of [[1, 0.1], [2, 0.16], [3, 0.065]] as const)
-      for (const g of [ARMNET_GEOMETRY, { ...ARMNET_GEOMETRY, pixelSizeChannel: true }]) {
+      for (const g of [ARMNET_GEOMETRY, { ...ARMNET_GEOMETRY, pixelSizeChannel: true }, { ...ARMNET_GEOMETRY, superSample: 2 }, { ...ARMNET_GEOMETRY, pixelSizeChannel: true, superSample: 3 }]) {
         const s = scene(seed, 150, 120, px);
         const a = inputs(false, s.img, s.migs, s.rules, g);
         const b = inputs(true, s.img, s.migs, s.rules, g);
@@ -80,17 +80,20 @@ describe("arm reader input in WebAssembly", () => {
   });
 
   it("the kernel computes the inputs (it is not left to JavaScript) and leaves NaN samples and zero medians to it", () => {
-    const s = scene(4, 150, 120, 0.1);
-    const k = armInputKernel(ARMNET_GEOMETRY.bins, ARMNET_GEOMETRY.count, 512);
-    if (!k) return;
-    const out = new Float32Array(k.memory.buffer, k.L.out, ARMNET_GEOMETRY.count * ARMNET_GEOMETRY.bins);
-    const last = inputs(false, s.img, s.migs, s.rules, ARMNET_GEOMETRY).at(-1) as number[];
-    expect(bits(new Float32Array(k.memory.buffer, k.L.out, out.length))).toEqual(last.slice(0, out.length));
-    // a zero region (zero medians) and a NaN pixel
-    for (let y = 0; y < 60; y++) s.img.sm.fill(0, y * 150, y * 150 + 75);
-    s.img.sm[90 * 150 + 100] = NaN;
-    s.migs.push({ xUm: 3, yUm: 3, rUm: 0.5 }, { xUm: 10, yUm: 9, rUm: 0.5 });
-    s.rules.push([], []);
-    expect(inputs(false, s.img, s.migs, s.rules, ARMNET_GEOMETRY)).toEqual(inputs(true, s.img, s.migs, s.rules, ARMNET_GEOMETRY));
+    for (const S of [1, 2]) {
+      const g = { ...ARMNET_GEOMETRY, superSample: S };
+      const s = scene(4, 150, 120, 0.1);
+      const k = armInputKernel(g.bins, g.count, 512, S);
+      if (!k) return;
+      const out = new Float32Array(k.memory.buffer, k.L.out, g.count * g.bins);
+      const last = inputs(false, s.img, s.migs, s.rules, g).at(-1) as number[];
+      expect(bits(new Float32Array(k.memory.buffer, k.L.out, out.length))).toEqual(last.slice(0, out.length));
+      // a zero region (zero medians) and a NaN pixel
+      for (let y = 0; y < 60; y++) s.img.sm.fill(0, y * 150, y * 150 + 75);
+      s.img.sm[90 * 150 + 100] = NaN;
+      s.migs.push({ xUm: 3, yUm: 3, rUm: 0.5 }, { xUm: 10, yUm: 9, rUm: 0.5 });
+      s.rules.push([], []);
+      expect(inputs(false, s.img, s.migs, s.rules, g)).toEqual(inputs(true, s.img, s.migs, s.rules, g));
+    }
   });
 });
