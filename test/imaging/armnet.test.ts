@@ -108,7 +108,7 @@ describe("arm reader network", () => {
       { xUm: 10.05, yUm: 12.05, rUm: 0.5 },
     ];
     const x = new Float32Array(C * NB);
-    armNetInput(x, sm, noise, 1, w, h, px, migs, 0, [1], [0]);
+    armNetInput(x, sm, noise, 1, w, h, px, migs, 0, [1], [0], ARMNET_GEOMETRY);
     const K = ARMNET_GEOMETRY.count;
     for (let k = 0; k < K; k++) {
       const row = Array.from(x.subarray(k * NB, (k + 1) * NB));
@@ -157,7 +157,7 @@ describe("arm reader network", () => {
     const x0 = new Float32Array(C * NB);
     const x1 = new Float32Array(C * NB).fill(3);
     const x2 = new Float32Array(C * NB);
-    armNetInput(x0, sm, noise, 1, w, h, px, migs, 0, [1], [0]);
+    armNetInput(x0, sm, noise, 1, w, h, px, migs, 0, [1], [0], ARMNET_GEOMETRY);
     armNetInput(x1, sm, noise, 1, w, h, px, migs, 0, [1], [0], { ...ARMNET_GEOMETRY, superSample: 1 });
     expect(Array.from(new Uint32Array(x1.buffer))).toEqual(Array.from(new Uint32Array(x0.buffer)));
     armNetInput(x2, sm, noise, 1, w, h, px, migs, 0, [1], [0], { ...ARMNET_GEOMETRY, superSample: 2 });
