@@ -2,10 +2,13 @@
  * The learned arm reader (Method 5, tenth session): a small circular convolutional network over the directions
  * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 3.9 µm (in noise units of the
  * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, the arms the
- * rules of `migrasomeArms` found, and (`pixelSizeChannel`, the shipped weights) the pixel size; its output is, per 5° direction, the log-odds that a fiber arm leaves there. Arms
+ * rules of `migrasomeArms` found, and (`pixelSizeChannel`, the shipped weights) the pixel size; each direction is the
+ * largest of `superSample` samples across its 5° (two in the shipped weights). Its output is, per 5° direction, the
+ * log-odds that a fiber arm leaves there. Arms
  * are the output's peaks above a threshold, at least 35° apart (the site definition's merge angle).
  *
- * The weights are trained by `scripts/train-armnet.ts` on tuning scenes only (seeds 1–100 with the tuning ranges of
+ * The weights are trained by `scripts/train-armnet.ts` on tuning scenes only (seeds 1–100 and 161–460 for the shipped
+ * weights, with the tuning ranges of
  * PSF, ring, fiber brightness and background, at 0.065 / 0.1 / 0.16 µm and SNR 2–10), and the threshold is chosen on
  * tuning seeds 101–160 with the scoring ranges; the held-out scenes (seeds ≥ 1000) are never seen. The convolution is
  * the same in every direction, so the reader does not depend on the image's orientation.
