@@ -48,8 +48,9 @@ export interface ArmNetWeights {
   pixelSizeChannel?: boolean;
   /** samples per direction on each circle (absent = 1): each bin is read at `superSample` directions evenly spaced
    * within it (centred on the bin's direction), the circle's median is taken over all of them, and the bin's value is
-   * the largest (its masked fraction counts the masked ones). On the outer circles 5° is 0.38 µm or more, so a thin
-   * fiber between two bin directions would otherwise be read only on its flank. */
+   * the largest (its masked fraction counts the masked ones). The shipped weights use 2; on the same training scenes
+   * it did not help by itself (arms are missed on dim fibers wherever they lie between directions: development log,
+   * twelfth session). */
   superSample?: number;
   /** sigmoid threshold of an arm (chosen on tuning scenes) */
   threshold: number;
