@@ -4,6 +4,7 @@
  *   node --import tsx scripts/train-armnet.ts [--train 1-100,161-260] [--val 101-160] [--epochs 8] [--hidden 12]
  *                                             [--seed 1] [--thin 0.5] [--dense] [--threshold-no-rule-arms 0.9]
  *                                             [--pixel-channel] [--lr-schedule step|cosine] [--super-sample 1]
+ *                                             [--count 19] [--step 0.2]
  *                                             [--cache DIR] [--out src/imaging/armnet-weights.ts]
  *   node --import tsx scripts/train-armnet.ts --threshold-only [--val 101-160] [--out …]
  *
@@ -57,6 +58,12 @@ const CACHE = opt("cache", "");
 /** samples per direction on each circle (`ArmNetWeights.superSample`; 1: one, the bin's own direction) */
 const SUPER = Number(opt("super-sample", "1"));
 if (!(Number.isInteger(SUPER) && SUPER >= 1)) throw new Error("--super-sample must be a positive integer");
+/** circles read (`ArmNetWeights.count`) and their spacing in µm (`stepUm`): the look reaches R + innerUm + (count − 1) · step */
+const COUNT = Number(opt("count", String(ARMNET_GEOMETRY.count)));
+const STEP = Number(opt("step", String(ARMNET_GEOMETRY.stepUm)));
+if (!(Number.isInteger(COUNT) && COUNT >= 2 && COUNT <= 64)) throw new Error("--count must be an integer from 2 to 64");
+if (!(STEP > 0 && STEP <= 1)) throw new Error("--step must be a number of µm in (0, 1]");
+const LOOK = COUNT !== ARMNET_GEOMETRY.count || STEP !== ARMNET_GEOMETRY.stepUm;
 const OUT = opt("out", new URL("../src/imaging/armnet-weights.ts", import.meta.url).pathname);
 if (SCHEDULE !== "step" && SCHEDULE !== "cosine") throw new Error("--lr-schedule must be step or cosine");
 if ([...TRAIN, ...VAL].some((s) => !(s >= 1 && s < 1000))) throw new Error("training and validation seeds must be tuning seeds (1–999)");
@@ -64,7 +71,7 @@ if (TRAIN.some((s) => VAL.includes(s))) throw new Error("training and validation
 
 /** the geometry collected (without the pixel-size channel, which is the same for every direction and is added when an
  * example is loaded) and the one trained */
-const GB: ArmNetGeometry = { ...ARMNET_GEOMETRY, ...(SUPER !== 1 ? { superSample: SUPER } : {}) };
+const GB: ArmNetGeometry = { ...ARMNET_GEOMETRY, count: COUNT, stepUm: STEP, ...(SUPER !== 1 ? { superSample: SUPER } : {}) };
 const G: ArmNetGeometry = { ...GB, ...(PIXEL_CHANNEL ? { pixelSizeChannel: true } : {}) };
 const NB = G.bins;
 const CB = armNetChannels(GB);
@@ -85,7 +92,7 @@ interface Example {
 /** The inputs and targets of every matched migrasome of the given scenes (from the cache when it holds them). */
 function collect(seeds: number[], variant: SceneVariant): { X: Float32Array; E: Example[] } {
   if (!CACHE) return collectNow(seeds, variant);
-  const key = `${variant}-${seeds[0]}-${seeds[seeds.length - 1]}-n${seeds.length}-thin${THIN}${DENSE && variant === "tuning" ? "-dense" : ""}-${GB.bins}x${CB}${SUPER !== 1 ? `-ss${SUPER}` : ""}`;
+  const key = `${variant}-${seeds[0]}-${seeds[seeds.length - 1]}-n${seeds.length}-thin${THIN}${DENSE && variant === "tuning" ? "-dense" : ""}-${GB.bins}x${CB}${SUPER !== 1 ? `-ss${SUPER}` : ""}${LOOK ? `-c${COUNT}-s${STEP}` : ""}`;
   const bin = `${CACHE}/${key}.f32`;
   const json = `${CACHE}/${key}.json`;
   if (existsSync(bin) && existsSync(json)) {
@@ -227,6 +234,7 @@ if (args.includes("--threshold-only")) {
   const { ARMNET_WEIGHTS: W } = (await import(OUT)) as { ARMNET_WEIGHTS: ArmNetWeights };
   if ((W.thresholdNoRuleArms ?? 0) !== NO_RULE_THR) throw new Error(`--threshold-no-rule-arms must match the weights in ${OUT} (${W.thresholdNoRuleArms})`);
   if ((W.superSample ?? 1) !== SUPER) throw new Error(`--super-sample must match the weights in ${OUT} (${W.superSample ?? 1})`);
+  if (W.count !== COUNT || W.stepUm !== STEP) throw new Error(`--count and --step must match the weights in ${OUT} (${W.count}, ${W.stepUm})`);
   const va = collect(VAL, "scoring");
   if (!!W.pixelSizeChannel !== PIXEL_CHANNEL) throw new Error(`--pixel-channel must match the weights in ${OUT}`);
   const out = new Float32Array(NB);
@@ -308,6 +316,6 @@ writeWeights({
   thresholdNoRuleArms: NO_RULE_THR,
   minSeparationDeg: 35,
   layers: exportLayers(layers),
-  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}${DENSE ? " --dense" : ""}${PIXEL_CHANNEL ? " --pixel-channel" : ""}${SCHEDULE !== "step" ? ` --lr-schedule ${SCHEDULE}` : ""}${THIN !== 0.5 ? ` --thin ${THIN}` : ""}${SUPER !== 1 ? ` --super-sample ${SUPER}` : ""}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
+  trained: `scripts/train-armnet.ts --train ${opt("train", "1-100,161-260")} --val ${opt("val", "101-160")} --epochs ${EPOCHS} --hidden ${HIDDEN} --seed ${SEED}${DENSE ? " --dense" : ""}${PIXEL_CHANNEL ? " --pixel-channel" : ""}${SCHEDULE !== "step" ? ` --lr-schedule ${SCHEDULE}` : ""}${THIN !== 0.5 ? ` --thin ${THIN}` : ""}${SUPER !== 1 ? ` --super-sample ${SUPER}` : ""}${LOOK ? ` --count ${COUNT} --step ${STEP}` : ""}: ${N} training examples (tuning ranges), threshold ${THRS[best]} chosen on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}`,
 });
 console.error(`wrote ${OUT}: threshold ${THRS[best]}, validation site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
