@@ -7,6 +7,8 @@
  *     (stdout; with a stage drift: linked with and without the drift correction)
  *   node --import tsx scripts/imaging-docs.ts dishes [--broken-sections] → single renders of simulated dishes: detection,
  *     sites and per-cell read-outs (stdout; --broken-sections draws fibers as renders did before 2026-11-27)
+ *   node --import tsx scripts/imaging-docs.ts ceilings   → the site and fiber-length ceilings judged over longer stretches
+ *     of fiber (stdout; no analysis, seconds)
  * Scoring scenes only (seeds ≥ 1000, never used for tuning). The table takes a few minutes.
  */
 import { analyzePlane } from "../src/imaging/analyze.ts";
@@ -15,6 +17,7 @@ import { renderScene } from "../src/imaging/optics.ts";
 import { REALISM_PRESETS } from "../src/imaging/realism.ts";
 import { generateScene, randomOptics } from "../src/imaging/scene.ts";
 import { runSuite, suiteSeeds } from "../src/imaging/suite.ts";
+import { fiberLengthCeiling, siteCeiling, siteSearchCeiling } from "../src/imaging/ceiling.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -206,13 +209,55 @@ function dishes(): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/** The ceilings over longer stretches of fiber (Evaluation, "The ceilings are local"): per pixel size and SNR, the
+ * known-path site ceiling over 1 / 3.7 / 6.3 µm, the search ceiling over 1.3 / 3.7 / 6.3 µm, the fiber-length ceiling
+ * over 2 / 4 / 6 / 8 µm (threshold 4; fibers closer than 2 σ_psf count once) and over 4 µm with threshold 4.5, on the
+ * held-out scenes of the table (sparse). */
+function ceilings(): void {
+  const lines = [
+    "| pixel | SNR | site, known paths over 1 / 3.7 / 6.3 µm | site, search over 1.3 / 3.7 / 6.3 µm | fiber-length ceiling over 2 / 4 / 6 / 8 µm (threshold 4) | over 4 µm, threshold 4.5 |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const [px, n, sizeUm] of [[0.065, 18, 32], [0.1, 24, 40], [0.16, 18, 32]] as const)
+    for (const snr of [2, 4, 7, 10]) {
+      const sc = suiteSeeds("scoring", n).map((s) => ({ scene: generateScene(s, { variant: "scoring", widthUm: sizeUm, heightUm: sizeUm, dense: false }), optics: randomOptics(s, snr, "scoring", px) }));
+      const known = [1, 3.7, 6.3].map((L) => {
+        let a = 0;
+        let m = 0;
+        for (const { scene, optics } of sc) {
+          const c = siteCeiling(scene, optics, L);
+          a += c.n ? c.accuracy * c.n : 0;
+          m += c.n;
+        }
+        return a / m;
+      });
+      const search = [1.3, 3.7, 6.3].map((L) => siteSearchCeiling(sc, { armUm: L }).accuracy);
+      // the image's extent as the table renders it (whole pixels)
+      const fiber = (L: number, z: number) => {
+        let found = 0;
+        let all = 0;
+        for (const { scene, optics } of sc) {
+          const wUm = Math.round(sizeUm / px) * px;
+          const c = fiberLengthCeiling(scene, optics, wUm, wUm, L, z, 2);
+          found += c.foundUm;
+          all += c.trueUm;
+        }
+        return found / all;
+      };
+      const j = (v: number[]) => v.map((x) => x.toFixed(2)).join(" / ");
+      lines.push(`| ${px} µm | ${snr} | ${j(known)} | ${j(search)} | ${j([2, 4, 6, 8].map((L) => fiber(L, 4)))} | ${fiber(4, 4.5).toFixed(2)} |`);
+    }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
 const what = process.argv[2];
 if (what === "overlays") overlays();
+else if (what === "ceilings") ceilings();
 else if (what === "table") table();
 else if (what === "robustness") robustness();
 else if (what === "timelapse") timelapse();
 else if (what === "dishes") dishes();
 else {
-  process.stderr.write("usage: node --import tsx scripts/imaging-docs.ts overlays|table|robustness [PRESETS]|timelapse|dishes [--broken-sections]\n");
+  process.stderr.write("usage: node --import tsx scripts/imaging-docs.ts overlays|table|robustness [PRESETS]|timelapse|dishes [--broken-sections]|ceilings\n");
   process.exit(2);
 }

@@ -101,7 +101,8 @@ export function siteSearchCeiling(
 
 /**
  * Fiber-length ceiling: the fraction of the scene's true fiber length (inside the image, outside cells) on fibers that
- * a tracer could find at all, i.e. whose detectability over `lengthUm` of straight fiber reaches `minDPrime`. A
+ * a tracer could find at all, i.e. whose detectability over `lengthUm` of straight fiber (its whole length in the
+ * image when shorter) reaches `minDPrime`. A
  * tracer that searches the image for fibers tests some 10⁴–10⁵ independent positions and orientations of a 2 µm
  * stretch in a 40 µm field; to keep false fibers to about one per image its threshold must be near z = 4
  * (Φ(−4) ≈ 3·10⁻⁵), so a fiber with d' < 4 over 2 µm is found less often than not. Like `siteCeiling`, this is an
@@ -131,7 +132,7 @@ export function fiberLengthCeiling(
   scene.fibers.forEach((f, i) => {
     const L = sceneFiberLength({ ...scene, fibers: [f] }, 0, 0, imageWidthUm, imageHeightUm);
     trueUm += L;
-    if (fiberDetectability(f.brightness, optics.snr, optics.psfSigmaUm, lengthUm, optics.pixelSizeUm) >= minDPrime) {
+    if (fiberDetectability(f.brightness, optics.snr, optics.psfSigmaUm, Math.min(lengthUm, L), optics.pixelSizeUm) >= minDPrime) {
       foundUm += L;
       found.push(i);
     }

@@ -152,6 +152,18 @@ describe("fiber-length ceiling", () => {
     expect(fiberLengthCeiling(two(1.05 * b4, 0.95 * b4), optics(4, 0.065)).foundUm).toBeCloseTo(24, 1);
   });
 
+  it("a longer stretch finds dimmer fibers, but never integrates beyond a fiber's own length", () => {
+    const o = optics(4, 0.1);
+    // brightness at which d'(6 µm) = 4: over 6 µm the 16 µm fiber (and the 8 µm one) are found, over 2 µm neither
+    const b6 = 4 / fiberDetectability(1, 4, o.psfSigmaUm, 6, 0.1);
+    expect(fiberLengthCeiling(two(1.05 * b6, 1.05 * b6), o, 20, 20, 2).foundUm).toBe(0);
+    expect(fiberLengthCeiling(two(1.05 * b6, 1.05 * b6), o, 20, 20, 6).foundUm).toBeCloseTo(24, 1);
+    // over 12 µm: the 16 µm fiber at d'(12 µm) ≥ 4 is found; the 8 µm one only gives its 8 µm of evidence
+    const b12 = 4 / fiberDetectability(1, 4, o.psfSigmaUm, 12, 0.1);
+    const c = fiberLengthCeiling(two(1.05 * b12, 1.05 * b12), o, 20, 20, 12);
+    expect(c.foundUm).toBeCloseTo(16, 1);
+  });
+
   describe("pairs closer than the optics resolve count once", () => {
     const pair = (gapUm: number, second: [number, number][] = [[2, 10 + gapUm], [18, 10 + gapUm]]): Scene => ({
       widthUm: 20, heightUm: 20, cells: [], crossings: [], objects: [],
