@@ -69,7 +69,7 @@ describe("arm reader input in WebAssembly", () => {
 
   it("every migrasome's input is the JavaScript one bit for bit", () => {
     for (const [seed, px] of [[1, 0.1], [2, 0.16], [3, 0.065]] as const)
-      for (const g of [ARMNET_GEOMETRY, { ...ARMNET_GEOMETRY, pixelSizeChannel: true }, { ...ARMNET_GEOMETRY, superSample: 2 }, { ...ARMNET_GEOMETRY, pixelSizeChannel: true, superSample: 3 }]) {
+      for (const g of [ARMNET_GEOMETRY, { ...ARMNET_GEOMETRY, pixelSizeChannel: true }, { ...ARMNET_GEOMETRY, superSample: 2 }, { ...ARMNET_GEOMETRY, pixelSizeChannel: true, superSample: 3 }, { ...ARMNET_GEOMETRY, pixelSizeChannel: true, count: 31 }]) {
         const s = scene(seed, 150, 120, px);
         const a = inputs(false, s.img, s.migs, s.rules, g);
         const b = inputs(true, s.img, s.migs, s.rules, g);
