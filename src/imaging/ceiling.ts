@@ -13,7 +13,8 @@
  * about Π over its arms Φ(d'/2) (merged arms: the strongest of the group). That is an upper estimate: the
  * observer here knows each arm's path, sees no passing fibers or decoys and only has to confirm arms that
  * exist. Note that d' grows as 1/p at a fixed SNR: the issue's SNR is per pixel, so finer pixels carry more
- * photons per µm of fiber.
+ * photons per µm of fiber. It is a bound only for an observer that judges each arm over L: d' grows as √L, so
+ * one that follows the fiber further can do better (docs/imaging.md, "The ceilings are local").
  */
 import { PointGrid, polylineSamples } from "./pointgrid.ts";
 import { fiberArmList, insideCell, mergeArms, sceneFiberLength, type Optics, type Scene } from "./scene.ts";
