@@ -1,7 +1,8 @@
 /**
  * How well could a detector that judges each arm over L µm classify sites on a rendered scene? An ideal
- * observer that knows where every fiber runs still has to decide, for each arm, whether the fiber is there: a known signal in
- * Gaussian noise, decided best by the matched filter, with detectability d' = ‖signal‖ / σ. For a fiber
+ * observer that knows where every fiber runs still has to decide, for each arm, whether the fiber is
+ * there: a known signal in Gaussian noise, decided best by the matched filter, with detectability
+ * d' = ‖signal‖ / σ. For a fiber
  * rendered at the optical limit (a line blurred by a Gaussian PSF of σ_psf, peak b·S, with S the mean
  * migrasome peak and σ = √(background + read noise²) per pixel, so that S = SNR·σ), over a length L of
  * pixels of size p:
