@@ -1,9 +1,9 @@
 /**
  * The learned arm reader (Method 5, tenth session): a small circular convolutional network over the directions
- * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 3.9 µm (in noise units of the
+ * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 5.7 µm (in noise units of the
  * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, the arms the
  * rules of `migrasomeArms` found, and (`pixelSizeChannel`, the shipped weights) the pixel size; each direction is the
- * largest of `superSample` samples across its 5° (two in the shipped weights). Its output is, per 5° direction, the
+ * largest of `superSample` samples across its 5° (one in the shipped weights since the fourteenth session). Its output is, per 5° direction, the
  * log-odds that a fiber arm leaves there. Arms
  * are the output's peaks above a threshold, at least 35° apart (the site definition's merge angle).
  *
@@ -513,7 +513,7 @@ export function forEachArmNetInputJs(...args: Parameters<typeof forEachArmNetInp
 }
 
 /** The sampling geometry of the reader's input (the weights file repeats it; training starts from this). */
-export const ARMNET_GEOMETRY = { bins: 72, innerUm: 0.3, stepUm: 0.2, count: 19, maskGapUm: 0.3 };
+export const ARMNET_GEOMETRY = { bins: 72, innerUm: 0.3, stepUm: 0.3, count: 19, maskGapUm: 0.3 };
 
 /**
  * The network's input for every migrasome in turn (`visit(i, x)`; x is reused): see `armNetInput`. The neighbours
