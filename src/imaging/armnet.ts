@@ -3,9 +3,9 @@
  * around a migrasome. Its input is the image sampled on circles from R + 0.3 to R + 5.7 µm (in noise units of the
  * smoothed image, against each circle's median), which circles a neighbouring migrasome covers, the arms the
  * rules of `migrasomeArms` found, and (`pixelSizeChannel`, the shipped weights) the pixel size; each direction is the
- * largest of `superSample` samples across its 5° (one in the shipped weights since the fourteenth session). Its output is, per 5° direction, the
- * log-odds that a fiber arm leaves there. Arms
- * are the output's peaks above a threshold, at least 35° apart (the site definition's merge angle).
+ * largest of `superSample` samples across its 5° (one in the shipped weights since the fourteenth session). Its
+ * output is, per 5° direction, the log-odds that a fiber arm leaves there. Arms are the output's peaks above a
+ * threshold, at least 35° apart (the site definition's merge angle).
  *
  * The weights are trained by `scripts/train-armnet.ts` on tuning scenes only (seeds 1–100 and 161–460 for the shipped
  * weights, with the tuning ranges of
