@@ -7,7 +7,8 @@
  * `--snr` and `--px` take comma lists; `--params JSON` overrides analysis parameters (e.g. '{"extend":null}' runs
  * without tip extension); `--ranges scoring` renders the tuning seeds with the scoring scenes' harder ranges (PSF,
  * ring, fiber brightness, background: a robustness check, still on tuning seeds). Lengths are fractions of the true
- * fiber length; `fps` lists false positives by where they lie (`falsePositives`).
+ * fiber length (the free misses split by the run of missed fiber they lie in: fibers never covered, ends, gaps between
+ * covered stretches); `fps` lists false positives by where they lie (`falsePositives`).
  */
 import { analyzePlane, type AnalyzeParams } from "../src/imaging/analyze.ts";
 import { falsePositives, fiberCoverage, siteErrors, type FalsePositive, type FiberCoverage, type SiteError } from "../src/imaging/diagnose.ts";
@@ -86,7 +87,8 @@ for (const px of numbers("--px", mode === "fps" ? "0.065" : "0.1"))
       console.log(
         `${head}: true ${T.toFixed(0)} µm; detected/true ${f3(sum("detectedUm") / T)}; covered ${f3(sum("coveredUm") / T)}; ` +
           `false ${f3(sum("falseUm") / T)} (near objects ${f3(sum("falseNearObjectUm") / T)}, near cells ${f3(sum("falseNearCellUm") / T)}); ` +
-          `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)}; ` +
+          `missed near migrasomes ${f3(sum("missedNearMigrasomeUm") / T)}, near cells ${f3(sum("missedNearCellUm") / T)}, free ${f3(sum("missedFreeUm") / T)} ` +
+          `(whole fibers ${f3(sum("missedWholeUm") / T)}, ends ${f3(sum("missedEndUm") / T)}, gaps ${f3(sum("missedGapUm") / T)}; in runs over 4 µm ${f3(sum("missedLongRunUm") / T)}); ` +
           `within 0.3 µm of another fiber ${f3(sum("closeUm") / T)} (covered ${f3(sum("closeCoveredUm") / T)}, traced there ${f3(sum("tracedCloseUm") / T)})`,
       );
     } else if (mode === "fps") {

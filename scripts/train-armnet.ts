@@ -6,10 +6,14 @@
  *                                             [--pixel-channel] [--lr-schedule step|cosine] [--super-sample 1]
  *                                             [--count 19] [--step 0.3]
  *                                             [--cache DIR] [--out src/imaging/armnet-weights.ts]
- *   node --import tsx scripts/train-armnet.ts --threshold-only [--val 101-160] [--out …]
+ *   node --import tsx scripts/train-armnet.ts --threshold-only [--val 101-160] [--out …] [--tta] [--ensemble FILE]
+ *                                             [--per-threshold] [--dry]
  *
  * With --threshold-only the weights in --out are kept and only the threshold is chosen again (on the validation
- * seeds, with the inference code of armnet.ts), e.g. after a change to the decoding.
+ * seeds, with the inference code of armnet.ts), e.g. after a change to the decoding. Experiments on the same
+ * validation pairs: `--tta` averages the output with that of the mirrored input, `--ensemble FILE` with that of a
+ * second weights file of the same geometry; `--per-threshold` prints every condition at every threshold; `--dry`
+ * writes nothing.
  *
  * Examples: the detected migrasomes matched to a true one on sparse 32 µm tuning scenes (the tuning ranges of PSF,
  * ring, fiber brightness and background), at 0.065 / 0.1 / 0.16 µm and SNR 2 / 4 / 7 / 10; the targets are the
@@ -19,6 +23,7 @@
  * them collecting the examples; `--cache DIR` keeps those for the next run).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { resolve } from "node:path";
 import { analyzePlane } from "../src/imaging/analyze.ts";
 import { ARMNET_GEOMETRY, armNetChannels, type ArmNetGeometry, armNetForward, decodeArms, forEachArmNetInput, type ArmNetWeights } from "../src/imaging/armnet.ts";
 import { adamStep, exportLayers, lcg, makeLayers, trainActs, trainBackward, trainForward } from "../src/imaging/armnet-train.ts";
@@ -185,6 +190,7 @@ function rulesFoundArm(S: { X: Float32Array }, i: number): boolean {
  * threshold is `NO_RULE_THR`) */
 function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => Float32Array) {
   const per = new Map<string, { n: number; ok: number[] }>();
+  const perAll = new Map<string, { n: number; ok: number[] }>();
   // the evaluation's site accuracy (plain scenes, pairs whose true site is `none` left out) …
   const bar = { n: 0, ok: THRS.map(() => 0) };
   // … and every matched pair of plain and thinned scenes, `none` included: the threshold is chosen on this, so that
@@ -198,6 +204,9 @@ function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => F
     const k = `${e.px} µm SNR ${e.snr}`;
     const r = per.get(k) ?? { n: 0, ok: THRS.map(() => 0) };
     per.set(k, r);
+    const ra = perAll.get(k) ?? { n: 0, ok: THRS.map(() => 0) };
+    perAll.set(k, ra);
+    ra.n++;
     if (inBar) r.n++, bar.n++;
     all.n++;
     if (e.truthSite === "none") none.n++;
@@ -205,6 +214,7 @@ function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => F
     THRS.forEach((t, j) => {
       if (siteOf(decodeArms(out, ruled ? t : NO_RULE_THR, sepBins).length) !== e.truthSite) return;
       all.ok[j]++;
+      ra.ok[j]++;
       if (e.truthSite === "none") none.ok[j]++;
       if (inBar) {
         r.ok[j]++;
@@ -216,7 +226,7 @@ function accuracy(S: { X: Float32Array; E: Example[] }, output: (i: number) => F
   THRS.forEach((_, j) => {
     if (all.ok[j] > all.ok[best]) best = j;
   });
-  return { per, all, bar, none, best };
+  return { per, perAll, all, bar, none, best };
 }
 
 /** one line: accuracies per threshold */
@@ -235,21 +245,40 @@ export const ARMNET_WEIGHTS: ArmNetWeights = ${JSON.stringify(weights, null, 2)}
 }
 
 if (args.includes("--threshold-only")) {
-  const { ARMNET_WEIGHTS: W } = (await import(OUT)) as { ARMNET_WEIGHTS: ArmNetWeights };
+  const { ARMNET_WEIGHTS: W } = (await import(resolve(OUT))) as { ARMNET_WEIGHTS: ArmNetWeights };
   if ((W.thresholdNoRuleArms ?? 0) !== NO_RULE_THR) throw new Error(`--threshold-no-rule-arms must match the weights in ${OUT} (${W.thresholdNoRuleArms})`);
   if ((W.superSample ?? 1) !== SUPER) throw new Error(`--super-sample must match the weights in ${OUT} (${W.superSample ?? 1})`);
   if (W.count !== COUNT || W.stepUm !== STEP) throw new Error(`--count and --step must match the weights in ${OUT} (${W.count}, ${W.stepUm})`);
   const va = collect(VAL, "scoring");
   if (!!W.pixelSizeChannel !== PIXEL_CHANNEL) throw new Error(`--pixel-channel must match the weights in ${OUT}`);
   const out = new Float32Array(NB);
-  const { per, all, bar, none, best } = accuracy(va, (i) => {
+  const outF = new Float32Array(NB);
+  const outE = new Float32Array(NB);
+  const TTA = args.includes("--tta");
+  const ensembleFile = opt("ensemble", "");
+  const WE = ensembleFile ? ((await import(resolve(ensembleFile))) as { ARMNET_WEIGHTS: ArmNetWeights }).ARMNET_WEIGHTS : null;
+  if (WE && (WE.count !== W.count || WE.stepUm !== W.stepUm || (WE.superSample ?? 1) !== (W.superSample ?? 1) || !!WE.pixelSizeChannel !== !!W.pixelSizeChannel))
+    throw new Error(`--ensemble ${ensembleFile}: its geometry must match the weights in ${OUT}`);
+  const { per, perAll, all, bar, none, best } = accuracy(va, (i) => {
     armNetForward(load(va, i, false), out, W);
+    if (TTA) {
+      armNetForward(load(va, i, true), outF, W);
+      for (let b = 0; b < NB; b++) out[b] = 0.5 * (out[b] + outF[(NB - b) % NB]);
+    }
+    if (WE) {
+      armNetForward(load(va, i, false), outE, WE);
+      for (let b = 0; b < NB; b++) out[b] = 0.5 * (out[b] + outE[b]);
+    }
     return out;
   });
   console.error(`thresholds ${THRS.join(" ")}\n  all pairs ${line(all)}\n  evaluation's ${line(bar)}\n  true none ${line(none)} (n = ${none.n})`);
-  for (const [k, r] of per) console.error(`  ${k}: ${(r.ok[best] / r.n).toFixed(3)} (n = ${r.n})`);
+  for (const [k, r] of per) console.error(`  ${k}: ${(r.ok[best] / r.n).toFixed(3)} (n = ${r.n})${args.includes("--per-threshold") ? " " + line(r) + "\n      all " + line(perAll.get(k)!) : ""}`);
+  if (args.includes("--dry")) process.exit(0);
+  if (TTA) throw new Error("--tta is an experiment: run it with --dry (the shipped reader does not mirror its input)");
   const trained = W.trained.replace(/, threshold [0-9.]+ chosen.*$/, "");
-  writeWeights({ ...W, threshold: THRS[best], trained: `${trained}, threshold ${THRS[best]} chosen (--threshold-only) on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}` });
+  const members = WE ? [...(W.members ?? []), WE.layers, ...(WE.members ?? [])] : W.members;
+  const what = WE ? `${trained}; ensemble with ${ensembleFile} (${WE.trained.replace(/, threshold [0-9.]+ chosen.*$/, "")}), the mean of their log-odds` : trained;
+  writeWeights({ ...W, members, threshold: THRS[best], trained: `${what}, threshold ${THRS[best]} chosen (--threshold-only) on ${all.n} validation pairs (scoring ranges, thinned copies included), their site accuracy ${(all.ok[best] / all.n).toFixed(4)}, the evaluation's ${(bar.ok[best] / bar.n).toFixed(4)}` });
   console.error(`wrote ${OUT}: threshold ${THRS[best]}`);
   process.exit(0);
 }

@@ -60,6 +60,11 @@ export interface ArmNetWeights {
   /** arms closer than this are one (the site definition's merge angle) */
   minSeparationDeg: number;
   layers: ArmNetLayer[];
+  /**
+   * further networks of the same input (absent = none): the output is the mean of the log-odds of `layers` and of
+   * each member, an ensemble of networks trained alike from different random starts
+   */
+  members?: ArmNetLayer[][];
   /** how the weights were made */
   trained: string;
 }
@@ -101,7 +106,10 @@ export function floatsToBase64(a: ArrayLike<number>): string {
 }
 
 interface Compiled {
-  w: ArmNetWeights;
+  w: ArmNetLayer[];
+  /** the input geometry it was compiled for */
+  bins: number;
+  channels: number;
   layers: { L: ArmNetLayer; W: Float32Array; b: Float32Array; wOff: number; bOff: number }[];
   /** halo (floats) each side of a row (a multiple of 4: rows stay 16-byte aligned), and the row stride */
   pad: number;
@@ -115,16 +123,17 @@ interface Compiled {
   actOff: [number, number];
 }
 
-let compiled: Compiled | null = null;
-let compiledFrom: ArmNetWeights | null = null;
+/** the networks compiled last (a few: the shipped one and its ensemble members, or a test's), by their layers */
+const compiledCache = new Map<ArmNetLayer[], Compiled>();
 
-function compile(w: ArmNetWeights): Compiled {
-  if (compiled && compiledFrom === w) return compiled;
+function compile(w: ArmNetWeights, netLayers: ArmNetLayer[] = w.layers): Compiled {
+  const hit = compiledCache.get(netLayers);
+  if (hit && hit.bins === w.bins && hit.channels === armNetChannels(w)) return hit;
   if (w.bins % 4 !== 0) throw new Error("armnet: bins must be a multiple of 4");
   let halo = 0;
   let width = armNetChannels(w);
   let c = width;
-  const parsed = w.layers.map((L) => {
+  const parsed = netLayers.map((L) => {
     const cin = L.opposite ? 2 * c : c;
     if (cin !== L.cin) throw new Error(`armnet: layer expects ${L.cin} inputs, gets ${cin}`);
     halo = Math.max(halo, ((L.k - 1) >> 1) * L.dil);
@@ -159,8 +168,10 @@ function compile(w: ArmNetWeights): Compiled {
       new Float32Array(buf, l.bOff, l.b.length).set(l.b);
     }
   } else act = [new Float32Array(width * stride), new Float32Array(width * stride)];
-  compiledFrom = w;
-  compiled = { w, layers, pad, stride, width, kernel, act, actOff: [0, actBytes] };
+  const compiled: Compiled = { w: netLayers, bins: w.bins, channels: armNetChannels(w), layers, pad, stride, width, kernel, act, actOff: [0, actBytes] };
+  compiledCache.delete(netLayers);
+  if (compiledCache.size >= 8) compiledCache.delete(compiledCache.keys().next().value as ArmNetLayer[]);
+  compiledCache.set(netLayers, compiled);
   return compiled;
 }
 
@@ -168,9 +179,28 @@ function compile(w: ArmNetWeights): Compiled {
  * The network's output (log-odds of an arm per direction, `out`, length bins) for one input (`x`: channels × bins).
  */
 export function armNetForward(x: Float32Array, out: Float32Array, weights: ArmNetWeights = ARMNET_WEIGHTS): void {
-  const C = compile(weights);
   const NB = weights.bins;
   if (x.length < armNetChannels(weights) * NB) throw new Error(`armnet: the input has ${x.length} values, the weights need ${armNetChannels(weights) * NB}`);
+  forwardOne(x, out, weights, weights.layers);
+  const members = weights.members;
+  if (!members || !members.length) return;
+  if (memberOut.length !== NB) memberOut = new Float32Array(NB);
+  for (const m of members) {
+    forwardOne(x, memberOut, weights, m);
+    for (let q = 0; q < NB; q++) out[q] += memberOut[q];
+  }
+  const k = 1 / (members.length + 1);
+  for (let q = 0; q < NB; q++) out[q] *= k;
+}
+
+let memberOut = new Float32Array(0);
+/** useJs: the JavaScript convolutions (armNetForwardJs) */
+let useJs = false;
+
+/** one network's output */
+function forwardOne(x: Float32Array, out: Float32Array, weights: ArmNetWeights, netLayers: ArmNetLayer[]): void {
+  const C = compile(weights, netLayers);
+  const NB = weights.bins;
   const P = C.pad;
   const S = C.stride;
   let cur = 0;
@@ -198,7 +228,7 @@ export function armNetForward(x: Float32Array, out: Float32Array, weights: ArmNe
       }
     }
     const h = (L.k - 1) >> 1;
-    if (C.kernel)
+    if (C.kernel && !useJs)
       C.kernel.conv(L.k, L.dil)(C.actOff[cur] + 4 * (P - h * L.dil), C.actOff[1 - cur] + 4 * P, wOff, bOff, L.cin, L.cout, 4 * S, NB >> 3, L.relu ? 1 : 0);
     else convJs(src, dst, W, b, L, P, S, NB);
     c = L.cout;
@@ -222,13 +252,11 @@ function convJs(src: Float32Array, dst: Float32Array, W: Float32Array, b: Float3
 
 /** JavaScript only (tests: the WebAssembly kernel against it) */
 export function armNetForwardJs(x: Float32Array, out: Float32Array, weights: ArmNetWeights = ARMNET_WEIGHTS): void {
-  const C = compile(weights);
-  const k = C.kernel;
-  C.kernel = null;
+  useJs = true;
   try {
     armNetForward(x, out, weights);
   } finally {
-    C.kernel = k;
+    useJs = false;
   }
 }
 

@@ -26,6 +26,15 @@ export interface FiberCoverage {
   missedNearCellUm: number;
   missedFreeUm: number;
   /**
+   * missedFreeUm split by the run of uncovered true fiber it lies in: a fiber never covered (whole), a run reaching a
+   * fiber's end (or the image's or a cell's edge: end), a run between two covered stretches of the same fiber (gap);
+   * and the part of missedFreeUm in runs longer than 4 µm
+   */
+  missedWholeUm: number;
+  missedEndUm: number;
+  missedGapUm: number;
+  missedLongRunUm: number;
+  /**
    * true length within `gateUm` of another true fiber (pairs closer than the gate: crossings, branch points, fibers
    * converging or running side by side), and the traced length within `gateUm` of two or more true fibers. A single
    * traced line where two fibers run closer than the gate covers both, so there tracedCloseUm ≈ closeUm / 2: length
@@ -78,6 +87,10 @@ export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.
     missedNearMigrasomeUm: 0,
     missedNearCellUm: 0,
     missedFreeUm: 0,
+    missedWholeUm: 0,
+    missedEndUm: 0,
+    missedGapUm: 0,
+    missedLongRunUm: 0,
     closeUm: 0,
     closeCoveredUm: 0,
     tracedCloseUm: 0,
@@ -94,24 +107,52 @@ export function fiberCoverage(scene: Scene, analysis: ImageAnalysis, gateUm = 0.
       if (scene.objects.some((o) => Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 0.6)) out.falseNearObjectUm += dl;
       else if (inCell(x, y, 1.5)) out.falseNearCellUm += dl;
     });
-  // walk the true samples again in the same order
+  // walk the true samples again in the same order, fiber by fiber; each sample: covered (0), missed free (1), missed
+  // elsewhere (2), with its length; a run of misses is split at the fiber's edges (image, cell bodies)
   let i = 0;
-  for (const f of scene.fibers)
+  for (const f of scene.fibers) {
+    const kind: number[] = [];
+    const len: number[] = [];
     samples(f.points, STEP_UM, (x, y) => {
-      if (!inImage(x, y) || inCell(x, y, 0)) return;
+      if (!inImage(x, y) || inCell(x, y, 0)) {
+        if (kind.length && kind[kind.length - 1] !== 3) (kind.push(3), len.push(0)); // an edge: runs end here
+        return;
+      }
       const fi = truthFiber[i];
       const dl = truthLen[i++];
       const close = otherFiber(truth.near(x, y, gateUm), fi);
       if (close) out.closeUm += dl;
+      len.push(dl);
       if (traced.near(x, y, gateUm).length) {
         out.coveredUm += dl;
         if (close) out.closeCoveredUm += dl;
+        kind.push(0);
         return;
       }
-      if (scene.objects.some((o) => o.kind === "migrasome" && Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 1)) out.missedNearMigrasomeUm += dl;
-      else if (inCell(x, y, 1.5)) out.missedNearCellUm += dl;
-      else out.missedFreeUm += dl;
+      if (scene.objects.some((o) => o.kind === "migrasome" && Math.hypot(o.x - x, o.y - y) <= o.diameterUm / 2 + 1)) (out.missedNearMigrasomeUm += dl), kind.push(2);
+      else if (inCell(x, y, 1.5)) (out.missedNearCellUm += dl), kind.push(2);
+      else (out.missedFreeUm += dl), kind.push(1);
     });
+    const anyCovered = kind.includes(0);
+    for (let a = 0; a < kind.length; ) {
+      if (kind[a] === 0 || kind[a] === 3) {
+        a++;
+        continue;
+      }
+      let b = a;
+      let free = 0;
+      let all = 0;
+      for (; b < kind.length && (kind[b] === 1 || kind[b] === 2); b++) {
+        all += len[b];
+        if (kind[b] === 1) free += len[b];
+      }
+      if (!anyCovered) out.missedWholeUm += free;
+      else if (a > 0 && b < kind.length && kind[a - 1] === 0 && kind[b] === 0) out.missedGapUm += free;
+      else out.missedEndUm += free;
+      if (all > 4) out.missedLongRunUm += free;
+      a = b;
+    }
+  }
   return out;
 }
 

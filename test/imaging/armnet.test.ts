@@ -34,6 +34,29 @@ describe("arm reader network", () => {
     }
   });
 
+  it("an ensemble's output is the mean of its networks' log-odds, the same in WebAssembly and JavaScript", () => {
+    const rnd = lcg(7);
+    const a = randomWeights(1);
+    const b = randomWeights(2);
+    const c = randomWeights(3);
+    const ens: ArmNetWeights = { ...a, members: [b.layers, c.layers] };
+    const x = new Float32Array(C * NB).map(() => rnd() * 4 - 1);
+    const [oa, ob, oc, oe, oj] = [0, 1, 2, 3, 4].map(() => new Float32Array(NB));
+    armNetForward(x, oa, a);
+    armNetForward(x, ob, b);
+    armNetForward(x, oc, c);
+    armNetForward(x, oe, ens);
+    armNetForwardJs(x, oj, ens);
+    expect(Array.from(oj)).toEqual(Array.from(oe));
+    for (let q = 0; q < NB; q++) expect(oe[q]).toBeCloseTo((oa[q] + ob[q] + oc[q]) / 3, 5);
+    // the members differ, so the mean is none of them
+    expect(Array.from(oe)).not.toEqual(Array.from(oa));
+    // each network alone is unchanged by having run in the ensemble
+    const oa2 = new Float32Array(NB);
+    armNetForward(x, oa2, a);
+    expect(Array.from(oa2)).toEqual(Array.from(oa));
+  });
+
   it("turning the input around the circle turns the output the same way (no preferred direction)", () => {
     const rnd = lcg(9);
     const CS = armNetChannels(ARMNET_WEIGHTS);

@@ -52,3 +52,21 @@ describe("fiber coverage: fibers closer than the gate", () => {
     expect(both.tracedCloseUm).toBeLessThan(1.3);
   });
 });
+
+describe("fiber coverage: where missed length lies along a fiber", () => {
+  it("splits the free misses into a fiber's ends, the gaps between covered stretches and fibers never covered", () => {
+    // a 16 µm fiber traced from 6 to 10 and from 13 to 16 µm (the 0.3 µm gate covers 0.3 µm beyond each piece), and a
+    // second fiber not traced at all
+    const s = scene([[[2, 10], [18, 10]], [[2, 15], [8, 15]]]);
+    const c = fiberCoverage(s, analysis([[[6, 10], [10, 10]], [[13, 10], [16, 10]]]));
+    // (within 0.2 µm: the gate's edge falls between samples 0.05 µm apart at each of four piece ends)
+    const near = (v: number, want: number) => expect(Math.abs(v - want)).toBeLessThan(0.2);
+    near(c.coveredUm, 4.6 + 3.6);
+    near(c.missedWholeUm, 6);
+    near(c.missedEndUm, 3.7 + 1.7);
+    near(c.missedGapUm, 2.4);
+    expect(c.missedFreeUm).toBeCloseTo(c.missedWholeUm + c.missedEndUm + c.missedGapUm, 6);
+    // runs longer than 4 µm: the untraced fiber only
+    near(c.missedLongRunUm, 6);
+  });
+});
