@@ -27,6 +27,11 @@ export interface AnalyzeParams {
   trace: Partial<Omit<TraceOptions, "migrasomes" | "cellLabels" | "exclude" | "lineZ" | "scale">>;
   /** tip extension after tracing and the site stage (`extend.ts`; given fields override the defaults); null = off */
   extend: Partial<ExtendParams> | null;
+  /**
+   * the migrasomes' arms the tip extension tracks when no traced fiber leaves along them: the rules' (`migrasomeArms`),
+   * the learned reader's (the sites), or both (the reader's first; an arm traced by the first is not tracked again)
+   */
+  extendArms: "rules" | "reader" | "both";
   /** which cell made each migrasome (`assign.ts`; given fields override the defaults) */
   assign: Partial<AssignParams>;
   /** sites from the learned arm reader (`armnet.ts`; its input includes the rules' arms), null = the rules' sites */
@@ -41,6 +46,7 @@ export const DEFAULT_ANALYZE_PARAMS: AnalyzeParams = {
   arms: DEFAULT_ARM_PARAMS,
   trace: {},
   extend: {},
+  extendArms: "both",
   assign: {},
   armNet: ARMNET_WEIGHTS,
 };
@@ -161,7 +167,8 @@ function analyzeWith(
   const gain = kernelNoiseGain(gk, gk);
   const migCircles = migs.map((m) => ({ xUm: m.xUm, yUm: m.yUm, rUm: m.diameterUm / 2 }));
   const ruleSites = migrasomeArms(armSm, bg.noise, w, h, px, migCircles, P.arms, gain, sSm * px);
-  // the learned reader takes the rules' arms as one of its inputs (the tip extension below keeps the rules' arms)
+  // the learned reader takes the rules' arms as one of its inputs (the tip extension below tracks both sets of arms:
+  // `extendArms`)
   const sites = P.armNet
     ? armNetArms({ sm: armSm, noise: bg.noise, noiseGain: gain, w, h, pxUm: px }, migCircles, ruleSites.map((s) => s.armDirsDeg), P.armNet).map((d) => ({ site: siteOfArms(d.length), arms: d.length, armDirsDeg: d }))
     : ruleSites;
@@ -183,7 +190,7 @@ function analyzeWith(
         migrasomes: migs.map((m) => ({ xUm: (m.x + 0.5) * px, yUm: (m.y + 0.5) * px, rUm: m.diameterUm / 2 })),
         exclude,
         cellLabels: cm.labels,
-        arms: ruleSites.map((s) => s.armDirsDeg),
+        arms: P.extendArms === "rules" ? ruleSites.map((s) => s.armDirsDeg) : P.extendArms === "reader" ? sites.map((s) => s.armDirsDeg) : sites.map((s, i) => [...s.armDirsDeg, ...ruleSites[i].armDirsDeg]),
       },
       { ...DEFAULT_EXTEND_PARAMS, ...P.extend },
     ).graph;
