@@ -18,18 +18,18 @@ export interface ValidationRow {
 
 /** the sparse rows of the held-out table (docs/imaging.md, Evaluation) */
 export const VALIDATION: readonly ValidationRow[] = [
-  { pixelSizeUm: 0.065, snr: 2, f1: 0.962, siteAccuracy: 0.81, fiberLengthRatio: 0.79 },
-  { pixelSizeUm: 0.065, snr: 4, f1: 0.995, siteAccuracy: 0.91, fiberLengthRatio: 0.94 },
+  { pixelSizeUm: 0.065, snr: 2, f1: 0.962, siteAccuracy: 0.81, fiberLengthRatio: 0.81 },
+  { pixelSizeUm: 0.065, snr: 4, f1: 0.995, siteAccuracy: 0.91, fiberLengthRatio: 0.95 },
   { pixelSizeUm: 0.065, snr: 7, f1: 0.995, siteAccuracy: 0.94, fiberLengthRatio: 0.99 },
   { pixelSizeUm: 0.065, snr: 10, f1: 0.991, siteAccuracy: 0.92, fiberLengthRatio: 1.01 },
-  { pixelSizeUm: 0.1, snr: 2, f1: 0.927, siteAccuracy: 0.65, fiberLengthRatio: 0.46 },
-  { pixelSizeUm: 0.1, snr: 4, f1: 0.978, siteAccuracy: 0.87, fiberLengthRatio: 0.79 },
+  { pixelSizeUm: 0.1, snr: 2, f1: 0.927, siteAccuracy: 0.65, fiberLengthRatio: 0.49 },
+  { pixelSizeUm: 0.1, snr: 4, f1: 0.978, siteAccuracy: 0.87, fiberLengthRatio: 0.81 },
   { pixelSizeUm: 0.1, snr: 7, f1: 0.992, siteAccuracy: 0.93, fiberLengthRatio: 0.95 },
   { pixelSizeUm: 0.1, snr: 10, f1: 0.991, siteAccuracy: 0.93, fiberLengthRatio: 0.96 },
-  { pixelSizeUm: 0.16, snr: 2, f1: 0.856, siteAccuracy: 0.43, fiberLengthRatio: 0.19 },
-  { pixelSizeUm: 0.16, snr: 4, f1: 0.972, siteAccuracy: 0.74, fiberLengthRatio: 0.6 },
-  { pixelSizeUm: 0.16, snr: 7, f1: 0.988, siteAccuracy: 0.87, fiberLengthRatio: 0.84 },
-  { pixelSizeUm: 0.16, snr: 10, f1: 0.993, siteAccuracy: 0.91, fiberLengthRatio: 0.93 },
+  { pixelSizeUm: 0.16, snr: 2, f1: 0.856, siteAccuracy: 0.43, fiberLengthRatio: 0.21 },
+  { pixelSizeUm: 0.16, snr: 4, f1: 0.972, siteAccuracy: 0.74, fiberLengthRatio: 0.62 },
+  { pixelSizeUm: 0.16, snr: 7, f1: 0.988, siteAccuracy: 0.87, fiberLengthRatio: 0.85 },
+  { pixelSizeUm: 0.16, snr: 10, f1: 0.993, siteAccuracy: 0.91, fiberLengthRatio: 0.94 },
 ];
 
 /** the bars: site accuracy ≥ 0.85, fiber length within 10 % */
