@@ -146,6 +146,55 @@ function readCsvColumns(path: string, need: string[], expected: string): { rows:
   return { rows, col };
 }
 
+/**
+ * A percentile bootstrap interval of F1 over images (the unit that varies: scenes differ far more than migrasomes in
+ * one scene): images drawn with replacement `reps` times, their true positives, detections and true migrasomes summed,
+ * F1 of each draw; the (1 − level) / 2 and (1 + level) / 2 quantiles. Deterministic (a fixed generator, `seed`).
+ * Returns [NaN, NaN] without true migrasomes.
+ */
+export function f1BootstrapInterval(det: PointRecord[], truth: PointRecord[], level = 0.95, reps = 2000, seed = 1): [number, number] {
+  if (!(level > 0 && level < 1)) throw new RangeError(`f1BootstrapInterval: level must be in (0, 1), got ${level}`);
+  if (!(Number.isInteger(reps) && reps >= 10)) throw new RangeError(`f1BootstrapInterval: reps must be an integer ≥ 10, got ${reps}`);
+  const key = (p: PointRecord) => `${p.image}\u0000${p.frame ?? 0}`;
+  const per = new Map<string, { tp: number; nd: number; nt: number }>();
+  const at = (k: string) => {
+    let r = per.get(k);
+    if (!r) per.set(k, (r = { tp: 0, nd: 0, nt: 0 }));
+    return r;
+  };
+  for (const d of det) at(key(d)).nd++;
+  for (const t of truth) at(key(t)).nt++;
+  for (const m of matchDetections(det, truth)) at(key(m.t)).tp++;
+  const rows = [...per.keys()].sort().map((k) => per.get(k)!);
+  if (!truth.length || !rows.length) return [NaN, NaN];
+  let x = seed >>> 0 || 1;
+  const next = () => {
+    // xorshift32
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+  const f1s = new Float64Array(reps);
+  for (let r = 0; r < reps; r++) {
+    let tp = 0;
+    let nd = 0;
+    let nt = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const q = rows[Math.floor(next() * rows.length)];
+      tp += q.tp;
+      nd += q.nd;
+      nt += q.nt;
+    }
+    f1s[r] = nd + nt > 0 ? (2 * tp) / (nd + nt) : 0;
+  }
+  f1s.sort();
+  const q = (p: number) => f1s[Math.min(reps - 1, Math.max(0, Math.floor(p * reps)))];
+  return [q((1 - level) / 2), q((1 + level) / 2)];
+}
+
 /** Read a detections or truth CSV (columns xUm, yUm, diameterUm; optional image, site, cellId, onMakerFiber). */
 export function readPointsCsv(path: string): PointRecord[] {
   const { rows, col } = readCsvColumns(path, ["xUm", "yUm", "diameterUm"], "at least xUm, yUm, diameterUm");

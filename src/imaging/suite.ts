@@ -6,7 +6,7 @@ import { fiberLengthCeiling, siteCeiling } from "./ceiling.ts";
 import { analyzePlane, type AnalyzeParams } from "./analyze.ts";
 import { detectLog } from "./baseline.ts";
 import { cellExclusion, detectCells } from "./cells.ts";
-import { evaluateDetections, type EvaluationResult, type PointRecord } from "./evaluate.ts";
+import { evaluateDetections, f1BootstrapInterval, type EvaluationResult, type PointRecord } from "./evaluate.ts";
 import { estimateBackground } from "./filters.ts";
 import { renderScene } from "./optics.ts";
 import type { Realism } from "./realism.ts";
@@ -17,6 +17,8 @@ export interface SuiteResult {
   pixelSizeUm: number;
   seeds: number[];
   migrasim: EvaluationResult;
+  /** Migrasim's F1, 95 % bootstrap interval over the images (`f1BootstrapInterval`) */
+  f1Interval: [number, number];
   log: EvaluationResult;
   /** detected / true total fiber length */
   fiberLengthRatio: number;
@@ -77,5 +79,5 @@ export function runSuite(
     const ex = cellExclusion(detectCells(img.data, w, h, pixelSizeUm).labels, w, h, pixelSizeUm, 0.5);
     for (const d of detectLog(sub, bg.noise, w, h, pixelSizeUm, undefined, ex)) B.push({ image, xUm: d.xUm, yUm: d.yUm, diameterUm: d.diameterUm });
   }
-  return { snr, pixelSizeUm, seeds, migrasim: evaluateDetections(D, T), log: evaluateDetections(B, T), fiberLengthRatio: Lt > 0 ? Ld / Lt : NaN, siteCeiling: ceilN ? ceilSum / ceilN : NaN, fiberCeiling: fcTrue > 0 ? fcFound / fcTrue : NaN };
+  return { snr, pixelSizeUm, seeds, migrasim: evaluateDetections(D, T), f1Interval: f1BootstrapInterval(D, T), log: evaluateDetections(B, T), fiberLengthRatio: Lt > 0 ? Ld / Lt : NaN, siteCeiling: ceilN ? ceilSum / ceilN : NaN, fiberCeiling: fcTrue > 0 ? fcFound / fcTrue : NaN };
 }
