@@ -255,6 +255,7 @@ if (args.includes("--threshold-only")) {
   const outF = new Float32Array(NB);
   const outE = new Float32Array(NB);
   const TTA = args.includes("--tta");
+  if (TTA && !args.includes("--dry")) throw new Error("--tta is an experiment: run it with --dry (the shipped reader does not mirror its input)");
   const ensembleFile = opt("ensemble", "");
   const WE = ensembleFile ? ((await import(resolve(ensembleFile))) as { ARMNET_WEIGHTS: ArmNetWeights }).ARMNET_WEIGHTS : null;
   if (WE && (WE.count !== W.count || WE.stepUm !== W.stepUm || (WE.superSample ?? 1) !== (W.superSample ?? 1) || !!WE.pixelSizeChannel !== !!W.pixelSizeChannel))
@@ -274,7 +275,6 @@ if (args.includes("--threshold-only")) {
   console.error(`thresholds ${THRS.join(" ")}\n  all pairs ${line(all)}\n  evaluation's ${line(bar)}\n  true none ${line(none)} (n = ${none.n})`);
   for (const [k, r] of per) console.error(`  ${k}: ${(r.ok[best] / r.n).toFixed(3)} (n = ${r.n})${args.includes("--per-threshold") ? " " + line(r) + "\n      all " + line(perAll.get(k)!) : ""}`);
   if (args.includes("--dry")) process.exit(0);
-  if (TTA) throw new Error("--tta is an experiment: run it with --dry (the shipped reader does not mirror its input)");
   const trained = W.trained.replace(/, threshold [0-9.]+ chosen.*$/, "");
   const members = WE ? [...(W.members ?? []), WE.layers, ...(WE.members ?? [])] : W.members;
   const what = WE ? `${trained}; ensemble with ${ensembleFile} (${WE.trained.replace(/, threshold [0-9.]+ chosen.*$/, "")}), the mean of their log-odds` : trained;

@@ -106,7 +106,6 @@ export function floatsToBase64(a: ArrayLike<number>): string {
 }
 
 interface Compiled {
-  w: ArmNetLayer[];
   /** the input geometry it was compiled for */
   bins: number;
   channels: number;
@@ -168,7 +167,7 @@ function compile(w: ArmNetWeights, netLayers: ArmNetLayer[] = w.layers): Compile
       new Float32Array(buf, l.bOff, l.b.length).set(l.b);
     }
   } else act = [new Float32Array(width * stride), new Float32Array(width * stride)];
-  const compiled: Compiled = { w: netLayers, bins: w.bins, channels: armNetChannels(w), layers, pad, stride, width, kernel, act, actOff: [0, actBytes] };
+  const compiled: Compiled = { bins: w.bins, channels: armNetChannels(w), layers, pad, stride, width, kernel, act, actOff: [0, actBytes] };
   compiledCache.delete(netLayers);
   if (compiledCache.size >= 8) compiledCache.delete(compiledCache.keys().next().value as ArmNetLayer[]);
   compiledCache.set(netLayers, compiled);

@@ -52,13 +52,15 @@ export function matchGateUm(trueDiameterUm: number): number {
   return Math.max(0.3, trueDiameterUm / 4);
 }
 
+/** the frame a record belongs to: its image and frame (time point) */
+const frameKey = (p: { image: string; frame?: number }): string => `${p.image}\u0000${p.frame ?? 0}`;
+
 /** One-to-one matches of detections to truth within each image and frame (Hungarian on distance, gate `matchGateUm`). */
 export function matchDetections(det: PointRecord[], truth: PointRecord[]): { t: PointRecord; d: PointRecord; distUm: number }[] {
-  const key = (p: PointRecord) => `${p.image}\u0000${p.frame ?? 0}`;
   const groups = (ps: PointRecord[]) => {
     const m = new Map<string, PointRecord[]>();
     for (const p of ps) {
-      const k = key(p);
+      const k = frameKey(p);
       const l = m.get(k);
       if (l) l.push(p);
       else m.set(k, [p]);
@@ -155,16 +157,15 @@ function readCsvColumns(path: string, need: string[], expected: string): { rows:
 export function f1BootstrapInterval(det: PointRecord[], truth: PointRecord[], level = 0.95, reps = 2000, seed = 1): [number, number] {
   if (!(level > 0 && level < 1)) throw new RangeError(`f1BootstrapInterval: level must be in (0, 1), got ${level}`);
   if (!(Number.isInteger(reps) && reps >= 10)) throw new RangeError(`f1BootstrapInterval: reps must be an integer ≥ 10, got ${reps}`);
-  const key = (p: PointRecord) => `${p.image}\u0000${p.frame ?? 0}`;
   const per = new Map<string, { tp: number; nd: number; nt: number }>();
   const at = (k: string) => {
     let r = per.get(k);
     if (!r) per.set(k, (r = { tp: 0, nd: 0, nt: 0 }));
     return r;
   };
-  for (const d of det) at(key(d)).nd++;
-  for (const t of truth) at(key(t)).nt++;
-  for (const m of matchDetections(det, truth)) at(key(m.t)).tp++;
+  for (const d of det) at(frameKey(d)).nd++;
+  for (const t of truth) at(frameKey(t)).nt++;
+  for (const m of matchDetections(det, truth)) at(frameKey(m.t)).tp++;
   const rows = [...per.keys()].sort().map((k) => per.get(k)!);
   if (!truth.length || !rows.length) return [NaN, NaN];
   let x = seed >>> 0 || 1;
@@ -262,16 +263,15 @@ export interface CellEvaluation {
 /** Cell bodies found, and whether migrasomes are counted for the cell that made them (the per-cell read-outs). */
 export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells: CellRecord[], trueCells: CellRecord[]): CellEvaluation {
   // images and frames are kept apart (a time series' cells and migrasomes are matched frame by frame)
-  const frameOf = (p: { image: string; frame?: number }) => `${p.image}\u0000${p.frame ?? 0}`;
-  const images = [...new Set([...detCells.map(frameOf), ...trueCells.map(frameOf)])].sort();
+  const images = [...new Set([...detCells.map(frameKey), ...trueCells.map(frameKey)])].sort();
   // true cell (image, frame + id) → matched detected cell id
   const key = (image: string, id: string) => `${image}\u0000${id}`;
   const toDet = new Map<string, string>();
   const perCell: CellEvaluation["perCell"] = [];
   let matched = 0;
   for (const im of images) {
-    const T = trueCells.filter((c) => frameOf(c) === im);
-    const D = detCells.filter((c) => frameOf(c) === im);
+    const T = trueCells.filter((c) => frameKey(c) === im);
+    const D = detCells.filter((c) => frameKey(c) === im);
     if (!T.length || !D.length) continue;
     const cost = T.map((t) => D.map((d) => {
       const dist = Math.hypot(d.xUm - t.xUm, d.yUm - t.yUm);
@@ -285,8 +285,8 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
         ...(T[i].frame !== undefined ? { frame: T[i].frame } : {}),
         trueCellId: T[i].cellId,
         detectedCellId: D[j].cellId,
-        trueCount: truth.filter((m) => frameOf(m) === im && m.cellId === T[i].cellId).length,
-        detectedCount: det.filter((m) => frameOf(m) === im && m.cellId === D[j].cellId).length,
+        trueCount: truth.filter((m) => frameKey(m) === im && m.cellId === T[i].cellId).length,
+        detectedCount: det.filter((m) => frameKey(m) === im && m.cellId === D[j].cellId).length,
       });
     }
   }
@@ -296,7 +296,7 @@ export function evaluateCells(det: PointRecord[], truth: PointRecord[], detCells
   let nF = 0;
   for (const { t, d } of matchDetections(det, truth)) {
     if (t.cellId === undefined || t.cellId === "" || d.cellId === undefined) continue;
-    const right = d.cellId === (toDet.get(key(frameOf(t), t.cellId)) ?? "");
+    const right = d.cellId === (toDet.get(key(frameKey(t), t.cellId)) ?? "");
     n++;
     if (right) ok++;
     if (t.onMakerFiber) {
